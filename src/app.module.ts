@@ -1,0 +1,73 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { Request } from 'express';
+import { AuthModule } from './auth/auth.module';
+import { AppExceptionFilter } from './common/app-exception.filter';
+import { BodyParserMiddleware } from './common/body-parser.middleware';
+import { CommonModule } from './common/common.module';
+import { CsrfMiddleware } from './common/csrf';
+import { FormErrorsException } from './common/form-errors.exception';
+import { ViewLocalsMiddleware } from './common/view-locals.middleware';
+import { appConfig, type AppConfig } from './config/app.config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { HomeModule } from './home/home.module';
+import { LoggingModule } from './logging/logging.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { UsersModule } from './users/users.module';
+
+const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+    LoggingModule,
+    DatabaseModule,
+    ScheduleModule.forRoot(),
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => {
+        const { login } = config.getOrThrow<AppConfig>('app');
+        const ttl = login.windowSeconds * 1000;
+        const emailOf = (req: Record<string, unknown>) => {
+          const email = (req.body as Record<string, unknown> | undefined)?.email;
+          return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
+        };
+        return {
+          throttlers: [
+            { name: 'ip', ttl, limit: login.perIp },
+            {
+              name: 'email',
+              ttl,
+              limit: login.perEmail,
+              getTracker: (req: Record<string, unknown>) => emailOf(req),
+              skipIf: (ctx) => emailOf(ctx.switchToHttp().getRequest<Request & Record<string, unknown>>()) === '',
+            },
+          ],
+        };
+      },
+    }),
+    CommonModule,
+    SessionsModule,
+    UsersModule,
+    AuthModule,
+    HealthModule,
+    HomeModule,
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: AppExceptionFilter },
+    {
+      provide: APP_PIPE,
+      useFactory: () =>
+        new ValidationPipe({ transform: true, whitelist: true, stopAtFirstError: true, exceptionFactory: (errors) => FormErrorsException.fromValidation(errors) }),
+    },
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(BodyParserMiddleware, CsrfMiddleware, ViewLocalsMiddleware).exclude('healthz').forRoutes(ALL_ROUTES);
+  }
+}

@@ -1,0 +1,76 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigService } from '@nestjs/config';
+import session from 'express-session';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { dirname, join } from 'node:path';
+import passport from 'passport';
+import { configureViewEngine } from './common/view-engine';
+import type { AppConfig } from './config/app.config';
+import { TypeormSessionStore } from './sessions/typeorm-session.store';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+const VIEWS_DIR = join(PROJECT_ROOT, 'views');
+
+const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+// The one bootstrap, shared by main.ts and the tests, so that tests run the app exactly as it ships.
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', parseTrustProxy(config.trustProxy));
+  app.disable('x-powered-by');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+        },
+      },
+      strictTransportSecurity: Boolean(config.trustProxy) || Boolean(config.publicUrl?.startsWith('https:')),
+    }),
+  );
+
+  app.useStaticAssets(join(PROJECT_ROOT, 'public'), { maxAge: '1h' });
+  app.useStaticAssets(join(packageDir('htmx.org'), 'dist'), { prefix: '/vendor/htmx/', maxAge: '1d' });
+  app.useStaticAssets(join(packageDir('@picocss/pico'), 'css'), { prefix: '/vendor/pico/', maxAge: '1d' });
+
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  configureViewEngine(VIEWS_DIR);
+  app.set('view options', { layout: 'layouts/main' });
+  app.set('view cache', true);
+
+  app.use(
+    session({
+      name: 'mca.sid',
+      secret: config.secret,
+      store: app.get(TypeormSessionStore),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,77 @@
+import { Body, Controller, Get, Post, Query, Redirect, Render, Req, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Request } from 'express';
+import { csrf } from '../common/csrf';
+import { FormView, Public } from '../common/decorators';
+import { flash } from '../common/flash';
+import type { CurrentUser } from '../common/request-context';
+import { RedirectException } from '../common/redirect.exception';
+import { safeLocalPath } from '../common/safe-redirect';
+import { UsersService } from '../users/users.service';
+import { LocalAuthGuard } from './local-auth.guard';
+import { SetupDto } from './dto/setup.dto';
+import { SetupService } from './setup.service';
+import { PASSWORD_MIN_LENGTH } from '../users/dto/user-fields';
+
+const SETUP_VIEW = { title: 'Set up MCA Manager', passwordMinLength: PASSWORD_MIN_LENGTH };
+
+const signIn = (req: Request, user: CurrentUser): Promise<void> =>
+  new Promise((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve())));
+
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly setup: SetupService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Public()
+  @Get('login')
+  @Render('auth/login')
+  async loginPage(@Req() req: Request, @Query('next') next: unknown) {
+    if (req.user) throw new RedirectException(safeLocalPath(next));
+    if (await this.setup.isSetupNeeded()) throw new RedirectException('/setup');
+    return { title: 'Sign in', values: { next: safeLocalPath(next, '') } };
+  }
+
+  @Public()
+  @Post('login')
+  @UseGuards(ThrottlerGuard, LocalAuthGuard)
+  @Redirect('/', 303)
+  async login(@Req() req: Request, @Body('next') next: unknown) {
+    const user = req.user as CurrentUser;
+    await this.users.recordSignIn(user.id);
+    // Signing in regenerated the session: the sign-in page's token died with the old one.
+    csrf.generateToken(req, true);
+    flash(req, 'success', `Signed in as ${user.email}.`);
+    return { url: safeLocalPath(next) };
+  }
+
+  @Post('logout')
+  @Redirect('/login', 303)
+  async logout(@Req() req: Request) {
+    await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+  }
+
+  @Public()
+  @Get('setup')
+  @Render('auth/setup')
+  async setupPage() {
+    if (!(await this.setup.isSetupNeeded())) throw new RedirectException('/login');
+    return SETUP_VIEW;
+  }
+
+  @Public()
+  @Post('setup')
+  @UseGuards(ThrottlerGuard)
+  @FormView('auth/setup', SETUP_VIEW)
+  @Redirect('/', 303)
+  async completeSetup(@Req() req: Request, @Body() dto: SetupDto) {
+    const admin = await this.setup.completeSetup(dto);
+    const user = await this.users.findActiveSessionUser(admin.id);
+    if (user) await signIn(req, user);
+    csrf.generateToken(req, true);
+    flash(req, 'success', `Welcome! ${dto.brokerName} is set up and you are signed in as its first admin.`);
+  }
+}

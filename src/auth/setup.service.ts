@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import type { SetupDto } from './dto/setup.dto';
+
+@Injectable()
+export class SetupService {
+  // Once a user exists it always will (the last admin cannot be removed), so the answer is kept.
+  private done = false;
+
+  constructor(private readonly users: UsersService) {}
+
+  async isSetupNeeded(): Promise<boolean> {
+    if (!this.done) this.done = await this.users.anyUserExists();
+    return !this.done;
+  }
+
+  async completeSetup(dto: SetupDto): Promise<User> {
+    const admin = await this.users.createFirstAdmin(dto.brokerName, { name: dto.name, email: dto.email, password: dto.password });
+    this.done = true;
+    return admin;
+  }
+}

@@ -1,0 +1,9 @@
+import { HttpStatus } from '@nestjs/common';
+import { FormErrorsException } from '../common/form-errors.exception';
+
+// One message for an unknown email, a wrong password and a deactivated user: none of them is revealed.
+export class SignInFailedException extends FormErrorsException {
+  constructor() {
+    super({ form: 'Email or password is incorrect.' }, { status: HttpStatus.UNAUTHORIZED, view: 'auth/login' });
+  }
+}

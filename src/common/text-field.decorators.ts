@@ -1,0 +1,19 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+
+// U+FFFD is what the body parser leaves for bytes that were not UTF-8; control characters have no place in a form.
+const CLEAN_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]*$/;
+
+export const trim = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+export function TextField(label: string, maxLength: number, options: { required?: boolean } = {}) {
+  const decorators = [
+    trim,
+    IsString({ message: `${label} must be text` }),
+    MaxLength(maxLength, { message: `${label} must be at most ${maxLength} characters` }),
+    Matches(CLEAN_TEXT, { message: `${label} contains characters that are not valid text` }),
+  ];
+  if (options.required !== false) decorators.unshift(IsNotEmpty({ message: `Enter ${label.toLowerCase()}` }));
+  return applyDecorators(...decorators);
+}

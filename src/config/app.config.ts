@@ -1,0 +1,42 @@
+import { registerAs } from '@nestjs/config';
+import { resolve } from 'node:path';
+import { loadOrCreateAppSecret } from './app-secret';
+import { validateEnvironment } from './environment';
+
+export interface AppConfig {
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  secret: string;
+  publicUrl: string | undefined;
+  trustProxy: string | undefined;
+  sessionIdleMinutes: number;
+  login: { perIp: number; perEmail: number; windowSeconds: number };
+  logLevel: string;
+  partnerCenterMode: 'sandbox' | 'live';
+  sandboxPort: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+}
+
+export function readAppConfig(raw: Record<string, unknown> = process.env): AppConfig {
+  const env = validateEnvironment(raw);
+  const dataDir = resolve(env.DATA_DIR);
+  return {
+    port: env.PORT,
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    secret: loadOrCreateAppSecret(env.APP_SECRET, dataDir),
+    publicUrl: env.PUBLIC_URL,
+    trustProxy: env.TRUST_PROXY,
+    sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
+    login: { perIp: env.LOGIN_LIMIT_PER_IP, perEmail: env.LOGIN_LIMIT_PER_EMAIL, windowSeconds: env.LOGIN_LIMIT_WINDOW_SECONDS },
+    logLevel: env.LOG_LEVEL,
+    partnerCenterMode: env.PARTNER_CENTER_MODE,
+    sandboxPort: env.SANDBOX_PORT,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+  };
+}
+
+export const appConfig = registerAs('app', () => readAppConfig());

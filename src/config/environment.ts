@@ -1,0 +1,64 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+// Every setting the app reads from the environment, validated once at start.
+export class Environment {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  DATA_DIR = 'data';
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  APP_SECRET?: string;
+
+  @IsOptional() @IsString() @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsOptional() @IsString()
+  MAIL_FROM = 'MCA Manager <mca-manager@localhost>';
+
+  @IsOptional() @IsIn(['sandbox', 'live'])
+  PARTNER_CENTER_MODE: 'sandbox' | 'live' = 'sandbox';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  SANDBOX_PORT = 3100;
+
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_URL?: string;
+
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10080)
+  SESSION_IDLE_MINUTES = 60;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_LIMIT_PER_IP = 20;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_LIMIT_PER_EMAIL = 8;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_LIMIT_WINDOW_SECONDS = 900;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+// Fails with one line per bad variable, naming it, so a misconfigured start is fixed in one look.
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+  const env = plainToInstance(Environment, cleaned, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new Error(`Invalid configuration: ${lines.join(' | ')}`);
+  }
+  return env;
+}

@@ -1,0 +1,7 @@
+import { Broker } from '../brokers/broker.entity';
+import { SessionRecord } from '../sessions/session.entity';
+import { Tenant } from '../tenants/tenant.entity';
+import { User } from '../users/user.entity';
+
+// Every entity, in one list shared by the app, the CLI and the tests.
+export const ENTITIES = [Broker, User, SessionRecord, Tenant];

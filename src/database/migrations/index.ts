@@ -1,0 +1,4 @@
+import { Foundation1764100000000 } from './1764100000000-foundation';
+
+// Applied in order at start; a new migration is a new file added at the end of this list.
+export const MIGRATIONS = [Foundation1764100000000];

@@ -1,0 +1,69 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Redirect, Render, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { CurrentUser, FormView, Roles } from '../common/decorators';
+import { flash } from '../common/flash';
+import type { CurrentUser as SignedInUser } from '../common/request-context';
+import { ChangeRoleDto } from './dto/change-role.dto';
+import { CreateUserDto } from './dto/create-user.dto';
+import { PASSWORD_MIN_LENGTH } from './dto/user-fields';
+import { ROLE_LABELS, USER_ROLES } from './user-role';
+import { UsersService } from './users.service';
+
+const ROLE_OPTIONS = USER_ROLES.map((value) => ({ value, label: ROLE_LABELS[value] }));
+const NEW_USER_VIEW = { title: 'Add a user', roles: ROLE_OPTIONS, passwordMinLength: PASSWORD_MIN_LENGTH };
+
+@Controller('users')
+@Roles('admin')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @Render('users/index')
+  async list(@CurrentUser() me: SignedInUser) {
+    const users = await this.users.listForBroker();
+    return {
+      title: 'Users',
+      users: users.map((user) => ({
+        ...user,
+        roleLabel: ROLE_LABELS[user.role],
+        isMe: user.id === me.id,
+        roles: ROLE_OPTIONS.map((option) => ({ ...option, selected: option.value === user.role })),
+      })),
+    };
+  }
+
+  @Get('new')
+  @Render('users/new')
+  newUser() {
+    return { ...NEW_USER_VIEW, values: { role: 'operator' } };
+  }
+
+  @Post()
+  @FormView('users/new', NEW_USER_VIEW)
+  @Redirect('/users', 303)
+  async create(@Req() req: Request, @Body() dto: CreateUserDto) {
+    const user = await this.users.createInBroker(dto);
+    flash(req, 'success', `${user.name} (${user.email}) can now sign in as ${ROLE_LABELS[user.role].toLowerCase()}.`);
+  }
+
+  @Post(':id/role')
+  @Redirect('/users', 303)
+  async changeRole(@Req() req: Request, @Param('id', ParseIntPipe) id: number, @Body() dto: ChangeRoleDto) {
+    const user = await this.users.changeRole(id, dto.role);
+    flash(req, 'success', `${user.name} is now ${ROLE_LABELS[user.role].toLowerCase()}.`);
+  }
+
+  @Post(':id/deactivate')
+  @Redirect('/users', 303)
+  async deactivate(@Req() req: Request, @CurrentUser() me: SignedInUser, @Param('id', ParseIntPipe) id: number) {
+    const user = await this.users.deactivate(id, me.id);
+    flash(req, 'success', `${user.name} is deactivated and has been signed out.`);
+  }
+
+  @Post(':id/reactivate')
+  @Redirect('/users', 303)
+  async reactivate(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
+    const user = await this.users.reactivate(id);
+    flash(req, 'success', `${user.name} can sign in again.`);
+  }
+}
