@@ -46,6 +46,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: 'silent',
     LOGIN_LIMIT_PER_IP: '1000',
     LOGIN_LIMIT_PER_EMAIL: '1000',
+    SANDBOX_PORT: '0',
     ...options.env,
   };
   Object.assign(process.env, env);
