@@ -1,0 +1,36 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// Debian's Chromium, headless, with the flags this machine needs (no sandbox as root, no background network).
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+}
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  // Messages the page logged as errors, including Content-Security-Policy violations.
+  consoleErrors: string[];
+}
+
+export async function openSession(browser: Browser, baseURL: string, options: { javaScriptEnabled: boolean; viewport?: { width: number; height: number } }): Promise<BrowserSession> {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: options.javaScriptEnabled, viewport: options.viewport ?? { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  return { context, page, consoleErrors };
+}
+
+// Both modes run the same tasks: with JavaScript (htmx enhances) and without (plain forms and links).
+export const JAVASCRIPT_MODES = [
+  { name: 'JavaScript on', javaScriptEnabled: true },
+  { name: 'JavaScript off', javaScriptEnabled: false },
+] as const;
