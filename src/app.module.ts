@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
 import { LoggingModule } from './logging/logging.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SyncModule } from './sync/sync.module';
 import { UsersModule } from './users/users.module';
 
 const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
@@ -56,6 +57,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     AuthModule,
     HealthModule,
     HomeModule,
+    SyncModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -1,7 +1,8 @@
 import { Broker } from '../brokers/broker.entity';
 import { SessionRecord } from '../sessions/session.entity';
+import { SyncRun } from '../sync/sync-run.entity';
 import { Tenant } from '../tenants/tenant.entity';
 import { User } from '../users/user.entity';
 
 // Every entity, in one list shared by the app, the CLI and the tests.
-export const ENTITIES = [Broker, User, SessionRecord, Tenant];
+export const ENTITIES = [Broker, User, SessionRecord, Tenant, SyncRun];

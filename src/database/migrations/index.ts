@@ -1,4 +1,5 @@
 import { Foundation1764100000000 } from './1764100000000-foundation';
+import { SyncRuns1764110000000 } from './1764110000000-sync-runs';
 
 // Applied in order at start; a new migration is a new file added at the end of this list.
-export const MIGRATIONS = [Foundation1764100000000];
+export const MIGRATIONS = [Foundation1764100000000, SyncRuns1764110000000];

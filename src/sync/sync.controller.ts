@@ -1,0 +1,23 @@
+import { Controller, Get, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isHtmxRequest } from '../common/htmx';
+import { SyncService } from './sync.service';
+
+// Fired on <body> when a polled status shows the sync has ended, so the page's table can reload itself
+// (hx-trigger="sync-finished from:body"). Targeted at body: the polling element is swapped out before htmx fires it.
+export const SYNC_FINISHED_TRIGGER = JSON.stringify({ 'sync-finished': { target: 'body' } });
+
+@Controller('sync')
+export class SyncController {
+  constructor(private readonly sync: SyncService) {}
+
+  // The same URL serves the polled fragment and, without JavaScript, a page of its own.
+  @Get('status')
+  @Render('sync/status')
+  async status(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const sync = await this.sync.summary();
+    const fragment = isHtmxRequest(req);
+    if (fragment && !sync.running) res.set('HX-Trigger', SYNC_FINISHED_TRIGGER);
+    return { title: 'Sync from Microsoft', sync, fragment, layout: fragment ? false : undefined };
+  }
+}
