@@ -1,16 +1,32 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
+import { Injectable, NestMiddleware, PayloadTooLargeException } from '@nestjs/common';
 import express, { NextFunction, Request, Response } from 'express';
 import { runMiddleware } from './run-middleware';
 
 // Forms are small: a generous limit still refuses a flood with a 413 page.
-const urlencoded = express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 });
-const json = express.json({ limit: '200kb' });
+const LIMIT = '200kb';
+const MAX_FIELDS = 200;
+const formText = express.text({ type: 'application/x-www-form-urlencoded', limit: LIMIT });
+const json = express.json({ limit: LIMIT });
+
+// WHATWG form decoding: bytes that are not UTF-8 (raw or percent-encoded) become U+FFFD, which the text
+// validators refuse with a message, rather than slipping through as literal "%FF" the way qs leaves them.
+export function parseFormBody(text: string): Record<string, string | string[]> {
+  const fields = new Map<string, string | string[]>();
+  let count = 0;
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (++count > MAX_FIELDS) throw new PayloadTooLargeException(`A form may have at most ${MAX_FIELDS} fields`);
+    const previous = fields.get(key);
+    fields.set(key, previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]);
+  }
+  return Object.fromEntries(fields);
+}
 
 @Injectable()
 export class BodyParserMiddleware implements NestMiddleware {
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    await runMiddleware(urlencoded, req, res);
-    await runMiddleware(json, req, res);
+    await runMiddleware(formText, req, res);
+    if (typeof req.body === 'string') req.body = parseFormBody(req.body);
+    else await runMiddleware(json, req, res);
     next();
   }
 }
