@@ -1,0 +1,82 @@
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { csrfTokenFrom, DEFAULT_PASSWORD, postForm, setUpFirstAdmin, signIn } from '../support/http';
+
+describe('Sessions and the security baseline', () => {
+  it('should keep a session across an app restart, because sessions live in the database', async () => {
+    const first = await createTestApp();
+    const { agent } = await setUpFirstAdmin(first);
+    const cookie = (await agent.get('/')).request.cookies;
+    expect(cookie).toContain('mca.sid=');
+    await first.close();
+
+    const second = await createTestApp({ dataDir: first.dataDir });
+    try {
+      const response = await request(second.server).get('/').set('Cookie', cookie);
+      expect(response.status).toBe(200);
+      expect(response.text).toContain('Ada Admin');
+    } finally {
+      await second.close();
+    }
+  });
+
+  describe('with one app', () => {
+    let testApp: TestApp;
+    beforeAll(async () => {
+      testApp = await createTestApp({ env: { LOGIN_LIMIT_PER_EMAIL: '3', LOGIN_LIMIT_PER_IP: '6', SESSION_IDLE_MINUTES: '30' } });
+      await setUpFirstAdmin(testApp);
+    });
+    afterAll(() => testApp.close());
+
+    it('should give a new session id at sign-in and set safe cookie flags', async () => {
+      const agent = request.agent(testApp.server);
+      const page = await agent.get('/login');
+      const before = /mca\.sid=([^;]+)/.exec(String(page.headers['set-cookie']))?.[1];
+      const response = await agent.post('/login').type('form').send({ _csrf: csrfTokenFrom(page.text), email: 'ada@contoso.test', password: DEFAULT_PASSWORD });
+      const setCookie = String(response.headers['set-cookie']);
+      const after = /mca\.sid=([^;]+)/.exec(setCookie)?.[1];
+      expect(before).toBeDefined();
+      expect(after).toBeDefined();
+      expect(after).not.toBe(before);
+      expect(setCookie).toContain('HttpOnly');
+      expect(setCookie).toContain('SameSite=Lax');
+      expect(setCookie).toMatch(/Expires=/);
+    });
+
+    it('should send a strict Content-Security-Policy without unsafe-inline or unsafe-eval', async () => {
+      const response = await request(testApp.server).get('/login');
+      const csp = String(response.headers['content-security-policy']);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('unsafe-eval');
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('should accept the CSRF token in the X-CSRF-Token header, as htmx sends it', async () => {
+      const { agent } = await signIn(testApp, 'ada@contoso.test');
+      const home = await agent.get('/');
+      const refused = await agent.post('/logout').set('HX-Request', 'true');
+      expect(refused.status).toBe(403);
+      const accepted = await agent.post('/logout').set('HX-Request', 'true').set('X-CSRF-Token', csrfTokenFrom(home.text));
+      expect(accepted.status).toBe(303);
+    });
+
+    it('should rate-limit sign-in per email, whether or not the email exists', async () => {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        statuses.push((await postForm(request.agent(testApp.server), '/login', '/login', { email: 'ghost@contoso.test', password: 'wrong password' })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      const limited = await postForm(request.agent(testApp.server), '/login', '/login', { email: 'ghost@contoso.test', password: 'wrong password' });
+      expect(limited.text).toContain('Too many attempts');
+      expect(Object.keys(limited.headers).some((name) => name.startsWith('retry-after'))).toBe(true);
+    });
+
+    it('should rate-limit sign-in per IP across emails', async () => {
+      const response = await postForm(request.agent(testApp.server), '/login', '/login', { email: 'another@contoso.test', password: 'wrong password' });
+      const next = await postForm(request.agent(testApp.server), '/login', '/login', { email: 'yet.another@contoso.test', password: 'wrong password' });
+      expect([response.status, next.status]).toContain(429);
+    });
+  });
+});
