@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { CommonModule } from './common/common.module';
+import { appConfig } from './config/app.config';
+import { DatabaseModule } from './database/database.module';
+import { UsersModule } from './users/users.module';
+
+// Just what the command line needs: configuration, the database (migrated), and users.
+@Module({
+  imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }), DatabaseModule, CommonModule, UsersModule],
+})
+export class CliModule {}
