@@ -16,6 +16,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
 import { LoggingModule } from './logging/logging.module';
+import { MailModule } from './mail/mail.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SyncModule } from './sync/sync.module';
 import { UsersModule } from './users/users.module';
@@ -52,6 +53,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
       },
     }),
     CommonModule,
+    MailModule,
     SessionsModule,
     UsersModule,
     AuthModule,

@@ -49,14 +49,24 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     SANDBOX_PORT: '0',
     ...options.env,
   };
+  // The app reads its configuration while it starts; the variables are put back afterwards so that one test's
+  // settings (say SMTP_URL) never leak into the next app of the same file.
+  const previous = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
   if (fresh && process.env.DATABASE_URL) await resetPostgres(process.env.DATABASE_URL);
 
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureApp(app);
-  if (options.listen) await app.listen(0, '127.0.0.1');
-  else await app.init();
+  try {
+    if (options.listen) await app.listen(0, '127.0.0.1');
+    else await app.init();
+  } finally {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
   const server = app.getHttpServer() as Server;
   const address = server.address();
   const baseUrl = address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : '';
