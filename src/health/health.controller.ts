@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SkipThrottle } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
@@ -11,13 +12,13 @@ export class HealthController {
   @Public()
   @SkipThrottle()
   @Get()
-  @HttpCode(200)
-  async health() {
+  async health(@Res({ passthrough: true }) res: Response) {
     const started = performance.now();
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new ServiceUnavailableException({ status: 'error', database: 'down' });
+      res.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { status: 'error', database: { status: 'down' } };
     }
     return { status: 'ok', database: { status: 'up', driver: this.dataSource.options.type, latencyMs: Math.round((performance.now() - started) * 100) / 100 } };
   }
