@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { SessionRecord } from '../../src/sessions/session.entity';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { csrfTokenFrom, DEFAULT_PASSWORD, postForm, setUpFirstAdmin, signIn } from '../support/http';
 
@@ -41,6 +43,21 @@ describe('Sessions and the security baseline', () => {
       expect(setCookie).toContain('HttpOnly');
       expect(setCookie).toContain('SameSite=Lax');
       expect(setCookie).toMatch(/Expires=/);
+    });
+
+    it('should end a session after the idle timeout, and extend it on each request', async () => {
+      const { agent } = await signIn(testApp, 'ada@contoso.test');
+      const sessions = testApp.app.get(DataSource).getRepository(SessionRecord);
+      const mine = async () => (await sessions.find({ order: { expiresAt: 'DESC' }, take: 1 }))[0];
+      const session = await mine();
+      const idleMs = session.expiresAt.getTime() - Date.now();
+      expect(idleMs).toBeGreaterThan(29 * 60_000);
+      expect(idleMs).toBeLessThanOrEqual(30 * 60_000);
+
+      await sessions.update({ id: session.id }, { expiresAt: new Date(Date.now() - 1000) });
+      const response = await agent.get('/');
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toMatch(/^\/login/);
     });
 
     it('should send a strict Content-Security-Policy without unsafe-inline or unsafe-eval', async () => {
