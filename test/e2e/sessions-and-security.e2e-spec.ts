@@ -22,6 +22,19 @@ describe('Sessions and the security baseline', () => {
     }
   });
 
+  it('should mark cookies Secure behind a trusted TLS proxy, and only then', async () => {
+    const testApp = await createTestApp({ env: { TRUST_PROXY: '1' } });
+    try {
+      const viaTls = await request(testApp.server).get('/setup').set('X-Forwarded-Proto', 'https');
+      expect(String(viaTls.headers['set-cookie'])).toMatch(/;\s*Secure/i);
+      expect(viaTls.headers['strict-transport-security']).toBeDefined();
+      const plain = await request(testApp.server).get('/setup');
+      expect(String(plain.headers['set-cookie'])).not.toMatch(/;\s*Secure/i);
+    } finally {
+      await testApp.close();
+    }
+  });
+
   describe('with one app', () => {
     let testApp: TestApp;
     beforeAll(async () => {
