@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
 import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
+import { PartnerCenterSettingsModule } from './partner-center-settings/partner-center-settings.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SyncModule } from './sync/sync.module';
 import { UsersModule } from './users/users.module';
@@ -60,6 +61,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     HealthModule,
     HomeModule,
     SyncModule,
+    PartnerCenterSettingsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },

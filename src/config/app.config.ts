@@ -15,6 +15,7 @@ export interface AppConfig {
   logLevel: string;
   partnerCenterMode: 'sandbox' | 'live';
   sandboxPort: number;
+  syncIntervalMinutes: number;
   smtpUrl: string | undefined;
   mailFrom: string;
 }
@@ -34,6 +35,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     logLevel: env.LOG_LEVEL,
     partnerCenterMode: env.PARTNER_CENTER_MODE,
     sandboxPort: env.SANDBOX_PORT,
+    syncIntervalMinutes: env.SYNC_INTERVAL_MINUTES,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
   };

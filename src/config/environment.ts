@@ -29,6 +29,10 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   SANDBOX_PORT = 3100;
 
+  // How often every broker's tenants are synced from Partner Center; 0 turns the schedule off.
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10080)
+  SYNC_INTERVAL_MINUTES = 60;
+
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL?: string;
 

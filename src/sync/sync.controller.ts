@@ -1,5 +1,7 @@
-import { Controller, Get, Render, Req, Res } from '@nestjs/common';
+import { Controller, Get, Post, Redirect, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { Roles } from '../common/decorators';
+import { flash } from '../common/flash';
 import { isHtmxRequest } from '../common/htmx';
 import { SyncService } from './sync.service';
 
@@ -19,5 +21,13 @@ export class SyncController {
     const fragment = isHtmxRequest(req);
     if (fragment && !sync.running) res.set('HX-Trigger', SYNC_FINISHED_TRIGGER);
     return { title: 'Sync from Microsoft', sync, fragment, layout: fragment ? false : undefined };
+  }
+
+  @Post()
+  @Roles('admin', 'operator')
+  @Redirect('/mca', 303)
+  async start(@Req() req: Request) {
+    const started = await this.sync.start('manual');
+    flash(req, 'info', started ? 'Sync from Microsoft started: the list updates when it ends.' : 'A sync from Microsoft is already running: the list updates when it ends.');
   }
 }

@@ -1,15 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, MoreThanOrEqual, Repository } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
-import { leaseExpiredBefore } from './sync-lease';
-import { SyncRun } from './sync-run.entity';
+import { runForBroker } from '../common/request-context';
+import { leaseExpiredBefore, SyncLease } from './sync-lease';
+import { SyncRun, type SyncTrigger } from './sync-run.entity';
+import { SyncRunner } from './sync-runner';
 import type { SyncSummary } from './sync-summary';
 
 @Injectable()
-export class SyncService {
+export class SyncService implements OnApplicationShutdown {
+  private readonly logger = new Logger(SyncService.name);
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     @InjectRepository(SyncRun) private readonly runs: Repository<SyncRun>,
+    private readonly lease: SyncLease,
+    private readonly runner: SyncRunner,
     private readonly scope: BrokerScope,
   ) {}
 
@@ -27,5 +34,28 @@ export class SyncService {
       lastSuccessAt: lastSuccess?.finishedAt ?? null,
       lastFailure: lastFinished?.status === 'failed' && lastFinished.finishedAt ? { at: lastFinished.finishedAt, message: lastFinished.error ?? 'Unknown error' } : null,
     };
+  }
+
+  // Starts a sync of the current broker in the background; false when one is already running (here or in
+  // another app instance), which then simply goes on.
+  async start(triggeredBy: SyncTrigger): Promise<boolean> {
+    const brokerId = this.scope.brokerId();
+    const run = await this.lease.acquire(brokerId, triggeredBy);
+    if (!run) return false;
+    const job = runForBroker(brokerId, () => this.runner.run(run))
+      .catch((error: unknown) => this.logger.error(`Sync ${run.id} crashed: ${String(error)}`))
+      .finally(() => this.inFlight.delete(job));
+    this.inFlight.add(job);
+    return true;
+  }
+
+  // Resolves when every sync this instance started has ended (the scheduler runs brokers one after another;
+  // shutdown lets runs finish rather than cut them off mid-transaction).
+  async whenIdle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.whenIdle();
   }
 }

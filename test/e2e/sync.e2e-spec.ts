@@ -1,20 +1,49 @@
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { setUpFirstAdmin } from '../support/http';
+import type TestAgent from 'supertest/lib/agent';
+import hbs from 'hbs';
+import { DataSource, type Repository } from 'typeorm';
+import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
+import type { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
 import { SyncRun } from '../../src/sync/sync-run.entity';
+import { SyncService } from '../../src/sync/sync.service';
+import { Tenant } from '../../src/tenants/tenant.entity';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { createUser, postForm, setUpFirstAdmin, signIn } from '../support/http';
+import { connectPartnerCenterUser } from '../support/partner-center-user';
+
+// The page's own date helper, so the test expects exactly what the page shows.
+const formatDate = (value: Date | null): string => (hbs.handlebars.helpers.formatDate as (value: unknown) => string)(value);
 
 describe('Tenant sync', () => {
   let testApp: TestApp;
-  let admin: ReturnType<typeof request.agent>;
+  let admin: TestAgent;
   let brokerId: number;
+  let sandbox: PartnerCenterSandbox;
+  let tenants: Repository<Tenant>;
+  let runs: Repository<SyncRun>;
+
+  const startSync = (agent: TestAgent = admin) => postForm(agent, '/sync/status', '/sync', {});
+  const syncNow = async (agent: TestAgent = admin) => {
+    const response = await startSync(agent);
+    await testApp.app.get(SyncService).whenIdle();
+    return response;
+  };
+  const latestRun = () => runs.findOneOrFail({ where: { brokerId }, order: { id: 'DESC' } });
+  const snapshot = async () => (await tenants.find({ where: { brokerId }, order: { id: 'ASC' } })).map((t) => ({ ...t }));
 
   beforeAll(async () => {
-    testApp = await createTestApp();
+    testApp = await createTestApp({
+      listen: true,
+      env: { PARTNER_CENTER_RETRY_BASE_MS: '1', PARTNER_CENTER_RETRY_MAX_WAIT_MS: '5', PARTNER_CENTER_TIMEOUT_MS: '400' },
+    });
     admin = (await setUpFirstAdmin(testApp)).agent;
-    brokerId = (await testApp.app.get(DataSource).query<{ id: number }[]>('SELECT id FROM brokers'))[0].id;
+    const dataSource = testApp.app.get(DataSource);
+    brokerId = (await dataSource.query<{ id: number }[]>('SELECT id FROM brokers'))[0].id;
+    tenants = dataSource.getRepository(Tenant);
+    runs = dataSource.getRepository(SyncRun);
+    sandbox = testApp.app.get(PartnerCenterSandboxService).server;
   });
   afterAll(() => testApp.close());
+  afterEach(() => sandbox.faults.clear());
 
   it('should show that nothing was synced yet on the status page', async () => {
     const page = await admin.get('/sync/status');
@@ -23,15 +52,140 @@ describe('Tenant sync', () => {
     expect(page.text).toContain('action="/sync"');
   });
 
-  it('should refuse a second running sync for the same broker in the database', async () => {
-    const runs = testApp.app.get(DataSource).getRepository(SyncRun);
+  it('should fail clearly and change nothing when no Partner Center user is connected', async () => {
+    const response = await syncNow();
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/mca');
+    expect(await tenants.countBy({ brokerId })).toBe(0);
+    const run = await latestRun();
+    expect(run.status).toBe('failed');
+    expect(run.error).toContain('connected Partner Center user');
+    const page = await admin.get('/sync/status');
+    expect(page.text).toContain('The last sync from Microsoft failed');
+    expect(page.text).toContain('connected Partner Center user');
+  });
+
+  it('should create every customer as a tenant, with direct acceptances dated by Partner Center', async () => {
+    expect((await connectPartnerCenterUser(admin)).status).toBe(303);
+    await syncNow();
+    const run = await latestRun();
+    expect(run).toMatchObject({ status: 'succeeded', processed: 40, total: 40, created: 40, updated: 0, removed: 0, error: null });
+    const rows = await tenants.find({ where: { brokerId } });
+    expect(rows).toHaveLength(40);
+    const expected = sandbox.customers();
+    for (const customer of expected) {
+      const row = rows.find((r) => r.microsoftTenantId === customer.id);
+      expect(row).toMatchObject({ name: customer.companyName, domain: customer.domain, status: customer.directlySigned ? 'direct' : 'none', directlySigned: customer.directlySigned, removedAt: null });
+      if (customer.directlySigned) expect(row?.acceptedAt?.toISOString()).toBe(customer.agreements[0].dateAgreed);
+      else expect(row?.acceptedAt).toBeNull();
+    }
+    const page = await admin.get('/sync/status');
+    expect(page.text).toContain('Last synced from Microsoft:');
+    expect(page.text).not.toContain('The last sync from Microsoft failed');
+  });
+
+  it('should change nothing when run again on the same data', async () => {
+    const before = await snapshot();
+    await syncNow();
+    expect(await latestRun()).toMatchObject({ status: 'succeeded', created: 0, updated: 0, removed: 0 });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('should add and update tenants without duplicates, keeping a customer name with markup as text', async () => {
+    const signing = sandbox.customers().find((c) => !c.directlySigned) as { id: string };
+    const added = sandbox.addCustomer({ companyName: '  <img src=x onerror=alert(1)> Evil & Co  ', domain: 'evil.onmicrosoft.com' });
+    sandbox.setDirectAcceptance(signing.id, true);
+    await syncNow();
+    expect(await latestRun()).toMatchObject({ status: 'succeeded', created: 1, updated: 1, removed: 0 });
+    expect(await tenants.countBy({ brokerId })).toBe(41);
+    expect(await tenants.findOneByOrFail({ brokerId, microsoftTenantId: added.id.toLowerCase() })).toMatchObject({ name: '<img src=x onerror=alert(1)> Evil & Co', status: 'none' });
+    const signed = await tenants.findOneByOrFail({ brokerId, microsoftTenantId: signing.id });
+    expect(signed).toMatchObject({ status: 'direct', directlySigned: true });
+    expect(signed.acceptedAt).not.toBeNull();
+    const ids = (await tenants.find({ where: { brokerId } })).map((t) => t.microsoftTenantId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('should mark a customer gone from Partner Center as removed, keep it, and unmark it when it comes back', async () => {
+    const gone = sandbox.customers()[0];
+    sandbox.removeCustomer(gone.id);
+    await syncNow();
+    expect(await latestRun()).toMatchObject({ status: 'succeeded', removed: 1 });
+    const removed = await tenants.findOneByOrFail({ brokerId, microsoftTenantId: gone.id });
+    expect(removed.removedAt).not.toBeNull();
+    expect(removed.name).toBe(gone.companyName);
+
+    sandbox.addCustomer({ id: gone.id, companyName: gone.companyName, domain: gone.domain, directlySigned: gone.directlySigned });
+    await syncNow();
+    expect((await tenants.findOneByOrFail({ brokerId, microsoftTenantId: gone.id })).removedAt).toBeNull();
+    expect(await tenants.countBy({ brokerId })).toBe(41);
+  });
+
+  it('should start one run when two syncs are asked for at once', async () => {
+    const before = await runs.countBy({ brokerId });
+    const page = await admin.get('/sync/status');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
+    const [first, second] = await Promise.all([admin.post('/sync').type('form').send({ _csrf: token }), admin.post('/sync').type('form').send({ _csrf: token })]);
+    expect([first.status, second.status]).toEqual([303, 303]);
+    await testApp.app.get(SyncService).whenIdle();
+    expect(await runs.countBy({ brokerId })).toBe(before + 1);
+    const flashes = await admin.get('/sync/status');
+    expect(flashes.text).toContain('A sync from Microsoft is already running');
+  });
+
+  it('should leave a live run of another instance alone, and take over one whose instance went silent', async () => {
     const now = new Date();
-    const row = { brokerId, status: 'running' as const, triggeredBy: 'manual' as const, owner: 'test', startedAt: now, heartbeatAt: now };
-    await runs.insert(row);
-    await expect(runs.insert(row)).rejects.toThrow();
-    const fragment = await admin.get('/sync/status').set('HX-Request', 'true');
-    expect(fragment.text).toContain('hx-trigger="every 2s"');
-    expect(fragment.text).not.toContain('<html');
-    await runs.delete({ brokerId });
+    const other = await runs.save(runs.create({ brokerId, status: 'running', triggeredBy: 'schedule', owner: 'other-instance', startedAt: now, heartbeatAt: now }));
+    await syncNow();
+    expect(await latestRun()).toMatchObject({ id: other.id, status: 'running' });
+    const polled = await admin.get('/sync/status').set('HX-Request', 'true');
+    expect(polled.text).toContain('hx-trigger="every 2s"');
+    expect(polled.text).not.toContain('<html');
+    expect(polled.headers['hx-trigger']).toBeUndefined();
+
+    const longAgo = new Date(now.getTime() - 10 * 60_000);
+    await runs.update({ id: other.id }, { heartbeatAt: longAgo });
+    await syncNow();
+    expect(await runs.findOneByOrFail({ id: other.id })).toMatchObject({ status: 'failed', error: expect.stringContaining('stopped without finishing') });
+    expect(await latestRun()).toMatchObject({ status: 'succeeded' });
+    const done = await admin.get('/sync/status').set('HX-Request', 'true');
+    expect(done.text).not.toContain('hx-trigger="every 2s"');
+    expect(JSON.parse(done.headers['hx-trigger'] as string)).toEqual({ 'sync-finished': { target: 'body' } });
+  });
+
+  describe.each([
+    ['answers 500 until the attempts run out', { path: 'directSignedMicrosoftCustomerAgreementStatus', status: 500, times: Infinity }, /not available right now .*tried 4 times/],
+    ['sends malformed JSON', { path: '/v1/customers?', status: 200, body: '{"items": [', times: Infinity }, /unexpected answer .*not valid JSON/],
+    ['does not answer in time', { path: '/v1/customers?', delayMs: 1_000, times: Infinity }, /did not answer within/],
+  ])('when Partner Center %s', (_, fault, reason) => {
+    it('should keep the previous tenants and show why the sync failed', async () => {
+      const before = await snapshot();
+      const lastSuccess = await runs.findOneOrFail({ where: { brokerId, status: 'succeeded' }, order: { id: 'DESC' } });
+      sandbox.addCustomer({ companyName: 'Not Yet Synced Ltd' });
+      sandbox.faults.add(fault);
+      await syncNow();
+      sandbox.faults.clear();
+      const run = await latestRun();
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(reason);
+      expect(await snapshot()).toEqual(before);
+      const page = await admin.get('/sync/status');
+      expect(page.text).toContain('The last sync from Microsoft failed');
+      expect(page.text).toContain(hbs.handlebars.Utils.escapeExpression(run.error ?? ''));
+      expect(page.text).toContain(`which ended on ${formatDate(lastSuccess.finishedAt)}`);
+    });
+  });
+
+  it('should let an operator start a sync and refuse a viewer', async () => {
+    await createUser(testApp, brokerId, 'olga@contoso.test', 'operator');
+    await createUser(testApp, brokerId, 'victor@contoso.test', 'viewer');
+    const operator = (await signIn(testApp, 'olga@contoso.test')).agent;
+    expect((await syncNow(operator)).status).toBe(303);
+    expect(await latestRun()).toMatchObject({ status: 'succeeded', triggeredBy: 'manual' });
+    const viewer = (await signIn(testApp, 'victor@contoso.test')).agent;
+    const page = await viewer.get('/sync/status');
+    expect(page.text).not.toContain('action="/sync"');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
+    expect((await viewer.post('/sync').type('form').send({ _csrf: token })).status).toBe(403);
   });
 });

@@ -1,0 +1,98 @@
+import { Body, Controller, Get, Post, Query, Redirect, Render, Req } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Request } from 'express';
+import { FormView, Roles } from '../common/decorators';
+import { flash } from '../common/flash';
+import type { AppConfig } from '../config/app.config';
+import { PartnerCenterError } from '../partner-center/partner-center.types';
+import { PARTNER_CENTER_MODES, PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
+import { PartnerCenterConnectionService } from './partner-center-connection.service';
+import { PartnerCenterSettingsService } from './partner-center-settings.service';
+
+const PAGE = '/settings/partner-center';
+const CALLBACK_PATH = `${PAGE}/callback`;
+const MODE_OPTIONS = PARTNER_CENTER_MODES.map((value) => ({ value, label: value === 'sandbox' ? 'Sandbox (built-in test Partner Center)' : 'Live (Microsoft Partner Center)' }));
+const PAGE_VIEW = { title: 'Partner Center', modes: MODE_OPTIONS };
+
+// Partner Center's refusal is the admin's answer; anything else is a bug and goes to the error page.
+async function reportingPartnerCenterErrors(req: Request, work: () => Promise<string>): Promise<void> {
+  try {
+    flash(req, 'success', await work());
+  } catch (error) {
+    if (!(error instanceof PartnerCenterError)) throw error;
+    flash(req, 'error', error.message);
+  }
+}
+
+@Controller('settings/partner-center')
+@Roles('admin')
+export class PartnerCenterSettingsController {
+  private readonly publicUrl: string | undefined;
+
+  constructor(
+    private readonly settings: PartnerCenterSettingsService,
+    private readonly connection: PartnerCenterConnectionService,
+    config: ConfigService,
+  ) {
+    this.publicUrl = config.getOrThrow<AppConfig>('app').publicUrl;
+  }
+
+  @Get()
+  @Render('settings/partner-center')
+  page() {
+    return this.pageData();
+  }
+
+  @Post()
+  @FormView('settings/partner-center', PAGE_VIEW)
+  @Redirect(PAGE, 303)
+  async save(@Req() req: Request, @Body() dto: PartnerCenterSettingsDto) {
+    const { disconnected } = await this.settings.save(dto, async () => ({ state: await this.settings.state() }));
+    flash(req, 'success', disconnected ? 'Partner Center settings saved. The app registration changed, so the connected user was disconnected: connect one again.' : 'Partner Center settings saved.');
+  }
+
+  @Post('test')
+  @Redirect(PAGE, 303)
+  async test(@Req() req: Request) {
+    await reportingPartnerCenterErrors(req, () => this.connection.test());
+  }
+
+  // Sends the admin to Microsoft's (or the sandbox's) sign-in; the state ties the answer to this session.
+  @Post('connect')
+  @Redirect(PAGE, 303)
+  async connect(@Req() req: Request) {
+    try {
+      const { url, pending } = await this.connection.beginConnect(this.redirectUri(req));
+      req.session.partnerCenterConnect = pending;
+      return { url };
+    } catch (error) {
+      if (!(error instanceof PartnerCenterError)) throw error;
+      flash(req, 'error', error.message);
+      return { url: PAGE };
+    }
+  }
+
+  @Get('callback')
+  @Redirect(PAGE, 303)
+  async callback(@Req() req: Request, @Query() query: Record<string, unknown>) {
+    const pending = req.session.partnerCenterConnect;
+    delete req.session.partnerCenterConnect;
+    await reportingPartnerCenterErrors(req, async () => `Connected as ${await this.connection.completeConnect(pending, query, this.redirectUri(req))}.`);
+  }
+
+  @Post('disconnect')
+  @Redirect(PAGE, 303)
+  async disconnect(@Req() req: Request) {
+    await this.settings.disconnectUser();
+    flash(req, 'success', 'The Partner Center user is disconnected.');
+  }
+
+  private async pageData() {
+    const state = await this.settings.state();
+    return { ...PAGE_VIEW, state, values: { mode: state.mode, tenantId: state.tenantId, appId: state.appId } };
+  }
+
+  private redirectUri(req: Request): string {
+    return `${this.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host')}`}${CALLBACK_PATH}`;
+  }
+}

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SecretBox } from '../common/secret-box';
+import type { AppConfig } from '../config/app.config';
+import { PartnerCenterClient } from '../partner-center/partner-center.client';
+import { PartnerCenterModule } from '../partner-center/partner-center.module';
+import { PartnerCenterSandboxService } from '../partner-center/sandbox/partner-center-sandbox.service';
+import { PARTNER_CENTER_API, PARTNER_CENTER_SANDBOX } from './partner-center.ports';
+import { PartnerCenterConnectionService } from './partner-center-connection.service';
+import { PartnerCenterSettings } from './partner-center-settings.entity';
+import { PartnerCenterSettingsController } from './partner-center-settings.controller';
+import { PartnerCenterSettingsService } from './partner-center-settings.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([PartnerCenterSettings]), PartnerCenterModule],
+  controllers: [PartnerCenterSettingsController],
+  providers: [
+    { provide: SecretBox, inject: [ConfigService], useFactory: (config: ConfigService) => new SecretBox(config.getOrThrow<AppConfig>('app').secret) },
+    { provide: PARTNER_CENTER_API, useExisting: PartnerCenterClient },
+    { provide: PARTNER_CENTER_SANDBOX, useExisting: PartnerCenterSandboxService },
+    PartnerCenterSettingsService,
+    PartnerCenterConnectionService,
+  ],
+  exports: [PartnerCenterSettingsService, PARTNER_CENTER_API],
+})
+export class PartnerCenterSettingsModule {}

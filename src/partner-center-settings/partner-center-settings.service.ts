@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { BrokerScope } from '../common/broker-scope.service';
+import { FormErrorsException, type FieldErrors } from '../common/form-errors.exception';
+import { SecretBox } from '../common/secret-box';
+import type { AppConfig } from '../config/app.config';
+import { LIVE_API_BASE_URL, LIVE_AUTHORITY_URL } from '../partner-center/partner-center.options';
+import { PartnerCenterError, type ConnectedUser, type PartnerCenterCredentials, type PartnerCenterMode } from '../partner-center/partner-center.types';
+import type { PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
+import { PARTNER_CENTER_SANDBOX, type SandboxRegistration } from './partner-center.ports';
+import { PartnerCenterSettings } from './partner-center-settings.entity';
+
+export interface PartnerCenterSettingsState {
+  mode: PartnerCenterMode;
+  tenantId: string;
+  appId: string;
+  hasSecret: boolean;
+  connectedUser: string | null;
+  connectedAt: Date | null;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ID_FIELDS = [
+  ['tenantId', 'Tenant id'],
+  ['appId', 'App id'],
+] as const;
+
+// Each secret is sealed for its broker and field: a value copied to another row does not open.
+const secretContext = (brokerId: number, field: 'appSecret' | 'refreshToken') => `partner-center:${brokerId}:${field}`;
+
+// A broker's way into Partner Center: the stored settings, and the credentials built from them for every caller.
+@Injectable()
+export class PartnerCenterSettingsService {
+  private readonly defaultMode: PartnerCenterMode;
+
+  constructor(
+    @InjectRepository(PartnerCenterSettings) private readonly settings: Repository<PartnerCenterSettings>,
+    private readonly scope: BrokerScope,
+    private readonly box: SecretBox,
+    @Inject(PARTNER_CENTER_SANDBOX) private readonly sandbox: SandboxRegistration,
+    config: ConfigService,
+  ) {
+    this.defaultMode = config.getOrThrow<AppConfig>('app').partnerCenterMode;
+  }
+
+  // What the page shows; secrets only as "one is stored".
+  async state(): Promise<PartnerCenterSettingsState> {
+    const row = await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>());
+    return {
+      mode: row?.mode ?? this.defaultMode,
+      tenantId: row?.tenantId ?? '',
+      appId: row?.appId ?? '',
+      hasSecret: Boolean(row?.appSecretSealed),
+      connectedUser: row?.refreshTokenSealed ? (row.connectedUser ?? 'A Partner Center user') : null,
+      connectedAt: row?.refreshTokenSealed ? row.connectedAt : null,
+    };
+  }
+
+  // Returns whether a connected user was let go: their sign-in belongs to the app registration that changed.
+  async save(input: PartnerCenterSettingsDto, formViewData: () => Promise<Record<string, unknown>>): Promise<{ disconnected: boolean }> {
+    const brokerId = this.scope.brokerId();
+    const row = (await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>())) ?? this.settings.create({ brokerId, mode: this.defaultMode, tenantId: '', appId: '' });
+    const errors = this.validate(input, Boolean(row.appSecretSealed));
+    if (Object.keys(errors).length > 0) throw new FormErrorsException(errors, { viewData: await formViewData() });
+
+    const tenantId = input.tenantId.toLowerCase();
+    const appId = input.appId.toLowerCase();
+    const registrationChanged = row.mode !== input.mode || row.tenantId !== tenantId || row.appId !== appId;
+    const disconnected = registrationChanged && row.refreshTokenSealed !== null && row.refreshTokenSealed !== undefined;
+    Object.assign(row, { mode: input.mode, tenantId, appId });
+    if (input.clientSecret !== '') row.appSecretSealed = this.box.seal(input.clientSecret, secretContext(brokerId, 'appSecret'));
+    if (registrationChanged) this.forgetUser(row);
+    await this.settings.save(row);
+    return { disconnected };
+  }
+
+  async saveConnectedUser(user: ConnectedUser): Promise<void> {
+    const brokerId = this.scope.brokerId();
+    const row = (await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>())) ?? this.settings.create({ brokerId, mode: this.defaultMode, tenantId: '', appId: '' });
+    row.refreshTokenSealed = this.box.seal(user.refreshToken, secretContext(brokerId, 'refreshToken'));
+    row.connectedUser = user.userPrincipalName?.trim().slice(0, 300) || null;
+    row.connectedAt = new Date();
+    await this.settings.save(row);
+  }
+
+  async disconnectUser(): Promise<void> {
+    const row = await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>());
+    if (!row) return;
+    this.forgetUser(row);
+    await this.settings.save(row);
+  }
+
+  // The one place that turns settings into credentials, for the sync and every later Partner Center caller.
+  // Sandbox mode needs nothing typed: the sandbox's own registration fills what was left empty.
+  async credentialsFor(brokerId: number): Promise<PartnerCenterCredentials> {
+    const row = await this.settings.findOneBy({ brokerId });
+    const mode = row?.mode ?? this.defaultMode;
+    const appSecret = row?.appSecretSealed ? this.openSecret(row.appSecretSealed, brokerId, 'appSecret') : undefined;
+    const refreshToken = row?.refreshTokenSealed ? this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') : undefined;
+    if (mode === 'sandbox') {
+      const registration = this.sandboxRegistration();
+      return {
+        mode,
+        authorityUrl: registration.baseUrl,
+        apiBaseUrl: registration.baseUrl,
+        tenantId: row?.tenantId || registration.tenantId,
+        appId: row?.appId || registration.appId,
+        appSecret: appSecret ?? registration.appSecret,
+        refreshToken,
+      };
+    }
+    if (!row?.tenantId || !row.appId || !appSecret) {
+      throw new PartnerCenterError('auth', 'Partner Center is not set up: an admin enters the tenant id, app id and app secret in Partner Center settings');
+    }
+    return { mode, authorityUrl: LIVE_AUTHORITY_URL, apiBaseUrl: LIVE_API_BASE_URL, tenantId: row.tenantId, appId: row.appId, appSecret, refreshToken };
+  }
+
+  private validate(input: PartnerCenterSettingsDto, hasStoredSecret: boolean): FieldErrors {
+    const errors: FieldErrors = {};
+    for (const [field, label] of ID_FIELDS) {
+      const value = input[field];
+      if (value === '' && input.mode === 'live') errors[field] = `Enter the ${label.toLowerCase()}: live mode needs it`;
+      else if (value !== '' && !GUID.test(value)) errors[field] = `${label} must be a GUID, like 00000000-0000-0000-0000-000000000000`;
+    }
+    if (input.mode === 'live' && input.clientSecret === '' && !hasStoredSecret) errors.clientSecret = 'Enter the app secret: live mode needs it';
+    return errors;
+  }
+
+  private forgetUser(row: PartnerCenterSettings): void {
+    row.refreshTokenSealed = null;
+    row.connectedUser = null;
+    row.connectedAt = null;
+  }
+
+  private openSecret(sealed: string, brokerId: number, field: 'appSecret' | 'refreshToken'): string {
+    try {
+      return this.box.open(sealed, secretContext(brokerId, field));
+    } catch {
+      throw new PartnerCenterError('auth', 'The stored Partner Center secrets cannot be read (was APP_SECRET changed?): enter the app secret again and reconnect the user');
+    }
+  }
+
+  private sandboxRegistration(): { baseUrl: string; tenantId: string; appId: string; appSecret: string } {
+    try {
+      return { ...this.sandbox.appRegistration(), baseUrl: this.sandbox.baseUrl };
+    } catch {
+      throw new PartnerCenterError('unavailable', 'The Partner Center sandbox is not running here: choose live mode, or start the app with PARTNER_CENTER_MODE=sandbox');
+    }
+  }
+}
