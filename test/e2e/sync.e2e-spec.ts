@@ -1,9 +1,11 @@
 import type TestAgent from 'supertest/lib/agent';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import hbs from 'hbs';
 import { DataSource, type Repository } from 'typeorm';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import type { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
 import { SyncRun } from '../../src/sync/sync-run.entity';
+import { SyncScheduler } from '../../src/sync/sync-scheduler';
 import { SyncService } from '../../src/sync/sync.service';
 import { Tenant } from '../../src/tenants/tenant.entity';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -187,5 +189,18 @@ describe('Tenant sync', () => {
     expect(page.text).not.toContain('action="/sync"');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
     expect((await viewer.post('/sync').type('form').send({ _csrf: token })).status).toBe(403);
+  });
+
+  it('should sync every broker on the schedule, skipping one synced recently', async () => {
+    expect(testApp.app.get(SchedulerRegistry).doesExist('interval', 'tenant-sync')).toBe(true);
+    const scheduler = testApp.app.get(SyncScheduler);
+    const before = await runs.countBy({ brokerId });
+    await scheduler.tick();
+    expect(await runs.countBy({ brokerId })).toBe(before);
+
+    await runs.update({ brokerId }, { startedAt: new Date(Date.now() - 2 * 60 * 60_000) });
+    await scheduler.tick();
+    expect(await runs.countBy({ brokerId })).toBe(before + 1);
+    expect(await latestRun()).toMatchObject({ status: 'succeeded', triggeredBy: 'schedule' });
   });
 });
