@@ -20,6 +20,7 @@ import { MailModule } from './mail/mail.module';
 import { PartnerCenterSettingsModule } from './partner-center-settings/partner-center-settings.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SyncModule } from './sync/sync.module';
+import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
 
 const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
@@ -61,6 +62,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     HealthModule,
     HomeModule,
     SyncModule,
+    TenantsModule,
     PartnerCenterSettingsModule,
   ],
   providers: [

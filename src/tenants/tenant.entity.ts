@@ -8,7 +8,7 @@ import type { TenantStatus } from './tenant-status';
 @Index('uq_tenants_broker_ms_tenant', ['brokerId', 'microsoftTenantId'], { unique: true })
 @Index('ix_tenants_broker_name', ['brokerId', 'name'])
 @Index('ix_tenants_broker_status_name', ['brokerId', 'status', 'name'])
-@Index('ix_tenants_broker_accepted', ['brokerId', 'acceptedAt'])
+@Index('ix_tenants_broker_accepted', ['brokerId', 'acceptedAt', 'name'])
 export class Tenant {
   @PrimaryGeneratedColumn()
   id: number;

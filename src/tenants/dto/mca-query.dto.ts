@@ -1,0 +1,48 @@
+import { Transform, type TransformFnParams } from 'class-transformer';
+import { Allow } from 'class-validator';
+import { PAGE_SIZES, SORT_DIRECTIONS, SORT_KEYS, STATUS_FILTERS, type SortDirection, type SortKey, type StatusFilter } from '../mca-query';
+
+// A repeated parameter (?status=a&status=b) arrives as an array: the first one counts.
+const single = (value: unknown): string | undefined => {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
+};
+
+const oneOf = <T extends string | number>(allowed: readonly T[], fallback: T | undefined, parse: (raw: string) => T | string = (raw) => raw) =>
+  Transform(({ value }: TransformFnParams) => {
+    const raw = single(value);
+    const parsed = raw === undefined ? undefined : parse(raw);
+    return allowed.includes(parsed as T) ? parsed : fallback;
+  });
+
+// The page's query string. A value the page never links to (an old bookmark, a hand-edited URL) falls back to
+// its default instead of failing; only a search too long to be typed is refused (see McaService).
+export class McaQueryDto {
+  @Allow()
+  @oneOf(STATUS_FILTERS, 'all')
+  status: StatusFilter = 'all';
+
+  @Allow()
+  @Transform(({ value }: TransformFnParams) => (single(value) ?? '').trim())
+  q = '';
+
+  @Allow()
+  @oneOf(SORT_KEYS, 'name')
+  sort: SortKey = 'name';
+
+  // Unset means the sort's own default direction.
+  @Allow()
+  @oneOf(SORT_DIRECTIONS, undefined)
+  dir?: SortDirection;
+
+  @Allow()
+  @Transform(({ value }: TransformFnParams) => {
+    const raw = single(value);
+    return raw !== undefined && /^\d{1,7}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
+  })
+  page = 1;
+
+  @Allow()
+  @oneOf<number>(PAGE_SIZES, undefined, Number)
+  size?: number;
+}

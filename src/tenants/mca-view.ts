@@ -1,0 +1,133 @@
+import type { SyncSummary } from '../sync/sync-summary';
+import type { UserRole } from '../users/user-role';
+import { DEFAULT_DIRECTION, mcaUrl, PAGE_SIZES, STATUS_FILTERS, type McaQuery, type SortKey } from './mca-query';
+import { sumCounts, type McaData, type TenantRow } from './mca.service';
+import { tenantActions } from './tenant-actions';
+import { TENANT_STATUS_LABELS, type TenantStatus } from './tenant-status';
+
+export const MCA_TITLE = 'Microsoft Customer Agreement';
+
+const numberFormat = new Intl.NumberFormat('en-GB');
+const percentFormat = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 });
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+// The bar's order: acceptance first, then what still needs work.
+const BAR_ORDER: TenantStatus[] = ['attested', 'direct', 'pending', 'none'];
+const BAR_WIDTH = 1000;
+
+const HOW_ACCEPTED: Partial<Record<TenantStatus, string>> = {
+  attested: 'by partner attestation',
+  direct: 'directly by the customer',
+};
+
+const SORT_LABELS: Record<SortKey, string> = { name: 'Tenant', status: 'Status', date: 'Acceptance provided' };
+
+export function summaryView(current: Record<TenantStatus, number>, removed: number) {
+  const total = sumCounts(current);
+  let x = 0;
+  const segments = BAR_ORDER.map((status) => {
+    const count = current[status];
+    const share = total > 0 ? count / total : 0;
+    const segment = { status, label: TENANT_STATUS_LABELS[status], countText: numberFormat.format(count), percentText: percentFormat.format(share), x: round(x), width: round(share * BAR_WIDTH) };
+    x += share * BAR_WIDTH;
+    return segment;
+  });
+  const accepted = current.attested + current.direct;
+  return {
+    hasTenants: total > 0,
+    totalText: numberFormat.format(total),
+    acceptedText: numberFormat.format(accepted),
+    complianceText: total > 0 ? percentFormat.format(accepted / total) : '–',
+    removedText: removed > 0 ? numberFormat.format(removed) : null,
+    segments,
+    barWidth: BAR_WIDTH,
+    barDescription: segments.map((s) => `${s.label}: ${s.countText} (${s.percentText})`).join('; '),
+  };
+}
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+// Page numbers around the current one, with the first and the last, and gaps between.
+export function pageLinks(page: number, pageCount: number): (number | null)[] {
+  const wanted = new Set([1, pageCount, page - 2, page - 1, page, page + 1, page + 2].filter((n) => n >= 1 && n <= pageCount));
+  const sorted = [...wanted].sort((a, b) => a - b);
+  const links: (number | null)[] = [];
+  sorted.forEach((n, i) => {
+    if (i > 0 && n - sorted[i - 1] > 1) links.push(null);
+    links.push(n);
+  });
+  return links;
+}
+
+function rowView(row: TenantRow, role: UserRole) {
+  const removed = row.removedAt !== null;
+  return {
+    ...row,
+    removed,
+    statusLabel: TENANT_STATUS_LABELS[row.status],
+    acceptedIso: row.acceptedAt?.toISOString() ?? null,
+    acceptedText: row.acceptedAt ? dayFormat.format(row.acceptedAt) : null,
+    acceptedHow: HOW_ACCEPTED[row.status] ?? null,
+    actions: tenantActions({ id: row.id, status: row.status, removed }, role),
+  };
+}
+
+function sortColumn(query: McaQuery, key: SortKey) {
+  const current = query.sort === key;
+  const dir = current ? (query.dir === 'asc' ? 'desc' : 'asc') : DEFAULT_DIRECTION[key];
+  return {
+    label: SORT_LABELS[key],
+    href: mcaUrl(query, { sort: key, dir, page: 1 }),
+    ariaSort: current ? (query.dir === 'asc' ? 'ascending' : 'descending') : null,
+    arrow: current ? (query.dir === 'asc' ? '▲' : '▼') : '',
+  };
+}
+
+function emptyState(data: McaData): 'no-tenants' | 'no-match' | 'no-status' | null {
+  if (data.total > 0) return null;
+  if (data.query.q !== '') return 'no-match';
+  if (data.query.status !== 'all' && sumCounts(data.chipCounts) > 0) return 'no-status';
+  return 'no-tenants';
+}
+
+export function mcaView(data: McaData, role: UserRole, sync: SyncSummary) {
+  const { query, window } = data;
+  const first = window.offset + 1;
+  const last = window.offset + window.limit;
+  return {
+    title: MCA_TITLE,
+    query,
+    currentUrl: mcaUrl(query),
+    // Carried by the search form, so that a new search keeps the filter and the order.
+    hiddenDir: query.dir === DEFAULT_DIRECTION[query.sort] ? null : query.dir,
+    clearSearchUrl: mcaUrl(query, { q: '', page: 1 }),
+    showAllUrl: mcaUrl(query, { status: 'all', page: 1 }),
+    filterLabel: query.status === 'all' ? null : TENANT_STATUS_LABELS[query.status],
+    sync,
+    summary: summaryView(data.current, data.removed),
+    chips: STATUS_FILTERS.map((status) => ({
+      status,
+      label: status === 'all' ? 'All' : TENANT_STATUS_LABELS[status],
+      countText: numberFormat.format(status === 'all' ? sumCounts(data.chipCounts) : data.chipCounts[status]),
+      href: mcaUrl(query, { status, page: 1 }),
+      current: query.status === status,
+    })),
+    sizes: PAGE_SIZES.map((size) => ({ size, selected: size === query.size })),
+    columns: { name: sortColumn(query, 'name'), status: sortColumn(query, 'status'), date: sortColumn(query, 'date') },
+    rows: data.rows.map((row) => rowView(row, role)),
+    empty: emptyState(data),
+    resultText: data.total > 0 ? `${numberFormat.format(first)}–${numberFormat.format(last)} of ${numberFormat.format(data.total)}` : '0',
+    pagination:
+      window.pageCount > 1
+        ? {
+            page: window.page,
+            pageCount: numberFormat.format(window.pageCount),
+            prev: window.page > 1 ? mcaUrl(query, { page: window.page - 1 }) : null,
+            next: window.page < window.pageCount ? mcaUrl(query, { page: window.page + 1 }) : null,
+            links: pageLinks(window.page, window.pageCount).map((n) =>
+              n === null ? { gap: true } : { number: numberFormat.format(n), href: mcaUrl(query, { page: n }), current: n === window.page },
+            ),
+          }
+        : null,
+  };
+}

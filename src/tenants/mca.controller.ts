@@ -1,0 +1,28 @@
+import { Controller, Get, Query, Render, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { CurrentUser } from '../common/decorators';
+import { isHtmxRequest } from '../common/htmx';
+import type { CurrentUser as SignedInUser } from '../common/request-context';
+import { SyncService } from '../sync/sync.service';
+import { McaQueryDto } from './dto/mca-query.dto';
+import { DEFAULT_DIRECTION, DEFAULT_PAGE_SIZE, MCA_PATH } from './mca-query';
+import { McaService } from './mca.service';
+import { mcaView } from './mca-view';
+
+// One URL for the page and for its results fragment (the table and the counts), which htmx swaps in.
+@Controller(MCA_PATH)
+export class McaController {
+  constructor(
+    private readonly mca: McaService,
+    private readonly sync: SyncService,
+  ) {}
+
+  @Get()
+  @Render('tenants/mca')
+  async page(@Req() req: Request, @CurrentUser() user: SignedInUser, @Query() dto: McaQueryDto) {
+    const query = { ...dto, dir: dto.dir ?? DEFAULT_DIRECTION[dto.sort], size: dto.size ?? DEFAULT_PAGE_SIZE };
+    const [data, sync] = await Promise.all([this.mca.load(query), this.sync.summary()]);
+    const fragment = isHtmxRequest(req);
+    return { ...mcaView(data, user.role, sync), fragment, layout: fragment ? false : undefined };
+  }
+}

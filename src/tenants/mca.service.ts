@@ -1,0 +1,118 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { BrokerScope } from '../common/broker-scope.service';
+import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageWindow } from './mca-query';
+import { pageStatement, searchCountsStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
+import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
+
+export type StatusCounts = Record<TenantStatus, number>;
+
+export interface TenantRow {
+  id: number;
+  name: string;
+  domain: string;
+  microsoftTenantId: string;
+  status: TenantStatus;
+  acceptedAt: Date | null;
+  removedAt: Date | null;
+}
+
+export interface McaData {
+  query: McaQuery; // with the page actually shown
+  window: PageWindow;
+  total: number; // rows matching the filter and the search
+  chipCounts: StatusCounts; // per status, for the search if there is one
+  current: StatusCounts; // tenants still in Partner Center, for the summary
+  removed: number;
+  rows: TenantRow[];
+}
+
+interface RawTenant {
+  id: number;
+  name: string;
+  domain: string;
+  microsoft_tenant_id: string;
+  status: TenantStatus;
+  accepted_at: Date | string | null;
+  removed_at: Date | string | null;
+}
+
+interface RawCount {
+  status: string;
+  removed?: boolean | number;
+  tenant_count: number | string; // PostgreSQL returns count(*) as text
+}
+
+export const zeroCounts = (): StatusCounts => ({ attested: 0, direct: 0, pending: 0, none: 0 });
+export const sumCounts = (counts: StatusCounts): number => TENANT_STATUSES.reduce((sum, status) => sum + counts[status], 0);
+
+const isStatus = (value: string): value is TenantStatus => (TENANT_STATUSES as readonly string[]).includes(value);
+
+// SQLite keeps datetimes as UTC text without a zone; PostgreSQL's driver already returns Dates.
+export function toDate(value: Date | string | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+// The MCA page's data in at most three indexed statements, whatever the filter, search, sort or page.
+@Injectable()
+export class McaService {
+  private readonly driver: SqlDriver;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly scope: BrokerScope,
+  ) {
+    this.driver = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  }
+
+  async load(query: McaQuery): Promise<McaData> {
+    if (query.q.length > SEARCH_MAX_LENGTH) throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
+    const brokerId = this.scope.brokerId();
+
+    const all = zeroCounts();
+    const current = zeroCounts();
+    let removed = 0;
+    for (const row of await this.run<RawCount>(statusCountsStatement(this.driver, brokerId))) {
+      if (!isStatus(row.status)) continue;
+      const count = Number(row.tenant_count);
+      all[row.status] += count;
+      if (row.removed) removed += count;
+      else current[row.status] += count;
+    }
+
+    const chipCounts = query.q === '' ? all : await this.searchCounts(brokerId, query.q);
+    const total = query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status];
+    const window = pageWindow(total, query.page, query.size);
+    const raw = window.limit > 0 ? await this.run<RawTenant>(pageStatement(this.driver, brokerId, query, window)) : [];
+    if (window.reverse) raw.reverse();
+
+    return { query: { ...query, page: window.page }, window, total, chipCounts, current, removed, rows: raw.map(toTenantRow) };
+  }
+
+  private async searchCounts(brokerId: number, q: string): Promise<StatusCounts> {
+    const counts = zeroCounts();
+    for (const row of await this.run<RawCount>(searchCountsStatement(this.driver, brokerId, q))) {
+      if (isStatus(row.status)) counts[row.status] = Number(row.tenant_count);
+    }
+    return counts;
+  }
+
+  private run<T>(statement: SqlStatement): Promise<T[]> {
+    return this.dataSource.query<T[]>(statement.sql, statement.params);
+  }
+}
+
+export function toTenantRow(raw: RawTenant): TenantRow {
+  return {
+    id: Number(raw.id),
+    name: raw.name,
+    domain: raw.domain,
+    microsoftTenantId: raw.microsoft_tenant_id,
+    status: raw.status,
+    acceptedAt: toDate(raw.accepted_at),
+    removedAt: toDate(raw.removed_at),
+  };
+}
