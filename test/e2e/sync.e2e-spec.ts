@@ -104,6 +104,10 @@ describe('Tenant sync', () => {
     const signed = await tenants.findOneByOrFail({ brokerId, microsoftTenantId: signing.id });
     expect(signed).toMatchObject({ status: 'direct', directlySigned: true });
     expect(signed.acceptedAt).not.toBeNull();
+    const list = await admin.get('/mca?q=Evil');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; Evil &amp; Co');
+    expect(list.text).not.toContain('<img src=x');
     const ids = (await tenants.find({ where: { brokerId } })).map((t) => t.microsoftTenantId);
     expect(new Set(ids).size).toBe(ids.length);
   });
