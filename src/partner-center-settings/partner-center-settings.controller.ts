@@ -57,8 +57,9 @@ export class PartnerCenterSettingsController {
     await reportingPartnerCenterErrors(req, () => this.connection.test());
   }
 
-  // Sends the admin to Microsoft's (or the sandbox's) sign-in; the state ties the answer to this session.
-  @Post('connect')
+  // Sends the admin to Microsoft's (or the sandbox's) sign-in; the state ties the answer to this session. A link,
+  // not a form: the CSP's form-action 'self' would stop a form's redirect to the sign-in on another origin.
+  @Get('connect')
   @Redirect(PAGE, 303)
   async connect(@Req() req: Request) {
     try {

@@ -48,7 +48,8 @@ describe('Partner Center settings', () => {
     const operator = (await signIn(testApp, 'olga@contoso.test')).agent;
     expect((await operator.get(PAGE)).status).toBe(403);
     const token = /name="_csrf" value="([^"]+)"/.exec((await operator.get('/')).text)?.[1] as string;
-    for (const path of [PAGE, `${PAGE}/test`, `${PAGE}/connect`, `${PAGE}/disconnect`]) {
+    expect((await operator.get(`${PAGE}/connect`)).status).toBe(403);
+    for (const path of [PAGE, `${PAGE}/test`, `${PAGE}/disconnect`]) {
       expect((await operator.post(path).type('form').send({ _csrf: token, mode: 'live' })).status).toBe(403);
     }
     expect(await rawRow()).toBeUndefined();

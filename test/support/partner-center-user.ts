@@ -1,11 +1,10 @@
 import type { Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { postForm } from './http';
 
 // "Connect a Partner Center user" end to end: the app sends the admin to the sandbox's sign-in page, the admin
 // signs in there, and the sandbox sends the browser back to the app's callback with a code.
 export async function connectPartnerCenterUser(agent: TestAgent): Promise<Response> {
-  const start = await postForm(agent, '/settings/partner-center', '/settings/partner-center/connect', {});
+  const start = await agent.get('/settings/partner-center/connect');
   if (start.status !== 303) throw new Error(`Connect answered ${start.status}`);
   const authorizeUrl = new URL(start.headers.location as string);
   const page = await (await fetch(authorizeUrl)).text();
