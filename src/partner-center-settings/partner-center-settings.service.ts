@@ -68,7 +68,7 @@ export class PartnerCenterSettingsService {
     const tenantId = input.tenantId.toLowerCase();
     const appId = input.appId.toLowerCase();
     const registrationChanged = row.mode !== input.mode || row.tenantId !== tenantId || row.appId !== appId;
-    const disconnected = registrationChanged && row.refreshTokenSealed !== null && row.refreshTokenSealed !== undefined;
+    const disconnected = registrationChanged && Boolean(row.refreshTokenSealed);
     Object.assign(row, { mode: input.mode, tenantId, appId });
     if (input.clientSecret !== '') row.appSecretSealed = this.box.seal(input.clientSecret, secretContext(brokerId, 'appSecret'));
     if (registrationChanged) this.forgetUser(row);
