@@ -38,7 +38,7 @@ export function summaryView(current: Record<TenantStatus, number>, removed: numb
     totalText: numberFormat.format(total),
     acceptedText: numberFormat.format(accepted),
     complianceText: total > 0 ? percentFormat.format(accepted / total) : '–',
-    removedText: removed > 0 ? numberFormat.format(removed) : null,
+    removedText: removed > 0 ? `${numberFormat.format(removed)} ${tenants(removed)} removed from Partner Center ${removed === 1 ? 'is' : 'are'} still listed, but not counted here.` : null,
     segments,
     barWidth: BAR_WIDTH,
     barDescription: segments.map((s) => `${s.label}: ${s.countText} (${s.percentText})`).join('; '),
@@ -46,6 +46,7 @@ export function summaryView(current: Record<TenantStatus, number>, removed: numb
 }
 
 const round = (value: number): number => Math.round(value * 100) / 100;
+const tenants = (count: number): string => (count === 1 ? 'tenant' : 'tenants');
 
 // Page numbers around the current one, with the first and the last, and gaps between.
 export function pageLinks(page: number, pageCount: number): (number | null)[] {
@@ -90,7 +91,7 @@ function emptyState(data: McaData): 'no-tenants' | 'no-match' | 'no-status' | nu
   return 'no-tenants';
 }
 
-export function mcaView(data: McaData, role: UserRole, sync: SyncSummary) {
+export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null) {
   const { query, window } = data;
   const first = window.offset + 1;
   const last = window.offset + window.limit;
@@ -117,6 +118,7 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary) {
     rows: data.rows.map((row) => rowView(row, role)),
     empty: emptyState(data),
     resultText: data.total > 0 ? `${numberFormat.format(first)}–${numberFormat.format(last)} of ${numberFormat.format(data.total)}` : '0',
+    resultNoun: tenants(data.total),
     pagination:
       window.pageCount > 1
         ? {

@@ -21,8 +21,10 @@ export class McaController {
   @Render('tenants/mca')
   async page(@Req() req: Request, @CurrentUser() user: SignedInUser, @Query() dto: McaQueryDto) {
     const query = { ...dto, dir: dto.dir ?? DEFAULT_DIRECTION[dto.sort], size: dto.size ?? DEFAULT_PAGE_SIZE };
-    const [data, sync] = await Promise.all([this.mca.load(query), this.sync.summary()]);
     const fragment = isHtmxRequest(req);
+    const data = await this.mca.load(query);
+    // The fragment is the results only: the sync status around them keeps itself up to date.
+    const sync = fragment ? null : await this.sync.summary();
     return { ...mcaView(data, user.role, sync), fragment, layout: fragment ? false : undefined };
   }
 }

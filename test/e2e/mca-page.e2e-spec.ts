@@ -1,0 +1,334 @@
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import { SyncRun } from '../../src/sync/sync-run.entity';
+import { Tenant } from '../../src/tenants/tenant.entity';
+import { TENANT_STATUS_LABELS, type TenantStatus } from '../../src/tenants/tenant-status';
+import { createUser, setUpFirstAdmin, signIn } from '../support/http';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { brokerIdOf, createBroker, seedTenants } from '../support/tenants';
+
+const names = (html: string): string[] => [...html.matchAll(/<span class="tenant-name">([^<]*)<\/span>/g)].map((m) => m[1]);
+const statuses = (html: string): string[] => [...html.matchAll(/<span class="status status-(\w+)">/g)].map((m) => m[1]);
+const chipCount = (html: string, status: string): number => Number(new RegExp(`id="chip-${status}"[^>]*>[^<]*<span class="chip-count">([\\d,]+)<`).exec(html)?.[1].replace(/,/g, ''));
+const rowOf = (html: string, name: string): string => {
+  const start = html.indexOf(`<span class="tenant-name">${name}</span>`);
+  if (start < 0) throw new Error(`No row for ${name}`);
+  return html.slice(start, html.indexOf('</tr>', start));
+};
+const actionsOf = (html: string, name: string): string[] => [...rowOf(html, name).matchAll(/data-action="(\w+)"/g)].map((m) => m[1]);
+
+const ID_OF_FABRIKAM = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+
+describe('MCA page', () => {
+  let testApp: TestApp;
+  let admin: TestAgent;
+  let brokerId: number;
+  let tenants: Tenant[];
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+    admin = (await setUpFirstAdmin(testApp)).agent;
+    brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
+    tenants = await seedTenants(testApp, brokerId, [
+      { name: 'Contoso Ltd', status: 'none' },
+      { name: 'Contoso Pharma', status: 'pending', domain: 'contosopharma.onmicrosoft.com' },
+      { name: 'Fabrikam', status: 'attested', acceptedAt: new Date('2025-03-01T10:00:00Z'), microsoftTenantId: ID_OF_FABRIKAM },
+      { name: 'Northwind Traders', status: 'direct', acceptedAt: new Date('2025-01-15T08:00:00Z') },
+      { name: 'Tailspin <script>alert(1)</script>', status: 'none', domain: 'tailspin.example' },
+      { name: 'Woodgrove Bank', status: 'pending', domain: 'woodgrovebank.com' },
+      { name: 'Adatum', status: 'direct', acceptedAt: new Date('2024-06-01T12:00:00Z') },
+      { name: 'Zeta Gone', status: 'none', removedAt: new Date('2025-05-01T00:00:00Z') },
+    ]);
+  });
+  afterAll(() => testApp.close());
+
+  describe('the page', () => {
+    it('should ask a visitor to sign in first', async () => {
+      const response = await request(testApp.server).get('/mca?status=none');
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toBe('/login?next=%2Fmca%3Fstatus%3Dnone');
+    });
+
+    it('should be linked from the navigation and show its path in the breadcrumbs', async () => {
+      expect((await admin.get('/')).text).toContain('href="/mca"');
+      const page = await admin.get('/mca');
+      expect(page.status).toBe(200);
+      expect(page.text).toMatch(/My Services<\/a><\/li>\s*<li><a href="\/">Microsoft 365 CSP Direct<\/a><\/li>\s*<li><a href="\/">Overview<\/a><\/li>\s*<li aria-current="page">Microsoft Customer Agreement<\/li>/);
+      expect(page.text).toContain('<h1>Microsoft Customer Agreement</h1>');
+    });
+
+    it('should list every tenant with its tenant id, domain, exact status label and acceptance', async () => {
+      const page = await admin.get('/mca');
+      expect(names(page.text)).toEqual(['Adatum', 'Contoso Ltd', 'Contoso Pharma', 'Fabrikam', 'Northwind Traders', 'Tailspin &lt;script&gt;alert(1)&lt;/script&gt;', 'Woodgrove Bank', 'Zeta Gone']);
+      const fabrikam = rowOf(page.text, 'Fabrikam');
+      expect(fabrikam).toContain(ID_OF_FABRIKAM);
+      expect(fabrikam).toContain('fabrikam.onmicrosoft.com');
+      expect(fabrikam).toContain(`>${TENANT_STATUS_LABELS.attested}<`);
+      expect(fabrikam).toContain('<time datetime="2025-03-01T10:00:00.000Z">1 Mar 2025</time> <small class="muted">by partner attestation</small>');
+      expect(rowOf(page.text, 'Northwind Traders')).toContain('directly by the customer');
+      for (const status of ['direct', 'pending', 'none'] as const) expect(page.text).toContain(`>${TENANT_STATUS_LABELS[status]}</span>`);
+      expect(rowOf(page.text, 'Zeta Gone')).toContain('Removed from Partner Center');
+    });
+
+    it('should show HTML in a tenant name as text', async () => {
+      const page = await admin.get('/mca?q=tailspin');
+      expect(page.text).toContain('Tailspin &lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(page.text).not.toContain('<script>alert(1)');
+    });
+
+    it('should summarise the tenants still in Partner Center: a stacked bar, its legend and the compliance rate', async () => {
+      const page = await admin.get('/mca');
+      // 7 current tenants, 3 accepted (1 attested, 2 direct); the removed one is not counted.
+      expect(page.text).toContain('<p class="mca-rate-value">42.9%</p>');
+      expect(page.text).toContain('<strong>3</strong> of 7 tenants have accepted');
+      expect(page.text).toMatch(/<svg [^>]*role="img" aria-labelledby="mca-bar-title"/);
+      expect(page.text).toContain('Acceptance provided (Attested): 1 (14.3%); Acceptance provided (Direct): 2 (28.6%); Attestation pending: 2 (28.6%); No acceptance provided: 2 (28.6%)');
+      expect(page.text).toContain('<rect class="fill-direct" x="142.86" y="0" width="285.71" height="20">');
+      expect(page.text).toContain('1 tenant removed from Partner Center is still listed');
+      expect(page.text).toContain('Not synced from Microsoft yet.');
+    });
+  });
+
+  describe('filters', () => {
+    it.each<[TenantStatus, string[]]>([
+      ['attested', ['Fabrikam']],
+      ['direct', ['Adatum', 'Northwind Traders']],
+      ['pending', ['Contoso Pharma', 'Woodgrove Bank']],
+      ['none', ['Contoso Ltd', 'Tailspin &lt;script&gt;alert(1)&lt;/script&gt;', 'Zeta Gone']],
+    ])('should show only the %s tenants, with every chip counted', async (status, expected) => {
+      const page = await admin.get(`/mca?status=${status}`);
+      expect(names(page.text)).toEqual(expected);
+      expect(new Set(statuses(page.text))).toEqual(new Set([status]));
+      expect(page.text).toMatch(new RegExp(`id="chip-${status}"[^>]*aria-current="true"`));
+      expect([chipCount(page.text, 'all'), chipCount(page.text, 'attested'), chipCount(page.text, 'direct'), chipCount(page.text, 'pending'), chipCount(page.text, 'none')]).toEqual([8, 1, 2, 2, 3]);
+    });
+
+    it('should link each chip to its filter, keeping the search and the order', async () => {
+      const page = await admin.get('/mca?q=contoso&sort=date');
+      expect(page.text).toContain('id="chip-pending" class="chip chip-pending" href="/mca?status&#x3D;pending&amp;q&#x3D;contoso&amp;sort&#x3D;date"');
+    });
+  });
+
+  describe('search', () => {
+    it.each([
+      ['part of a name, in any case', 'NTOS', ['Contoso Ltd', 'Contoso Pharma']],
+      ['part of a domain', 'grovebank.c', ['Woodgrove Bank']],
+      ['part of a tenant id', '41d3-9a0c', ['Fabrikam']],
+      ['the start of a name, for a short term', 'no', ['Northwind Traders']],
+      ['the start of a domain or tenant id, for a short term', '3f', ['Fabrikam']],
+    ])('should find tenants by %s', async (_what, q, expected) => {
+      const page = await admin.get(`/mca?q=${encodeURIComponent(q)}`);
+      expect(names(page.text)).toEqual(expected);
+      expect(page.text).toContain(`value="${q}"`);
+    });
+
+    it('should count each status among the results only', async () => {
+      const page = await admin.get('/mca?q=contoso');
+      expect([chipCount(page.text, 'all'), chipCount(page.text, 'pending'), chipCount(page.text, 'none'), chipCount(page.text, 'direct')]).toEqual([2, 1, 1, 0]);
+    });
+
+    it('should combine the search with a filter', async () => {
+      expect(names((await admin.get('/mca?q=contoso&status=pending')).text)).toEqual(['Contoso Pharma']);
+    });
+
+    it('should treat wildcards and quotes as plain text', async () => {
+      for (const q of ['%', '_', '"', '%%%', 'a"b', '*']) {
+        const page = await admin.get(`/mca?q=${encodeURIComponent(q)}`);
+        expect(page.status).toBe(200);
+        expect(names(page.text)).toEqual([]);
+      }
+    });
+
+    it('should say so when nothing matches, and offer to clear the search', async () => {
+      const page = await admin.get('/mca?q=nothing-like-this&status=none');
+      expect(page.text).toContain('No tenant matches “nothing-like-this” with status “No acceptance provided”');
+      expect(page.text).toContain('href="/mca?status&#x3D;none"');
+      expect(page.text).not.toContain('<table');
+    });
+  });
+
+  describe('sort', () => {
+    it('should sort by name in both directions', async () => {
+      expect(names((await admin.get('/mca?dir=desc')).text)[0]).toBe('Zeta Gone');
+    });
+
+    it('should sort by status, those needing attention first, then by name', async () => {
+      const page = await admin.get('/mca?sort=status');
+      expect(statuses(page.text)).toEqual(['none', 'none', 'none', 'pending', 'pending', 'direct', 'direct', 'attested']);
+      expect(names(page.text).slice(0, 2)).toEqual(['Contoso Ltd', 'Tailspin &lt;script&gt;alert(1)&lt;/script&gt;']);
+      expect(statuses((await admin.get('/mca?sort=status&dir=desc')).text)[0]).toBe('attested');
+    });
+
+    it('should sort by acceptance date, newest first by default, a tenant without a date as the oldest', async () => {
+      expect(names((await admin.get('/mca?sort=date')).text).slice(0, 4)).toEqual(['Fabrikam', 'Northwind Traders', 'Adatum', 'Zeta Gone']);
+      expect(names((await admin.get('/mca?sort=date&dir=asc')).text).slice(0, 2)).toEqual(['Contoso Ltd', 'Contoso Pharma']);
+    });
+
+    it('should mark the sorted column and link its header to the other direction', async () => {
+      const page = await admin.get('/mca?sort=date');
+      expect(page.text).toContain('<th scope="col" aria-sort="descending"><a id="sort-date" href="/mca?sort&#x3D;date&amp;dir&#x3D;asc"');
+    });
+  });
+
+  describe('pages', () => {
+    let otherBroker: number;
+    let viewer: TestAgent;
+
+    beforeAll(async () => {
+      otherBroker = await createBroker(testApp, 'Paging Partner');
+      await createUser(testApp, otherBroker, 'pat@paging.test', 'viewer', 'Pat Pager');
+      viewer = (await signIn(testApp, 'pat@paging.test')).agent;
+      await seedTenants(testApp, otherBroker, Array.from({ length: 57 }, (_, i) => ({ name: `Customer ${String(i + 1).padStart(2, '0')}`, status: i % 3 === 0 ? 'pending' : 'none' })));
+    });
+
+    it('should page on the server with the chosen page size', async () => {
+      const page = await viewer.get('/mca?size=10&page=2');
+      expect(names(page.text)).toEqual(Array.from({ length: 10 }, (_, i) => `Customer ${String(i + 11).padStart(2, '0')}`));
+      expect(page.text).toContain('Showing <strong>11–20 of 57</strong> tenants');
+      expect(page.text).toContain('href="/mca?page&#x3D;3&amp;size&#x3D;10"');
+      expect(page.text).toContain('<option value="10" selected>');
+    });
+
+    it('should give the same rows near the end as reading from the start', async () => {
+      expect(names((await viewer.get('/mca?size=10&page=6')).text)).toEqual(['Customer 51', 'Customer 52', 'Customer 53', 'Customer 54', 'Customer 55', 'Customer 56', 'Customer 57']);
+      expect(names((await viewer.get('/mca?size=10&page=5&dir=desc')).text)).toEqual(['Customer 17', 'Customer 16', 'Customer 15', 'Customer 14', 'Customer 13', 'Customer 12', 'Customer 11', 'Customer 10', 'Customer 09', 'Customer 08']);
+      expect(names((await viewer.get('/mca?size=10&page=2&status=pending')).text)).toEqual(['Customer 31', 'Customer 34', 'Customer 37', 'Customer 40', 'Customer 43', 'Customer 46', 'Customer 49', 'Customer 52', 'Customer 55']);
+    });
+
+    it('should show the last page for a page past the end', async () => {
+      expect(names((await viewer.get('/mca?size=50&page=999')).text)).toHaveLength(7);
+    });
+
+    it('should keep each broker to its own tenants, counts and search', async () => {
+      const page = await viewer.get('/mca?q=contoso');
+      expect(names(page.text)).toEqual([]);
+      expect(chipCount(page.text, 'all')).toBe(0);
+      expect(chipCount((await viewer.get('/mca')).text, 'all')).toBe(57);
+      expect(chipCount((await admin.get('/mca')).text, 'all')).toBe(8);
+    });
+
+    it('should give a viewer no action that changes anything', async () => {
+      const page = await viewer.get('/mca?status=pending');
+      expect(actionsOf(page.text, 'Customer 01')).toEqual(['view', 'agreement']);
+      expect(actionsOf((await viewer.get('/mca?status=none')).text, 'Customer 02')).toEqual([]);
+    });
+  });
+
+  describe('actions', () => {
+    it.each<[string, string[]]>([
+      ['Contoso Ltd', ['create']],
+      ['Contoso Pharma', ['create', 'view', 'agreement', 'finalize']],
+      ['Fabrikam', ['create']],
+      ['Northwind Traders', ['create']],
+      ['Zeta Gone', []],
+    ])('should offer %s exactly what its state allows', async (name, expected) => {
+      expect(actionsOf((await admin.get('/mca')).text, name)).toEqual(expected);
+    });
+
+    it('should link to the attestation pages, the agreement in a new tab, in a menu that works without JavaScript', async () => {
+      const id = tenants[1].id;
+      const row = rowOf((await admin.get('/mca')).text, 'Contoso Pharma');
+      expect(row).toContain('<details class="dropdown row-menu" data-menu>');
+      expect(row).toContain('<summary class="secondary outline">Actions<span class="visually-hidden"> for Contoso Pharma</span></summary>');
+      expect(row).toContain(`href="/tenants/${id}/attestations/new"`);
+      expect(row).toContain(`href="/tenants/${id}/attestation"`);
+      expect(row).toContain(`href="/tenants/${id}/attestation/agreement" data-action="agreement" target="_blank" rel="noopener"`);
+      expect(row).toContain(`href="/tenants/${id}/attestation/finalize"`);
+    });
+  });
+
+  describe('htmx', () => {
+    it('should answer an htmx request with the results only: the counts and the table', async () => {
+      const fragment = await admin.get('/mca?status=pending').set('HX-Request', 'true');
+      expect(fragment.status).toBe(200);
+      expect(fragment.headers.vary).toMatch(/HX-Request/);
+      expect(fragment.text).not.toContain('<html');
+      expect(fragment.text).not.toContain('mca-summary');
+      expect(fragment.text).toContain('class="mca-chips"');
+      expect(names(fragment.text)).toEqual(['Contoso Pharma', 'Woodgrove Bank']);
+      expect(fragment.text).toContain('<input type="hidden" name="status" value="pending" form="mca-filters">');
+    });
+
+    it('should answer a history restore with the full page', async () => {
+      const page = await admin.get('/mca?status=pending').set('HX-Request', 'true').set('HX-History-Restore-Request', 'true');
+      expect(page.text).toContain('<html');
+    });
+  });
+
+  describe('bad query parameters', () => {
+    it.each(['status=unknown', 'page=0', 'page=-3', 'page=abc', 'size=7', 'sort=foo', 'dir=sideways', 'status=none&status=pending', 'q[a]=b', 'page=99999999999999999999'])(
+      'should fall back to the defaults for %s',
+      async (params) => {
+        const page = await admin.get(`/mca?${params}`);
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('class="mca-table');
+      },
+    );
+
+    it('should refuse a search too long to be typed with a 400 page', async () => {
+      const page = await admin.get(`/mca?q=${'x'.repeat(10_000)}`);
+      expect(page.status).toBe(400);
+      expect(page.text).toContain('Search for at most 200 characters.');
+    });
+  });
+
+  describe('empty states and sync', () => {
+    let newcomer: TestAgent;
+    let emptyBroker: number;
+
+    beforeAll(async () => {
+      emptyBroker = await createBroker(testApp, 'Empty Partner');
+      await createUser(testApp, emptyBroker, 'eve@empty.test', 'operator', 'Eve Empty');
+      newcomer = (await signIn(testApp, 'eve@empty.test')).agent;
+    });
+
+    it('should explain an empty list and offer a sync', async () => {
+      const page = await newcomer.get('/mca');
+      expect(page.text).toContain('No tenants yet');
+      expect(page.text).toMatch(/<form method="post" action="\/sync"[^>]*>\s*<input type="hidden" name="_csrf"[^>]*>\s*<button type="submit">Sync tenants from Microsoft<\/button>/);
+      expect(page.text).not.toContain('mca-summary');
+    });
+
+    it('should show a failed last sync with the time of the last success', async () => {
+      const runs = testApp.app.get(DataSource).getRepository(SyncRun);
+      const base = { brokerId: emptyBroker, triggeredBy: 'manual' as const, owner: 'test', processed: 0 };
+      await runs.save(runs.create({ ...base, status: 'succeeded', startedAt: new Date('2026-11-20T09:00:00Z'), heartbeatAt: new Date('2026-11-20T09:01:00Z'), finishedAt: new Date('2026-11-20T09:01:00Z') }));
+      await runs.save(runs.create({ ...base, status: 'failed', startedAt: new Date('2026-11-21T09:00:00Z'), heartbeatAt: new Date('2026-11-21T09:00:30Z'), finishedAt: new Date('2026-11-21T09:00:30Z'), error: 'Partner Center refused the credentials' }));
+      const page = await newcomer.get('/mca');
+      expect(page.text).toContain('The last sync from Microsoft failed');
+      expect(page.text).toContain('Partner Center refused the credentials');
+      expect(page.text).toContain('20 Nov 2026, 09:01 UTC');
+    });
+  });
+
+  describe('status counts', () => {
+    it('should stay equal to the tenants whoever writes them: insert, update, remove, delete', async () => {
+      const dataSource = testApp.app.get(DataSource);
+      const repo = dataSource.getRepository(Tenant);
+      const [created] = await seedTenants(testApp, brokerId, [{ name: 'Counted', status: 'none' }]);
+      await repo.update({ id: created.id }, { status: 'pending' });
+      await repo.update({ id: tenants[0].id }, { status: 'attested', acceptedAt: new Date() });
+      await repo.update({ id: tenants[7].id }, { removedAt: null });
+      await repo.update({ id: tenants[3].id }, { name: 'Northwind Renamed' });
+      await repo.delete({ id: tenants[5].id });
+      await dataSource.query(`UPDATE tenants SET removed_at = created_at WHERE id = ${tenants[6].id}`);
+
+      const actual = await dataSource.query<{ status: string; removed: boolean | number; n: number | string }[]>(
+        `SELECT status, removed_at IS NOT NULL AS removed, count(*) AS n FROM tenants WHERE broker_id = ${brokerId} GROUP BY status, removed_at IS NOT NULL`,
+      );
+      const kept = await dataSource.query<{ status: string; removed: boolean | number; tenant_count: number | string }[]>(
+        `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${brokerId} AND tenant_count > 0`,
+      );
+      const normalise = (rows: { status: string; removed: boolean | number; count: number | string }[]) =>
+        rows.map((r) => `${r.status}/${Boolean(Number(r.removed))}/${Number(r.count)}`).sort();
+      expect(normalise(kept.map((r) => ({ ...r, count: r.tenant_count })))).toEqual(normalise(actual.map((r) => ({ ...r, count: r.n }))));
+
+      const page = await admin.get('/mca');
+      expect(chipCount(page.text, 'all')).toBe(8);
+      expect(chipCount(page.text, 'pending')).toBe(2);
+      expect(names((await admin.get('/mca?q=renamed')).text)).toEqual(['Northwind Renamed']);
+      expect(names((await admin.get('/mca?q=woodgrove')).text)).toEqual([]);
+    });
+  });
+});
