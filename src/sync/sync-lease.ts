@@ -47,7 +47,9 @@ export class SyncLease {
     const now = new Date();
     await this.runs.update({ brokerId, status: 'running', heartbeatAt: LessThan(leaseExpiredBefore(now)) }, { status: 'failed', finishedAt: now, error: INTERRUPTED_MESSAGE });
     try {
-      return await this.runs.save(this.runs.create({ brokerId, status: 'running', triggeredBy, owner: this.owner, startedAt: now, heartbeatAt: now, processed: 0, total: null }));
+      // A single INSERT, not save(): no transaction held open across an await while another instance writes.
+      const { identifiers } = await this.runs.insert({ brokerId, status: 'running', triggeredBy, owner: this.owner, startedAt: now, heartbeatAt: now, processed: 0, total: null });
+      return await this.runs.findOneByOrFail({ id: identifiers[0].id as number });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;

@@ -4,6 +4,7 @@ import hbs from 'hbs';
 import { DataSource, type Repository } from 'typeorm';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import type { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
+import { runForBroker } from '../../src/common/request-context';
 import { SyncRun } from '../../src/sync/sync-run.entity';
 import { SyncScheduler } from '../../src/sync/sync-scheduler';
 import { SyncService } from '../../src/sync/sync.service';
@@ -129,14 +130,14 @@ describe('Tenant sync', () => {
 
   it('should start one run when two syncs are asked for at once', async () => {
     const before = await runs.countBy({ brokerId });
+    // A slow customer list keeps the first run going while the second request arrives.
+    sandbox.faults.add({ path: '/v1/customers?', delayMs: 300 });
     const page = await admin.get('/sync/status');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
     const [first, second] = await Promise.all([admin.post('/sync').type('form').send({ _csrf: token }), admin.post('/sync').type('form').send({ _csrf: token })]);
     expect([first.status, second.status]).toEqual([303, 303]);
     await testApp.app.get(SyncService).whenIdle();
     expect(await runs.countBy({ brokerId })).toBe(before + 1);
-    const flashes = await admin.get('/sync/status');
-    expect(flashes.text).toContain('A sync from Microsoft is already running');
   });
 
   it('should leave a live run of another instance alone, and take over one whose instance went silent', async () => {
@@ -144,6 +145,9 @@ describe('Tenant sync', () => {
     const other = await runs.save(runs.create({ brokerId, status: 'running', triggeredBy: 'schedule', owner: 'other-instance', startedAt: now, heartbeatAt: now }));
     await syncNow();
     expect(await latestRun()).toMatchObject({ id: other.id, status: 'running' });
+    const page = await admin.get('/sync/status');
+    expect(page.text).toContain('A sync from Microsoft is already running');
+    expect(page.text).toContain('Syncing from Microsoft');
     const polled = await admin.get('/sync/status').set('HX-Request', 'true');
     expect(polled.text).toContain('hx-trigger="every 2s"');
     expect(polled.text).not.toContain('<html');
@@ -206,5 +210,20 @@ describe('Tenant sync', () => {
     await scheduler.tick();
     expect(await runs.countBy({ brokerId })).toBe(before + 1);
     expect(await latestRun()).toMatchObject({ status: 'succeeded', triggeredBy: 'schedule' });
+  });
+
+  it('should run one sync when two app instances sharing the database start one at the same moment', async () => {
+    const second = await createTestApp({ dataDir: testApp.dataDir, listen: true });
+    try {
+      const before = await runs.countBy({ brokerId });
+      sandbox.faults.add({ path: '/v1/customers?', delayMs: 300 });
+      const started = await runForBroker(brokerId, () => Promise.all([testApp.app.get(SyncService).start('manual'), second.app.get(SyncService).start('manual')]));
+      expect(started.filter(Boolean)).toHaveLength(1);
+      await Promise.all([testApp.app.get(SyncService).whenIdle(), second.app.get(SyncService).whenIdle()]);
+      expect(await runs.countBy({ brokerId })).toBe(before + 1);
+      expect(await latestRun()).toMatchObject({ status: 'succeeded' });
+    } finally {
+      await second.close();
+    }
   });
 });
