@@ -46,6 +46,8 @@ export class SyncRunner {
       const customers = await this.listCustomers(credentials, run);
       const known = new Map((await this.knownTenants(this.dataSource.manager)).map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]));
       const fetched = await this.readAcceptances(credentials, customers, known, run);
+      // The final transaction proves the lease itself; a heartbeat racing it would only wait on its row lock.
+      clearInterval(heartbeat);
       await this.write(run, fetched);
     } catch (error) {
       await this.lease.fail(run, this.describe(error, run)).catch((failure: unknown) => this.logger.error(`Sync ${run.id} could not record its failure: ${String(failure)}`));
