@@ -4,8 +4,8 @@ import { CurrentUser } from '../common/decorators';
 import { isHtmxRequest } from '../common/htmx';
 import type { CurrentUser as SignedInUser } from '../common/request-context';
 import { SyncService } from '../sync/sync.service';
-import { McaQueryDto } from './dto/mca-query.dto';
-import { DEFAULT_DIRECTION, DEFAULT_PAGE_SIZE, MCA_PATH } from './mca-query';
+import { McaQueryDto, toMcaQuery } from './dto/mca-query.dto';
+import { MCA_PATH } from './mca-query';
 import { McaService } from './mca.service';
 import { mcaView } from './mca-view';
 
@@ -20,9 +20,8 @@ export class McaController {
   @Get()
   @Render('tenants/mca')
   async page(@Req() req: Request, @CurrentUser() user: SignedInUser, @Query() dto: McaQueryDto) {
-    const query = { ...dto, dir: dto.dir ?? DEFAULT_DIRECTION[dto.sort], size: dto.size ?? DEFAULT_PAGE_SIZE };
     const fragment = isHtmxRequest(req);
-    const data = await this.mca.load(query);
+    const data = await this.mca.load(toMcaQuery(dto));
     // The fragment is the results only: the sync status around them keeps itself up to date.
     const sync = fragment ? null : await this.sync.summary();
     return { ...mcaView(data, user.role, sync), fragment, layout: fragment ? false : undefined };

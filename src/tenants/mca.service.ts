@@ -56,7 +56,39 @@ export function toDate(value: Date | string | null): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-// The MCA page's data in at most three indexed statements, whatever the filter, search, sort or page.
+export type RunStatement = <T>(statement: SqlStatement) => Promise<T[]>;
+
+// The MCA page's data in at most three indexed statements, whatever the filter, search, sort or page. Shared by
+// McaService and the bench's bare server, so that both do exactly the same work.
+export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId: number, query: McaQuery): Promise<McaData> {
+  if (query.q.length > SEARCH_MAX_LENGTH) throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
+
+  const all = zeroCounts();
+  const current = zeroCounts();
+  let removed = 0;
+  for (const row of await run<RawCount>(statusCountsStatement(driver, brokerId))) {
+    if (!isStatus(row.status)) continue;
+    const count = Number(row.tenant_count);
+    all[row.status] += count;
+    if (Number(row.removed)) removed += count;
+    else current[row.status] += count;
+  }
+
+  const chipCounts = query.q === '' ? all : countsOf(await run<RawCount>(searchCountsStatement(driver, brokerId, query.q)));
+  const total = query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status];
+  const window = pageWindow(total, query.page, query.size);
+  const raw = window.limit > 0 ? await run<RawTenant>(pageStatement(driver, brokerId, query, window)) : [];
+  if (window.reverse) raw.reverse();
+
+  return { query: { ...query, page: window.page }, window, total, chipCounts, current, removed, rows: raw.map(toTenantRow) };
+}
+
+function countsOf(rows: RawCount[]): StatusCounts {
+  const counts = zeroCounts();
+  for (const row of rows) if (isStatus(row.status)) counts[row.status] = Number(row.tenant_count);
+  return counts;
+}
+
 @Injectable()
 export class McaService {
   private readonly driver: SqlDriver;
@@ -68,40 +100,8 @@ export class McaService {
     this.driver = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
   }
 
-  async load(query: McaQuery): Promise<McaData> {
-    if (query.q.length > SEARCH_MAX_LENGTH) throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
-    const brokerId = this.scope.brokerId();
-
-    const all = zeroCounts();
-    const current = zeroCounts();
-    let removed = 0;
-    for (const row of await this.run<RawCount>(statusCountsStatement(this.driver, brokerId))) {
-      if (!isStatus(row.status)) continue;
-      const count = Number(row.tenant_count);
-      all[row.status] += count;
-      if (row.removed) removed += count;
-      else current[row.status] += count;
-    }
-
-    const chipCounts = query.q === '' ? all : await this.searchCounts(brokerId, query.q);
-    const total = query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status];
-    const window = pageWindow(total, query.page, query.size);
-    const raw = window.limit > 0 ? await this.run<RawTenant>(pageStatement(this.driver, brokerId, query, window)) : [];
-    if (window.reverse) raw.reverse();
-
-    return { query: { ...query, page: window.page }, window, total, chipCounts, current, removed, rows: raw.map(toTenantRow) };
-  }
-
-  private async searchCounts(brokerId: number, q: string): Promise<StatusCounts> {
-    const counts = zeroCounts();
-    for (const row of await this.run<RawCount>(searchCountsStatement(this.driver, brokerId, q))) {
-      if (isStatus(row.status)) counts[row.status] = Number(row.tenant_count);
-    }
-    return counts;
-  }
-
-  private run<T>(statement: SqlStatement): Promise<T[]> {
-    return this.dataSource.query<T[]>(statement.sql, statement.params);
+  load(query: McaQuery): Promise<McaData> {
+    return loadMcaData((statement) => this.dataSource.query(statement.sql, statement.params), this.driver, this.scope.brokerId(), query);
   }
 }
 

@@ -11,7 +11,7 @@ export interface SqlStatement {
   params: unknown[];
 }
 
-export const COLUMNS = 'id, name, domain, microsoft_tenant_id, status, accepted_at, removed_at';
+export const COLUMNS = 't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at';
 
 // Shorter terms have no trigram: they match the start of the name, the domain or the tenant id instead.
 export const TRIGRAM_MIN_LENGTH = 3;
@@ -31,31 +31,38 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 // The columns a short term is matched against by prefix, each with an index that starts with broker_id.
-const PREFIX_COLUMNS = ['lower(name)', 'lower(domain)', 'microsoft_tenant_id'];
+const prefixColumns = (alias: string): string[] => [`lower(${alias}name)`, `lower(${alias}domain)`, `${alias}microsoft_tenant_id`];
 
-function searchCondition(driver: SqlDriver, brokerId: number, term: string, params: Params): string {
+// The rows a search may match, and how they are read. On SQLite the matches are read first (CROSS JOIN fixes the
+// order: without statistics the planner would rather walk a whole index and probe each row); on PostgreSQL the
+// planner picks from the trigram and prefix indexes itself.
+function searchSource(driver: SqlDriver, brokerId: number, term: string, params: Params): { from: string; where: string[] } {
   const short = [...term].length < TRIGRAM_MIN_LENGTH;
   if (driver === 'sqlite') {
-    if (!short) return `id IN (SELECT rowid FROM tenants_search WHERE tenants_search MATCH ${params.add(`"${term.replace(/"/g, '""')}"`)})`;
+    if (!short) {
+      const match = params.add(`"${term.replace(/"/g, '""')}"`);
+      return { from: `(SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id`, where: [] };
+    }
     const from = asciiLower(term);
-    const prefixMatches = PREFIX_COLUMNS.map(
+    const prefixMatches = prefixColumns('').map(
       (column) => `SELECT id FROM tenants WHERE broker_id = ${params.add(brokerId)} AND ${column} >= ${params.add(from)} AND ${column} < ${params.add(`${from}\u{10FFFF}`)}`,
     );
-    return `id IN (${prefixMatches.join(' UNION ALL ')})`;
+    return { from: `(${prefixMatches.join(' UNION ')}) AS m CROSS JOIN tenants AS t ON t.id = m.id`, where: [] };
   }
   if (!short) {
     const like = params.add(`%${escapeLike(term)}%`);
-    return `(name ILIKE ${like} OR domain ILIKE ${like} OR microsoft_tenant_id ILIKE ${like})`;
+    return { from: 'tenants AS t', where: [`(t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like})`] };
   }
   const [broker, prefix] = [params.add(brokerId), params.add(`${escapeLike(term.toLowerCase())}%`)];
-  return `(${PREFIX_COLUMNS.map((column) => `(broker_id = ${broker} AND ${column} LIKE ${prefix})`).join(' OR ')})`;
+  return { from: 'tenants AS t', where: [`(${prefixColumns('t.').map((column) => `(t.broker_id = ${broker} AND ${column} LIKE ${prefix})`).join(' OR ')})`] };
 }
 
-function whereClause(driver: SqlDriver, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
-  const conditions = [`broker_id = ${params.add(brokerId)}`];
-  if (filter.status !== 'all') conditions.push(`status = ${params.add(filter.status)}`);
-  if (filter.q !== '') conditions.push(searchCondition(driver, brokerId, filter.q, params));
-  return conditions.join(' AND ');
+// FROM and WHERE of every statement: the broker, then the status and the search if any.
+function filtered(driver: SqlDriver, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
+  const source = filter.q === '' ? { from: 'tenants AS t', where: [] } : searchSource(driver, brokerId, filter.q, params);
+  const conditions = [`t.broker_id = ${params.add(brokerId)}`, ...source.where];
+  if (filter.status !== 'all') conditions.push(`t.status = ${params.add(filter.status)}`);
+  return `${source.from} WHERE ${conditions.join(' AND ')}`;
 }
 
 // Each order is served by one index read in either direction: (broker_id, name), (broker_id, status, name),
@@ -65,14 +72,13 @@ function orderBy(driver: SqlDriver, query: Pick<McaQuery, 'status' | 'sort' | 'd
   const dir = descending ? 'DESC' : 'ASC';
   const keys: string[] = [];
   if (query.sort === 'status' && query.status === 'all') keys.push(STATUS_RANK_SQL);
-  if (query.sort === 'date') keys.push(driver === 'postgres' ? `accepted_at ${dir} NULLS ${descending ? 'LAST' : 'FIRST'}` : `accepted_at ${dir}`);
-  return [...keys.map((key) => (key.startsWith('accepted_at') ? key : `${key} ${dir}`)), `name ${dir}`, `id ${dir}`].join(', ');
+  if (query.sort === 'date') keys.push(driver === 'postgres' ? `t.accepted_at ${dir} NULLS ${descending ? 'LAST' : 'FIRST'}` : `t.accepted_at ${dir}`);
+  return [...keys.map((key) => (key.startsWith('t.accepted_at') ? key : `${key} ${dir}`)), `t.name ${dir}`, `t.id ${dir}`].join(', ');
 }
 
 export function pageStatement(driver: SqlDriver, brokerId: number, query: McaQuery, window: { limit: number; queryOffset: number; reverse: boolean }): SqlStatement {
   const params = new Params(driver);
-  const where = whereClause(driver, brokerId, query, params);
-  const sql = `SELECT ${COLUMNS} FROM tenants WHERE ${where} ORDER BY ${orderBy(driver, query, window.reverse)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  const sql = `SELECT ${COLUMNS} FROM ${filtered(driver, brokerId, query, params)} ORDER BY ${orderBy(driver, query, window.reverse)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   return { sql, params: params.values };
 }
 
@@ -80,8 +86,7 @@ export function pageStatement(driver: SqlDriver, brokerId: number, query: McaQue
 // come from tenant_status_counts instead.
 export function searchCountsStatement(driver: SqlDriver, brokerId: number, q: string): SqlStatement {
   const params = new Params(driver);
-  const where = whereClause(driver, brokerId, { status: 'all', q }, params);
-  return { sql: `SELECT status, count(*) AS tenant_count FROM tenants WHERE ${where} GROUP BY status`, params: params.values };
+  return { sql: `SELECT t.status, count(*) AS tenant_count FROM ${filtered(driver, brokerId, { status: 'all', q }, params)} GROUP BY t.status`, params: params.values };
 }
 
 export function statusCountsStatement(driver: SqlDriver, brokerId: number): SqlStatement {

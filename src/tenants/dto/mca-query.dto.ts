@@ -1,6 +1,6 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { Allow } from 'class-validator';
-import { PAGE_SIZES, SORT_DIRECTIONS, SORT_KEYS, STATUS_FILTERS, type SortDirection, type SortKey, type StatusFilter } from '../mca-query';
+import { DEFAULT_DIRECTION, DEFAULT_PAGE_SIZE, PAGE_SIZES, SORT_DIRECTIONS, SORT_KEYS, STATUS_FILTERS, type McaQuery, type SortDirection, type SortKey, type StatusFilter } from '../mca-query';
 
 // A repeated parameter (?status=a&status=b) arrives as an array: the first one counts.
 const single = (value: unknown): string | undefined => {
@@ -46,3 +46,12 @@ export class McaQueryDto {
   @oneOf<number>(PAGE_SIZES, undefined, Number)
   size?: number;
 }
+
+export const toMcaQuery = (dto: McaQueryDto): McaQuery => ({
+  status: dto.status,
+  q: dto.q,
+  sort: dto.sort,
+  dir: dto.dir ?? DEFAULT_DIRECTION[dto.sort],
+  page: dto.page,
+  size: dto.size ?? DEFAULT_PAGE_SIZE,
+});
