@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
 import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
+import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterSettingsModule } from './partner-center-settings/partner-center-settings.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SyncModule } from './sync/sync.module';
@@ -64,6 +65,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     SyncModule,
     TenantsModule,
     PartnerCenterSettingsModule,
+    PartnerCenterModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },

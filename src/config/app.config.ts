@@ -16,6 +16,8 @@ export interface AppConfig {
   partnerCenterMode: 'sandbox' | 'live';
   sandboxPort: number;
   syncIntervalMinutes: number;
+  partnerCenterHttp: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxWaitMs: number };
+  sandbox: { tokenTtlSeconds: number; linkExpiryMinutes: number };
   smtpUrl: string | undefined;
   mailFrom: string;
 }
@@ -36,6 +38,13 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     partnerCenterMode: env.PARTNER_CENTER_MODE,
     sandboxPort: env.SANDBOX_PORT,
     syncIntervalMinutes: env.SYNC_INTERVAL_MINUTES,
+    partnerCenterHttp: {
+      timeoutMs: env.PARTNER_CENTER_TIMEOUT_MS,
+      maxAttempts: env.PARTNER_CENTER_MAX_ATTEMPTS,
+      retryBaseMs: env.PARTNER_CENTER_RETRY_BASE_MS,
+      retryMaxWaitMs: env.PARTNER_CENTER_RETRY_MAX_WAIT_MS,
+    },
+    sandbox: { tokenTtlSeconds: env.SANDBOX_TOKEN_TTL_SECONDS, linkExpiryMinutes: env.SANDBOX_LINK_EXPIRY_MINUTES },
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
   };

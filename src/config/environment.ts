@@ -29,6 +29,24 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   SANDBOX_PORT = 3100;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(300000)
+  PARTNER_CENTER_TIMEOUT_MS = 15000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  PARTNER_CENTER_MAX_ATTEMPTS = 4;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  PARTNER_CENTER_RETRY_BASE_MS = 500;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(300000)
+  PARTNER_CENTER_RETRY_MAX_WAIT_MS = 30000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  SANDBOX_TOKEN_TTL_SECONDS = 3600;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(43200)
+  SANDBOX_LINK_EXPIRY_MINUTES = 10080;
+
   // How often every broker's tenants are synced from Partner Center; 0 turns the schedule off.
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10080)
   SYNC_INTERVAL_MINUTES = 60;

@@ -1,0 +1,297 @@
+import { asArray, asObject, invalidResponse, optionalDate, optionalString, parseJsonText, requiredBoolean, requiredString, type JsonObject } from './partner-center.json';
+import type {
+  AgreementContact,
+  CustomerAgreement,
+  CustomerPage,
+  EnhancedAttestation,
+  EnhancedAttestationRequest,
+  EnhancedAttestationStatus,
+  McaAgreementMetadata,
+  PartnerCustomer,
+} from './partner-center.types';
+
+// Every path and JSON shape of the Partner Center REST contract (PARTNER_CENTER.md), in one place: aligning with
+// Microsoft is a change here. The sandbox builds its answers from the same wire types.
+
+export const MCA_AGREEMENT_TYPE = 'MicrosoftCustomerAgreement';
+export const APP_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
+export const USER_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation offline_access openid profile';
+export const CONTINUATION_HEADER = 'MS-ContinuationToken';
+// Partner Center's error code for "this customer already has the agreement": a finalize that already happened.
+export const AGREEMENT_ALREADY_EXISTS = 600061;
+
+const segment = encodeURIComponent;
+
+export const pcPaths = {
+  token: (tenantId: string) => `/${segment(tenantId)}/oauth2/v2.0/token`,
+  authorize: (tenantId: string) => `/${segment(tenantId)}/oauth2/v2.0/authorize`,
+  customers: (size: number, next: boolean) => `/v1/customers?size=${size}${next ? '&seekOperation=Next' : ''}`,
+  agreementMetadata: () => `/v1/agreements?agreementType=${MCA_AGREEMENT_TYPE}`,
+  directAcceptance: (customerId: string) => `/v1/customers/${segment(customerId)}/directSignedMicrosoftCustomerAgreementStatus`,
+  customerAgreements: (customerId: string) => `/v1/customers/${segment(customerId)}/agreements?agreementType=${MCA_AGREEMENT_TYPE}`,
+  createAgreement: (customerId: string) => `/v1/customers/${segment(customerId)}/agreements`,
+  enhancedAttestations: () => '/v1/attestations/enhanced',
+  enhancedAttestation: (attestationId: string) => `/v1/attestations/enhanced/${segment(attestationId)}`,
+};
+
+// Wire types: what goes over HTTP.
+export interface WireLink {
+  uri: string;
+  method: string;
+  headers: { key: string; value: string }[];
+}
+
+export interface WireCollection<T> {
+  totalCount: number;
+  items: T[];
+  links?: { self?: WireLink; next?: WireLink };
+  continuationToken?: string;
+  attributes: { objectType: 'Collection' };
+}
+
+export interface WireCustomer {
+  id: string;
+  companyProfile: { tenantId: string; domain: string; companyName: string };
+  relationshipToPartner: string;
+  attributes: { objectType: 'Customer' };
+}
+
+export interface WireAgreementMetadata {
+  templateId: string;
+  agreementType: string;
+  agreementLink: string;
+  versionRank: number;
+}
+
+export interface WireContact {
+  firstName: string;
+  lastName: string;
+  email: string;
+  phoneNumber?: string;
+}
+
+export interface WireCustomerAgreement {
+  primaryContact: WireContact | null;
+  templateId: string;
+  dateAgreed: string;
+  type: string;
+  agreementLink: string;
+  attestationId?: string;
+}
+
+export type WireEnhancedAttestationRequest = EnhancedAttestationRequest;
+
+export interface WireEnhancedAttestation {
+  id: string;
+  customerTenantId: string;
+  status: 'Pending' | 'Accepted' | 'Expired';
+  acceptanceLink: string;
+  createdDateTime: string;
+  expirationDateTime: string;
+  acceptedDateTime: string | null;
+}
+
+export interface WireCreateAgreementRequest {
+  attestationId: string;
+  agreementType: string;
+}
+
+export interface WireError {
+  code: number;
+  message: string;
+  errorName?: string;
+  isRetryable?: boolean;
+}
+
+export interface WireTokenResponse {
+  token_type: 'Bearer';
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string;
+  id_token?: string;
+  scope?: string;
+}
+
+export interface WireOAuthError {
+  error: string;
+  error_description: string;
+}
+
+// Request bodies.
+export function enhancedAttestationBody(request: EnhancedAttestationRequest): WireEnhancedAttestationRequest {
+  const { customerTenantId, signatoryFirstName, signatoryLastName, signatoryEmail, signatoryPhoneNumber, companyName, country, language } = request;
+  return { customerTenantId, signatoryFirstName, signatoryLastName, signatoryEmail, ...(signatoryPhoneNumber ? { signatoryPhoneNumber } : {}), companyName, country, language };
+}
+
+export function createAgreementBody(attestationId: string): WireCreateAgreementRequest {
+  return { attestationId, agreementType: MCA_AGREEMENT_TYPE };
+}
+
+// Parsers: untrusted JSON text in, the app's types out, or an `invalid_response` error.
+function webLink(object: JsonObject, key: string, operation: string, required: boolean): string | null {
+  const value = required ? requiredString(object, key, operation, 2_000) : optionalString(object, key, operation, 2_000);
+  if (value === null) return null;
+  // Links are shown to users and emailed: only web links, never javascript: or data:.
+  if (!/^https?:\/\//i.test(value)) throw invalidResponse(operation, `"${key}" is not a web link`);
+  return value;
+}
+
+function parseCustomer(value: unknown, operation: string): PartnerCustomer {
+  const customer = asObject(value, operation, 'a customer');
+  const profile = asObject(customer.companyProfile, operation, 'a customer profile');
+  return {
+    tenantId: requiredString(customer, 'id', operation, 100),
+    companyName: requiredString(profile, 'companyName', operation, 500),
+    domain: requiredString(profile, 'domain', operation, 500),
+  };
+}
+
+function continuationOf(collection: JsonObject, operation: string): string | null {
+  const links = collection.links === undefined || collection.links === null ? {} : asObject(collection.links, operation, '"links"');
+  if (links.next !== undefined && links.next !== null) {
+    const next = asObject(links.next, operation, '"links.next"');
+    const headers = asArray(next.headers ?? [], operation, '"links.next.headers"');
+    for (const header of headers) {
+      const entry = asObject(header, operation, 'a header of "links.next"');
+      if (typeof entry.key === 'string' && entry.key.toLowerCase() === CONTINUATION_HEADER.toLowerCase()) return requiredString(entry, 'value', operation, 4_000);
+    }
+  }
+  return optionalString(collection, 'continuationToken', operation, 4_000);
+}
+
+export function parseCustomerPage(text: string): CustomerPage {
+  const operation = 'the customer list';
+  const collection = asObject(parseJsonText(text, operation), operation, 'the answer');
+  const items = asArray(collection.items, operation, '"items"').map((item) => parseCustomer(item, operation));
+  return { items, continuationToken: continuationOf(collection, operation) };
+}
+
+export function parseAgreementMetadata(text: string): McaAgreementMetadata {
+  const operation = 'the agreement metadata request';
+  const collection = asObject(parseJsonText(text, operation), operation, 'the answer');
+  const items = asArray(collection.items, operation, '"items"').map((item) => asObject(item, operation, 'an agreement'));
+  // Responses name the field `agreementType`; one of Microsoft's tables says `type`.
+  const mca = items.filter((item) => (item.agreementType ?? item.type) === MCA_AGREEMENT_TYPE);
+  if (mca.length === 0) throw invalidResponse(operation, 'no Microsoft Customer Agreement in the list');
+  const latest = mca.reduce((best, item) => (Number(item.versionRank ?? 0) > Number(best.versionRank ?? 0) ? item : best));
+  return { templateId: requiredString(latest, 'templateId', operation, 100), agreementLink: webLink(latest, 'agreementLink', operation, true) as string };
+}
+
+export function parseDirectAcceptance(text: string): boolean {
+  const operation = 'the direct acceptance request';
+  return requiredBoolean(asObject(parseJsonText(text, operation), operation, 'the answer'), 'isSigned', operation);
+}
+
+function parseContact(value: unknown, operation: string): AgreementContact | null {
+  if (value === undefined || value === null) return null;
+  const contact = asObject(value, operation, '"primaryContact"');
+  const phoneNumber = optionalString(contact, 'phoneNumber', operation, 100);
+  return {
+    firstName: optionalString(contact, 'firstName', operation, 200) ?? '',
+    lastName: optionalString(contact, 'lastName', operation, 200) ?? '',
+    email: optionalString(contact, 'email', operation, 320) ?? '',
+    ...(phoneNumber ? { phoneNumber } : {}),
+  };
+}
+
+function parseCustomerAgreement(value: unknown, operation: string): CustomerAgreement {
+  const agreement = asObject(value, operation, 'an agreement');
+  return {
+    templateId: requiredString(agreement, 'templateId', operation, 100),
+    dateAgreed: optionalDate(agreement, 'dateAgreed', operation),
+    primaryContact: parseContact(agreement.primaryContact, operation),
+    agreementLink: webLink(agreement, 'agreementLink', operation, false),
+  };
+}
+
+export function parseCustomerAgreements(text: string): CustomerAgreement[] {
+  const operation = "the customer's agreements";
+  const collection = asObject(parseJsonText(text, operation), operation, 'the answer');
+  return asArray(collection.items, operation, '"items"').map((item) => parseCustomerAgreement(item, operation));
+}
+
+export function parseCreatedAgreement(text: string): CustomerAgreement {
+  const operation = 'the create-agreement request';
+  return parseCustomerAgreement(parseJsonText(text, operation), operation);
+}
+
+const ATTESTATION_STATUSES: Record<string, EnhancedAttestationStatus> = { pending: 'pending', accepted: 'accepted', expired: 'expired' };
+
+export function parseEnhancedAttestation(text: string): EnhancedAttestation {
+  const operation = 'the attestation request';
+  const attestation = asObject(parseJsonText(text, operation), operation, 'the answer');
+  const status = ATTESTATION_STATUSES[requiredString(attestation, 'status', operation, 50).toLowerCase()];
+  if (!status) throw invalidResponse(operation, '"status" is not pending, accepted or expired');
+  return {
+    id: requiredString(attestation, 'id', operation, 200),
+    status,
+    acceptanceLink: webLink(attestation, 'acceptanceLink', operation, true) as string,
+    expiresAt: optionalDate(attestation, 'expirationDateTime', operation),
+    acceptedAt: optionalDate(attestation, 'acceptedDateTime', operation),
+  };
+}
+
+export interface TokenGrant {
+  accessToken: string;
+  expiresInSeconds: number;
+  refreshToken: string | null;
+  userPrincipalName: string | null;
+}
+
+// The id token is only read for the signed-in user's name to show; it grants nothing, so it is not verified.
+function userPrincipalNameOf(idToken: string | null): string | null {
+  const payload = idToken?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    if (typeof claims !== 'object' || claims === null) return null;
+    const { preferred_username: preferred, upn } = claims as JsonObject;
+    const name = typeof preferred === 'string' ? preferred : typeof upn === 'string' ? upn : null;
+    return name && name.length <= 320 ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+export function parseTokenResponse(text: string): TokenGrant {
+  const operation = 'the sign-in request';
+  const token = asObject(parseJsonText(text, operation), operation, 'the answer');
+  // Older Entra endpoints send expires_in as text.
+  const expiresIn = Number(token.expires_in);
+  if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw invalidResponse(operation, '"expires_in" is missing');
+  return {
+    accessToken: requiredString(token, 'access_token', operation, 20_000),
+    expiresInSeconds: expiresIn,
+    refreshToken: optionalString(token, 'refresh_token', operation, 20_000),
+    userPrincipalName: userPrincipalNameOf(optionalString(token, 'id_token', operation, 20_000)),
+  };
+}
+
+export interface ErrorBody {
+  code?: number;
+  message?: string;
+  errorName?: string;
+  oauthError?: string;
+}
+
+const cleanText = (value: unknown) => (typeof value === 'string' ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500) : undefined);
+
+// Partner Center errors are `{code, message|description, errorName}`; Entra's are `{error, error_description}`.
+// Anything else (an HTML error page from a proxy) yields an empty body and a message from the status alone.
+export function parseErrorBody(text: string): ErrorBody {
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    return {};
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const object = body as JsonObject;
+  const code = typeof object.code === 'number' ? object.code : typeof object.code === 'string' && /^\d+$/.test(object.code) ? Number(object.code) : undefined;
+  return {
+    code,
+    message: cleanText(object.message) ?? cleanText(object.description) ?? cleanText(object.error_description),
+    errorName: cleanText(object.errorName),
+    oauthError: cleanText(object.error),
+  };
+}

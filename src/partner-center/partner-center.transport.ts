@@ -1,0 +1,107 @@
+import { timeoutError, tooLargeError, unreachableError, type FailureContext } from './partner-center.errors';
+import type { PartnerCenterClientOptions } from './partner-center.options';
+import { PartnerCenterError } from './partner-center.types';
+
+export interface TransportRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  operation: string;
+  requestId: string;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  attempts: number;
+}
+
+// Exponential backoff with "equal jitter": half the step is fixed, half random, so that retries of many
+// callers spread out but none retries at once. `attempt` counts the failures so far (1 = after the first).
+export function computeBackoffMs(attempt: number, baseMs: number, maxMs: number, random: number): number {
+  const step = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(step / 2 + (step / 2) * Math.min(1, Math.max(0, random)));
+}
+
+// Retry-After is seconds or an HTTP date; anything else is ignored.
+export function parseRetryAfterMs(value: string | null, nowMs: number): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}
+
+const isRetryableStatus = (status: number) => status === 429 || status >= 500;
+const isTimeout = (error: unknown) => ['TimeoutError', 'AbortError'].includes((error as { name?: unknown } | null)?.name as string);
+
+// Reads at most `maxBytes` of the body (after decompression), so a huge or endless answer cannot exhaust memory.
+async function readCapped(response: Response, maxBytes: number, context: FailureContext): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLargeError(context, maxBytes);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLargeError(context, maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// One logical operation over HTTP: a timeout per attempt, and retries with backoff on 429, 5xx and network
+// failures. Every attempt carries the same headers, hence the same MS-RequestId, so Partner Center can tell a
+// retry from a new operation. Other statuses are returned for the caller to interpret.
+export class PartnerCenterTransport {
+  constructor(private readonly options: PartnerCenterClientOptions) {}
+
+  async send(request: TransportRequest): Promise<TransportResponse> {
+    const { maxAttempts, retryBaseMs, retryMaxWaitMs } = this.options;
+    let lastResponse: TransportResponse | null = null;
+    let lastNetworkError: unknown = null;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const context = { operation: request.operation, requestId: request.requestId, attempts: attempt };
+      let retryAfterMs: number | null = null;
+      try {
+        const response = await this.attempt(request, context);
+        if (!isRetryableStatus(response.status)) return { ...response, attempts: attempt };
+        lastResponse = { ...response, attempts: attempt };
+        lastNetworkError = null;
+        retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), this.options.now());
+      } catch (error) {
+        if (error instanceof PartnerCenterError) throw error;
+        lastNetworkError = error;
+      }
+      if (attempt === maxAttempts) break;
+      const backoff = computeBackoffMs(attempt, retryBaseMs, retryMaxWaitMs, this.options.random());
+      await this.options.sleep(Math.min(retryMaxWaitMs, Math.max(retryAfterMs ?? 0, backoff)));
+    }
+    if (lastNetworkError !== null || lastResponse === null) {
+      throw unreachableError(request.url, lastNetworkError, { operation: request.operation, requestId: request.requestId, attempts: maxAttempts });
+    }
+    return lastResponse;
+  }
+
+  private async attempt(request: TransportRequest, context: FailureContext): Promise<Omit<TransportResponse, 'attempts'>> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal });
+      const text = await readCapped(response, this.options.maxBodyBytes, context);
+      return { status: response.status, headers: response.headers, text };
+    } catch (error) {
+      if (isTimeout(error)) throw timeoutError(context, this.options.timeoutMs);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SandboxApi, type AttestationState } from './sandbox-api';
+import { SandboxAuthority } from './sandbox-authority';
+import { SandboxFaults, type SandboxFault } from './sandbox-faults';
+import { errorBody, readForm, redirect, SandboxHttpError, sendHtml, sendJson, sendRaw } from './sandbox-http';
+import { acceptancePage, messagePage, SANDBOX_CSS } from './sandbox-pages';
+import { SandboxState, type SandboxAppRegistration, type SandboxAttestation, type SandboxCustomer } from './sandbox-state';
+
+export interface PartnerCenterSandboxOptions {
+  stateFile: string;
+  port?: number; // 0: any free port
+  host?: string;
+  tokenTtlSeconds?: number;
+  linkExpiryMinutes?: number;
+  now?: () => number;
+}
+
+export interface SandboxRequestRecord {
+  method: string;
+  path: string;
+  requestId: string | null;
+  correlationId: string | null;
+}
+
+const MAX_RECORDS = 2_000;
+const header = (req: IncomingMessage, name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null);
+
+// A stand-in for Microsoft Partner Center and Entra ID on 127.0.0.1, outside Nest: the client talks to it exactly
+// as to Microsoft. It also shows the customer's acceptance page, and tests steer it (customers, faults).
+export class PartnerCenterSandbox {
+  readonly faults = new SandboxFaults();
+  readonly requests: SandboxRequestRecord[] = [];
+  private readonly state: SandboxState;
+  private readonly authority: SandboxAuthority;
+  private readonly api: SandboxApi;
+  private readonly now: () => number;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private server: Server | null = null;
+  private url: string | null = null;
+
+  constructor(private readonly options: PartnerCenterSandboxOptions) {
+    this.now = options.now ?? Date.now;
+    this.state = new SandboxState(options.stateFile);
+    this.authority = new SandboxAuthority(this.state, options.tokenTtlSeconds ?? 3_600, this.now);
+    this.api = new SandboxApi(this.state, (id) => `${this.baseUrl}/acceptance/${encodeURIComponent(id)}`, options.linkExpiryMinutes ?? 7 * 24 * 60, this.now);
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    this.server = server;
+    this.url = `http://${this.options.host ?? '127.0.0.1'}:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  get baseUrl(): string {
+    if (!this.url) throw new Error('The Partner Center sandbox is not running');
+    return this.url;
+  }
+
+  appRegistration(): SandboxAppRegistration {
+    return this.state.appRegistration;
+  }
+
+  // Controls for tests and demos.
+  customers(): SandboxCustomer[] {
+    return this.state.customers().map((customer) => ({ ...customer, agreements: [...customer.agreements] }));
+  }
+
+  addCustomer(input: { companyName: string; domain?: string; id?: string; directlySigned?: boolean }): SandboxCustomer {
+    return this.state.addCustomer(input);
+  }
+
+  removeCustomer(tenantId: string): boolean {
+    return this.state.removeCustomer(tenantId);
+  }
+
+  setDirectAcceptance(tenantId: string, signed: boolean): void {
+    this.state.setDirectAcceptance(tenantId, signed, new Date(this.now()));
+  }
+
+  attestation(id: string): (SandboxAttestation & { status: AttestationState }) | null {
+    const attestation = this.state.attestation(id);
+    return attestation ? { ...attestation, status: this.api.attestationState(attestation) } : null;
+  }
+
+  acceptAttestation(id: string): void {
+    this.state.acceptAttestation(id, new Date(this.now()));
+  }
+
+  // Every access token issued so far stops working, as when they expire on Microsoft's side.
+  expireTokens(): void {
+    this.authority.expireTokens();
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  private record(req: IncomingMessage, path: string): void {
+    if (this.requests.length >= MAX_RECORDS) this.requests.shift();
+    this.requests.push({ method: req.method ?? 'GET', path, requestId: header(req, 'ms-requestid'), correlationId: header(req, 'ms-correlationid') });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+      const path = `${url.pathname}${url.search}`;
+      this.record(req, path);
+      const fault = this.faults.take(req.method ?? 'GET', path);
+      if (fault?.delayMs) await this.delay(fault.delayMs);
+      if (fault && (fault.status !== undefined || fault.body !== undefined)) return this.sendFault(res, fault);
+      await this.route(req, res, url);
+    } catch (error) {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof SandboxHttpError) return sendJson(res, error.status, error.body);
+      sendJson(res, 500, errorBody(500));
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    let match: RegExpExecArray | null;
+    if (path === '/sandbox.css') return sendRaw(res, 200, SANDBOX_CSS, 'text/css; charset=utf-8');
+    if ((match = /^\/acceptance\/([^/]+)$/.exec(path))) return this.acceptance(req, res, decodeURIComponent(match[1]));
+    if ((match = /^\/([^/]+)\/oauth2\/v2\.0\/(token|authorize)$/.exec(path))) {
+      const tenant = decodeURIComponent(match[1]);
+      if (match[2] === 'token' && method === 'POST') return this.authority.token(req, res, tenant);
+      if (match[2] === 'authorize' && method === 'GET') return this.authority.authorizePage(url, res, tenant);
+      if (match[2] === 'authorize' && method === 'POST') return this.authority.authorize(req, res);
+    }
+    if (path.startsWith('/v1/')) {
+      const bearer = /^Bearer (\S+)$/.exec(header(req, 'authorization') ?? '');
+      const token = bearer ? this.authority.tokenFor(bearer[1]) : null;
+      if (!token) return sendJson(res, 401, errorBody(401), { 'WWW-Authenticate': 'Bearer' });
+      return this.api.handle(req, res, url, token);
+    }
+    sendJson(res, 404, errorBody(404));
+  }
+
+  // The public page Microsoft shows the customer's signatory: no sign-in, the link is the key.
+  private async acceptance(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const attestation = this.state.attestation(id);
+    if (!attestation) return sendHtml(res, 404, messagePage('Link not found', 'This acceptance link is not valid. Ask your partner for a new one.'));
+    if (req.method === 'POST') {
+      await readForm(req);
+      if (this.api.attestationState(attestation) === 'pending') this.acceptAttestation(id);
+      return redirect(res, `/acceptance/${encodeURIComponent(id)}`);
+    }
+    const current = this.state.attestation(id) as SandboxAttestation;
+    sendHtml(res, 200, acceptancePage(current, this.api.attestationState(current)));
+  }
+
+  private sendFault(res: ServerResponse, fault: SandboxFault): void {
+    const status = fault.status ?? 200;
+    const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+    if (typeof fault.body === 'string') return sendRaw(res, status, fault.body, fault.contentType ?? 'application/json; charset=utf-8', headers);
+    sendJson(res, status, fault.body ?? errorBody(status), headers);
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+}

@@ -1,0 +1,154 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { domainFor, MCA_TEMPLATE_ID, seedCustomers, stableId } from './sandbox-seed';
+
+// What the sandbox remembers across restarts, kept in one JSON file. Access tokens and sign-in codes live only
+// in memory: after a restart the app's cached tokens are refused and renewed, as after a real token expiry.
+
+export interface SandboxAppRegistration {
+  tenantId: string;
+  appId: string;
+  appSecret: string;
+  partnerUser: string;
+}
+
+export interface SandboxAgreement {
+  templateId: string;
+  dateAgreed: string;
+  primaryContact: { firstName: string; lastName: string; email: string; phoneNumber?: string } | null;
+  attestationId: string | null;
+}
+
+export interface SandboxCustomer {
+  id: string;
+  companyName: string;
+  domain: string;
+  directlySigned: boolean;
+  agreements: SandboxAgreement[];
+}
+
+export interface SandboxAttestation {
+  id: string;
+  customerTenantId: string;
+  signatoryFirstName: string;
+  signatoryLastName: string;
+  signatoryEmail: string;
+  signatoryPhoneNumber: string | null;
+  companyName: string;
+  country: string;
+  language: string;
+  createdAt: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+}
+
+interface SandboxStateData {
+  version: 1;
+  appRegistration: SandboxAppRegistration;
+  customers: SandboxCustomer[];
+  attestations: SandboxAttestation[];
+  refreshTokens: Record<string, { user: string; expiresAt: string }>;
+}
+
+export class SandboxState {
+  private data: SandboxStateData;
+
+  constructor(private readonly file: string) {
+    this.data = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SandboxStateData) : SandboxState.fresh();
+    this.save();
+  }
+
+  private static fresh(): SandboxStateData {
+    return {
+      version: 1,
+      appRegistration: { tenantId: randomUUID(), appId: randomUUID(), appSecret: randomBytes(30).toString('base64url'), partnerUser: 'admin@sandbox-partner.onmicrosoft.com' },
+      customers: seedCustomers(),
+      attestations: [],
+      refreshTokens: {},
+    };
+  }
+
+  // Written whole to a temporary file and renamed, so a crash never leaves half a file.
+  save(): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(this.data, null, 1), { mode: 0o600 });
+    renameSync(temporary, this.file);
+  }
+
+  get appRegistration(): SandboxAppRegistration {
+    return { ...this.data.appRegistration };
+  }
+
+  customers(): SandboxCustomer[] {
+    return this.data.customers;
+  }
+
+  customer(id: string): SandboxCustomer | undefined {
+    return this.data.customers.find((customer) => customer.id === id);
+  }
+
+  addCustomer(input: { companyName: string; domain?: string; id?: string; directlySigned?: boolean }): SandboxCustomer {
+    const customer: SandboxCustomer = {
+      id: input.id ?? stableId(`customer:${input.companyName}:${this.data.customers.length}:${randomUUID()}`),
+      companyName: input.companyName,
+      domain: input.domain ?? domainFor(input.companyName),
+      directlySigned: false,
+      agreements: [],
+    };
+    this.data.customers.push(customer);
+    if (input.directlySigned) this.setDirectAcceptance(customer.id, true);
+    this.save();
+    return customer;
+  }
+
+  removeCustomer(id: string): boolean {
+    const before = this.data.customers.length;
+    this.data.customers = this.data.customers.filter((customer) => customer.id !== id);
+    this.save();
+    return this.data.customers.length < before;
+  }
+
+  setDirectAcceptance(id: string, signed: boolean, at = new Date()): void {
+    const customer = this.customer(id);
+    if (!customer) throw new Error(`No sandbox customer ${id}`);
+    customer.directlySigned = signed;
+    customer.agreements = customer.agreements.filter((agreement) => agreement.attestationId !== null);
+    if (signed) {
+      customer.agreements.push({ templateId: MCA_TEMPLATE_ID, dateAgreed: at.toISOString(), primaryContact: null, attestationId: null });
+    }
+    this.save();
+  }
+
+  attestation(id: string): SandboxAttestation | undefined {
+    return this.data.attestations.find((attestation) => attestation.id === id);
+  }
+
+  addAttestation(attestation: SandboxAttestation): void {
+    this.data.attestations.push(attestation);
+    this.save();
+  }
+
+  acceptAttestation(id: string, at: Date): void {
+    const attestation = this.attestation(id);
+    if (!attestation) throw new Error(`No sandbox attestation ${id}`);
+    attestation.acceptedAt = at.toISOString();
+    this.save();
+  }
+
+  addAgreement(customerId: string, agreement: SandboxAgreement): void {
+    this.customer(customerId)?.agreements.push(agreement);
+    this.save();
+  }
+
+  addRefreshToken(token: string, user: string, expiresAt: Date): void {
+    this.data.refreshTokens[token] = { user, expiresAt: expiresAt.toISOString() };
+    this.save();
+  }
+
+  refreshTokenUser(token: string, now: number): string | null {
+    const entry = Object.hasOwn(this.data.refreshTokens, token) ? this.data.refreshTokens[token] : undefined;
+    return entry && Date.parse(entry.expiresAt) > now ? entry.user : null;
+  }
+}
