@@ -29,6 +29,7 @@ export function computeBackoffMs(attempt: number, baseMs: number, maxMs: number,
 export function parseRetryAfterMs(value: string | null, nowMs: number): number | null {
   if (value === null || value.trim() === '') return null;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  if (!/GMT$/i.test(value.trim())) return null;
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
 }

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PartnerCenterClient } from '../../src/partner-center/partner-center.client';
 import { PartnerCenterError, type EnhancedAttestationRequest, type PartnerCenterCredentials } from '../../src/partner-center/partner-center.types';
 import { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
+import { PartnerCenterSandboxService, SANDBOX_STATE_FILE } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import { FakeClock, recordingClient, startSandbox, type StandaloneSandbox } from '../support/sandbox';
+import { createTestApp } from '../support/test-app';
 
 // The client over real HTTP against the sandbox, which answers as Partner Center and Entra ID would.
 
@@ -294,6 +298,17 @@ describe(PartnerCenterClient.name, () => {
       expect(apiCalls().map((c) => c.requestId)).toEqual([requestId, requestId, requestId]);
     });
 
+    it('should show names on the acceptance page as text, never as markup', async () => {
+      const { client } = recordingClient();
+      const created = await client.createEnhancedAttestation(credentials, attestationRequest(firstCustomer().id, { companyName: '<script>alert(1)</script> Ltd', signatoryLastName: '"><b>x' }));
+      const page = await fetch(created.acceptanceLink);
+      const html = await page.text();
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Ltd');
+      expect(html).not.toContain('<script>');
+      expect(html).not.toContain('<b>x');
+    });
+
     it('should report an attestation as expired after its link runs out', async () => {
       const { client } = recordingClient({ now: clock.now });
       const created = await client.createEnhancedAttestation(credentials, attestationRequest(firstCustomer().id));
@@ -358,5 +373,42 @@ describe(PartnerCenterClient.name, () => {
         await second.sandbox.stop();
       }
     });
+  });
+});
+
+describe(PartnerCenterSandboxService.name, () => {
+  it('should run the sandbox with the app in sandbox mode, keep its registration in DATA_DIR, and stop with the app', async () => {
+    const testApp = await createTestApp();
+    const service = testApp.app.get(PartnerCenterSandboxService);
+    const baseUrl = service.baseUrl;
+    const registration = service.appRegistration();
+    try {
+      const { client } = recordingClient();
+      const page = await client.listCustomers(service.credentials(), { pageSize: 5 });
+      expect(page.items).toHaveLength(5);
+      expect(existsSync(join(testApp.dataDir, SANDBOX_STATE_FILE))).toBe(true);
+    } finally {
+      await testApp.close();
+    }
+    await expect(fetch(`${baseUrl}/sandbox.css`)).rejects.toThrow();
+
+    const restarted = await createTestApp({ dataDir: testApp.dataDir });
+    try {
+      expect(restarted.app.get(PartnerCenterSandboxService).appRegistration()).toEqual(registration);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('should stay off in live mode and say so', async () => {
+    const testApp = await createTestApp({ env: { PARTNER_CENTER_MODE: 'live' } });
+    try {
+      const service = testApp.app.get(PartnerCenterSandboxService);
+      expect(service.running).toBe(false);
+      expect(() => service.baseUrl).toThrow('not running');
+    } finally {
+      await testApp.close();
+      delete process.env.PARTNER_CENTER_MODE;
+    }
   });
 });
