@@ -9,6 +9,16 @@ export interface PartnerCenterClientOptions {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  onRetry: (event: RetryEvent) => void; // for the logs: what failed and how long until the next try
+}
+
+export interface RetryEvent {
+  operation: string;
+  requestId: string;
+  attempt: number;
+  maxAttempts: number;
+  waitMs: number;
+  reason: string; // "HTTP 429", "HTTP 503", "ECONNRESET"
 }
 
 export const PARTNER_CENTER_CLIENT_OPTIONS = Symbol('PARTNER_CENTER_CLIENT_OPTIONS');
@@ -28,6 +38,7 @@ export function resolveClientOptions(options: Partial<PartnerCenterClientOptions
     now: Date.now,
     sleep,
     random: Math.random,
+    onRetry: () => undefined,
     ...options,
   };
 }

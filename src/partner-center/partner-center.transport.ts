@@ -34,6 +34,10 @@ export function parseRetryAfterMs(value: string | null, nowMs: number): number |
   return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
 }
 
+const networkReason = (error: unknown) => {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' ? code : 'network error';
+};
 const isRetryableStatus = (status: number) => status === 429 || status >= 500;
 const isTimeout = (error: unknown) => ['TimeoutError', 'AbortError'].includes((error as { name?: unknown } | null)?.name as string);
 
@@ -86,7 +90,10 @@ export class PartnerCenterTransport {
       }
       if (attempt === maxAttempts) break;
       const backoff = computeBackoffMs(attempt, retryBaseMs, retryMaxWaitMs, this.options.random());
-      await this.options.sleep(Math.min(retryMaxWaitMs, Math.max(retryAfterMs ?? 0, backoff)));
+      const waitMs = Math.min(retryMaxWaitMs, Math.max(retryAfterMs ?? 0, backoff));
+      const reason = lastNetworkError !== null ? networkReason(lastNetworkError) : `HTTP ${lastResponse?.status}`;
+      this.options.onRetry({ operation: request.operation, requestId: request.requestId, attempt, maxAttempts, waitMs, reason });
+      await this.options.sleep(waitMs);
     }
     if (lastNetworkError !== null || lastResponse === null) {
       throw unreachableError(request.url, lastNetworkError, { operation: request.operation, requestId: request.requestId, attempts: maxAttempts });

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { PartnerCenterClient } from '../../src/partner-center/partner-center.client';
+import type { RetryEvent } from '../../src/partner-center/partner-center.options';
 import { PartnerCenterError, type EnhancedAttestationRequest, type PartnerCenterCredentials } from '../../src/partner-center/partner-center.types';
 import { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
-import { PartnerCenterSandboxService, SANDBOX_STATE_FILE } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import { FakeClock, recordingClient, startSandbox, type StandaloneSandbox } from '../support/sandbox';
-import { createTestApp } from '../support/test-app';
 
 // The client over real HTTP against the sandbox, which answers as Partner Center and Entra ID would.
 
@@ -178,9 +175,14 @@ describe(PartnerCenterClient.name, () => {
     });
 
     it('should back off exponentially on 5xx until the attempts run out, then say so', async () => {
-      const { client, waits } = recordingClient({ maxAttempts: 3, retryBaseMs: 100, random: () => 1 });
+      const events: RetryEvent[] = [];
+      const { client, waits } = recordingClient({ maxAttempts: 3, retryBaseMs: 100, random: () => 1, onRetry: (event) => events.push(event) });
       sandbox.faults.add({ path: '/v1/agreements', status: 503, times: Infinity });
       const error = await failure(client.getMcaAgreementMetadata(credentials));
+      expect(events.map((e) => [e.reason, e.attempt, e.waitMs])).toEqual([
+        ['HTTP 503', 1, 100],
+        ['HTTP 503', 2, 200],
+      ]);
       expect(error.kind).toBe('unavailable');
       expect(error.details.status).toBe(503);
       expect(error.message).toContain('tried 3 times');
@@ -357,58 +359,5 @@ describe(PartnerCenterClient.name, () => {
       const error = await failure(restarted.getDirectAcceptance({ ...credentials, refreshToken: 'revoked' }, customer.id));
       expect(error.message).toMatch(/^The connected Partner Center user's sign-in has expired or was revoked/);
     });
-  });
-
-  describe('sandbox state', () => {
-    it('should keep its app registration and customers across restarts', async () => {
-      const first = await startSandbox();
-      const added = first.sandbox.addCustomer({ companyName: 'Restart Test Ltd' });
-      const registration = first.sandbox.appRegistration();
-      await first.sandbox.stop();
-      const second = await startSandbox({ stateFile: first.stateFile });
-      try {
-        expect(second.sandbox.appRegistration()).toEqual(registration);
-        expect(second.sandbox.customers().map((c) => c.id)).toContain(added.id);
-      } finally {
-        await second.sandbox.stop();
-      }
-    });
-  });
-});
-
-describe(PartnerCenterSandboxService.name, () => {
-  it('should run the sandbox with the app in sandbox mode, keep its registration in DATA_DIR, and stop with the app', async () => {
-    const testApp = await createTestApp();
-    const service = testApp.app.get(PartnerCenterSandboxService);
-    const baseUrl = service.baseUrl;
-    const registration = service.appRegistration();
-    try {
-      const { client } = recordingClient();
-      const page = await client.listCustomers(service.credentials(), { pageSize: 5 });
-      expect(page.items).toHaveLength(5);
-      expect(existsSync(join(testApp.dataDir, SANDBOX_STATE_FILE))).toBe(true);
-    } finally {
-      await testApp.close();
-    }
-    await expect(fetch(`${baseUrl}/sandbox.css`)).rejects.toThrow();
-
-    const restarted = await createTestApp({ dataDir: testApp.dataDir });
-    try {
-      expect(restarted.app.get(PartnerCenterSandboxService).appRegistration()).toEqual(registration);
-    } finally {
-      await restarted.close();
-    }
-  });
-
-  it('should stay off in live mode and say so', async () => {
-    const testApp = await createTestApp({ env: { PARTNER_CENTER_MODE: 'live' } });
-    try {
-      const service = testApp.app.get(PartnerCenterSandboxService);
-      expect(service.running).toBe(false);
-      expect(() => service.baseUrl).toThrow('not running');
-    } finally {
-      await testApp.close();
-      delete process.env.PARTNER_CENTER_MODE;
-    }
   });
 });

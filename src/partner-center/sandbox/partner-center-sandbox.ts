@@ -49,13 +49,15 @@ export class PartnerCenterSandbox {
   async start(): Promise<void> {
     if (this.server) return;
     const server = createServer((req, res) => void this.handle(req, res));
+    const port = this.options.port ?? 0;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        reject(error.code === 'EADDRINUSE' ? new Error(`The Partner Center sandbox cannot listen: port ${port} is in use: set SANDBOX_PORT to a free port (0: any)`) : error);
+      });
+      server.listen(port, this.options.host ?? '127.0.0.1', () => resolve());
     });
-    const { port } = server.address() as AddressInfo;
     this.server = server;
-    this.url = `http://${this.options.host ?? '127.0.0.1'}:${port}`;
+    this.url = `http://${this.options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {

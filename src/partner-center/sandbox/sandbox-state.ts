@@ -55,8 +55,19 @@ export class SandboxState {
   private data: SandboxStateData;
 
   constructor(private readonly file: string) {
-    this.data = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SandboxStateData) : SandboxState.fresh();
+    this.data = existsSync(file) ? SandboxState.read(file) : SandboxState.fresh();
     this.save();
+  }
+
+  // A broken file is not silently replaced: it holds the app registration the app's settings point at.
+  private static read(file: string): SandboxStateData {
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as SandboxStateData;
+      if (data.version === 1 && Array.isArray(data.customers) && Array.isArray(data.attestations) && typeof data.appRegistration?.appId === 'string') return data;
+    } catch {
+      // reported below, with what to do
+    }
+    throw new Error(`The Partner Center sandbox state file ${file} is not valid: fix it, or delete it to start over with new sandbox credentials`);
   }
 
   private static fresh(): SandboxStateData {
