@@ -28,7 +28,7 @@ import {
   type PartnerCenterApi,
   type PartnerCenterCredentials,
 } from './partner-center.types';
-import { TokenCache, type CallIds, type TokenKind } from './token-cache';
+import { TokenCache, type CallIds, type RotationListener, type TokenKind } from './token-cache';
 
 interface ApiCall<T> {
   auth: TokenKind;
@@ -136,6 +136,12 @@ export class PartnerCenterClient implements PartnerCenterApi {
   async exchangeAuthorizationCode(credentials: PartnerCenterCredentials, code: string, redirectUri: string): Promise<ConnectedUser> {
     const grant = await this.tokens.redeemCode(credentials, code, redirectUri, this.newIds());
     return { refreshToken: grant.refreshToken as string, userPrincipalName: grant.userPrincipalName };
+  }
+
+  // Not part of PartnerCenterApi: called with the new refresh token (in the caller's async context, so the broker
+  // is known) each time Entra rotates it; returns a function that unsubscribes.
+  onRefreshTokenRotated(listener: RotationListener): () => void {
+    return this.tokens.onRefreshTokenRotated(listener);
   }
 
   private newIds(requestId?: string): CallIds {

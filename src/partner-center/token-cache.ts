@@ -12,6 +12,13 @@ export interface CallIds {
   correlationId: string;
 }
 
+export interface RefreshTokenRotation {
+  previous: string;
+  next: string;
+}
+
+export type RotationListener = (event: RefreshTokenRotation) => void;
+
 interface CachedToken {
   accessToken: string;
   expiresAt: number;
@@ -29,6 +36,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest('bas
 export class TokenCache {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly pending = new Map<string, Promise<string>>();
+  private readonly rotationListeners = new Set<RotationListener>();
 
   constructor(
     private readonly transport: PartnerCenterTransport,
@@ -73,7 +81,26 @@ export class TokenCache {
     if (!credentials.refreshToken) {
       throw new PartnerCenterError('auth', 'This needs a connected Partner Center user (App+User sign-in): connect one in Partner Center settings');
     }
-    return this.grant(credentials, 'user', { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, scope: USER_SCOPE }, ids);
+    const grant = await this.grant(credentials, 'user', { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, scope: USER_SCOPE }, ids);
+    if (grant.refreshToken && grant.refreshToken !== credentials.refreshToken) this.announceRotation({ previous: credentials.refreshToken, next: grant.refreshToken });
+    return grant;
+  }
+
+  // Entra hands out a new refresh token with each use; whoever stores the user's token can keep the newest, so
+  // the connection lasts as long as it is used rather than 90 days from the first sign-in.
+  onRefreshTokenRotated(listener: RotationListener): () => void {
+    this.rotationListeners.add(listener);
+    return () => this.rotationListeners.delete(listener);
+  }
+
+  private announceRotation(event: RefreshTokenRotation): void {
+    for (const listener of this.rotationListeners) {
+      try {
+        listener(event);
+      } catch {
+        // Keeping the newer token is an optimisation; the call that got it must not fail because of it.
+      }
+    }
   }
 
   private async grant(credentials: PartnerCenterCredentials, grant: GrantKind, fields: Record<string, string>, ids: CallIds): Promise<TokenGrant> {

@@ -353,9 +353,13 @@ describe(PartnerCenterClient.name, () => {
       await expect(client.getDirectAcceptance(connected, customer.id)).resolves.toBe(true);
       sandbox.setDirectAcceptance(customer.id, false);
 
-      // A fresh client (a restart of the app) trades the stored refresh token for a new access token.
+      // A fresh client (a restart of the app) trades the stored refresh token for a new access token, and tells
+      // whoever listens about the newer refresh token Entra handed out with it.
       const restarted = recordingClient().client;
+      const rotations: string[] = [];
+      restarted.onRefreshTokenRotated(({ previous, next }) => rotations.push(`${previous === user.refreshToken}:${next !== user.refreshToken}`));
       await expect(restarted.getDirectAcceptance(connected, customer.id)).resolves.toBe(false);
+      expect(rotations).toEqual(['true:true']);
       const error = await failure(restarted.getDirectAcceptance({ ...credentials, refreshToken: 'revoked' }, customer.id));
       expect(error.message).toMatch(/^The connected Partner Center user's sign-in has expired or was revoked/);
     });

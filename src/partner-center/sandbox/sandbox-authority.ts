@@ -126,7 +126,7 @@ export class SandboxAuthority {
   // Microsoft hands out a new refresh token with each use and keeps the old one valid until it expires.
   private newRefreshToken(user: string): string {
     const token = randomToken();
-    this.state.addRefreshToken(token, user, new Date(this.now() + REFRESH_LIFETIME_MS));
+    this.state.addRefreshToken(token, user, new Date(this.now() + REFRESH_LIFETIME_MS), this.now());
     return token;
   }
 }

@@ -153,7 +153,8 @@ export class SandboxState {
     this.save();
   }
 
-  addRefreshToken(token: string, user: string, expiresAt: Date): void {
+  addRefreshToken(token: string, user: string, expiresAt: Date, now: number): void {
+    for (const [key, entry] of Object.entries(this.data.refreshTokens)) if (Date.parse(entry.expiresAt) <= now) delete this.data.refreshTokens[key];
     this.data.refreshTokens[token] = { user, expiresAt: expiresAt.toISOString() };
     this.save();
   }
