@@ -67,7 +67,8 @@ async function readCapped(response: Response, maxBytes: number, context: Failure
 
 // One logical operation over HTTP: a timeout per attempt, and retries with backoff on 429, 5xx and network
 // failures. Every attempt carries the same headers, hence the same MS-RequestId, so Partner Center can tell a
-// retry from a new operation. Other statuses are returned for the caller to interpret.
+// retry from a new operation. A timeout is not retried: the caller has already waited as long as it accepts.
+// Other statuses are returned for the caller to interpret.
 export class PartnerCenterTransport {
   constructor(private readonly options: PartnerCenterClientOptions) {}
 
