@@ -29,13 +29,19 @@
       });
     }
 
+    // 'toggle' fires a task later: the state is set at once too, for whoever reads it next.
+    function setOpen(menu, open) {
+      menu.open = open;
+      menu.querySelector('summary').setAttribute('aria-expanded', String(open));
+    }
+
     function closeMenu(menu, focusButton) {
-      menu.open = false;
+      setOpen(menu, false);
       if (focusButton) menu.querySelector('summary').focus();
     }
 
     function openMenu(menu, itemIndex) {
-      menu.open = true;
+      setOpen(menu, true);
       var items = menuItems(menu);
       var item = items[(itemIndex + items.length) % items.length];
       if (item) item.focus();
