@@ -11,6 +11,7 @@ import { PartnerCenterConnectionService } from './partner-center-connection.serv
 import { PartnerCenterSettings } from './partner-center-settings.entity';
 import { PartnerCenterSettingsController } from './partner-center-settings.controller';
 import { PartnerCenterSettingsService } from './partner-center-settings.service';
+import { RefreshTokenKeeper } from './refresh-token-keeper';
 
 @Module({
   imports: [TypeOrmModule.forFeature([PartnerCenterSettings]), PartnerCenterModule],
@@ -21,6 +22,7 @@ import { PartnerCenterSettingsService } from './partner-center-settings.service'
     { provide: PARTNER_CENTER_SANDBOX, useExisting: PartnerCenterSandboxService },
     PartnerCenterSettingsService,
     PartnerCenterConnectionService,
+    RefreshTokenKeeper,
   ],
   exports: [PartnerCenterSettingsService, PARTNER_CENTER_API],
 })

@@ -85,6 +85,16 @@ export class PartnerCenterSettingsService {
     await this.settings.save(row);
   }
 
+  // Called in the context of the broker whose call rotated the token; a token that no longer matches the stored
+  // one (the user reconnected meanwhile) is left alone.
+  async replaceRefreshToken(previous: string, next: string): Promise<void> {
+    const brokerId = this.scope.brokerId();
+    const row = await this.settings.findOneBy({ brokerId });
+    if (!row?.refreshTokenSealed || this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') !== previous) return;
+    row.refreshTokenSealed = this.box.seal(next, secretContext(brokerId, 'refreshToken'));
+    await this.settings.save(row);
+  }
+
   async disconnectUser(): Promise<void> {
     const row = await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>());
     if (!row) return;

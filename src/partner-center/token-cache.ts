@@ -17,7 +17,7 @@ export interface RefreshTokenRotation {
   next: string;
 }
 
-export type RotationListener = (event: RefreshTokenRotation) => void;
+export type RotationListener = (event: RefreshTokenRotation) => void | Promise<void>;
 
 interface CachedToken {
   accessToken: string;
@@ -82,7 +82,7 @@ export class TokenCache {
       throw new PartnerCenterError('auth', 'This needs a connected Partner Center user (App+User sign-in): connect one in Partner Center settings');
     }
     const grant = await this.grant(credentials, 'user', { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, scope: USER_SCOPE }, ids);
-    if (grant.refreshToken && grant.refreshToken !== credentials.refreshToken) this.announceRotation({ previous: credentials.refreshToken, next: grant.refreshToken });
+    if (grant.refreshToken && grant.refreshToken !== credentials.refreshToken) await this.announceRotation({ previous: credentials.refreshToken, next: grant.refreshToken });
     return grant;
   }
 
@@ -93,14 +93,10 @@ export class TokenCache {
     return () => this.rotationListeners.delete(listener);
   }
 
-  private announceRotation(event: RefreshTokenRotation): void {
-    for (const listener of this.rotationListeners) {
-      try {
-        listener(event);
-      } catch {
-        // Keeping the newer token is an optimisation; the call that got it must not fail because of it.
-      }
-    }
+  // Waited for, so that the newest token is stored before the call goes on; a listener's failure is its own:
+  // keeping the newer token is an optimisation, and the call that got it must not fail because of it.
+  private async announceRotation(event: RefreshTokenRotation): Promise<void> {
+    await Promise.allSettled([...this.rotationListeners].map(async (listener) => listener(event)));
   }
 
   private async grant(credentials: PartnerCenterCredentials, grant: GrantKind, fields: Record<string, string>, ids: CallIds): Promise<TokenGrant> {

@@ -1,6 +1,7 @@
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../src/common/secret-box';
+import { PartnerCenterClient } from '../../src/partner-center/partner-center.client';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import { PartnerCenterSettingsService } from '../../src/partner-center-settings/partner-center-settings.service';
 import { runForBroker } from '../../src/common/request-context';
@@ -123,6 +124,24 @@ describe('Partner Center settings', () => {
     const after = await flashAfter(await postForm(admin, PAGE, `${PAGE}/disconnect`, {}));
     expect(after).toContain('No user is connected.');
     expect((await rawRow()).refresh_token_sealed).toBeNull();
+  });
+
+  it('should keep the newest refresh token each time Partner Center rotates it', async () => {
+    await flashAfter(await connectPartnerCenterUser(admin));
+    const settings = testApp.app.get(PartnerCenterSettingsService);
+    const first = await runForBroker(brokerId, () => settings.credentialsFor(brokerId));
+    const client = testApp.app.get(PartnerCenterClient);
+    const customer = (await client.listCustomers(first, { pageSize: 1 })).items[0];
+    // The access token from the sign-in is cached: expire it so that the next call trades the refresh token.
+    testApp.app.get(PartnerCenterSandboxService).server.expireTokens();
+    await runForBroker(brokerId, () => client.getDirectAcceptance(first, customer.tenantId));
+
+    const second = await runForBroker(brokerId, () => settings.credentialsFor(brokerId));
+    expect(second.refreshToken).toBeDefined();
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    testApp.app.get(PartnerCenterSandboxService).server.expireTokens();
+    await expect(runForBroker(brokerId, () => client.getDirectAcceptance(second, customer.tenantId))).resolves.toEqual(expect.any(Boolean));
+    await flashAfter(await postForm(admin, PAGE, `${PAGE}/disconnect`, {}));
   });
 
   it('should refuse a sign-in answer that this session did not ask for', async () => {
