@@ -18,7 +18,8 @@ const DIST = join(__dirname, '..');
 const SCENARIOS: { name: string; path: string }[] = [
   { name: 'unfiltered', path: '/mca' },
   { name: 'filtered (No acceptance provided)', path: '/mca?status=none' },
-  { name: 'searched ("wingtip")', path: '/mca?q=wingtip' },
+  { name: 'searched ("wingtip", 3% of tenants)', path: '/mca?q=wingtip' },
+  { name: 'searched ("wingtip labs", 0.07%)', path: '/mca?q=wingtip+labs' },
   { name: 'deep page (2,000 of 4,000)', path: '/mca?page=2000' },
   { name: 'fragment, filtered + searched + sorted', path: '/mca?status=direct&q=berlin&sort=date' },
   { name: 'search, two letters ("wi")', path: '/mca?q=wi' },
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     children.push(bare.child);
     const bareUrl = `http://127.0.0.1:${bare.match[1]}`;
 
-    const widths = [40, 10, 9, 9, 9, 10, 9, 9, 9, 7];
+    const widths = [42, 10, 9, 9, 9, 10, 9, 9, 9, 7];
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per run, after a 2 s warm-up. "bare": node:http, same statements and templates, no framework, no session.\n`);
     console.log(row(['page', 'app req/s', 'p50', 'p95', 'p99', 'bare req/s', 'p50', 'p95', 'p99', 'ratio'], widths));
     for (const scenario of SCENARIOS) {

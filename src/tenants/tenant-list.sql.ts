@@ -13,7 +13,7 @@ export interface SqlStatement {
 
 export const COLUMNS = 't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at';
 
-// Shorter terms have no trigram: they match the start of the name, the domain or the tenant id instead.
+// Shorter terms have no trigram: they match the start of the name instead.
 export const TRIGRAM_MIN_LENGTH = 3;
 
 class Params {
@@ -30,39 +30,39 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 // SQLite's lower() folds ASCII only; folding the term the same way keeps "É" matching "É".
 const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-// The columns a short term is matched against by prefix, each with an index that starts with broker_id.
-const prefixColumns = (alias: string): string[] => [`lower(${alias}name)`, `lower(${alias}domain)`, `${alias}microsoft_tenant_id`];
+const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH;
 
-// The rows a search may match, and how they are read. On SQLite the matches are read first (CROSS JOIN fixes the
-// order: without statistics the planner would rather walk a whole index and probe each row); on PostgreSQL the
-// planner picks from the trigram and prefix indexes itself.
-function searchSource(driver: SqlDriver, brokerId: number, term: string, params: Params): { from: string; where: string[] } {
-  const short = [...term].length < TRIGRAM_MIN_LENGTH;
-  if (driver === 'sqlite') {
-    if (!short) {
-      const match = params.add(`"${term.replace(/"/g, '""')}"`);
-      return { from: `(SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id`, where: [] };
-    }
+// The rows a search may match, and how they are read. A term of three characters or more is found anywhere in
+// the name, the domain or the tenant id: on SQLite the FTS5 matches are read first (CROSS JOIN fixes the order:
+// without statistics the planner would rather walk a whole index and probe each row), on PostgreSQL the planner
+// picks from the trigram indexes. A shorter term matches the start of the name, read from an index that also
+// holds the status and the name, so that counting and paging never touch the table.
+// (Parameters are added in the order they appear in the text: SQLite's are positional.)
+function searchFrom(driver: SqlDriver, term: string, params: Params): string {
+  if (driver === 'postgres' || isShort(term)) return 'tenants AS t';
+  const match = params.add(`"${term.replace(/"/g, '""')}"`);
+  return `(SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id`;
+}
+
+function searchWhere(driver: SqlDriver, term: string, params: Params): string | null {
+  if (isShort(term)) {
+    if (driver === 'postgres') return `lower(t.name) LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
     const from = asciiLower(term);
-    const prefixMatches = prefixColumns('').map(
-      (column) => `SELECT id FROM tenants WHERE broker_id = ${params.add(brokerId)} AND ${column} >= ${params.add(from)} AND ${column} < ${params.add(`${from}\u{10FFFF}`)}`,
-    );
-    return { from: `(${prefixMatches.join(' UNION ')}) AS m CROSS JOIN tenants AS t ON t.id = m.id`, where: [] };
+    return `lower(t.name) >= ${params.add(from)} AND lower(t.name) < ${params.add(`${from}\u{10FFFF}`)}`;
   }
-  if (!short) {
-    const like = params.add(`%${escapeLike(term)}%`);
-    return { from: 'tenants AS t', where: [`(t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like})`] };
-  }
-  const [broker, prefix] = [params.add(brokerId), params.add(`${escapeLike(term.toLowerCase())}%`)];
-  return { from: 'tenants AS t', where: [`(${prefixColumns('t.').map((column) => `(t.broker_id = ${broker} AND ${column} LIKE ${prefix})`).join(' OR ')})`] };
+  if (driver === 'sqlite') return null;
+  const like = params.add(`%${escapeLike(term)}%`);
+  return `(t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like})`;
 }
 
 // FROM and WHERE of every statement: the broker, then the status and the search if any.
 function filtered(driver: SqlDriver, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
-  const source = filter.q === '' ? { from: 'tenants AS t', where: [] } : searchSource(driver, brokerId, filter.q, params);
-  const conditions = [`t.broker_id = ${params.add(brokerId)}`, ...source.where];
+  const from = filter.q === '' ? 'tenants AS t' : searchFrom(driver, filter.q, params);
+  const conditions = [`t.broker_id = ${params.add(brokerId)}`];
   if (filter.status !== 'all') conditions.push(`t.status = ${params.add(filter.status)}`);
-  return `${source.from} WHERE ${conditions.join(' AND ')}`;
+  const search = filter.q === '' ? null : searchWhere(driver, filter.q, params);
+  if (search) conditions.push(search);
+  return `${from} WHERE ${conditions.join(' AND ')}`;
 }
 
 // Each order is served by one index read in either direction: (broker_id, name), (broker_id, status, name),
@@ -78,7 +78,10 @@ function orderBy(driver: SqlDriver, query: Pick<McaQuery, 'status' | 'sort' | 'd
 
 export function pageStatement(driver: SqlDriver, brokerId: number, query: McaQuery, window: { limit: number; queryOffset: number; reverse: boolean }): SqlStatement {
   const params = new Params(driver);
-  const sql = `SELECT ${COLUMNS} FROM ${filtered(driver, brokerId, query, params)} ORDER BY ${orderBy(driver, query, window.reverse)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  const order = orderBy(driver, query, window.reverse);
+  const page = `FROM ${filtered(driver, brokerId, query, params)} ORDER BY ${order} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  // A short term's matches are ordered within the index first; only the page's rows are then read from the table.
+  const sql = query.q !== '' && isShort(query.q) ? `SELECT ${COLUMNS} FROM tenants AS t WHERE t.id IN (SELECT t.id ${page}) ORDER BY ${order}` : `SELECT ${COLUMNS} ${page}`;
   return { sql, params: params.values };
 }
 

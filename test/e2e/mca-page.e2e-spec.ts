@@ -115,8 +115,8 @@ describe('MCA page', () => {
       ['part of a name, in any case', 'NTOS', ['Contoso Ltd', 'Contoso Pharma']],
       ['part of a domain', 'grovebank.c', ['Woodgrove Bank']],
       ['part of a tenant id', '41d3-9a0c', ['Fabrikam']],
-      ['the start of a name, for a short term', 'no', ['Northwind Traders']],
-      ['the start of a domain or tenant id, for a short term', '3f', ['Fabrikam']],
+      ['the start of a name, for a term too short for trigrams', 'no', ['Northwind Traders']],
+      ['the start of a name only, for a one-letter term', 'F', ['Fabrikam']],
     ])('should find tenants by %s', async (_what, q, expected) => {
       const page = await admin.get(`/mca?q=${encodeURIComponent(q)}`);
       expect(names(page.text)).toEqual(expected);

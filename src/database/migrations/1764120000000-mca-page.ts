@@ -43,8 +43,8 @@ export class McaPage1764120000000 implements MigrationInterface {
       'CREATE INDEX ix_tenants_broker_accepted ON tenants (broker_id, accepted_at, name)',
       'CREATE INDEX ix_tenants_broker_status_accepted ON tenants (broker_id, status, accepted_at, name)',
       `CREATE INDEX ix_tenants_broker_rank_name ON tenants (broker_id, ${STATUS_RANK_SQL}, name)`,
-      'CREATE INDEX ix_tenants_broker_lower_name ON tenants (broker_id, lower(name))',
-      'CREATE INDEX ix_tenants_broker_lower_domain ON tenants (broker_id, lower(domain))',
+      // Search for a term too short for trigrams (the start of the name): counted and paged from the index alone.
+      'CREATE INDEX ix_tenants_broker_lower_name ON tenants (broker_id, lower(name), status, name, accepted_at)',
 
       `CREATE TRIGGER tenants_counts_insert AFTER INSERT ON tenants BEGIN
          INSERT INTO tenant_status_counts (broker_id, status, removed, tenant_count) VALUES (new.broker_id, new.status, new.removed_at IS NOT NULL, 1)
@@ -85,10 +85,9 @@ export class McaPage1764120000000 implements MigrationInterface {
       'CREATE INDEX ix_tenants_broker_accepted ON tenants (broker_id, accepted_at NULLS FIRST, name)',
       'CREATE INDEX ix_tenants_broker_status_accepted ON tenants (broker_id, status, accepted_at NULLS FIRST, name)',
       `CREATE INDEX ix_tenants_broker_rank_name ON tenants (broker_id, ${STATUS_RANK_SQL}, name)`,
-      // Prefix search for terms too short for trigrams; text_pattern_ops lets LIKE 'ab%' use the index whatever the collation.
-      'CREATE INDEX ix_tenants_broker_lower_name ON tenants (broker_id, lower(name) text_pattern_ops)',
-      'CREATE INDEX ix_tenants_broker_lower_domain ON tenants (broker_id, lower(domain) text_pattern_ops)',
-      'CREATE INDEX ix_tenants_broker_ms_tenant_prefix ON tenants (broker_id, microsoft_tenant_id text_pattern_ops)',
+      // Search for a term too short for trigrams (the start of the name); text_pattern_ops lets LIKE 'ab%' use the
+      // index whatever the collation.
+      'CREATE INDEX ix_tenants_broker_lower_name ON tenants (broker_id, lower(name) text_pattern_ops, status, name, accepted_at)',
 
       `CREATE FUNCTION tenant_status_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
@@ -126,7 +125,6 @@ export class McaPage1764120000000 implements MigrationInterface {
           'DROP INDEX ix_tenants_name_trgm',
           'DROP INDEX ix_tenants_domain_trgm',
           'DROP INDEX ix_tenants_ms_tenant_trgm',
-          'DROP INDEX ix_tenants_broker_ms_tenant_prefix',
         ]
       : [
           'DROP TRIGGER tenants_counts_insert',
@@ -140,7 +138,6 @@ export class McaPage1764120000000 implements MigrationInterface {
     for (const sql of [
       ...statements,
       'DROP INDEX ix_tenants_broker_lower_name',
-      'DROP INDEX ix_tenants_broker_lower_domain',
       'DROP INDEX ix_tenants_broker_rank_name',
       'DROP INDEX ix_tenants_broker_status_accepted',
       'DROP INDEX ix_tenants_broker_accepted',
