@@ -2,6 +2,7 @@ import type { SyncSummary } from '../sync/sync-summary';
 import type { UserRole } from '../users/user-role';
 import { DEFAULT_DIRECTION, mcaUrl, PAGE_SIZES, STATUS_FILTERS, type McaQuery, type SortKey } from './mca-query';
 import { sumCounts, type McaData, type TenantRow } from './mca.service';
+import { TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
 import { tenantActions } from './tenant-actions';
 import { TENANT_STATUS_LABELS, type TenantStatus } from './tenant-status';
 
@@ -102,6 +103,7 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
     // Carried by the search form, so that a new search keeps the filter and the order.
     hiddenDir: query.dir === DEFAULT_DIRECTION[query.sort] ? null : query.dir,
     clearSearchUrl: mcaUrl(query, { q: '', page: 1 }),
+    shortSearch: query.q !== '' && [...query.q].length < TRIGRAM_MIN_LENGTH,
     showAllUrl: mcaUrl(query, { status: 'all', page: 1 }),
     filterLabel: query.status === 'all' ? null : TENANT_STATUS_LABELS[query.status],
     sync,
