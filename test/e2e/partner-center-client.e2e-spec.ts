@@ -357,7 +357,9 @@ describe(PartnerCenterClient.name, () => {
       // whoever listens about the newer refresh token Entra handed out with it.
       const restarted = recordingClient().client;
       const rotations: string[] = [];
-      restarted.onRefreshTokenRotated(({ previous, next }) => rotations.push(`${previous === user.refreshToken}:${next !== user.refreshToken}`));
+      restarted.onRefreshTokenRotated(({ previous, next }) => {
+        rotations.push(`${previous === user.refreshToken}:${next !== user.refreshToken}`);
+      });
       await expect(restarted.getDirectAcceptance(connected, customer.id)).resolves.toBe(false);
       expect(rotations).toEqual(['true:true']);
       const error = await failure(restarted.getDirectAcceptance({ ...credentials, refreshToken: 'revoked' }, customer.id));
