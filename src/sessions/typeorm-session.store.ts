@@ -4,6 +4,11 @@ import { SessionRecord } from './session.entity';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
+// A rolling session would otherwise be written on every request; moving its expiry at most once a minute keeps
+// the idle timeout to within a minute and spares a write per page view.
+const TOUCH_INTERVAL_MS = 60_000;
+const MAX_KNOWN_EXPIRIES = 50_000;
+
 interface PassportSessionData extends SessionData {
   passport?: { user?: number };
 }
@@ -11,6 +16,9 @@ interface PassportSessionData extends SessionData {
 // express-session store in the app's own database, so sessions survive restarts and are shared by instances.
 // (connect-typeorm pins TypeORM 0.3; this is the small part of it that we need.)
 export class TypeormSessionStore extends Store {
+  // The expiry last read or written per session id, by this instance (another instance only ever makes it later).
+  private readonly knownExpiry = new Map<string, number>();
+
   constructor(
     private readonly sessions: Repository<SessionRecord>,
     private readonly idleMs: number,
@@ -21,26 +29,37 @@ export class TypeormSessionStore extends Store {
   override get(sid: string, callback: Callback<SessionData | null>): void {
     this.sessions
       .findOneBy({ id: sid })
-      .then((row) => callback(undefined, row && row.expiresAt.getTime() > Date.now() ? (JSON.parse(row.data) as SessionData) : null))
+      .then((row) => {
+        if (!row || row.expiresAt.getTime() <= Date.now()) return callback(undefined, null);
+        this.remember(sid, row.expiresAt);
+        callback(undefined, JSON.parse(row.data) as SessionData);
+      })
       .catch(callback);
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const userId = (session as PassportSessionData).passport?.user ?? null;
+    const expiresAt = this.expiry(session);
+    this.remember(sid, expiresAt);
     this.sessions
-      .upsert({ id: sid, userId, data: JSON.stringify(session), expiresAt: this.expiry(session) }, ['id'])
+      .upsert({ id: sid, userId, data: JSON.stringify(session), expiresAt }, ['id'])
       .then(() => callback?.())
       .catch((err) => callback?.(err));
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
+    const expiresAt = this.expiry(session);
+    const known = this.knownExpiry.get(sid);
+    if (known !== undefined && expiresAt.getTime() - known < TOUCH_INTERVAL_MS) return callback?.();
+    this.remember(sid, expiresAt);
     this.sessions
-      .update({ id: sid }, { expiresAt: this.expiry(session) })
+      .update({ id: sid }, { expiresAt })
       .then(() => callback?.())
       .catch((err) => callback?.(err));
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.knownExpiry.delete(sid);
     this.sessions
       .delete({ id: sid })
       .then(() => callback?.())
@@ -54,6 +73,11 @@ export class TypeormSessionStore extends Store {
   async pruneExpired(): Promise<number> {
     const result = await this.sessions.delete({ expiresAt: LessThan(new Date()) });
     return result.affected ?? 0;
+  }
+
+  private remember(sid: string, expiresAt: Date): void {
+    if (this.knownExpiry.size >= MAX_KNOWN_EXPIRIES) this.knownExpiry.clear();
+    this.knownExpiry.set(sid, expiresAt.getTime());
   }
 
   private expiry(session: SessionData): Date {
