@@ -1,5 +1,6 @@
 import { Store, type SessionData } from 'express-session';
 import { LessThan, type Repository } from 'typeorm';
+import { rawQuery, timestampFromRow } from '../database/raw-sql';
 import { SessionRecord } from './session.entity';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
@@ -19,19 +20,23 @@ export class TypeormSessionStore extends Store {
   // The expiry last read or written per session id, by this instance (another instance only ever makes it later).
   private readonly knownExpiry = new Map<string, number>();
 
+  // Read on every request: a plain indexed lookup rather than an entity query.
+  private readonly read: ReturnType<typeof rawQuery<{ data: string; expires_at: unknown }>>;
+
   constructor(
     private readonly sessions: Repository<SessionRecord>,
     private readonly idleMs: number,
   ) {
     super();
+    this.read = rawQuery(sessions.manager.connection);
   }
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.sessions
-      .findOneBy({ id: sid })
-      .then((row) => {
-        if (!row || row.expiresAt.getTime() <= Date.now()) return callback(undefined, null);
-        this.remember(sid, row.expiresAt);
+    this.read`SELECT data, expires_at FROM sessions WHERE id = ${sid}`
+      .then(([row]) => {
+        const expiresAt = timestampFromRow(row?.expires_at);
+        if (!row || !expiresAt || expiresAt.getTime() <= Date.now()) return callback(undefined, null);
+        this.remember(sid, expiresAt);
         callback(undefined, JSON.parse(row.data) as SessionData);
       })
       .catch(callback);

@@ -1,12 +1,23 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, MoreThanOrEqual, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
 import { runForBroker } from '../common/request-context';
+import { rawQuery, timestampFromRow } from '../database/raw-sql';
 import { leaseExpiredBefore, SyncLease } from './sync-lease';
 import { SyncRun, type SyncTrigger } from './sync-run.entity';
 import { SyncRunner } from './sync-runner';
 import type { SyncSummary } from './sync-summary';
+
+interface SummaryRow {
+  status: SyncRun['status'];
+  started_at: unknown;
+  heartbeat_at: unknown;
+  finished_at: unknown;
+  processed: number;
+  total: number | null;
+  error: string | null;
+}
 
 @Injectable()
 export class SyncService implements OnApplicationShutdown {
@@ -20,19 +31,26 @@ export class SyncService implements OnApplicationShutdown {
     private readonly scope: BrokerScope,
   ) {}
 
-  // Three indexed single-row reads: cheap enough for every render of the MCA page.
+  // Read on every render of the MCA page: plain indexed single-row lookups rather than entity queries.
   async summary(): Promise<SyncSummary> {
-    const [running, lastSuccess, lastFinished] = await Promise.all([
-      this.runs.findOne({ where: this.scope.where<SyncRun>({ status: 'running', heartbeatAt: MoreThanOrEqual(leaseExpiredBefore(new Date())) }) }),
-      this.runs.findOne({ where: this.scope.where<SyncRun>({ status: 'succeeded' }), order: { finishedAt: 'DESC' } }),
-      this.runs.findOne({ where: this.scope.where<SyncRun>({ status: In(['succeeded', 'failed']) }), order: { finishedAt: 'DESC', id: 'DESC' } }),
-    ]);
+    const brokerId = this.scope.brokerId();
+    const query = rawQuery<SummaryRow>(this.runs.manager.connection);
+    const [running] = await query`SELECT status, started_at, heartbeat_at, finished_at, processed, total, error FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`;
+    const [lastFinished] = await query`
+      SELECT status, started_at, heartbeat_at, finished_at, processed, total, error FROM sync_runs
+      WHERE broker_id = ${brokerId} AND status IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1`;
+    const [lastSuccess] =
+      lastFinished?.status === 'failed'
+        ? await query`SELECT status, started_at, heartbeat_at, finished_at, processed, total, error FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1`
+        : [lastFinished];
+    const alive = running && (timestampFromRow(running.heartbeat_at)?.getTime() ?? 0) >= leaseExpiredBefore(new Date()).getTime();
+    const failedAt = lastFinished?.status === 'failed' ? timestampFromRow(lastFinished.finished_at) : null;
     return {
-      running: running !== null,
-      startedAt: running?.startedAt ?? null,
-      progress: running ? { processed: running.processed, total: running.total } : null,
-      lastSuccessAt: lastSuccess?.finishedAt ?? null,
-      lastFailure: lastFinished?.status === 'failed' && lastFinished.finishedAt ? { at: lastFinished.finishedAt, message: lastFinished.error ?? 'Unknown error' } : null,
+      running: Boolean(alive),
+      startedAt: alive ? timestampFromRow(running.started_at) : null,
+      progress: alive ? { processed: running.processed, total: running.total } : null,
+      lastSuccessAt: timestampFromRow(lastSuccess?.finished_at),
+      lastFailure: failedAt ? { at: failedAt, message: lastFinished?.error ?? 'Unknown error' } : null,
     };
   }
 

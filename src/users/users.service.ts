@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Broker } from '../brokers/broker.entity';
 import { usesPostgres } from '../database/column-types';
+import { rawQuery } from '../database/raw-sql';
 import { BrokerScope } from '../common/broker-scope.service';
 import { FormErrorsException } from '../common/form-errors.exception';
 import type { CurrentUser } from '../common/request-context';
@@ -10,6 +11,16 @@ import { SessionRecord } from '../sessions/session.entity';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password-hasher';
 import type { UserRole } from './user-role';
 import { User } from './user.entity';
+
+interface SessionUserRow {
+  id: number;
+  broker_id: number;
+  email: string;
+  name: string;
+  role: UserRole;
+  active: boolean | number;
+  broker_name: string;
+}
 
 export interface NewUser {
   name: string;
@@ -41,10 +52,13 @@ export class UsersService {
     await this.users.update({ id: userId }, { lastSignInAt: new Date() });
   }
 
+  // Read on every request (the session holds only the id): a plain indexed lookup rather than an entity query.
   async findActiveSessionUser(userId: number): Promise<CurrentUser | null> {
-    const user = await this.users.findOne({ where: { id: userId, active: true }, relations: { broker: true } });
-    if (!user?.broker) return null;
-    return { id: user.id, brokerId: user.brokerId, brokerName: user.broker.name, email: user.email, name: user.name, role: user.role };
+    const [row] = await rawQuery<SessionUserRow>(this.dataSource)`
+      SELECT u.id, u.broker_id, u.email, u.name, u.role, u.active, b.name AS broker_name
+      FROM users u JOIN brokers b ON b.id = u.broker_id WHERE u.id = ${userId}`;
+    if (!row || !row.active) return null;
+    return { id: row.id, brokerId: row.broker_id, brokerName: row.broker_name, email: row.email, name: row.name, role: row.role };
   }
 
   listForBroker(): Promise<User[]> {
