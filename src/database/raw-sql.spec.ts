@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { rawQuery, timestampFromRow } from './raw-sql';
 
@@ -8,10 +9,15 @@ const recording = (type: string) => {
 };
 
 describe(rawQuery.name, () => {
-  it('should bind every value as a positional parameter on SQLite', async () => {
-    const { dataSource, calls } = recording('better-sqlite3');
-    await rawQuery(dataSource)`SELECT * FROM t WHERE a = ${1} AND b = ${"x'; DROP TABLE t; --"}`;
-    expect(calls).toEqual([['SELECT * FROM t WHERE a = ? AND b = ?', [1, "x'; DROP TABLE t; --"]]]);
+  it('should bind every value as a parameter on SQLite, through a prepared statement', async () => {
+    const database = new Database(':memory:');
+    database.exec("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x''; DROP TABLE t; --'), (2, 'y')");
+    const dataSource = { options: { type: 'better-sqlite3' }, driver: { databaseConnection: database } } as unknown as DataSource;
+    const query = rawQuery<{ a: number }>(dataSource);
+    await expect(query`SELECT a FROM t WHERE a = ${1} AND b = ${"x'; DROP TABLE t; --"}`).resolves.toEqual([{ a: 1 }]);
+    await expect(query`SELECT a FROM t WHERE a = ${1} AND b = ${"x'; DROP TABLE t; --"}`).resolves.toEqual([{ a: 1 }]);
+    await expect(query`SELECT count(*) AS a FROM t`).resolves.toEqual([{ a: 2 }]);
+    database.close();
   });
 
   it('should number the parameters on PostgreSQL', async () => {
