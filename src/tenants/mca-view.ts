@@ -2,7 +2,7 @@ import type { SyncSummary } from '../sync/sync-summary';
 import type { UserRole } from '../users/user-role';
 import { DEFAULT_DIRECTION, mcaUrl, PAGE_SIZES, STATUS_FILTERS, type McaQuery, type SortKey } from './mca-query';
 import { sumCounts, type McaData, type TenantRow } from './mca.service';
-import { TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
+import { SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
 import { tenantActions } from './tenant-actions';
 import { TENANT_STATUS_LABELS, type TenantStatus } from './tenant-status';
 
@@ -121,6 +121,7 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
     empty: emptyState(data),
     resultText: data.total > 0 ? `${numberFormat.format(first)}–${numberFormat.format(last)} of ${numberFormat.format(data.total)}` : '0',
     resultNoun: tenants(data.total),
+    cappedText: data.capped ? `The search stops at the first ${numberFormat.format(SEARCH_MATCH_CAP)} matches: add to it to narrow them down.` : null,
     pagination:
       window.pageCount > 1
         ? {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
 import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageWindow } from './mca-query';
-import { pageStatement, searchCountsStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
+import { countColumn, isCappedSearch, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 export type StatusCounts = Record<TenantStatus, number>;
@@ -23,6 +23,7 @@ export interface McaData {
   window: PageWindow;
   total: number; // rows matching the filter and the search
   chipCounts: StatusCounts; // per status, for the search if there is one
+  capped: boolean; // the search reached SEARCH_MATCH_CAP: the page shows the first matches only
   current: StatusCounts; // tenants still in Partner Center, for the summary
   removed: number;
   rows: TenantRow[];
@@ -40,9 +41,11 @@ interface RawTenant {
 
 interface RawCount {
   status: string;
-  removed?: boolean | number;
-  tenant_count: number | string; // PostgreSQL returns count(*) as text
+  removed: boolean | number;
+  tenant_count: number | string;
 }
+
+type RawSearchCounts = Record<string, number | string>; // PostgreSQL returns count(*) as text
 
 export const zeroCounts = (): StatusCounts => ({ attested: 0, direct: 0, pending: 0, none: 0 });
 export const sumCounts = (counts: StatusCounts): number => TENANT_STATUSES.reduce((sum, status) => sum + counts[status], 0);
@@ -74,18 +77,19 @@ export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId
     else current[row.status] += count;
   }
 
-  const chipCounts = query.q === '' ? all : countsOf(await run<RawCount>(searchCountsStatement(driver, brokerId, query.q)));
+  const chipCounts = query.q === '' ? all : countsOf((await run<RawSearchCounts>(searchCountsStatement(driver, brokerId, query.q)))[0]);
+  const capped = isCappedSearch(query.q) && sumCounts(chipCounts) >= SEARCH_MATCH_CAP;
   const total = query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status];
   const window = pageWindow(total, query.page, query.size);
   const raw = window.limit > 0 ? await run<RawTenant>(pageStatement(driver, brokerId, query, window)) : [];
   if (window.reverse) raw.reverse();
 
-  return { query: { ...query, page: window.page }, window, total, chipCounts, current, removed, rows: raw.map(toTenantRow) };
+  return { query: { ...query, page: window.page }, window, total, chipCounts, capped, current, removed, rows: raw.map(toTenantRow) };
 }
 
-function countsOf(rows: RawCount[]): StatusCounts {
+function countsOf(row: RawSearchCounts): StatusCounts {
   const counts = zeroCounts();
-  for (const row of rows) if (isStatus(row.status)) counts[row.status] = Number(row.tenant_count);
+  for (const status of TENANT_STATUSES) counts[status] = Number(row[countColumn(status)]);
   return counts;
 }
 

@@ -1,5 +1,5 @@
 import { DEFAULT_MCA_QUERY, type McaQuery } from './mca-query';
-import { pageStatement, searchCountsStatement } from './tenant-list.sql';
+import { COLUMNS, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement } from './tenant-list.sql';
 
 const query = (changes: Partial<McaQuery>): McaQuery => ({ ...DEFAULT_MCA_QUERY, ...changes });
 const forward = { limit: 25, queryOffset: 50, reverse: false };
@@ -27,16 +27,24 @@ describe('pageStatement', () => {
     expect(sql).toContain('ORDER BY t.accepted_at ASC NULLS FIRST, t.name ASC, t.id ASC');
   });
 
-  it('should read the FTS5 matches first, searching a quoted phrase with its quotes doubled', () => {
-    const { sql, params } = pageStatement('sqlite', 4, query({ q: 'say "hi"' }), forward);
-    expect(sql).toContain('FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ?) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ?');
-    expect(params).toEqual(['"say ""hi"""', 4, 25, 50]);
+  it('should read the first FTS5 matches in rowid order, searching a quoted phrase with its quotes doubled, then filter and order them', () => {
+    const { sql, params } = pageStatement('sqlite', 4, query({ q: 'say "hi"', status: 'none' }), forward);
+    expect(sql).toBe(
+      `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ?) AS m CROSS JOIN tenants AS t ON t.id = m.id ` +
+        `WHERE t.broker_id = ? ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}) AS t WHERE t.status = ? ORDER BY t.name ASC, t.id ASC LIMIT ? OFFSET ?`,
+    );
+    expect(params).toEqual(['"say ""hi"""', 4, 'none', 25, 50]);
   });
 
-  it('should escape LIKE wildcards on PostgreSQL', () => {
+  it('should escape LIKE wildcards on PostgreSQL and read the first matches by id', () => {
     const { sql, params } = pageStatement('postgres', 4, query({ q: '50%_off' }), forward);
-    expect(sql).toContain('WHERE t.broker_id = $1 AND (t.name ILIKE $2 OR t.domain ILIKE $2 OR t.microsoft_tenant_id ILIKE $2)');
+    expect(sql).toContain('WHERE t.broker_id = $1 AND (t.name ILIKE $2 OR t.domain ILIKE $2 OR t.microsoft_tenant_id ILIKE $2) ORDER BY t.id LIMIT 1000) AS t ORDER BY');
     expect(params).toEqual([4, '%50\\%\\_off%', 25, 50]);
+  });
+
+  it('should count every status of a search in one pass', () => {
+    const { sql } = searchCountsStatement('sqlite', 4, 'wingtip');
+    expect(sql).toMatch(/^SELECT count\(\*\) FILTER \(WHERE t.status = 'attested'\) AS attested_count, .* AS none_count FROM \(SELECT /);
   });
 
   it('should match a short term at the start of the name, paging within the index first', () => {
@@ -47,7 +55,7 @@ describe('pageStatement', () => {
     );
     expect(sqlite.params).toEqual([4, 'ab', 'ab\u{10FFFF}', 25, 50]);
     const postgres = searchCountsStatement('postgres', 4, 'A_');
-    expect(postgres.sql).toBe('SELECT t.status, count(*) AS tenant_count FROM tenants AS t WHERE t.broker_id = $1 AND lower(t.name) LIKE $2 GROUP BY t.status');
+    expect(postgres.sql).toMatch(/^SELECT count\(\*\) FILTER .* FROM tenants AS t WHERE t.broker_id = \$1 AND lower\(t.name\) LIKE \$2$/);
     expect(postgres.params).toEqual([4, 'a\\_%']);
   });
 });

@@ -1,5 +1,6 @@
 import { STATUS_RANK_SQL } from '../database/migrations/1764120000000-mca-page';
 import type { McaQuery } from './mca-query';
+import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 // The SQL of the MCA page, written out so that each query is one indexed statement (see DESIGN.md, "Scale") and
 // so that the bench's bare server runs exactly the same statements. Every statement is confined to one broker:
@@ -30,39 +31,45 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 // SQLite's lower() folds ASCII only; folding the term the same way keeps "É" matching "É".
 const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH;
+// A search of three characters or more reads at most this many matches, the first found (the oldest tenants):
+// counting and ordering every match of a common term costs a few milliseconds per request at 100,000 tenants
+// (DESIGN.md, "Scale"), and nobody pages through more. The page says so when a search reaches the cap.
+export const SEARCH_MATCH_CAP = 1000;
 
-// The rows a search may match, and how they are read. A term of three characters or more is found anywhere in
-// the name, the domain or the tenant id: on SQLite the FTS5 matches are read first (CROSS JOIN fixes the order:
-// without statistics the planner would rather walk a whole index and probe each row), on PostgreSQL the planner
-// picks from the trigram indexes. A shorter term matches the start of the name, read from an index that also
-// holds the status and the name, so that counting and paging never touch the table.
+const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH;
+export const isCappedSearch = (term: string): boolean => term !== '' && !isShort(term);
+
+// The first SEARCH_MATCH_CAP matches of a term found anywhere in the name, the domain or the tenant id, as a
+// table `t`: the counts, the filter and the order apply to these. On SQLite the FTS5 matches are read first, in
+// rowid order (CROSS JOIN fixes the order: without statistics the planner would rather walk a whole index and
+// probe each row); on PostgreSQL the planner picks from the trigram indexes.
 // (Parameters are added in the order they appear in the text: SQLite's are positional.)
-function searchFrom(driver: SqlDriver, term: string, params: Params): string {
-  if (driver === 'postgres' || isShort(term)) return 'tenants AS t';
-  const match = params.add(`"${term.replace(/"/g, '""')}"`);
-  return `(SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id`;
+function firstMatches(driver: SqlDriver, brokerId: number, term: string, params: Params): string {
+  if (driver === 'sqlite') {
+    const match = params.add(`"${term.replace(/"/g, '""')}"`);
+    return `(SELECT ${COLUMNS} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}) AS t`;
+  }
+  const broker = params.add(brokerId);
+  const like = params.add(`%${escapeLike(term)}%`);
+  return `(SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ${broker} AND (t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}) AS t`;
 }
 
-function searchWhere(driver: SqlDriver, term: string, params: Params): string | null {
-  if (isShort(term)) {
-    if (driver === 'postgres') return `lower(t.name) LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
-    const from = asciiLower(term);
-    return `lower(t.name) >= ${params.add(from)} AND lower(t.name) < ${params.add(`${from}\u{10FFFF}`)}`;
-  }
-  if (driver === 'sqlite') return null;
-  const like = params.add(`%${escapeLike(term)}%`);
-  return `(t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like})`;
+// A term too short for trigrams matches the start of the name, read from an index that also holds the status and
+// the name, so that counting and paging never touch the table.
+function startsWith(driver: SqlDriver, term: string, params: Params): string {
+  if (driver === 'postgres') return `lower(t.name) LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
+  const from = asciiLower(term);
+  return `lower(t.name) >= ${params.add(from)} AND lower(t.name) < ${params.add(`${from}\u{10FFFF}`)}`;
 }
 
 // FROM and WHERE of every statement: the broker, then the status and the search if any.
 function filtered(driver: SqlDriver, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
-  const from = filter.q === '' ? 'tenants AS t' : searchFrom(driver, filter.q, params);
-  const conditions = [`t.broker_id = ${params.add(brokerId)}`];
+  const capped = isCappedSearch(filter.q);
+  const from = capped ? firstMatches(driver, brokerId, filter.q, params) : 'tenants AS t';
+  const conditions = capped ? [] : [`t.broker_id = ${params.add(brokerId)}`];
   if (filter.status !== 'all') conditions.push(`t.status = ${params.add(filter.status)}`);
-  const search = filter.q === '' ? null : searchWhere(driver, filter.q, params);
-  if (search) conditions.push(search);
-  return `${from} WHERE ${conditions.join(' AND ')}`;
+  if (filter.q !== '' && !capped) conditions.push(startsWith(driver, filter.q, params));
+  return conditions.length > 0 ? `${from} WHERE ${conditions.join(' AND ')}` : from;
 }
 
 // Each order is served by one index read in either direction: (broker_id, name), (broker_id, status, name),
@@ -85,11 +92,14 @@ export function pageStatement(driver: SqlDriver, brokerId: number, query: McaQue
   return { sql, params: params.values };
 }
 
-// Counts of every status for a search (the chips count what the search found); without a search the counts
-// come from tenant_status_counts instead.
+// Counts of every status for a search (the chips count what the search found), in one pass without sorting the
+// matches by status; without a search the counts come from tenant_status_counts instead.
+export const countColumn = (status: TenantStatus): string => `${status}_count`;
+
 export function searchCountsStatement(driver: SqlDriver, brokerId: number, q: string): SqlStatement {
   const params = new Params(driver);
-  return { sql: `SELECT t.status, count(*) AS tenant_count FROM ${filtered(driver, brokerId, { status: 'all', q }, params)} GROUP BY t.status`, params: params.values };
+  const counts = TENANT_STATUSES.map((status) => `count(*) FILTER (WHERE t.status = '${status}') AS ${countColumn(status)}`).join(', ');
+  return { sql: `SELECT ${counts} FROM ${filtered(driver, brokerId, { status: 'all', q }, params)}`, params: params.values };
 }
 
 export function statusCountsStatement(driver: SqlDriver, brokerId: number): SqlStatement {

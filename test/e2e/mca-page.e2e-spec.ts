@@ -3,6 +3,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { SyncRun } from '../../src/sync/sync-run.entity';
 import { Tenant } from '../../src/tenants/tenant.entity';
+import { SEARCH_MATCH_CAP } from '../../src/tenants/tenant-list.sql';
 import { TENANT_STATUS_LABELS, type TenantStatus } from '../../src/tenants/tenant-status';
 import { createUser, setUpFirstAdmin, signIn } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -212,6 +213,37 @@ describe('MCA page', () => {
       const page = await viewer.get('/mca?status=pending');
       expect(actionsOf(page.text, 'Customer 01')).toEqual(['view', 'agreement']);
       expect(actionsOf((await viewer.get('/mca?status=none')).text, 'Customer 02')).toEqual([]);
+    });
+  });
+
+  describe('a search with more matches than the cap', () => {
+    let viewer: TestAgent;
+
+    beforeAll(async () => {
+      const broker = await createBroker(testApp, 'Many Partner');
+      await createUser(testApp, broker, 'max@many.test', 'viewer', 'Max Many');
+      viewer = (await signIn(testApp, 'max@many.test')).agent;
+      // Added in the opposite order of their names: the first matches found (the oldest) are the last by name.
+      const count = SEARCH_MATCH_CAP + 5;
+      await seedTenants(testApp, broker, Array.from({ length: count }, (_, i) => ({ name: `Capped ${String(count - i).padStart(4, '0')}`, status: i % 2 === 0 ? 'pending' : 'none' })));
+    });
+
+    it('should count, filter, order and page the first matches only, and say so', async () => {
+      const page = await viewer.get('/mca?q=capped');
+      expect(chipCount(page.text, 'all')).toBe(SEARCH_MATCH_CAP);
+      expect(chipCount(page.text, 'pending')).toBe(SEARCH_MATCH_CAP / 2);
+      expect(names(page.text)[0]).toBe('Capped 0006');
+      expect(page.text).toContain('Showing <strong>1–25 of 1,000</strong> tenants');
+      expect(page.text).toContain('The search stops at the first 1,000 matches: add to it to narrow them down.');
+      const last = await viewer.get('/mca?q=capped&page=20&status=pending');
+      expect(last.text).toContain('Showing <strong>476–500 of 500</strong> tenants');
+      expect(names(last.text).at(-1)).toBe('Capped 1005');
+    });
+
+    it('should find the rest with a narrower search, without the note', async () => {
+      const page = await viewer.get('/mca?q=capped+000');
+      expect(names(page.text)).toEqual(['Capped 0001', 'Capped 0002', 'Capped 0003', 'Capped 0004', 'Capped 0005', 'Capped 0006', 'Capped 0007', 'Capped 0008', 'Capped 0009']);
+      expect(page.text).not.toContain('The search stops');
     });
   });
 
