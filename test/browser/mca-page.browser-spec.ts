@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession } from '../support/browser';
+import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
 import { createUser, DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf, seedTenants } from '../support/tenants';
@@ -42,11 +42,7 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
   it('should let a new user find a tenant by name, filter to no acceptance and see its actions', async () => {
     const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
 
-    await page.goto('/login');
-    await page.getByLabel('Email').fill('olga@contoso.test');
-    await page.getByLabel('Password').fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${testApp.baseUrl}/`);
+    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customer Agreement' }).click();
     await page.waitForURL(`${testApp.baseUrl}/mca`);
@@ -112,11 +108,7 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
 
   it('should page and sort through the list', async () => {
     const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-    await page.goto('/login');
-    await page.getByLabel('Email').fill('olga@contoso.test');
-    await page.getByLabel('Password').fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${testApp.baseUrl}/`);
+    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
     await page.goto('/mca');
 
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: /Next/ }).click();

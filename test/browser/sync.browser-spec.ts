@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import { SyncService } from '../../src/sync/sync.service';
-import { JAVASCRIPT_MODES, launchBrowser, openSession } from '../support/browser';
+import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
 import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -21,11 +21,7 @@ describe.each(JAVASCRIPT_MODES)('Partner Center connection and sync in a browser
 
   it('should connect a Partner Center user, sync, and show the customers', async () => {
     const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-    await page.goto('/login');
-    await page.getByLabel('Email').fill('ada@contoso.test');
-    await page.getByLabel('Password').fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${testApp.baseUrl}/`);
+    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
 
     await page.goto('/settings/partner-center');
     await page.getByRole('button', { name: 'Test connection' }).click();

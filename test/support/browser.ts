@@ -29,6 +29,14 @@ export async function openSession(browser: Browser, baseURL: string, options: { 
   return { context, page, consoleErrors };
 }
 
+export async function signInWithBrowser(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${baseUrl}/`);
+}
+
 // Both modes run the same tasks: with JavaScript (htmx enhances) and without (plain forms and links).
 export const JAVASCRIPT_MODES = [
   { name: 'JavaScript on', javaScriptEnabled: true },
