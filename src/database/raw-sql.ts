@@ -8,11 +8,15 @@ import type { DataSource } from 'typeorm';
 // most of the cost of a lookup that takes microseconds).
 export function rawQuery<T>(dataSource: DataSource) {
   const postgres = dataSource.options.type === 'postgres';
-  const database = postgres ? null : (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
-  return async (strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]> => {
-    const sql = strings.reduce((text, part, i) => (i === 0 ? part : `${text}${postgres ? `$${i}` : '?'}${part}`), '');
-    return database ? (prepared(database, sql).all(...values) as T[]) : dataSource.query(sql, values);
-  };
+  const run = preparedQuery(dataSource);
+  return (strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]> =>
+    run<T>(strings.reduce((text, part, i) => (i === 0 ? part : `${text}${postgres ? `$${i}` : '?'}${part}`), ''), values);
+}
+
+// The same for statements written out elsewhere with their parameters (the MCA page's list, src/tenants).
+export function preparedQuery(dataSource: DataSource) {
+  const database = dataSource.options.type === 'postgres' ? null : (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+  return async <T>(sql: string, params: unknown[]): Promise<T[]> => (database ? (prepared(database, sql).all(...params) as T[]) : dataSource.query(sql, params));
 }
 
 const statements = new WeakMap<Database, Map<string, Statement>>();

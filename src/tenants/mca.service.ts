@@ -2,6 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
+import { preparedQuery } from '../database/raw-sql';
 import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageWindow } from './mca-query';
 import { countColumn, isCappedSearch, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
@@ -96,16 +97,19 @@ function countsOf(row: RawSearchCounts): StatusCounts {
 @Injectable()
 export class McaService {
   private readonly driver: SqlDriver;
+  private readonly run: RunStatement;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     private readonly scope: BrokerScope,
   ) {
     this.driver = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    const query = preparedQuery(dataSource);
+    this.run = <T>(statement: SqlStatement) => query<T>(statement.sql, statement.params);
   }
 
   load(query: McaQuery): Promise<McaData> {
-    return loadMcaData((statement) => this.dataSource.query(statement.sql, statement.params), this.driver, this.scope.brokerId(), query);
+    return loadMcaData(this.run, this.driver, this.scope.brokerId(), query);
   }
 }
 
