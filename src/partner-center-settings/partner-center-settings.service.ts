@@ -47,7 +47,7 @@ export class PartnerCenterSettingsService {
 
   // What the page shows; secrets only as "one is stored".
   async state(): Promise<PartnerCenterSettingsState> {
-    const row = await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>());
+    const row = await this.settingsOf(this.scope.brokerId());
     return {
       mode: row?.mode ?? this.defaultMode,
       tenantId: row?.tenantId ?? '',
@@ -105,7 +105,7 @@ export class PartnerCenterSettingsService {
   // The one place that turns settings into credentials, for the sync and every later Partner Center caller.
   // Sandbox mode needs nothing typed: the sandbox's own registration fills what was left empty.
   async credentialsFor(brokerId: number): Promise<PartnerCenterCredentials> {
-    const row = await this.settings.findOneBy({ brokerId });
+    const row = await this.settingsOf(brokerId);
     const mode = row?.mode ?? this.defaultMode;
     const appSecret = row?.appSecretSealed ? this.openSecret(row.appSecretSealed, brokerId, 'appSecret') : undefined;
     const refreshToken = row?.refreshTokenSealed ? this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') : undefined;
@@ -125,6 +125,27 @@ export class PartnerCenterSettingsService {
       throw new PartnerCenterError('auth', 'Partner Center is not set up: an admin enters the tenant id, app id and app secret in Partner Center settings');
     }
     return { mode, authorityUrl: LIVE_AUTHORITY_URL, apiBaseUrl: LIVE_API_BASE_URL, tenantId: row.tenantId, appId: row.appId, appSecret, refreshToken };
+  }
+
+  // A broker new to a sandbox install starts with the sandbox's partner user connected, so that the first sync
+  // brings tenants and direct acceptances with nothing to set up. Once a broker has settings (saved, or its user
+  // disconnected), they rule.
+  private async settingsOf(brokerId: number): Promise<PartnerCenterSettings | null> {
+    const row = await this.settings.findOneBy({ brokerId });
+    if (row || this.defaultMode !== 'sandbox' || !this.sandbox.running) return row;
+    const user = this.sandbox.signInPartnerUser();
+    const fresh = this.settings.create({
+      brokerId,
+      mode: 'sandbox',
+      tenantId: '',
+      appId: '',
+      refreshTokenSealed: this.box.seal(user.refreshToken, secretContext(brokerId, 'refreshToken')),
+      connectedUser: user.userPrincipalName,
+      connectedAt: new Date(),
+    });
+    // Two first requests at once: one insert wins, the other reads what it wrote.
+    await this.settings.createQueryBuilder().insert().values(fresh).orIgnore().execute();
+    return this.settings.findOneBy({ brokerId });
   }
 
   private validate(input: PartnerCenterSettingsDto, hasStoredSecret: boolean): FieldErrors {

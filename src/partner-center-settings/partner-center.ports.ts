@@ -5,5 +5,7 @@ export const PARTNER_CENTER_SANDBOX = Symbol('PARTNER_CENTER_SANDBOX');
 
 export interface SandboxRegistration {
   readonly baseUrl: string;
+  readonly running: boolean;
   appRegistration(): { tenantId: string; appId: string; appSecret: string };
+  signInPartnerUser(): { refreshToken: string; userPrincipalName: string };
 }

@@ -6,8 +6,10 @@ import { TypeormSessionStore } from './typeorm-session.store';
 // Records the writes a store makes; the store's SQL itself is exercised by the e2e suite on both databases.
 function recordingRepository(row: SessionRecord | null) {
   const writes: string[] = [];
+  // Reads arrive as SQL (see rawQuery); answered here in the shape PostgreSQL gives.
+  const connection = { options: { type: 'postgres' }, query: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []) };
   const repo = {
-    findOneBy: async () => row,
+    manager: { connection },
     upsert: async () => writes.push('upsert'),
     update: async () => writes.push('update'),
     delete: async () => writes.push('delete'),

@@ -26,6 +26,9 @@ describe.each(JAVASCRIPT_MODES)('Partner Center connection and sync in a browser
     await page.goto('/settings/partner-center');
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect(page.getByRole('status').first().innerText()).resolves.toContain('Connected: 40 customers visible');
+    // A new broker starts with the sandbox's partner user connected; connect one through the sign-in instead.
+    await expect(page.locator('#main').innerText()).resolves.toMatch(/Connected as admin@sandbox-partner\.onmicrosoft\.com since/);
+    await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.getByRole('button', { name: 'Connect a Partner Center user' }).click();
     await page.getByRole('button', { name: /^Sign in as / }).click();
     await page.waitForURL(`${testApp.baseUrl}/settings/partner-center`);

@@ -61,6 +61,9 @@ describe('Partner Center settings', () => {
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/<option value="sandbox" selected>/);
     expect(page.text).toContain('No secret stored yet.');
+    // A new broker of a sandbox install starts with the sandbox's partner user connected (App+User).
+    expect(page.text).toContain('Connected as <strong>admin@sandbox-partner.onmicrosoft.com</strong>');
+    expect((await rawRow()).refresh_token_sealed).toMatch(/^v1\./);
     const text = await flashAfter(await postForm(admin, PAGE, `${PAGE}/test`, {}));
     expect(text).toContain('Connected: 40 customers visible, MCA template 117a77b0-9360-443b-8795-c6dedc750cf9.');
   });
@@ -75,7 +78,7 @@ describe('Partner Center settings', () => {
     const withSecret = await save({ mode: 'live', tenantId: 'nope', appId: APP_ID, clientSecret: SECRET });
     expect(withSecret.status).toBe(422);
     expect(withSecret.text).not.toContain(SECRET);
-    expect(await rawRow()).toBeUndefined();
+    expect(await rawRow()).toMatchObject({ mode: 'sandbox', tenant_id: '', app_id: '', app_secret_sealed: null });
   });
 
   it('should store the secret encrypted and never show it again', async () => {

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common'
 import { ConfigService } from '@nestjs/config';
 import { join } from 'node:path';
 import type { AppConfig } from '../../config/app.config';
-import type { PartnerCenterCredentials } from '../partner-center.types';
+import type { ConnectedUser, PartnerCenterCredentials } from '../partner-center.types';
 import { PartnerCenterSandbox } from './partner-center-sandbox';
 import type { SandboxAppRegistration } from './sandbox-state';
 
@@ -50,6 +50,11 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
 
   appRegistration(): SandboxAppRegistration {
     return this.server.appRegistration();
+  }
+
+  // A refresh token for the sandbox's partner user, as if they had signed in: a sandbox install starts connected.
+  signInPartnerUser(): ConnectedUser {
+    return this.server.signInPartnerUser();
   }
 
   // Credentials that reach the sandbox for both sign-in and API calls.

@@ -106,6 +106,10 @@ export class PartnerCenterSandbox {
   }
 
   // Every access token issued so far stops working, as when they expire on Microsoft's side.
+  signInPartnerUser(): { refreshToken: string; userPrincipalName: string } {
+    return this.authority.signInPartnerUser();
+  }
+
   expireTokens(): void {
     this.authority.expireTokens();
   }

@@ -117,6 +117,12 @@ export class SandboxAuthority {
     redirect(res, target.toString());
   }
 
+  // The sandbox's partner user, signed in without the page: what the sign-in would have given the app.
+  signInPartnerUser(): { refreshToken: string; userPrincipalName: string } {
+    const user = this.state.appRegistration.partnerUser;
+    return { refreshToken: this.newRefreshToken(user), userPrincipalName: user };
+  }
+
   private issue(kind: 'app' | 'user', user: string | null): WireTokenResponse {
     const accessToken = randomToken();
     this.accessTokens.set(accessToken, { kind, user, expiresAt: this.now() + this.tokenTtlSeconds * 1000 });
