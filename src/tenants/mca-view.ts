@@ -61,10 +61,16 @@ export function pageLinks(page: number, pageCount: number): (number | null)[] {
   return links;
 }
 
+// Fields named one by one: spreading the row costs more than the rest of the row's view (it shows in profiles at 25
+// rows a request).
 function rowView(row: TenantRow, role: UserRole) {
   const removed = row.removedAt !== null;
   return {
-    ...row,
+    id: row.id,
+    name: row.name,
+    domain: row.domain,
+    microsoftTenantId: row.microsoftTenantId,
+    status: row.status,
     removed,
     statusLabel: TENANT_STATUS_LABELS[row.status],
     acceptedIso: row.acceptedAt?.toISOString() ?? null,
