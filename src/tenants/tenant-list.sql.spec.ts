@@ -1,5 +1,5 @@
 import { DEFAULT_MCA_QUERY, type McaQuery } from './mca-query';
-import { COLUMNS, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement } from './tenant-list.sql';
+import { COLUMNS, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, searchPageStatement } from './tenant-list.sql';
 
 const query = (changes: Partial<McaQuery>): McaQuery => ({ ...DEFAULT_MCA_QUERY, ...changes });
 const forward = { limit: 25, queryOffset: 50, reverse: false };
@@ -45,6 +45,12 @@ describe('pageStatement', () => {
   it('should count every status of a search in one pass', () => {
     const { sql } = searchCountsStatement('sqlite', 4, 'wingtip');
     expect(sql).toMatch(/^SELECT count\(\*\) FILTER \(WHERE t.status = 'attested'\) AS attested_count, .* AS none_count FROM \(SELECT /);
+  });
+
+  it('should read a search page with the counts of every status among the first matches, filtering the status after counting', () => {
+    const { sql, params } = searchPageStatement('postgres', 4, query({ q: 'wingtip', status: 'direct', sort: 'date', dir: 'desc' }), { limit: 25, queryOffset: 50 });
+    expect(sql).toMatch(/^SELECT \* FROM \(SELECT t.id, .*, count\(\*\) FILTER \(WHERE t.status = 'attested'\) OVER \(\) AS attested_count, .* FROM \(SELECT .* LIMIT 1000\) AS t\) AS t WHERE t.status = \$3 ORDER BY t.accepted_at DESC NULLS LAST, t.name DESC, t.id DESC LIMIT \$4 OFFSET \$5$/);
+    expect(params).toEqual([4, '%wingtip%', 'direct', 25, 50]);
   });
 
   it('should match a short term at the start of the name, paging within the index first', () => {

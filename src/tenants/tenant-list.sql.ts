@@ -102,6 +102,18 @@ export function searchCountsStatement(driver: SqlDriver, brokerId: number, q: st
   return { sql: `SELECT ${counts} FROM ${filtered(driver, brokerId, { status: 'all', q }, params)}`, params: params.values };
 }
 
+// A search of three characters or more in one statement: its page, each row carrying the counts of every status
+// among the first matches (computed before the status filter), so that the matches are read once. A page with no
+// row carries no counts: the caller then asks searchCountsStatement.
+export function searchPageStatement(driver: SqlDriver, brokerId: number, query: McaQuery, window: { limit: number; queryOffset: number }): SqlStatement {
+  const params = new Params(driver);
+  const counts = TENANT_STATUSES.map((status) => `count(*) FILTER (WHERE t.status = '${status}') OVER () AS ${countColumn(status)}`).join(', ');
+  const matches = `(SELECT ${COLUMNS}, ${counts} FROM ${firstMatches(driver, brokerId, query.q, params)}) AS t`;
+  const status = query.status === 'all' ? '' : ` WHERE t.status = ${params.add(query.status)}`;
+  const sql = `SELECT * FROM ${matches}${status} ORDER BY ${orderBy(driver, query, false)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  return { sql, params: params.values };
+}
+
 export function statusCountsStatement(driver: SqlDriver, brokerId: number): SqlStatement {
   const params = new Params(driver);
   return { sql: `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${params.add(brokerId)}`, params: params.values };

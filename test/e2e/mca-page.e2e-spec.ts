@@ -238,6 +238,7 @@ describe('MCA page', () => {
       const last = await viewer.get('/mca?q=capped&page=20&status=pending');
       expect(last.text).toContain('Showing <strong>476–500 of 500</strong> tenants');
       expect(names(last.text).at(-1)).toBe('Capped 1005');
+      expect((await viewer.get('/mca?q=capped&page=99')).text).toContain('Showing <strong>976–1,000 of 1,000</strong> tenants');
     });
 
     it('should find the rest with a narrower search, without the note', async () => {
