@@ -39,19 +39,19 @@ export const SEARCH_MATCH_CAP = 1000;
 const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH;
 export const isCappedSearch = (term: string): boolean => term !== '' && !isShort(term);
 
-// The first SEARCH_MATCH_CAP matches of a term found anywhere in the name, the domain or the tenant id, as a
-// table `t`: the counts, the filter and the order apply to these. On SQLite the FTS5 matches are read first, in
+// The SELECT of the first SEARCH_MATCH_CAP matches of a term found anywhere in the name, the domain or the tenant
+// id: the counts, the filter and the order apply to these. On SQLite the FTS5 matches are read first, in
 // rowid order (CROSS JOIN fixes the order: without statistics the planner would rather walk a whole index and
 // probe each row); on PostgreSQL the planner picks from the trigram indexes.
 // (Parameters are added in the order they appear in the text: SQLite's are positional.)
 function firstMatches(driver: SqlDriver, brokerId: number, term: string, params: Params): string {
   if (driver === 'sqlite') {
     const match = params.add(`"${term.replace(/"/g, '""')}"`);
-    return `(SELECT ${COLUMNS} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}) AS t`;
+    return `SELECT ${COLUMNS} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
   const broker = params.add(brokerId);
   const like = params.add(`%${escapeLike(term)}%`);
-  return `(SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ${broker} AND (t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}) AS t`;
+  return `SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ${broker} AND (t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
 }
 
 // A term too short for trigrams matches the start of the name, read from an index that also holds the status and
@@ -65,7 +65,7 @@ function startsWith(driver: SqlDriver, term: string, params: Params): string {
 // FROM and WHERE of every statement: the broker, then the status and the search if any.
 function filtered(driver: SqlDriver, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
   const capped = isCappedSearch(filter.q);
-  const from = capped ? firstMatches(driver, brokerId, filter.q, params) : 'tenants AS t';
+  const from = capped ? `(${firstMatches(driver, brokerId, filter.q, params)}) AS t` : 'tenants AS t';
   const conditions = capped ? [] : [`t.broker_id = ${params.add(brokerId)}`];
   if (filter.status !== 'all') conditions.push(`t.status = ${params.add(filter.status)}`);
   if (filter.q !== '' && !capped) conditions.push(startsWith(driver, filter.q, params));
@@ -96,21 +96,23 @@ export function pageStatement(driver: SqlDriver, brokerId: number, query: McaQue
 // matches by status; without a search the counts come from tenant_status_counts instead.
 export const countColumn = (status: TenantStatus): string => `${status}_count`;
 
+const statusCounts = TENANT_STATUSES.map((status) => `count(*) FILTER (WHERE t.status = '${status}') AS ${countColumn(status)}`).join(', ');
+
 export function searchCountsStatement(driver: SqlDriver, brokerId: number, q: string): SqlStatement {
   const params = new Params(driver);
-  const counts = TENANT_STATUSES.map((status) => `count(*) FILTER (WHERE t.status = '${status}') AS ${countColumn(status)}`).join(', ');
-  return { sql: `SELECT ${counts} FROM ${filtered(driver, brokerId, { status: 'all', q }, params)}`, params: params.values };
+  return { sql: `SELECT ${statusCounts} FROM ${filtered(driver, brokerId, { status: 'all', q }, params)}`, params: params.values };
 }
 
-// A search of three characters or more in one statement: its page, each row carrying the counts of every status
-// among the first matches (computed before the status filter), so that the matches are read once. A page with no
-// row carries no counts: the caller then asks searchCountsStatement.
+// A search of three characters or more in one statement: the first matches are read once, then counted by status
+// and filtered, ordered and paged; each row of the page carries the counts. A page with no row carries no counts:
+// the caller then asks searchCountsStatement.
 export function searchPageStatement(driver: SqlDriver, brokerId: number, query: McaQuery, window: { limit: number; queryOffset: number }): SqlStatement {
   const params = new Params(driver);
-  const counts = TENANT_STATUSES.map((status) => `count(*) FILTER (WHERE t.status = '${status}') OVER () AS ${countColumn(status)}`).join(', ');
-  const matches = `(SELECT ${COLUMNS}, ${counts} FROM ${firstMatches(driver, brokerId, query.q, params)}) AS t`;
+  const matches = firstMatches(driver, brokerId, query.q, params);
   const status = query.status === 'all' ? '' : ` WHERE t.status = ${params.add(query.status)}`;
-  const sql = `SELECT * FROM ${matches}${status} ORDER BY ${orderBy(driver, query, false)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  const sql =
+    `WITH matches AS MATERIALIZED (${matches}) SELECT t.*, c.* FROM matches AS t CROSS JOIN (SELECT ${statusCounts} FROM matches AS t) AS c${status} ` +
+    `ORDER BY ${orderBy(driver, query, false)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   return { sql, params: params.values };
 }
 
