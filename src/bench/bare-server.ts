@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configureViewEngine } from '../common/view-engine';
-import { McaQueryDto, toMcaQuery } from '../tenants/dto/mca-query.dto';
+import { McaQueryDto, toMcaQuery, toPageCursor } from '../tenants/dto/mca-query.dto';
 import { loadMcaData } from '../tenants/mca.service';
 import { mcaView } from '../tenants/mca-view';
 import type { SqlStatement } from '../tenants/tenant-list.sql';
@@ -42,7 +42,7 @@ export function startBareServer(databaseFile: string, brokerId: number, port: nu
       return;
     }
     const dto = plainToInstance(McaQueryDto, Object.fromEntries(url.searchParams));
-    loadMcaData(run, 'sqlite', brokerId, toMcaQuery(dto))
+    loadMcaData(run, 'sqlite', brokerId, toMcaQuery(dto), toPageCursor(dto))
       .then((data) => {
         const fragment = req.headers['hx-request'] === 'true';
         const view = { ...locals, ...mcaView(data, 'admin', fragment ? null : sync), fragment };

@@ -15,7 +15,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 25;
 const DIST = join(__dirname, '..');
 
-const SCENARIOS: { name: string; path: string }[] = [
+// `next`: the scenario is the page its Next link leads to (carrying a keyset cursor), found on the bare server.
+const SCENARIOS: { name: string; path: string; next?: boolean }[] = [
   { name: 'unfiltered', path: '/mca' },
   { name: 'filtered (No acceptance provided)', path: '/mca?status=none' },
   { name: 'searched ("wingtip", 3% of tenants)', path: '/mca?q=wingtip' },
@@ -24,7 +25,16 @@ const SCENARIOS: { name: string; path: string }[] = [
   { name: 'fragment, filtered + searched + sorted', path: '/mca?status=direct&q=berlin&sort=date' },
   { name: 'search, two letters ("wi")', path: '/mca?q=wi' },
   { name: 'status sort, deep page', path: '/mca?sort=status&page=1900' },
+  { name: 'Next from the deep page (keyset)', path: '/mca?page=2000', next: true },
+  { name: 'Next from the status sort\'s deep page', path: '/mca?sort=status&page=1900', next: true },
 ];
+
+async function nextLink(baseUrl: string, path: string): Promise<string> {
+  const html = await (await fetch(baseUrl + path)).text();
+  const href = /id="page-next" href="([^"]+)"/.exec(html)?.[1];
+  if (!href) throw new Error(`No Next link on ${path}`);
+  return href.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+}
 
 interface Figures {
   requestsPerSecond: number;
@@ -106,10 +116,11 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS) {
       const fragment = scenario.name.startsWith('fragment');
       const headers: Record<string, string> = { cookie, ...(fragment ? { 'HX-Request': 'true' } : {}) };
-      await measure(appUrl + scenario.path, headers, 2);
-      const ours = await measure(appUrl + scenario.path, headers, SECONDS);
-      await measure(bareUrl + scenario.path, headers, 2);
-      const theirs = await measure(bareUrl + scenario.path, headers, SECONDS);
+      const path = scenario.next ? await nextLink(bareUrl, scenario.path) : scenario.path;
+      await measure(appUrl + path, headers, 2);
+      const ours = await measure(appUrl + path, headers, SECONDS);
+      await measure(bareUrl + path, headers, 2);
+      const theirs = await measure(bareUrl + path, headers, SECONDS);
       if (ours.errors || theirs.errors) console.log(`  (errors: app ${ours.errors}, bare ${theirs.errors})`);
       console.log(
         row(

@@ -13,6 +13,11 @@ describe('mcaUrl', () => {
     expect(mcaUrl(DEFAULT_MCA_QUERY, { sort: 'date', dir: 'desc' })).toBe('/mca?sort=date');
     expect(mcaUrl(DEFAULT_MCA_QUERY, { sort: 'date', dir: 'asc' })).toBe('/mca?sort=date&dir=asc');
   });
+
+  it('should put a cursor last', () => {
+    expect(mcaUrl(DEFAULT_MCA_QUERY, { page: 3 }, { direction: 'after', id: 42 })).toBe('/mca?page=3&after=42');
+    expect(mcaUrl(DEFAULT_MCA_QUERY, { page: 1, size: 10 }, { direction: 'before', id: 7 })).toBe('/mca?size=10&before=7');
+  });
 });
 
 describe('pageWindow', () => {

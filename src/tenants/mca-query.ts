@@ -29,8 +29,16 @@ export const DEFAULT_MCA_QUERY: McaQuery = { status: 'all', q: '', sort: 'name',
 
 export const MCA_PATH = '/mca';
 
+// Where the next or the previous page starts: after (or before) the row with this id. With it, that page is read
+// from the row on in the index (keyset) instead of stepping over every row before it; the page number still
+// says where it is. Only the Next and Previous links carry one.
+export interface PageCursor {
+  direction: 'after' | 'before';
+  id: number;
+}
+
 // The URL of a state: only what differs from the defaults, in a fixed order, so that one state has one URL.
-export function mcaUrl(query: McaQuery, changes: Partial<McaQuery> = {}): string {
+export function mcaUrl(query: McaQuery, changes: Partial<McaQuery> = {}, cursor: PageCursor | null = null): string {
   const next = { ...query, ...changes };
   const params = new URLSearchParams();
   if (next.status !== DEFAULT_MCA_QUERY.status) params.set('status', next.status);
@@ -39,6 +47,7 @@ export function mcaUrl(query: McaQuery, changes: Partial<McaQuery> = {}): string
   if (next.dir !== DEFAULT_DIRECTION[next.sort]) params.set('dir', next.dir);
   if (next.page !== 1) params.set('page', String(next.page));
   if (next.size !== DEFAULT_PAGE_SIZE) params.set('size', String(next.size));
+  if (cursor) params.set(cursor.direction, String(cursor.id));
   const search = params.toString();
   return search ? `${MCA_PATH}?${search}` : MCA_PATH;
 }

@@ -1,8 +1,8 @@
 import type { SyncSummary } from '../sync/sync-summary';
 import type { UserRole } from '../users/user-role';
-import { DEFAULT_DIRECTION, mcaUrl, PAGE_SIZES, STATUS_FILTERS, type McaQuery, type SortKey } from './mca-query';
+import { DEFAULT_DIRECTION, mcaUrl, PAGE_SIZES, STATUS_FILTERS, type McaQuery, type PageCursor, type SortKey } from './mca-query';
 import { sumCounts, type McaData, type TenantRow } from './mca.service';
-import { SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
+import { canSeek, SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
 import { tenantActions } from './tenant-actions';
 import { TENANT_STATUS_LABELS, type TenantStatus } from './tenant-status';
 
@@ -91,6 +91,12 @@ function sortColumn(query: McaQuery, key: SortKey) {
   };
 }
 
+// Next and Previous start from the last and the first row shown, where keyset paging serves the order.
+function cursorAt(data: McaData, direction: PageCursor['direction']): PageCursor | null {
+  const row = direction === 'after' ? data.rows.at(-1) : data.rows[0];
+  return row && canSeek(data.query) ? { direction, id: row.id } : null;
+}
+
 function emptyState(data: McaData): 'no-tenants' | 'no-match' | 'no-status' | null {
   if (data.total > 0) return null;
   if (data.query.q !== '') return 'no-match';
@@ -133,8 +139,8 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
         ? {
             page: window.page,
             pageCount: numberFormat.format(window.pageCount),
-            prev: window.page > 1 ? mcaUrl(query, { page: window.page - 1 }) : null,
-            next: window.page < window.pageCount ? mcaUrl(query, { page: window.page + 1 }) : null,
+            prev: window.page > 1 ? mcaUrl(query, { page: window.page - 1 }, cursorAt(data, 'before')) : null,
+            next: window.page < window.pageCount ? mcaUrl(query, { page: window.page + 1 }, cursorAt(data, 'after')) : null,
             links: pageLinks(window.page, window.pageCount).map((n) =>
               n === null ? { gap: true } : { number: numberFormat.format(n), href: mcaUrl(query, { page: n }), current: n === window.page },
             ),

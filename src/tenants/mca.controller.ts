@@ -4,7 +4,7 @@ import { CurrentUser } from '../common/decorators';
 import { isHtmxRequest } from '../common/htmx';
 import type { CurrentUser as SignedInUser } from '../common/request-context';
 import { SyncService } from '../sync/sync.service';
-import { McaQueryDto, toMcaQuery } from './dto/mca-query.dto';
+import { McaQueryDto, toMcaQuery, toPageCursor } from './dto/mca-query.dto';
 import { MCA_PATH } from './mca-query';
 import { McaService } from './mca.service';
 import { mcaView } from './mca-view';
@@ -21,7 +21,7 @@ export class McaController {
   @Render('tenants/mca')
   async page(@Req() req: Request, @CurrentUser() user: SignedInUser, @Query() dto: McaQueryDto) {
     const fragment = isHtmxRequest(req);
-    const data = await this.mca.load(toMcaQuery(dto));
+    const data = await this.mca.load(toMcaQuery(dto), toPageCursor(dto));
     // The fragment is the results only: the sync status around them keeps itself up to date.
     const sync = fragment ? null : await this.sync.summary();
     return { ...mcaView(data, user.role, sync), fragment, layout: fragment ? false : undefined };

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
 import { preparedQuery } from '../database/raw-sql';
-import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageWindow } from './mca-query';
-import { countColumn, isCappedSearch, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, searchPageStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
+import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageCursor, type PageWindow } from './mca-query';
+import { canSeek, countColumn, cursorRowStatement, isCappedSearch, seekStatements, type CursorRow, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, searchPageStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 export type StatusCounts = Record<TenantStatus, number>;
@@ -64,7 +64,7 @@ export type RunStatement = <T>(statement: SqlStatement) => Promise<T[]>;
 
 // The MCA page's data in at most three indexed statements, whatever the filter, search, sort or page. Shared by
 // McaService and the bench's bare server, so that both do exactly the same work.
-export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId: number, query: McaQuery): Promise<McaData> {
+export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId: number, query: McaQuery, cursor: PageCursor | null = null): Promise<McaData> {
   if (query.q.length > SEARCH_MAX_LENGTH) throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
 
   const all = zeroCounts();
@@ -87,9 +87,25 @@ export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId
   }
   const chipCounts = query.q === '' ? all : countsOf((await run<RawSearchCounts>(searchCountsStatement(driver, brokerId, query.q)))[0]);
   const window = pageWindow(totalOf(query, chipCounts), query.page, query.size);
+  const sought = cursor && window.limit > 0 && canSeek(query) ? await seek(run, driver, brokerId, query, cursor, window.limit) : null;
+  if (sought) return withRows(query, chipCounts, current, removed, sought);
   const raw = window.limit > 0 ? await run<RawTenant>(pageStatement(driver, brokerId, query, window)) : [];
   if (window.reverse) raw.reverse();
   return withRows(query, chipCounts, current, removed, raw);
+}
+
+// The page next to the cursor's row, or null when it cannot be read that way (the row is gone, or the tenants
+// changed so that the page would not fill as the counts say): the page is then read by its number.
+async function seek(run: RunStatement, driver: SqlDriver, brokerId: number, query: McaQuery, cursor: PageCursor, limit: number): Promise<RawTenant[] | null> {
+  const [from] = await run<CursorRow>(cursorRowStatement(driver, brokerId, cursor.id));
+  if (!from) return null;
+  const rows: RawTenant[] = [];
+  for (const statement of seekStatements(driver, brokerId, query, from, cursor.direction, limit)) {
+    if (rows.length < limit) rows.push(...(await run<RawTenant>(statement)));
+  }
+  if (rows.length < limit) return null;
+  const page = rows.slice(0, limit);
+  return cursor.direction === 'before' ? page.reverse() : page;
 }
 
 const totalOf = (query: McaQuery, chipCounts: StatusCounts): number => (query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status]);
@@ -121,8 +137,8 @@ export class McaService {
     this.run = <T>(statement: SqlStatement) => query<T>(statement.sql, statement.params);
   }
 
-  load(query: McaQuery): Promise<McaData> {
-    return loadMcaData(this.run, this.driver, this.scope.brokerId(), query);
+  load(query: McaQuery, cursor: PageCursor | null = null): Promise<McaData> {
+    return loadMcaData(this.run, this.driver, this.scope.brokerId(), query, cursor);
   }
 }
 

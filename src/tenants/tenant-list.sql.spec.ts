@@ -1,5 +1,5 @@
 import { DEFAULT_MCA_QUERY, type McaQuery } from './mca-query';
-import { COLUMNS, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, searchPageStatement } from './tenant-list.sql';
+import { COLUMNS, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, searchPageStatement, seekStatements } from './tenant-list.sql';
 
 const query = (changes: Partial<McaQuery>): McaQuery => ({ ...DEFAULT_MCA_QUERY, ...changes });
 const forward = { limit: 25, queryOffset: 50, reverse: false };
@@ -65,5 +65,24 @@ describe('pageStatement', () => {
     const postgres = searchCountsStatement('postgres', 4, 'A_');
     expect(postgres.sql).toMatch(/^SELECT count\(\*\) FILTER .* FROM tenants AS t WHERE t.broker_id = \$1 AND lower\(t.name\) LIKE \$2$/);
     expect(postgres.params).toEqual([4, 'a\\_%']);
+  });
+});
+
+describe('seekStatements', () => {
+  const from = { id: 7, name: 'Nod', status: 'pending' as const, status_rank: 1 };
+
+  it('should read on from the cursor row in the name order, turned around for the previous page', () => {
+    const [next] = seekStatements('sqlite', 4, query({ status: 'none' }), from, 'after', 25);
+    expect(next.sql).toBe(`SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ? AND t.status = ? AND (t.name, t.id) > (?, ?) ORDER BY t.name ASC, t.id ASC LIMIT ?`);
+    expect(next.params).toEqual([4, 'none', 'Nod', 7, 25]);
+    expect(seekStatements('postgres', 4, query({ dir: 'desc' }), from, 'before', 25)[0].sql).toContain('AND (t.name, t.id) > ($2, $3) ORDER BY t.name ASC, t.id ASC LIMIT $4');
+  });
+
+  it('should read the rest of the cursor row\'s status, then the statuses after it, in the status order', () => {
+    const [same, later] = seekStatements('sqlite', 4, query({ sort: 'status' }), from, 'after', 25);
+    expect(same.sql).toContain('WHERE t.broker_id = ? AND t.status = ? AND (t.name, t.id) > (?, ?) ORDER BY t.name ASC');
+    expect(same.params).toEqual([4, 'pending', 'Nod', 7, 25]);
+    expect(later.sql).toMatch(/WHERE t.broker_id = \? AND \(CASE status .* END\) > \? ORDER BY \(CASE status .* END\) ASC, t.name ASC, t.id ASC LIMIT \?$/);
+    expect(later.params).toEqual([4, 1, 25]);
   });
 });

@@ -1,5 +1,5 @@
 import { STATUS_RANK_SQL } from '../database/migrations/1764120000000-mca-page';
-import type { McaQuery } from './mca-query';
+import type { McaQuery, PageCursor, StatusFilter } from './mca-query';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 // The SQL of the MCA page, written out so that each query is one indexed statement (see DESIGN.md, "Scale") and
@@ -114,6 +114,42 @@ export function searchPageStatement(driver: SqlDriver, brokerId: number, query: 
     `WITH matches AS MATERIALIZED (${matches}) SELECT t.*, c.* FROM matches AS t CROSS JOIN (SELECT ${statusCounts} FROM matches AS t) AS c${status} ` +
     `ORDER BY ${orderBy(driver, query, false)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   return { sql, params: params.values };
+}
+
+// Keyset paging serves the list without a search in the name and the status orders (every key indexed, none NULL).
+export const canSeek = (query: Pick<McaQuery, 'q' | 'sort'>): boolean => query.q === '' && query.sort !== 'date';
+
+export interface CursorRow {
+  id: number;
+  name: string;
+  status: TenantStatus;
+  status_rank: number;
+}
+
+export function cursorRowStatement(driver: SqlDriver, brokerId: number, id: number): SqlStatement {
+  const params = new Params(driver);
+  return { sql: `SELECT t.id, t.name, t.status, ${STATUS_RANK_SQL} AS status_rank FROM tenants AS t WHERE t.id = ${params.add(id)} AND t.broker_id = ${params.add(brokerId)}`, params: params.values };
+}
+
+// The rows after (or before) the cursor's row in the page's order, to be read in turn until the page is full:
+// (name, id) compared as a row value starts the read at that row in the index. In the status order the index's
+// first key is an expression, which a row value cannot start at: the rest of the cursor's status is read from the
+// (broker, status, name) index, then the statuses after it.
+export function seekStatements(driver: SqlDriver, brokerId: number, query: McaQuery, from: CursorRow, direction: PageCursor['direction'], limit: number): SqlStatement[] {
+  const backwards = direction === 'before';
+  const descending = (query.dir === 'desc') !== backwards;
+  const [op, dir] = descending ? ['<', 'DESC'] : ['>', 'ASC'];
+  const sameStatus = (status: StatusFilter): SqlStatement => {
+    const params = new Params(driver);
+    const conditions = [`t.broker_id = ${params.add(brokerId)}`];
+    if (status !== 'all') conditions.push(`t.status = ${params.add(status)}`);
+    conditions.push(`(t.name, t.id) ${op} (${params.add(from.name)}, ${params.add(from.id)})`);
+    return { sql: `SELECT ${COLUMNS} FROM tenants AS t WHERE ${conditions.join(' AND ')} ORDER BY t.name ${dir}, t.id ${dir} LIMIT ${params.add(limit)}`, params: params.values };
+  };
+  if (query.sort !== 'status' || query.status !== 'all') return [sameStatus(query.status)];
+  const params = new Params(driver);
+  const later = `SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ${params.add(brokerId)} AND ${STATUS_RANK_SQL} ${op} ${params.add(Number(from.status_rank))} ORDER BY ${orderBy(driver, query, backwards)} LIMIT ${params.add(limit)}`;
+  return [sameStatus(from.status), { sql: later, params: params.values }];
 }
 
 export function statusCountsStatement(driver: SqlDriver, brokerId: number): SqlStatement {

@@ -17,6 +17,7 @@ const rowOf = (html: string, name: string): string => {
   if (start < 0) throw new Error(`No row for ${name}`);
   return html.slice(start, html.indexOf('</tr>', start));
 };
+const link = (html: string, id: string): string => (new RegExp(`id="${id}" href="([^"]+)"`).exec(html)?.[1] ?? '').replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
 const actionsOf = (html: string, name: string): string[] => [...rowOf(html, name).matchAll(/data-action="(\w+)"/g)].map((m) => m[1]);
 
 const ID_OF_FABRIKAM = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
@@ -195,6 +196,34 @@ describe('MCA page', () => {
       expect(names((await viewer.get('/mca?size=10&page=6')).text)).toEqual(['Customer 51', 'Customer 52', 'Customer 53', 'Customer 54', 'Customer 55', 'Customer 56', 'Customer 57']);
       expect(names((await viewer.get('/mca?size=10&page=5&dir=desc')).text)).toEqual(['Customer 17', 'Customer 16', 'Customer 15', 'Customer 14', 'Customer 13', 'Customer 12', 'Customer 11', 'Customer 10', 'Customer 09', 'Customer 08']);
       expect(names((await viewer.get('/mca?size=10&page=2&status=pending')).text)).toEqual(['Customer 31', 'Customer 34', 'Customer 37', 'Customer 40', 'Customer 43', 'Customer 46', 'Customer 49', 'Customer 52', 'Customer 55']);
+    });
+
+    it('should link Next and Previous from the rows shown (keyset), giving the same rows as the page numbers', async () => {
+      for (const order of ['size=10', 'size=10&dir=desc', 'size=10&sort=status', 'size=10&sort=status&dir=desc', 'size=10&status=none']) {
+        const page3 = await viewer.get(`/mca?${order}&page=3`);
+        const next = link(page3.text, 'page-next');
+        const prev = link(page3.text, 'page-prev');
+        expect(next).toMatch(/&after=\d+$/);
+        expect(prev).toMatch(/&before=\d+$/);
+        expect(names((await viewer.get(next)).text)).toEqual(names((await viewer.get(`/mca?${order}&page=4`)).text));
+        expect(names((await viewer.get(prev)).text)).toEqual(names((await viewer.get(`/mca?${order}&page=2`)).text));
+      }
+    });
+
+    it('should start the page at its cursor\'s row, whatever its number', async () => {
+      const afterCustomer40 = /after=\d+/.exec(link((await viewer.get('/mca?size=10&page=4')).text, 'page-next'))?.[0];
+      expect(names((await viewer.get(`/mca?size=10&page=2&${afterCustomer40}`)).text)[0]).toBe('Customer 41');
+    });
+
+    it('should read a page by its number when its cursor is not one of the broker\'s rows', async () => {
+      const otherBrokersRow = tenants[0].id;
+      expect(names((await viewer.get(`/mca?size=10&page=3&after=${otherBrokersRow}`)).text)).toEqual(names((await viewer.get('/mca?size=10&page=3')).text));
+      expect(names((await viewer.get('/mca?size=10&page=3&after=99999999')).text)[0]).toBe('Customer 21');
+    });
+
+    it('should page a search and the date order by number only', async () => {
+      expect(link((await viewer.get('/mca?size=10&q=customer')).text, 'page-next')).toBe('/mca?q=customer&page=2&size=10');
+      expect(link((await viewer.get('/mca?size=10&sort=date')).text, 'page-next')).toBe('/mca?sort=date&page=2&size=10');
     });
 
     it('should show the last page for a page past the end', async () => {

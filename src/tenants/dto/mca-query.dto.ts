@@ -1,6 +1,6 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { Allow } from 'class-validator';
-import { DEFAULT_DIRECTION, DEFAULT_PAGE_SIZE, PAGE_SIZES, SORT_DIRECTIONS, SORT_KEYS, STATUS_FILTERS, type McaQuery, type SortDirection, type SortKey, type StatusFilter } from '../mca-query';
+import { DEFAULT_DIRECTION, DEFAULT_PAGE_SIZE, PAGE_SIZES, SORT_DIRECTIONS, SORT_KEYS, STATUS_FILTERS, type McaQuery, type PageCursor, type SortDirection, type SortKey, type StatusFilter } from '../mca-query';
 
 // A repeated parameter (?status=a&status=b) arrives as an array: the first one counts.
 const single = (value: unknown): string | undefined => {
@@ -14,6 +14,11 @@ const oneOf = <T extends string | number>(allowed: readonly T[], fallback: T | u
     const parsed = raw === undefined ? undefined : parse(raw);
     return allowed.includes(parsed as T) ? parsed : fallback;
   });
+
+const rowId = ({ value }: TransformFnParams): number | undefined => {
+  const raw = single(value);
+  return raw !== undefined && /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : undefined;
+};
 
 // The page's query string. A value the page never links to (an old bookmark, a hand-edited URL) falls back to
 // its default instead of failing; only a search too long to be typed is refused (see McaService).
@@ -45,6 +50,14 @@ export class McaQueryDto {
   @Allow()
   @oneOf<number>(PAGE_SIZES, undefined, Number)
   size?: number;
+
+  @Allow()
+  @Transform(rowId)
+  after?: number;
+
+  @Allow()
+  @Transform(rowId)
+  before?: number;
 }
 
 export const toMcaQuery = (dto: McaQueryDto): McaQuery => ({
@@ -55,3 +68,6 @@ export const toMcaQuery = (dto: McaQueryDto): McaQuery => ({
   page: dto.page,
   size: dto.size ?? DEFAULT_PAGE_SIZE,
 });
+
+export const toPageCursor = (dto: McaQueryDto): PageCursor | null =>
+  dto.after !== undefined ? { direction: 'after', id: dto.after } : dto.before !== undefined ? { direction: 'before', id: dto.before } : null;
