@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
 import { preparedQuery } from '../database/raw-sql';
 import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageCursor, type PageWindow } from './mca-query';
-import { canSeek, countColumn, cursorRowStatement, isCappedSearch, seekStatements, type CursorRow, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, searchPageStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
+import { canSeek, countColumn, cursorRowStatement, seekStatements, type CursorRow, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, searchPageStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 export type StatusCounts = Record<TenantStatus, number>;
@@ -78,9 +78,9 @@ export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId
     else current[row.status] += count;
   }
 
-  // A search of three characters or more first tries its page and its counts in one statement: a page with rows
-  // is the page asked for. An empty one (a page past the end, no match) is read again once the counts are known.
-  if (isCappedSearch(query.q)) {
+  // A search first tries its page and its counts in one statement: a page with rows is the page asked for. An
+  // empty one (a page past the end, no match) is read again once the counts are known.
+  if (query.q !== '') {
     const offset = (Math.max(1, query.page) - 1) * query.size;
     const raw = await run<RawTenant & RawSearchCounts>(searchPageStatement(driver, brokerId, query, { limit: query.size, queryOffset: offset }));
     if (raw.length > 0) return withRows(query, countsOf(raw[0]), current, removed, raw);
@@ -113,7 +113,7 @@ const totalOf = (query: McaQuery, chipCounts: StatusCounts): number => (query.st
 function withRows(query: McaQuery, chipCounts: StatusCounts, current: StatusCounts, removed: number, raw: RawTenant[]): McaData {
   const total = totalOf(query, chipCounts);
   const window = pageWindow(total, query.page, query.size);
-  const capped = isCappedSearch(query.q) && sumCounts(chipCounts) >= SEARCH_MATCH_CAP;
+  const capped = query.q !== '' && sumCounts(chipCounts) >= SEARCH_MATCH_CAP;
   return { query: { ...query, page: window.page }, window, total, chipCounts, capped, current, removed, rows: raw.map(toTenantRow) };
 }
 

@@ -49,21 +49,24 @@ describe('pageStatement', () => {
 
   it('should read a search page with the counts of every status among the first matches, filtering the status after counting', () => {
     const { sql, params } = searchPageStatement('postgres', 4, query({ q: 'wingtip', status: 'direct', sort: 'date', dir: 'desc' }), { limit: 25, queryOffset: 50 });
-    expect(sql).toMatch(
-      /^WITH matches AS MATERIALIZED \(SELECT t.id, .* FROM tenants AS t WHERE t.broker_id = \$1 AND .* ORDER BY t.id LIMIT 1000\) SELECT t.\*, c.\* FROM matches AS t CROSS JOIN \(SELECT count\(\*\) FILTER \(WHERE t.status = 'attested'\) AS attested_count, .* FROM matches AS t\) AS c WHERE t.status = \$3 ORDER BY t.accepted_at DESC NULLS LAST, t.name DESC, t.id DESC LIMIT \$4 OFFSET \$5$/,
+    expect(sql).toBe(
+      "WITH matches AS MATERIALIZED (SELECT t.id, t.name, t.status, t.accepted_at FROM tenants AS t WHERE t.broker_id = $1 AND (t.name ILIKE $2 OR t.domain ILIKE $2 OR t.microsoft_tenant_id ILIKE $2) ORDER BY t.id LIMIT 1000) " +
+        `SELECT ${COLUMNS}, c.* FROM (SELECT t.id FROM matches AS t WHERE t.status = $3 ORDER BY t.accepted_at DESC NULLS LAST, t.name DESC, t.id DESC LIMIT $4 OFFSET $5) AS p JOIN tenants AS t ON t.id = p.id ` +
+        "CROSS JOIN (SELECT count(*) FILTER (WHERE t.status = 'attested') AS attested_count, count(*) FILTER (WHERE t.status = 'direct') AS direct_count, count(*) FILTER (WHERE t.status = 'pending') AS pending_count, count(*) FILTER (WHERE t.status = 'none') AS none_count FROM matches AS t) AS c " +
+        'ORDER BY t.accepted_at DESC NULLS LAST, t.name DESC, t.id DESC',
     );
     expect(params).toEqual([4, '%wingtip%', 'direct', 25, 50]);
   });
 
-  it('should match a short term at the start of the name, paging within the index first', () => {
+  it('should match a short term at the start of the name, its first matches read in the order of the index', () => {
     const sqlite = pageStatement('sqlite', 4, query({ q: 'Ab' }), forward);
     expect(sqlite.sql).toBe(
-      'SELECT t.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at FROM tenants AS t WHERE t.id IN ' +
-        '(SELECT t.id FROM tenants AS t WHERE t.broker_id = ? AND lower(t.name) >= ? AND lower(t.name) < ? ORDER BY t.name ASC, t.id ASC LIMIT ? OFFSET ?) ORDER BY t.name ASC, t.id ASC',
+      `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ? AND lower(t.name) >= ? AND lower(t.name) < ? ` +
+        'ORDER BY lower(t.name), t.status, t.name, t.accepted_at, t.id LIMIT 1000) AS t ORDER BY t.name ASC, t.id ASC LIMIT ? OFFSET ?',
     );
     expect(sqlite.params).toEqual([4, 'ab', 'ab\u{10FFFF}', 25, 50]);
     const postgres = searchCountsStatement('postgres', 4, 'A_');
-    expect(postgres.sql).toMatch(/^SELECT count\(\*\) FILTER .* FROM tenants AS t WHERE t.broker_id = \$1 AND lower\(t.name\) LIKE \$2$/);
+    expect(postgres.sql).toMatch(/^SELECT count\(\*\) FILTER .* FROM \(SELECT t.id, t.name, t.status, t.accepted_at FROM tenants AS t WHERE t.broker_id = \$1 AND lower\(t.name\) LIKE \$2 ORDER BY .* LIMIT 1000\) AS t$/);
     expect(postgres.params).toEqual([4, 'a\\_%']);
   });
 });

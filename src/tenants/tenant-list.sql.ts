@@ -31,44 +31,48 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 // SQLite's lower() folds ASCII only; folding the term the same way keeps "É" matching "É".
 const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-// A search of three characters or more reads at most this many matches, the first found (the oldest tenants):
-// counting and ordering every match of a common term costs a few milliseconds per request at 100,000 tenants
-// (DESIGN.md, "Scale"), and nobody pages through more. The page says so when a search reaches the cap.
+// A search reads at most this many matches, the first found: counting and ordering every match of a common term
+// costs a few milliseconds per request at 100,000 tenants (DESIGN.md, "Scale"), and nobody pages through more.
+// The page says so when a search reaches the cap.
 export const SEARCH_MATCH_CAP = 1000;
 
 const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH;
-export const isCappedSearch = (term: string): boolean => term !== '' && !isShort(term);
 
-// The SELECT of the first SEARCH_MATCH_CAP matches of a term found anywhere in the name, the domain or the tenant
-// id: the counts, the filter and the order apply to these. On SQLite the FTS5 matches are read first, in
-// rowid order (CROSS JOIN fixes the order: without statistics the planner would rather walk a whole index and
-// probe each row); on PostgreSQL the planner picks from the trigram indexes.
+// What the list filters, counts and orders by: the rest of a row is read for the rows of the page only.
+const KEYS = 't.id, t.name, t.status, t.accepted_at';
+
+// The SELECT of the first SEARCH_MATCH_CAP matches: the counts, the filter and the order apply to these.
+// A term of three characters or more is found anywhere in the name, the domain or the tenant id: on SQLite the
+// FTS5 matches are read first, in rowid order (CROSS JOIN fixes the order: without statistics the planner would
+// rather walk a whole index and probe each row); on PostgreSQL the planner picks from the trigram indexes. A
+// shorter term matches the start of the name, read in the order of an index that holds the keys, so that SQLite
+// never touches the table for it.
 // (Parameters are added in the order they appear in the text: SQLite's are positional.)
-function firstMatches(driver: SqlDriver, brokerId: number, term: string, params: Params): string {
+function firstMatches(driver: SqlDriver, brokerId: number, term: string, params: Params, columns: string): string {
+  if (isShort(term)) {
+    const broker = params.add(brokerId);
+    return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${startsWith(driver, term, params)} ORDER BY lower(t.name), t.status, t.name, t.accepted_at, t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  }
   if (driver === 'sqlite') {
     const match = params.add(`"${term.replace(/"/g, '""')}"`);
-    return `SELECT ${COLUMNS} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}`;
+    return `SELECT ${columns} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
   const broker = params.add(brokerId);
   const like = params.add(`%${escapeLike(term)}%`);
-  return `SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ${broker} AND (t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND (t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
 }
 
-// A term too short for trigrams matches the start of the name, read from an index that also holds the status and
-// the name, so that counting and paging never touch the table.
 function startsWith(driver: SqlDriver, term: string, params: Params): string {
   if (driver === 'postgres') return `lower(t.name) LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
   const from = asciiLower(term);
   return `lower(t.name) >= ${params.add(from)} AND lower(t.name) < ${params.add(`${from}\u{10FFFF}`)}`;
 }
 
-// FROM and WHERE of every statement: the broker, then the status and the search if any.
+// FROM and WHERE of a page read by its number: the broker or the search's first matches, then the status.
 function filtered(driver: SqlDriver, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
-  const capped = isCappedSearch(filter.q);
-  const from = capped ? `(${firstMatches(driver, brokerId, filter.q, params)}) AS t` : 'tenants AS t';
-  const conditions = capped ? [] : [`t.broker_id = ${params.add(brokerId)}`];
+  const from = filter.q === '' ? 'tenants AS t' : `(${firstMatches(driver, brokerId, filter.q, params, COLUMNS)}) AS t`;
+  const conditions = filter.q === '' ? [`t.broker_id = ${params.add(brokerId)}`] : [];
   if (filter.status !== 'all') conditions.push(`t.status = ${params.add(filter.status)}`);
-  if (filter.q !== '' && !capped) conditions.push(startsWith(driver, filter.q, params));
   return conditions.length > 0 ? `${from} WHERE ${conditions.join(' AND ')}` : from;
 }
 
@@ -85,10 +89,7 @@ function orderBy(driver: SqlDriver, query: Pick<McaQuery, 'status' | 'sort' | 'd
 
 export function pageStatement(driver: SqlDriver, brokerId: number, query: McaQuery, window: { limit: number; queryOffset: number; reverse: boolean }): SqlStatement {
   const params = new Params(driver);
-  const order = orderBy(driver, query, window.reverse);
-  const page = `FROM ${filtered(driver, brokerId, query, params)} ORDER BY ${order} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
-  // A short term's matches are ordered within the index first; only the page's rows are then read from the table.
-  const sql = query.q !== '' && isShort(query.q) ? `SELECT ${COLUMNS} FROM tenants AS t WHERE t.id IN (SELECT t.id ${page}) ORDER BY ${order}` : `SELECT ${COLUMNS} ${page}`;
+  const sql = `SELECT ${COLUMNS} FROM ${filtered(driver, brokerId, query, params)} ORDER BY ${orderBy(driver, query, window.reverse)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   return { sql, params: params.values };
 }
 
@@ -100,19 +101,21 @@ const statusCounts = TENANT_STATUSES.map((status) => `count(*) FILTER (WHERE t.s
 
 export function searchCountsStatement(driver: SqlDriver, brokerId: number, q: string): SqlStatement {
   const params = new Params(driver);
-  return { sql: `SELECT ${statusCounts} FROM ${filtered(driver, brokerId, { status: 'all', q }, params)}`, params: params.values };
+  return { sql: `SELECT ${statusCounts} FROM (${firstMatches(driver, brokerId, q, params, KEYS)}) AS t`, params: params.values };
 }
 
-// A search of three characters or more in one statement: the first matches are read once, then counted by status
-// and filtered, ordered and paged; each row of the page carries the counts. A page with no row carries no counts:
-// the caller then asks searchCountsStatement.
+// A search in one statement: its first matches are read once, then counted by status, and filtered, ordered and
+// paged; only the page's rows are read whole, each carrying the counts. A page with no row carries no counts: the
+// caller then asks searchCountsStatement.
 export function searchPageStatement(driver: SqlDriver, brokerId: number, query: McaQuery, window: { limit: number; queryOffset: number }): SqlStatement {
   const params = new Params(driver);
-  const matches = firstMatches(driver, brokerId, query.q, params);
+  const matches = firstMatches(driver, brokerId, query.q, params, KEYS);
   const status = query.status === 'all' ? '' : ` WHERE t.status = ${params.add(query.status)}`;
+  const order = orderBy(driver, query, false);
+  const page = `SELECT t.id FROM matches AS t${status} ORDER BY ${order} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   const sql =
-    `WITH matches AS MATERIALIZED (${matches}) SELECT t.*, c.* FROM matches AS t CROSS JOIN (SELECT ${statusCounts} FROM matches AS t) AS c${status} ` +
-    `ORDER BY ${orderBy(driver, query, false)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+    `WITH matches AS MATERIALIZED (${matches}) SELECT ${COLUMNS}, c.* FROM (${page}) AS p JOIN tenants AS t ON t.id = p.id ` +
+    `CROSS JOIN (SELECT ${statusCounts} FROM matches AS t) AS c ORDER BY ${order}`;
   return { sql, params: params.values };
 }
 

@@ -270,6 +270,13 @@ describe('MCA page', () => {
       expect((await viewer.get('/mca?q=capped&page=99')).text).toContain('Showing <strong>976–1,000 of 1,000</strong> tenants');
     });
 
+    it('should read the first matches of a short term in the order of names', async () => {
+      const page = await viewer.get('/mca?q=ca&dir=desc');
+      expect(chipCount(page.text, 'all')).toBe(SEARCH_MATCH_CAP);
+      expect(names(page.text)[0]).toBe('Capped 1000');
+      expect(page.text).toContain('The search stops at the first 1,000 matches');
+    });
+
     it('should find the rest with a narrower search, without the note', async () => {
       const page = await viewer.get('/mca?q=capped+000');
       expect(names(page.text)).toEqual(['Capped 0001', 'Capped 0002', 'Capped 0003', 'Capped 0004', 'Capped 0005', 'Capped 0006', 'Capped 0007', 'Capped 0008', 'Capped 0009']);
