@@ -20,12 +20,17 @@ export function preparedQuery(dataSource: DataSource) {
 }
 
 const statements = new WeakMap<Database, Map<string, Statement>>();
+// Statement texts come from a finite set of shapes (values are parameters); the bound is a guard, not a policy.
+const MAX_STATEMENTS = 500;
 
 function prepared(database: Database, sql: string): Statement {
   let cache = statements.get(database);
   if (!cache) statements.set(database, (cache = new Map()));
   let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = database.prepare(sql)));
+  if (!statement) {
+    if (cache.size >= MAX_STATEMENTS) cache.clear();
+    cache.set(sql, (statement = database.prepare(sql)));
+  }
   return statement;
 }
 
