@@ -71,10 +71,6 @@ export class TypeormSessionStore extends Store {
       .catch((err) => callback?.(err));
   }
 
-  async destroyUserSessions(userId: number): Promise<void> {
-    await this.sessions.delete({ userId });
-  }
-
   async pruneExpired(): Promise<number> {
     const result = await this.sessions.delete({ expiresAt: LessThan(new Date()) });
     return result.affected ?? 0;
