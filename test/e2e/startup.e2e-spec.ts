@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -15,5 +17,18 @@ describe('Starting the app', () => {
     expect(failure).not.toBeNull();
     expect(failure?.code).toBe(1);
     expect(failure?.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: PORT: /)]);
+  });
+
+  it('should read an optional .env file in the working directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mca-env-'));
+    writeFileSync(join(dir, '.env'), 'PARTNER_CENTER_MODE=production\n');
+    const env = { ...process.env, DATA_DIR: join(dir, 'data') };
+    delete env.PARTNER_CENTER_MODE;
+    const failure = await run(process.execPath, [join(ROOT, 'dist/main.js')], { env, cwd: dir }).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toMatch(/^Invalid configuration: PARTNER_CENTER_MODE: /);
   });
 });
