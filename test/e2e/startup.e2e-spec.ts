@@ -22,7 +22,7 @@ describe('Starting the app', () => {
   it('should read an optional .env file in the working directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mca-env-'));
     writeFileSync(join(dir, '.env'), 'PARTNER_CENTER_MODE=production\n');
-    const env = { ...process.env, DATA_DIR: join(dir, 'data') };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data') };
     delete env.PARTNER_CENTER_MODE;
     const failure = await run(process.execPath, [join(ROOT, 'dist/main.js')], { env, cwd: dir }).then(
       () => null,
