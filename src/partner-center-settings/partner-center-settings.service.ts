@@ -61,7 +61,7 @@ export class PartnerCenterSettingsService {
   // Returns whether a connected user was let go: their sign-in belongs to the app registration that changed.
   async save(input: PartnerCenterSettingsDto, formViewData: () => Promise<Record<string, unknown>>): Promise<{ disconnected: boolean }> {
     const brokerId = this.scope.brokerId();
-    const row = (await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>())) ?? this.settings.create({ brokerId, mode: this.defaultMode, tenantId: '', appId: '' });
+    const row = await this.rowOrNew(brokerId);
     const errors = this.validate(input, Boolean(row.appSecretSealed));
     if (Object.keys(errors).length > 0) throw new FormErrorsException(errors, { viewData: await formViewData() });
 
@@ -78,10 +78,8 @@ export class PartnerCenterSettingsService {
 
   async saveConnectedUser(user: ConnectedUser): Promise<void> {
     const brokerId = this.scope.brokerId();
-    const row = (await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>())) ?? this.settings.create({ brokerId, mode: this.defaultMode, tenantId: '', appId: '' });
-    row.refreshTokenSealed = this.box.seal(user.refreshToken, secretContext(brokerId, 'refreshToken'));
-    row.connectedUser = user.userPrincipalName?.trim().slice(0, 300) || null;
-    row.connectedAt = new Date();
+    const row = await this.rowOrNew(brokerId);
+    this.connect(row, user);
     await this.settings.save(row);
   }
 
@@ -133,19 +131,21 @@ export class PartnerCenterSettingsService {
   private async settingsOf(brokerId: number): Promise<PartnerCenterSettings | null> {
     const row = await this.settings.findOneBy({ brokerId });
     if (row || this.defaultMode !== 'sandbox' || !this.sandbox.running) return row;
-    const user = this.sandbox.signInPartnerUser();
-    const fresh = this.settings.create({
-      brokerId,
-      mode: 'sandbox',
-      tenantId: '',
-      appId: '',
-      refreshTokenSealed: this.box.seal(user.refreshToken, secretContext(brokerId, 'refreshToken')),
-      connectedUser: user.userPrincipalName,
-      connectedAt: new Date(),
-    });
+    const fresh = this.settings.create({ brokerId, mode: 'sandbox', tenantId: '', appId: '' });
+    this.connect(fresh, this.sandbox.signInPartnerUser());
     // Two first requests at once: one insert wins, the other reads what it wrote.
     await this.settings.createQueryBuilder().insert().values(fresh).orIgnore().execute();
     return this.settings.findOneBy({ brokerId });
+  }
+
+  private async rowOrNew(brokerId: number): Promise<PartnerCenterSettings> {
+    return (await this.settings.findOneBy({ brokerId })) ?? this.settings.create({ brokerId, mode: this.defaultMode, tenantId: '', appId: '' });
+  }
+
+  private connect(row: PartnerCenterSettings, user: ConnectedUser): void {
+    row.refreshTokenSealed = this.box.seal(user.refreshToken, secretContext(row.brokerId, 'refreshToken'));
+    row.connectedUser = user.userPrincipalName?.trim().slice(0, 300) || null;
+    row.connectedAt = new Date();
   }
 
   private validate(input: PartnerCenterSettingsDto, hasStoredSecret: boolean): FieldErrors {

@@ -9,14 +9,15 @@ import { SyncRun, type SyncTrigger } from './sync-run.entity';
 import { SyncRunner } from './sync-runner';
 import type { SyncSummary } from './sync-summary';
 
+// The columns each summary query reads; each query selects only those it needs.
 interface SummaryRow {
-  status: SyncRun['status'];
-  started_at: unknown;
-  heartbeat_at: unknown;
-  finished_at: unknown;
+  status?: SyncRun['status'];
+  started_at?: unknown;
+  heartbeat_at?: unknown;
+  finished_at?: unknown;
   processed: number;
   total: number | null;
-  error: string | null;
+  error?: string | null;
 }
 
 @Injectable()
@@ -35,13 +36,13 @@ export class SyncService implements OnApplicationShutdown {
   async summary(): Promise<SyncSummary> {
     const brokerId = this.scope.brokerId();
     const query = rawQuery<SummaryRow>(this.runs.manager.connection);
-    const [running] = await query`SELECT status, started_at, heartbeat_at, finished_at, processed, total, error FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`;
+    const [running] = await query`SELECT started_at, heartbeat_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`;
     const [lastFinished] = await query`
-      SELECT status, started_at, heartbeat_at, finished_at, processed, total, error FROM sync_runs
+      SELECT status, finished_at, error FROM sync_runs
       WHERE broker_id = ${brokerId} AND status IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1`;
     const [lastSuccess] =
       lastFinished?.status === 'failed'
-        ? await query`SELECT status, started_at, heartbeat_at, finished_at, processed, total, error FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1`
+        ? await query`SELECT finished_at FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1`
         : [lastFinished];
     const alive = running && (timestampFromRow(running.heartbeat_at)?.getTime() ?? 0) >= leaseExpiredBefore(new Date()).getTime();
     const failedAt = lastFinished?.status === 'failed' ? timestampFromRow(lastFinished.finished_at) : null;
