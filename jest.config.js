@@ -1,11 +1,35 @@
 // Three projects: unit specs beside the code, HTTP e2e on a real database, browser tests in Chromium.
+// Each project's timeout is set by its setup file (jest ignores `testTimeout` inside `projects`);
+// test/support/jest/config.spec.ts proves that every project gets the one it means.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
+const timeout = (project) => `<rootDir>/../test/support/jest/${project}-timeout.ts`;
 
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', rootDir: 'src', testRegex: '\\.spec\\.ts$' },
-    { ...base, displayName: 'e2e', rootDir: 'test', testRegex: '\\.e2e-spec\\.ts$', setupFiles: ['<rootDir>/support/env.ts'], testTimeout: 30000 },
-    { ...base, displayName: 'browser', rootDir: 'test', testRegex: '\\.browser-spec\\.ts$', setupFiles: ['<rootDir>/support/env.ts'], testTimeout: 60000 },
+    {
+      ...base,
+      displayName: 'unit',
+      rootDir: 'src',
+      roots: ['<rootDir>', '<rootDir>/../test/support/jest'],
+      testRegex: '\\.spec\\.ts$',
+      setupFilesAfterEnv: [timeout('unit')],
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      rootDir: 'test',
+      testRegex: '\\.e2e-spec\\.ts$',
+      setupFiles: ['<rootDir>/support/env.ts'],
+      setupFilesAfterEnv: [timeout('e2e')],
+    },
+    {
+      ...base,
+      displayName: 'browser',
+      rootDir: 'test',
+      testRegex: '\\.browser-spec\\.ts$',
+      setupFiles: ['<rootDir>/support/env.ts'],
+      setupFilesAfterEnv: [timeout('browser')],
+    },
   ],
 };

@@ -4,6 +4,7 @@ import { SyncService } from '../../src/sync/sync.service';
 import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
 import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { gate } from '../support/sandbox';
 
 describe.each(JAVASCRIPT_MODES)('Partner Center connection and sync in a browser with $name', ({ javaScriptEnabled }) => {
   let browser: Browser;
@@ -36,12 +37,14 @@ describe.each(JAVASCRIPT_MODES)('Partner Center connection and sync in a browser
 
     await page.goto('/mca');
     await expect(page.locator('#sync-status').innerText()).resolves.toContain('Not synced from Microsoft yet.');
-    // A slow customer list keeps the sync running while the page shows it.
-    testApp.app.get(PartnerCenterSandboxService).server.faults.add({ path: '/v1/customers?', delayMs: 1_500 });
+    // The customer list is held until the page has shown the running sync.
+    const customerList = gate();
+    testApp.app.get(PartnerCenterSandboxService).server.faults.add({ path: '/v1/customers?', holdUntil: customerList.held });
     await page.getByRole('button', { name: 'Refresh from Microsoft' }).click();
     await page.waitForURL(`${testApp.baseUrl}/mca`);
     await expect(page.locator('#sync-status').innerText()).resolves.toContain('Syncing from Microsoft');
     await expect(page.locator('#mca-results').innerText()).resolves.not.toContain('Adatum Corporation');
+    customerList.open();
     await testApp.app.get(SyncService).whenIdle();
     // With JavaScript the polled status notices the end and reloads the table; without, the user reloads.
     if (!javaScriptEnabled) await page.reload();

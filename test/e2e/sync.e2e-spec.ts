@@ -4,6 +4,7 @@ import hbs from 'hbs';
 import { DataSource, type Repository } from 'typeorm';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import type { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
+import type { SandboxFault } from '../../src/partner-center/sandbox/sandbox-faults';
 import { runForBroker } from '../../src/common/request-context';
 import { SyncRun } from '../../src/sync/sync-run.entity';
 import { SyncScheduler } from '../../src/sync/sync-scheduler';
@@ -12,6 +13,7 @@ import { Tenant } from '../../src/tenants/tenant.entity';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createUser, postForm, setUpFirstAdmin, signIn } from '../support/http';
 import { connectPartnerCenterUser } from '../support/partner-center-user';
+import { gate } from '../support/sandbox';
 
 // The page's own date helper, so the test expects exactly what the page shows.
 const formatDate = (value: Date | null): string => (hbs.handlebars.helpers.formatDate as (value: unknown) => string)(value);
@@ -36,7 +38,7 @@ describe('Tenant sync', () => {
   beforeAll(async () => {
     testApp = await createTestApp({
       listen: true,
-      env: { PARTNER_CENTER_RETRY_BASE_MS: '1', PARTNER_CENTER_RETRY_MAX_WAIT_MS: '5', PARTNER_CENTER_TIMEOUT_MS: '400' },
+      env: { PARTNER_CENTER_RETRY_BASE_MS: '1', PARTNER_CENTER_RETRY_MAX_WAIT_MS: '5', PARTNER_CENTER_TIMEOUT_MS: '3000' },
     });
     admin = (await setUpFirstAdmin(testApp)).agent;
     const dataSource = testApp.app.get(DataSource);
@@ -132,12 +134,14 @@ describe('Tenant sync', () => {
 
   it('should start one run when two syncs are asked for at once', async () => {
     const before = await runs.countBy({ brokerId });
-    // A slow customer list keeps the first run going while the second request arrives.
-    sandbox.faults.add({ path: '/v1/customers?', delayMs: 300 });
+    // The customer list is held until both requests have been answered: the first run is still going.
+    const customerList = gate();
+    sandbox.faults.add({ path: '/v1/customers?', holdUntil: customerList.held });
     const page = await admin.get('/sync/status');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
     const [first, second] = await Promise.all([admin.post('/sync').type('form').send({ _csrf: token }), admin.post('/sync').type('form').send({ _csrf: token })]);
     expect([first.status, second.status]).toEqual([303, 303]);
+    customerList.open();
     await testApp.app.get(SyncService).whenIdle();
     expect(await runs.countBy({ brokerId })).toBe(before + 1);
   });
@@ -165,18 +169,21 @@ describe('Tenant sync', () => {
     expect(JSON.parse(done.headers['hx-trigger'] as string)).toEqual({ 'sync-finished': { target: 'body' } });
   });
 
-  describe.each([
+  describe.each<[string, SandboxFault, RegExp]>([
     ['answers 500 until the attempts run out', { path: 'directSignedMicrosoftCustomerAgreementStatus', status: 500, times: Infinity }, /not available right now .*tried 4 times/],
     ['sends malformed JSON', { path: '/v1/customers?', status: 200, body: '{"items": [', times: Infinity }, /unexpected answer .*not valid JSON/],
-    ['does not answer in time', { path: '/v1/customers?', delayMs: 1_000, times: Infinity }, /did not answer within/],
+    ['does not answer in time', { path: '/v1/customers?', times: Infinity }, /did not answer within/],
   ])('when Partner Center %s', (_, fault, reason) => {
     it('should keep the previous tenants and show why the sync failed', async () => {
       const before = await snapshot();
       const lastSuccess = await runs.findOneOrFail({ where: { brokerId, status: 'succeeded' }, order: { id: 'DESC' } });
       sandbox.addCustomer({ companyName: 'Not Yet Synced Ltd' });
-      sandbox.faults.add(fault);
+      // A fault without a status or body is an answer that never comes (until the test is done with it).
+      const silence = gate();
+      sandbox.faults.add(fault.status === undefined ? { ...fault, holdUntil: silence.held } : fault);
       await syncNow();
       sandbox.faults.clear();
+      silence.open();
       const run = await latestRun();
       expect(run.status).toBe('failed');
       expect(run.error).toMatch(reason);
@@ -218,8 +225,10 @@ describe('Tenant sync', () => {
     const second = await createTestApp({ dataDir: testApp.dataDir, listen: true });
     try {
       const before = await runs.countBy({ brokerId });
-      sandbox.faults.add({ path: '/v1/customers?', delayMs: 300 });
+      const customerList = gate();
+      sandbox.faults.add({ path: '/v1/customers?', holdUntil: customerList.held });
       const started = await runForBroker(brokerId, () => Promise.all([testApp.app.get(SyncService).start('manual'), second.app.get(SyncService).start('manual')]));
+      customerList.open();
       expect(started.filter(Boolean)).toHaveLength(1);
       await Promise.all([testApp.app.get(SyncService).whenIdle(), second.app.get(SyncService).whenIdle()]);
       expect(await runs.countBy({ brokerId })).toBe(before + 1);

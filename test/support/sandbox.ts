@@ -48,3 +48,10 @@ export function recordingClient(options: Partial<PartnerCenterClientOptions> = {
   });
   return { client, waits };
 }
+
+// A request held in flight until the test opens the gate: the test, not the machine's speed, decides how long.
+export function gate(): { held: Promise<void>; open(): void } {
+  let open!: () => void;
+  const held = new Promise<void>((resolve) => (open = resolve));
+  return { held, open };
+}

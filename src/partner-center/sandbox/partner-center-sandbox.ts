@@ -130,6 +130,7 @@ export class PartnerCenterSandbox {
       this.record(req, path);
       const fault = this.faults.take(req.method ?? 'GET', path);
       if (fault?.delayMs) await this.delay(fault.delayMs);
+      if (fault?.holdUntil) await fault.holdUntil.catch(() => undefined);
       if (fault && (fault.status !== undefined || fault.body !== undefined)) return this.sendFault(res, fault);
       await this.route(req, res, url);
     } catch (error) {

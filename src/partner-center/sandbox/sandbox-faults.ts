@@ -6,6 +6,9 @@ export interface SandboxFault {
   status?: number; // e.g. 429, 500, 401; the body is Partner Center's error shape unless `body` says otherwise
   retryAfterSeconds?: number;
   delayMs?: number; // wait before answering (alone: a slow but otherwise normal answer)
+  // Hold the answer until this settles: a test keeps a request in flight for exactly as long as it needs,
+  // whatever the machine's speed (a fixed delay holds only on a quick machine).
+  holdUntil?: Promise<unknown>;
   body?: string | object; // a string is sent as is (malformed JSON, an HTML page, a huge answer)
   contentType?: string;
   times?: number; // how many requests it applies to; default 1, Infinity for all

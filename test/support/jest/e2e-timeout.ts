@@ -1,0 +1,3 @@
+import { PROJECT_TIMEOUTS_MS } from './timeouts';
+
+jest.setTimeout(PROJECT_TIMEOUTS_MS.e2e);
