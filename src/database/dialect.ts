@@ -1,0 +1,45 @@
+// What differs between the two databases, in one object: placeholders, NULL ordering, case-insensitive search,
+// and how timestamps travel (PostgreSQL gives Dates; TypeORM writes SQLite datetimes as UTC text without a zone).
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Dialect {
+  readonly name: DialectName;
+  placeholder(index: number): string; // 1-based
+  // `expr` ordered with NULLs after every value whatever the direction.
+  orderNullsLast(expr: string, direction: 'ASC' | 'DESC'): string;
+  // Case-insensitive "contains"; the pattern comes from `containsPattern`.
+  ilike(expr: string, placeholder: string): string;
+  encodeTimestamp(value: Date): Date | string;
+  decodeTimestamp(value: unknown): Date | null;
+}
+
+// `%`, `_` and the escape character itself are matched literally.
+export const containsPattern = (term: string): string => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const decodeTimestamp = (value: unknown): Date | null => {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  const text = String(value);
+  // TypeORM's SQLite text is UTC without a zone; an ISO string with a zone is read as it says.
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+};
+
+export const SQLITE: Dialect = {
+  name: 'sqlite',
+  placeholder: () => '?',
+  orderNullsLast: (expr, direction) => `${expr} IS NULL, ${expr} ${direction}`,
+  ilike: (expr, placeholder) => `${expr} LIKE ${placeholder} ESCAPE '\\'`,
+  encodeTimestamp: (value) => value.toISOString().replace('T', ' ').replace('Z', ''),
+  decodeTimestamp,
+};
+
+export const POSTGRES: Dialect = {
+  name: 'postgres',
+  placeholder: (index) => `$${index}`,
+  orderNullsLast: (expr, direction) => `${expr} ${direction} NULLS LAST`,
+  ilike: (expr, placeholder) => `${expr} ILIKE ${placeholder} ESCAPE '\\'`,
+  encodeTimestamp: (value) => value,
+  decodeTimestamp,
+};
+
+export const dialectFor = (databaseUrl: string | undefined): Dialect => (databaseUrl ? POSTGRES : SQLITE);

@@ -1,0 +1,35 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { DataSource } from 'typeorm';
+
+// The one reach into TypeORM's private better-sqlite3 handle (prepared statements cost a fraction of a query
+// runner per call). Checked when the app starts, so a TypeORM that renames it fails loudly at once, not later.
+export function nativeSqliteHandle(dataSource: DataSource): Database {
+  const handle = (dataSource.driver as unknown as { databaseConnection?: Partial<Database> }).databaseConnection;
+  if (!handle || typeof handle.prepare !== 'function' || typeof handle.pragma !== 'function') {
+    throw new Error('TypeORM no longer exposes the better-sqlite3 handle as driver.databaseConnection: update src/database/native-sqlite.ts');
+  }
+  return handle as Database;
+}
+
+// Statement texts come from a finite set of shapes (values are parameters); the bound is a guard, not a policy.
+const MAX_STATEMENTS = 500;
+
+export class StatementCache {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly database: Database) {}
+
+  get(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= MAX_STATEMENTS) this.statements.clear();
+      this.statements.set(sql, (statement = this.database.prepare(sql)));
+    }
+    return statement;
+  }
+
+  all<T>(sql: string, params: readonly unknown[]): T[] {
+    const statement = this.get(sql);
+    return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
+  }
+}
