@@ -2,7 +2,11 @@
 // Each project's timeout is set by its setup file (jest ignores `testTimeout` inside `projects`);
 // test/support/jest/config.spec.ts proves that every project gets the one it means.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
-const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 const timeout = (project) => `<rootDir>/../test/support/jest/${project}-timeout.ts`;
 
 module.exports = {

@@ -72,7 +72,12 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     {
       provide: APP_PIPE,
       useFactory: () =>
-        new ValidationPipe({ transform: true, whitelist: true, stopAtFirstError: true, exceptionFactory: (errors) => FormErrorsException.fromValidation(errors) }),
+        new ValidationPipe({
+          transform: true,
+          whitelist: true,
+          stopAtFirstError: true,
+          exceptionFactory: (errors) => FormErrorsException.fromValidation(errors),
+        }),
     },
   ],
 })

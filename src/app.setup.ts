@@ -49,7 +49,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   );
 
   // Mounted under their own prefixes: a static handler in front of every route would look for each page on disk.
-  for (const folder of ['css', 'js', 'img']) app.useStaticAssets(join(PROJECT_ROOT, 'public', folder), { prefix: `/${folder}/`, maxAge: '1h' });
+  for (const folder of ['css', 'js', 'img'])
+    app.useStaticAssets(join(PROJECT_ROOT, 'public', folder), { prefix: `/${folder}/`, maxAge: '1h' });
   app.useStaticAssets(join(packageDir('htmx.org'), 'dist'), { prefix: '/vendor/htmx/', maxAge: '1d' });
   app.useStaticAssets(join(packageDir('@picocss/pico'), 'css'), { prefix: '/vendor/pico/', maxAge: '1d' });
 

@@ -7,6 +7,11 @@ import { UsersModule } from './users/users.module';
 
 // Just what the command line needs: configuration, the database (migrated), and users.
 @Module({
-  imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }), DatabaseModule, CommonModule, UsersModule],
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+    DatabaseModule,
+    CommonModule,
+    UsersModule,
+  ],
 })
 export class CliModule {}

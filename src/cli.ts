@@ -16,7 +16,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, broker: { type: 'string' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      broker: { type: 'string' },
+    },
     strict: true,
   });
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -33,7 +38,9 @@ async function main(argv: string[]): Promise<number> {
       for (const [field, message] of Object.entries(result.errors)) console.error(`${field}: ${message}`);
       return 1;
     }
-    console.log(`Created ${result.user.role} ${result.user.email} in broker "${result.brokerName}" (user id ${result.user.id}).`);
+    console.log(
+      `Created ${result.user.role} ${result.user.email} in broker "${result.brokerName}" (user id ${result.user.id}).`,
+    );
     return 0;
   } finally {
     await app.close();

@@ -21,7 +21,9 @@
         summary.setAttribute('aria-haspopup', 'menu');
         summary.setAttribute('aria-expanded', String(menu.open));
         menu.querySelector('ul').setAttribute('role', 'menu');
-        menu.querySelectorAll('li').forEach(function (item) { item.setAttribute('role', 'none'); });
+        menu.querySelectorAll('li').forEach(function (item) {
+          item.setAttribute('role', 'none');
+        });
         menuItems(menu).forEach(function (link) {
           link.setAttribute('role', 'menuitem');
           link.tabIndex = -1;
@@ -48,15 +50,19 @@
     }
 
     // 'toggle' does not bubble: listen in the capture phase.
-    document.addEventListener('toggle', function (event) {
-      var menu = event.target;
-      if (!(menu instanceof Element) || !menu.matches(MENU)) return;
-      menu.querySelector('summary').setAttribute('aria-expanded', String(menu.open));
-      if (!menu.open) return;
-      document.querySelectorAll(MENU + '[open]').forEach(function (other) {
-        if (other !== menu) other.open = false;
-      });
-    }, true);
+    document.addEventListener(
+      'toggle',
+      function (event) {
+        var menu = event.target;
+        if (!(menu instanceof Element) || !menu.matches(MENU)) return;
+        menu.querySelector('summary').setAttribute('aria-expanded', String(menu.open));
+        if (!menu.open) return;
+        document.querySelectorAll(MENU + '[open]').forEach(function (other) {
+          if (other !== menu) other.open = false;
+        });
+      },
+      true,
+    );
 
     document.addEventListener('keydown', function (event) {
       var menu = event.target instanceof Element ? event.target.closest(MENU) : null;

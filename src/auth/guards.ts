@@ -16,7 +16,8 @@ export class AuthenticatedGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]))
+      return true;
     const req = context.switchToHttp().getRequest<Request>();
     if (req.user) return true;
     if (await this.setup.isSetupNeeded()) throw new RedirectException('/setup');
@@ -30,7 +31,10 @@ export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!roles) return true;
     const user = context.switchToHttp().getRequest<Request>().user as CurrentUser | undefined;
     if (!user || !roles.includes(user.role)) throw new ForbiddenException();

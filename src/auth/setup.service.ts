@@ -16,7 +16,11 @@ export class SetupService {
   }
 
   async completeSetup(dto: SetupDto): Promise<User> {
-    const admin = await this.users.createFirstAdmin(dto.brokerName, { name: dto.name, email: dto.email, password: dto.password });
+    const admin = await this.users.createFirstAdmin(dto.brokerName, {
+      name: dto.name,
+      email: dto.email,
+      password: dto.password,
+    });
     this.done = true;
     return admin;
   }

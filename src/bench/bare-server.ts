@@ -28,7 +28,17 @@ export function startBareServer(databaseFile: string, brokerId: number, port: nu
     return Promise.resolve(statement.all(...params) as T[]);
   };
   const locals = {
-    currentUser: { id: 1, brokerId, brokerName: 'Bench Partner', email: 'bench@bench.test', name: 'Bench Admin', role: 'admin', roleLabel: 'Admin', isAdmin: true, canOperate: true },
+    currentUser: {
+      id: 1,
+      brokerId,
+      brokerName: 'Bench Partner',
+      email: 'bench@bench.test',
+      name: 'Bench Admin',
+      role: 'admin',
+      roleLabel: 'Admin',
+      isAdmin: true,
+      canOperate: true,
+    },
     csrfToken: 'bench',
     path: '/mca',
     flash: [],
@@ -52,7 +62,9 @@ export function startBareServer(databaseFile: string, brokerId: number, port: nu
       })
       .catch(() => res.writeHead(500).end());
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
 }
 
 if (require.main === module) {

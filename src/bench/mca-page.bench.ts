@@ -26,7 +26,7 @@ const SCENARIOS: { name: string; path: string; next?: boolean }[] = [
   { name: 'search, two letters ("wi")', path: '/mca?q=wi' },
   { name: 'status sort, deep page', path: '/mca?sort=status&page=1900' },
   { name: 'Next from the deep page (keyset)', path: '/mca?page=2000', next: true },
-  { name: 'Next from the status sort\'s deep page', path: '/mca?sort=status&page=1900', next: true },
+  { name: "Next from the status sort's deep page", path: '/mca?sort=status&page=1900', next: true },
 ];
 
 async function nextLink(baseUrl: string, path: string): Promise<string> {
@@ -54,7 +54,11 @@ const freePort = (): Promise<number> =>
     });
   });
 
-function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+function startProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
@@ -69,8 +73,19 @@ async function signInCookie(baseUrl: string): Promise<string> {
   const setupPage = await fetch(`${baseUrl}/setup`);
   const cookie = (setupPage.headers.get('set-cookie') ?? '').split(';')[0];
   const token = /name="_csrf" value="([^"]+)"/.exec(await setupPage.text())?.[1] ?? '';
-  const body = new URLSearchParams({ _csrf: token, brokerName: 'Bench Partner', name: 'Bench Admin', email: 'bench@bench.test', password: 'bench password that is long' });
-  const done = await fetch(`${baseUrl}/setup`, { method: 'POST', body, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+  const body = new URLSearchParams({
+    _csrf: token,
+    brokerName: 'Bench Partner',
+    name: 'Bench Admin',
+    email: 'bench@bench.test',
+    password: 'bench password that is long',
+  });
+  const done = await fetch(`${baseUrl}/setup`, {
+    method: 'POST',
+    body,
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
+  });
   if (done.status !== 303) throw new Error(`Setup failed with ${done.status}`);
   return (done.headers.get('set-cookie') ?? cookie).split(';')[0];
 }
@@ -78,23 +93,41 @@ async function signInCookie(baseUrl: string): Promise<string> {
 async function measure(url: string, headers: Record<string, string>, seconds: number): Promise<Figures> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration: seconds, headers }, (err, done) => (err ? reject(err) : resolve(done)));
+    const instance = autocannon({ url, connections: CONNECTIONS, duration: seconds, headers }, (err, done) =>
+      err ? reject(err) : resolve(done),
+    );
     instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requestsPerSecond: result.requests.average, p50: at(0.5), p95: at(0.95), p99: at(0.99), errors: result.errors + result.non2xx };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    errors: result.errors + result.non2xx,
+  };
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`.padStart(9);
-const row = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+const row = (cells: string[], widths: number[]) =>
+  cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mca-bench-'));
   const children: ChildProcess[] = [];
   try {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, APP_SECRET: randomBytes(48).toString('base64url'), PORT: String(port), LOG_LEVEL: 'warn', SANDBOX_PORT: '0', SYNC_INTERVAL_MINUTES: '0', NODE_ENV: 'production' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      APP_SECRET: randomBytes(48).toString('base64url'),
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SANDBOX_PORT: '0',
+      SYNC_INTERVAL_MINUTES: '0',
+      NODE_ENV: 'production',
+    };
     delete env.DATABASE_URL;
     console.log(`Starting the app (fresh SQLite database in ${dataDir})…`);
     const app = await startProcess([join(DIST, 'main.js')], env, /listening on/);
@@ -106,12 +139,18 @@ async function main(): Promise<void> {
     seedTenants(join(dataDir, 'mca-manager.sqlite'), 1, TENANTS);
     console.log(`Seeded ${TENANTS.toLocaleString('en-GB')} tenants in ${((Date.now() - seeded) / 1000).toFixed(1)} s.`);
 
-    const bare = await startProcess([join(__dirname, 'bare-server.js'), join(dataDir, 'mca-manager.sqlite'), '1'], env, /listening (\d+)/);
+    const bare = await startProcess(
+      [join(__dirname, 'bare-server.js'), join(dataDir, 'mca-manager.sqlite'), '1'],
+      env,
+      /listening (\d+)/,
+    );
     children.push(bare.child);
     const bareUrl = `http://127.0.0.1:${bare.match[1]}`;
 
     const widths = [42, 10, 9, 9, 9, 10, 9, 9, 9, 7];
-    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per run, after a 2 s warm-up. "bare": node:http, same statements and templates, no framework, no session.\n`);
+    console.log(
+      `\n${CONNECTIONS} connections, ${SECONDS} s per run, after a 2 s warm-up. "bare": node:http, same statements and templates, no framework, no session.\n`,
+    );
     console.log(row(['page', 'app req/s', 'p50', 'p95', 'p99', 'bare req/s', 'p50', 'p95', 'p99', 'ratio'], widths));
     for (const scenario of SCENARIOS) {
       const fragment = scenario.name.startsWith('fragment');
@@ -124,7 +163,18 @@ async function main(): Promise<void> {
       if (ours.errors || theirs.errors) console.log(`  (errors: app ${ours.errors}, bare ${theirs.errors})`);
       console.log(
         row(
-          [scenario.name, ours.requestsPerSecond.toFixed(0), ms(ours.p50), ms(ours.p95), ms(ours.p99), theirs.requestsPerSecond.toFixed(0), ms(theirs.p50), ms(theirs.p95), ms(theirs.p99), `${((ours.requestsPerSecond / theirs.requestsPerSecond) * 100).toFixed(0)}%`],
+          [
+            scenario.name,
+            ours.requestsPerSecond.toFixed(0),
+            ms(ours.p50),
+            ms(ours.p95),
+            ms(ours.p99),
+            theirs.requestsPerSecond.toFixed(0),
+            ms(theirs.p50),
+            ms(theirs.p95),
+            ms(theirs.p99),
+            `${((ours.requestsPerSecond / theirs.requestsPerSecond) * 100).toFixed(0)}%`,
+          ],
           widths,
         ),
       );

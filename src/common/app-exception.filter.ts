@@ -27,7 +27,11 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
 
     if (exception instanceof RedirectException) return this.redirect(req, res, exception.location);
-    if (exception instanceof HttpException && exception.getStatus() === HttpStatus.UNAUTHORIZED && !(exception instanceof FormErrorsException)) {
+    if (
+      exception instanceof HttpException &&
+      exception.getStatus() === HttpStatus.UNAUTHORIZED &&
+      !(exception instanceof FormErrorsException)
+    ) {
       return this.redirect(req, res, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     }
     if (exception instanceof FormErrorsException && (exception.view || req.formView)) {
@@ -56,7 +60,9 @@ export class AppExceptionFilter implements ExceptionFilter {
 
   private renderForm(req: Request, res: Response, exception: FormErrorsException): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values = Object.fromEntries(Object.entries(body).filter(([key, value]) => !NEVER_ECHOED.test(key) && typeof value === 'string'));
+    const values = Object.fromEntries(
+      Object.entries(body).filter(([key, value]) => !NEVER_ECHOED.test(key) && typeof value === 'string'),
+    );
     const spec = req.formView ?? { view: exception.view as string, data: {} };
     res.status(exception.getStatus());
     res.render(spec.view, {
@@ -82,7 +88,12 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException && status < 500) {
       const response = exception.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-      if (typeof message === 'string' && !/^(Not Found|Forbidden|Bad Request|Unauthorized)$/.test(message) && !message.startsWith('Cannot ') && !message.startsWith('ThrottlerException')) {
+      if (
+        typeof message === 'string' &&
+        !/^(Not Found|Forbidden|Bad Request|Unauthorized)$/.test(message) &&
+        !message.startsWith('Cannot ') &&
+        !message.startsWith('ThrottlerException')
+      ) {
         return message;
       }
     }

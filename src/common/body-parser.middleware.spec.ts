@@ -3,7 +3,11 @@ import { parseFormBody } from './body-parser.middleware';
 
 describe(parseFormBody.name, () => {
   it('should decode fields and keep repeated keys as a list', () => {
-    expect(parseFormBody('name=Ada+Lovelace&tag=a&tag=b&empty=')).toEqual({ name: 'Ada Lovelace', tag: ['a', 'b'], empty: '' });
+    expect(parseFormBody('name=Ada+Lovelace&tag=a&tag=b&empty=')).toEqual({
+      name: 'Ada Lovelace',
+      tag: ['a', 'b'],
+      empty: '',
+    });
   });
 
   it('should turn percent-encoded bytes that are not UTF-8 into U+FFFD when decoding', () => {

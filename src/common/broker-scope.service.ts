@@ -18,7 +18,9 @@ export class BrokerScope {
   }
 
   query<T extends BrokerOwned>(repo: Repository<T>, alias: string): SelectQueryBuilder<T> {
-    return repo.createQueryBuilder(alias).where(`${alias}.brokerId = :scopeBrokerId`, { scopeBrokerId: this.brokerId() });
+    return repo
+      .createQueryBuilder(alias)
+      .where(`${alias}.brokerId = :scopeBrokerId`, { scopeBrokerId: this.brokerId() });
   }
 
   where<T extends BrokerOwned>(where: FindOptionsWhere<T> = {}): FindOptionsWhere<T> {

@@ -5,7 +5,10 @@ describe(safeLocalPath.name, () => {
     expect(safeLocalPath(path)).toBe(path);
   });
 
-  it.each(['https://evil.test/', '//evil.test', '/\\evil.test', 'mca', '', undefined, 42, '/' + 'x'.repeat(2001)])('should fall back when given %p', (candidate) => {
-    expect(safeLocalPath(candidate, '/home')).toBe('/home');
-  });
+  it.each(['https://evil.test/', '//evil.test', '/\\evil.test', 'mca', '', undefined, 42, '/' + 'x'.repeat(2001)])(
+    'should fall back when given %p',
+    (candidate) => {
+      expect(safeLocalPath(candidate, '/home')).toBe('/home');
+    },
+  );
 });

@@ -2,7 +2,15 @@ import hbs from 'hbs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', hour12: false });
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+  hour12: false,
+});
 
 const toDate = (value: unknown): Date | null => {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
@@ -19,7 +27,9 @@ export function configureViewEngine(viewsDir: string): void {
   const partialsDir = join(viewsDir, 'partials');
   for (const file of walk(partialsDir)) {
     if (!file.endsWith('.hbs')) continue;
-    const name = relative(partialsDir, file).replace(/\\/g, '/').replace(/\.hbs$/, '');
+    const name = relative(partialsDir, file)
+      .replace(/\\/g, '/')
+      .replace(/\.hbs$/, '');
     hbs.registerPartial(name, readFileSync(file, 'utf8'));
   }
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);

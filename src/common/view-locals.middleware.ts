@@ -10,7 +10,14 @@ import { requestContext, type CurrentUser } from './request-context';
 export class ViewLocalsMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const user = req.user as CurrentUser | undefined;
-    res.locals.currentUser = user ? { ...user, roleLabel: ROLE_LABELS[user.role], isAdmin: user.role === 'admin', canOperate: user.role !== 'viewer' } : undefined;
+    res.locals.currentUser = user
+      ? {
+          ...user,
+          roleLabel: ROLE_LABELS[user.role],
+          isAdmin: user.role === 'admin',
+          canOperate: user.role !== 'viewer',
+        }
+      : undefined;
     res.locals.csrfToken = req.session ? csrf.generateToken(req) : '';
     res.locals.path = req.path;
     // Read when a page renders, not before: a redirect keeps the messages for the page that follows it.

@@ -33,7 +33,11 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     publicUrl: env.PUBLIC_URL,
     trustProxy: env.TRUST_PROXY,
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
-    login: { perIp: env.LOGIN_LIMIT_PER_IP, perEmail: env.LOGIN_LIMIT_PER_EMAIL, windowSeconds: env.LOGIN_LIMIT_WINDOW_SECONDS },
+    login: {
+      perIp: env.LOGIN_LIMIT_PER_IP,
+      perEmail: env.LOGIN_LIMIT_PER_EMAIL,
+      windowSeconds: env.LOGIN_LIMIT_WINDOW_SECONDS,
+    },
     logLevel: env.LOG_LEVEL,
     partnerCenterMode: env.PARTNER_CENTER_MODE,
     sandboxPort: env.SANDBOX_PORT,

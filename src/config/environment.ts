@@ -5,71 +5,133 @@ const toInt = ({ value }: { value: unknown }) => (value === undefined || value =
 
 // Every setting the app reads from the environment, validated once at start.
 export class Environment {
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   DATA_DIR = 'data';
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   APP_SECRET?: string;
 
-  @IsOptional() @IsString() @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MAIL_FROM = 'MCA Manager <mca-manager@localhost>';
 
-  @IsOptional() @IsIn(['sandbox', 'live'])
+  @IsOptional()
+  @IsIn(['sandbox', 'live'])
   PARTNER_CENTER_MODE: 'sandbox' | 'live' = 'sandbox';
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   SANDBOX_PORT = 3100;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(300000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300000)
   PARTNER_CENTER_TIMEOUT_MS = 15000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
   PARTNER_CENTER_MAX_ATTEMPTS = 4;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
   PARTNER_CENTER_RETRY_BASE_MS = 500;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(300000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300000)
   PARTNER_CENTER_RETRY_MAX_WAIT_MS = 30000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   SANDBOX_TOKEN_TTL_SECONDS = 3600;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(43200)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(43200)
   SANDBOX_LINK_EXPIRY_MINUTES = 10080;
 
   // How often every broker's tenants are synced from Partner Center; 0 turns the schedule off.
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10080)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10080)
   SYNC_INTERVAL_MINUTES = 60;
 
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10080)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10080)
   SESSION_IDLE_MINUTES = 60;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LOGIN_LIMIT_PER_IP = 20;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LOGIN_LIMIT_PER_EMAIL = 8;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LOGIN_LIMIT_WINDOW_SECONDS = 900;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }
 

@@ -5,7 +5,13 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export function buildDataSourceOptions(databaseUrl: string | undefined, dataDir: string): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: false,
+  } as const;
   if (databaseUrl) {
     return { ...common, type: 'postgres', url: databaseUrl, extra: { max: 10 } };
   }

@@ -6,7 +6,9 @@ import type { DataSource } from 'typeorm';
 export function nativeSqliteHandle(dataSource: DataSource): Database {
   const handle = (dataSource.driver as unknown as { databaseConnection?: Partial<Database> }).databaseConnection;
   if (!handle || typeof handle.prepare !== 'function' || typeof handle.pragma !== 'function') {
-    throw new Error('TypeORM no longer exposes the better-sqlite3 handle as driver.databaseConnection: update src/database/native-sqlite.ts');
+    throw new Error(
+      'TypeORM no longer exposes the better-sqlite3 handle as driver.databaseConnection: update src/database/native-sqlite.ts',
+    );
   }
   return handle as Database;
 }

@@ -4,7 +4,10 @@ import { rawQuery, timestampFromRow } from './raw-sql';
 
 const recording = (type: string) => {
   const calls: [string, unknown[]][] = [];
-  const dataSource = { options: { type }, query: async (sql: string, params: unknown[]) => (calls.push([sql, params]), []) } as unknown as DataSource;
+  const dataSource = {
+    options: { type },
+    query: async (sql: string, params: unknown[]) => (calls.push([sql, params]), []),
+  } as unknown as DataSource;
   return { dataSource, calls };
 };
 
@@ -12,7 +15,10 @@ describe(rawQuery.name, () => {
   it('should bind every value as a parameter on SQLite, through a prepared statement', async () => {
     const database = new Database(':memory:');
     database.exec("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x''; DROP TABLE t; --'), (2, 'y')");
-    const dataSource = { options: { type: 'better-sqlite3' }, driver: { databaseConnection: database } } as unknown as DataSource;
+    const dataSource = {
+      options: { type: 'better-sqlite3' },
+      driver: { databaseConnection: database },
+    } as unknown as DataSource;
     const query = rawQuery<{ a: number }>(dataSource);
     await expect(query`SELECT a FROM t WHERE a = ${1} AND b = ${"x'; DROP TABLE t; --"}`).resolves.toEqual([{ a: 1 }]);
     await expect(query`SELECT a FROM t WHERE a = ${1} AND b = ${"x'; DROP TABLE t; --"}`).resolves.toEqual([{ a: 1 }]);

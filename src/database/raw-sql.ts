@@ -10,13 +10,20 @@ export function rawQuery<T>(dataSource: DataSource) {
   const postgres = dataSource.options.type === 'postgres';
   const run = preparedQuery(dataSource);
   return (strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]> =>
-    run<T>(strings.reduce((text, part, i) => (i === 0 ? part : `${text}${postgres ? `$${i}` : '?'}${part}`), ''), values);
+    run<T>(
+      strings.reduce((text, part, i) => (i === 0 ? part : `${text}${postgres ? `$${i}` : '?'}${part}`), ''),
+      values,
+    );
 }
 
 // The same for statements written out elsewhere with their parameters (the MCA page's list, src/tenants).
 export function preparedQuery(dataSource: DataSource) {
-  const database = dataSource.options.type === 'postgres' ? null : (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
-  return async <T>(sql: string, params: unknown[]): Promise<T[]> => (database ? (prepared(database, sql).all(...params) as T[]) : dataSource.query(sql, params));
+  const database =
+    dataSource.options.type === 'postgres'
+      ? null
+      : (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+  return async <T>(sql: string, params: unknown[]): Promise<T[]> =>
+    database ? (prepared(database, sql).all(...params) as T[]) : dataSource.query(sql, params);
 }
 
 const statements = new WeakMap<Database, Map<string, Statement>>();

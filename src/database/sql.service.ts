@@ -83,7 +83,9 @@ export class SqlService implements OnApplicationShutdown {
       };
       return this.current.run(tx, () => work(tx));
     };
-    const result = this.writeDataSource ? await this.writes.run(() => this.writeDataSource!.transaction(execute)) : await this.dataSource.transaction(execute);
+    const result = this.writeDataSource
+      ? await this.writes.run(() => this.writeDataSource!.transaction(execute))
+      : await this.dataSource.transaction(execute);
     for (const fn of afterCommit) {
       try {
         await fn();

@@ -20,6 +20,13 @@ export class HealthController {
       res.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'error', database: { status: 'down' } };
     }
-    return { status: 'ok', database: { status: 'up', driver: this.dataSource.options.type, latencyMs: Math.round((performance.now() - started) * 100) / 100 } };
+    return {
+      status: 'ok',
+      database: {
+        status: 'up',
+        driver: this.dataSource.options.type,
+        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      },
+    };
   }
 }

@@ -22,10 +22,16 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
             res.setHeader('X-Request-Id', id);
             return id;
           },
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || /^\/(css|js|vendor|img)\//.test(req.url ?? '') },
+          autoLogging: {
+            ignore: (req: IncomingMessage) => req.url === '/healthz' || /^\/(css|js|vendor|img)\//.test(req.url ?? ''),
+          },
           // Headers stay out: they hold cookies and tokens, and the id, method, path and status tell the story.
           serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: req.url,
+            }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
         },

@@ -34,7 +34,9 @@ export class MailService implements OnModuleDestroy {
     const app = config.getOrThrow<AppConfig>('app');
     this.from = app.mailFrom;
     this.outboxDir = app.smtpUrl ? null : join(app.dataDir, 'outbox');
-    this.transporter = app.smtpUrl ? nodemailer.createTransport(app.smtpUrl) : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    this.transporter = app.smtpUrl
+      ? nodemailer.createTransport(app.smtpUrl)
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {

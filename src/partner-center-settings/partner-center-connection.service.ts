@@ -40,28 +40,49 @@ export class PartnerCenterConnectionService {
     const credentials = await this.settings.credentialsFor(this.scope.brokerId());
     const metadata = await this.client.getMcaAgreementMetadata(credentials);
     const page = await this.client.listCustomers(credentials, { pageSize: 100 });
-    const count = page.continuationToken ? `${page.items.length} or more customers` : `${page.items.length} customer${page.items.length === 1 ? '' : 's'}`;
+    const count = page.continuationToken
+      ? `${page.items.length} or more customers`
+      : `${page.items.length} customer${page.items.length === 1 ? '' : 's'}`;
     return `Connected: ${count} visible, MCA template ${metadata.templateId}.`;
   }
 
   async beginConnect(redirectUri: string): Promise<{ url: string; pending: PendingConnect }> {
     const brokerId = this.scope.brokerId();
     const credentials = await this.settings.credentialsFor(brokerId);
-    const pending = { state: randomBytes(32).toString('base64url'), brokerId, expiresAt: Date.now() + CONNECT_WINDOW_MS };
+    const pending = {
+      state: randomBytes(32).toString('base64url'),
+      brokerId,
+      expiresAt: Date.now() + CONNECT_WINDOW_MS,
+    };
     return { url: this.client.authorizationUrl(credentials, redirectUri, pending.state), pending };
   }
 
   // Returns who connected. A state that does not match this session's pending sign-in is refused.
-  async completeConnect(pending: PendingConnect | undefined, query: { state?: unknown; code?: unknown; error?: unknown; error_description?: unknown }, redirectUri: string): Promise<string> {
+  async completeConnect(
+    pending: PendingConnect | undefined,
+    query: { state?: unknown; code?: unknown; error?: unknown; error_description?: unknown },
+    redirectUri: string,
+  ): Promise<string> {
     const brokerId = this.scope.brokerId();
-    if (!pending || pending.brokerId !== brokerId || pending.expiresAt < Date.now() || typeof query.state !== 'string' || !sameText(query.state, pending.state)) {
-      throw new PartnerCenterError('rejected', 'This sign-in was not started here or took too long: start "Connect a Partner Center user" again');
+    if (
+      !pending ||
+      pending.brokerId !== brokerId ||
+      pending.expiresAt < Date.now() ||
+      typeof query.state !== 'string' ||
+      !sameText(query.state, pending.state)
+    ) {
+      throw new PartnerCenterError(
+        'rejected',
+        'This sign-in was not started here or took too long: start "Connect a Partner Center user" again',
+      );
     }
     if (typeof query.error === 'string') {
-      const reason = typeof query.error_description === 'string' ? query.error_description.slice(0, 300) : query.error.slice(0, 100);
+      const reason =
+        typeof query.error_description === 'string' ? query.error_description.slice(0, 300) : query.error.slice(0, 100);
       throw new PartnerCenterError('rejected', `Microsoft did not connect the user: ${reason}`);
     }
-    if (typeof query.code !== 'string' || query.code === '') throw new PartnerCenterError('rejected', 'Microsoft sent no authorization code: start again');
+    if (typeof query.code !== 'string' || query.code === '')
+      throw new PartnerCenterError('rejected', 'Microsoft sent no authorization code: start again');
     const credentials = await this.settings.credentialsFor(brokerId);
     const user = await this.client.exchangeAuthorizationCode(credentials, query.code, redirectUri);
     await this.settings.saveConnectedUser(user);

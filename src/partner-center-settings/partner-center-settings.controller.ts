@@ -11,7 +11,10 @@ import { PartnerCenterSettingsService } from './partner-center-settings.service'
 
 const PAGE = '/settings/partner-center';
 const CALLBACK_PATH = `${PAGE}/callback`;
-const MODE_OPTIONS = PARTNER_CENTER_MODES.map((value) => ({ value, label: value === 'sandbox' ? 'Sandbox (built-in test Partner Center)' : 'Live (Microsoft Partner Center)' }));
+const MODE_OPTIONS = PARTNER_CENTER_MODES.map((value) => ({
+  value,
+  label: value === 'sandbox' ? 'Sandbox (built-in test Partner Center)' : 'Live (Microsoft Partner Center)',
+}));
 const PAGE_VIEW = { title: 'Partner Center', modes: MODE_OPTIONS };
 
 // Partner Center's refusal is the admin's answer; anything else is a bug and goes to the error page.
@@ -48,7 +51,13 @@ export class PartnerCenterSettingsController {
   @Redirect(PAGE, 303)
   async save(@Req() req: Request, @Body() dto: PartnerCenterSettingsDto) {
     const { disconnected } = await this.settings.save(dto, async () => ({ state: await this.settings.state() }));
-    flash(req, 'success', disconnected ? 'Partner Center settings saved. The app registration changed, so the connected user was disconnected: connect one again.' : 'Partner Center settings saved.');
+    flash(
+      req,
+      'success',
+      disconnected
+        ? 'Partner Center settings saved. The app registration changed, so the connected user was disconnected: connect one again.'
+        : 'Partner Center settings saved.',
+    );
   }
 
   @Post('test')
@@ -78,7 +87,10 @@ export class PartnerCenterSettingsController {
   async callback(@Req() req: Request, @Query() query: Record<string, unknown>) {
     const pending = req.session.partnerCenterConnect;
     delete req.session.partnerCenterConnect;
-    await reportingPartnerCenterErrors(req, async () => `Connected as ${await this.connection.completeConnect(pending, query, this.redirectUri(req))}.`);
+    await reportingPartnerCenterErrors(
+      req,
+      async () => `Connected as ${await this.connection.completeConnect(pending, query, this.redirectUri(req))}.`,
+    );
   }
 
   @Post('disconnect')

@@ -17,7 +17,11 @@ import { RefreshTokenKeeper } from './refresh-token-keeper';
   imports: [TypeOrmModule.forFeature([PartnerCenterSettings]), PartnerCenterModule],
   controllers: [PartnerCenterSettingsController],
   providers: [
-    { provide: SecretBox, inject: [ConfigService], useFactory: (config: ConfigService) => new SecretBox(config.getOrThrow<AppConfig>('app').secret) },
+    {
+      provide: SecretBox,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => new SecretBox(config.getOrThrow<AppConfig>('app').secret),
+    },
     { provide: PARTNER_CENTER_API, useExisting: PartnerCenterClient },
     { provide: PARTNER_CENTER_SANDBOX, useExisting: PartnerCenterSandboxService },
     PartnerCenterSettingsService,

@@ -7,7 +7,12 @@ import { FormErrorsException, type FieldErrors } from '../common/form-errors.exc
 import { SecretBox } from '../common/secret-box';
 import type { AppConfig } from '../config/app.config';
 import { LIVE_API_BASE_URL, LIVE_AUTHORITY_URL } from '../partner-center/partner-center.options';
-import { PartnerCenterError, type ConnectedUser, type PartnerCenterCredentials, type PartnerCenterMode } from '../partner-center/partner-center.types';
+import {
+  PartnerCenterError,
+  type ConnectedUser,
+  type PartnerCenterCredentials,
+  type PartnerCenterMode,
+} from '../partner-center/partner-center.types';
 import type { PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
 import { PARTNER_CENTER_SANDBOX, type SandboxRegistration } from './partner-center.ports';
 import { PartnerCenterSettings } from './partner-center-settings.entity';
@@ -59,7 +64,10 @@ export class PartnerCenterSettingsService {
   }
 
   // Returns whether a connected user was let go: their sign-in belongs to the app registration that changed.
-  async save(input: PartnerCenterSettingsDto, formViewData: () => Promise<Record<string, unknown>>): Promise<{ disconnected: boolean }> {
+  async save(
+    input: PartnerCenterSettingsDto,
+    formViewData: () => Promise<Record<string, unknown>>,
+  ): Promise<{ disconnected: boolean }> {
     const brokerId = this.scope.brokerId();
     const row = await this.rowOrNew(brokerId);
     const errors = this.validate(input, Boolean(row.appSecretSealed));
@@ -70,7 +78,8 @@ export class PartnerCenterSettingsService {
     const registrationChanged = row.mode !== input.mode || row.tenantId !== tenantId || row.appId !== appId;
     const disconnected = registrationChanged && Boolean(row.refreshTokenSealed);
     Object.assign(row, { mode: input.mode, tenantId, appId });
-    if (input.clientSecret !== '') row.appSecretSealed = this.box.seal(input.clientSecret, secretContext(brokerId, 'appSecret'));
+    if (input.clientSecret !== '')
+      row.appSecretSealed = this.box.seal(input.clientSecret, secretContext(brokerId, 'appSecret'));
     if (registrationChanged) this.forgetUser(row);
     await this.settings.save(row);
     return { disconnected };
@@ -88,7 +97,8 @@ export class PartnerCenterSettingsService {
   async replaceRefreshToken(previous: string, next: string): Promise<void> {
     const brokerId = this.scope.brokerId();
     const row = await this.settings.findOneBy({ brokerId });
-    if (!row?.refreshTokenSealed || this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') !== previous) return;
+    if (!row?.refreshTokenSealed || this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') !== previous)
+      return;
     row.refreshTokenSealed = this.box.seal(next, secretContext(brokerId, 'refreshToken'));
     await this.settings.save(row);
   }
@@ -106,7 +116,9 @@ export class PartnerCenterSettingsService {
     const row = await this.settingsOf(brokerId);
     const mode = row?.mode ?? this.defaultMode;
     const appSecret = row?.appSecretSealed ? this.openSecret(row.appSecretSealed, brokerId, 'appSecret') : undefined;
-    const refreshToken = row?.refreshTokenSealed ? this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') : undefined;
+    const refreshToken = row?.refreshTokenSealed
+      ? this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken')
+      : undefined;
     if (mode === 'sandbox') {
       const registration = this.sandboxRegistration();
       return {
@@ -120,9 +132,20 @@ export class PartnerCenterSettingsService {
       };
     }
     if (!row?.tenantId || !row.appId || !appSecret) {
-      throw new PartnerCenterError('auth', 'Partner Center is not set up: an admin enters the tenant id, app id and app secret in Partner Center settings');
+      throw new PartnerCenterError(
+        'auth',
+        'Partner Center is not set up: an admin enters the tenant id, app id and app secret in Partner Center settings',
+      );
     }
-    return { mode, authorityUrl: LIVE_AUTHORITY_URL, apiBaseUrl: LIVE_API_BASE_URL, tenantId: row.tenantId, appId: row.appId, appSecret, refreshToken };
+    return {
+      mode,
+      authorityUrl: LIVE_AUTHORITY_URL,
+      apiBaseUrl: LIVE_API_BASE_URL,
+      tenantId: row.tenantId,
+      appId: row.appId,
+      appSecret,
+      refreshToken,
+    };
   }
 
   // A broker new to a sandbox install starts with the sandbox's partner user connected, so that the first sync
@@ -139,7 +162,10 @@ export class PartnerCenterSettingsService {
   }
 
   private async rowOrNew(brokerId: number): Promise<PartnerCenterSettings> {
-    return (await this.settings.findOneBy({ brokerId })) ?? this.settings.create({ brokerId, mode: this.defaultMode, tenantId: '', appId: '' });
+    return (
+      (await this.settings.findOneBy({ brokerId })) ??
+      this.settings.create({ brokerId, mode: this.defaultMode, tenantId: '', appId: '' })
+    );
   }
 
   private connect(row: PartnerCenterSettings, user: ConnectedUser): void {
@@ -153,9 +179,11 @@ export class PartnerCenterSettingsService {
     for (const [field, label] of ID_FIELDS) {
       const value = input[field];
       if (value === '' && input.mode === 'live') errors[field] = `Enter the ${label.toLowerCase()}: live mode needs it`;
-      else if (value !== '' && !GUID.test(value)) errors[field] = `${label} must be a GUID, like 00000000-0000-0000-0000-000000000000`;
+      else if (value !== '' && !GUID.test(value))
+        errors[field] = `${label} must be a GUID, like 00000000-0000-0000-0000-000000000000`;
     }
-    if (input.mode === 'live' && input.clientSecret === '' && !hasStoredSecret) errors.clientSecret = 'Enter the app secret: live mode needs it';
+    if (input.mode === 'live' && input.clientSecret === '' && !hasStoredSecret)
+      errors.clientSecret = 'Enter the app secret: live mode needs it';
     return errors;
   }
 
@@ -169,7 +197,10 @@ export class PartnerCenterSettingsService {
     try {
       return this.box.open(sealed, secretContext(brokerId, field));
     } catch {
-      throw new PartnerCenterError('auth', 'The stored Partner Center secrets cannot be read (was APP_SECRET changed?): enter the app secret again and reconnect the user');
+      throw new PartnerCenterError(
+        'auth',
+        'The stored Partner Center secrets cannot be read (was APP_SECRET changed?): enter the app secret again and reconnect the user',
+      );
     }
   }
 
@@ -177,7 +208,10 @@ export class PartnerCenterSettingsService {
     try {
       return { ...this.sandbox.appRegistration(), baseUrl: this.sandbox.baseUrl };
     } catch {
-      throw new PartnerCenterError('unavailable', 'The Partner Center sandbox is not running here: choose live mode, or start the app with PARTNER_CENTER_MODE=sandbox');
+      throw new PartnerCenterError(
+        'unavailable',
+        'The Partner Center sandbox is not running here: choose live mode, or start the app with PARTNER_CENTER_MODE=sandbox',
+      );
     }
   }
 }

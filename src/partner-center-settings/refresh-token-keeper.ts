@@ -16,7 +16,9 @@ export class RefreshTokenKeeper implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribe = this.client.onRefreshTokenRotated(({ previous, next }) =>
-      this.settings.replaceRefreshToken(previous, next).catch((error: Error) => this.logger.warn(`Could not keep the rotated refresh token: ${error.message}`)),
+      this.settings
+        .replaceRefreshToken(previous, next)
+        .catch((error: Error) => this.logger.warn(`Could not keep the rotated refresh token: ${error.message}`)),
     );
   }
 

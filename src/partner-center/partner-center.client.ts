@@ -1,7 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { errorFromResponse } from './partner-center.errors';
-import { PARTNER_CENTER_CLIENT_OPTIONS, resolveClientOptions, type PartnerCenterClientOptions } from './partner-center.options';
+import {
+  PARTNER_CENTER_CLIENT_OPTIONS,
+  resolveClientOptions,
+  type PartnerCenterClientOptions,
+} from './partner-center.options';
 import {
   AGREEMENT_ALREADY_EXISTS,
   CONTINUATION_HEADER,
@@ -57,7 +61,10 @@ export class PartnerCenterClient implements PartnerCenterApi {
     this.tokens = new TokenCache(this.transport, resolved);
   }
 
-  listCustomers(credentials: PartnerCenterCredentials, options: { pageSize?: number; continuationToken?: string | null } = {}): Promise<CustomerPage> {
+  listCustomers(
+    credentials: PartnerCenterCredentials,
+    options: { pageSize?: number; continuationToken?: string | null } = {},
+  ): Promise<CustomerPage> {
     const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE_SIZE)));
     const next = Boolean(options.continuationToken);
     return this.call(credentials, {
@@ -71,18 +78,43 @@ export class PartnerCenterClient implements PartnerCenterApi {
   }
 
   getMcaAgreementMetadata(credentials: PartnerCenterCredentials): Promise<McaAgreementMetadata> {
-    return this.call(credentials, { auth: 'app', method: 'GET', path: pcPaths.agreementMetadata(), operation: 'reading the Microsoft Customer Agreement template', parse: parseAgreementMetadata });
+    return this.call(credentials, {
+      auth: 'app',
+      method: 'GET',
+      path: pcPaths.agreementMetadata(),
+      operation: 'reading the Microsoft Customer Agreement template',
+      parse: parseAgreementMetadata,
+    });
   }
 
   getDirectAcceptance(credentials: PartnerCenterCredentials, customerTenantId: string): Promise<boolean> {
-    return this.call(credentials, { auth: 'user', method: 'GET', path: pcPaths.directAcceptance(customerTenantId), operation: "reading the customer's direct acceptance", parse: parseDirectAcceptance });
+    return this.call(credentials, {
+      auth: 'user',
+      method: 'GET',
+      path: pcPaths.directAcceptance(customerTenantId),
+      operation: "reading the customer's direct acceptance",
+      parse: parseDirectAcceptance,
+    });
   }
 
-  listCustomerAgreements(credentials: PartnerCenterCredentials, customerTenantId: string): Promise<CustomerAgreement[]> {
-    return this.call(credentials, { auth: 'app', method: 'GET', path: pcPaths.customerAgreements(customerTenantId), operation: "reading the customer's agreements", parse: parseCustomerAgreements });
+  listCustomerAgreements(
+    credentials: PartnerCenterCredentials,
+    customerTenantId: string,
+  ): Promise<CustomerAgreement[]> {
+    return this.call(credentials, {
+      auth: 'app',
+      method: 'GET',
+      path: pcPaths.customerAgreements(customerTenantId),
+      operation: "reading the customer's agreements",
+      parse: parseCustomerAgreements,
+    });
   }
 
-  createEnhancedAttestation(credentials: PartnerCenterCredentials, request: EnhancedAttestationRequest, requestId?: string): Promise<EnhancedAttestation> {
+  createEnhancedAttestation(
+    credentials: PartnerCenterCredentials,
+    request: EnhancedAttestationRequest,
+    requestId?: string,
+  ): Promise<EnhancedAttestation> {
     return this.call(credentials, {
       auth: 'app',
       method: 'POST',
@@ -95,12 +127,23 @@ export class PartnerCenterClient implements PartnerCenterApi {
   }
 
   getEnhancedAttestation(credentials: PartnerCenterCredentials, attestationId: string): Promise<EnhancedAttestation> {
-    return this.call(credentials, { auth: 'app', method: 'GET', path: pcPaths.enhancedAttestation(attestationId), operation: 'reading the attestation', parse: parseEnhancedAttestation });
+    return this.call(credentials, {
+      auth: 'app',
+      method: 'GET',
+      path: pcPaths.enhancedAttestation(attestationId),
+      operation: 'reading the attestation',
+      parse: parseEnhancedAttestation,
+    });
   }
 
   // Finalizing twice is not an error: "already exists" (600061) means an earlier finalize went through, so the
   // agreement is read back instead.
-  async createAgreementFromAttestation(credentials: PartnerCenterCredentials, customerTenantId: string, attestationId: string, requestId?: string): Promise<CustomerAgreement> {
+  async createAgreementFromAttestation(
+    credentials: PartnerCenterCredentials,
+    customerTenantId: string,
+    attestationId: string,
+    requestId?: string,
+  ): Promise<CustomerAgreement> {
     try {
       return await this.call(credentials, {
         auth: 'app',
@@ -114,8 +157,16 @@ export class PartnerCenterClient implements PartnerCenterApi {
     } catch (error) {
       if (!(error instanceof PartnerCenterError) || error.details.code !== AGREEMENT_ALREADY_EXISTS) throw error;
       const agreements = await this.listCustomerAgreements(credentials, customerTenantId);
-      const latest = agreements.reduce<CustomerAgreement | null>((best, item) => (!best || (item.dateAgreed?.getTime() ?? 0) > (best.dateAgreed?.getTime() ?? 0) ? item : best), null);
-      if (!latest) throw new PartnerCenterError('invalid_response', 'Partner Center says the agreement already exists but lists none for this customer; try again later', error.details);
+      const latest = agreements.reduce<CustomerAgreement | null>(
+        (best, item) => (!best || (item.dateAgreed?.getTime() ?? 0) > (best.dateAgreed?.getTime() ?? 0) ? item : best),
+        null,
+      );
+      if (!latest)
+        throw new PartnerCenterError(
+          'invalid_response',
+          'Partner Center says the agreement already exists but lists none for this customer; try again later',
+          error.details,
+        );
       return latest;
     }
   }
@@ -133,7 +184,11 @@ export class PartnerCenterClient implements PartnerCenterApi {
     return url.toString();
   }
 
-  async exchangeAuthorizationCode(credentials: PartnerCenterCredentials, code: string, redirectUri: string): Promise<ConnectedUser> {
+  async exchangeAuthorizationCode(
+    credentials: PartnerCenterCredentials,
+    code: string,
+    redirectUri: string,
+  ): Promise<ConnectedUser> {
     const grant = await this.tokens.redeemCode(credentials, code, redirectUri, this.newIds());
     return { refreshToken: grant.refreshToken as string, userPrincipalName: grant.userPrincipalName };
   }
@@ -157,7 +212,11 @@ export class PartnerCenterClient implements PartnerCenterApi {
       response = await this.send(credentials, call, ids);
     }
     if (response.status < 200 || response.status >= 300) {
-      throw errorFromResponse(response.status, response.text, { operation: call.operation, requestId: ids.requestId, attempts: response.attempts });
+      throw errorFromResponse(response.status, response.text, {
+        operation: call.operation,
+        requestId: ids.requestId,
+        attempts: response.attempts,
+      });
     }
     return call.parse(response.text);
   }

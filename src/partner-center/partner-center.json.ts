@@ -7,7 +7,10 @@ export type JsonObject = Record<string, unknown>;
 const MAX_TEXT = 1_000;
 
 export function invalidResponse(operation: string, problem: string): PartnerCenterError {
-  return new PartnerCenterError('invalid_response', `Partner Center sent an unexpected answer to ${operation} (${problem}); try again later, and report it if it persists`);
+  return new PartnerCenterError(
+    'invalid_response',
+    `Partner Center sent an unexpected answer to ${operation} (${problem}); try again later, and report it if it persists`,
+  );
 }
 
 export function parseJsonText(text: string, operation: string): unknown {
@@ -19,7 +22,8 @@ export function parseJsonText(text: string, operation: string): unknown {
 }
 
 export function asObject(value: unknown, operation: string, what: string): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidResponse(operation, `${what} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalidResponse(operation, `${what} is not an object`);
   return value as JsonObject;
 }
 

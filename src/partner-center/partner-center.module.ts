@@ -15,7 +15,9 @@ import { PartnerCenterSandboxService } from './sandbox/partner-center-sandbox.se
         return {
           ...config.getOrThrow<AppConfig>('app').partnerCenterHttp,
           onRetry: (event) =>
-            logger.warn(`${event.reason} while ${event.operation}; retrying in ${event.waitMs} ms (attempt ${event.attempt + 1} of ${event.maxAttempts}, MS-RequestId ${event.requestId})`),
+            logger.warn(
+              `${event.reason} while ${event.operation}; retrying in ${event.waitMs} ms (attempt ${event.attempt + 1} of ${event.maxAttempts}, MS-RequestId ${event.requestId})`,
+            ),
         };
       },
     },

@@ -1,4 +1,12 @@
-import { parseAgreementMetadata, parseCustomerAgreements, parseCustomerPage, parseDirectAcceptance, parseEnhancedAttestation, parseErrorBody, parseTokenResponse } from './partner-center.shapes';
+import {
+  parseAgreementMetadata,
+  parseCustomerAgreements,
+  parseCustomerPage,
+  parseDirectAcceptance,
+  parseEnhancedAttestation,
+  parseErrorBody,
+  parseTokenResponse,
+} from './partner-center.shapes';
 import { PartnerCenterError } from './partner-center.types';
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -14,11 +22,22 @@ function invalid(parse: () => unknown): string {
 }
 
 describe('parseCustomerPage', () => {
-  const customer = { id: 't-1', companyProfile: { companyName: 'Fourth Coffee', domain: 'fourthcoffee.onmicrosoft.com' } };
+  const customer = {
+    id: 't-1',
+    companyProfile: { companyName: 'Fourth Coffee', domain: 'fourthcoffee.onmicrosoft.com' },
+  };
 
   it('should take the continuation token from links.next headers', () => {
-    const page = parseCustomerPage(json({ items: [customer], links: { next: { uri: '/x', method: 'GET', headers: [{ key: 'MS-ContinuationToken', value: 'abc' }] } } }));
-    expect(page).toEqual({ items: [{ tenantId: 't-1', companyName: 'Fourth Coffee', domain: 'fourthcoffee.onmicrosoft.com' }], continuationToken: 'abc' });
+    const page = parseCustomerPage(
+      json({
+        items: [customer],
+        links: { next: { uri: '/x', method: 'GET', headers: [{ key: 'MS-ContinuationToken', value: 'abc' }] } },
+      }),
+    );
+    expect(page).toEqual({
+      items: [{ tenantId: 't-1', companyName: 'Fourth Coffee', domain: 'fourthcoffee.onmicrosoft.com' }],
+      continuationToken: 'abc',
+    });
   });
 
   it('should fall back to the top-level continuationToken, and end without one', () => {
@@ -29,8 +48,12 @@ describe('parseCustomerPage', () => {
   it('should refuse broken answers', () => {
     expect(invalid(() => parseCustomerPage('{'))).toContain('not valid JSON');
     expect(invalid(() => parseCustomerPage('[]'))).toContain('the answer is not an object');
-    expect(invalid(() => parseCustomerPage(json({ items: [{ id: 't', companyProfile: null }] })))).toContain('customer profile');
-    expect(invalid(() => parseCustomerPage(json({ items: [{ ...customer, id: 'x'.repeat(101) }] })))).toContain('"id" is too long');
+    expect(invalid(() => parseCustomerPage(json({ items: [{ id: 't', companyProfile: null }] })))).toContain(
+      'customer profile',
+    );
+    expect(invalid(() => parseCustomerPage(json({ items: [{ ...customer, id: 'x'.repeat(101) }] })))).toContain(
+      '"id" is too long',
+    );
   });
 });
 
@@ -40,11 +63,20 @@ describe('parseAgreementMetadata', () => {
       { templateId: 'cloud', agreementType: 'MicrosoftCloudAgreement', agreementLink: 'https://aka.ms/mca-old' },
       { templateId: 'mca', type: 'MicrosoftCustomerAgreement', agreementLink: 'https://aka.ms/customeragreement' },
     ];
-    expect(parseAgreementMetadata(json({ items }))).toEqual({ templateId: 'mca', agreementLink: 'https://aka.ms/customeragreement' });
+    expect(parseAgreementMetadata(json({ items }))).toEqual({
+      templateId: 'mca',
+      agreementLink: 'https://aka.ms/customeragreement',
+    });
   });
 
   it('should refuse an answer about another agreement (the call without agreementType)', () => {
-    expect(invalid(() => parseAgreementMetadata(json({ items: [{ templateId: 'x', agreementType: 'MicrosoftCloudAgreement', agreementLink: 'https://x' }] })))).toContain('no Microsoft Customer Agreement');
+    expect(
+      invalid(() =>
+        parseAgreementMetadata(
+          json({ items: [{ templateId: 'x', agreementType: 'MicrosoftCloudAgreement', agreementLink: 'https://x' }] }),
+        ),
+      ),
+    ).toContain('no Microsoft Customer Agreement');
   });
 });
 
@@ -57,17 +89,32 @@ describe('parseDirectAcceptance', () => {
 
 describe('parseCustomerAgreements', () => {
   it('should read dates as UTC and tolerate a missing contact', () => {
-    const [agreement] = parseCustomerAgreements(json({ items: [{ templateId: 't', dateAgreed: '2026-01-06T00:00:00Z', type: 'MicrosoftCustomerAgreement' }] }));
-    expect(agreement).toEqual({ templateId: 't', dateAgreed: new Date('2026-01-06T00:00:00Z'), primaryContact: null, agreementLink: null });
+    const [agreement] = parseCustomerAgreements(
+      json({ items: [{ templateId: 't', dateAgreed: '2026-01-06T00:00:00Z', type: 'MicrosoftCustomerAgreement' }] }),
+    );
+    expect(agreement).toEqual({
+      templateId: 't',
+      dateAgreed: new Date('2026-01-06T00:00:00Z'),
+      primaryContact: null,
+      agreementLink: null,
+    });
   });
 
   it('should refuse a date that is not one', () => {
-    expect(invalid(() => parseCustomerAgreements(json({ items: [{ templateId: 't', dateAgreed: 'yesterday' }] })))).toContain('"dateAgreed" is not a date');
+    expect(
+      invalid(() => parseCustomerAgreements(json({ items: [{ templateId: 't', dateAgreed: 'yesterday' }] }))),
+    ).toContain('"dateAgreed" is not a date');
   });
 });
 
 describe('parseEnhancedAttestation', () => {
-  const attestation = { id: 'a-1', status: 'Accepted', acceptanceLink: 'https://example.com/accept/a-1', expirationDateTime: '2026-12-02T12:00:00Z', acceptedDateTime: '2026-11-26T08:00:00Z' };
+  const attestation = {
+    id: 'a-1',
+    status: 'Accepted',
+    acceptanceLink: 'https://example.com/accept/a-1',
+    expirationDateTime: '2026-12-02T12:00:00Z',
+    acceptedDateTime: '2026-11-26T08:00:00Z',
+  };
 
   it('should read the status in any case', () => {
     expect(parseEnhancedAttestation(json(attestation))).toEqual({
@@ -81,14 +128,18 @@ describe('parseEnhancedAttestation', () => {
 
   it('should refuse an unknown status and a link that is not a web link', () => {
     expect(invalid(() => parseEnhancedAttestation(json({ ...attestation, status: 'Signed' })))).toContain('"status"');
-    expect(invalid(() => parseEnhancedAttestation(json({ ...attestation, acceptanceLink: 'javascript:alert(1)' })))).toContain('not a web link');
+    expect(
+      invalid(() => parseEnhancedAttestation(json({ ...attestation, acceptanceLink: 'javascript:alert(1)' }))),
+    ).toContain('not a web link');
   });
 });
 
 describe('parseTokenResponse', () => {
   it("should read the token, its lifetime given as text, and the user's name from the id token", () => {
     const idToken = `x.${Buffer.from(json({ preferred_username: 'admin@partner.example' })).toString('base64url')}.`;
-    expect(parseTokenResponse(json({ access_token: 'at', expires_in: '3599', refresh_token: 'rt', id_token: idToken }))).toEqual({
+    expect(
+      parseTokenResponse(json({ access_token: 'at', expires_in: '3599', refresh_token: 'rt', id_token: idToken })),
+    ).toEqual({
       accessToken: 'at',
       expiresInSeconds: 3599,
       refreshToken: 'rt',
@@ -97,15 +148,29 @@ describe('parseTokenResponse', () => {
   });
 
   it('should survive a garbled id token and refuse a token without a lifetime', () => {
-    expect(parseTokenResponse(json({ access_token: 'at', expires_in: 60, id_token: 'a.!!!.b' })).userPrincipalName).toBeNull();
+    expect(
+      parseTokenResponse(json({ access_token: 'at', expires_in: 60, id_token: 'a.!!!.b' })).userPrincipalName,
+    ).toBeNull();
     expect(invalid(() => parseTokenResponse(json({ access_token: 'at' })))).toContain('"expires_in"');
   });
 });
 
 describe('parseErrorBody', () => {
   it("should read Partner Center's and Entra's error shapes, and nothing from other text", () => {
-    expect(parseErrorBody(json({ code: '600061', description: 'exists', errorName: 'PartnerConfirmedAgreementAlreadyExists' }))).toEqual({ code: 600061, message: 'exists', errorName: 'PartnerConfirmedAgreementAlreadyExists', oauthError: undefined });
-    expect(parseErrorBody(json({ error: 'invalid_client', error_description: 'bad secret' }))).toMatchObject({ oauthError: 'invalid_client', message: 'bad secret' });
+    expect(
+      parseErrorBody(
+        json({ code: '600061', description: 'exists', errorName: 'PartnerConfirmedAgreementAlreadyExists' }),
+      ),
+    ).toEqual({
+      code: 600061,
+      message: 'exists',
+      errorName: 'PartnerConfirmedAgreementAlreadyExists',
+      oauthError: undefined,
+    });
+    expect(parseErrorBody(json({ error: 'invalid_client', error_description: 'bad secret' }))).toMatchObject({
+      oauthError: 'invalid_client',
+      message: 'bad secret',
+    });
     expect(parseErrorBody('<html>oops</html>')).toEqual({});
     expect(parseErrorBody('null')).toEqual({});
   });

@@ -1,4 +1,14 @@
-import { asArray, asObject, invalidResponse, optionalDate, optionalString, parseJsonText, requiredBoolean, requiredString, type JsonObject } from './partner-center.json';
+import {
+  asArray,
+  asObject,
+  invalidResponse,
+  optionalDate,
+  optionalString,
+  parseJsonText,
+  requiredBoolean,
+  requiredString,
+  type JsonObject,
+} from './partner-center.json';
 import type {
   AgreementContact,
   CustomerAgreement,
@@ -27,8 +37,10 @@ export const pcPaths = {
   authorize: (tenantId: string) => `/${segment(tenantId)}/oauth2/v2.0/authorize`,
   customers: (size: number, next: boolean) => `/v1/customers?size=${size}${next ? '&seekOperation=Next' : ''}`,
   agreementMetadata: () => `/v1/agreements?agreementType=${MCA_AGREEMENT_TYPE}`,
-  directAcceptance: (customerId: string) => `/v1/customers/${segment(customerId)}/directSignedMicrosoftCustomerAgreementStatus`,
-  customerAgreements: (customerId: string) => `/v1/customers/${segment(customerId)}/agreements?agreementType=${MCA_AGREEMENT_TYPE}`,
+  directAcceptance: (customerId: string) =>
+    `/v1/customers/${segment(customerId)}/directSignedMicrosoftCustomerAgreementStatus`,
+  customerAgreements: (customerId: string) =>
+    `/v1/customers/${segment(customerId)}/agreements?agreementType=${MCA_AGREEMENT_TYPE}`,
   createAgreement: (customerId: string) => `/v1/customers/${segment(customerId)}/agreements`,
   enhancedAttestations: () => '/v1/attestations/enhanced',
   enhancedAttestation: (attestationId: string) => `/v1/attestations/enhanced/${segment(attestationId)}`,
@@ -119,8 +131,26 @@ export interface WireOAuthError {
 
 // Request bodies.
 export function enhancedAttestationBody(request: EnhancedAttestationRequest): WireEnhancedAttestationRequest {
-  const { customerTenantId, signatoryFirstName, signatoryLastName, signatoryEmail, signatoryPhoneNumber, companyName, country, language } = request;
-  return { customerTenantId, signatoryFirstName, signatoryLastName, signatoryEmail, ...(signatoryPhoneNumber ? { signatoryPhoneNumber } : {}), companyName, country, language };
+  const {
+    customerTenantId,
+    signatoryFirstName,
+    signatoryLastName,
+    signatoryEmail,
+    signatoryPhoneNumber,
+    companyName,
+    country,
+    language,
+  } = request;
+  return {
+    customerTenantId,
+    signatoryFirstName,
+    signatoryLastName,
+    signatoryEmail,
+    ...(signatoryPhoneNumber ? { signatoryPhoneNumber } : {}),
+    companyName,
+    country,
+    language,
+  };
 }
 
 export function createAgreementBody(attestationId: string): WireCreateAgreementRequest {
@@ -129,7 +159,9 @@ export function createAgreementBody(attestationId: string): WireCreateAgreementR
 
 // Parsers: untrusted JSON text in, the app's types out, or an `invalid_response` error.
 function webLink(object: JsonObject, key: string, operation: string, required: boolean): string | null {
-  const value = required ? requiredString(object, key, operation, 2_000) : optionalString(object, key, operation, 2_000);
+  const value = required
+    ? requiredString(object, key, operation, 2_000)
+    : optionalString(object, key, operation, 2_000);
   if (value === null) return null;
   // Links are shown to users and emailed: only web links, never javascript: or data:.
   if (!/^https?:\/\//i.test(value)) throw invalidResponse(operation, `"${key}" is not a web link`);
@@ -147,13 +179,15 @@ function parseCustomer(value: unknown, operation: string): PartnerCustomer {
 }
 
 function continuationOf(collection: JsonObject, operation: string): string | null {
-  const links = collection.links === undefined || collection.links === null ? {} : asObject(collection.links, operation, '"links"');
+  const links =
+    collection.links === undefined || collection.links === null ? {} : asObject(collection.links, operation, '"links"');
   if (links.next !== undefined && links.next !== null) {
     const next = asObject(links.next, operation, '"links.next"');
     const headers = asArray(next.headers ?? [], operation, '"links.next.headers"');
     for (const header of headers) {
       const entry = asObject(header, operation, 'a header of "links.next"');
-      if (typeof entry.key === 'string' && entry.key.toLowerCase() === CONTINUATION_HEADER.toLowerCase()) return requiredString(entry, 'value', operation, 4_000);
+      if (typeof entry.key === 'string' && entry.key.toLowerCase() === CONTINUATION_HEADER.toLowerCase())
+        return requiredString(entry, 'value', operation, 4_000);
     }
   }
   return optionalString(collection, 'continuationToken', operation, 4_000);
@@ -169,12 +203,19 @@ export function parseCustomerPage(text: string): CustomerPage {
 export function parseAgreementMetadata(text: string): McaAgreementMetadata {
   const operation = 'the agreement metadata request';
   const collection = asObject(parseJsonText(text, operation), operation, 'the answer');
-  const items = asArray(collection.items, operation, '"items"').map((item) => asObject(item, operation, 'an agreement'));
+  const items = asArray(collection.items, operation, '"items"').map((item) =>
+    asObject(item, operation, 'an agreement'),
+  );
   // Responses name the field `agreementType`; one of Microsoft's tables says `type`.
   const mca = items.filter((item) => (item.agreementType ?? item.type) === MCA_AGREEMENT_TYPE);
   if (mca.length === 0) throw invalidResponse(operation, 'no Microsoft Customer Agreement in the list');
-  const latest = mca.reduce((best, item) => (Number(item.versionRank ?? 0) > Number(best.versionRank ?? 0) ? item : best));
-  return { templateId: requiredString(latest, 'templateId', operation, 100), agreementLink: webLink(latest, 'agreementLink', operation, true) as string };
+  const latest = mca.reduce((best, item) =>
+    Number(item.versionRank ?? 0) > Number(best.versionRank ?? 0) ? item : best,
+  );
+  return {
+    templateId: requiredString(latest, 'templateId', operation, 100),
+    agreementLink: webLink(latest, 'agreementLink', operation, true) as string,
+  };
 }
 
 export function parseDirectAcceptance(text: string): boolean {
@@ -215,7 +256,11 @@ export function parseCreatedAgreement(text: string): CustomerAgreement {
   return parseCustomerAgreement(parseJsonText(text, operation), operation);
 }
 
-const ATTESTATION_STATUSES: Record<string, EnhancedAttestationStatus> = { pending: 'pending', accepted: 'accepted', expired: 'expired' };
+const ATTESTATION_STATUSES: Record<string, EnhancedAttestationStatus> = {
+  pending: 'pending',
+  accepted: 'accepted',
+  expired: 'expired',
+};
 
 export function parseEnhancedAttestation(text: string): EnhancedAttestation {
   const operation = 'the attestation request';
@@ -274,7 +319,13 @@ export interface ErrorBody {
   oauthError?: string;
 }
 
-const cleanText = (value: unknown) => (typeof value === 'string' ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500) : undefined);
+const cleanText = (value: unknown) =>
+  typeof value === 'string'
+    ? value
+        .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+        .trim()
+        .slice(0, 500)
+    : undefined;
 
 // Partner Center errors are `{code, message|description, errorName}`; Entra's are `{error, error_description}`.
 // Anything else (an HTML error page from a proxy) yields an empty body and a message from the status alone.
@@ -287,7 +338,12 @@ export function parseErrorBody(text: string): ErrorBody {
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
   const object = body as JsonObject;
-  const code = typeof object.code === 'number' ? object.code : typeof object.code === 'string' && /^\d+$/.test(object.code) ? Number(object.code) : undefined;
+  const code =
+    typeof object.code === 'number'
+      ? object.code
+      : typeof object.code === 'string' && /^\d+$/.test(object.code)
+        ? Number(object.code)
+        : undefined;
   return {
     code,
     message: cleanText(object.message) ?? cleanText(object.description) ?? cleanText(object.error_description),

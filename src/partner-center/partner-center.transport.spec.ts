@@ -2,7 +2,9 @@ import { computeBackoffMs, parseRetryAfterMs } from './partner-center.transport'
 
 describe('computeBackoffMs', () => {
   it('should double the step per failure, between half and all of it', () => {
-    expect([1, 2, 3, 4].map((attempt) => computeBackoffMs(attempt, 500, 30_000, 1))).toEqual([500, 1_000, 2_000, 4_000]);
+    expect([1, 2, 3, 4].map((attempt) => computeBackoffMs(attempt, 500, 30_000, 1))).toEqual([
+      500, 1_000, 2_000, 4_000,
+    ]);
     expect([1, 2, 3, 4].map((attempt) => computeBackoffMs(attempt, 500, 30_000, 0))).toEqual([250, 500, 1_000, 2_000]);
   });
 

@@ -39,7 +39,8 @@ const networkReason = (error: unknown) => {
   return typeof code === 'string' ? code : 'network error';
 };
 const isRetryableStatus = (status: number) => status === 429 || status >= 500;
-const isTimeout = (error: unknown) => ['TimeoutError', 'AbortError'].includes((error as { name?: unknown } | null)?.name as string);
+const isTimeout = (error: unknown) =>
+  ['TimeoutError', 'AbortError'].includes((error as { name?: unknown } | null)?.name as string);
 
 // Reads at most `maxBytes` of the body (after decompression), so a huge or endless answer cannot exhaust memory.
 async function readCapped(response: Response, maxBytes: number, context: FailureContext): Promise<string> {
@@ -93,19 +94,38 @@ export class PartnerCenterTransport {
       const backoff = computeBackoffMs(attempt, retryBaseMs, retryMaxWaitMs, this.options.random());
       const waitMs = Math.min(retryMaxWaitMs, Math.max(retryAfterMs ?? 0, backoff));
       const reason = lastNetworkError !== null ? networkReason(lastNetworkError) : `HTTP ${lastResponse?.status}`;
-      this.options.onRetry({ operation: request.operation, requestId: request.requestId, attempt, maxAttempts, waitMs, reason });
+      this.options.onRetry({
+        operation: request.operation,
+        requestId: request.requestId,
+        attempt,
+        maxAttempts,
+        waitMs,
+        reason,
+      });
       await this.options.sleep(waitMs);
     }
     if (lastNetworkError !== null || lastResponse === null) {
-      throw unreachableError(request.url, lastNetworkError, { operation: request.operation, requestId: request.requestId, attempts: maxAttempts });
+      throw unreachableError(request.url, lastNetworkError, {
+        operation: request.operation,
+        requestId: request.requestId,
+        attempts: maxAttempts,
+      });
     }
     return lastResponse;
   }
 
-  private async attempt(request: TransportRequest, context: FailureContext): Promise<Omit<TransportResponse, 'attempts'>> {
+  private async attempt(
+    request: TransportRequest,
+    context: FailureContext,
+  ): Promise<Omit<TransportResponse, 'attempts'>> {
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal });
+      const response = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal,
+      });
       const text = await readCapped(response, this.options.maxBodyBytes, context);
       return { status: response.status, headers: response.headers, text };
     } catch (error) {

@@ -94,13 +94,29 @@ export class PartnerCenterError extends Error {
 
 // Implemented by PartnerCenterClient (src/partner-center/partner-center.client.ts).
 export interface PartnerCenterApi {
-  listCustomers(credentials: PartnerCenterCredentials, options?: { pageSize?: number; continuationToken?: string | null }): Promise<CustomerPage>;
+  listCustomers(
+    credentials: PartnerCenterCredentials,
+    options?: { pageSize?: number; continuationToken?: string | null },
+  ): Promise<CustomerPage>;
   getMcaAgreementMetadata(credentials: PartnerCenterCredentials): Promise<McaAgreementMetadata>;
   getDirectAcceptance(credentials: PartnerCenterCredentials, customerTenantId: string): Promise<boolean>;
   listCustomerAgreements(credentials: PartnerCenterCredentials, customerTenantId: string): Promise<CustomerAgreement[]>;
-  createEnhancedAttestation(credentials: PartnerCenterCredentials, request: EnhancedAttestationRequest, requestId?: string): Promise<EnhancedAttestation>;
+  createEnhancedAttestation(
+    credentials: PartnerCenterCredentials,
+    request: EnhancedAttestationRequest,
+    requestId?: string,
+  ): Promise<EnhancedAttestation>;
   getEnhancedAttestation(credentials: PartnerCenterCredentials, attestationId: string): Promise<EnhancedAttestation>;
-  createAgreementFromAttestation(credentials: PartnerCenterCredentials, customerTenantId: string, attestationId: string, requestId?: string): Promise<CustomerAgreement>;
+  createAgreementFromAttestation(
+    credentials: PartnerCenterCredentials,
+    customerTenantId: string,
+    attestationId: string,
+    requestId?: string,
+  ): Promise<CustomerAgreement>;
   authorizationUrl(credentials: PartnerCenterCredentials, redirectUri: string, state: string): string;
-  exchangeAuthorizationCode(credentials: PartnerCenterCredentials, code: string, redirectUri: string): Promise<ConnectedUser>;
+  exchangeAuthorizationCode(
+    credentials: PartnerCenterCredentials,
+    code: string,
+    redirectUri: string,
+  ): Promise<ConnectedUser>;
 }

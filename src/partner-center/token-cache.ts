@@ -45,7 +45,14 @@ export class TokenCache {
 
   static keyOf(credentials: PartnerCenterCredentials, kind: TokenKind): string {
     const user = kind === 'user' ? digest(credentials.refreshToken ?? '') : '-';
-    return [kind, credentials.authorityUrl, credentials.tenantId, credentials.appId, digest(credentials.appSecret), user].join('|');
+    return [
+      kind,
+      credentials.authorityUrl,
+      credentials.tenantId,
+      credentials.appId,
+      digest(credentials.appSecret),
+      user,
+    ].join('|');
   }
 
   async accessToken(credentials: PartnerCenterCredentials, kind: TokenKind, ids: CallIds): Promise<string> {
@@ -69,20 +76,48 @@ export class TokenCache {
   }
 
   // The authorization-code step of "Connect a Partner Center user": its access token is cached for the new user.
-  async redeemCode(credentials: PartnerCenterCredentials, code: string, redirectUri: string, ids: CallIds): Promise<TokenGrant> {
-    const grant = await this.grant(credentials, 'code', { grant_type: 'authorization_code', code, redirect_uri: redirectUri, scope: USER_SCOPE }, ids);
-    if (!grant.refreshToken) throw new PartnerCenterError('invalid_response', 'Microsoft signed the user in but sent no refresh token; check that the app asks for offline_access and try again');
+  async redeemCode(
+    credentials: PartnerCenterCredentials,
+    code: string,
+    redirectUri: string,
+    ids: CallIds,
+  ): Promise<TokenGrant> {
+    const grant = await this.grant(
+      credentials,
+      'code',
+      { grant_type: 'authorization_code', code, redirect_uri: redirectUri, scope: USER_SCOPE },
+      ids,
+    );
+    if (!grant.refreshToken)
+      throw new PartnerCenterError(
+        'invalid_response',
+        'Microsoft signed the user in but sent no refresh token; check that the app asks for offline_access and try again',
+      );
     this.store(TokenCache.keyOf({ ...credentials, refreshToken: grant.refreshToken }, 'user'), grant);
     return grant;
   }
 
-  private async requestToken(credentials: PartnerCenterCredentials, kind: TokenKind, ids: CallIds): Promise<TokenGrant> {
-    if (kind === 'app') return this.grant(credentials, 'app', { grant_type: 'client_credentials', scope: APP_SCOPE }, ids);
+  private async requestToken(
+    credentials: PartnerCenterCredentials,
+    kind: TokenKind,
+    ids: CallIds,
+  ): Promise<TokenGrant> {
+    if (kind === 'app')
+      return this.grant(credentials, 'app', { grant_type: 'client_credentials', scope: APP_SCOPE }, ids);
     if (!credentials.refreshToken) {
-      throw new PartnerCenterError('auth', 'This needs a connected Partner Center user (App+User sign-in): connect one in Partner Center settings');
+      throw new PartnerCenterError(
+        'auth',
+        'This needs a connected Partner Center user (App+User sign-in): connect one in Partner Center settings',
+      );
     }
-    const grant = await this.grant(credentials, 'user', { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, scope: USER_SCOPE }, ids);
-    if (grant.refreshToken && grant.refreshToken !== credentials.refreshToken) await this.announceRotation({ previous: credentials.refreshToken, next: grant.refreshToken });
+    const grant = await this.grant(
+      credentials,
+      'user',
+      { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, scope: USER_SCOPE },
+      ids,
+    );
+    if (grant.refreshToken && grant.refreshToken !== credentials.refreshToken)
+      await this.announceRotation({ previous: credentials.refreshToken, next: grant.refreshToken });
     return grant;
   }
 
@@ -99,18 +134,36 @@ export class TokenCache {
     await Promise.allSettled([...this.rotationListeners].map(async (listener) => listener(event)));
   }
 
-  private async grant(credentials: PartnerCenterCredentials, grant: GrantKind, fields: Record<string, string>, ids: CallIds): Promise<TokenGrant> {
+  private async grant(
+    credentials: PartnerCenterCredentials,
+    grant: GrantKind,
+    fields: Record<string, string>,
+    ids: CallIds,
+  ): Promise<TokenGrant> {
     const url = new URL(pcPaths.token(credentials.tenantId), credentials.authorityUrl).toString();
-    const body = new URLSearchParams({ client_id: credentials.appId, client_secret: credentials.appSecret, ...fields }).toString();
+    const body = new URLSearchParams({
+      client_id: credentials.appId,
+      client_secret: credentials.appSecret,
+      ...fields,
+    }).toString();
     const response = await this.transport.send({
       method: 'POST',
       url,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', 'client-request-id': ids.requestId },
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+        'client-request-id': ids.requestId,
+      },
       body,
       operation: 'signing in to Partner Center',
       requestId: ids.requestId,
     });
-    if (response.status !== 200) throw errorFromAuthority(response.status, response.text, grant, { operation: 'signing in to Partner Center', requestId: ids.requestId, attempts: response.attempts });
+    if (response.status !== 200)
+      throw errorFromAuthority(response.status, response.text, grant, {
+        operation: 'signing in to Partner Center',
+        requestId: ids.requestId,
+        attempts: response.attempts,
+      });
     return parseTokenResponse(response.text);
   }
 
@@ -121,6 +174,9 @@ export class TokenCache {
       for (const [entryKey, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(entryKey);
       if (this.tokens.size >= MAX_ENTRIES) this.tokens.delete(this.tokens.keys().next().value as string);
     }
-    this.tokens.set(key, { accessToken: grant.accessToken, expiresAt: now + lifeMs - Math.min(EARLY_RENEWAL_MS, lifeMs / 10) });
+    this.tokens.set(key, {
+      accessToken: grant.accessToken,
+      expiresAt: now + lifeMs - Math.min(EARLY_RENEWAL_MS, lifeMs / 10),
+    });
   }
 }

@@ -7,7 +7,10 @@ import { TypeormSessionStore } from './typeorm-session.store';
 function recordingRepository(row: SessionRecord | null) {
   const writes: string[] = [];
   // Reads arrive as SQL (see rawQuery); answered here in the shape PostgreSQL gives.
-  const connection = { options: { type: 'postgres' }, query: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []) };
+  const connection = {
+    options: { type: 'postgres' },
+    query: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []),
+  };
   const repo = {
     manager: { connection },
     upsert: async () => writes.push('upsert'),
@@ -17,8 +20,10 @@ function recordingRepository(row: SessionRecord | null) {
   return { repo: repo as unknown as Repository<SessionRecord>, writes };
 }
 
-const sessionExpiringIn = (ms: number) => ({ cookie: { expires: new Date(Date.now() + ms) } }) as unknown as SessionData;
-const call = (fn: (cb: (err?: unknown) => void) => void) => new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+const sessionExpiringIn = (ms: number) =>
+  ({ cookie: { expires: new Date(Date.now() + ms) } }) as unknown as SessionData;
+const call = (fn: (cb: (err?: unknown) => void) => void) =>
+  new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
 
 describe(TypeormSessionStore.name, () => {
   const idleMs = 30 * 60_000;

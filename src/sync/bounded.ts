@@ -1,6 +1,10 @@
 // Runs `work` over `items` with at most `limit` in flight, keeping the input order in the results. The first
 // failure stops new work from starting and is rethrown once the calls already in flight have settled.
-export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | null = null;

@@ -11,7 +11,8 @@ export const LEASE_EXPIRY_MS = 3 * 60_000;
 
 export const leaseExpiredBefore = (now: Date): Date => new Date(now.getTime() - LEASE_EXPIRY_MS);
 
-export const INTERRUPTED_MESSAGE = 'The sync stopped without finishing (the app instance running it went silent); nothing was changed by it';
+export const INTERRUPTED_MESSAGE =
+  'The sync stopped without finishing (the app instance running it went silent); nothing was changed by it';
 
 // Raised when this instance no longer holds the run (another one took it over): the run must write nothing more.
 export class LeaseLostError extends Error {
@@ -45,10 +46,22 @@ export class SyncLease {
   // Null when a run is already going for this broker.
   async acquire(brokerId: number, triggeredBy: SyncTrigger): Promise<SyncRun | null> {
     const now = new Date();
-    await this.runs.update({ brokerId, status: 'running', heartbeatAt: LessThan(leaseExpiredBefore(now)) }, { status: 'failed', finishedAt: now, error: INTERRUPTED_MESSAGE });
+    await this.runs.update(
+      { brokerId, status: 'running', heartbeatAt: LessThan(leaseExpiredBefore(now)) },
+      { status: 'failed', finishedAt: now, error: INTERRUPTED_MESSAGE },
+    );
     try {
       // A single INSERT, not save(): no transaction held open across an await while another instance writes.
-      const { identifiers } = await this.runs.insert({ brokerId, status: 'running', triggeredBy, owner: this.owner, startedAt: now, heartbeatAt: now, processed: 0, total: null });
+      const { identifiers } = await this.runs.insert({
+        brokerId,
+        status: 'running',
+        triggeredBy,
+        owner: this.owner,
+        startedAt: now,
+        heartbeatAt: now,
+        processed: 0,
+        total: null,
+      });
       return await this.runs.findOneByOrFail({ id: identifiers[0].id as number });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -57,19 +70,29 @@ export class SyncLease {
   }
 
   async heartbeat(run: SyncRun, progress: { processed: number; total: number | null } | null = null): Promise<void> {
-    const result = await this.runs.update({ id: run.id, status: 'running' }, { heartbeatAt: new Date(), ...(progress ?? {}) });
+    const result = await this.runs.update(
+      { id: run.id, status: 'running' },
+      { heartbeatAt: new Date(), ...(progress ?? {}) },
+    );
     if (result.affected === 0) throw new LeaseLostError();
   }
 
   // Inside the transaction that writes the tenants: the run ends with them or not at all.
   async succeed(manager: EntityManager, run: SyncRun, counts: RunCounts): Promise<void> {
     const now = new Date();
-    const result = await manager.update(SyncRun, { id: run.id, status: 'running' }, { ...counts, status: 'succeeded', finishedAt: now, heartbeatAt: now, error: null });
+    const result = await manager.update(
+      SyncRun,
+      { id: run.id, status: 'running' },
+      { ...counts, status: 'succeeded', finishedAt: now, heartbeatAt: now, error: null },
+    );
     if (result.affected === 0) throw new LeaseLostError();
   }
 
   async fail(run: SyncRun, message: string): Promise<void> {
-    await this.runs.update({ id: run.id, status: 'running' }, { status: 'failed', finishedAt: new Date(), error: message.slice(0, 1000) });
+    await this.runs.update(
+      { id: run.id, status: 'running' },
+      { status: 'failed', finishedAt: new Date(), error: message.slice(0, 1000) },
+    );
   }
 
   latestStart(brokerId: number): Promise<SyncRun | null> {

@@ -5,7 +5,12 @@ import { BrokerScope } from '../common/broker-scope.service';
 import { usesPostgres } from '../database/column-types';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
-import { PartnerCenterError, type PartnerCenterApi, type PartnerCenterCredentials, type PartnerCustomer } from '../partner-center/partner-center.types';
+import {
+  PartnerCenterError,
+  type PartnerCenterApi,
+  type PartnerCenterCredentials,
+  type PartnerCustomer,
+} from '../partner-center/partner-center.types';
 import { Tenant } from '../tenants/tenant.entity';
 import { mapBounded } from './bounded';
 import { HEARTBEAT_INTERVAL_MS, LeaseLostError, SyncLease } from './sync-lease';
@@ -18,11 +23,21 @@ const MAX_PAGES = 5_000;
 const PARALLEL_CALLS = 4;
 const PROGRESS_EVERY = 20;
 const INSERT_CHUNK = 200;
-const KNOWN_COLUMNS = { id: true, microsoftTenantId: true, name: true, domain: true, status: true, directlySigned: true, acceptedAt: true, removedAt: true } as const;
+const KNOWN_COLUMNS = {
+  id: true,
+  microsoftTenantId: true,
+  name: true,
+  domain: true,
+  status: true,
+  directlySigned: true,
+  acceptedAt: true,
+  removedAt: true,
+} as const;
 
 // A refusal about one customer (no reseller relationship any more, gone meanwhile) leaves that customer's
 // acceptance as we knew it; anything else stops the run.
-const isAboutThisCustomerOnly = (error: unknown): boolean => error instanceof PartnerCenterError && (error.kind === 'forbidden' || error.kind === 'not_found');
+const isAboutThisCustomerOnly = (error: unknown): boolean =>
+  error instanceof PartnerCenterError && (error.kind === 'forbidden' || error.kind === 'not_found');
 
 // One sync of the current broker's tenants: read everything from Partner Center first, then write all changes in
 // one transaction, so that a failure at any point leaves the previous data as it was.
@@ -39,18 +54,33 @@ export class SyncRunner {
   ) {}
 
   async run(run: SyncRun): Promise<void> {
-    const heartbeat = setInterval(() => this.lease.heartbeat(run).catch((error: unknown) => this.logger.warn(`Sync ${run.id} heartbeat: ${String(error)}`)), HEARTBEAT_INTERVAL_MS);
+    const heartbeat = setInterval(
+      () =>
+        this.lease
+          .heartbeat(run)
+          .catch((error: unknown) => this.logger.warn(`Sync ${run.id} heartbeat: ${String(error)}`)),
+      HEARTBEAT_INTERVAL_MS,
+    );
     heartbeat.unref();
     try {
       const credentials = await this.settings.credentialsFor(this.scope.brokerId());
       const customers = await this.listCustomers(credentials, run);
-      const known = new Map((await this.knownTenants(this.dataSource.manager)).map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]));
+      const known = new Map(
+        (await this.knownTenants(this.dataSource.manager)).map((tenant) => [
+          tenant.microsoftTenantId.toLowerCase(),
+          tenant,
+        ]),
+      );
       const fetched = await this.readAcceptances(credentials, customers, known, run);
       // The final transaction proves the lease itself; a heartbeat racing it would only wait on its row lock.
       clearInterval(heartbeat);
       await this.write(run, fetched);
     } catch (error) {
-      await this.lease.fail(run, this.describe(error, run)).catch((failure: unknown) => this.logger.error(`Sync ${run.id} could not record its failure: ${String(failure)}`));
+      await this.lease
+        .fail(run, this.describe(error, run))
+        .catch((failure: unknown) =>
+          this.logger.error(`Sync ${run.id} could not record its failure: ${String(failure)}`),
+        );
     } finally {
       clearInterval(heartbeat);
     }
@@ -69,34 +99,62 @@ export class SyncRunner {
       if (tokensSeen.has(continuationToken)) break;
       tokensSeen.add(continuationToken);
     }
-    throw new PartnerCenterError('invalid_response', 'Partner Center kept sending more pages of customers without end; try again later');
+    throw new PartnerCenterError(
+      'invalid_response',
+      'Partner Center kept sending more pages of customers without end; try again later',
+    );
   }
 
-  private async readAcceptances(credentials: PartnerCenterCredentials, customers: PartnerCustomer[], known: Map<string, KnownTenant>, run: SyncRun): Promise<FetchedCustomer[]> {
+  private async readAcceptances(
+    credentials: PartnerCenterCredentials,
+    customers: PartnerCustomer[],
+    known: Map<string, KnownTenant>,
+    run: SyncRun,
+  ): Promise<FetchedCustomer[]> {
     const fetched: FetchedCustomer[] = [];
     await this.lease.heartbeat(run, { processed: 0, total: customers.length });
     for (let start = 0; start < customers.length; start += PROGRESS_EVERY) {
       const chunk = customers.slice(start, start + PROGRESS_EVERY);
-      fetched.push(...(await mapBounded(chunk, PARALLEL_CALLS, (customer) => this.readAcceptance(credentials, customer, known))));
+      fetched.push(
+        ...(await mapBounded(chunk, PARALLEL_CALLS, (customer) => this.readAcceptance(credentials, customer, known))),
+      );
       await this.lease.heartbeat(run, { processed: fetched.length, total: customers.length });
     }
     return fetched;
   }
 
-  private async readAcceptance(credentials: PartnerCenterCredentials, customer: PartnerCustomer, known: Map<string, KnownTenant>): Promise<FetchedCustomer> {
-    const directlySigned = await this.client.getDirectAcceptance(credentials, customer.tenantId).catch((error: unknown) => {
-      if (isAboutThisCustomerOnly(error)) return null;
-      throw error;
-    });
-    let dateAgreed: Date | null = null;
-    if (needsAgreementDate(directlySigned, known.get(customer.tenantId.trim().toLowerCase()))) {
-      const agreements = await this.client.listCustomerAgreements(credentials, customer.tenantId).catch((error: unknown) => {
-        if (isAboutThisCustomerOnly(error)) return [];
+  private async readAcceptance(
+    credentials: PartnerCenterCredentials,
+    customer: PartnerCustomer,
+    known: Map<string, KnownTenant>,
+  ): Promise<FetchedCustomer> {
+    const directlySigned = await this.client
+      .getDirectAcceptance(credentials, customer.tenantId)
+      .catch((error: unknown) => {
+        if (isAboutThisCustomerOnly(error)) return null;
         throw error;
       });
-      dateAgreed = agreements.reduce<Date | null>((earliest, agreement) => (agreement.dateAgreed && (!earliest || agreement.dateAgreed < earliest) ? agreement.dateAgreed : earliest), null);
+    let dateAgreed: Date | null = null;
+    if (needsAgreementDate(directlySigned, known.get(customer.tenantId.trim().toLowerCase()))) {
+      const agreements = await this.client
+        .listCustomerAgreements(credentials, customer.tenantId)
+        .catch((error: unknown) => {
+          if (isAboutThisCustomerOnly(error)) return [];
+          throw error;
+        });
+      dateAgreed = agreements.reduce<Date | null>(
+        (earliest, agreement) =>
+          agreement.dateAgreed && (!earliest || agreement.dateAgreed < earliest) ? agreement.dateAgreed : earliest,
+        null,
+      );
     }
-    return { tenantId: customer.tenantId, companyName: customer.companyName, domain: customer.domain, directlySigned, dateAgreed };
+    return {
+      tenantId: customer.tenantId,
+      companyName: customer.companyName,
+      domain: customer.domain,
+      directlySigned,
+      dateAgreed,
+    };
   }
 
   // The merge is planned again inside the transaction, on the rows as they are now: an attestation that changed
@@ -107,7 +165,10 @@ export class SyncRunner {
       const brokerId = this.scope.brokerId();
       const plan = planTenantMerge(fetched, await this.knownTenants(manager, usesPostgres()), now);
       for (let start = 0; start < plan.inserts.length; start += INSERT_CHUNK) {
-        await manager.insert(Tenant, plan.inserts.slice(start, start + INSERT_CHUNK).map((fields) => ({ ...fields, brokerId, lastSyncedAt: now })));
+        await manager.insert(
+          Tenant,
+          plan.inserts.slice(start, start + INSERT_CHUNK).map((fields) => ({ ...fields, brokerId, lastSyncedAt: now })),
+        );
       }
       for (const { id, changes } of plan.updates) {
         await manager.update(Tenant, this.scope.where<Tenant>({ id }), { ...changes, lastSyncedAt: now });
@@ -133,7 +194,9 @@ export class SyncRunner {
   // Stored and shown to the broker: Partner Center's own words, never an internal error's text.
   private describe(error: unknown, run: SyncRun): string {
     if (error instanceof PartnerCenterError || error instanceof LeaseLostError) return error.message;
-    this.logger.error(`Sync ${run.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    this.logger.error(
+      `Sync ${run.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return 'The sync failed because of an error in this app; the details are in its log';
   }
 }

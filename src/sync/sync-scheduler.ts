@@ -31,7 +31,10 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     if (this.intervalMs <= 0) return;
-    this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.intervalMs));
+    this.registry.addInterval(
+      INTERVAL_NAME,
+      setInterval(() => void this.tick(), this.intervalMs),
+    );
   }
 
   onApplicationShutdown(): void {

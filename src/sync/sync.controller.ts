@@ -28,6 +28,12 @@ export class SyncController {
   @Redirect('/mca', 303)
   async start(@Req() req: Request) {
     const started = await this.sync.start('manual');
-    flash(req, 'info', started ? 'Sync from Microsoft started: the list updates when it ends.' : 'A sync from Microsoft is already running: the list updates when it ends.');
+    flash(
+      req,
+      'info',
+      started
+        ? 'Sync from Microsoft started: the list updates when it ends.'
+        : 'A sync from Microsoft is already running: the list updates when it ends.',
+    );
   }
 }

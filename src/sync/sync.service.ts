@@ -36,7 +36,8 @@ export class SyncService implements OnApplicationShutdown {
   async summary(): Promise<SyncSummary> {
     const brokerId = this.scope.brokerId();
     const query = rawQuery<SummaryRow>(this.runs.manager.connection);
-    const [running] = await query`SELECT started_at, heartbeat_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`;
+    const [running] =
+      await query`SELECT started_at, heartbeat_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`;
     const [lastFinished] = await query`
       SELECT status, finished_at, error FROM sync_runs
       WHERE broker_id = ${brokerId} AND status IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1`;
@@ -44,7 +45,8 @@ export class SyncService implements OnApplicationShutdown {
       lastFinished?.status === 'failed'
         ? await query`SELECT finished_at FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1`
         : [lastFinished];
-    const alive = running && (timestampFromRow(running.heartbeat_at)?.getTime() ?? 0) >= leaseExpiredBefore(new Date()).getTime();
+    const alive =
+      running && (timestampFromRow(running.heartbeat_at)?.getTime() ?? 0) >= leaseExpiredBefore(new Date()).getTime();
     const failedAt = lastFinished?.status === 'failed' ? timestampFromRow(lastFinished.finished_at) : null;
     return {
       running: Boolean(alive),

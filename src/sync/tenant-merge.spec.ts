@@ -1,4 +1,10 @@
-import { needsAgreementDate, normaliseCustomers, planTenantMerge, type FetchedCustomer, type KnownTenant } from './tenant-merge';
+import {
+  needsAgreementDate,
+  normaliseCustomers,
+  planTenantMerge,
+  type FetchedCustomer,
+  type KnownTenant,
+} from './tenant-merge';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const EARLIER = new Date('2026-10-01T08:00:00Z');
@@ -27,7 +33,17 @@ const known = (overrides: Partial<KnownTenant> = {}): KnownTenant => ({
 describe('planTenantMerge', () => {
   it('should insert a new customer with status none when it has not signed', () => {
     const plan = planTenantMerge([customer()], [], NOW);
-    expect(plan.inserts).toEqual([{ microsoftTenantId: '11111111-1111-1111-1111-111111111111', name: 'Fabrikam', domain: 'fabrikam.onmicrosoft.com', status: 'none', directlySigned: false, acceptedAt: null, removedAt: null }]);
+    expect(plan.inserts).toEqual([
+      {
+        microsoftTenantId: '11111111-1111-1111-1111-111111111111',
+        name: 'Fabrikam',
+        domain: 'fabrikam.onmicrosoft.com',
+        status: 'none',
+        directlySigned: false,
+        acceptedAt: null,
+        removedAt: null,
+      },
+    ]);
     expect(plan.updates).toEqual([]);
   });
 
@@ -51,21 +67,30 @@ describe('planTenantMerge', () => {
 
   it('should keep an attested or pending status that the attestation feature set', () => {
     const attested = known({ status: 'attested', acceptedAt: EARLIER });
-    expect(planTenantMerge([customer({ directlySigned: true })], [attested], NOW).updates).toEqual([{ id: 1, changes: { directlySigned: true } }]);
+    expect(planTenantMerge([customer({ directlySigned: true })], [attested], NOW).updates).toEqual([
+      { id: 1, changes: { directlySigned: true } },
+    ]);
     const pending = known({ status: 'pending' });
     expect(planTenantMerge([customer()], [pending], NOW).updates).toEqual([]);
-    expect(planTenantMerge([customer({ directlySigned: true })], [pending], NOW).updates).toEqual([{ id: 1, changes: { status: 'direct', directlySigned: true, acceptedAt: NOW } }]);
+    expect(planTenantMerge([customer({ directlySigned: true })], [pending], NOW).updates).toEqual([
+      { id: 1, changes: { status: 'direct', directlySigned: true, acceptedAt: NOW } },
+    ]);
   });
 
   it('should drop the acceptance when Partner Center no longer reports a direct signature', () => {
     const direct = known({ status: 'direct', directlySigned: true, acceptedAt: EARLIER });
-    expect(planTenantMerge([customer()], [direct], NOW).updates).toEqual([{ id: 1, changes: { status: 'none', directlySigned: false, acceptedAt: null } }]);
+    expect(planTenantMerge([customer()], [direct], NOW).updates).toEqual([
+      { id: 1, changes: { status: 'none', directlySigned: false, acceptedAt: null } },
+    ]);
   });
 
   it('should keep what we knew when the direct acceptance could not be read for this customer', () => {
     const direct = known({ status: 'direct', directlySigned: true, acceptedAt: EARLIER });
     expect(planTenantMerge([customer({ directlySigned: null })], [direct], NOW).updates).toEqual([]);
-    expect(planTenantMerge([customer({ directlySigned: null })], [], NOW).inserts[0]).toMatchObject({ status: 'none', directlySigned: false });
+    expect(planTenantMerge([customer({ directlySigned: null })], [], NOW).inserts[0]).toMatchObject({
+      status: 'none',
+      directlySigned: false,
+    });
   });
 
   it('should mark a tenant gone from Partner Center as removed once, and unmark it when it comes back', () => {
@@ -74,24 +99,38 @@ describe('planTenantMerge', () => {
     expect(plan.updates).toEqual([{ id: 2, changes: { removedAt: NOW } }]);
     expect(plan.removed).toBe(1);
     expect(planTenantMerge([customer()], [known(), { ...other, removedAt: NOW }], NOW).updates).toEqual([]);
-    const back = planTenantMerge([customer({ tenantId: other.microsoftTenantId, companyName: 'Gone' })], [{ ...other, removedAt: NOW }], NOW);
+    const back = planTenantMerge(
+      [customer({ tenantId: other.microsoftTenantId, companyName: 'Gone' })],
+      [{ ...other, removedAt: NOW }],
+      NOW,
+    );
     expect(back.updates).toEqual([{ id: 2, changes: { removedAt: null } }]);
   });
 
   it('should update only the fields that changed', () => {
-    const plan = planTenantMerge([customer({ companyName: 'Fabrikam Ltd', domain: 'FABRIKAM.onmicrosoft.com' })], [known()], NOW);
+    const plan = planTenantMerge(
+      [customer({ companyName: 'Fabrikam Ltd', domain: 'FABRIKAM.onmicrosoft.com' })],
+      [known()],
+      NOW,
+    );
     expect(plan.updates).toEqual([{ id: 1, changes: { name: 'Fabrikam Ltd' } }]);
   });
 
   it('should match stored ids case-insensitively so that no duplicate is inserted', () => {
-    const plan = planTenantMerge([customer({ tenantId: '11111111-1111-1111-1111-111111111111'.toUpperCase() })], [known()], NOW);
+    const plan = planTenantMerge(
+      [customer({ tenantId: '11111111-1111-1111-1111-111111111111'.toUpperCase() })],
+      [known()],
+      NOW,
+    );
     expect(plan).toEqual({ inserts: [], updates: [], removed: 0 });
   });
 });
 
 describe('normaliseCustomers', () => {
   it('should trim, cap to the column sizes and keep markup as plain text', () => {
-    const [result] = normaliseCustomers([customer({ companyName: `  <script>alert(1)</script>\u0000 ${'x'.repeat(400)}  `, domain: ' A.example ' })]);
+    const [result] = normaliseCustomers([
+      customer({ companyName: `  <script>alert(1)</script>\u0000 ${'x'.repeat(400)}  `, domain: ' A.example ' }),
+    ]);
     expect(result.companyName.startsWith('<script>alert(1)</script> x')).toBe(true);
     expect(result.companyName.length).toBe(300);
     expect(result.domain).toBe('a.example');
@@ -122,7 +161,9 @@ describe('needsAgreementDate', () => {
     expect(needsAgreementDate(true, known())).toBe(true);
     expect(needsAgreementDate(false, undefined)).toBe(false);
     expect(needsAgreementDate(null, undefined)).toBe(false);
-    expect(needsAgreementDate(true, known({ status: 'direct', directlySigned: true, acceptedAt: EARLIER }))).toBe(false);
+    expect(needsAgreementDate(true, known({ status: 'direct', directlySigned: true, acceptedAt: EARLIER }))).toBe(
+      false,
+    );
     expect(needsAgreementDate(true, known({ status: 'attested' }))).toBe(false);
   });
 });

@@ -59,7 +59,8 @@ export function normaliseCustomers(customers: readonly FetchedCustomer[]): Fetch
   return [...byId.values()];
 }
 
-const sameInstant = (a: Date | null, b: Date | null): boolean => (a === null || b === null ? a === b : a.getTime() === b.getTime());
+const sameInstant = (a: Date | null, b: Date | null): boolean =>
+  a === null || b === null ? a === b : a.getTime() === b.getTime();
 
 // The fields a customer should have now. Attestation facts are kept from the stored status (the attestation
 // feature owns them); acceptance dates are kept when nothing about the acceptance changed, so a rerun is a no-op.
@@ -76,7 +77,15 @@ function targetFields(customer: FetchedCustomer, known: KnownTenant | undefined,
     const stillDirect = known?.status === 'direct' && known.directlySigned && known.acceptedAt !== null;
     acceptedAt = customer.dateAgreed ?? (stillDirect ? known.acceptedAt : now);
   }
-  return { microsoftTenantId: customer.tenantId, name: customer.companyName, domain: customer.domain, status, directlySigned, acceptedAt, removedAt: null };
+  return {
+    microsoftTenantId: customer.tenantId,
+    name: customer.companyName,
+    domain: customer.domain,
+    status,
+    directlySigned,
+    acceptedAt,
+    removedAt: null,
+  };
 }
 
 function changedFields(known: KnownTenant, target: TenantFields): Partial<TenantFields> {
@@ -92,7 +101,11 @@ function changedFields(known: KnownTenant, target: TenantFields): Partial<Tenant
 
 // The whole difference between Partner Center and our rows, as a plan of writes: only rows that changed, a
 // tenant gone from Partner Center marked removed (kept, never deleted), and unmarked when it comes back.
-export function planTenantMerge(fetched: readonly FetchedCustomer[], known: readonly KnownTenant[], now: Date): TenantMergePlan {
+export function planTenantMerge(
+  fetched: readonly FetchedCustomer[],
+  known: readonly KnownTenant[],
+  now: Date,
+): TenantMergePlan {
   const knownById = new Map(known.map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]));
   const plan: TenantMergePlan = { inserts: [], updates: [], removed: 0 };
   const seen = new Set<string>();

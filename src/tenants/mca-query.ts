@@ -25,7 +25,14 @@ export interface McaQuery {
   size: number;
 }
 
-export const DEFAULT_MCA_QUERY: McaQuery = { status: 'all', q: '', sort: 'name', dir: 'asc', page: 1, size: DEFAULT_PAGE_SIZE };
+export const DEFAULT_MCA_QUERY: McaQuery = {
+  status: 'all',
+  q: '',
+  sort: 'name',
+  dir: 'asc',
+  page: 1,
+  size: DEFAULT_PAGE_SIZE,
+};
 
 export const MCA_PATH = '/mca';
 

@@ -1,6 +1,14 @@
 import type { SyncSummary } from '../sync/sync-summary';
 import type { UserRole } from '../users/user-role';
-import { DEFAULT_DIRECTION, mcaUrl, PAGE_SIZES, STATUS_FILTERS, type McaQuery, type PageCursor, type SortKey } from './mca-query';
+import {
+  DEFAULT_DIRECTION,
+  mcaUrl,
+  PAGE_SIZES,
+  STATUS_FILTERS,
+  type McaQuery,
+  type PageCursor,
+  type SortKey,
+} from './mca-query';
 import { sumCounts, type McaData, type TenantRow } from './mca.service';
 import { canSeek, SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
 import { tenantActions } from './tenant-actions';
@@ -10,7 +18,12 @@ export const MCA_TITLE = 'Microsoft Customer Agreement';
 
 const numberFormat = new Intl.NumberFormat('en-GB');
 const percentFormat = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 });
-const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const dayFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 // The bar's order: acceptance first, then what still needs work.
 const BAR_ORDER: TenantStatus[] = ['attested', 'direct', 'pending', 'none'];
@@ -29,7 +42,14 @@ export function summaryView(current: Record<TenantStatus, number>, removed: numb
   const segments = BAR_ORDER.map((status) => {
     const count = current[status];
     const share = total > 0 ? count / total : 0;
-    const segment = { status, label: TENANT_STATUS_LABELS[status], countText: numberFormat.format(count), percentText: percentFormat.format(share), x: round(x), width: round(share * BAR_WIDTH) };
+    const segment = {
+      status,
+      label: TENANT_STATUS_LABELS[status],
+      countText: numberFormat.format(count),
+      percentText: percentFormat.format(share),
+      x: round(x),
+      width: round(share * BAR_WIDTH),
+    };
     x += share * BAR_WIDTH;
     return segment;
   });
@@ -39,7 +59,10 @@ export function summaryView(current: Record<TenantStatus, number>, removed: numb
     totalText: numberFormat.format(total),
     acceptedText: numberFormat.format(accepted),
     complianceText: total > 0 ? percentFormat.format(accepted / total) : '–',
-    removedText: removed > 0 ? `${numberFormat.format(removed)} ${tenants(removed)} removed from Partner Center ${removed === 1 ? 'is' : 'are'} still listed, but not counted here.` : null,
+    removedText:
+      removed > 0
+        ? `${numberFormat.format(removed)} ${tenants(removed)} removed from Partner Center ${removed === 1 ? 'is' : 'are'} still listed, but not counted here.`
+        : null,
     segments,
     barWidth: BAR_WIDTH,
     barDescription: segments.map((s) => `${s.label}: ${s.countText} (${s.percentText})`).join('; '),
@@ -51,7 +74,9 @@ const tenants = (count: number): string => (count === 1 ? 'tenant' : 'tenants');
 
 // Page numbers around the current one, with the first and the last, and gaps between.
 export function pageLinks(page: number, pageCount: number): (number | null)[] {
-  const wanted = new Set([1, pageCount, page - 2, page - 1, page, page + 1, page + 2].filter((n) => n >= 1 && n <= pageCount));
+  const wanted = new Set(
+    [1, pageCount, page - 2, page - 1, page, page + 1, page + 2].filter((n) => n >= 1 && n <= pageCount),
+  );
   const sorted = [...wanted].sort((a, b) => a - b);
   const links: (number | null)[] = [];
   sorted.forEach((n, i) => {
@@ -131,18 +156,26 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
     columns: { name: sortColumn(query, 'name'), status: sortColumn(query, 'status'), date: sortColumn(query, 'date') },
     rows: data.rows.map((row) => rowView(row, role)),
     empty: emptyState(data),
-    resultText: data.total > 0 ? `${numberFormat.format(first)}–${numberFormat.format(last)} of ${numberFormat.format(data.total)}` : '0',
+    resultText:
+      data.total > 0
+        ? `${numberFormat.format(first)}–${numberFormat.format(last)} of ${numberFormat.format(data.total)}`
+        : '0',
     resultNoun: tenants(data.total),
-    cappedText: data.capped ? `The search stops at the first ${numberFormat.format(SEARCH_MATCH_CAP)} matches: add to it to narrow them down.` : null,
+    cappedText: data.capped
+      ? `The search stops at the first ${numberFormat.format(SEARCH_MATCH_CAP)} matches: add to it to narrow them down.`
+      : null,
     pagination:
       window.pageCount > 1
         ? {
             page: window.page,
             pageCount: numberFormat.format(window.pageCount),
             prev: window.page > 1 ? mcaUrl(query, { page: window.page - 1 }, cursorAt(data, 'before')) : null,
-            next: window.page < window.pageCount ? mcaUrl(query, { page: window.page + 1 }, cursorAt(data, 'after')) : null,
+            next:
+              window.page < window.pageCount ? mcaUrl(query, { page: window.page + 1 }, cursorAt(data, 'after')) : null,
             links: pageLinks(window.page, window.pageCount).map((n) =>
-              n === null ? { gap: true } : { number: numberFormat.format(n), href: mcaUrl(query, { page: n }), current: n === window.page },
+              n === null
+                ? { gap: true }
+                : { number: numberFormat.format(n), href: mcaUrl(query, { page: n }), current: n === window.page },
             ),
           }
         : null,

@@ -4,7 +4,20 @@ import type { DataSource } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
 import { preparedQuery } from '../database/raw-sql';
 import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageCursor, type PageWindow } from './mca-query';
-import { canSeek, countColumn, cursorRowStatement, seekStatements, type CursorRow, pageStatement, SEARCH_MATCH_CAP, searchCountsStatement, searchPageStatement, statusCountsStatement, type SqlDriver, type SqlStatement } from './tenant-list.sql';
+import {
+  canSeek,
+  countColumn,
+  cursorRowStatement,
+  seekStatements,
+  type CursorRow,
+  pageStatement,
+  SEARCH_MATCH_CAP,
+  searchCountsStatement,
+  searchPageStatement,
+  statusCountsStatement,
+  type SqlDriver,
+  type SqlStatement,
+} from './tenant-list.sql';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 export type StatusCounts = Record<TenantStatus, number>;
@@ -49,7 +62,8 @@ interface RawCount {
 type RawSearchCounts = Record<string, number | string>; // PostgreSQL returns count(*) as text
 
 export const zeroCounts = (): StatusCounts => ({ attested: 0, direct: 0, pending: 0, none: 0 });
-export const sumCounts = (counts: StatusCounts): number => TENANT_STATUSES.reduce((sum, status) => sum + counts[status], 0);
+export const sumCounts = (counts: StatusCounts): number =>
+  TENANT_STATUSES.reduce((sum, status) => sum + counts[status], 0);
 
 const isStatus = (value: string): value is TenantStatus => (TENANT_STATUSES as readonly string[]).includes(value);
 
@@ -64,8 +78,15 @@ export type RunStatement = <T>(statement: SqlStatement) => Promise<T[]>;
 
 // The MCA page's data in at most three indexed statements, whatever the filter, search, sort or page. Shared by
 // McaService and the bench's bare server, so that both do exactly the same work.
-export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId: number, query: McaQuery, cursor: PageCursor | null = null): Promise<McaData> {
-  if (query.q.length > SEARCH_MAX_LENGTH) throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
+export async function loadMcaData(
+  run: RunStatement,
+  driver: SqlDriver,
+  brokerId: number,
+  query: McaQuery,
+  cursor: PageCursor | null = null,
+): Promise<McaData> {
+  if (query.q.length > SEARCH_MAX_LENGTH)
+    throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
 
   const all = zeroCounts();
   const current = zeroCounts();
@@ -82,12 +103,18 @@ export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId
   // empty one (a page past the end, no match) is read again once the counts are known.
   if (query.q !== '') {
     const offset = (Math.max(1, query.page) - 1) * query.size;
-    const raw = await run<RawTenant & RawSearchCounts>(searchPageStatement(driver, brokerId, query, { limit: query.size, queryOffset: offset }));
+    const raw = await run<RawTenant & RawSearchCounts>(
+      searchPageStatement(driver, brokerId, query, { limit: query.size, queryOffset: offset }),
+    );
     if (raw.length > 0) return withRows(query, countsOf(raw[0]), current, removed, raw);
   }
-  const chipCounts = query.q === '' ? all : countsOf((await run<RawSearchCounts>(searchCountsStatement(driver, brokerId, query.q)))[0]);
+  const chipCounts =
+    query.q === '' ? all : countsOf((await run<RawSearchCounts>(searchCountsStatement(driver, brokerId, query.q)))[0]);
   const window = pageWindow(totalOf(query, chipCounts), query.page, query.size);
-  const sought = cursor && window.limit > 0 && canSeek(query) ? await seek(run, driver, brokerId, query, cursor, window.limit) : null;
+  const sought =
+    cursor && window.limit > 0 && canSeek(query)
+      ? await seek(run, driver, brokerId, query, cursor, window.limit)
+      : null;
   if (sought) return withRows(query, chipCounts, current, removed, sought);
   const raw = window.limit > 0 ? await run<RawTenant>(pageStatement(driver, brokerId, query, window)) : [];
   if (window.reverse) raw.reverse();
@@ -96,7 +123,14 @@ export async function loadMcaData(run: RunStatement, driver: SqlDriver, brokerId
 
 // The page next to the cursor's row, or null when it cannot be read that way (the row is gone, or the tenants
 // changed so that the page would not fill as the counts say): the page is then read by its number.
-async function seek(run: RunStatement, driver: SqlDriver, brokerId: number, query: McaQuery, cursor: PageCursor, limit: number): Promise<RawTenant[] | null> {
+async function seek(
+  run: RunStatement,
+  driver: SqlDriver,
+  brokerId: number,
+  query: McaQuery,
+  cursor: PageCursor,
+  limit: number,
+): Promise<RawTenant[] | null> {
   const [from] = await run<CursorRow>(cursorRowStatement(driver, brokerId, cursor.id));
   if (!from) return null;
   const rows: RawTenant[] = [];
@@ -108,13 +142,29 @@ async function seek(run: RunStatement, driver: SqlDriver, brokerId: number, quer
   return cursor.direction === 'before' ? page.reverse() : page;
 }
 
-const totalOf = (query: McaQuery, chipCounts: StatusCounts): number => (query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status]);
+const totalOf = (query: McaQuery, chipCounts: StatusCounts): number =>
+  query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status];
 
-function withRows(query: McaQuery, chipCounts: StatusCounts, current: StatusCounts, removed: number, raw: RawTenant[]): McaData {
+function withRows(
+  query: McaQuery,
+  chipCounts: StatusCounts,
+  current: StatusCounts,
+  removed: number,
+  raw: RawTenant[],
+): McaData {
   const total = totalOf(query, chipCounts);
   const window = pageWindow(total, query.page, query.size);
   const capped = query.q !== '' && sumCounts(chipCounts) >= SEARCH_MATCH_CAP;
-  return { query: { ...query, page: window.page }, window, total, chipCounts, capped, current, removed, rows: raw.map(toTenantRow) };
+  return {
+    query: { ...query, page: window.page },
+    window,
+    total,
+    chipCounts,
+    capped,
+    current,
+    removed,
+    rows: raw.map(toTenantRow),
+  };
 }
 
 function countsOf(row: RawSearchCounts): StatusCounts {

@@ -21,7 +21,10 @@ const ACTIONS: Record<TenantActionKey, { label: string; path: (id: number) => st
 // What a row's menu offers (DESIGN.md): Create in every state; View, View agreement and Finalize while an
 // attestation is open (awaiting acceptance or accepted: both are `pending` today). Viewers only look; a tenant
 // gone from Partner Center can no longer be attested or finalized, but its attestation can still be read.
-export function tenantActions(tenant: { id: number; status: TenantStatus; removed: boolean }, role: UserRole): TenantAction[] {
+export function tenantActions(
+  tenant: { id: number; status: TenantStatus; removed: boolean },
+  role: UserRole,
+): TenantAction[] {
   const canChange = role !== 'viewer' && !tenant.removed;
   const keys: TenantActionKey[] = [];
   if (canChange) keys.push('create');
@@ -29,5 +32,10 @@ export function tenantActions(tenant: { id: number; status: TenantStatus; remove
     keys.push('view', 'agreement');
     if (canChange) keys.push('finalize');
   }
-  return keys.map((key) => ({ key, label: ACTIONS[key].label, href: ACTIONS[key].path(tenant.id), newTab: ACTIONS[key].newTab ?? false }));
+  return keys.map((key) => ({
+    key,
+    label: ACTIONS[key].label,
+    href: ACTIONS[key].path(tenant.id),
+    newTab: ACTIONS[key].newTab ?? false,
+  }));
 }

@@ -83,11 +83,23 @@ function orderBy(driver: SqlDriver, query: Pick<McaQuery, 'status' | 'sort' | 'd
   const dir = descending ? 'DESC' : 'ASC';
   const keys: string[] = [];
   if (query.sort === 'status' && query.status === 'all') keys.push(STATUS_RANK_SQL);
-  if (query.sort === 'date') keys.push(driver === 'postgres' ? `t.accepted_at ${dir} NULLS ${descending ? 'LAST' : 'FIRST'}` : `t.accepted_at ${dir}`);
-  return [...keys.map((key) => (key.startsWith('t.accepted_at') ? key : `${key} ${dir}`)), `t.name ${dir}`, `t.id ${dir}`].join(', ');
+  if (query.sort === 'date')
+    keys.push(
+      driver === 'postgres' ? `t.accepted_at ${dir} NULLS ${descending ? 'LAST' : 'FIRST'}` : `t.accepted_at ${dir}`,
+    );
+  return [
+    ...keys.map((key) => (key.startsWith('t.accepted_at') ? key : `${key} ${dir}`)),
+    `t.name ${dir}`,
+    `t.id ${dir}`,
+  ].join(', ');
 }
 
-export function pageStatement(driver: SqlDriver, brokerId: number, query: McaQuery, window: { limit: number; queryOffset: number; reverse: boolean }): SqlStatement {
+export function pageStatement(
+  driver: SqlDriver,
+  brokerId: number,
+  query: McaQuery,
+  window: { limit: number; queryOffset: number; reverse: boolean },
+): SqlStatement {
   const params = new Params(driver);
   const sql = `SELECT ${COLUMNS} FROM ${filtered(driver, brokerId, query, params)} ORDER BY ${orderBy(driver, query, window.reverse)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   return { sql, params: params.values };
@@ -97,17 +109,27 @@ export function pageStatement(driver: SqlDriver, brokerId: number, query: McaQue
 // matches by status; without a search the counts come from tenant_status_counts instead.
 export const countColumn = (status: TenantStatus): string => `${status}_count`;
 
-const statusCounts = TENANT_STATUSES.map((status) => `count(*) FILTER (WHERE t.status = '${status}') AS ${countColumn(status)}`).join(', ');
+const statusCounts = TENANT_STATUSES.map(
+  (status) => `count(*) FILTER (WHERE t.status = '${status}') AS ${countColumn(status)}`,
+).join(', ');
 
 export function searchCountsStatement(driver: SqlDriver, brokerId: number, q: string): SqlStatement {
   const params = new Params(driver);
-  return { sql: `SELECT ${statusCounts} FROM (${firstMatches(driver, brokerId, q, params, KEYS)}) AS t`, params: params.values };
+  return {
+    sql: `SELECT ${statusCounts} FROM (${firstMatches(driver, brokerId, q, params, KEYS)}) AS t`,
+    params: params.values,
+  };
 }
 
 // A search in one statement: its first matches are read once, then counted by status, and filtered, ordered and
 // paged; only the page's rows are read whole, each carrying the counts. A page with no row carries no counts: the
 // caller then asks searchCountsStatement.
-export function searchPageStatement(driver: SqlDriver, brokerId: number, query: McaQuery, window: { limit: number; queryOffset: number }): SqlStatement {
+export function searchPageStatement(
+  driver: SqlDriver,
+  brokerId: number,
+  query: McaQuery,
+  window: { limit: number; queryOffset: number },
+): SqlStatement {
   const params = new Params(driver);
   const matches = firstMatches(driver, brokerId, query.q, params, KEYS);
   const status = query.status === 'all' ? '' : ` WHERE t.status = ${params.add(query.status)}`;
@@ -131,14 +153,24 @@ export interface CursorRow {
 
 export function cursorRowStatement(driver: SqlDriver, brokerId: number, id: number): SqlStatement {
   const params = new Params(driver);
-  return { sql: `SELECT t.id, t.name, t.status, ${STATUS_RANK_SQL} AS status_rank FROM tenants AS t WHERE t.id = ${params.add(id)} AND t.broker_id = ${params.add(brokerId)}`, params: params.values };
+  return {
+    sql: `SELECT t.id, t.name, t.status, ${STATUS_RANK_SQL} AS status_rank FROM tenants AS t WHERE t.id = ${params.add(id)} AND t.broker_id = ${params.add(brokerId)}`,
+    params: params.values,
+  };
 }
 
 // The rows after (or before) the cursor's row in the page's order, to be read in turn until the page is full:
 // (name, id) compared as a row value starts the read at that row in the index. In the status order the index's
 // first key is an expression, which a row value cannot start at: the rest of the cursor's status is read from the
 // (broker, status, name) index, then the statuses after it.
-export function seekStatements(driver: SqlDriver, brokerId: number, query: McaQuery, from: CursorRow, direction: PageCursor['direction'], limit: number): SqlStatement[] {
+export function seekStatements(
+  driver: SqlDriver,
+  brokerId: number,
+  query: McaQuery,
+  from: CursorRow,
+  direction: PageCursor['direction'],
+  limit: number,
+): SqlStatement[] {
   const backwards = direction === 'before';
   const descending = (query.dir === 'desc') !== backwards;
   const [op, dir] = descending ? ['<', 'DESC'] : ['>', 'ASC'];
@@ -147,7 +179,10 @@ export function seekStatements(driver: SqlDriver, brokerId: number, query: McaQu
     const conditions = [`t.broker_id = ${params.add(brokerId)}`];
     if (status !== 'all') conditions.push(`t.status = ${params.add(status)}`);
     conditions.push(`(t.name, t.id) ${op} (${params.add(from.name)}, ${params.add(from.id)})`);
-    return { sql: `SELECT ${COLUMNS} FROM tenants AS t WHERE ${conditions.join(' AND ')} ORDER BY t.name ${dir}, t.id ${dir} LIMIT ${params.add(limit)}`, params: params.values };
+    return {
+      sql: `SELECT ${COLUMNS} FROM tenants AS t WHERE ${conditions.join(' AND ')} ORDER BY t.name ${dir}, t.id ${dir} LIMIT ${params.add(limit)}`,
+      params: params.values,
+    };
   };
   if (query.sort !== 'status' || query.status !== 'all') return [sameStatus(query.status)];
   const params = new Params(driver);
@@ -157,5 +192,8 @@ export function seekStatements(driver: SqlDriver, brokerId: number, query: McaQu
 
 export function statusCountsStatement(driver: SqlDriver, brokerId: number): SqlStatement {
   const params = new Params(driver);
-  return { sql: `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${params.add(brokerId)}`, params: params.values };
+  return {
+    sql: `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${params.add(brokerId)}`,
+    params: params.values,
+  };
 }

@@ -13,7 +13,9 @@ describe(deriveTenantStatus.name, () => {
   });
 
   it('should be attested when an attestation was finalized, even if also signed directly', () => {
-    expect(deriveTenantStatus(facts({ hasFinalizedAttestation: true, directlySigned: true, hasOpenAttestation: true }))).toBe('attested');
+    expect(
+      deriveTenantStatus(facts({ hasFinalizedAttestation: true, directlySigned: true, hasOpenAttestation: true })),
+    ).toBe('attested');
   });
 
   it('should be direct when signed directly, even with an open attestation', () => {

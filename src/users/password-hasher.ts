@@ -13,4 +13,5 @@ export const verifyPassword = async (hash: string, password: string): Promise<bo
 
 // Verified against when the email is unknown, so that a miss takes as long as a wrong password.
 let decoyHash: Promise<string> | undefined;
-export const decoyPasswordHash = (): Promise<string> => (decoyHash ??= hashPassword('decoy password that matches nothing'));
+export const decoyPasswordHash = (): Promise<string> =>
+  (decoyHash ??= hashPassword('decoy password that matches nothing'));

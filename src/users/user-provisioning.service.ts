@@ -29,7 +29,9 @@ export class UserProvisioning {
     const dto = plainToInstance(CliCreateUserDto, input);
     const errors = await validate(dto, { stopAtFirstError: true });
     if (errors.length > 0) return { ok: false, errors: FormErrorsException.fromValidation(errors).fieldErrors };
-    const broker = (await this.brokers.findOneBy({ name: dto.brokerName })) ?? (await this.brokers.save(this.brokers.create({ name: dto.brokerName })));
+    const broker =
+      (await this.brokers.findOneBy({ name: dto.brokerName })) ??
+      (await this.brokers.save(this.brokers.create({ name: dto.brokerName })));
     try {
       const user = await this.users.createUser(broker.id, dto);
       return { ok: true, user, brokerName: broker.name };

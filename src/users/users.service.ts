@@ -58,7 +58,14 @@ export class UsersService {
       SELECT u.id, u.broker_id, u.email, u.name, u.role, u.active, b.name AS broker_name
       FROM users u JOIN brokers b ON b.id = u.broker_id WHERE u.id = ${userId}`;
     if (!row || !row.active) return null;
-    return { id: row.id, brokerId: row.broker_id, brokerName: row.broker_name, email: row.email, name: row.name, role: row.role };
+    return {
+      id: row.id,
+      brokerId: row.broker_id,
+      brokerName: row.broker_name,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+    };
   }
 
   listForBroker(): Promise<User[]> {
@@ -77,7 +84,8 @@ export class UsersService {
   async createFirstAdmin(brokerName: string, input: Omit<NewUser, 'role'>): Promise<User> {
     const passwordHash = await hashPassword(input.password);
     return this.dataSource.transaction(async (manager) => {
-      if ((await manager.count(User, { take: 1 })) > 0) throw new ConflictException('Setup is already done: sign in instead.');
+      if ((await manager.count(User, { take: 1 })) > 0)
+        throw new ConflictException('Setup is already done: sign in instead.');
       const broker = await manager.save(manager.create(Broker, { name: brokerName }));
       return this.insertUser(manager, broker.id, { ...input, role: 'admin' }, passwordHash);
     });
@@ -115,10 +123,18 @@ export class UsersService {
     return this.users.save(user);
   }
 
-  private async insertUser(manager: EntityManager, brokerId: number, input: NewUser, passwordHash: string): Promise<User> {
+  private async insertUser(
+    manager: EntityManager,
+    brokerId: number,
+    input: NewUser,
+    passwordHash: string,
+  ): Promise<User> {
     const email = input.email.trim().toLowerCase();
-    if (await manager.existsBy(User, { email })) throw new FormErrorsException({ email: 'A user with this email already exists' });
-    return manager.save(manager.create(User, { brokerId, email, name: input.name, role: input.role, passwordHash, active: true }));
+    if (await manager.existsBy(User, { email }))
+      throw new FormErrorsException({ email: 'A user with this email already exists' });
+    return manager.save(
+      manager.create(User, { brokerId, email, name: input.name, role: input.role, passwordHash, active: true }),
+    );
   }
 
   private userInBroker(manager: EntityManager, id: number): Promise<User> {
@@ -130,7 +146,11 @@ export class UsersService {
   private async assertAnotherActiveAdmin(manager: EntityManager, user: User): Promise<void> {
     if (!user.active) return;
     const lock = usesPostgres() ? ({ mode: 'pessimistic_write' } as const) : undefined;
-    const admins = await manager.find(User, { where: { brokerId: user.brokerId, role: 'admin', active: true }, select: { id: true }, lock });
+    const admins = await manager.find(User, {
+      where: { brokerId: user.brokerId, role: 'admin', active: true },
+      select: { id: true },
+      lock,
+    });
     if (admins.length <= 1) throw new ConflictException('This is the last admin: make another user an admin first.');
   }
 }

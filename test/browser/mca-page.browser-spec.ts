@@ -11,10 +11,12 @@ async function namesOnceShown(page: Page, count: number, first?: string): Promis
   const names = page.locator('.mca-table .tenant-name');
   await names.nth(count - 1).waitFor();
   await names.nth(count).waitFor({ state: 'detached' });
-  if (first) await page.locator('.mca-table tbody tr:first-child .tenant-name', { hasText: new RegExp(`^${first}$`) }).waitFor();
+  if (first)
+    await page.locator('.mca-table tbody tr:first-child .tenant-name', { hasText: new RegExp(`^${first}$`) }).waitFor();
   return tenantNames(page);
 }
-const actionLabels = (page: Page, tenant: string) => page.locator('tr', { hasText: tenant }).locator('.row-menu ul a').allTextContents();
+const actionLabels = (page: Page, tenant: string) =>
+  page.locator('tr', { hasText: tenant }).locator('.row-menu ul a').allTextContents();
 
 describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaScriptEnabled }) => {
   let browser: Browser;
@@ -61,7 +63,11 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
       await search.press('Enter');
     }
     await page.waitForURL(/[?&]q=woodg/);
-    await expect(namesOnceShown(page, 3, 'Woodgrove Bank')).resolves.toEqual(['Woodgrove Bank', 'Woodgrove Insurance', 'Woodgrove Travel']);
+    await expect(namesOnceShown(page, 3, 'Woodgrove Bank')).resolves.toEqual([
+      'Woodgrove Bank',
+      'Woodgrove Insurance',
+      'Woodgrove Travel',
+    ]);
     if (javaScriptEnabled) {
       await expect(page.locator(':focus').getAttribute('id')).resolves.toBe('mca-q');
       await page.locator('#mca-announce', { hasText: 'matching' }).waitFor({ state: 'attached' });
@@ -71,7 +77,9 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
     await page.getByRole('link', { name: /^No acceptance provided/ }).click();
     await page.waitForURL(/status=none/);
     await expect(namesOnceShown(page, 1)).resolves.toEqual(['Woodgrove Bank']);
-    await expect(page.getByRole('link', { name: /^No acceptance provided/ }).getAttribute('aria-current')).resolves.toBe('true');
+    await expect(
+      page.getByRole('link', { name: /^No acceptance provided/ }).getAttribute('aria-current'),
+    ).resolves.toBe('true');
     await expect(actionLabels(page, 'Woodgrove Bank')).resolves.toEqual(['Create attestation']);
     if (javaScriptEnabled) await expect(page.evaluate('window.stillTheSamePage')).resolves.toBe(true);
 
@@ -91,16 +99,27 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
       await page.keyboard.press('Tab');
       await expect(page.locator(':focus').getAttribute('data-action')).resolves.toBe('create');
     }
-    await expect(page.locator('tr', { hasText: 'Woodgrove Bank' }).locator('a[data-action="create"]').getAttribute('href')).resolves.toMatch(/^\/tenants\/\d+\/attestations\/new$/);
+    await expect(
+      page.locator('tr', { hasText: 'Woodgrove Bank' }).locator('a[data-action="create"]').getAttribute('href'),
+    ).resolves.toMatch(/^\/tenants\/\d+\/attestations\/new$/);
 
     // The back button returns to the search before the filter.
     await page.goBack();
     await page.waitForURL(/\/mca\?q=woodg(&size=25)?$/);
-    await expect(namesOnceShown(page, 3, 'Woodgrove Bank')).resolves.toEqual(['Woodgrove Bank', 'Woodgrove Insurance', 'Woodgrove Travel']);
+    await expect(namesOnceShown(page, 3, 'Woodgrove Bank')).resolves.toEqual([
+      'Woodgrove Bank',
+      'Woodgrove Insurance',
+      'Woodgrove Travel',
+    ]);
 
     const pending = page.locator('tr', { hasText: 'Woodgrove Insurance' });
     await pending.locator('summary').click();
-    await expect(pending.locator('.row-menu ul a').allTextContents()).resolves.toEqual(['Create attestation', 'View attestation', 'View agreement (opens in a new tab)', 'Finalize attestation']);
+    await expect(pending.locator('.row-menu ul a').allTextContents()).resolves.toEqual([
+      'Create attestation',
+      'View attestation',
+      'View agreement (opens in a new tab)',
+      'Finalize attestation',
+    ]);
 
     expect(consoleErrors).toEqual([]);
     await context.close();

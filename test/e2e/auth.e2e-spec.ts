@@ -18,7 +18,12 @@ describe('Setup and sign-in', () => {
 
   it('should show the setup form again with a message next to each bad field', async () => {
     const agent = request.agent(testApp.server);
-    const response = await postForm(agent, '/setup', '/setup', { brokerName: '', name: 'x'.repeat(10_001), email: 'not-an-email', password: 'short' });
+    const response = await postForm(agent, '/setup', '/setup', {
+      brokerName: '',
+      name: 'x'.repeat(10_001),
+      email: 'not-an-email',
+      password: 'short',
+    });
     expect(response.status).toBe(422);
     expect(response.text).toContain('Enter organisation name');
     expect(response.text).toContain('Your name must be at most 200 characters');
@@ -68,7 +73,10 @@ describe('Setup and sign-in', () => {
   it('should refuse a form without a valid CSRF token and change nothing', async () => {
     const agent = request.agent(testApp.server);
     await agent.get('/login');
-    const response = await agent.post('/login').type('form').send({ _csrf: 'forged', email: 'ada@contoso.test', password: DEFAULT_PASSWORD });
+    const response = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: 'forged', email: 'ada@contoso.test', password: DEFAULT_PASSWORD });
     expect(response.status).toBe(403);
     expect(response.text).toContain('This form has expired');
     expect((await agent.get('/')).status).toBe(303);
@@ -77,7 +85,10 @@ describe('Setup and sign-in', () => {
   it('should sign out and end the session', async () => {
     const { agent } = await signIn(testApp, 'ada@contoso.test');
     const home = await agent.get('/');
-    const response = await agent.post('/logout').type('form').send({ _csrf: csrfTokenFrom(home.text) });
+    const response = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(home.text) });
     expect(response.status).toBe(303);
     expect((await agent.get('/')).headers.location).toMatch(/^\/login/);
   });

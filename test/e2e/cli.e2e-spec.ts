@@ -24,12 +24,26 @@ async function cli(dataDir: string, args: string[], password = DEFAULT_PASSWORD)
 describe('npm run cli -- user:create', () => {
   it('should create a user who can sign in, and refuse bad input with one line per field', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mca-cli-'));
-    const created = await cli(dataDir, ['user:create', '--email', 'Script@Contoso.test', '--name', 'Script User', '--role', 'operator', '--broker', 'Contoso Cloud']);
+    const created = await cli(dataDir, [
+      'user:create',
+      '--email',
+      'Script@Contoso.test',
+      '--name',
+      'Script User',
+      '--role',
+      'operator',
+      '--broker',
+      'Contoso Cloud',
+    ]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('Created operator script@contoso.test in broker "Contoso Cloud"');
 
-    const refused = await cli(dataDir, ['user:create', '--email', 'nope', '--name', '', '--role', 'root', '--broker', 'Contoso Cloud'], 'short');
+    const refused = await cli(
+      dataDir,
+      ['user:create', '--email', 'nope', '--name', '', '--role', 'root', '--broker', 'Contoso Cloud'],
+      'short',
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('email: Enter a valid email address');
     expect(refused.stderr).toContain('role: Choose a role');

@@ -21,14 +21,19 @@ describe('A fresh install in sandbox mode', () => {
     expect(started.status).toBe(303);
     await testApp.app.get(SyncService).whenIdle();
 
-    const directCustomers = testApp.app.get(PartnerCenterSandboxService).server.customers().filter((customer) => customer.directlySigned);
+    const directCustomers = testApp.app
+      .get(PartnerCenterSandboxService)
+      .server.customers()
+      .filter((customer) => customer.directlySigned);
     expect(directCustomers.length).toBeGreaterThan(0);
     const all = await agent.get('/mca');
     expect(all.text).not.toContain('The last sync from Microsoft failed');
     expect(all.text).toContain('Last synced from Microsoft:');
     expect(all.text).toMatch(/Showing <strong>1–25 of 40<\/strong> tenants/);
     const direct = await agent.get('/mca?status=direct');
-    expect(direct.text).toMatch(new RegExp(`Showing <strong>1–${directCustomers.length} of ${directCustomers.length}</strong> tenants`));
+    expect(direct.text).toMatch(
+      new RegExp(`Showing <strong>1–${directCustomers.length} of ${directCustomers.length}</strong> tenants`),
+    );
     for (const customer of directCustomers) expect(direct.text).toContain(customer.id);
   });
 });

@@ -6,7 +6,11 @@ import { SMTPServer } from 'smtp-server';
 import { MailService } from '../../src/mail/mail.service';
 import { createTestApp } from '../support/test-app';
 
-const MAIL = { to: 'signatory@customer.test', subject: 'Please accept the Microsoft Customer Agreement', text: 'Open the link to review and accept.' };
+const MAIL = {
+  to: 'signatory@customer.test',
+  subject: 'Please accept the Microsoft Customer Agreement',
+  text: 'Open the link to review and accept.',
+};
 
 describe(MailService.name, () => {
   it('should write each message as an .eml file to the outbox when no SMTP server is configured', async () => {
@@ -41,14 +45,20 @@ describe(MailService.name, () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const { port } = smtp.server.address() as AddressInfo;
-    const testApp = await createTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Contoso Cloud <partners@contoso.test>' } });
+    const testApp = await createTestApp({
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Contoso Cloud <partners@contoso.test>' },
+    });
     try {
-      await testApp.app.get(MailService).send({ ...MAIL, attachments: [{ filename: 'report.csv', content: 'a,b\n1,2\n', contentType: 'text/csv' }] });
+      await testApp.app
+        .get(MailService)
+        .send({ ...MAIL, attachments: [{ filename: 'report.csv', content: 'a,b\n1,2\n', contentType: 'text/csv' }] });
       expect(received).toHaveLength(1);
       const parsed = await simpleParser(received[0]);
       expect(parsed.subject).toBe(MAIL.subject);
       expect(parsed.from?.text).toContain('partners@contoso.test');
-      expect(parsed.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([['report.csv', 'a,b\n1,2\n']]);
+      expect(parsed.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([
+        ['report.csv', 'a,b\n1,2\n'],
+      ]);
       expect(readdirSync(testApp.dataDir)).not.toContain('outbox');
     } finally {
       await testApp.close();

@@ -9,16 +9,22 @@ import { createUser, setUpFirstAdmin, signIn } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf, createBroker, seedTenants } from '../support/tenants';
 
-const names = (html: string): string[] => [...html.matchAll(/<span class="tenant-name">([^<]*)<\/span>/g)].map((m) => m[1]);
+const names = (html: string): string[] =>
+  [...html.matchAll(/<span class="tenant-name">([^<]*)<\/span>/g)].map((m) => m[1]);
 const statuses = (html: string): string[] => [...html.matchAll(/<span class="status status-(\w+)">/g)].map((m) => m[1]);
-const chipCount = (html: string, status: string): number => Number(new RegExp(`id="chip-${status}"[^>]*>[^<]*<span class="chip-count">([\\d,]+)<`).exec(html)?.[1].replace(/,/g, ''));
+const chipCount = (html: string, status: string): number =>
+  Number(
+    new RegExp(`id="chip-${status}"[^>]*>[^<]*<span class="chip-count">([\\d,]+)<`).exec(html)?.[1].replace(/,/g, ''),
+  );
 const rowOf = (html: string, name: string): string => {
   const start = html.indexOf(`<span class="tenant-name">${name}</span>`);
   if (start < 0) throw new Error(`No row for ${name}`);
   return html.slice(start, html.indexOf('</tr>', start));
 };
-const link = (html: string, id: string): string => (new RegExp(`id="${id}" href="([^"]+)"`).exec(html)?.[1] ?? '').replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
-const actionsOf = (html: string, name: string): string[] => [...rowOf(html, name).matchAll(/data-action="(\w+)"/g)].map((m) => m[1]);
+const link = (html: string, id: string): string =>
+  (new RegExp(`id="${id}" href="([^"]+)"`).exec(html)?.[1] ?? '').replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+const actionsOf = (html: string, name: string): string[] =>
+  [...rowOf(html, name).matchAll(/data-action="(\w+)"/g)].map((m) => m[1]);
 
 const ID_OF_FABRIKAM = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 
@@ -35,7 +41,12 @@ describe('MCA page', () => {
     tenants = await seedTenants(testApp, brokerId, [
       { name: 'Contoso Ltd', status: 'none' },
       { name: 'Contoso Pharma', status: 'pending', domain: 'contosopharma.onmicrosoft.com' },
-      { name: 'Fabrikam', status: 'attested', acceptedAt: new Date('2025-03-01T10:00:00Z'), microsoftTenantId: ID_OF_FABRIKAM },
+      {
+        name: 'Fabrikam',
+        status: 'attested',
+        acceptedAt: new Date('2025-03-01T10:00:00Z'),
+        microsoftTenantId: ID_OF_FABRIKAM,
+      },
       { name: 'Northwind Traders', status: 'direct', acceptedAt: new Date('2025-01-15T08:00:00Z') },
       { name: 'Tailspin <script>alert(1)</script>', status: 'none', domain: 'tailspin.example' },
       { name: 'Woodgrove Bank', status: 'pending', domain: 'woodgrovebank.com' },
@@ -56,20 +67,34 @@ describe('MCA page', () => {
       expect((await admin.get('/')).text).toContain('href="/mca"');
       const page = await admin.get('/mca');
       expect(page.status).toBe(200);
-      expect(page.text).toMatch(/My Services<\/a><\/li>\s*<li><a href="\/">Microsoft 365 CSP Direct<\/a><\/li>\s*<li><a href="\/">Overview<\/a><\/li>\s*<li aria-current="page">Microsoft Customer Agreement<\/li>/);
+      expect(page.text).toMatch(
+        /My Services<\/a><\/li>\s*<li><a href="\/">Microsoft 365 CSP Direct<\/a><\/li>\s*<li><a href="\/">Overview<\/a><\/li>\s*<li aria-current="page">Microsoft Customer Agreement<\/li>/,
+      );
       expect(page.text).toContain('<h1>Microsoft Customer Agreement</h1>');
     });
 
     it('should list every tenant with its tenant id, domain, exact status label and acceptance', async () => {
       const page = await admin.get('/mca');
-      expect(names(page.text)).toEqual(['Adatum', 'Contoso Ltd', 'Contoso Pharma', 'Fabrikam', 'Northwind Traders', 'Tailspin &lt;script&gt;alert(1)&lt;/script&gt;', 'Woodgrove Bank', 'Zeta Gone']);
+      expect(names(page.text)).toEqual([
+        'Adatum',
+        'Contoso Ltd',
+        'Contoso Pharma',
+        'Fabrikam',
+        'Northwind Traders',
+        'Tailspin &lt;script&gt;alert(1)&lt;/script&gt;',
+        'Woodgrove Bank',
+        'Zeta Gone',
+      ]);
       const fabrikam = rowOf(page.text, 'Fabrikam');
       expect(fabrikam).toContain(ID_OF_FABRIKAM);
       expect(fabrikam).toContain('fabrikam.onmicrosoft.com');
       expect(fabrikam).toContain(`>${TENANT_STATUS_LABELS.attested}<`);
-      expect(fabrikam).toContain('<time datetime="2025-03-01T10:00:00.000Z">1 Mar 2025</time> <small class="muted">by partner attestation</small>');
+      expect(fabrikam).toContain(
+        '<time datetime="2025-03-01T10:00:00.000Z">1 Mar 2025</time> <small class="muted">by partner attestation</small>',
+      );
       expect(rowOf(page.text, 'Northwind Traders')).toContain('directly by the customer');
-      for (const status of ['direct', 'pending', 'none'] as const) expect(page.text).toContain(`>${TENANT_STATUS_LABELS[status]}</span>`);
+      for (const status of ['direct', 'pending', 'none'] as const)
+        expect(page.text).toContain(`>${TENANT_STATUS_LABELS[status]}</span>`);
       expect(rowOf(page.text, 'Zeta Gone')).toContain('Removed from Partner Center');
     });
 
@@ -85,7 +110,9 @@ describe('MCA page', () => {
       expect(page.text).toContain('<p class="mca-rate-value">42.9%</p>');
       expect(page.text).toContain('<strong>3</strong> of 7 tenants have accepted');
       expect(page.text).toMatch(/<svg [^>]*role="img" aria-labelledby="mca-bar-title"/);
-      expect(page.text).toContain('Acceptance provided (Attested): 1 (14.3%); Acceptance provided (Direct): 2 (28.6%); Attestation pending: 2 (28.6%); No acceptance provided: 2 (28.6%)');
+      expect(page.text).toContain(
+        'Acceptance provided (Attested): 1 (14.3%); Acceptance provided (Direct): 2 (28.6%); Attestation pending: 2 (28.6%); No acceptance provided: 2 (28.6%)',
+      );
       expect(page.text).toContain('<rect class="fill-direct" x="142.86" y="0" width="285.71" height="20">');
       expect(page.text).toContain('1 tenant removed from Partner Center is still listed');
       expect(page.text).toContain('Not synced from Microsoft yet.');
@@ -103,12 +130,20 @@ describe('MCA page', () => {
       expect(names(page.text)).toEqual(expected);
       expect(new Set(statuses(page.text))).toEqual(new Set([status]));
       expect(page.text).toMatch(new RegExp(`id="chip-${status}"[^>]*aria-current="true"`));
-      expect([chipCount(page.text, 'all'), chipCount(page.text, 'attested'), chipCount(page.text, 'direct'), chipCount(page.text, 'pending'), chipCount(page.text, 'none')]).toEqual([8, 1, 2, 2, 3]);
+      expect([
+        chipCount(page.text, 'all'),
+        chipCount(page.text, 'attested'),
+        chipCount(page.text, 'direct'),
+        chipCount(page.text, 'pending'),
+        chipCount(page.text, 'none'),
+      ]).toEqual([8, 1, 2, 2, 3]);
     });
 
     it('should link each chip to its filter, keeping the search and the order', async () => {
       const page = await admin.get('/mca?q=contoso&sort=date');
-      expect(page.text).toContain('id="chip-pending" class="chip chip-pending" href="/mca?status&#x3D;pending&amp;q&#x3D;contoso&amp;sort&#x3D;date"');
+      expect(page.text).toContain(
+        'id="chip-pending" class="chip chip-pending" href="/mca?status&#x3D;pending&amp;q&#x3D;contoso&amp;sort&#x3D;date"',
+      );
     });
   });
 
@@ -127,7 +162,12 @@ describe('MCA page', () => {
 
     it('should count each status among the results only', async () => {
       const page = await admin.get('/mca?q=contoso');
-      expect([chipCount(page.text, 'all'), chipCount(page.text, 'pending'), chipCount(page.text, 'none'), chipCount(page.text, 'direct')]).toEqual([2, 1, 1, 0]);
+      expect([
+        chipCount(page.text, 'all'),
+        chipCount(page.text, 'pending'),
+        chipCount(page.text, 'none'),
+        chipCount(page.text, 'direct'),
+      ]).toEqual([2, 1, 1, 0]);
     });
 
     it('should combine the search with a filter', async () => {
@@ -157,19 +197,38 @@ describe('MCA page', () => {
 
     it('should sort by status, those needing attention first, then by name', async () => {
       const page = await admin.get('/mca?sort=status');
-      expect(statuses(page.text)).toEqual(['none', 'none', 'none', 'pending', 'pending', 'direct', 'direct', 'attested']);
+      expect(statuses(page.text)).toEqual([
+        'none',
+        'none',
+        'none',
+        'pending',
+        'pending',
+        'direct',
+        'direct',
+        'attested',
+      ]);
       expect(names(page.text).slice(0, 2)).toEqual(['Contoso Ltd', 'Tailspin &lt;script&gt;alert(1)&lt;/script&gt;']);
       expect(statuses((await admin.get('/mca?sort=status&dir=desc')).text)[0]).toBe('attested');
     });
 
     it('should sort by acceptance date, newest first by default, a tenant without a date as the oldest', async () => {
-      expect(names((await admin.get('/mca?sort=date')).text).slice(0, 4)).toEqual(['Fabrikam', 'Northwind Traders', 'Adatum', 'Zeta Gone']);
-      expect(names((await admin.get('/mca?sort=date&dir=asc')).text).slice(0, 2)).toEqual(['Contoso Ltd', 'Contoso Pharma']);
+      expect(names((await admin.get('/mca?sort=date')).text).slice(0, 4)).toEqual([
+        'Fabrikam',
+        'Northwind Traders',
+        'Adatum',
+        'Zeta Gone',
+      ]);
+      expect(names((await admin.get('/mca?sort=date&dir=asc')).text).slice(0, 2)).toEqual([
+        'Contoso Ltd',
+        'Contoso Pharma',
+      ]);
     });
 
     it('should mark the sorted column and link its header to the other direction', async () => {
       const page = await admin.get('/mca?sort=date');
-      expect(page.text).toContain('<th scope="col" aria-sort="descending"><a id="sort-date" href="/mca?sort&#x3D;date&amp;dir&#x3D;asc"');
+      expect(page.text).toContain(
+        '<th scope="col" aria-sort="descending"><a id="sort-date" href="/mca?sort&#x3D;date&amp;dir&#x3D;asc"',
+      );
     });
   });
 
@@ -181,25 +240,69 @@ describe('MCA page', () => {
       otherBroker = await createBroker(testApp, 'Paging Partner');
       await createUser(testApp, otherBroker, 'pat@paging.test', 'viewer', 'Pat Pager');
       viewer = (await signIn(testApp, 'pat@paging.test')).agent;
-      await seedTenants(testApp, otherBroker, Array.from({ length: 57 }, (_, i) => ({ name: `Customer ${String(i + 1).padStart(2, '0')}`, status: i % 3 === 0 ? 'pending' : 'none' })));
+      await seedTenants(
+        testApp,
+        otherBroker,
+        Array.from({ length: 57 }, (_, i) => ({
+          name: `Customer ${String(i + 1).padStart(2, '0')}`,
+          status: i % 3 === 0 ? 'pending' : 'none',
+        })),
+      );
     });
 
     it('should page on the server with the chosen page size', async () => {
       const page = await viewer.get('/mca?size=10&page=2');
-      expect(names(page.text)).toEqual(Array.from({ length: 10 }, (_, i) => `Customer ${String(i + 11).padStart(2, '0')}`));
+      expect(names(page.text)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `Customer ${String(i + 11).padStart(2, '0')}`),
+      );
       expect(page.text).toContain('Showing <strong>11–20 of 57</strong> tenants');
       expect(page.text).toContain('href="/mca?page&#x3D;3&amp;size&#x3D;10"');
       expect(page.text).toContain('<option value="10" selected>');
     });
 
     it('should give the same rows near the end as reading from the start', async () => {
-      expect(names((await viewer.get('/mca?size=10&page=6')).text)).toEqual(['Customer 51', 'Customer 52', 'Customer 53', 'Customer 54', 'Customer 55', 'Customer 56', 'Customer 57']);
-      expect(names((await viewer.get('/mca?size=10&page=5&dir=desc')).text)).toEqual(['Customer 17', 'Customer 16', 'Customer 15', 'Customer 14', 'Customer 13', 'Customer 12', 'Customer 11', 'Customer 10', 'Customer 09', 'Customer 08']);
-      expect(names((await viewer.get('/mca?size=10&page=2&status=pending')).text)).toEqual(['Customer 31', 'Customer 34', 'Customer 37', 'Customer 40', 'Customer 43', 'Customer 46', 'Customer 49', 'Customer 52', 'Customer 55']);
+      expect(names((await viewer.get('/mca?size=10&page=6')).text)).toEqual([
+        'Customer 51',
+        'Customer 52',
+        'Customer 53',
+        'Customer 54',
+        'Customer 55',
+        'Customer 56',
+        'Customer 57',
+      ]);
+      expect(names((await viewer.get('/mca?size=10&page=5&dir=desc')).text)).toEqual([
+        'Customer 17',
+        'Customer 16',
+        'Customer 15',
+        'Customer 14',
+        'Customer 13',
+        'Customer 12',
+        'Customer 11',
+        'Customer 10',
+        'Customer 09',
+        'Customer 08',
+      ]);
+      expect(names((await viewer.get('/mca?size=10&page=2&status=pending')).text)).toEqual([
+        'Customer 31',
+        'Customer 34',
+        'Customer 37',
+        'Customer 40',
+        'Customer 43',
+        'Customer 46',
+        'Customer 49',
+        'Customer 52',
+        'Customer 55',
+      ]);
     });
 
     it('should link Next and Previous from the rows shown (keyset), giving the same rows as the page numbers', async () => {
-      for (const order of ['size=10', 'size=10&dir=desc', 'size=10&sort=status', 'size=10&sort=status&dir=desc', 'size=10&status=none']) {
+      for (const order of [
+        'size=10',
+        'size=10&dir=desc',
+        'size=10&sort=status',
+        'size=10&sort=status&dir=desc',
+        'size=10&status=none',
+      ]) {
         const page3 = await viewer.get(`/mca?${order}&page=3`);
         const next = link(page3.text, 'page-next');
         const prev = link(page3.text, 'page-prev');
@@ -210,20 +313,26 @@ describe('MCA page', () => {
       }
     });
 
-    it('should start the page at its cursor\'s row, whatever its number', async () => {
+    it("should start the page at its cursor's row, whatever its number", async () => {
       const afterCustomer40 = /after=\d+/.exec(link((await viewer.get('/mca?size=10&page=4')).text, 'page-next'))?.[0];
       expect(names((await viewer.get(`/mca?size=10&page=2&${afterCustomer40}`)).text)[0]).toBe('Customer 41');
     });
 
-    it('should read a page by its number when its cursor is not one of the broker\'s rows', async () => {
+    it("should read a page by its number when its cursor is not one of the broker's rows", async () => {
       const otherBrokersRow = tenants[0].id;
-      expect(names((await viewer.get(`/mca?size=10&page=3&after=${otherBrokersRow}`)).text)).toEqual(names((await viewer.get('/mca?size=10&page=3')).text));
+      expect(names((await viewer.get(`/mca?size=10&page=3&after=${otherBrokersRow}`)).text)).toEqual(
+        names((await viewer.get('/mca?size=10&page=3')).text),
+      );
       expect(names((await viewer.get('/mca?size=10&page=3&after=99999999')).text)[0]).toBe('Customer 21');
     });
 
     it('should page a search and the date order by number only', async () => {
-      expect(link((await viewer.get('/mca?size=10&q=customer')).text, 'page-next')).toBe('/mca?q=customer&page=2&size=10');
-      expect(link((await viewer.get('/mca?size=10&sort=date')).text, 'page-next')).toBe('/mca?sort=date&page=2&size=10');
+      expect(link((await viewer.get('/mca?size=10&q=customer')).text, 'page-next')).toBe(
+        '/mca?q=customer&page=2&size=10',
+      );
+      expect(link((await viewer.get('/mca?size=10&sort=date')).text, 'page-next')).toBe(
+        '/mca?sort=date&page=2&size=10',
+      );
     });
 
     it('should show the last page for a page past the end', async () => {
@@ -254,7 +363,14 @@ describe('MCA page', () => {
       viewer = (await signIn(testApp, 'max@many.test')).agent;
       // Added in the opposite order of their names: the first matches found (the oldest) are the last by name.
       const count = SEARCH_MATCH_CAP + 5;
-      await seedTenants(testApp, broker, Array.from({ length: count }, (_, i) => ({ name: `Capped ${String(count - i).padStart(4, '0')}`, status: i % 2 === 0 ? 'pending' : 'none' })));
+      await seedTenants(
+        testApp,
+        broker,
+        Array.from({ length: count }, (_, i) => ({
+          name: `Capped ${String(count - i).padStart(4, '0')}`,
+          status: i % 2 === 0 ? 'pending' : 'none',
+        })),
+      );
     });
 
     it('should count, filter, order and page the first matches only, and say so', async () => {
@@ -267,7 +383,9 @@ describe('MCA page', () => {
       const last = await viewer.get('/mca?q=capped&page=20&status=pending');
       expect(last.text).toContain('Showing <strong>476–500 of 500</strong> tenants');
       expect(names(last.text).at(-1)).toBe('Capped 1005');
-      expect((await viewer.get('/mca?q=capped&page=99')).text).toContain('Showing <strong>976–1,000 of 1,000</strong> tenants');
+      expect((await viewer.get('/mca?q=capped&page=99')).text).toContain(
+        'Showing <strong>976–1,000 of 1,000</strong> tenants',
+      );
     });
 
     it('should read the first matches of a short term in the order of names', async () => {
@@ -279,7 +397,17 @@ describe('MCA page', () => {
 
     it('should find the rest with a narrower search, without the note', async () => {
       const page = await viewer.get('/mca?q=capped+000');
-      expect(names(page.text)).toEqual(['Capped 0001', 'Capped 0002', 'Capped 0003', 'Capped 0004', 'Capped 0005', 'Capped 0006', 'Capped 0007', 'Capped 0008', 'Capped 0009']);
+      expect(names(page.text)).toEqual([
+        'Capped 0001',
+        'Capped 0002',
+        'Capped 0003',
+        'Capped 0004',
+        'Capped 0005',
+        'Capped 0006',
+        'Capped 0007',
+        'Capped 0008',
+        'Capped 0009',
+      ]);
       expect(page.text).not.toContain('The search stops');
     });
   });
@@ -299,10 +427,14 @@ describe('MCA page', () => {
       const id = tenants[1].id;
       const row = rowOf((await admin.get('/mca')).text, 'Contoso Pharma');
       expect(row).toContain('<details class="dropdown row-menu" data-menu>');
-      expect(row).toContain('<summary class="secondary outline">Actions<span class="visually-hidden"> for Contoso Pharma</span></summary>');
+      expect(row).toContain(
+        '<summary class="secondary outline">Actions<span class="visually-hidden"> for Contoso Pharma</span></summary>',
+      );
       expect(row).toContain(`href="/tenants/${id}/attestations/new"`);
       expect(row).toContain(`href="/tenants/${id}/attestation"`);
-      expect(row).toContain(`href="/tenants/${id}/attestation/agreement" data-action="agreement" target="_blank" rel="noopener"`);
+      expect(row).toContain(
+        `href="/tenants/${id}/attestation/agreement" data-action="agreement" target="_blank" rel="noopener"`,
+      );
       expect(row).toContain(`href="/tenants/${id}/attestation/finalize"`);
     });
   });
@@ -320,20 +452,31 @@ describe('MCA page', () => {
     });
 
     it('should answer a history restore with the full page', async () => {
-      const page = await admin.get('/mca?status=pending').set('HX-Request', 'true').set('HX-History-Restore-Request', 'true');
+      const page = await admin
+        .get('/mca?status=pending')
+        .set('HX-Request', 'true')
+        .set('HX-History-Restore-Request', 'true');
       expect(page.text).toContain('<html');
     });
   });
 
   describe('bad query parameters', () => {
-    it.each(['status=unknown', 'page=0', 'page=-3', 'page=abc', 'size=7', 'sort=foo', 'dir=sideways', 'status=none&status=pending', 'q[a]=b', 'page=99999999999999999999'])(
-      'should fall back to the defaults for %s',
-      async (params) => {
-        const page = await admin.get(`/mca?${params}`);
-        expect(page.status).toBe(200);
-        expect(page.text).toContain('class="mca-table');
-      },
-    );
+    it.each([
+      'status=unknown',
+      'page=0',
+      'page=-3',
+      'page=abc',
+      'size=7',
+      'sort=foo',
+      'dir=sideways',
+      'status=none&status=pending',
+      'q[a]=b',
+      'page=99999999999999999999',
+    ])('should fall back to the defaults for %s', async (params) => {
+      const page = await admin.get(`/mca?${params}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('class="mca-table');
+    });
 
     it('should refuse a search too long to be typed with a 400 page', async () => {
       const page = await admin.get(`/mca?q=${'x'.repeat(10_000)}`);
@@ -355,15 +498,34 @@ describe('MCA page', () => {
     it('should explain an empty list and offer a sync', async () => {
       const page = await newcomer.get('/mca');
       expect(page.text).toContain('No tenants yet');
-      expect(page.text).toMatch(/<form method="post" action="\/sync"[^>]*>\s*<input type="hidden" name="_csrf"[^>]*>\s*<button type="submit">Sync tenants from Microsoft<\/button>/);
+      expect(page.text).toMatch(
+        /<form method="post" action="\/sync"[^>]*>\s*<input type="hidden" name="_csrf"[^>]*>\s*<button type="submit">Sync tenants from Microsoft<\/button>/,
+      );
       expect(page.text).not.toContain('mca-summary');
     });
 
     it('should show a failed last sync with the time of the last success', async () => {
       const runs = testApp.app.get(DataSource).getRepository(SyncRun);
       const base = { brokerId: emptyBroker, triggeredBy: 'manual' as const, owner: 'test', processed: 0 };
-      await runs.save(runs.create({ ...base, status: 'succeeded', startedAt: new Date('2026-11-20T09:00:00Z'), heartbeatAt: new Date('2026-11-20T09:01:00Z'), finishedAt: new Date('2026-11-20T09:01:00Z') }));
-      await runs.save(runs.create({ ...base, status: 'failed', startedAt: new Date('2026-11-21T09:00:00Z'), heartbeatAt: new Date('2026-11-21T09:00:30Z'), finishedAt: new Date('2026-11-21T09:00:30Z'), error: 'Partner Center refused the credentials' }));
+      await runs.save(
+        runs.create({
+          ...base,
+          status: 'succeeded',
+          startedAt: new Date('2026-11-20T09:00:00Z'),
+          heartbeatAt: new Date('2026-11-20T09:01:00Z'),
+          finishedAt: new Date('2026-11-20T09:01:00Z'),
+        }),
+      );
+      await runs.save(
+        runs.create({
+          ...base,
+          status: 'failed',
+          startedAt: new Date('2026-11-21T09:00:00Z'),
+          heartbeatAt: new Date('2026-11-21T09:00:30Z'),
+          finishedAt: new Date('2026-11-21T09:00:30Z'),
+          error: 'Partner Center refused the credentials',
+        }),
+      );
       const page = await newcomer.get('/mca');
       expect(page.text).toContain('The last sync from Microsoft failed');
       expect(page.text).toContain('Partner Center refused the credentials');
@@ -386,12 +548,16 @@ describe('MCA page', () => {
       const actual = await dataSource.query<{ status: string; removed: boolean | number; n: number | string }[]>(
         `SELECT status, removed_at IS NOT NULL AS removed, count(*) AS n FROM tenants WHERE broker_id = ${brokerId} GROUP BY status, removed_at IS NOT NULL`,
       );
-      const kept = await dataSource.query<{ status: string; removed: boolean | number; tenant_count: number | string }[]>(
+      const kept = await dataSource.query<
+        { status: string; removed: boolean | number; tenant_count: number | string }[]
+      >(
         `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${brokerId} AND tenant_count > 0`,
       );
       const normalise = (rows: { status: string; removed: boolean | number; count: number | string }[]) =>
         rows.map((r) => `${r.status}/${Boolean(Number(r.removed))}/${Number(r.count)}`).sort();
-      expect(normalise(kept.map((r) => ({ ...r, count: r.tenant_count })))).toEqual(normalise(actual.map((r) => ({ ...r, count: r.n }))));
+      expect(normalise(kept.map((r) => ({ ...r, count: r.tenant_count })))).toEqual(
+        normalise(actual.map((r) => ({ ...r, count: r.n }))),
+      );
 
       const page = await admin.get('/mca');
       expect(chipCount(page.text, 'all')).toBe(8);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PartnerCenterClient } from '../../src/partner-center/partner-center.client';
 import type { RetryEvent } from '../../src/partner-center/partner-center.options';
-import { PartnerCenterError, type EnhancedAttestationRequest, type PartnerCenterCredentials } from '../../src/partner-center/partner-center.types';
+import {
+  PartnerCenterError,
+  type EnhancedAttestationRequest,
+  type PartnerCenterCredentials,
+} from '../../src/partner-center/partner-center.types';
 import { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
 import { FakeClock, recordingClient, startSandbox, type StandaloneSandbox } from '../support/sandbox';
 
@@ -16,7 +20,10 @@ async function failure(promise: Promise<unknown>): Promise<PartnerCenterError> {
   return error;
 }
 
-function attestationRequest(customerTenantId: string, overrides: Partial<EnhancedAttestationRequest> = {}): EnhancedAttestationRequest {
+function attestationRequest(
+  customerTenantId: string,
+  overrides: Partial<EnhancedAttestationRequest> = {},
+): EnhancedAttestationRequest {
   return {
     customerTenantId,
     signatoryFirstName: 'Dana',
@@ -48,7 +55,10 @@ describe(PartnerCenterClient.name, () => {
 
   const tokenCalls = () => sandbox.requests.filter((r) => r.path.endsWith('/oauth2/v2.0/token')).length;
   const apiCalls = () => sandbox.requests.filter((r) => r.path.startsWith('/v1/'));
-  const firstCustomer = () => sandbox.customers().find((c) => !c.directlySigned && c.agreements.length === 0) as ReturnType<PartnerCenterSandbox['customers']>[number];
+  const firstCustomer = () =>
+    sandbox.customers().find((c) => !c.directlySigned && c.agreements.length === 0) as ReturnType<
+      PartnerCenterSandbox['customers']
+    >[number];
 
   describe('customers and agreements', () => {
     it('should page through every seeded customer with small pages and continuation tokens', async () => {
@@ -72,7 +82,10 @@ describe(PartnerCenterClient.name, () => {
 
     it('should ask for the MCA template explicitly and read its link', async () => {
       const { client } = recordingClient();
-      await expect(client.getMcaAgreementMetadata(credentials)).resolves.toEqual({ templateId: '117a77b0-9360-443b-8795-c6dedc750cf9', agreementLink: 'https://aka.ms/customeragreement' });
+      await expect(client.getMcaAgreementMetadata(credentials)).resolves.toEqual({
+        templateId: '117a77b0-9360-443b-8795-c6dedc750cf9',
+        agreementLink: 'https://aka.ms/customeragreement',
+      });
       expect(apiCalls()[0].path).toBe('/v1/agreements?agreementType=MicrosoftCustomerAgreement');
     });
 
@@ -90,7 +103,11 @@ describe(PartnerCenterClient.name, () => {
       try {
         const { client } = recordingClient();
         const page = await client.listCustomers(credentials, { pageSize: 500 });
-        expect(page.items.find((c) => c.tenantId === added.id)).toEqual({ tenantId: added.id, companyName: '<img src=x onerror=alert(1)> & Co', domain: 'html.example' });
+        expect(page.items.find((c) => c.tenantId === added.id)).toEqual({
+          tenantId: added.id,
+          companyName: '<img src=x onerror=alert(1)> & Co',
+          domain: 'html.example',
+        });
       } finally {
         sandbox.removeCustomer(added.id);
       }
@@ -110,7 +127,11 @@ describe(PartnerCenterClient.name, () => {
 
     it('should use one token for many calls, also when they run at the same time', async () => {
       const { client } = recordingClient();
-      await Promise.all([client.getMcaAgreementMetadata(credentials), client.listCustomers(credentials, { pageSize: 5 }), client.getMcaAgreementMetadata(credentials)]);
+      await Promise.all([
+        client.getMcaAgreementMetadata(credentials),
+        client.listCustomers(credentials, { pageSize: 5 }),
+        client.getMcaAgreementMetadata(credentials),
+      ]);
       await client.listCustomers(credentials, { pageSize: 5 });
       expect(tokenCalls()).toBe(1);
       expect(apiCalls()).toHaveLength(4);
@@ -148,7 +169,9 @@ describe(PartnerCenterClient.name, () => {
       const { client } = recordingClient();
       const error = await failure(client.listCustomers({ ...credentials, appSecret: 'wrong' }));
       expect(error.kind).toBe('auth');
-      expect(error.message).toMatch(/^Partner Center refused the app credentials: check the tenant id, app id and secret in Partner Center settings/);
+      expect(error.message).toMatch(
+        /^Partner Center refused the app credentials: check the tenant id, app id and secret in Partner Center settings/,
+      );
       expect(error.message).toContain('AADSTS7000215');
     });
   });
@@ -176,7 +199,12 @@ describe(PartnerCenterClient.name, () => {
 
     it('should back off exponentially on 5xx until the attempts run out, then say so', async () => {
       const events: RetryEvent[] = [];
-      const { client, waits } = recordingClient({ maxAttempts: 3, retryBaseMs: 100, random: () => 1, onRetry: (event) => events.push(event) });
+      const { client, waits } = recordingClient({
+        maxAttempts: 3,
+        retryBaseMs: 100,
+        random: () => 1,
+        onRetry: (event) => events.push(event),
+      });
       sandbox.faults.add({ path: '/v1/agreements', status: 503, times: Infinity });
       const error = await failure(client.getMcaAgreementMetadata(credentials));
       expect(events.map((e) => [e.reason, e.attempt, e.waitMs])).toEqual([
@@ -220,8 +248,16 @@ describe(PartnerCenterClient.name, () => {
     it.each([
       ['malformed JSON', '{"items": [', /not valid JSON/],
       ['a missing list', '{"totalCount": 1}', /"items" is not a list/],
-      ['a customer without a name', JSON.stringify({ items: [{ id: 'x', companyProfile: { domain: 'x.example' } }] }), /"companyName" is missing/],
-      ['a wrong type', JSON.stringify({ items: [{ id: 42, companyProfile: { companyName: 'X', domain: 'x' } }] }), /"id" is missing/],
+      [
+        'a customer without a name',
+        JSON.stringify({ items: [{ id: 'x', companyProfile: { domain: 'x.example' } }] }),
+        /"companyName" is missing/,
+      ],
+      [
+        'a wrong type',
+        JSON.stringify({ items: [{ id: 42, companyProfile: { companyName: 'X', domain: 'x' } }] }),
+        /"id" is missing/,
+      ],
       ['an HTML page', '<html><body>Service</body></html>', /not valid JSON/],
     ])('should turn %s into invalid_response', async (_name, body, message) => {
       const { client } = recordingClient();
@@ -241,18 +277,33 @@ describe(PartnerCenterClient.name, () => {
 
     it('should refuse an acceptance link that is not a web link', async () => {
       const { client } = recordingClient();
-      const body = { id: 'a', status: 'Pending', acceptanceLink: 'javascript:alert(1)', expirationDateTime: null, acceptedDateTime: null };
+      const body = {
+        id: 'a',
+        status: 'Pending',
+        acceptanceLink: 'javascript:alert(1)',
+        expirationDateTime: null,
+        acceptedDateTime: null,
+      };
       sandbox.faults.add({ path: '/v1/attestations/enhanced/a', status: 200, body: JSON.stringify(body) });
-      await expect(failure(client.getEnhancedAttestation(credentials, 'a'))).resolves.toMatchObject({ kind: 'invalid_response' });
+      await expect(failure(client.getEnhancedAttestation(credentials, 'a'))).resolves.toMatchObject({
+        kind: 'invalid_response',
+      });
     });
   });
 
   describe('enhanced attestation', () => {
     it("should reject a malformed signatory email with Partner Center's message", async () => {
       const { client } = recordingClient();
-      const error = await failure(client.createEnhancedAttestation(credentials, attestationRequest(firstCustomer().id, { signatoryEmail: 'dana@@example' })));
+      const error = await failure(
+        client.createEnhancedAttestation(
+          credentials,
+          attestationRequest(firstCustomer().id, { signatoryEmail: 'dana@@example' }),
+        ),
+      );
       expect(error.kind).toBe('rejected');
-      expect(error.message).toBe('Partner Center rejected creating the attestation: The signatory email address is not well-formed. (code 600032)');
+      expect(error.message).toBe(
+        'Partner Center rejected creating the attestation: The signatory email address is not well-formed. (code 600032)',
+      );
       expect(error.details).toMatchObject({ status: 400, code: 600032, errorName: 'InvalidSignatoryEmail' });
     });
 
@@ -281,7 +332,11 @@ describe(PartnerCenterClient.name, () => {
       expect(read.acceptedAt?.getTime()).toBe(clock.now());
 
       const agreement = await client.createAgreementFromAttestation(credentials, customer.id, created.id);
-      expect(agreement.primaryContact).toEqual({ firstName: 'Dana', lastName: 'Whitfield', email: 'dana.whitfield@example.com' });
+      expect(agreement.primaryContact).toEqual({
+        firstName: 'Dana',
+        lastName: 'Whitfield',
+        email: 'dana.whitfield@example.com',
+      });
       expect(agreement.dateAgreed?.getTime()).toBe(clock.now());
 
       sandbox.clearRequests();
@@ -294,15 +349,29 @@ describe(PartnerCenterClient.name, () => {
       const { client } = recordingClient();
       const requestId = randomUUID();
       sandbox.faults.add({ path: '/v1/attestations/enhanced', method: 'POST', status: 502 });
-      const first = await client.createEnhancedAttestation(credentials, attestationRequest(firstCustomer().id), requestId);
-      const second = await client.createEnhancedAttestation(credentials, attestationRequest(firstCustomer().id), requestId);
+      const first = await client.createEnhancedAttestation(
+        credentials,
+        attestationRequest(firstCustomer().id),
+        requestId,
+      );
+      const second = await client.createEnhancedAttestation(
+        credentials,
+        attestationRequest(firstCustomer().id),
+        requestId,
+      );
       expect(second.id).toBe(first.id);
       expect(apiCalls().map((c) => c.requestId)).toEqual([requestId, requestId, requestId]);
     });
 
     it('should show names on the acceptance page as text, never as markup', async () => {
       const { client } = recordingClient();
-      const created = await client.createEnhancedAttestation(credentials, attestationRequest(firstCustomer().id, { companyName: '<script>alert(1)</script> Ltd', signatoryLastName: '"><b>x' }));
+      const created = await client.createEnhancedAttestation(
+        credentials,
+        attestationRequest(firstCustomer().id, {
+          companyName: '<script>alert(1)</script> Ltd',
+          signatoryLastName: '"><b>x',
+        }),
+      );
       const page = await fetch(created.acceptanceLink);
       const html = await page.text();
       expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -315,7 +384,9 @@ describe(PartnerCenterClient.name, () => {
       const { client } = recordingClient({ now: clock.now });
       const created = await client.createEnhancedAttestation(credentials, attestationRequest(firstCustomer().id));
       clock.advance(7 * 24 * 3_600_000 + 1);
-      await expect(client.getEnhancedAttestation(credentials, created.id)).resolves.toMatchObject({ status: 'expired' });
+      await expect(client.getEnhancedAttestation(credentials, created.id)).resolves.toMatchObject({
+        status: 'expired',
+      });
       expect(await (await fetch(created.acceptanceLink)).text()).toContain('This link expired');
     });
   });
@@ -335,16 +406,31 @@ describe(PartnerCenterClient.name, () => {
       const html = await authorize.text();
       expect(html).toContain('Sign in as a Partner Center user');
       const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1] as string;
-      const fields = new URLSearchParams([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [m[1], m[2].replace(/&amp;/g, "&")]));
-      const signIn = await fetch(new URL(action, sandbox.baseUrl), { method: 'POST', body: fields, redirect: 'manual' });
+      const fields = new URLSearchParams(
+        [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [
+          m[1],
+          m[2].replace(/&amp;/g, '&'),
+        ]),
+      );
+      const signIn = await fetch(new URL(action, sandbox.baseUrl), {
+        method: 'POST',
+        body: fields,
+        redirect: 'manual',
+      });
       expect(signIn.status).toBe(303);
       const back = new URL(signIn.headers.get('location') as string);
       expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
       expect(back.searchParams.get('state')).toBe('state-123');
 
-      const user = await client.exchangeAuthorizationCode(credentials, back.searchParams.get('code') as string, redirectUri);
+      const user = await client.exchangeAuthorizationCode(
+        credentials,
+        back.searchParams.get('code') as string,
+        redirectUri,
+      );
       expect(user.userPrincipalName).toBe('admin@sandbox-partner.onmicrosoft.com');
-      await expect(failure(client.exchangeAuthorizationCode(credentials, back.searchParams.get('code') as string, redirectUri))).resolves.toMatchObject({ kind: 'auth' });
+      await expect(
+        failure(client.exchangeAuthorizationCode(credentials, back.searchParams.get('code') as string, redirectUri)),
+      ).resolves.toMatchObject({ kind: 'auth' });
 
       const connected = { ...credentials, refreshToken: user.refreshToken };
       const customer = firstCustomer();
@@ -362,7 +448,9 @@ describe(PartnerCenterClient.name, () => {
       });
       await expect(restarted.getDirectAcceptance(connected, customer.id)).resolves.toBe(false);
       expect(rotations).toEqual(['true:true']);
-      const error = await failure(restarted.getDirectAcceptance({ ...credentials, refreshToken: 'revoked' }, customer.id));
+      const error = await failure(
+        restarted.getDirectAcceptance({ ...credentials, refreshToken: 'revoked' }, customer.id),
+      );
       expect(error.message).toMatch(/^The connected Partner Center user's sign-in has expired or was revoked/);
     });
   });

@@ -1,7 +1,10 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PartnerCenterSandboxService, SANDBOX_STATE_FILE } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
+import {
+  PartnerCenterSandboxService,
+  SANDBOX_STATE_FILE,
+} from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import { recordingClient, startSandbox } from '../support/sandbox';
 import { createTestApp } from '../support/test-app';
 
@@ -40,7 +43,9 @@ describe('Partner Center sandbox state', () => {
   it('should refuse to start on a broken state file or a busy port, saying what to do', async () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'pc-sandbox-')), 'state.json');
     writeFileSync(broken, '{"version":1,');
-    await expect(startSandbox({ stateFile: broken })).rejects.toThrow(`${broken} is not valid: fix it, or delete it to start over`);
+    await expect(startSandbox({ stateFile: broken })).rejects.toThrow(
+      `${broken} is not valid: fix it, or delete it to start over`,
+    );
 
     const running = await startSandbox();
     try {

@@ -28,9 +28,17 @@ describe('Partner Center settings', () => {
   let admin: TestAgent;
   let brokerId: number;
 
-  const save = (fields: Record<string, string>) => postForm(admin, PAGE, PAGE, { mode: 'sandbox', tenantId: '', appId: '', clientSecret: '', ...fields });
+  const save = (fields: Record<string, string>) =>
+    postForm(admin, PAGE, PAGE, { mode: 'sandbox', tenantId: '', appId: '', clientSecret: '', ...fields });
   // The row as stored, read past the entity, to see what a copy of the database would show.
-  const rawRow = () => testApp.app.get(DataSource).createQueryBuilder().select('*').from('partner_center_settings', 's').where('s.broker_id = :brokerId', { brokerId }).getRawOne<SettingsRow>() as Promise<SettingsRow>;
+  const rawRow = () =>
+    testApp.app
+      .get(DataSource)
+      .createQueryBuilder()
+      .select('*')
+      .from('partner_center_settings', 's')
+      .where('s.broker_id = :brokerId', { brokerId })
+      .getRawOne<SettingsRow>() as Promise<SettingsRow>;
   const flashAfter = async (response: { status: number; headers: Record<string, string> }) => {
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe(PAGE);
@@ -82,7 +90,9 @@ describe('Partner Center settings', () => {
   });
 
   it('should store the secret encrypted and never show it again', async () => {
-    const text = await flashAfter(await save({ mode: 'live', tenantId: TENANT_ID.toUpperCase(), appId: APP_ID, clientSecret: SECRET }));
+    const text = await flashAfter(
+      await save({ mode: 'live', tenantId: TENANT_ID.toUpperCase(), appId: APP_ID, clientSecret: SECRET }),
+    );
     expect(text).toContain('Partner Center settings saved.');
     expect(text).not.toContain(SECRET);
     expect(text).toContain('A secret is stored (encrypted). Leave empty to keep the current secret.');
@@ -91,24 +101,49 @@ describe('Partner Center settings', () => {
     expect(row).toMatchObject({ mode: 'live', tenant_id: TENANT_ID, app_id: APP_ID });
     expect(row.app_secret_sealed).toMatch(/^v1\./);
     expect(row.app_secret_sealed).not.toContain(SECRET);
-    expect(testApp.app.get(SecretBox).open(row.app_secret_sealed as string, `partner-center:${brokerId}:appSecret`)).toBe(SECRET);
+    expect(
+      testApp.app.get(SecretBox).open(row.app_secret_sealed as string, `partner-center:${brokerId}:appSecret`),
+    ).toBe(SECRET);
 
     await flashAfter(await save({ mode: 'live', tenantId: TENANT_ID, appId: APP_ID, clientSecret: '' }));
     expect((await rawRow()).app_secret_sealed).toBe(row.app_secret_sealed);
-    const credentials = await runForBroker(brokerId, () => testApp.app.get(PartnerCenterSettingsService).credentialsFor(brokerId));
-    expect(credentials).toMatchObject({ mode: 'live', authorityUrl: 'https://login.microsoftonline.com', apiBaseUrl: 'https://api.partnercenter.microsoft.com', appSecret: SECRET });
+    const credentials = await runForBroker(brokerId, () =>
+      testApp.app.get(PartnerCenterSettingsService).credentialsFor(brokerId),
+    );
+    expect(credentials).toMatchObject({
+      mode: 'live',
+      authorityUrl: 'https://login.microsoftonline.com',
+      apiBaseUrl: 'https://api.partnercenter.microsoft.com',
+      appSecret: SECRET,
+    });
   });
 
   it('should report a wrong secret when testing the connection', async () => {
     const registration = testApp.app.get(PartnerCenterSandboxService).appRegistration();
-    await flashAfter(await save({ mode: 'sandbox', tenantId: registration.tenantId, appId: registration.appId, clientSecret: 'wrong-secret' }));
+    await flashAfter(
+      await save({
+        mode: 'sandbox',
+        tenantId: registration.tenantId,
+        appId: registration.appId,
+        clientSecret: 'wrong-secret',
+      }),
+    );
     const text = await flashAfter(await postForm(admin, PAGE, `${PAGE}/test`, {}));
     expect(text).toContain('flash-error');
     expect(text).not.toContain('Connected:');
     expect(text).not.toContain('wrong-secret');
 
-    await flashAfter(await save({ mode: 'sandbox', tenantId: registration.tenantId, appId: registration.appId, clientSecret: registration.appSecret }));
-    expect(await flashAfter(await postForm(admin, PAGE, `${PAGE}/test`, {}))).toContain('Connected: 40 customers visible');
+    await flashAfter(
+      await save({
+        mode: 'sandbox',
+        tenantId: registration.tenantId,
+        appId: registration.appId,
+        clientSecret: registration.appSecret,
+      }),
+    );
+    expect(await flashAfter(await postForm(admin, PAGE, `${PAGE}/test`, {}))).toContain(
+      'Connected: 40 customers visible',
+    );
   });
 
   it('should connect a Partner Center user through the sign-in, keep the refresh token encrypted, and disconnect', async () => {
@@ -120,8 +155,12 @@ describe('Partner Center settings', () => {
     const row = await rawRow();
     expect(row.refresh_token_sealed).toMatch(/^v1\./);
     expect(row.connected_user).toBe(partnerUser);
-    const credentials = await runForBroker(brokerId, () => testApp.app.get(PartnerCenterSettingsService).credentialsFor(brokerId));
-    expect(credentials.refreshToken).toBe(testApp.app.get(SecretBox).open(row.refresh_token_sealed as string, `partner-center:${brokerId}:refreshToken`));
+    const credentials = await runForBroker(brokerId, () =>
+      testApp.app.get(PartnerCenterSettingsService).credentialsFor(brokerId),
+    );
+    expect(credentials.refreshToken).toBe(
+      testApp.app.get(SecretBox).open(row.refresh_token_sealed as string, `partner-center:${brokerId}:refreshToken`),
+    );
     expect(row.refresh_token_sealed).not.toContain(credentials.refreshToken as string);
 
     const after = await flashAfter(await postForm(admin, PAGE, `${PAGE}/disconnect`, {}));
@@ -143,7 +182,9 @@ describe('Partner Center settings', () => {
     expect(second.refreshToken).toBeDefined();
     expect(second.refreshToken).not.toBe(first.refreshToken);
     testApp.app.get(PartnerCenterSandboxService).server.expireTokens();
-    await expect(runForBroker(brokerId, () => client.getDirectAcceptance(second, customer.tenantId))).resolves.toEqual(expect.any(Boolean));
+    await expect(runForBroker(brokerId, () => client.getDirectAcceptance(second, customer.tenantId))).resolves.toEqual(
+      expect.any(Boolean),
+    );
     await flashAfter(await postForm(admin, PAGE, `${PAGE}/disconnect`, {}));
   });
 

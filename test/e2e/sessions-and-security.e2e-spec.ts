@@ -38,7 +38,9 @@ describe('Sessions and the security baseline', () => {
   describe('with one app', () => {
     let testApp: TestApp;
     beforeAll(async () => {
-      testApp = await createTestApp({ env: { LOGIN_LIMIT_PER_EMAIL: '3', LOGIN_LIMIT_PER_IP: '6', SESSION_IDLE_MINUTES: '30' } });
+      testApp = await createTestApp({
+        env: { LOGIN_LIMIT_PER_EMAIL: '3', LOGIN_LIMIT_PER_IP: '6', SESSION_IDLE_MINUTES: '30' },
+      });
       await setUpFirstAdmin(testApp);
     });
     afterAll(() => testApp.close());
@@ -47,7 +49,10 @@ describe('Sessions and the security baseline', () => {
       const agent = request.agent(testApp.server);
       const page = await agent.get('/login');
       const before = /mca\.sid=([^;]+)/.exec(String(page.headers['set-cookie']))?.[1];
-      const response = await agent.post('/login').type('form').send({ _csrf: csrfTokenFrom(page.text), email: 'ada@contoso.test', password: DEFAULT_PASSWORD });
+      const response = await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfTokenFrom(page.text), email: 'ada@contoso.test', password: DEFAULT_PASSWORD });
       const setCookie = String(response.headers['set-cookie']);
       const after = /mca\.sid=([^;]+)/.exec(setCookie)?.[1];
       expect(before).toBeDefined();
@@ -88,24 +93,43 @@ describe('Sessions and the security baseline', () => {
       const home = await agent.get('/');
       const refused = await agent.post('/logout').set('HX-Request', 'true');
       expect(refused.status).toBe(403);
-      const accepted = await agent.post('/logout').set('HX-Request', 'true').set('X-CSRF-Token', csrfTokenFrom(home.text));
+      const accepted = await agent
+        .post('/logout')
+        .set('HX-Request', 'true')
+        .set('X-CSRF-Token', csrfTokenFrom(home.text));
       expect(accepted.status).toBe(303);
     });
 
     it('should rate-limit sign-in per email, whether or not the email exists', async () => {
       const statuses: number[] = [];
       for (let attempt = 0; attempt < 4; attempt++) {
-        statuses.push((await postForm(request.agent(testApp.server), '/login', '/login', { email: 'ghost@contoso.test', password: 'wrong password' })).status);
+        statuses.push(
+          (
+            await postForm(request.agent(testApp.server), '/login', '/login', {
+              email: 'ghost@contoso.test',
+              password: 'wrong password',
+            })
+          ).status,
+        );
       }
       expect(statuses).toEqual([401, 401, 401, 429]);
-      const limited = await postForm(request.agent(testApp.server), '/login', '/login', { email: 'ghost@contoso.test', password: 'wrong password' });
+      const limited = await postForm(request.agent(testApp.server), '/login', '/login', {
+        email: 'ghost@contoso.test',
+        password: 'wrong password',
+      });
       expect(limited.text).toContain('Too many attempts');
       expect(Object.keys(limited.headers).some((name) => name.startsWith('retry-after'))).toBe(true);
     });
 
     it('should rate-limit sign-in per IP across emails', async () => {
-      const response = await postForm(request.agent(testApp.server), '/login', '/login', { email: 'another@contoso.test', password: 'wrong password' });
-      const next = await postForm(request.agent(testApp.server), '/login', '/login', { email: 'yet.another@contoso.test', password: 'wrong password' });
+      const response = await postForm(request.agent(testApp.server), '/login', '/login', {
+        email: 'another@contoso.test',
+        password: 'wrong password',
+      });
+      const next = await postForm(request.agent(testApp.server), '/login', '/login', {
+        email: 'yet.another@contoso.test',
+        password: 'wrong password',
+      });
       expect([response.status, next.status]).toContain(429);
     });
   });

@@ -16,7 +16,8 @@ import { connectPartnerCenterUser } from '../support/partner-center-user';
 import { gate } from '../support/sandbox';
 
 // The page's own date helper, so the test expects exactly what the page shows.
-const formatDate = (value: Date | null): string => (hbs.handlebars.helpers.formatDate as (value: unknown) => string)(value);
+const formatDate = (value: Date | null): string =>
+  (hbs.handlebars.helpers.formatDate as (value: unknown) => string)(value);
 
 describe('Tenant sync', () => {
   let testApp: TestApp;
@@ -33,12 +34,17 @@ describe('Tenant sync', () => {
     return response;
   };
   const latestRun = () => runs.findOneOrFail({ where: { brokerId }, order: { id: 'DESC' } });
-  const snapshot = async () => (await tenants.find({ where: { brokerId }, order: { id: 'ASC' } })).map((t) => ({ ...t }));
+  const snapshot = async () =>
+    (await tenants.find({ where: { brokerId }, order: { id: 'ASC' } })).map((t) => ({ ...t }));
 
   beforeAll(async () => {
     testApp = await createTestApp({
       listen: true,
-      env: { PARTNER_CENTER_RETRY_BASE_MS: '1', PARTNER_CENTER_RETRY_MAX_WAIT_MS: '5', PARTNER_CENTER_TIMEOUT_MS: '3000' },
+      env: {
+        PARTNER_CENTER_RETRY_BASE_MS: '1',
+        PARTNER_CENTER_RETRY_MAX_WAIT_MS: '5',
+        PARTNER_CENTER_TIMEOUT_MS: '3000',
+      },
     });
     admin = (await setUpFirstAdmin(testApp)).agent;
     const dataSource = testApp.app.get(DataSource);
@@ -59,7 +65,9 @@ describe('Tenant sync', () => {
 
   it('should fail clearly and change nothing when no Partner Center user is connected', async () => {
     // A new broker starts with the sandbox's user connected: let it go first.
-    expect((await postForm(admin, '/settings/partner-center', '/settings/partner-center/disconnect', {})).status).toBe(303);
+    expect((await postForm(admin, '/settings/partner-center', '/settings/partner-center/disconnect', {})).status).toBe(
+      303,
+    );
     const response = await syncNow();
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/mca');
@@ -76,13 +84,27 @@ describe('Tenant sync', () => {
     expect((await connectPartnerCenterUser(admin)).status).toBe(303);
     await syncNow();
     const run = await latestRun();
-    expect(run).toMatchObject({ status: 'succeeded', processed: 40, total: 40, created: 40, updated: 0, removed: 0, error: null });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      processed: 40,
+      total: 40,
+      created: 40,
+      updated: 0,
+      removed: 0,
+      error: null,
+    });
     const rows = await tenants.find({ where: { brokerId } });
     expect(rows).toHaveLength(40);
     const expected = sandbox.customers();
     for (const customer of expected) {
       const row = rows.find((r) => r.microsoftTenantId === customer.id);
-      expect(row).toMatchObject({ name: customer.companyName, domain: customer.domain, status: customer.directlySigned ? 'direct' : 'none', directlySigned: customer.directlySigned, removedAt: null });
+      expect(row).toMatchObject({
+        name: customer.companyName,
+        domain: customer.domain,
+        status: customer.directlySigned ? 'direct' : 'none',
+        directlySigned: customer.directlySigned,
+        removedAt: null,
+      });
       if (customer.directlySigned) expect(row?.acceptedAt?.toISOString()).toBe(customer.agreements[0].dateAgreed);
       else expect(row?.acceptedAt).toBeNull();
     }
@@ -100,12 +122,18 @@ describe('Tenant sync', () => {
 
   it('should add and update tenants without duplicates, keeping a customer name with markup as text', async () => {
     const signing = sandbox.customers().find((c) => !c.directlySigned) as { id: string };
-    const added = sandbox.addCustomer({ companyName: '  <img src=x onerror=alert(1)> Evil & Co  ', domain: 'evil.onmicrosoft.com' });
+    const added = sandbox.addCustomer({
+      companyName: '  <img src=x onerror=alert(1)> Evil & Co  ',
+      domain: 'evil.onmicrosoft.com',
+    });
     sandbox.setDirectAcceptance(signing.id, true);
     await syncNow();
     expect(await latestRun()).toMatchObject({ status: 'succeeded', created: 1, updated: 1, removed: 0 });
     expect(await tenants.countBy({ brokerId })).toBe(41);
-    expect(await tenants.findOneByOrFail({ brokerId, microsoftTenantId: added.id.toLowerCase() })).toMatchObject({ name: '<img src=x onerror=alert(1)> Evil & Co', status: 'none' });
+    expect(await tenants.findOneByOrFail({ brokerId, microsoftTenantId: added.id.toLowerCase() })).toMatchObject({
+      name: '<img src=x onerror=alert(1)> Evil & Co',
+      status: 'none',
+    });
     const signed = await tenants.findOneByOrFail({ brokerId, microsoftTenantId: signing.id });
     expect(signed).toMatchObject({ status: 'direct', directlySigned: true });
     expect(signed.acceptedAt).not.toBeNull();
@@ -126,7 +154,12 @@ describe('Tenant sync', () => {
     expect(removed.removedAt).not.toBeNull();
     expect(removed.name).toBe(gone.companyName);
 
-    sandbox.addCustomer({ id: gone.id, companyName: gone.companyName, domain: gone.domain, directlySigned: gone.directlySigned });
+    sandbox.addCustomer({
+      id: gone.id,
+      companyName: gone.companyName,
+      domain: gone.domain,
+      directlySigned: gone.directlySigned,
+    });
     await syncNow();
     expect((await tenants.findOneByOrFail({ brokerId, microsoftTenantId: gone.id })).removedAt).toBeNull();
     expect(await tenants.countBy({ brokerId })).toBe(41);
@@ -139,7 +172,10 @@ describe('Tenant sync', () => {
     sandbox.faults.add({ path: '/v1/customers?', holdUntil: customerList.held });
     const page = await admin.get('/sync/status');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
-    const [first, second] = await Promise.all([admin.post('/sync').type('form').send({ _csrf: token }), admin.post('/sync').type('form').send({ _csrf: token })]);
+    const [first, second] = await Promise.all([
+      admin.post('/sync').type('form').send({ _csrf: token }),
+      admin.post('/sync').type('form').send({ _csrf: token }),
+    ]);
     expect([first.status, second.status]).toEqual([303, 303]);
     customerList.open();
     await testApp.app.get(SyncService).whenIdle();
@@ -148,7 +184,16 @@ describe('Tenant sync', () => {
 
   it('should leave a live run of another instance alone, and take over one whose instance went silent', async () => {
     const now = new Date();
-    const other = await runs.save(runs.create({ brokerId, status: 'running', triggeredBy: 'schedule', owner: 'other-instance', startedAt: now, heartbeatAt: now }));
+    const other = await runs.save(
+      runs.create({
+        brokerId,
+        status: 'running',
+        triggeredBy: 'schedule',
+        owner: 'other-instance',
+        startedAt: now,
+        heartbeatAt: now,
+      }),
+    );
     await syncNow();
     expect(await latestRun()).toMatchObject({ id: other.id, status: 'running' });
     const page = await admin.get('/sync/status');
@@ -162,7 +207,10 @@ describe('Tenant sync', () => {
     const longAgo = new Date(now.getTime() - 10 * 60_000);
     await runs.update({ id: other.id }, { heartbeatAt: longAgo });
     await syncNow();
-    expect(await runs.findOneByOrFail({ id: other.id })).toMatchObject({ status: 'failed', error: expect.stringContaining('stopped without finishing') });
+    expect(await runs.findOneByOrFail({ id: other.id })).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('stopped without finishing'),
+    });
     expect(await latestRun()).toMatchObject({ status: 'succeeded' });
     const done = await admin.get('/sync/status').set('HX-Request', 'true');
     expect(done.text).not.toContain('hx-trigger="every 2s"');
@@ -170,8 +218,16 @@ describe('Tenant sync', () => {
   });
 
   describe.each<[string, SandboxFault, RegExp]>([
-    ['answers 500 until the attempts run out', { path: 'directSignedMicrosoftCustomerAgreementStatus', status: 500, times: Infinity }, /not available right now .*tried 4 times/],
-    ['sends malformed JSON', { path: '/v1/customers?', status: 200, body: '{"items": [', times: Infinity }, /unexpected answer .*not valid JSON/],
+    [
+      'answers 500 until the attempts run out',
+      { path: 'directSignedMicrosoftCustomerAgreementStatus', status: 500, times: Infinity },
+      /not available right now .*tried 4 times/,
+    ],
+    [
+      'sends malformed JSON',
+      { path: '/v1/customers?', status: 200, body: '{"items": [', times: Infinity },
+      /unexpected answer .*not valid JSON/,
+    ],
     ['does not answer in time', { path: '/v1/customers?', times: Infinity }, /did not answer within/],
   ])('when Partner Center %s', (_, fault, reason) => {
     it('should keep the previous tenants and show why the sync failed', async () => {
@@ -227,7 +283,9 @@ describe('Tenant sync', () => {
       const before = await runs.countBy({ brokerId });
       const customerList = gate();
       sandbox.faults.add({ path: '/v1/customers?', holdUntil: customerList.held });
-      const started = await runForBroker(brokerId, () => Promise.all([testApp.app.get(SyncService).start('manual'), second.app.get(SyncService).start('manual')]));
+      const started = await runForBroker(brokerId, () =>
+        Promise.all([testApp.app.get(SyncService).start('manual'), second.app.get(SyncService).start('manual')]),
+      );
       customerList.open();
       expect(started.filter(Boolean)).toHaveLength(1);
       await Promise.all([testApp.app.get(SyncService).whenIdle(), second.app.get(SyncService).whenIdle()]);

@@ -7,7 +7,8 @@ import { createTestApp, type TestApp } from '../support/test-app';
 describe('transaction(fn)', () => {
   let testApp: TestApp;
   let sql: SqlService;
-  const names = async () => (await sql.query<{ name: string }>`SELECT name FROM brokers ORDER BY name`).map((row) => row.name);
+  const names = async () =>
+    (await sql.query<{ name: string }>`SELECT name FROM brokers ORDER BY name`).map((row) => row.name);
 
   beforeAll(async () => {
     testApp = await createTestApp();
@@ -62,7 +63,11 @@ describe('transaction(fn)', () => {
   });
 
   it('should serialise many overlapping writes without losing one', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => sql.transaction((tx) => tx.query`INSERT INTO brokers (name) VALUES (${`many ${i}`})`)));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        sql.transaction((tx) => tx.query`INSERT INTO brokers (name) VALUES (${`many ${i}`})`),
+      ),
+    );
     expect((await names()).filter((name) => name.startsWith('many '))).toHaveLength(20);
   });
 });

@@ -13,7 +13,8 @@ describe('Users page', () => {
   let brokerId: number;
 
   const userByEmail = (email: string) => testApp.app.get(DataSource).getRepository(User).findOneByOrFail({ email });
-  const post = async (agent: TestAgent, url: string, fields: Record<string, string> = {}) => postForm(agent, '/users', url, fields);
+  const post = async (agent: TestAgent, url: string, fields: Record<string, string> = {}) =>
+    postForm(agent, '/users', url, fields);
 
   beforeAll(async () => {
     testApp = await createTestApp();
@@ -23,7 +24,12 @@ describe('Users page', () => {
   afterAll(() => testApp.close());
 
   it('should let an admin create a user with a role, who can then sign in', async () => {
-    const response = await post(admin, '/users', { name: 'Otto Operator', email: 'Otto@Contoso.test', role: 'operator', password: DEFAULT_PASSWORD });
+    const response = await post(admin, '/users', {
+      name: 'Otto Operator',
+      email: 'Otto@Contoso.test',
+      role: 'operator',
+      password: DEFAULT_PASSWORD,
+    });
     expect(response.status).toBe(303);
     const list = await admin.get('/users');
     expect(list.text).toContain('otto@contoso.test');
@@ -33,13 +39,23 @@ describe('Users page', () => {
 
   it('should show the form again with messages next to the fields for bad input, storing nothing', async () => {
     const before = await testApp.app.get(DataSource).getRepository(User).count();
-    const response = await post(admin, '/users', { name: '<script>alert(1)</script>', email: 'otto@contoso.test', role: 'owner', password: 'x' });
+    const response = await post(admin, '/users', {
+      name: '<script>alert(1)</script>',
+      email: 'otto@contoso.test',
+      role: 'owner',
+      password: 'x',
+    });
     expect(response.status).toBe(422);
     expect(response.text).toContain('Choose a role');
     expect(response.text).toContain('Password must be at least 12 characters');
     expect(response.text).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;"');
     expect(response.text).not.toContain('<script>alert(1)</script>');
-    const duplicate = await post(admin, '/users', { name: 'Otto Again', email: 'otto@contoso.test', role: 'viewer', password: DEFAULT_PASSWORD });
+    const duplicate = await post(admin, '/users', {
+      name: 'Otto Again',
+      email: 'otto@contoso.test',
+      role: 'viewer',
+      password: DEFAULT_PASSWORD,
+    });
     expect(duplicate.status).toBe(422);
     expect(duplicate.text).toContain('A user with this email already exists');
     expect(await testApp.app.get(DataSource).getRepository(User).count()).toBe(before);
@@ -51,9 +67,18 @@ describe('Users page', () => {
     ['bytes that are not UTF-8', { name: Buffer.from([0x4f, 0xff, 0xfe, 0x74]).toString('latin1') }, null],
   ])('should refuse %s with a message and no 500', async (_label, override, message) => {
     const page = await admin.get('/users/new');
-    const fields: Record<string, string> = { _csrf: csrfTokenFrom(page.text), email: 'new.user@contoso.test', role: 'viewer', password: DEFAULT_PASSWORD };
+    const fields: Record<string, string> = {
+      _csrf: csrfTokenFrom(page.text),
+      email: 'new.user@contoso.test',
+      role: 'viewer',
+      password: DEFAULT_PASSWORD,
+    };
     Object.assign(fields, override);
-    const body = Object.entries(fields).map(([key, value]) => `${key}=${key === 'name' && message === null ? '%4F%FF%FE%74' : encodeURIComponent(value)}`).join('&');
+    const body = Object.entries(fields)
+      .map(
+        ([key, value]) => `${key}=${key === 'name' && message === null ? '%4F%FF%FE%74' : encodeURIComponent(value)}`,
+      )
+      .join('&');
     const response = await admin.post('/users').set('Content-Type', 'application/x-www-form-urlencoded').send(body);
     expect(response.status).toBe(422);
     if (message) expect(response.text).toContain(message);
@@ -63,7 +88,10 @@ describe('Users page', () => {
 
   it('should refuse a body larger than the limit with a 413 page', async () => {
     const page = await admin.get('/users/new');
-    const response = await admin.post('/users').type('form').send({ _csrf: csrfTokenFrom(page.text), name: 'x'.repeat(300_000) });
+    const response = await admin
+      .post('/users')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text), name: 'x'.repeat(300_000) });
     expect(response.status).toBe(413);
     expect(response.text).toContain('too large');
   });
@@ -75,7 +103,16 @@ describe('Users page', () => {
     expect(response.status).toBe(403);
     expect(response.text).toContain('You do not have access to this page');
     const home = await agent.get('/');
-    const attempt = await agent.post('/users').type('form').send({ _csrf: csrfTokenFrom(home.text), name: 'Sneaky', email: 'sneaky@contoso.test', role: 'admin', password: DEFAULT_PASSWORD });
+    const attempt = await agent
+      .post('/users')
+      .type('form')
+      .send({
+        _csrf: csrfTokenFrom(home.text),
+        name: 'Sneaky',
+        email: 'sneaky@contoso.test',
+        role: 'admin',
+        password: DEFAULT_PASSWORD,
+      });
     expect(attempt.status).toBe(403);
   });
 
@@ -111,7 +148,9 @@ describe('Users page', () => {
   });
 
   it('should not reveal or touch another broker’s users', async () => {
-    const otherBroker = await testApp.app.get(DataSource).query(`INSERT INTO brokers (name) VALUES ('Northwind') RETURNING id`);
+    const otherBroker = await testApp.app
+      .get(DataSource)
+      .query(`INSERT INTO brokers (name) VALUES ('Northwind') RETURNING id`);
     const otherBrokerId = Number(otherBroker[0].id);
     const outsider = await createUser(testApp, otherBrokerId, 'nina@northwind.test', 'admin', 'Nina Northwind');
     const list = await admin.get('/users');

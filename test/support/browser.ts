@@ -7,7 +7,15 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -18,8 +26,16 @@ export interface BrowserSession {
   consoleErrors: string[];
 }
 
-export async function openSession(browser: Browser, baseURL: string, options: { javaScriptEnabled: boolean; viewport?: { width: number; height: number } }): Promise<BrowserSession> {
-  const context = await browser.newContext({ baseURL, javaScriptEnabled: options.javaScriptEnabled, viewport: options.viewport ?? { width: 1280, height: 900 } });
+export async function openSession(
+  browser: Browser,
+  baseURL: string,
+  options: { javaScriptEnabled: boolean; viewport?: { width: number; height: number } },
+): Promise<BrowserSession> {
+  const context = await browser.newContext({
+    baseURL,
+    javaScriptEnabled: options.javaScriptEnabled,
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+  });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (message) => {

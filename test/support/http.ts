@@ -15,10 +15,16 @@ export function csrfTokenFrom(html: string): string {
 // An agent with a session: GET a page, take its CSRF token, POST a form the way a browser does.
 export async function postForm(agent: TestAgent, pageUrl: string, actionUrl: string, fields: Record<string, string>) {
   const page = await agent.get(pageUrl);
-  return agent.post(actionUrl).type('form').send({ _csrf: csrfTokenFrom(page.text), ...fields });
+  return agent
+    .post(actionUrl)
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), ...fields });
 }
 
-export async function setUpFirstAdmin(testApp: TestApp, fields: Partial<Record<'brokerName' | 'name' | 'email' | 'password', string>> = {}) {
+export async function setUpFirstAdmin(
+  testApp: TestApp,
+  fields: Partial<Record<'brokerName' | 'name' | 'email' | 'password', string>> = {},
+) {
   const agent = request.agent(testApp.server);
   const response = await postForm(agent, '/setup', '/setup', {
     brokerName: 'Contoso Cloud',
@@ -30,7 +36,13 @@ export async function setUpFirstAdmin(testApp: TestApp, fields: Partial<Record<'
   return { agent, response };
 }
 
-export async function createUser(testApp: TestApp, brokerId: number, email: string, role: UserRole = 'operator', name = 'Test User') {
+export async function createUser(
+  testApp: TestApp,
+  brokerId: number,
+  email: string,
+  role: UserRole = 'operator',
+  name = 'Test User',
+) {
   return testApp.app.get(UsersService).createUser(brokerId, { email, role, name, password: DEFAULT_PASSWORD });
 }
 

@@ -10,8 +10,16 @@ export async function connectPartnerCenterUser(agent: TestAgent): Promise<Respon
   const page = await (await fetch(authorizeUrl)).text();
   const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1];
   if (!action) throw new Error('No sign-in form on the sandbox page');
-  const fields = new URLSearchParams([...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2].replace(/&amp;/g, '&')] as [string, string]));
-  const signedIn = await fetch(new URL(action.replace(/&amp;/g, '&'), authorizeUrl), { method: 'POST', body: fields, redirect: 'manual' });
+  const fields = new URLSearchParams(
+    [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
+      (m) => [m[1], m[2].replace(/&amp;/g, '&')] as [string, string],
+    ),
+  );
+  const signedIn = await fetch(new URL(action.replace(/&amp;/g, '&'), authorizeUrl), {
+    method: 'POST',
+    body: fields,
+    redirect: 'manual',
+  });
   const back = new URL(signedIn.headers.get('location') as string);
   return agent.get(`${back.pathname}${back.search}`);
 }

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { PartnerCenterClient } from '../../src/partner-center/partner-center.client';
 import type { PartnerCenterClientOptions } from '../../src/partner-center/partner-center.options';
 import type { PartnerCenterCredentials } from '../../src/partner-center/partner-center.types';
-import { PartnerCenterSandbox, type PartnerCenterSandboxOptions } from '../../src/partner-center/sandbox/partner-center-sandbox';
+import {
+  PartnerCenterSandbox,
+  type PartnerCenterSandboxOptions,
+} from '../../src/partner-center/sandbox/partner-center-sandbox';
 
 // A clock both the client and the sandbox read, so tests move time forward instead of waiting.
 export class FakeClock {
@@ -23,7 +26,8 @@ export interface StandaloneSandbox {
 
 // A sandbox on a free port with its own state file; stop it with `sandbox.stop()`.
 export async function startSandbox(options: Partial<PartnerCenterSandboxOptions> = {}): Promise<StandaloneSandbox> {
-  const stateFile = options.stateFile ?? join(mkdtempSync(join(tmpdir(), 'pc-sandbox-')), 'partner-center-sandbox.json');
+  const stateFile =
+    options.stateFile ?? join(mkdtempSync(join(tmpdir(), 'pc-sandbox-')), 'partner-center-sandbox.json');
   const sandbox = new PartnerCenterSandbox({ port: 0, ...options, stateFile });
   await sandbox.start();
   return {
@@ -31,13 +35,24 @@ export async function startSandbox(options: Partial<PartnerCenterSandboxOptions>
     stateFile,
     credentials: (refreshToken?: string) => {
       const { tenantId, appId, appSecret } = sandbox.appRegistration();
-      return { mode: 'sandbox', authorityUrl: sandbox.baseUrl, apiBaseUrl: sandbox.baseUrl, tenantId, appId, appSecret, ...(refreshToken ? { refreshToken } : {}) };
+      return {
+        mode: 'sandbox',
+        authorityUrl: sandbox.baseUrl,
+        apiBaseUrl: sandbox.baseUrl,
+        tenantId,
+        appId,
+        appSecret,
+        ...(refreshToken ? { refreshToken } : {}),
+      };
     },
   };
 }
 
 // A client whose waits are recorded instead of slept, so retry tests neither wait nor depend on timing.
-export function recordingClient(options: Partial<PartnerCenterClientOptions> = {}): { client: PartnerCenterClient; waits: number[] } {
+export function recordingClient(options: Partial<PartnerCenterClientOptions> = {}): {
+  client: PartnerCenterClient;
+  waits: number[];
+} {
   const waits: number[] = [];
   const client = new PartnerCenterClient({
     retryBaseMs: 10,

@@ -30,14 +30,22 @@ export function buildTenant(brokerId: number, seed: TenantSeed = {}): Partial<Te
     microsoftTenantId: seed.microsoftTenantId ?? randomUUID(),
     status,
     directlySigned: status === 'direct',
-    acceptedAt: seed.acceptedAt !== undefined ? seed.acceptedAt : accepted ? new Date(Date.UTC(2025, 0, 1) + sequence * 3_600_000) : null,
+    acceptedAt:
+      seed.acceptedAt !== undefined
+        ? seed.acceptedAt
+        : accepted
+          ? new Date(Date.UTC(2025, 0, 1) + sequence * 3_600_000)
+          : null,
     removedAt: seed.removedAt ?? null,
   };
 }
 
 export async function seedTenants(testApp: TestApp, brokerId: number, seeds: TenantSeed[]): Promise<Tenant[]> {
   const repo = testApp.app.get(DataSource).getRepository(Tenant);
-  return repo.save(seeds.map((seed) => repo.create(buildTenant(brokerId, seed))), { chunk: 200 });
+  return repo.save(
+    seeds.map((seed) => repo.create(buildTenant(brokerId, seed))),
+    { chunk: 200 },
+  );
 }
 
 export async function brokerIdOf(testApp: TestApp, email: string): Promise<number> {

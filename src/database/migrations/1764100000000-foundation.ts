@@ -8,7 +8,11 @@ export class Foundation1764100000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'brokers',
-        columns: [idColumn(), { name: 'name', type: 'varchar', length: '200' }, timestampColumn(queryRunner, 'created_at', { defaultNow: true })],
+        columns: [
+          idColumn(),
+          { name: 'name', type: 'varchar', length: '200' },
+          timestampColumn(queryRunner, 'created_at', { defaultNow: true }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -25,7 +29,14 @@ export class Foundation1764100000000 implements MigrationInterface {
           timestampColumn(queryRunner, 'created_at', { defaultNow: true }),
           timestampColumn(queryRunner, 'last_sign_in_at', { nullable: true }),
         ],
-        foreignKeys: [{ columnNames: ['broker_id'], referencedTableName: 'brokers', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['broker_id'],
+            referencedTableName: 'brokers',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [
           new TableIndex({ name: 'ix_users_broker', columnNames: ['broker_id'] }),
           new TableIndex({ name: 'uq_users_email', columnNames: ['email'], isUnique: true }),
@@ -64,9 +75,20 @@ export class Foundation1764100000000 implements MigrationInterface {
           timestampColumn(queryRunner, 'created_at', { defaultNow: true }),
           timestampColumn(queryRunner, 'updated_at', { defaultNow: true }),
         ],
-        foreignKeys: [{ columnNames: ['broker_id'], referencedTableName: 'brokers', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['broker_id'],
+            referencedTableName: 'brokers',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [
-          new TableIndex({ name: 'uq_tenants_broker_ms_tenant', columnNames: ['broker_id', 'microsoft_tenant_id'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_tenants_broker_ms_tenant',
+            columnNames: ['broker_id', 'microsoft_tenant_id'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'ix_tenants_broker_name', columnNames: ['broker_id', 'name'] }),
           new TableIndex({ name: 'ix_tenants_broker_status_name', columnNames: ['broker_id', 'status', 'name'] }),
           new TableIndex({ name: 'ix_tenants_broker_accepted', columnNames: ['broker_id', 'accepted_at'] }),

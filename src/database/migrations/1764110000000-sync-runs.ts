@@ -24,11 +24,26 @@ export class SyncRuns1764110000000 implements MigrationInterface {
           { name: 'removed', type: 'integer', default: 0 },
           { name: 'error', type: 'varchar', length: '1000', isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['broker_id'], referencedTableName: 'brokers', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['broker_id'],
+            referencedTableName: 'brokers',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [
-          new TableIndex({ name: 'ix_sync_runs_broker_status_finished', columnNames: ['broker_id', 'status', 'finished_at'] }),
+          new TableIndex({
+            name: 'ix_sync_runs_broker_status_finished',
+            columnNames: ['broker_id', 'status', 'finished_at'],
+          }),
           // The database itself refuses a second running sync for a broker, even from another app instance.
-          new TableIndex({ name: 'uq_sync_runs_one_running', columnNames: ['broker_id'], isUnique: true, where: "status = 'running'" }),
+          new TableIndex({
+            name: 'uq_sync_runs_one_running',
+            columnNames: ['broker_id'],
+            isUnique: true,
+            where: "status = 'running'",
+          }),
         ],
       }),
     );

@@ -20,8 +20,17 @@ export class PartnerCenterSettings1764110000001 implements MigrationInterface {
           timestampColumn(queryRunner, 'connected_at', { nullable: true }),
           timestampColumn(queryRunner, 'updated_at', { defaultNow: true }),
         ],
-        foreignKeys: [{ columnNames: ['broker_id'], referencedTableName: 'brokers', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
-        indices: [new TableIndex({ name: 'uq_partner_center_settings_broker', columnNames: ['broker_id'], isUnique: true })],
+        foreignKeys: [
+          {
+            columnNames: ['broker_id'],
+            referencedTableName: 'brokers',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
+        indices: [
+          new TableIndex({ name: 'uq_partner_center_settings_broker', columnNames: ['broker_id'], isUnique: true }),
+        ],
       }),
     );
   }

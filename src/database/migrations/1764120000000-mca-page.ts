@@ -22,8 +22,21 @@ export class McaPage1764120000000 implements MigrationInterface {
           { name: 'removed', type: 'boolean' },
           { name: 'tenant_count', type: 'integer', default: 0 },
         ],
-        foreignKeys: [{ columnNames: ['broker_id'], referencedTableName: 'brokers', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
-        indices: [new TableIndex({ name: 'uq_tenant_status_counts', columnNames: ['broker_id', 'status', 'removed'], isUnique: true })],
+        foreignKeys: [
+          {
+            columnNames: ['broker_id'],
+            referencedTableName: 'brokers',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
+        indices: [
+          new TableIndex({
+            name: 'uq_tenant_status_counts',
+            columnNames: ['broker_id', 'status', 'removed'],
+            isUnique: true,
+          }),
+        ],
       }),
     );
     await queryRunner.query(
@@ -144,7 +157,10 @@ export class McaPage1764120000000 implements MigrationInterface {
     ]) {
       await queryRunner.query(sql);
     }
-    await queryRunner.createIndex('tenants', new TableIndex({ name: 'ix_tenants_broker_accepted', columnNames: ['broker_id', 'accepted_at'] }));
+    await queryRunner.createIndex(
+      'tenants',
+      new TableIndex({ name: 'ix_tenants_broker_accepted', columnNames: ['broker_id', 'accepted_at'] }),
+    );
     await queryRunner.dropTable('tenant_status_counts');
   }
 }

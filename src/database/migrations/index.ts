@@ -4,4 +4,9 @@ import { McaPage1764120000000 } from './1764120000000-mca-page';
 import { PartnerCenterSettings1764110000001 } from './1764110000001-partner-center-settings';
 
 // Applied in order at start; a new migration is a new file added at the end of this list.
-export const MIGRATIONS = [Foundation1764100000000, SyncRuns1764110000000, PartnerCenterSettings1764110000001, McaPage1764120000000];
+export const MIGRATIONS = [
+  Foundation1764100000000,
+  SyncRuns1764110000000,
+  PartnerCenterSettings1764110000001,
+  McaPage1764120000000,
+];

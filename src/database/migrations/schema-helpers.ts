@@ -11,7 +11,11 @@ export const idColumn = (): TableColumnOptions => ({
   generationStrategy: 'increment',
 });
 
-export const timestampColumn = (queryRunner: QueryRunner, name: string, options: { nullable?: boolean; defaultNow?: boolean } = {}): TableColumnOptions => ({
+export const timestampColumn = (
+  queryRunner: QueryRunner,
+  name: string,
+  options: { nullable?: boolean; defaultNow?: boolean } = {},
+): TableColumnOptions => ({
   name,
   type: isPostgres(queryRunner) ? 'timestamptz' : 'datetime',
   isNullable: options.nullable ?? false,

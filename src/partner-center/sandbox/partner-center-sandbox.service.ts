@@ -40,7 +40,8 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
 
   // The sandbox itself, for its controls (customers, direct acceptance, faults) in tests and demos.
   get server(): PartnerCenterSandbox {
-    if (!this.sandbox) throw new Error('The Partner Center sandbox is not running (PARTNER_CENTER_MODE is not sandbox)');
+    if (!this.sandbox)
+      throw new Error('The Partner Center sandbox is not running (PARTNER_CENTER_MODE is not sandbox)');
     return this.sandbox;
   }
 
@@ -60,6 +61,14 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
   // Credentials that reach the sandbox for both sign-in and API calls.
   credentials(refreshToken?: string): PartnerCenterCredentials {
     const { tenantId, appId, appSecret } = this.appRegistration();
-    return { mode: 'sandbox', authorityUrl: this.baseUrl, apiBaseUrl: this.baseUrl, tenantId, appId, appSecret, ...(refreshToken ? { refreshToken } : {}) };
+    return {
+      mode: 'sandbox',
+      authorityUrl: this.baseUrl,
+      apiBaseUrl: this.baseUrl,
+      tenantId,
+      appId,
+      appSecret,
+      ...(refreshToken ? { refreshToken } : {}),
+    };
   }
 }

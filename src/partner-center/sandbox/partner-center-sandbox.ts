@@ -5,7 +5,12 @@ import { SandboxAuthority } from './sandbox-authority';
 import { SandboxFaults, type SandboxFault } from './sandbox-faults';
 import { errorBody, readForm, redirect, SandboxHttpError, sendHtml, sendJson, sendRaw } from './sandbox-http';
 import { acceptancePage, messagePage, SANDBOX_CSS } from './sandbox-pages';
-import { SandboxState, type SandboxAppRegistration, type SandboxAttestation, type SandboxCustomer } from './sandbox-state';
+import {
+  SandboxState,
+  type SandboxAppRegistration,
+  type SandboxAttestation,
+  type SandboxCustomer,
+} from './sandbox-state';
 
 export interface PartnerCenterSandboxOptions {
   stateFile: string;
@@ -24,7 +29,8 @@ export interface SandboxRequestRecord {
 }
 
 const MAX_RECORDS = 2_000;
-const header = (req: IncomingMessage, name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null);
+const header = (req: IncomingMessage, name: string) =>
+  typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null;
 
 // A stand-in for Microsoft Partner Center and Entra ID on 127.0.0.1, outside Nest: the client talks to it exactly
 // as to Microsoft. It also shows the customer's acceptance page, and tests steer it (customers, faults).
@@ -43,7 +49,12 @@ export class PartnerCenterSandbox {
     this.now = options.now ?? Date.now;
     this.state = new SandboxState(options.stateFile);
     this.authority = new SandboxAuthority(this.state, options.tokenTtlSeconds ?? 3_600, this.now);
-    this.api = new SandboxApi(this.state, (id) => `${this.baseUrl}/acceptance/${encodeURIComponent(id)}`, options.linkExpiryMinutes ?? 7 * 24 * 60, this.now);
+    this.api = new SandboxApi(
+      this.state,
+      (id) => `${this.baseUrl}/acceptance/${encodeURIComponent(id)}`,
+      options.linkExpiryMinutes ?? 7 * 24 * 60,
+      this.now,
+    );
   }
 
   async start(): Promise<void> {
@@ -52,7 +63,13 @@ export class PartnerCenterSandbox {
     const port = this.options.port ?? 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
-        reject(error.code === 'EADDRINUSE' ? new Error(`The Partner Center sandbox cannot listen: port ${port} is in use: set SANDBOX_PORT to a free port (0: any)`) : error);
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(
+                `The Partner Center sandbox cannot listen: port ${port} is in use: set SANDBOX_PORT to a free port (0: any)`,
+              )
+            : error,
+        );
       });
       server.listen(port, this.options.host ?? '127.0.0.1', () => resolve());
     });
@@ -120,7 +137,12 @@ export class PartnerCenterSandbox {
 
   private record(req: IncomingMessage, path: string): void {
     if (this.requests.length >= MAX_RECORDS) this.requests.shift();
-    this.requests.push({ method: req.method ?? 'GET', path, requestId: header(req, 'ms-requestid'), correlationId: header(req, 'ms-correlationid') });
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path,
+      requestId: header(req, 'ms-requestid'),
+      correlationId: header(req, 'ms-correlationid'),
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -164,7 +186,12 @@ export class PartnerCenterSandbox {
   // The public page Microsoft shows the customer's signatory: no sign-in, the link is the key.
   private async acceptance(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const attestation = this.state.attestation(id);
-    if (!attestation) return sendHtml(res, 404, messagePage('Link not found', 'This acceptance link is not valid. Ask your partner for a new one.'));
+    if (!attestation)
+      return sendHtml(
+        res,
+        404,
+        messagePage('Link not found', 'This acceptance link is not valid. Ask your partner for a new one.'),
+      );
     if (req.method === 'POST') {
       await readForm(req);
       if (this.api.attestationState(attestation) === 'pending') this.acceptAttestation(id);
@@ -176,8 +203,10 @@ export class PartnerCenterSandbox {
 
   private sendFault(res: ServerResponse, fault: SandboxFault): void {
     const status = fault.status ?? 200;
-    const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-    if (typeof fault.body === 'string') return sendRaw(res, status, fault.body, fault.contentType ?? 'application/json; charset=utf-8', headers);
+    const headers: Record<string, string> =
+      fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+    if (typeof fault.body === 'string')
+      return sendRaw(res, status, fault.body, fault.contentType ?? 'application/json; charset=utf-8', headers);
     sendJson(res, status, fault.body ?? errorBody(status), headers);
   }
 

@@ -19,7 +19,8 @@ import type { SandboxAgreement, SandboxAttestation, SandboxCustomer, SandboxStat
 
 export type AttestationState = 'pending' | 'accepted' | 'expired';
 
-const fail = (status: number, message: string, code?: number, errorName?: string) => new SandboxHttpError(status, errorBody(status, message, code, errorName));
+const fail = (status: number, message: string, code?: number, errorName?: string) =>
+  new SandboxHttpError(status, errorBody(status, message, code, errorName));
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_PAGE = 500;
 
@@ -53,7 +54,8 @@ function text(body: Record<string, unknown>, field: string, required: boolean, m
     if (required) throw fail(400, `The field ${field} is required.`, 600031, 'InvalidInput');
     return null;
   }
-  if (typeof value !== 'string' || value.length > max) throw fail(400, `The field ${field} is not valid.`, 600031, 'InvalidInput');
+  if (typeof value !== 'string' || value.length > max)
+    throw fail(400, `The field ${field} is not valid.`, 600031, 'InvalidInput');
   return value;
 }
 
@@ -79,8 +81,17 @@ export class SandboxApi {
     let match: RegExpExecArray | null;
     if (method === 'GET' && path === '/v1/customers') return sendJson(res, 200, this.customers(url, req));
     if (method === 'GET' && path === '/v1/agreements') return sendJson(res, 200, this.agreementMetadata(url));
-    if ((match = /^\/v1\/customers\/([^/]+)\/directSignedMicrosoftCustomerAgreementStatus$/.exec(path)) && method === 'GET') {
-      if (token.kind !== 'user') throw fail(403, 'This operation requires App+User authentication: sign in as a partner user.', 600014, 'AppPlusUserRequired');
+    if (
+      (match = /^\/v1\/customers\/([^/]+)\/directSignedMicrosoftCustomerAgreementStatus$/.exec(path)) &&
+      method === 'GET'
+    ) {
+      if (token.kind !== 'user')
+        throw fail(
+          403,
+          'This operation requires App+User authentication: sign in as a partner user.',
+          600014,
+          'AppPlusUserRequired',
+        );
       return sendJson(res, 200, { isSigned: this.customer(decodeURIComponent(match[1])).directlySigned });
     }
     if ((match = /^\/v1\/customers\/([^/]+)\/agreements$/.exec(path))) {
@@ -88,7 +99,8 @@ export class SandboxApi {
       if (method === 'GET') return sendJson(res, 200, collection(customer.agreements.map(wireAgreement)));
       if (method === 'POST') return sendJson(res, 201, this.createAgreement(customer, await readJson(req), req));
     }
-    if (method === 'POST' && path === '/v1/attestations/enhanced') return sendJson(res, 201, this.createAttestation(await readJson(req), req));
+    if (method === 'POST' && path === '/v1/attestations/enhanced')
+      return sendJson(res, 201, this.createAttestation(await readJson(req), req));
     if ((match = /^\/v1\/attestations\/enhanced\/([^/]+)$/.exec(path)) && method === 'GET') {
       const attestation = this.state.attestation(decodeURIComponent(match[1]));
       if (!attestation) throw fail(404, 'The attestation was not found.', 600070, 'AttestationNotFound');
@@ -112,7 +124,13 @@ export class SandboxApi {
 
   private customer(id: string): SandboxCustomer {
     const customer = this.state.customer(id);
-    if (!customer) throw fail(404, 'The customer was not found or has no reseller relationship with the partner.', 600008, 'CustomerNotFound');
+    if (!customer)
+      throw fail(
+        404,
+        'The customer was not found or has no reseller relationship with the partner.',
+        600008,
+        'CustomerNotFound',
+      );
     return customer;
   }
 
@@ -121,8 +139,10 @@ export class SandboxApi {
     let offset = 0;
     if (url.searchParams.get('seekOperation') === 'Next') {
       const token = req.headers[CONTINUATION_HEADER.toLowerCase()];
-      const decoded = typeof token === 'string' ? /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8')) : null;
-      if (!decoded) throw fail(400, 'The continuation token is missing or not valid.', 600035, 'InvalidContinuationToken');
+      const decoded =
+        typeof token === 'string' ? /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8')) : null;
+      if (!decoded)
+        throw fail(400, 'The continuation token is missing or not valid.', 600035, 'InvalidContinuationToken');
       offset = Number(decoded[1]);
     }
     const all = this.state.customers();
@@ -130,16 +150,29 @@ export class SandboxApi {
     const self = { uri: `/customers?size=${size}`, method: 'GET', headers: [] };
     if (offset + size >= all.length) return collection(items, { links: { self } });
     const continuationToken = Buffer.from(`offset:${offset + size}`).toString('base64url');
-    const next = { uri: `/customers?size=${size}&seekOperation=Next`, method: 'GET', headers: [{ key: CONTINUATION_HEADER, value: continuationToken }] };
+    const next = {
+      uri: `/customers?size=${size}&seekOperation=Next`,
+      method: 'GET',
+      headers: [{ key: CONTINUATION_HEADER, value: continuationToken }],
+    };
     return collection(items, { links: { self, next }, continuationToken });
   }
 
   // Without the agreementType parameter Partner Center answers for the old Cloud Agreement.
   private agreementMetadata(url: URL): WireCollection<WireAgreementMetadata> {
     if (url.searchParams.get('agreementType') === MCA_AGREEMENT_TYPE) {
-      return collection([{ templateId: MCA_TEMPLATE_ID, agreementType: MCA_AGREEMENT_TYPE, agreementLink: MCA_LINK, versionRank: 0 }]);
+      return collection([
+        { templateId: MCA_TEMPLATE_ID, agreementType: MCA_AGREEMENT_TYPE, agreementLink: MCA_LINK, versionRank: 0 },
+      ]);
     }
-    return collection([{ templateId: '998b88de-aa99-4388-a42c-1b3517d49490', agreementType: 'MicrosoftCloudAgreement', agreementLink: 'https://aka.ms/microsoftcloudagreement', versionRank: 0 }]);
+    return collection([
+      {
+        templateId: '998b88de-aa99-4388-a42c-1b3517d49490',
+        agreementType: 'MicrosoftCloudAgreement',
+        agreementLink: 'https://aka.ms/microsoftcloudagreement',
+        versionRank: 0,
+      },
+    ]);
   }
 
   private repeated(req: IncomingMessage, kind: string): string | null {
@@ -170,23 +203,42 @@ export class SandboxApi {
       expiresAt: new Date(this.now() + this.linkExpiryMinutes * 60_000).toISOString(),
       acceptedAt: null,
     };
-    if (!EMAIL.test(attestation.signatoryEmail)) throw fail(400, 'The signatory email address is not well-formed.', 600032, 'InvalidSignatoryEmail');
-    if (!/^[A-Za-z]{2}$/.test(attestation.country)) throw fail(400, 'The country must be an ISO 3166-1 alpha-2 code.', 600031, 'InvalidInput');
+    if (!EMAIL.test(attestation.signatoryEmail))
+      throw fail(400, 'The signatory email address is not well-formed.', 600032, 'InvalidSignatoryEmail');
+    if (!/^[A-Za-z]{2}$/.test(attestation.country))
+      throw fail(400, 'The country must be an ISO 3166-1 alpha-2 code.', 600031, 'InvalidInput');
     this.customer(customerTenantId);
     this.state.addAttestation(attestation);
     this.remember(req, 'attestation', attestation.id);
     return this.wireAttestation(attestation);
   }
 
-  private createAgreement(customer: SandboxCustomer, body: Record<string, unknown>, req: IncomingMessage): WireCustomerAgreement {
+  private createAgreement(
+    customer: SandboxCustomer,
+    body: Record<string, unknown>,
+    req: IncomingMessage,
+  ): WireCustomerAgreement {
     const attestationId = text(body, 'attestationId', true, 200) as string;
     const earlier = this.repeated(req, 'agreement');
     const made = earlier ? customer.agreements.find((agreement) => agreement.attestationId === earlier) : undefined;
     if (made) return wireAgreement(made);
     const attestation = this.state.attestation(attestationId);
-    if (!attestation || attestation.customerTenantId !== customer.id) throw fail(400, 'The attestation was not found for this customer.', 600070, 'AttestationNotFound');
-    if (customer.agreements.length > 0) throw fail(400, 'The agreement already exists for this customer.', AGREEMENT_ALREADY_EXISTS, 'PartnerConfirmedAgreementAlreadyExists');
-    if (this.attestationState(attestation) !== 'accepted') throw fail(400, 'The customer has not accepted the agreement through the attestation link yet.', 600071, 'AttestationNotAccepted');
+    if (!attestation || attestation.customerTenantId !== customer.id)
+      throw fail(400, 'The attestation was not found for this customer.', 600070, 'AttestationNotFound');
+    if (customer.agreements.length > 0)
+      throw fail(
+        400,
+        'The agreement already exists for this customer.',
+        AGREEMENT_ALREADY_EXISTS,
+        'PartnerConfirmedAgreementAlreadyExists',
+      );
+    if (this.attestationState(attestation) !== 'accepted')
+      throw fail(
+        400,
+        'The customer has not accepted the agreement through the attestation link yet.',
+        600071,
+        'AttestationNotAccepted',
+      );
     const agreement: SandboxAgreement = {
       templateId: MCA_TEMPLATE_ID,
       dateAgreed: attestation.acceptedAt as string,

@@ -60,37 +60,76 @@ export class SandboxAuthority {
   // Entra checks the tenant and app before anything else; the sandbox knows exactly one of each.
   private knownApp(tenant: string, clientId: string | null): string | null {
     const app = this.state.appRegistration;
-    if (tenant !== app.tenantId) return `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`;
-    if (clientId !== app.appId) return `AADSTS700016: Application with identifier '${clientId ?? ''}' was not found in the directory '${tenant}'.`;
+    if (tenant !== app.tenantId)
+      return `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`;
+    if (clientId !== app.appId)
+      return `AADSTS700016: Application with identifier '${clientId ?? ''}' was not found in the directory '${tenant}'.`;
     return null;
   }
 
   async token(req: IncomingMessage, res: ServerResponse, tenant: string): Promise<void> {
     const form = await readForm(req);
     const unknown = this.knownApp(tenant, form.get('client_id'));
-    if (unknown) return oauthError(res, 400, unknown.startsWith('AADSTS90002') ? 'invalid_request' : 'unauthorized_client', unknown);
+    if (unknown)
+      return oauthError(
+        res,
+        400,
+        unknown.startsWith('AADSTS90002') ? 'invalid_request' : 'unauthorized_client',
+        unknown,
+      );
     if (form.get('client_secret') !== this.state.appRegistration.appSecret) {
-      return oauthError(res, 401, 'invalid_client', `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${form.get('client_id')}'.`);
+      return oauthError(
+        res,
+        401,
+        'invalid_client',
+        `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${form.get('client_id')}'.`,
+      );
     }
     const grantType = form.get('grant_type');
     if (grantType === 'client_credentials') {
-      if (form.get('scope') !== APP_SCOPE) return oauthError(res, 400, 'invalid_scope', `AADSTS70011: The provided value for the input parameter 'scope' is not valid. Use ${APP_SCOPE}.`);
+      if (form.get('scope') !== APP_SCOPE)
+        return oauthError(
+          res,
+          400,
+          'invalid_scope',
+          `AADSTS70011: The provided value for the input parameter 'scope' is not valid. Use ${APP_SCOPE}.`,
+        );
       return sendJson(res, 200, this.issue('app', null));
     }
     if (grantType === 'authorization_code') {
       const code = this.codes.get(form.get('code') ?? '');
       this.codes.delete(form.get('code') ?? '');
       if (!code || code.expiresAt <= this.now() || code.redirectUri !== form.get('redirect_uri')) {
-        return oauthError(res, 400, 'invalid_grant', 'AADSTS70008: The provided authorization code or refresh token has expired or was already used.');
+        return oauthError(
+          res,
+          400,
+          'invalid_grant',
+          'AADSTS70008: The provided authorization code or refresh token has expired or was already used.',
+        );
       }
-      return sendJson(res, 200, { ...this.issue('user', code.user), refresh_token: this.newRefreshToken(code.user), id_token: idToken(code.user) });
+      return sendJson(res, 200, {
+        ...this.issue('user', code.user),
+        refresh_token: this.newRefreshToken(code.user),
+        id_token: idToken(code.user),
+      });
     }
     if (grantType === 'refresh_token') {
       const user = this.state.refreshTokenUser(form.get('refresh_token') ?? '', this.now());
-      if (!user) return oauthError(res, 400, 'invalid_grant', 'AADSTS700082: The refresh token has expired or was revoked. The user must sign in again.');
+      if (!user)
+        return oauthError(
+          res,
+          400,
+          'invalid_grant',
+          'AADSTS700082: The refresh token has expired or was revoked. The user must sign in again.',
+        );
       return sendJson(res, 200, { ...this.issue('user', user), refresh_token: this.newRefreshToken(user) });
     }
-    return oauthError(res, 400, 'unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grantType ?? ''}'.`);
+    return oauthError(
+      res,
+      400,
+      'unsupported_grant_type',
+      `AADSTS70003: The app requested an unsupported grant type '${grantType ?? ''}'.`,
+    );
   }
 
   authorizePage(url: URL, res: ServerResponse, tenant: string): void {
@@ -98,7 +137,14 @@ export class SandboxAuthority {
     const redirectUri = url.searchParams.get('redirect_uri') ?? '';
     if (unknown) return sendHtml(res, 400, messagePage('Sign-in failed', unknown));
     if (!/^https?:\/\//.test(redirectUri) || url.searchParams.get('response_type') !== 'code') {
-      return sendHtml(res, 400, messagePage('Sign-in failed', 'AADSTS900144: The request must have an http(s) redirect_uri and response_type=code.'));
+      return sendHtml(
+        res,
+        400,
+        messagePage(
+          'Sign-in failed',
+          'AADSTS900144: The request must have an http(s) redirect_uri and response_type=code.',
+        ),
+      );
     }
     const fields = { redirect_uri: redirectUri, state: url.searchParams.get('state') ?? '' };
     sendHtml(res, 200, authorizePage(url.pathname, fields, this.state.appRegistration.partnerUser));
@@ -107,7 +153,12 @@ export class SandboxAuthority {
   async authorize(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const form = await readForm(req);
     const redirectUri = form.get('redirect_uri') ?? '';
-    if (!/^https?:\/\//.test(redirectUri)) return sendHtml(res, 400, messagePage('Sign-in failed', 'The sign-in request is incomplete; start again from the app.'));
+    if (!/^https?:\/\//.test(redirectUri))
+      return sendHtml(
+        res,
+        400,
+        messagePage('Sign-in failed', 'The sign-in request is incomplete; start again from the app.'),
+      );
     const code = randomToken();
     const user = this.state.appRegistration.partnerUser;
     this.codes.set(code, { redirectUri, user, expiresAt: this.now() + CODE_LIFETIME_MS });

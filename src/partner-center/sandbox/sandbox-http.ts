@@ -14,19 +14,35 @@ export class SandboxHttpError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
-export function sendRaw(res: ServerResponse, status: number, body: string, contentType: string, headers: Record<string, string> = {}): void {
+export function sendRaw(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
 
 const PAGE_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; style-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Cache-Control': 'no-store',
 };
@@ -49,8 +65,17 @@ export function errorBody(status: number, message?: string, code?: number, error
     404: [404, 'The resource was not found.', 'NotFound'],
     429: [429, 'Rate limit is exceeded. Try again later.', 'TooManyRequests'],
   };
-  const [defaultCode, defaultMessage, defaultName] = defaults[status] ?? [status, 'An internal error occurred. Try again later.', 'ServiceError'];
-  return { code: code ?? defaultCode, message: message ?? defaultMessage, errorName: errorName ?? defaultName, isRetryable: status === 429 || status >= 500 };
+  const [defaultCode, defaultMessage, defaultName] = defaults[status] ?? [
+    status,
+    'An internal error occurred. Try again later.',
+    'ServiceError',
+  ];
+  return {
+    code: code ?? defaultCode,
+    message: message ?? defaultMessage,
+    errorName: errorName ?? defaultName,
+    isRetryable: status === 429 || status >= 500,
+  };
 }
 
 export async function readBody(req: IncomingMessage): Promise<string> {
@@ -58,7 +83,8 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   let total = 0;
   for await (const chunk of req) {
     total += (chunk as Buffer).length;
-    if (total > MAX_REQUEST_BYTES) throw new SandboxHttpError(413, errorBody(413, 'The request body is too large.', 413, 'RequestTooLarge'));
+    if (total > MAX_REQUEST_BYTES)
+      throw new SandboxHttpError(413, errorBody(413, 'The request body is too large.', 413, 'RequestTooLarge'));
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -80,5 +106,8 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
+  return value.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string,
+  );
 }

@@ -52,12 +52,18 @@ export function acceptancePage(attestation: SandboxAttestation, state: 'pending'
   const details = `<dl><dt>Company</dt><dd>${e(attestation.companyName)}</dd><dt>Signatory</dt><dd>${e(signatory)}</dd>
 <dt>Email</dt><dd>${e(attestation.signatoryEmail)}</dd><dt>Country</dt><dd>${e(attestation.country)}</dd></dl>`;
   if (state === 'accepted') {
-    return layout('Agreement accepted', `<h1>Microsoft Customer Agreement</h1>
-<p class="status" role="status">Accepted on ${e(formatDate(attestation.acceptedAt as string))}. You can close this page.</p>${details}`);
+    return layout(
+      'Agreement accepted',
+      `<h1>Microsoft Customer Agreement</h1>
+<p class="status" role="status">Accepted on ${e(formatDate(attestation.acceptedAt as string))}. You can close this page.</p>${details}`,
+    );
   }
   if (state === 'expired') {
-    return layout('Link expired', `<h1>Microsoft Customer Agreement</h1>
-<p class="status warning">This link expired on ${e(formatDate(attestation.expiresAt))}. Ask your partner for a new one.</p>${details}`);
+    return layout(
+      'Link expired',
+      `<h1>Microsoft Customer Agreement</h1>
+<p class="status warning">This link expired on ${e(formatDate(attestation.expiresAt))}. Ask your partner for a new one.</p>${details}`,
+    );
   }
   return layout(
     'Accept the Microsoft Customer Agreement',

@@ -3,14 +3,46 @@ import type { SandboxCustomer } from './sandbox-state';
 
 // The sandbox's customers: the same on every machine, so demos and tests can name them.
 const COMPANIES = [
-  'Adatum Corporation', 'Alpine Ski House', 'Bellows College', 'Best For You Organics', 'Blue Yonder Airlines',
-  'City Power & Light', 'Coho Vineyard', 'Coho Winery', 'Consolidated Messenger', 'Contoso Pharmaceuticals',
-  'Contoso Suites', 'Fabrikam Residences', 'First Up Consultants', 'Fourth Coffee', 'Graphic Design Institute',
-  'Humongous Insurance', 'Lamna Healthcare', 'Liberty Delightful Sinful Bakery & Cafe', 'Litware Inc.', 'Lucerne Publishing',
-  'Margie\'s Travel', 'Munson\'s Pickles and Preserves Farm', 'Nod Publishers', 'Northwind Traders', 'Proseware Inc.',
-  'Relecloud', 'School of Fine Art', 'Southridge Video', 'Tailspin Toys', 'Tailwind Traders',
-  'Trey Research', 'The Phone Company', 'VanArsdel Ltd.', 'Wide World Importers', 'Wingtip Toys',
-  'Woodgrove Bank', 'World Wide Importers Nordic', 'Datum Kft.', 'Fabrikam Fiber Ireland', 'Northwind Health GmbH',
+  'Adatum Corporation',
+  'Alpine Ski House',
+  'Bellows College',
+  'Best For You Organics',
+  'Blue Yonder Airlines',
+  'City Power & Light',
+  'Coho Vineyard',
+  'Coho Winery',
+  'Consolidated Messenger',
+  'Contoso Pharmaceuticals',
+  'Contoso Suites',
+  'Fabrikam Residences',
+  'First Up Consultants',
+  'Fourth Coffee',
+  'Graphic Design Institute',
+  'Humongous Insurance',
+  'Lamna Healthcare',
+  'Liberty Delightful Sinful Bakery & Cafe',
+  'Litware Inc.',
+  'Lucerne Publishing',
+  "Margie's Travel",
+  "Munson's Pickles and Preserves Farm",
+  'Nod Publishers',
+  'Northwind Traders',
+  'Proseware Inc.',
+  'Relecloud',
+  'School of Fine Art',
+  'Southridge Video',
+  'Tailspin Toys',
+  'Tailwind Traders',
+  'Trey Research',
+  'The Phone Company',
+  'VanArsdel Ltd.',
+  'Wide World Importers',
+  'Wingtip Toys',
+  'Woodgrove Bank',
+  'World Wide Importers Nordic',
+  'Datum Kft.',
+  'Fabrikam Fiber Ireland',
+  'Northwind Health GmbH',
 ];
 
 // Every seventh customer has accepted the MCA in the Microsoft 365 admin center.
@@ -26,7 +58,11 @@ export function stableId(name: string): string {
 }
 
 export function domainFor(companyName: string): string {
-  const slug = companyName.toLowerCase().replace(/[^a-z0-9]+/g, '').slice(0, 27) || 'customer';
+  const slug =
+    companyName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '')
+      .slice(0, 27) || 'customer';
   return `${slug}.onmicrosoft.com`;
 }
 

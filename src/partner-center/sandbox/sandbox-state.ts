@@ -63,17 +63,30 @@ export class SandboxState {
   private static read(file: string): SandboxStateData {
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as SandboxStateData;
-      if (data.version === 1 && Array.isArray(data.customers) && Array.isArray(data.attestations) && typeof data.appRegistration?.appId === 'string') return data;
+      if (
+        data.version === 1 &&
+        Array.isArray(data.customers) &&
+        Array.isArray(data.attestations) &&
+        typeof data.appRegistration?.appId === 'string'
+      )
+        return data;
     } catch {
       // reported below, with what to do
     }
-    throw new Error(`The Partner Center sandbox state file ${file} is not valid: fix it, or delete it to start over with new sandbox credentials`);
+    throw new Error(
+      `The Partner Center sandbox state file ${file} is not valid: fix it, or delete it to start over with new sandbox credentials`,
+    );
   }
 
   private static fresh(): SandboxStateData {
     return {
       version: 1,
-      appRegistration: { tenantId: randomUUID(), appId: randomUUID(), appSecret: randomBytes(30).toString('base64url'), partnerUser: 'admin@sandbox-partner.onmicrosoft.com' },
+      appRegistration: {
+        tenantId: randomUUID(),
+        appId: randomUUID(),
+        appSecret: randomBytes(30).toString('base64url'),
+        partnerUser: 'admin@sandbox-partner.onmicrosoft.com',
+      },
       customers: seedCustomers(),
       attestations: [],
       refreshTokens: {},
@@ -127,7 +140,12 @@ export class SandboxState {
     customer.directlySigned = signed;
     customer.agreements = customer.agreements.filter((agreement) => agreement.attestationId !== null);
     if (signed) {
-      customer.agreements.push({ templateId: MCA_TEMPLATE_ID, dateAgreed: at.toISOString(), primaryContact: null, attestationId: null });
+      customer.agreements.push({
+        templateId: MCA_TEMPLATE_ID,
+        dateAgreed: at.toISOString(),
+        primaryContact: null,
+        attestationId: null,
+      });
     }
     this.save();
   }
@@ -154,7 +172,8 @@ export class SandboxState {
   }
 
   addRefreshToken(token: string, user: string, expiresAt: Date, now: number): void {
-    for (const [key, entry] of Object.entries(this.data.refreshTokens)) if (Date.parse(entry.expiresAt) <= now) delete this.data.refreshTokens[key];
+    for (const [key, entry] of Object.entries(this.data.refreshTokens))
+      if (Date.parse(entry.expiresAt) <= now) delete this.data.refreshTokens[key];
     this.data.refreshTokens[token] = { user, expiresAt: expiresAt.toISOString() };
     this.save();
   }

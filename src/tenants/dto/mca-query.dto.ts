@@ -1,6 +1,18 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { Allow } from 'class-validator';
-import { DEFAULT_DIRECTION, DEFAULT_PAGE_SIZE, PAGE_SIZES, SORT_DIRECTIONS, SORT_KEYS, STATUS_FILTERS, type McaQuery, type PageCursor, type SortDirection, type SortKey, type StatusFilter } from '../mca-query';
+import {
+  DEFAULT_DIRECTION,
+  DEFAULT_PAGE_SIZE,
+  PAGE_SIZES,
+  SORT_DIRECTIONS,
+  SORT_KEYS,
+  STATUS_FILTERS,
+  type McaQuery,
+  type PageCursor,
+  type SortDirection,
+  type SortKey,
+  type StatusFilter,
+} from '../mca-query';
 
 // A repeated parameter (?status=a&status=b) arrives as an array: the first one counts.
 const single = (value: unknown): string | undefined => {
@@ -8,7 +20,11 @@ const single = (value: unknown): string | undefined => {
   return typeof first === 'string' ? first : undefined;
 };
 
-const oneOf = <T extends string | number>(allowed: readonly T[], fallback: T | undefined, parse: (raw: string) => T | string = (raw) => raw) =>
+const oneOf = <T extends string | number>(
+  allowed: readonly T[],
+  fallback: T | undefined,
+  parse: (raw: string) => T | string = (raw) => raw,
+) =>
   Transform(({ value }: TransformFnParams) => {
     const raw = single(value);
     const parsed = raw === undefined ? undefined : parse(raw);
@@ -70,4 +86,8 @@ export const toMcaQuery = (dto: McaQueryDto): McaQuery => ({
 });
 
 export const toPageCursor = (dto: McaQueryDto): PageCursor | null =>
-  dto.after !== undefined ? { direction: 'after', id: dto.after } : dto.before !== undefined ? { direction: 'before', id: dto.before } : null;
+  dto.after !== undefined
+    ? { direction: 'after', id: dto.after }
+    : dto.before !== undefined
+      ? { direction: 'before', id: dto.before }
+      : null;

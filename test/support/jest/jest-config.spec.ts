@@ -14,7 +14,9 @@ describe('jest configuration', () => {
     expect(names.sort()).toEqual(Object.keys(PROJECT_TIMEOUTS_MS).sort());
     for (const config of configs) {
       const project = config.displayName?.name as TestProject;
-      const setters = config.setupFilesAfterEnv.map((file) => readFileSync(file, 'utf8')).filter((text) => text.includes('jest.setTimeout('));
+      const setters = config.setupFilesAfterEnv
+        .map((file) => readFileSync(file, 'utf8'))
+        .filter((text) => text.includes('jest.setTimeout('));
       expect({ project, setters: setters.length }).toEqual({ project, setters: 1 });
       expect(setters[0]).toContain(`jest.setTimeout(PROJECT_TIMEOUTS_MS.${project})`);
     }
