@@ -16,6 +16,8 @@ export interface MergeCounts {
 }
 
 const INSERT_CHUNK = 200;
+// Ids are 32-bit integers on PostgreSQL: a larger one names no tenant (and would fail as a query).
+const isTenantId = (id: number): boolean => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647;
 
 const KNOWN_COLUMNS = {
   id: true,
@@ -78,7 +80,7 @@ export class TenantWriter {
   private async lockedTenant(manager: EntityManager, lock: boolean, tenantId: number): Promise<Tenant> {
     const brokerId = currentBrokerId();
     const tenant =
-      brokerId !== undefined && Number.isSafeInteger(tenantId)
+      brokerId !== undefined && isTenantId(tenantId)
         ? await manager.findOne(Tenant, {
             where: { id: tenantId, brokerId },
             ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
