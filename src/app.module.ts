@@ -4,6 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
@@ -15,6 +16,7 @@ import { appConfig, type AppConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
+import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
@@ -56,6 +58,8 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
       },
     }),
     CommonModule,
+    JobsModule,
+    AuditModule,
     MailModule,
     SessionsModule,
     UsersModule,
