@@ -55,6 +55,12 @@ describe('npm run cli -- user:create', () => {
     const testApp = await createTestApp({ dataDir });
     try {
       expect((await signIn(testApp, 'script@contoso.test')).response.status).toBe(303);
+      const recorded = await auditEvents(testApp);
+      expect(recorded.map((event) => [event.action, event.actor_type, event.actor_label])).toEqual([
+        ['broker.created', 'system', 'command line (user:create)'],
+        ['user.created', 'system', 'command line (user:create)'],
+        ['auth.signed_in', 'user', 'script@contoso.test'],
+      ]);
     } finally {
       await testApp.close();
     }
