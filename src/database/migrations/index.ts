@@ -3,6 +3,7 @@ import { SyncRuns1764110000000 } from './1764110000000-sync-runs';
 import { McaPage1764120000000 } from './1764120000000-mca-page';
 import { PartnerCenterSettings1764110000001 } from './1764110000001-partner-center-settings';
 import { JobsAndOutbox1764140000000 } from './1764140000000-jobs-and-outbox';
+import { JobSchedules1764140000001 } from './1764140000001-job-schedules';
 
 // Applied in order at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   PartnerCenterSettings1764110000001,
   McaPage1764120000000,
   JobsAndOutbox1764140000000,
+  JobSchedules1764140000001,
 ];
