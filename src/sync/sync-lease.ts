@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EntityManager } from 'typeorm';
-import { SqlService } from '../database/sql.service';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { SqlService, type Tx } from '../database/sql.service';
 import { SyncRun, type SyncTrigger } from './sync-run.entity';
 
 // A running sync keeps its sync_runs row's heartbeat moving (the page shows its progress from that row).
@@ -27,6 +27,8 @@ export interface RunCounts {
   removed: number;
 }
 
+const syncSubject = (run: SyncRun) => ({ type: 'sync_run', id: run.id });
+
 // The sync_runs rows: the history and progress of a broker's syncs. Which instance syncs a broker is decided by
 // the 'tenant.sync' job (one per broker at a time, by its unique key, and taken over by another instance when its
 // lease runs out); its run row is still written only while it is `running`, so a run that was taken over cannot
@@ -35,7 +37,10 @@ export interface RunCounts {
 export class SyncLease {
   private readonly owner = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
-  constructor(private readonly sql: SqlService) {}
+  constructor(
+    private readonly sql: SqlService,
+    private readonly audit: AuditTrail,
+  ) {}
 
   // Called by the broker's sync job, which alone syncs this broker now: a run still marked running belonged to an
   // attempt that died, and ends as interrupted.
@@ -57,7 +62,13 @@ export class SyncLease {
         processed: 0,
         total: null,
       });
-      return tx.manager.findOneByOrFail(SyncRun, { id: identifiers[0].id as number });
+      const run = await tx.manager.findOneByOrFail(SyncRun, { id: identifiers[0].id as number });
+      await this.audit.record(tx, {
+        action: 'sync.started',
+        subject: syncSubject(run),
+        data: { trigger: triggeredBy },
+      });
+      return run;
     });
   }
 
@@ -69,24 +80,28 @@ export class SyncLease {
   }
 
   // Inside the transaction that writes the tenants: the run ends with them or not at all.
-  async succeed(manager: EntityManager, run: SyncRun, counts: RunCounts): Promise<void> {
+  async succeed(tx: Tx, run: SyncRun, counts: RunCounts): Promise<void> {
     const now = new Date();
-    const result = await manager.update(
+    const result = await tx.manager.update(
       SyncRun,
       { id: run.id, status: 'running' },
       { ...counts, status: 'succeeded', finishedAt: now, heartbeatAt: now, error: null },
     );
     if (result.affected === 0) throw new LeaseLostError();
+    await this.audit.record(tx, { action: 'sync.succeeded', subject: syncSubject(run), data: { ...counts } });
   }
 
   async fail(run: SyncRun, message: string): Promise<void> {
-    await this.sql.transaction((tx) =>
-      tx.manager.update(
+    const error = message.slice(0, 1000);
+    await this.sql.transaction(async (tx) => {
+      const result = await tx.manager.update(
         SyncRun,
         { id: run.id, status: 'running' },
-        { status: 'failed', finishedAt: new Date(), error: message.slice(0, 1000) },
-      ),
-    );
+        { status: 'failed', finishedAt: new Date(), error },
+      );
+      if (result.affected)
+        await this.audit.record(tx, { action: 'sync.failed', subject: syncSubject(run), data: { error } });
+    });
   }
 
   latestStart(brokerId: number): Promise<SyncRun | null> {

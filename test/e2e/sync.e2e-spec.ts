@@ -15,6 +15,7 @@ import { createTestApp, type TestApp } from '../support/test-app';
 import { createUser, postForm, setUpFirstAdmin, signIn } from '../support/http';
 import { connectPartnerCenterUser } from '../support/partner-center-user';
 import { gate } from '../support/sandbox';
+import { auditEvents } from '../support/audit';
 
 // The page's own date helper, so the test expects exactly what the page shows.
 const formatDate = (value: Date | null): string =>
@@ -263,7 +264,22 @@ describe('Tenant sync', () => {
       expect(page.text).toContain('The last sync from Microsoft failed');
       expect(page.text).toContain(hbs.handlebars.Utils.escapeExpression(run.error ?? ''));
       expect(page.text).toContain(`which ended on ${formatDate(lastSuccess.finishedAt)}`);
+      const [failed] = (await auditEvents(testApp, 'sync.failed')).slice(-1);
+      expect(failed).toMatchObject({ broker_id: brokerId, actor_type: 'system', subject_id: String(run.id) });
+      expect(JSON.parse(failed.data)).toEqual({ error: run.error });
     });
+  });
+
+  it('should record each sync in the audit trail: started by whom, and its outcome with its counts', async () => {
+    await syncNow();
+    const run = await latestRun();
+    const events = (await auditEvents(testApp)).filter((event) => event.subject_id === String(run.id));
+    expect(events.map((event) => [event.action, event.broker_id, event.actor_type])).toEqual([
+      ['sync.started', brokerId, 'system'],
+      ['sync.succeeded', brokerId, 'system'],
+    ]);
+    expect(JSON.parse(events[0].data)).toEqual({ trigger: 'manual' });
+    expect(JSON.parse(events[1].data)).toMatchObject({ processed: run.processed, created: run.created });
   });
 
   it('should let an operator start a sync and refuse a viewer', async () => {
