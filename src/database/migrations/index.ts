@@ -1,6 +1,7 @@
 import { Foundation1764100000000 } from './1764100000000-foundation';
 import { SyncRuns1764110000000 } from './1764110000000-sync-runs';
 import { McaPage1764120000000 } from './1764120000000-mca-page';
+import { Attestations1764160000000 } from './1764160000000-attestations';
 import { PartnerCenterSettings1764110000001 } from './1764110000001-partner-center-settings';
 
 // Applied in order at start; a new migration is a new file added at the end of this list.
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SyncRuns1764110000000,
   PartnerCenterSettings1764110000001,
   McaPage1764120000000,
+  Attestations1764160000000,
 ];
