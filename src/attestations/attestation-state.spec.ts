@@ -66,7 +66,7 @@ describe('attestation state machine', () => {
     ).toEqual([
       ['awaiting_acceptance', 'pending', 'awaiting_acceptance'],
       ['accepted', 'pending', 'accepted'],
-      ['finalized', 'attested', null],
+      ['finalized', 'attested', 'finalized'],
       ['cancelled', 'none', null],
       ['expired', 'pending', 'expired'],
       ['finalize_failed', 'pending', 'finalize_failed'],

@@ -80,6 +80,7 @@ export function tenantStatusFor(state: AttestationState): 'pending' | 'attested'
   return 'pending';
 }
 
-// The sub-state the list shows on a pending row (null: the row shows its status alone).
+// What the tenant's row knows of its latest attestation (the part of the wait it is in, or finalized for its
+// record); a cancelled one leaves nothing to show.
 export const tenantAttestationStateFor = (state: AttestationState): AttestationState | null =>
-  state === 'finalized' || state === 'cancelled' ? null : state;
+  state === 'cancelled' ? null : state;

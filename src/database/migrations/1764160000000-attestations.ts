@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
 import { idColumn, timestampColumn } from './schema-helpers';
 
 // States in which an attestation still needs something (the customer's acceptance, or a finalize): a tenant has at
@@ -86,23 +86,17 @@ export class Attestations1764160000000 implements MigrationInterface {
         ],
       }),
     );
-    // Which part of the wait a tenant's latest attestation is in, for the list's row text and its two chips.
-    await queryRunner.addColumn(
-      'tenants',
-      new TableColumn({ name: 'attestation_state', type: 'varchar', length: '24', isNullable: true }),
-    );
-    await queryRunner.createIndex(
-      'tenants',
-      new TableIndex({
-        name: 'ix_tenants_broker_attestation_state',
-        columnNames: ['broker_id', 'attestation_state', 'name'],
-      }),
+    // Which part of the wait a tenant's latest attestation is in, for the list's row text and its two chips. Plain
+    // ALTER TABLE: TypeORM's addColumn rebuilds a SQLite table, which would drop the tenants' count and search triggers.
+    await queryRunner.query('ALTER TABLE tenants ADD COLUMN attestation_state varchar(24) NULL');
+    await queryRunner.query(
+      'CREATE INDEX ix_tenants_broker_attestation_state ON tenants (broker_id, attestation_state, name)',
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropIndex('tenants', 'ix_tenants_broker_attestation_state');
-    await queryRunner.dropColumn('tenants', 'attestation_state');
+    await queryRunner.query('DROP INDEX ix_tenants_broker_attestation_state');
+    await queryRunner.query('ALTER TABLE tenants DROP COLUMN attestation_state');
     await queryRunner.dropTable('attestations');
   }
 }
