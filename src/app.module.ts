@@ -5,6 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { AttestationsModule } from './attestations/attestations.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
@@ -16,6 +17,7 @@ import { appConfig, type AppConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
+import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
@@ -57,6 +59,8 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
       },
     }),
     CommonModule,
+    JobsModule,
+    AuditModule,
     MailModule,
     SessionsModule,
     UsersModule,

@@ -22,6 +22,7 @@ import { AuditTrail, JobQueue, TenantWriter } from './floor';
 
 export const FINALIZE_JOB = 'attestation.finalize';
 export const finalizeKey = (attestationId: number): string => `finalize:${attestationId}`;
+export const FINALIZE_MAX_ATTEMPTS = 8;
 
 export interface TenantSummary {
   id: number;
@@ -298,7 +299,7 @@ export class AttestationsService {
       tx,
       FINALIZE_JOB,
       { attestationId: attestation.id, automatic },
-      { brokerId: attestation.brokerId, uniqueKey: finalizeKey(attestation.id), maxAttempts: 8 },
+      { brokerId: attestation.brokerId, uniqueKey: finalizeKey(attestation.id), maxAttempts: FINALIZE_MAX_ATTEMPTS },
     );
     if (automatic && !attestation.finalizeRequestedAt) {
       const now = new Date();

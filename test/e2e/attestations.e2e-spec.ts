@@ -151,7 +151,7 @@ describe('Attestations', () => {
       const page = await customer.get(new URL(row.link).pathname);
       expect(page.status).toBe(200);
       expect(page.text).toContain('Contoso Cloud');
-      expect(page.text).toContain(tenant.name);
+      expect(page.text).toContain(tenant.name.replace(/&/g, '&amp;'));
       expect(page.text).toContain('117a77b0-9360-443b-8795-c6dedc750cf9');
       expect(page.text).toContain('https://aka.ms/customeragreement');
       expect(page.text).toContain('Grace Hopper');
