@@ -124,7 +124,16 @@
   // JavaScript the same link opens the form as a page.
   function attestationDialog() {
     var opener = null;
+    var openerHref = null;
+    var refocusAfterRefresh = null;
     var created = false;
+
+    // The refreshed list has new elements: the row's Actions button is found again by its Create link.
+    function focusRowMenu(href) {
+      var link = document.querySelector('[data-opens-dialog][href="' + href + '"]');
+      var summary = link && link.closest('details') ? link.closest('details').querySelector('summary') : null;
+      if (summary) summary.focus();
+    }
 
     function dialogParts() {
       var dialog = document.getElementById('attestation-dialog');
@@ -138,6 +147,7 @@
         if (!link) return;
         var menu = link.closest('details');
         opener = menu ? menu.querySelector('summary') : link;
+        openerHref = link.getAttribute('href');
         if (menu) menu.open = false;
       },
       true,
@@ -151,6 +161,11 @@
     });
 
     document.addEventListener('htmx:after:swap', function () {
+      if (refocusAfterRefresh) {
+        var href = refocusAfterRefresh;
+        refocusAfterRefresh = null;
+        focusRowMenu(href);
+      }
       var parts = dialogParts();
       if (!parts || !parts.content.firstElementChild) return;
       enhanceCopy(parts.content);
@@ -176,6 +191,7 @@
       parts.content.innerHTML = '';
       if (opener && document.contains(opener)) opener.focus();
       if (created && window.htmx && document.getElementById('mca-results')) {
+        refocusAfterRefresh = openerHref;
         window.htmx.ajax('GET', location.pathname + location.search, { target: '#mca-results' });
       }
       created = false;
