@@ -414,7 +414,7 @@ export class AttestationsService {
   async remindDue(now: Date, partnerName: (brokerId: number) => Promise<string>): Promise<number> {
     const soon = this.sql.dialect.encodeTimestamp(new Date(now.getTime() + 24 * 60 * 60_000));
     const rows = await this.sql.query<Record<string, unknown>>`
-      SELECT * FROM attestations WHERE state = ${'awaiting_acceptance'} AND reminded_at IS NULL AND email_link = ${true}
+      SELECT * FROM attestations WHERE state = ${'awaiting_acceptance'} AND reminded_at IS NULL AND email_link = TRUE
       AND link_expires_at <= ${soon} AND link_expires_at > ${this.sql.dialect.encodeTimestamp(now)} LIMIT 100`;
     let sent = 0;
     for (const attestation of rows.map((row) => toAttestation(row, this.sql.dialect))) {

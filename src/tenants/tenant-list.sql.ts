@@ -237,9 +237,10 @@ export function statusCountsStatement(dialect: Dialect, brokerId: number): SqlSt
 // How many tenants each attestation filter holds (a range of ix_tenants_broker_attestation_state per filter).
 export function attestationCountsStatement(dialect: Dialect, brokerId: number): SqlStatement {
   const params = new Params(dialect);
+  const broker = params.add(brokerId);
   const states = Object.values(ATTESTATION_FILTER_STATES).map((state) => params.add(state));
   return {
-    sql: `SELECT attestation_state, count(*) AS tenant_count FROM tenants WHERE broker_id = ${params.add(brokerId)} AND attestation_state IN (${states.join(', ')}) GROUP BY attestation_state`,
+    sql: `SELECT attestation_state, count(*) AS tenant_count FROM tenants WHERE broker_id = ${broker} AND attestation_state IN (${states.join(', ')}) GROUP BY attestation_state`,
     params: params.values,
   };
 }

@@ -47,6 +47,8 @@ describe('Attestation lifecycle', () => {
       await tx.query`UPDATE attestations SET next_poll_at = NULL`;
       return testApp.app.get(JobQueue).enqueue(tx, POLL_JOB, {});
     });
+  const lastPollJob = async () =>
+    (await testApp.app.get(DataSource).query(`SELECT max(id) AS id FROM jobs WHERE type = '${POLL_JOB}'`))[0].id;
   const mailsTo = async (address: string) =>
     (await smtp.parsed()).filter((mail) => mail.to && 'text' in mail.to && mail.to.text.includes(address));
   const acceptAsCustomer = async (link: string) => {
@@ -232,5 +234,54 @@ describe('Attestation lifecycle', () => {
     expect([first.status, second.status]).toEqual([303, 303]);
     await stateOf(tenant.id, 'finalized');
     expect(agreementCalls(tenant)).toHaveLength(1);
+  });
+
+  it('should remind the signatory once a day before the link expires', async () => {
+    const tenant = freshTenant();
+    await createAttestation(admin, tenant.id, { emailLink: 'yes', signatoryEmail: 'reminded@fabrikam.test' });
+    await testApp.app.get(SqlService).transaction(async (tx) => {
+      const soon = tx.dialect.encodeTimestamp(new Date(Date.now() + 60 * 60_000));
+      await tx.query`UPDATE attestations SET link_expires_at = ${soon} WHERE tenant_id = ${tenant.id}`;
+    });
+    await pollNow();
+    const mails = await eventually(async () => {
+      const found = await mailsTo('reminded@fabrikam.test');
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(mails.map((m) => m.subject)).toContain(
+      'Reminder: the Microsoft Customer Agreement link for Fabrikam, Inc. expires soon',
+    );
+    await pollNow();
+    await eventually(async () =>
+      (await testApp.app.get(JobQueue).get(Number(await lastPollJob())))?.state === 'succeeded' ? true : undefined,
+    );
+    // A second round wrote no second reminder (the outbox holds every message asked for).
+    const written = await testApp.app
+      .get(DataSource)
+      .query(`SELECT subject FROM outbox_messages WHERE to_address = 'reminded@fabrikam.test'`);
+    expect(written).toHaveLength(2);
+    const record = JSON.parse((await admin.get(`/tenants/${tenant.id}/attestation/record.json`)).text);
+    expect(record.times.remindedAt).not.toBeNull();
+  });
+
+  it('should mark an expired link, count it in its chip and start a new attestation with the same details', async () => {
+    const tenant = freshTenant();
+    await createAttestation(admin, tenant.id, { signatoryFirstName: 'Expiring' });
+    const row = await rowOf(tenant.id);
+    sandboxOf(testApp).expireAttestation(row.pc_attestation_id);
+    await pollNow();
+    await stateOf(tenant.id, 'expired');
+    const list = await admin.get('/mca?status=expired');
+    expect(list.text).toMatch(/id="chip-expired"[^>]*>Link expired <span class="chip-count">1</);
+    expect(list.text).toContain(tenant.name.replace(/&/g, '&amp;'));
+    expect(list.text).toContain('<small class="attestation-wait">Link expired</small>');
+    const view = await admin.get(`/tenants/${tenant.id}/attestation`);
+    const renew = /href="([^"]+)"[^>]*id="renew"/.exec(view.text)?.[1] as string;
+    expect(renew).toBe(`/tenants/${tenant.id}/attestations/new?from=${row.id}`);
+    const form = await admin.get(renew);
+    expect(form.text).toContain('value="Expiring"');
+    const renewed = await createAttestation(admin, tenant.id, { signatoryFirstName: 'Expiring' });
+    expect(renewed.status).toBe(303);
+    expect((await rowOf(tenant.id)).state).toBe('awaiting_acceptance');
   });
 });

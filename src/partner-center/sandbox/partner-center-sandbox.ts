@@ -125,6 +125,10 @@ export class PartnerCenterSandbox {
     this.state.acceptAttestation(id, new Date(this.now()));
   }
 
+  expireAttestation(id: string): void {
+    this.state.expireAttestation(id, new Date(this.now()));
+  }
+
   // Every access token issued so far stops working, as when they expire on Microsoft's side.
   signInPartnerUser(): { refreshToken: string; userPrincipalName: string } {
     return this.authority.signInPartnerUser();
