@@ -1,4 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
 import { PartnerCenterModule } from '../partner-center/partner-center.module';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -19,10 +19,9 @@ import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
     AttestationMail,
     AttestationPollHandler,
     AttestationFinalizeHandler,
-    RecurringJobs,
   ],
 })
-export class AttestationsModule implements OnModuleInit {
+export class AttestationsModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly registry: JobRegistry,
     private readonly recurring: RecurringJobs,
@@ -30,9 +29,12 @@ export class AttestationsModule implements OnModuleInit {
     private readonly finalize: AttestationFinalizeHandler,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.registry.register(this.poll);
     this.registry.register(this.finalize);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
     await this.recurring.define({ name: 'attestations.poll', type: POLL_JOB, everyMs: POLL_EVERY_MS });
   }
 }
