@@ -4,6 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
+import { AttestationsModule } from './attestations/attestations.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
@@ -70,6 +71,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     TenantsModule,
     PartnerCenterSettingsModule,
     PartnerCenterModule,
+    AttestationsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -118,5 +118,118 @@
     enhanceMenus(document);
   }
 
+  // ---- Attestations (src/attestations): the create dialog and the Copy buttons ----
+  // "Create attestation" loads its form into a modal <dialog> (showModal keeps focus inside it and Escape closes it);
+  // closing it gives focus back to the row's Actions button and refreshes the list if a link was generated. Without
+  // JavaScript the same link opens the form as a page.
+  function attestationDialog() {
+    var opener = null;
+    var openerHref = null;
+    var refocusAfterRefresh = null;
+    var created = false;
+
+    // The refreshed list has new elements: the row's Actions button is found again by its Create link.
+    function focusRowMenu(href) {
+      var link = document.querySelector('[data-opens-dialog][href="' + href + '"]');
+      var summary = link && link.closest('details') ? link.closest('details').querySelector('summary') : null;
+      if (summary) summary.focus();
+    }
+
+    function dialogParts() {
+      var dialog = document.getElementById('attestation-dialog');
+      return dialog ? { dialog: dialog, content: document.getElementById('attestation-dialog-content') } : null;
+    }
+
+    document.addEventListener(
+      'click',
+      function (event) {
+        var link = event.target instanceof Element ? event.target.closest('[data-opens-dialog]') : null;
+        if (!link) return;
+        var menu = link.closest('details');
+        opener = menu ? menu.querySelector('summary') : link;
+        openerHref = link.getAttribute('href');
+        if (menu) menu.open = false;
+      },
+      true,
+    );
+
+    document.addEventListener('click', function (event) {
+      var close = event.target instanceof Element ? event.target.closest('dialog [data-dialog-close]') : null;
+      if (!close) return;
+      event.preventDefault();
+      close.closest('dialog').close();
+    });
+
+    document.addEventListener('htmx:after:swap', function () {
+      if (refocusAfterRefresh) {
+        var href = refocusAfterRefresh;
+        refocusAfterRefresh = null;
+        focusRowMenu(href);
+      }
+      var parts = dialogParts();
+      if (!parts || !parts.content.firstElementChild) return;
+      enhanceCopy(parts.content);
+      var done = parts.content.querySelector('[data-attestation-created]');
+      if (!parts.dialog.open) {
+        created = false;
+        parts.dialog.showModal();
+      }
+      if (done) {
+        created = true;
+        done.querySelector('h2').focus();
+        return;
+      }
+      var first =
+        parts.content.querySelector('[aria-invalid="true"]') ||
+        parts.content.querySelector('input:not([type="hidden"]), select');
+      if (first) first.focus();
+    });
+
+    var parts = dialogParts();
+    if (!parts) return;
+    parts.dialog.addEventListener('close', function () {
+      parts.content.innerHTML = '';
+      if (opener && document.contains(opener)) opener.focus();
+      if (created && window.htmx && document.getElementById('mca-results')) {
+        refocusAfterRefresh = openerHref;
+        window.htmx.ajax('GET', location.pathname + location.search, { target: '#mca-results' });
+      }
+      created = false;
+    });
+  }
+
+  // A Copy button beside a read-only field (hidden without JavaScript, where the field's text is selectable).
+  function enhanceCopy(root) {
+    root.querySelectorAll('[data-copy]').forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  document.addEventListener('click', function (event) {
+    var button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
+    if (!button) return;
+    var field = document.querySelector(button.getAttribute('data-copy'));
+    var status = button.parentElement.querySelector('.copy-status');
+    if (!field) return;
+    function copied(ok) {
+      if (status) status.textContent = ok ? 'Copied' : 'Select the link and copy it';
+    }
+    field.select();
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(
+        function () {
+          copied(true);
+        },
+        function () {
+          copied(document.execCommand('copy'));
+        },
+      );
+    } else {
+      copied(document.execCommand('copy'));
+    }
+  });
+
   mcaPage();
+  attestationDialog();
+  enhanceCopy(document);
 })();

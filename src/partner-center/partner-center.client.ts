@@ -20,7 +20,7 @@ import {
   pcPaths,
   USER_SCOPE,
 } from './partner-center.shapes';
-import { PartnerCenterTransport } from './partner-center.transport';
+import { parseRetryAfterMs, PartnerCenterTransport } from './partner-center.transport';
 import {
   PartnerCenterError,
   type ConnectedUser,
@@ -212,11 +212,14 @@ export class PartnerCenterClient implements PartnerCenterApi {
       response = await this.send(credentials, call, ids);
     }
     if (response.status < 200 || response.status >= 300) {
-      throw errorFromResponse(response.status, response.text, {
+      const error = errorFromResponse(response.status, response.text, {
         operation: call.operation,
         requestId: ids.requestId,
         attempts: response.attempts,
       });
+      const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), Date.now());
+      if (retryAfterMs !== null) error.details.retryAfterMs = retryAfterMs;
+      throw error;
     }
     return call.parse(response.text);
   }

@@ -85,7 +85,13 @@ export class PartnerCenterError extends Error {
   constructor(
     readonly kind: PartnerCenterErrorKind,
     message: string,
-    readonly details: { status?: number; code?: number; errorName?: string; requestId?: string } = {},
+    readonly details: {
+      status?: number;
+      code?: number;
+      errorName?: string;
+      requestId?: string;
+      retryAfterMs?: number; // what Partner Center's last Retry-After asked for, when it said
+    } = {},
   ) {
     super(message);
     this.name = 'PartnerCenterError';

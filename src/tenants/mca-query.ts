@@ -1,8 +1,13 @@
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 // The whole state of the MCA page, as its URL holds it (bookmarkable, and the back button restores it).
-export type StatusFilter = 'all' | TenantStatus;
-export const STATUS_FILTERS: readonly StatusFilter[] = ['all', ...TENANT_STATUSES];
+// Two more filters pick pending tenants by the part of the wait their attestation is in.
+export const ATTESTATION_FILTERS = ['ready', 'expired'] as const;
+export type AttestationFilter = (typeof ATTESTATION_FILTERS)[number];
+export type StatusFilter = 'all' | TenantStatus | AttestationFilter;
+export const STATUS_FILTERS: readonly StatusFilter[] = ['all', ...TENANT_STATUSES, ...ATTESTATION_FILTERS];
+export const isAttestationFilter = (filter: StatusFilter): filter is AttestationFilter =>
+  (ATTESTATION_FILTERS as readonly string[]).includes(filter);
 
 export const SORT_KEYS = ['name', 'status', 'date'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

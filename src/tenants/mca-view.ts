@@ -1,7 +1,9 @@
 import type { SyncSummary } from './sync-status';
 import type { UserRole } from '../users/user-role';
 import {
+  type AttestationFilter,
   DEFAULT_DIRECTION,
+  isAttestationFilter,
   mcaUrl,
   PAGE_SIZES,
   STATUS_FILTERS,
@@ -12,7 +14,17 @@ import {
 import { sumCounts, type McaData, type TenantRow } from './mca.service';
 import { canSeek, SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
 import { tenantActions } from './tenant-actions';
-import { TENANT_STATUS_LABELS, type TenantStatus } from './tenant-status';
+import {
+  ATTESTATION_WAIT_LABELS,
+  STATUS_MEANINGS,
+  TENANT_STATUS_LABELS,
+  WAIT_MEANINGS,
+  type TenantStatus,
+} from './tenant-status';
+
+const FILTER_LABELS: Record<AttestationFilter, string> = { ready: 'Ready to finalize', expired: 'Link expired' };
+const filterLabel = (filter: Exclude<McaQuery['status'], 'all'>): string =>
+  isAttestationFilter(filter) ? FILTER_LABELS[filter] : TENANT_STATUS_LABELS[filter];
 
 export const MCA_TITLE = 'Microsoft Customer Agreement';
 
@@ -98,10 +110,12 @@ function rowView(row: TenantRow, role: UserRole) {
     status: row.status,
     removed,
     statusLabel: TENANT_STATUS_LABELS[row.status],
+    waitLabel:
+      row.status === 'pending' && row.attestationState ? (ATTESTATION_WAIT_LABELS[row.attestationState] ?? null) : null,
     acceptedIso: row.acceptedAt?.toISOString() ?? null,
     acceptedText: row.acceptedAt ? dayFormat.format(row.acceptedAt) : null,
     acceptedHow: HOW_ACCEPTED[row.status] ?? null,
-    actions: tenantActions({ id: row.id, status: row.status, removed }, role),
+    actions: tenantActions({ id: row.id, status: row.status, removed, attestationState: row.attestationState }, role),
   };
 }
 
@@ -142,16 +156,23 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
     clearSearchUrl: mcaUrl(query, { q: '', page: 1 }),
     shortSearch: query.q !== '' && [...query.q].length < TRIGRAM_MIN_LENGTH,
     showAllUrl: mcaUrl(query, { status: 'all', page: 1 }),
-    filterLabel: query.status === 'all' ? null : TENANT_STATUS_LABELS[query.status],
+    filterLabel: query.status === 'all' ? null : filterLabel(query.status),
     sync,
     summary: summaryView(data.current, data.removed),
     chips: STATUS_FILTERS.map((status) => ({
       status,
-      label: status === 'all' ? 'All' : TENANT_STATUS_LABELS[status],
-      countText: numberFormat.format(status === 'all' ? sumCounts(data.chipCounts) : data.chipCounts[status]),
+      label: status === 'all' ? 'All' : filterLabel(status),
+      countText: numberFormat.format(
+        status === 'all'
+          ? sumCounts(data.chipCounts)
+          : isAttestationFilter(status)
+            ? data.attestationCounts[status]
+            : data.chipCounts[status],
+      ),
       href: mcaUrl(query, { status, page: 1 }),
       current: query.status === status,
     })),
+    legend: { statuses: STATUS_MEANINGS, waits: WAIT_MEANINGS },
     sizes: PAGE_SIZES.map((size) => ({ size, selected: size === query.size })),
     columns: { name: sortColumn(query, 'name'), status: sortColumn(query, 'status'), date: sortColumn(query, 'date') },
     rows: data.rows.map((row) => rowView(row, role)),

@@ -2,8 +2,18 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { BrokerScope } from '../common/broker-scope.service';
 import type { Dialect } from '../database/dialect';
 import { SqlService, type SqlReader } from '../database/sql.service';
-import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageCursor, type PageWindow } from './mca-query';
 import {
+  isAttestationFilter,
+  pageWindow,
+  SEARCH_MAX_LENGTH,
+  type AttestationFilter,
+  type McaQuery,
+  type PageCursor,
+  type PageWindow,
+} from './mca-query';
+import {
+  ATTESTATION_FILTER_STATES,
+  attestationCountsStatement,
   canSeek,
   countColumn,
   cursorRowStatement,
@@ -19,6 +29,7 @@ import {
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 export type StatusCounts = Record<TenantStatus, number>;
+export type AttestationCounts = Record<AttestationFilter, number>;
 
 export interface TenantRow {
   id: number;
@@ -28,6 +39,7 @@ export interface TenantRow {
   status: TenantStatus;
   acceptedAt: Date | null;
   removedAt: Date | null;
+  attestationState: string | null; // the part of the wait a pending tenant's attestation is in
 }
 
 export interface McaData {
@@ -35,6 +47,7 @@ export interface McaData {
   window: PageWindow;
   total: number; // rows matching the filter and the search
   chipCounts: StatusCounts; // per status, for the search if there is one
+  attestationCounts: AttestationCounts; // per attestation filter: the broker's, or the search's when it filters by one
   capped: boolean; // the search reached SEARCH_MATCH_CAP: the page shows the first matches only
   current: StatusCounts; // tenants still in Partner Center, for the summary
   removed: number;
@@ -49,6 +62,7 @@ interface RawTenant {
   status: TenantStatus;
   accepted_at: Date | string | null;
   removed_at: Date | string | null;
+  attestation_state?: string | null;
 }
 
 interface RawCount {
@@ -89,6 +103,15 @@ export async function loadMcaData(
     else current[row.status] += count;
   }
 
+  const brokerAttestationCounts = zeroAttestationCounts();
+  for (const row of await run<{ attestation_state: string; tenant_count: number | string }>(
+    attestationCountsStatement(dialect, brokerId),
+  )) {
+    for (const [filter, state] of Object.entries(ATTESTATION_FILTER_STATES))
+      if (row.attestation_state === state)
+        brokerAttestationCounts[filter as AttestationFilter] = Number(row.tenant_count);
+  }
+
   // A search first tries its page and its counts in one statement: a page with rows is the page asked for. An
   // empty one (a page past the end, no match) is read again once the counts are known.
   if (query.q !== '') {
@@ -96,19 +119,34 @@ export async function loadMcaData(
     const raw = await run<RawTenant & RawSearchCounts>(
       searchPageStatement(dialect, brokerId, query, { limit: query.size, queryOffset: offset }),
     );
-    if (raw.length > 0) return withRows(dialect, query, countsOf(raw[0]), current, removed, raw);
+    if (raw.length > 0)
+      return withRows(
+        dialect,
+        query,
+        countsOf(raw[0]),
+        attestationCountsOf(raw[0], brokerAttestationCounts),
+        current,
+        removed,
+        raw,
+      );
   }
-  const chipCounts =
-    query.q === '' ? all : countsOf((await run<RawSearchCounts>(searchCountsStatement(dialect, brokerId, query.q)))[0]);
-  const window = pageWindow(totalOf(query, chipCounts), query.page, query.size);
+  const searchCounts =
+    query.q === ''
+      ? null
+      : (await run<RawSearchCounts>(searchCountsStatement(dialect, brokerId, query.q, query.status)))[0];
+  const chipCounts = searchCounts ? countsOf(searchCounts) : all;
+  const attestationCounts = searchCounts
+    ? attestationCountsOf(searchCounts, brokerAttestationCounts)
+    : brokerAttestationCounts;
+  const window = pageWindow(totalOf(query, chipCounts, attestationCounts), query.page, query.size);
   const sought =
     cursor && window.limit > 0 && canSeek(query)
       ? await seek(run, dialect, brokerId, query, cursor, window.limit)
       : null;
-  if (sought) return withRows(dialect, query, chipCounts, current, removed, sought);
+  if (sought) return withRows(dialect, query, chipCounts, attestationCounts, current, removed, sought);
   const raw = window.limit > 0 ? await run<RawTenant>(pageStatement(dialect, brokerId, query, window)) : [];
   if (window.reverse) raw.reverse();
-  return withRows(dialect, query, chipCounts, current, removed, raw);
+  return withRows(dialect, query, chipCounts, attestationCounts, current, removed, raw);
 }
 
 // The page next to the cursor's row, or null when it cannot be read that way (the row is gone, or the tenants
@@ -134,18 +172,29 @@ async function seek(
   return cursor.direction === 'before' ? page.reverse() : page;
 }
 
-const totalOf = (query: McaQuery, chipCounts: StatusCounts): number =>
-  query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status];
+const totalOf = (query: McaQuery, chipCounts: StatusCounts, attestationCounts: AttestationCounts): number => {
+  if (query.status === 'all') return sumCounts(chipCounts);
+  return isAttestationFilter(query.status) ? attestationCounts[query.status] : chipCounts[query.status];
+};
+
+export const zeroAttestationCounts = (): AttestationCounts => ({ ready: 0, expired: 0 });
+
+function attestationCountsOf(row: RawSearchCounts, broker: AttestationCounts): AttestationCounts {
+  return row.ready_count === undefined
+    ? broker
+    : { ready: Number(row.ready_count), expired: Number(row.expired_count) };
+}
 
 function withRows(
   dialect: Dialect,
   query: McaQuery,
   chipCounts: StatusCounts,
+  attestationCounts: AttestationCounts,
   current: StatusCounts,
   removed: number,
   raw: RawTenant[],
 ): McaData {
-  const total = totalOf(query, chipCounts);
+  const total = totalOf(query, chipCounts, attestationCounts);
   const window = pageWindow(total, query.page, query.size);
   const capped = query.q !== '' && sumCounts(chipCounts) >= SEARCH_MATCH_CAP;
   return {
@@ -153,6 +202,7 @@ function withRows(
     window,
     total,
     chipCounts,
+    attestationCounts,
     capped,
     current,
     removed,
@@ -187,5 +237,6 @@ function toTenantRow(dialect: Dialect, raw: RawTenant): TenantRow {
     status: raw.status,
     acceptedAt: dialect.decodeTimestamp(raw.accepted_at),
     removedAt: dialect.decodeTimestamp(raw.removed_at),
+    attestationState: raw.attestation_state ?? null,
   };
 }

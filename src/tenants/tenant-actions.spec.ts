@@ -1,36 +1,66 @@
 import { tenantActions } from './tenant-actions';
 import type { TenantStatus } from './tenant-status';
 
-const keys = (status: TenantStatus, role: 'admin' | 'operator' | 'viewer' = 'operator', removed = false) =>
-  tenantActions({ id: 7, status, removed }, role).map((action) => action.key);
+const keys = (
+  status: TenantStatus,
+  attestationState: string | null = null,
+  role: 'admin' | 'operator' | 'viewer' = 'operator',
+  removed = false,
+) => tenantActions({ id: 7, status, removed, attestationState }, role).map((action) => action.key);
 
 describe('tenantActions', () => {
-  it('should offer only Create attestation when no attestation is open', () => {
+  it('should offer only Create attestation when there is no attestation', () => {
     expect(keys('none')).toEqual(['create']);
     expect(keys('direct')).toEqual(['create']);
     expect(keys('attested')).toEqual(['create']);
   });
 
-  it('should offer view, agreement and finalize while an attestation is pending', () => {
-    expect(keys('pending')).toEqual(['create', 'view', 'agreement', 'finalize']);
+  it('should offer view and agreement while the customer has not accepted', () => {
+    expect(keys('pending', 'awaiting_acceptance')).toEqual(['create', 'view', 'agreement']);
+    expect(keys('pending', 'expired')).toEqual(['create', 'view', 'agreement']);
+  });
+
+  it('should offer finalize once the customer accepted, and to retry a failed finalize', () => {
+    expect(keys('pending', 'accepted')).toEqual(['create', 'view', 'agreement', 'finalize']);
+    expect(keys('pending', 'finalize_failed')).toEqual(['create', 'view', 'agreement', 'finalize']);
+  });
+
+  it('should offer the finalized attestation’s page for its record', () => {
+    expect(keys('attested', 'finalized')).toEqual(['create', 'view']);
+  });
+
+  it('should not link to an attestation that does not exist', () => {
+    expect(keys('pending', null)).toEqual(['create']);
   });
 
   it('should let a viewer only look', () => {
-    expect(keys('none', 'viewer')).toEqual([]);
-    expect(keys('pending', 'viewer')).toEqual(['view', 'agreement']);
+    expect(keys('none', null, 'viewer')).toEqual([]);
+    expect(keys('pending', 'accepted', 'viewer')).toEqual(['view', 'agreement']);
   });
 
   it('should not attest or finalize a tenant removed from Partner Center', () => {
-    expect(keys('none', 'admin', true)).toEqual([]);
-    expect(keys('pending', 'admin', true)).toEqual(['view', 'agreement']);
+    expect(keys('none', null, 'admin', true)).toEqual([]);
+    expect(keys('pending', 'accepted', 'admin', true)).toEqual(['view', 'agreement']);
   });
 
-  it('should link to the attestation pages and open the agreement in a new tab', () => {
-    expect(tenantActions({ id: 7, status: 'pending', removed: false }, 'admin')).toEqual([
-      { key: 'create', label: 'Create attestation', href: '/tenants/7/attestations/new', newTab: false },
-      { key: 'view', label: 'View attestation', href: '/tenants/7/attestation', newTab: false },
-      { key: 'agreement', label: 'View agreement', href: '/tenants/7/attestation/agreement', newTab: true },
-      { key: 'finalize', label: 'Finalize attestation', href: '/tenants/7/attestation/finalize', newTab: false },
+  it('should link to the attestation pages, open Create in the dialog and the agreement in a new tab', () => {
+    expect(tenantActions({ id: 7, status: 'pending', removed: false, attestationState: 'accepted' }, 'admin')).toEqual([
+      { key: 'create', label: 'Create attestation', href: '/tenants/7/attestations/new', newTab: false, modal: true },
+      { key: 'view', label: 'View attestation', href: '/tenants/7/attestation', newTab: false, modal: false },
+      {
+        key: 'agreement',
+        label: 'View agreement',
+        href: '/tenants/7/attestation/agreement',
+        newTab: true,
+        modal: false,
+      },
+      {
+        key: 'finalize',
+        label: 'Finalize attestation',
+        href: '/tenants/7/attestation/finalize',
+        newTab: false,
+        modal: false,
+      },
     ]);
   });
 });

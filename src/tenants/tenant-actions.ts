@@ -8,34 +8,40 @@ export interface TenantAction {
   label: string;
   href: string;
   newTab: boolean;
+  modal: boolean; // with JavaScript, opened in the page's dialog
 }
 
-// The attestation pages are the next capability; these are their URLs.
-const ACTIONS: Record<TenantActionKey, { label: string; path: (id: number) => string; newTab?: boolean }> = {
-  create: { label: 'Create attestation', path: (id) => `/tenants/${id}/attestations/new` },
+const ACTIONS: Record<
+  TenantActionKey,
+  { label: string; path: (id: number) => string; newTab?: boolean; modal?: boolean }
+> = {
+  create: { label: 'Create attestation', path: (id) => `/tenants/${id}/attestations/new`, modal: true },
   view: { label: 'View attestation', path: (id) => `/tenants/${id}/attestation` },
   agreement: { label: 'View agreement', path: (id) => `/tenants/${id}/attestation/agreement`, newTab: true },
   finalize: { label: 'Finalize attestation', path: (id) => `/tenants/${id}/attestation/finalize` },
 };
 
-// What a row's menu offers (DESIGN.md): Create in every state; View, View agreement and Finalize while an
-// attestation is open (awaiting acceptance or accepted: both are `pending` today). Viewers only look; a tenant
-// gone from Partner Center can no longer be attested or finalized, but its attestation can still be read.
+// What a row's menu offers (DESIGN.md, the help page): Create in every state; View attestation and View agreement
+// while an attestation is pending (View also once it is finalized, for its record); Finalize once the customer
+// accepted (or to retry a failed finalize). Viewers only look; a tenant gone from Partner Center can no longer be
+// attested or finalized, but its attestation can still be read. Each link leads to a page that exists: the tenant's
+// attestation state says there is an attestation behind it.
 export function tenantActions(
-  tenant: { id: number; status: TenantStatus; removed: boolean },
+  tenant: { id: number; status: TenantStatus; removed: boolean; attestationState?: string | null },
   role: UserRole,
 ): TenantAction[] {
   const canChange = role !== 'viewer' && !tenant.removed;
+  const state = tenant.attestationState ?? null;
   const keys: TenantActionKey[] = [];
   if (canChange) keys.push('create');
-  if (tenant.status === 'pending') {
-    keys.push('view', 'agreement');
-    if (canChange) keys.push('finalize');
-  }
+  if (state !== null && (tenant.status === 'pending' || state === 'finalized')) keys.push('view');
+  if (state !== null && tenant.status === 'pending') keys.push('agreement');
+  if (canChange && (state === 'accepted' || state === 'finalize_failed')) keys.push('finalize');
   return keys.map((key) => ({
     key,
     label: ACTIONS[key].label,
     href: ACTIONS[key].path(tenant.id),
     newTab: ACTIONS[key].newTab ?? false,
+    modal: ACTIONS[key].modal ?? false,
   }));
 }

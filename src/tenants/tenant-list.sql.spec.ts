@@ -1,6 +1,12 @@
 import { POSTGRES, SQLITE } from '../database/dialect';
 import { DEFAULT_MCA_QUERY, type McaQuery } from './mca-query';
-import { pageStatement, searchCountsStatement, searchPageStatement, seekStatements } from './tenant-list.sql';
+import {
+  attestationCountsStatement,
+  pageStatement,
+  searchCountsStatement,
+  searchPageStatement,
+  seekStatements,
+} from './tenant-list.sql';
 
 // What the statements mean (their parameters, the order of NULLs); that each one is served by its index is
 // proven on both databases by the query plan test (test/e2e/query-plans.e2e-spec.ts).
@@ -63,5 +69,14 @@ describe('seekStatements', () => {
     const [same, later] = seekStatements(SQLITE, 4, query({ sort: 'status' }), from, 'after', 25);
     expect(same.params).toEqual([4, 'pending', 'Nod', 7, 25]);
     expect(later.params).toEqual([4, 1, 25]);
+  });
+});
+
+describe('attestationCountsStatement', () => {
+  it('should bind the broker first, as it comes first in the text', () => {
+    expect(attestationCountsStatement(SQLITE, 4)).toEqual({
+      sql: 'SELECT attestation_state, count(*) AS tenant_count FROM tenants WHERE broker_id = ? AND attestation_state IN (?, ?) GROUP BY attestation_state',
+      params: [4, 'accepted', 'expired'],
+    });
   });
 });

@@ -1,5 +1,11 @@
 import type { Dialect } from '../database/dialect';
-import type { McaQuery, PageCursor, StatusFilter } from './mca-query';
+import {
+  isAttestationFilter,
+  type AttestationFilter,
+  type McaQuery,
+  type PageCursor,
+  type StatusFilter,
+} from './mca-query';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 // The SQL of the MCA page, written out so that each query is one indexed statement (see DESIGN.md, "Scale") and
@@ -15,7 +21,11 @@ export interface SqlStatement {
   params: unknown[];
 }
 
-export const COLUMNS = 't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at';
+export const COLUMNS =
+  't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at, t.attestation_state';
+
+// The attestation state each attestation filter stands for (tenants.attestation_state, kept by the attestations).
+export const ATTESTATION_FILTER_STATES: Record<AttestationFilter, string> = { ready: 'accepted', expired: 'expired' };
 
 // Shorter terms have no trigram: they match the start of the name instead.
 export const TRIGRAM_MIN_LENGTH = 3;
@@ -43,6 +53,8 @@ const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH
 
 // What the list filters, counts and orders by: the rest of a row is read for the rows of the page only.
 const KEYS = 't.id, t.name, t.status, t.accepted_at';
+// With an attestation filter the matches carry the attestation state too (the short search then reads the table).
+const keysFor = (status: StatusFilter): string => (isAttestationFilter(status) ? `${KEYS}, t.attestation_state` : KEYS);
 
 // The SELECT of the first SEARCH_MATCH_CAP matches: the counts, the filter and the order apply to these.
 // A term of three characters or more is found anywhere in the name, the domain or the tenant id: on SQLite the
@@ -71,12 +83,18 @@ function startsWith(dialect: Dialect, term: string, params: Params): string {
   return `lower(t.name) >= ${params.add(from)} AND lower(t.name) < ${params.add(`${from}\u{10FFFF}`)}`;
 }
 
+function statusCondition(filter: Exclude<StatusFilter, 'all'>, params: Params): string {
+  return isAttestationFilter(filter)
+    ? `t.attestation_state = ${params.add(ATTESTATION_FILTER_STATES[filter])}`
+    : `t.status = ${params.add(filter)}`;
+}
+
 // FROM and WHERE of a page read by its number: the broker or the search's first matches, then the status.
 function filtered(dialect: Dialect, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
   const from =
     filter.q === '' ? 'tenants AS t' : `(${firstMatches(dialect, brokerId, filter.q, params, COLUMNS)}) AS t`;
   const conditions = filter.q === '' ? [`t.broker_id = ${params.add(brokerId)}`] : [];
-  if (filter.status !== 'all') conditions.push(`t.status = ${params.add(filter.status)}`);
+  if (filter.status !== 'all') conditions.push(statusCondition(filter.status, params));
   return conditions.length > 0 ? `${from} WHERE ${conditions.join(' AND ')}` : from;
 }
 
@@ -115,14 +133,25 @@ export function pageStatement(
 // matches by status; without a search the counts come from tenant_status_counts instead.
 export const countColumn = (status: TenantStatus): string => `${status}_count`;
 
-const statusCounts = TENANT_STATUSES.map(
-  (status) => `count(*) FILTER (WHERE t.status = '${status}') AS ${countColumn(status)}`,
-).join(', ');
+const statusCounts = (status: StatusFilter): string =>
+  [
+    ...TENANT_STATUSES.map((s) => `count(*) FILTER (WHERE t.status = '${s}') AS ${countColumn(s)}`),
+    ...(isAttestationFilter(status)
+      ? Object.entries(ATTESTATION_FILTER_STATES).map(
+          ([filter, state]) => `count(*) FILTER (WHERE t.attestation_state = '${state}') AS ${filter}_count`,
+        )
+      : []),
+  ].join(', ');
 
-export function searchCountsStatement(dialect: Dialect, brokerId: number, q: string): SqlStatement {
+export function searchCountsStatement(
+  dialect: Dialect,
+  brokerId: number,
+  q: string,
+  status: StatusFilter = 'all',
+): SqlStatement {
   const params = new Params(dialect);
   return {
-    sql: `SELECT ${statusCounts} FROM (${firstMatches(dialect, brokerId, q, params, KEYS)}) AS t`,
+    sql: `SELECT ${statusCounts(status)} FROM (${firstMatches(dialect, brokerId, q, params, keysFor(status))}) AS t`,
     params: params.values,
   };
 }
@@ -137,18 +166,19 @@ export function searchPageStatement(
   window: { limit: number; queryOffset: number },
 ): SqlStatement {
   const params = new Params(dialect);
-  const matches = firstMatches(dialect, brokerId, query.q, params, KEYS);
-  const status = query.status === 'all' ? '' : ` WHERE t.status = ${params.add(query.status)}`;
+  const matches = firstMatches(dialect, brokerId, query.q, params, keysFor(query.status));
+  const status = query.status === 'all' ? '' : ` WHERE ${statusCondition(query.status, params)}`;
   const order = orderBy(dialect, query, false);
   const page = `SELECT t.id FROM matches AS t${status} ORDER BY ${order} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   const sql =
     `WITH matches AS MATERIALIZED (${matches}) SELECT ${COLUMNS}, c.* FROM (${page}) AS p JOIN tenants AS t ON t.id = p.id ` +
-    `CROSS JOIN (SELECT ${statusCounts} FROM matches AS t) AS c ORDER BY ${order}`;
+    `CROSS JOIN (SELECT ${statusCounts(query.status)} FROM matches AS t) AS c ORDER BY ${order}`;
   return { sql, params: params.values };
 }
 
 // Keyset paging serves the list without a search in the name and the status orders (every key indexed, none NULL).
-export const canSeek = (query: Pick<McaQuery, 'q' | 'sort'>): boolean => query.q === '' && query.sort !== 'date';
+export const canSeek = (query: Pick<McaQuery, 'q' | 'sort' | 'status'>): boolean =>
+  query.q === '' && query.sort !== 'date' && !isAttestationFilter(query.status);
 
 export interface CursorRow {
   id: number;
@@ -183,7 +213,7 @@ export function seekStatements(
   const sameStatus = (status: StatusFilter): SqlStatement => {
     const params = new Params(dialect);
     const conditions = [`t.broker_id = ${params.add(brokerId)}`];
-    if (status !== 'all') conditions.push(`t.status = ${params.add(status)}`);
+    if (status !== 'all') conditions.push(statusCondition(status, params));
     conditions.push(`(t.name, t.id) ${op} (${params.add(from.name)}, ${params.add(from.id)})`);
     return {
       sql: `SELECT ${COLUMNS} FROM tenants AS t WHERE ${conditions.join(' AND ')} ORDER BY t.name ${dir}, t.id ${dir} LIMIT ${params.add(limit)}`,
@@ -200,6 +230,17 @@ export function statusCountsStatement(dialect: Dialect, brokerId: number): SqlSt
   const params = new Params(dialect);
   return {
     sql: `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${params.add(brokerId)}`,
+    params: params.values,
+  };
+}
+
+// How many tenants each attestation filter holds (a range of ix_tenants_broker_attestation_state per filter).
+export function attestationCountsStatement(dialect: Dialect, brokerId: number): SqlStatement {
+  const params = new Params(dialect);
+  const broker = params.add(brokerId);
+  const states = Object.values(ATTESTATION_FILTER_STATES).map((state) => params.add(state));
+  return {
+    sql: `SELECT attestation_state, count(*) AS tenant_count FROM tenants WHERE broker_id = ${broker} AND attestation_state IN (${states.join(', ')}) GROUP BY attestation_state`,
     params: params.values,
   };
 }

@@ -22,3 +22,46 @@ export function deriveTenantStatus(facts: TenantStatusFacts): TenantStatus {
   if (facts.hasOpenAttestation) return 'pending';
   return 'none';
 }
+
+// Which part of the wait a pending tenant is in (tenants.attestation_state, kept by the attestations feature).
+export const ATTESTATION_WAIT_LABELS: Record<string, string> = {
+  awaiting_acceptance: 'Awaiting acceptance',
+  accepted: 'Ready to finalize',
+  expired: 'Link expired',
+  finalize_failed: 'Finalize failed',
+};
+
+// The legend under the list: each status's meaning, in the help page's words.
+export const STATUS_MEANINGS: { label: string; meaning: string }[] = [
+  {
+    label: TENANT_STATUS_LABELS.attested,
+    meaning:
+      'the partner collected the customer’s acceptance of the Microsoft Customer Agreement and confirmed it to Microsoft (the attestation is finalized).',
+  },
+  {
+    label: TENANT_STATUS_LABELS.direct,
+    meaning: 'the customer’s global admin accepted the Microsoft Customer Agreement in the Microsoft 365 admin center.',
+  },
+  {
+    label: TENANT_STATUS_LABELS.pending,
+    meaning: 'an attestation exists and is not finalized yet. The row says where it stands:',
+  },
+  {
+    label: TENANT_STATUS_LABELS.none,
+    meaning:
+      'this customer will have highly restricted capabilities for managing subscriptions until the Microsoft Customer Agreement is accepted, directly or through a partner attestation.',
+  },
+];
+
+export const WAIT_MEANINGS: { label: string; meaning: string }[] = [
+  { label: 'Awaiting acceptance', meaning: 'the customer has not accepted through the agreement link yet.' },
+  {
+    label: 'Ready to finalize',
+    meaning: 'the customer accepted; finalize the attestation to confirm it to Microsoft.',
+  },
+  { label: 'Link expired', meaning: 'the link ran out before the customer accepted; create a new attestation.' },
+  {
+    label: 'Finalize failed',
+    meaning: 'Partner Center refused to finalize; view the attestation for its message, then retry.',
+  },
+];

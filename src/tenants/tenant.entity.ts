@@ -39,6 +39,10 @@ export class Tenant {
   @Column({ name: 'removed_at', type: TIMESTAMP, nullable: true })
   removedAt: Date | null;
 
+  // The part of the wait the tenant's latest attestation is in (or `finalized`), kept by the attestations feature.
+  @Column({ name: 'attestation_state', type: 'varchar', length: 24, nullable: true })
+  attestationState: string | null;
+
   @Column({ name: 'last_synced_at', type: TIMESTAMP, nullable: true })
   lastSyncedAt: Date | null;
 

@@ -13,6 +13,7 @@ export interface TenantSeed {
   status?: TenantStatus;
   acceptedAt?: Date | null;
   removedAt?: Date | null;
+  attestationState?: string | null;
 }
 
 let sequence = 0;
@@ -37,6 +38,9 @@ export function buildTenant(brokerId: number, seed: TenantSeed = {}): Partial<Te
           ? new Date(Date.UTC(2025, 0, 1) + sequence * 3_600_000)
           : null,
     removedAt: seed.removedAt ?? null,
+    // A pending tenant has an attestation behind it; seeded ones stand as accepted (ready to finalize).
+    attestationState:
+      seed.attestationState !== undefined ? seed.attestationState : status === 'pending' ? 'accepted' : null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { Foundation1764100000000 } from './1764100000000-foundation';
 import { SyncRuns1764110000000 } from './1764110000000-sync-runs';
 import { McaPage1764120000000 } from './1764120000000-mca-page';
+import { Attestations1764160000000 } from './1764160000000-attestations';
 import { PartnerCenterSettings1764110000001 } from './1764110000001-partner-center-settings';
 import { JobsAndOutbox1764140000000 } from './1764140000000-jobs-and-outbox';
 import { AuditTrail1764150000000 } from './1764150000000-audit-trail';
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   JobsAndOutbox1764140000000,
   AuditTrail1764150000000,
   JobSchedules1764140000001,
+  Attestations1764160000000,
 ];

@@ -19,6 +19,9 @@ export interface PartnerCenterSandboxOptions {
   tokenTtlSeconds?: number;
   linkExpiryMinutes?: number;
   now?: () => number;
+  // Where the customer's acceptance page is served for other devices (the app mounts it at its own address);
+  // null or unset: the sandbox's own page on its loopback port.
+  acceptanceUrl?: (attestationId: string) => string | null;
 }
 
 export interface SandboxRequestRecord {
@@ -51,7 +54,7 @@ export class PartnerCenterSandbox {
     this.authority = new SandboxAuthority(this.state, options.tokenTtlSeconds ?? 3_600, this.now);
     this.api = new SandboxApi(
       this.state,
-      (id) => `${this.baseUrl}/acceptance/${encodeURIComponent(id)}`,
+      (id) => options.acceptanceUrl?.(id) ?? `${this.baseUrl}/acceptance/${encodeURIComponent(id)}`,
       options.linkExpiryMinutes ?? 7 * 24 * 60,
       this.now,
     );
@@ -120,6 +123,10 @@ export class PartnerCenterSandbox {
 
   acceptAttestation(id: string): void {
     this.state.acceptAttestation(id, new Date(this.now()));
+  }
+
+  expireAttestation(id: string): void {
+    this.state.expireAttestation(id, new Date(this.now()));
   }
 
   // Every access token issued so far stops working, as when they expire on Microsoft's side.

@@ -166,6 +166,14 @@ export class SandboxState {
     this.save();
   }
 
+  // The link runs out now (tests and demos of an expired link).
+  expireAttestation(id: string, at: Date): void {
+    const attestation = this.attestation(id);
+    if (!attestation) throw new Error(`No sandbox attestation ${id}`);
+    attestation.expiresAt = at.toISOString();
+    this.save();
+  }
+
   addAgreement(customerId: string, agreement: SandboxAgreement): void {
     this.customer(customerId)?.agreements.push(agreement);
     this.save();

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { runForBroker } from '../common/request-context';
+import { SqlService } from '../database/sql.service';
+import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
+import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
+import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
+import { toAttestation } from './attestation.record';
+import { AttestationsService, FINALIZE_JOB, FINALIZE_MAX_ATTEMPTS, finalizeRequestId } from './attestations.service';
+import { PermanentJobError, RetryLaterError, type JobContext, type JobHandler } from './floor';
+
+export const POLL_JOB = 'attestation.poll';
+export const POLL_EVERY_MS = 15_000;
+const POLL_BATCH = 50;
+
+// What is worth trying again: Partner Center busy or down. Anything else it said is its answer.
+const isTransient = (error: PartnerCenterError) =>
+  error.kind === 'rate_limited' ||
+  error.kind === 'unavailable' ||
+  error.kind === 'timeout' ||
+  error.kind === 'invalid_response';
+
+// The recurring check of open links (learning of acceptance and expiry), and the one-day reminders.
+@Injectable()
+export class AttestationPollHandler implements JobHandler<Record<string, never>> {
+  readonly type = POLL_JOB;
+  private readonly logger = new Logger(AttestationPollHandler.name);
+
+  constructor(
+    private readonly attestations: AttestationsService,
+    private readonly sql: SqlService,
+  ) {}
+
+  parse(): Record<string, never> {
+    return {};
+  }
+
+  async handle(_payload: Record<string, never>, ctx: JobContext): Promise<void> {
+    const now = new Date();
+    for (const attestation of await this.attestations.due(now, POLL_BATCH)) {
+      if (ctx.signal.aborted) return;
+      try {
+        await runForBroker(attestation.brokerId, () => this.attestations.check(attestation));
+      } catch (error) {
+        // Rate limited: stop the round and come back when Partner Center says (the others wait their turn).
+        if (error instanceof PartnerCenterError && error.kind === 'rate_limited')
+          throw new RetryLaterError(error.message, error.details.retryAfterMs ?? 60_000);
+        this.logger.warn(
+          `Checking attestation ${attestation.id}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    await this.attestations.remindDue(now, async (brokerId) => {
+      const [broker] = await this.sql.query<{ name: string }>`SELECT name FROM brokers WHERE id = ${brokerId}`;
+      return broker?.name ?? 'Your Microsoft partner';
+    });
+  }
+}
+
+// Creates the customer agreement from an accepted attestation. Its job's unique key (finalize:<id>) makes it run
+// once per attestation across double clicks, auto-finalize and app instances; its MS-RequestId is stable per
+// attestation, and "already exists" counts as done, so a retry after a lost answer cannot make a second one.
+@Injectable()
+export class AttestationFinalizeHandler implements JobHandler<{ attestationId: number }> {
+  readonly type = FINALIZE_JOB;
+
+  constructor(
+    private readonly attestations: AttestationsService,
+    private readonly sql: SqlService,
+    private readonly settings: PartnerCenterSettingsService,
+    @Inject(PARTNER_CENTER_API) private readonly client: PartnerCenterApi,
+  ) {}
+
+  parse(payload: unknown): { attestationId: number } {
+    const id = (payload as { attestationId?: unknown } | null)?.attestationId;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new Error('The payload names no attestation');
+    return { attestationId: id };
+  }
+
+  async handle({ attestationId }: { attestationId: number }, ctx: JobContext): Promise<void> {
+    const [row] = await this.sql.query<Record<string, unknown>>`SELECT * FROM attestations WHERE id = ${attestationId}`;
+    if (!row) return;
+    const attestation = toAttestation(row, this.sql.dialect);
+    // Cancelled or finalized meanwhile: nothing to do.
+    if (attestation.state !== 'accepted') return;
+    const [tenant] = await this.sql.query<{ microsoft_tenant_id: string }>`
+      SELECT microsoft_tenant_id FROM tenants WHERE id = ${attestation.tenantId}`;
+    try {
+      const credentials = await this.settings.credentialsFor(attestation.brokerId);
+      await this.client.createAgreementFromAttestation(
+        credentials,
+        tenant.microsoft_tenant_id,
+        attestation.pcAttestationId,
+        finalizeRequestId(attestation),
+      );
+    } catch (error) {
+      if (!(error instanceof PartnerCenterError)) throw error;
+      const lastTry = ctx.attempt >= FINALIZE_MAX_ATTEMPTS;
+      if (isTransient(error) && !lastTry) throw new RetryLaterError(error.message, error.details.retryAfterMs);
+      await this.attestations.failFinalize(attestationId, error.message);
+      // Dead at once: its unique key is free again for the partner's Retry.
+      throw new PermanentJobError(error.message);
+    }
+    await this.attestations.completeFinalize(attestationId);
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { isHtmxRequest } from '../common/htmx';
+import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
+import { STATE_LABELS } from './attestation-state';
+import type { Attestation } from './attestation.record';
+import { AttestationsService, type TenantSummary } from './attestations.service';
+import { COUNTRIES, DEFAULT_COUNTRY, DEFAULT_LANGUAGE, LANGUAGES } from './countries-languages';
+import { FIELD_LIMITS } from './attestation-input';
+
+// The create form's data, for the modal (a fragment) and the full page alike.
+@Injectable()
+export class AttestationPages {
+  constructor(private readonly attestations: AttestationsService) {}
+
+  // A new attestation starts from the tenant (its name as the company) and the broker's usual country and
+  // language; "Create a new link" starts from the expired or cancelled one's details.
+  async initialValues(tenant: TenantSummary, source: Attestation | null): Promise<Record<string, string>> {
+    if (source)
+      return {
+        signatoryFirstName: source.signatoryFirstName,
+        signatoryLastName: source.signatoryLastName,
+        signatoryEmail: source.signatoryEmail,
+        signatoryPhone: source.signatoryPhone ?? '',
+        companyName: source.companyName,
+        country: source.country,
+        language: source.language,
+        autoFinalize: source.autoFinalize ? 'yes' : 'no',
+        emailLink: source.emailLink ? 'yes' : 'no',
+      };
+    const usual = await this.attestations.brokerDefaults();
+    return {
+      companyName: tenant.name,
+      country: usual?.country ?? DEFAULT_COUNTRY,
+      language: usual?.language ?? DEFAULT_LANGUAGE,
+      autoFinalize: 'yes',
+      emailLink: 'yes',
+    };
+  }
+
+  form(req: Request, tenant: TenantSummary, values: Record<string, string>, requestToken: string) {
+    const fragment = isHtmxRequest(req);
+    const accepted = tenant.status === 'attested' || tenant.status === 'direct';
+    return {
+      title: `Create attestation for ${tenant.name}`,
+      fragment,
+      layout: fragment ? false : undefined,
+      tenant,
+      acceptedNotice: accepted
+        ? `${tenant.name} already shows “${TENANT_STATUS_LABELS[tenant.status]}”. A new attestation is usually not needed.`
+        : null,
+      values,
+      requestToken,
+      countries: COUNTRIES,
+      languages: LANGUAGES,
+      limits: FIELD_LIMITS,
+      action: `/tenants/${tenant.id}/attestations`,
+    };
+  }
+
+  created(req: Request, tenant: TenantSummary, attestation: Attestation) {
+    const fragment = isHtmxRequest(req);
+    return {
+      title: `Attestation for ${tenant.name}`,
+      fragment,
+      layout: fragment ? false : undefined,
+      created: true,
+      tenant,
+      attestation: { ...attestation, stateLabel: STATE_LABELS[attestation.state] },
+      viewUrl: `/tenants/${tenant.id}/attestation`,
+    };
+  }
+}

@@ -1,0 +1,142 @@
+import type { UserRole } from '../users/user-role';
+import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
+import { isOpen, STATE_LABELS } from './attestation-state';
+import type { Attestation } from './attestation.record';
+import type { TenantSummary } from './attestations.service';
+import { countryName, languageName } from './countries-languages';
+import type { AuditEventView } from './floor';
+
+// What each step of the timeline is called, and the audit action that records who did it.
+const STEPS: { key: keyof Attestation; label: string; action: string }[] = [
+  { key: 'createdAt', label: 'Link created', action: 'attestation.created' },
+  { key: 'emailedAt', label: 'Link emailed to the signatory', action: 'attestation.link_emailed' },
+  { key: 'remindedAt', label: 'Reminder emailed to the signatory', action: 'attestation.reminded' },
+  {
+    key: 'acceptedAt',
+    label: 'Accepted by the customer (as Partner Center reports it)',
+    action: 'attestation.accepted',
+  },
+  { key: 'finalizeRequestedAt', label: 'Finalize requested', action: 'attestation.finalize_requested' },
+  { key: 'failedAt', label: 'Finalize failed', action: 'attestation.finalize_failed' },
+  { key: 'finalizedAt', label: 'Finalized with Partner Center', action: 'attestation.finalized' },
+  { key: 'cancelledAt', label: 'Cancelled', action: 'attestation.cancelled' },
+  { key: 'expiredAt', label: 'Link expired', action: 'attestation.expired' },
+];
+
+export const STATE_HELP: Record<Attestation['state'], string> = {
+  awaiting_acceptance:
+    'The customer has not accepted yet. Send them the agreement link; this page checks Partner Center each time it opens.',
+  accepted: 'The customer accepted. Finalize to confirm the acceptance to Microsoft Partner Center.',
+  finalized:
+    'Finalized: Partner Center has the customer agreement, and the customer shows “Acceptance provided (Attested)”.',
+  cancelled: 'Cancelled by the partner. Create a new attestation to collect the acceptance.',
+  expired:
+    'The link expired before the customer accepted. “Create a new link” starts a new attestation with the same details.',
+  finalize_failed: 'Partner Center refused to finalize. Fix the cause it gives, then Retry.',
+};
+
+const actorOf = (events: AuditEventView[], action: string): string | null =>
+  events.find((event) => event.action === action)?.actorLabel ?? null;
+
+export function timeline(attestation: Attestation, events: AuditEventView[]) {
+  return STEPS.filter((step) => attestation[step.key] instanceof Date).map((step) => {
+    const at = attestation[step.key] as Date;
+    const actor =
+      actorOf(events, step.action) ??
+      (step.key === 'createdAt' ? attestation.createdByLabel : step.key === 'acceptedAt' ? 'the customer' : 'system');
+    return { label: step.label, at, iso: at.toISOString(), actor };
+  });
+}
+
+export function attestationView(
+  tenant: TenantSummary,
+  attestation: Attestation,
+  events: AuditEventView[],
+  role: UserRole,
+) {
+  const canChange = role !== 'viewer';
+  const base = `/tenants/${tenant.id}`;
+  return {
+    tenant: { ...tenant, statusLabel: TENANT_STATUS_LABELS[tenant.status] },
+    attestation: {
+      ...attestation,
+      stateLabel: STATE_LABELS[attestation.state],
+      stateHelp: STATE_HELP[attestation.state],
+      countryName: countryName(attestation.country),
+      languageName: languageName(attestation.language),
+      open: isOpen(attestation.state),
+      linkUsable: attestation.state === 'awaiting_acceptance',
+    },
+    timeline: timeline(attestation, events),
+    can: {
+      cancel: canChange && isOpen(attestation.state),
+      finalize: canChange && attestation.state === 'accepted' && !attestation.finalizeRequestedAt,
+      finalizing: attestation.state === 'accepted' && attestation.finalizeRequestedAt !== null,
+      retry: canChange && attestation.state === 'finalize_failed',
+      renew: canChange && (attestation.state === 'expired' || attestation.state === 'cancelled'),
+      create: canChange && !isOpen(attestation.state),
+    },
+    urls: {
+      view: `${base}/attestation`,
+      cancel: `${base}/attestation/cancel`,
+      finalize: `${base}/attestation/finalize`,
+      retry: `${base}/attestation/retry`,
+      renew: `${base}/attestations/new?from=${attestation.id}`,
+      record: `${base}/attestation/record`,
+      recordJson: `${base}/attestation/record.json`,
+    },
+  };
+}
+
+// The record a partner hands to an auditor: the signatory as entered, the ids, every time and actor, and the audit
+// chain's hashes of these events (which `audit:verify` checks against the whole chain).
+export function attestationRecord(tenant: TenantSummary, attestation: Attestation, events: AuditEventView[]) {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    kind: 'mca-partner-attestation-record',
+    generatedAt: new Date().toISOString(),
+    tenant: { name: tenant.name, microsoftTenantId: tenant.microsoftTenantId, domain: tenant.domain },
+    attestation: {
+      id: attestation.id,
+      partnerCenterAttestationId: attestation.pcAttestationId,
+      state: attestation.state,
+      templateId: attestation.templateId,
+      agreementDocumentLink: attestation.agreementLink,
+      acceptanceLink: attestation.link,
+      linkExpiresAt: iso(attestation.linkExpiresAt),
+      autoFinalize: attestation.autoFinalize,
+      lastError: attestation.lastError,
+    },
+    signatory: {
+      firstName: attestation.signatoryFirstName,
+      lastName: attestation.signatoryLastName,
+      email: attestation.signatoryEmail,
+      phone: attestation.signatoryPhone,
+      companyName: attestation.companyName,
+      country: attestation.country,
+      language: attestation.language,
+    },
+    createdBy: attestation.createdByLabel,
+    times: {
+      createdAt: iso(attestation.createdAt),
+      emailedAt: iso(attestation.emailedAt),
+      remindedAt: iso(attestation.remindedAt),
+      acceptedAt: iso(attestation.acceptedAt),
+      finalizeRequestedAt: iso(attestation.finalizeRequestedAt),
+      finalizedAt: iso(attestation.finalizedAt),
+      failedAt: iso(attestation.failedAt),
+      cancelledAt: iso(attestation.cancelledAt),
+      expiredAt: iso(attestation.expiredAt),
+    },
+    auditEvents: events.map((event) => ({
+      id: event.id,
+      action: event.action,
+      actor: event.actorLabel,
+      actorType: event.actorType,
+      at: iso(event.createdAt),
+      data: event.data,
+      hash: event.hash,
+      prevHash: event.prevHash,
+    })),
+  };
+}

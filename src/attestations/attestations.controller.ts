@@ -1,0 +1,250 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Render,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { CurrentUser, Roles } from '../common/decorators';
+import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
+import { flash } from '../common/flash';
+import { FormErrorsException } from '../common/form-errors.exception';
+import { isHtmxRequest } from '../common/htmx';
+import { RedirectException } from '../common/redirect.exception';
+import type { CurrentUser as SignedInUser } from '../common/request-context';
+import { PartnerCenterError } from '../partner-center/partner-center.types';
+import { STATE_LABELS } from './attestation-state';
+import { attestationRecord, attestationView } from './attestation-view';
+import { AttestationsService, type TenantSummary } from './attestations.service';
+import { AttestationPages } from './attestation-pages';
+import { AuditTrail } from './floor';
+
+const CHANGERS = ['admin', 'operator'] as const;
+const idOf = (value: string): number => (/^\d{1,12}$/.test(value) ? Number(value) : NaN);
+
+// Domain errors as HTTP, until the shared filter maps them: another broker's rows are simply not found.
+export function asHttp(error: unknown): unknown {
+  if (error instanceof NotFoundInBrokerError) return new NotFoundException();
+  if (error instanceof ConflictError) return new ConflictException(error.message);
+  if (error instanceof PartnerCenterError)
+    return new HttpException(
+      error.message,
+      error.kind === 'rejected' ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_GATEWAY,
+    );
+  return error;
+}
+
+async function http<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asHttp(error);
+  }
+}
+
+// The three steps of an attestation for one tenant: the create form (a modal with JavaScript, a page without), the
+// attestation's page with its actions, and its record. Viewers see; operators and admins act.
+@Controller('tenants/:tenantId')
+export class AttestationsController {
+  constructor(
+    private readonly attestations: AttestationsService,
+    private readonly pages: AttestationPages,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  @Get('attestations/new')
+  @Roles(...CHANGERS)
+  @Render('attestations/new')
+  async newForm(@Req() req: Request, @Param('tenantId') tenantId: string, @Query('from') from?: string) {
+    return http(async () => {
+      const tenant = await this.attestations.tenant(idOf(tenantId));
+      const source = from ? await this.attestations.ofTenant(tenant.id, idOf(from)) : null;
+      return this.pages.form(req, tenant, await this.pages.initialValues(tenant, source), randomUUID());
+    });
+  }
+
+  @Post('attestations')
+  @HttpCode(HttpStatus.OK)
+  @Roles(...CHANGERS)
+  @Render('attestations/new')
+  async create(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param('tenantId') tenantId: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentUser() user: SignedInUser,
+  ) {
+    const tenant = await http(() => this.attestations.tenant(idOf(tenantId)));
+    try {
+      const attestation = await this.attestations.create(tenant.id, body, user);
+      if (!isHtmxRequest(req)) {
+        flash(req, 'success', `Agreement link generated for ${tenant.name}.`);
+        throw new RedirectException(`/tenants/${tenant.id}/attestation`);
+      }
+      res.set('HX-Trigger', 'attestation-created');
+      return this.pages.created(req, tenant, attestation);
+    } catch (error) {
+      throw this.formError(req, tenant, body, error);
+    }
+  }
+
+  @Get('attestation')
+  @Render('attestations/view')
+  async view(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
+    return http(async () => {
+      const tenant = await this.attestations.tenant(idOf(tenantId));
+      let attestation = await this.attestations.latestFor(tenant.id);
+      if (!attestation) throw new NotFoundInBrokerError('An attestation');
+      let checkError: string | null = null;
+      // Opening the page is a reason to ask Partner Center at once rather than wait for the next poll.
+      if (attestation.state === 'awaiting_acceptance') {
+        attestation = await this.attestations.check(attestation).catch((error: unknown) => {
+          checkError = error instanceof PartnerCenterError ? error.message : 'Partner Center could not be reached.';
+          return attestation as NonNullable<typeof attestation>;
+        });
+      }
+      const events = await this.audit.forSubject('attestation', attestation.id);
+      return {
+        title: `Attestation for ${tenant.name}`,
+        ...attestationView(tenant, attestation, events, user.role),
+        checkError,
+      };
+    });
+  }
+
+  // "View agreement" in the row menu: the customer's acceptance link, in a new tab.
+  @Get('attestation/agreement')
+  async agreement(@Param('tenantId') tenantId: string) {
+    const attestation = await http(async () =>
+      this.attestations.latestFor((await this.attestations.tenant(idOf(tenantId))).id),
+    );
+    if (!attestation) throw new NotFoundException('This tenant has no attestation, so there is no agreement link yet.');
+    throw new RedirectException(attestation.link);
+  }
+
+  @Get('attestation/finalize')
+  @Roles(...CHANGERS)
+  @Render('attestations/finalize')
+  async finalizeForm(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
+    return http(async () => {
+      const tenant = await this.attestations.tenant(idOf(tenantId));
+      const attestation = await this.attestations.latestFor(tenant.id);
+      if (!attestation) throw new NotFoundInBrokerError('An attestation');
+      return {
+        title: `Finalize the attestation for ${tenant.name}`,
+        ...attestationView(tenant, attestation, [], user.role),
+      };
+    });
+  }
+
+  @Post('attestation/finalize')
+  @Roles(...CHANGERS)
+  async finalize(@Req() req: Request, @Param('tenantId') tenantId: string, @Body() body: Record<string, unknown>) {
+    await this.act(
+      req,
+      tenantId,
+      body,
+      (t, a) => this.attestations.requestFinalize(t, a),
+      'Finalizing: Partner Center is creating the customer agreement.',
+    );
+  }
+
+  @Post('attestation/retry')
+  @Roles(...CHANGERS)
+  async retry(@Req() req: Request, @Param('tenantId') tenantId: string, @Body() body: Record<string, unknown>) {
+    await this.act(req, tenantId, body, (t, a) => this.attestations.retryFinalize(t, a), 'Finalizing again.');
+  }
+
+  @Post('attestation/cancel')
+  @Roles(...CHANGERS)
+  async cancel(@Req() req: Request, @Param('tenantId') tenantId: string, @Body() body: Record<string, unknown>) {
+    await this.act(req, tenantId, body, (t, a) => this.attestations.cancel(t, a), 'Attestation cancelled.');
+  }
+
+  @Get('attestation/record')
+  @Render('attestations/record')
+  async record(@Param('tenantId') tenantId: string) {
+    return http(async () => {
+      const { tenant, record } = await this.recordOf(tenantId);
+      return {
+        title: `Attestation record: ${tenant.name}`,
+        record,
+        stateLabel: STATE_LABELS[record.attestation.state],
+      };
+    });
+  }
+
+  @Get('attestation/record.json')
+  async recordJson(@Param('tenantId') tenantId: string, @Res({ passthrough: true }) res: Response) {
+    const { record } = await http(() => this.recordOf(tenantId));
+    res.type('application/json');
+    res.set('Content-Disposition', `attachment; filename="attestation-${record.attestation.id}-record.json"`);
+    return JSON.stringify(record, null, 2);
+  }
+
+  private async recordOf(tenantId: string) {
+    const tenant = await this.attestations.tenant(idOf(tenantId));
+    const attestation = await this.attestations.latestFor(tenant.id);
+    if (!attestation) throw new NotFoundInBrokerError('An attestation');
+    const events = await this.audit.forSubject('attestation', attestation.id);
+    return { tenant, record: attestationRecord(tenant, attestation, events) };
+  }
+
+  // A change on the attestation the person saw (its id is in the form): anything else is not found.
+  private async act(
+    req: Request,
+    tenantId: string,
+    body: Record<string, unknown>,
+    change: (tenantId: number, attestationId: number) => Promise<unknown>,
+    done: string,
+  ): Promise<void> {
+    const tenant = await http(() => this.attestations.tenant(idOf(tenantId)));
+    const attestationId = typeof body.attestationId === 'string' ? idOf(body.attestationId) : NaN;
+    await http(() => change(tenant.id, attestationId));
+    flash(req, 'success', done);
+    throw new RedirectException(`/tenants/${tenant.id}/attestation`);
+  }
+
+  private formError(req: Request, tenant: TenantSummary, body: Record<string, unknown>, error: unknown): unknown {
+    if (error instanceof RedirectException) return error;
+    const token = typeof body.requestToken === 'string' ? body.requestToken : '';
+    if (error instanceof ValidationFailedError) {
+      const fresh = error.fields.requestToken ? randomUUID() : token;
+      return new FormErrorsException(error.fields, {
+        view: 'attestations/new',
+        viewData: this.pages.form(req, tenant, {}, fresh),
+      });
+    }
+    if (error instanceof ConflictError || error instanceof PartnerCenterError) {
+      const status =
+        error instanceof ConflictError
+          ? HttpStatus.CONFLICT
+          : error.kind === 'rejected'
+            ? HttpStatus.UNPROCESSABLE_ENTITY
+            : HttpStatus.BAD_GATEWAY;
+      return new FormErrorsException(
+        { form: error.message },
+        {
+          status,
+          view: 'attestations/new',
+          viewData: {
+            ...this.pages.form(req, tenant, {}, token),
+            formLink: error instanceof ConflictError ? (error.link ?? null) : null,
+          },
+        },
+      );
+    }
+    return asHttp(error);
+  }
+}

@@ -1,0 +1,40 @@
+import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
+import { PartnerCenterModule } from '../partner-center/partner-center.module';
+import { TenantsModule } from '../tenants/tenants.module';
+import { AttestationFinalizeHandler, AttestationPollHandler, POLL_EVERY_MS, POLL_JOB } from './attestation-jobs';
+import { AttestationMail } from './attestation-mail';
+import { AttestationPages } from './attestation-pages';
+import { AttestationsController } from './attestations.controller';
+import { AttestationsService } from './attestations.service';
+import { JobRegistry, RecurringJobs } from './floor';
+import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
+
+@Module({
+  imports: [PartnerCenterSettingsModule, PartnerCenterModule, TenantsModule],
+  controllers: [AttestationsController, SandboxAcceptanceController],
+  providers: [
+    AttestationsService,
+    AttestationPages,
+    AttestationMail,
+    AttestationPollHandler,
+    AttestationFinalizeHandler,
+  ],
+})
+export class AttestationsModule implements OnModuleInit, OnApplicationBootstrap {
+  constructor(
+    private readonly registry: JobRegistry,
+    private readonly recurring: RecurringJobs,
+    private readonly poll: AttestationPollHandler,
+    private readonly finalize: AttestationFinalizeHandler,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.poll);
+    this.registry.register(this.finalize);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.recurring.define({ name: 'attestations.poll', type: POLL_JOB, everyMs: POLL_EVERY_MS });
+  }
+}

@@ -1,0 +1,135 @@
+import type { Browser, Page } from 'playwright-core';
+import type { Tenant } from '../../src/tenants/tenant.entity';
+import { SIGNATORY, syncTenants } from '../support/attestations';
+import { launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+async function fillForm(page: Page): Promise<void> {
+  await page.getByLabel('First name').fill(SIGNATORY.signatoryFirstName);
+  await page.getByLabel('Last name').fill(SIGNATORY.signatoryLastName);
+  await page.getByLabel('Email', { exact: true }).fill(SIGNATORY.signatoryEmail);
+  await page.getByLabel('Phone').fill(SIGNATORY.signatoryPhone);
+  await page.getByLabel('Country').selectOption('GB');
+  await page.getByLabel('Language').selectOption('en-GB');
+}
+
+describe('Attestations in a browser', () => {
+  let browser: Browser;
+  let testApp: TestApp;
+  let tenants: Tenant[];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    testApp = await createTestApp({ listen: true });
+    const { agent } = await setUpFirstAdmin(testApp);
+    tenants = (await syncTenants(testApp, agent)).filter((t) => t.status === 'none');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await testApp?.close();
+  });
+
+  it('should create an attestation in a dialog opened from the row menu by keyboard, copy the link and give focus back', async () => {
+    const tenant = tenants[0];
+    const { page, context, consoleErrors } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled: true });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: testApp.baseUrl });
+    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    await page.goto(`/mca?q=${encodeURIComponent(tenant.name)}`);
+
+    const row = page.locator('tr', { hasText: tenant.name });
+    const actions = row.locator('summary');
+    await actions.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.locator(':focus').innerText()).resolves.toBe('Create attestation');
+    await page.keyboard.press('Enter');
+
+    const dialog = page.locator('dialog#attestation-dialog[open]');
+    await dialog.waitFor();
+    await expect(page.locator(':focus').getAttribute('id')).resolves.toBe('signatoryFirstName');
+    await expect(dialog.locator('#attestation-status').innerText()).resolves.toBe(
+      'Available once the link is generated',
+    );
+    await expect(dialog.getByLabel('Company name').inputValue()).resolves.toBe(tenant.name);
+    // Tab never leaves a modal dialog.
+    for (let i = 0; i < 20; i++) await page.keyboard.press('Tab');
+    await expect(page.locator('dialog :focus').count()).resolves.toBe(1);
+
+    await fillForm(page);
+    await dialog.getByLabel('Email', { exact: true }).fill('not-an-email');
+    await dialog.getByRole('button', { name: 'Generate agreement link' }).click();
+    await dialog.locator('#signatoryEmail-error').waitFor();
+    await expect(page.locator(':focus').getAttribute('id')).resolves.toBe('signatoryEmail');
+    await dialog.getByLabel('Email', { exact: true }).fill(SIGNATORY.signatoryEmail);
+    await dialog.getByRole('button', { name: 'Generate agreement link' }).click();
+
+    await dialog.getByRole('heading', { name: 'Agreement link generated' }).waitFor();
+    await expect(dialog.locator('#attestation-status').innerText()).resolves.toBe('Awaiting acceptance');
+    const link = await dialog.locator('input#attestation-link').inputValue();
+    expect(link.startsWith(`${testApp.baseUrl}/sandbox/accept/`)).toBe(true);
+    await dialog.getByRole('button', { name: 'Copy' }).click();
+    await dialog.locator('.copy-status', { hasText: 'Copied' }).waitFor();
+    await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(link);
+
+    await page.keyboard.press('Escape');
+    await page.locator('dialog#attestation-dialog:not([open])').waitFor({ state: 'attached' });
+    // The list refreshes behind the closed dialog; focus is on the row's Actions button again.
+    await row.locator('.attestation-wait', { hasText: 'Awaiting acceptance' }).waitFor();
+    await row.locator('summary:focus').waitFor();
+    expect(consoleErrors.filter((error) => !error.includes('422 (Unprocessable Entity)'))).toEqual([]);
+    await context.close();
+  });
+
+  it('should do the same with full pages when JavaScript is off', async () => {
+    const tenant = tenants[1];
+    const { page, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled: false });
+    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    await page.goto(`/mca?q=${encodeURIComponent(tenant.name)}`);
+    const row = page.locator('tr', { hasText: tenant.name });
+    await row.locator('summary').click();
+    await row.getByRole('link', { name: 'Create attestation' }).click();
+    await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestations/new`);
+    await expect(page.locator('#attestation-link').innerText()).resolves.toBe('Available once the link is generated');
+    await fillForm(page);
+    await page.getByRole('button', { name: 'Generate agreement link' }).click();
+    await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestation`);
+    await expect(page.locator('#attestation-status').innerText()).resolves.toBe('Awaiting acceptance');
+    await expect(page.getByRole('button', { name: 'Copy' }).isVisible()).resolves.toBe(false);
+    const link = await page.locator('input#attestation-link').inputValue();
+    expect(link).toContain('/sandbox/accept/');
+
+    await page.getByRole('link', { name: 'printable record' }).click();
+    await page.getByRole('heading', { name: 'Partner attestation record' }).waitFor();
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('.app-header').isVisible()).resolves.toBe(false);
+    await context.close();
+  });
+
+  it('should let the signatory accept on a 390 px phone without JavaScript', async () => {
+    const tenant = tenants[2];
+    const { page, context } = await openSession(browser, testApp.baseUrl, {
+      javaScriptEnabled: false,
+      viewport: { width: 390, height: 844 },
+    });
+    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    await page.goto(`/tenants/${tenant.id}/attestations/new`);
+    await fillForm(page);
+    await page.getByRole('button', { name: 'Generate agreement link' }).click();
+    await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestation`);
+    const link = await page.locator('input#attestation-link').inputValue();
+    await context.close();
+
+    const phone = await openSession(browser, testApp.baseUrl, {
+      javaScriptEnabled: false,
+      viewport: { width: 390, height: 844 },
+    });
+    await phone.page.goto(link);
+    await phone.page.getByRole('heading', { name: 'Accept the Microsoft Customer Agreement' }).waitFor();
+    await expect(phone.page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
+    await phone.page.getByLabel(`I am authorized to accept on behalf of ${tenant.name}`).check();
+    await phone.page.getByRole('button', { name: 'Accept' }).click();
+    await phone.page.locator('#acceptance-status', { hasText: 'Accepted on' }).waitFor();
+    await expect(phone.page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
+    await phone.context.close();
+  });
+});

@@ -1,0 +1,307 @@
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import type { Tenant } from '../../src/tenants/tenant.entity';
+import {
+  act,
+  attestationRows,
+  createAttestation,
+  newToken,
+  openForm,
+  sandboxOf,
+  SIGNATORY,
+  syncTenants,
+} from '../support/attestations';
+import { createUser, csrfTokenFrom, DEFAULT_PASSWORD, setUpFirstAdmin, signIn } from '../support/http';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { brokerIdOf, createBroker, seedTenants } from '../support/tenants';
+
+describe('Attestations', () => {
+  let testApp: TestApp;
+  let admin: TestAgent;
+  let tenants: Tenant[];
+  let next = 0;
+  // Each test takes tenants of its own that have no acceptance yet.
+  const freshTenant = () => {
+    const tenant = tenants.filter((t) => t.status === 'none')[next++];
+    if (!tenant) throw new Error('Out of sandbox tenants');
+    return tenant;
+  };
+
+  beforeAll(async () => {
+    testApp = await createTestApp({ listen: true });
+    admin = (await setUpFirstAdmin(testApp)).agent;
+    tenants = await syncTenants(testApp, admin);
+  });
+  afterAll(() => testApp.close());
+
+  describe('create', () => {
+    it('should show the form with the status and link fields waiting for the link', async () => {
+      const tenant = freshTenant();
+      const { page } = await openForm(admin, tenant.id);
+      expect(page.text).toContain('Generate agreement link');
+      expect(page.text.match(/Available once the link is generated/g)).toHaveLength(2);
+      expect(page.text).toContain(`value="${tenant.name}"`);
+      for (const label of ['First name', 'Last name', 'Email', 'Phone', 'Company name', 'Country', 'Language'])
+        expect(page.text).toContain(`>${label}`);
+      expect(page.text).toContain('Auto-finalize on acceptance');
+      expect(page.text).toContain('Email the link to the signatory');
+    });
+
+    it('should record the attestation and show its link, expiry and creator in place (htmx)', async () => {
+      const tenant = freshTenant();
+      const response = await createAttestation(admin, tenant.id, {}, { htmx: true });
+      expect(response.status).toBe(200);
+      expect(response.text).not.toContain('<html');
+      expect(response.text).toContain('Agreement link generated');
+      expect(response.text).toContain('Awaiting acceptance');
+      expect(response.text).toContain('data-copy="#attestation-link"');
+      expect(response.text).toContain('Ada Admin (ada@contoso.test)');
+      expect(response.headers['hx-trigger']).toBe('attestation-created');
+      const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      expect(row.state).toBe('awaiting_acceptance');
+      expect(row.link).toBe(`${testApp.baseUrl}/sandbox/accept/${row.pc_attestation_id}`);
+      expect(response.text).toContain(row.link);
+      const sandboxAttestation = sandboxOf(testApp).attestation(row.pc_attestation_id);
+      expect(sandboxAttestation).toMatchObject({
+        customerTenantId: tenant.microsoftTenantId,
+        signatoryFirstName: 'Grace',
+        signatoryLastName: 'Hopper',
+        signatoryEmail: 'grace@fabrikam.test',
+        signatoryPhoneNumber: '+1 425 555 0100',
+        companyName: 'Fabrikam, Inc.',
+        country: 'US',
+        language: 'en-US',
+      });
+      const list = await admin.get(`/mca?q=${encodeURIComponent(tenant.name)}`);
+      expect(list.text).toContain('Attestation pending');
+      expect(list.text).toContain('Awaiting acceptance');
+    });
+
+    it('should redirect to the attestation page without JavaScript', async () => {
+      const tenant = freshTenant();
+      const response = await createAttestation(admin, tenant.id);
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toBe(`/tenants/${tenant.id}/attestation`);
+      const view = await admin.get(response.headers.location);
+      expect(view.status).toBe(200);
+      expect(view.text).toContain('Agreement link generated');
+      expect(view.text).toContain('Awaiting acceptance');
+      expect(view.text).toContain('Grace Hopper');
+    });
+
+    it.each([
+      ['HTML in a name', { signatoryFirstName: '<script>alert(1)</script>' }, 'signatoryFirstName', 'cannot contain'],
+      ['an overlong last name', { signatoryLastName: 'x'.repeat(101) }, 'signatoryLastName', 'at most 100'],
+      ['an invalid email', { signatoryEmail: 'grace@' }, 'signatoryEmail', 'valid email'],
+      ['an overlong email', { signatoryEmail: `${'a'.repeat(250)}@x.test` }, 'signatoryEmail', 'at most 254'],
+      ['a phone with letters', { signatoryPhone: '+1 CALL NOW' }, 'signatoryPhone', 'digits'],
+      ['an unknown country', { country: 'XX' }, 'country', 'Choose a country'],
+      ['an unknown language', { language: 'xx-YY' }, 'language', 'Choose a language'],
+      ['HTML in the company', { companyName: 'Fabrikam <b>' }, 'companyName', 'cannot contain'],
+      ['an empty first name', { signatoryFirstName: '   ' }, 'signatoryFirstName', 'Enter the first name'],
+    ])('should refuse %s next to the field, keep the form and change nothing', async (_, fields, field, message) => {
+      const tenant = freshTenant();
+      const before = (await attestationRows(testApp)).length;
+      const response = await createAttestation(admin, tenant.id, fields as Partial<typeof SIGNATORY>);
+      expect(response.status).toBe(422);
+      expect(response.text).toMatch(new RegExp(`id="${field}-error">[^<]*${message}`));
+      expect(response.text).toContain('aria-invalid="true"');
+      expect(response.text).toContain(field === 'signatoryLastName' ? 'value="Grace"' : 'value="Hopper"');
+      expect(response.text).not.toContain('<script>alert(1)</script>');
+      expect(await attestationRows(testApp)).toHaveLength(before);
+      next -= 1; // nothing was made: the tenant is still fresh
+    });
+
+    it('should make one attestation of a replayed form and refuse a second open one with a link to it', async () => {
+      const tenant = freshTenant();
+      const token = newToken();
+      const [first, second] = await Promise.all([
+        createAttestation(admin, tenant.id, {}, { requestToken: token }),
+        createAttestation(admin, tenant.id, {}, { requestToken: token }),
+      ]);
+      expect([first.status, second.status]).toEqual([303, 303]);
+      const replay = await createAttestation(admin, tenant.id, {}, { requestToken: token });
+      expect(replay.status).toBe(303);
+      const rows = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      expect(rows).toHaveLength(1);
+      const otherTab = await createAttestation(admin, tenant.id, { signatoryFirstName: 'Other' });
+      expect(otherTab.status).toBe(409);
+      expect(otherTab.text).toContain('already has an open attestation');
+      expect(otherTab.text).toContain(`href="/tenants/${tenant.id}/attestation"`);
+      expect(
+        (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id),
+      ).toHaveLength(1);
+    });
+
+    it('should say at the top when the tenant already has acceptance', async () => {
+      const direct = tenants.find((t) => t.status === 'direct') as Tenant;
+      const { page } = await openForm(admin, direct.id);
+      expect(page.text).toContain('id="accepted-notice"');
+      expect(page.text).toContain('already shows “Acceptance provided (Direct)”');
+    });
+  });
+
+  describe('acceptance and the lifecycle', () => {
+    it('should serve the acceptance page at the app’s address, publicly, and learn the acceptance when the page opens', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id, { autoFinalize: 'no' });
+      const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      const customer = request.agent(testApp.server);
+      const page = await customer.get(new URL(row.link).pathname);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Contoso Cloud');
+      expect(page.text).toContain(tenant.name.replace(/&/g, '&amp;'));
+      expect(page.text).toContain('117a77b0-9360-443b-8795-c6dedc750cf9');
+      expect(page.text).toContain('https://aka.ms/customeragreement');
+      expect(page.text).toContain('Grace Hopper');
+      expect(page.text).toContain('I am authorized to accept on behalf of Fabrikam, Inc.');
+      expect(page.text).not.toContain('<script');
+
+      const unchecked = await customer
+        .post(new URL(row.link).pathname)
+        .type('form')
+        .send({ _csrf: csrfTokenFrom(page.text) });
+      expect(unchecked.status).toBe(422);
+      expect(unchecked.text).toContain('id="authorized-error"');
+      expect(sandboxOf(testApp).attestation(row.pc_attestation_id)?.status).toBe('pending');
+
+      const forged = await request(testApp.server)
+        .post(new URL(row.link).pathname)
+        .type('form')
+        .send({ authorized: 'yes' });
+      expect(forged.status).toBe(403);
+
+      const accepted = await customer
+        .post(new URL(row.link).pathname)
+        .type('form')
+        .send({ _csrf: csrfTokenFrom(page.text), authorized: 'yes' });
+      expect(accepted.status).toBe(303);
+      const done = await customer.get(new URL(row.link).pathname);
+      expect(done.text).toContain('Accepted on');
+      expect(sandboxOf(testApp).attestation(row.pc_attestation_id)?.status).toBe('accepted');
+
+      const view = await admin.get(`/tenants/${tenant.id}/attestation`);
+      expect(view.text).toContain('Ready to finalize');
+      expect(view.text).toContain('id="finalize"');
+    });
+
+    it('should answer an unknown link with one clear page', async () => {
+      const response = await request(testApp.server).get('/sandbox/accept/not-a-real-attestation');
+      expect(response.status).toBe(404);
+      expect(response.text).toContain('This acceptance link is not valid');
+    });
+
+    it('should refuse a finalize before acceptance and a cancel of a cancelled attestation, changing nothing', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id);
+      const early = await act(admin, tenant.id, 'finalize');
+      expect(early.status).toBe(409);
+      expect(early.text).toContain('has not accepted yet');
+      const cancelled = await act(admin, tenant.id, 'cancel');
+      expect(cancelled.status).toBe(303);
+      const view = await admin.get(`/tenants/${tenant.id}/attestation`);
+      expect(view.text).toContain('Cancelled');
+      const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      const again = await act(admin, tenant.id, 'cancel', row.id);
+      expect(again.status).toBe(409);
+      const list = await admin.get(`/mca?q=${encodeURIComponent(tenant.name)}`);
+      expect(list.text).toContain('No acceptance provided');
+    });
+
+    it('should download the record as JSON and show it printable', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id);
+      const json = await admin.get(`/tenants/${tenant.id}/attestation/record.json`);
+      expect(json.status).toBe(200);
+      expect(json.headers['content-disposition']).toMatch(/attachment; filename="attestation-\d+-record.json"/);
+      const record = JSON.parse(json.text);
+      expect(record.signatory).toEqual({
+        firstName: 'Grace',
+        lastName: 'Hopper',
+        email: 'grace@fabrikam.test',
+        phone: '+1 425 555 0100',
+        companyName: 'Fabrikam, Inc.',
+        country: 'US',
+        language: 'en-US',
+      });
+      expect(record.attestation.templateId).toBe('117a77b0-9360-443b-8795-c6dedc750cf9');
+      const printable = await admin.get(`/tenants/${tenant.id}/attestation/record`);
+      expect(printable.status).toBe(200);
+      expect(printable.text).toContain('Partner attestation record');
+      expect(printable.text).toContain('/css/attestations.css');
+    });
+  });
+
+  describe('access', () => {
+    const routes = (tenantId: number) => [
+      ['GET', `/tenants/${tenantId}/attestations/new`],
+      ['POST', `/tenants/${tenantId}/attestations`],
+      ['GET', `/tenants/${tenantId}/attestation`],
+      ['GET', `/tenants/${tenantId}/attestation/agreement`],
+      ['GET', `/tenants/${tenantId}/attestation/finalize`],
+      ['POST', `/tenants/${tenantId}/attestation/finalize`],
+      ['POST', `/tenants/${tenantId}/attestation/retry`],
+      ['POST', `/tenants/${tenantId}/attestation/cancel`],
+      ['GET', `/tenants/${tenantId}/attestation/record`],
+      ['GET', `/tenants/${tenantId}/attestation/record.json`],
+    ];
+
+    it("should answer 404 on every route for another broker's tenant and a tampered attestation id", async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id);
+      const otherBroker = await createBroker(testApp, 'Northwind Partners');
+      await createUser(testApp, otherBroker, 'olga@northwind.test', 'admin', 'Olga Other');
+      await seedTenants(testApp, otherBroker, [{ name: 'Northwind Customer' }]);
+      const { agent: other } = await signIn(testApp, 'olga@northwind.test', DEFAULT_PASSWORD);
+      const page = await other.get('/mca');
+      const csrf = csrfTokenFrom(page.text);
+      for (const [method, url] of routes(tenant.id)) {
+        const response =
+          method === 'GET'
+            ? await other.get(url)
+            : await other
+                .post(url)
+                .type('form')
+                .send({ _csrf: csrf, attestationId: '1', ...SIGNATORY, requestToken: newToken() });
+        expect([method, url, response.status]).toEqual([method, url, 404]);
+      }
+      const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      const otherTenant = freshTenant();
+      await createAttestation(admin, otherTenant.id);
+      const tampered = await act(admin, otherTenant.id, 'cancel', row.id);
+      expect(tampered.status).toBe(404);
+      expect((await attestationRows(testApp)).find((r: { id: number }) => r.id === row.id).state).toBe(
+        'awaiting_acceptance',
+      );
+    });
+
+    it('should let a viewer see the attestation and refuse every change with 403', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id);
+      const brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
+      await createUser(testApp, brokerId, 'vic@contoso.test', 'viewer', 'Vic Viewer');
+      const { agent: viewer } = await signIn(testApp, 'vic@contoso.test');
+      const view = await viewer.get(`/tenants/${tenant.id}/attestation`);
+      expect(view.status).toBe(200);
+      expect(view.text).not.toContain('id="cancel"');
+      const csrf = csrfTokenFrom(view.text);
+      for (const [method, url] of routes(tenant.id)) {
+        const changes = method === 'POST' || url.endsWith('/new') || url.endsWith('/finalize');
+        if (!changes) continue;
+        const response =
+          method === 'GET'
+            ? await viewer.get(url)
+            : await viewer
+                .post(url)
+                .type('form')
+                .send({ _csrf: csrf, attestationId: '1', ...SIGNATORY, requestToken: newToken() });
+        expect([method, url, response.status]).toEqual([method, url, 403]);
+      }
+      const rows = await testApp.app
+        .get(DataSource)
+        .query(`SELECT state FROM attestations WHERE tenant_id = ${tenant.id}`);
+      expect(rows).toEqual([{ state: 'awaiting_acceptance' }]);
+    });
+  });
+});
