@@ -1,7 +1,9 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JobRegistry } from '../jobs/job-registry';
 import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
+import { SyncStatusSource } from '../tenants/sync-status';
+import { TenantsModule } from '../tenants/tenants.module';
 import { SyncJobHandler } from './sync-job.handler';
 import { SyncLease } from './sync-lease';
 import { SyncRun } from './sync-run.entity';
@@ -10,11 +12,20 @@ import { SyncScheduler } from './sync-scheduler';
 import { SyncController } from './sync.controller';
 import { SyncService } from './sync.service';
 
+// Global so that the MCA page (tenants, below sync) finds the sync status it shows through its own interface.
+@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([SyncRun]), PartnerCenterSettingsModule],
+  imports: [TypeOrmModule.forFeature([SyncRun]), PartnerCenterSettingsModule, TenantsModule],
   controllers: [SyncController],
-  providers: [SyncLease, SyncRunner, SyncService, SyncScheduler, SyncJobHandler],
-  exports: [SyncService],
+  providers: [
+    SyncLease,
+    SyncRunner,
+    SyncService,
+    SyncScheduler,
+    SyncJobHandler,
+    { provide: SyncStatusSource, useExisting: SyncService },
+  ],
+  exports: [SyncService, SyncStatusSource],
 })
 export class SyncModule implements OnModuleInit {
   constructor(

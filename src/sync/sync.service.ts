@@ -4,7 +4,7 @@ import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
 import type { SyncTrigger } from './sync-run.entity';
 import { TENANT_SYNC_JOB, TENANT_SYNC_MAX_ATTEMPTS, tenantSyncKey } from './sync-jobs';
-import type { SyncSummary } from './sync-summary';
+import type { SyncSummary } from '../tenants/sync-status';
 
 // The columns each summary query reads; each query selects only those it needs.
 interface SummaryRow {

@@ -26,11 +26,11 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 // One measurement in a process of its own: entities read DATABASE_URL when they are first imported.
 async function measure(concurrency: number): Promise<RunFigures> {
-  const { AppModule } = await import('../app.module');
-  const { SqlService } = await import('../database/sql.service');
-  const { JobQueue } = await import('../jobs/job-queue.service');
-  const { JobRegistry } = await import('../jobs/job-registry');
-  const { JobWorker } = await import('../jobs/job-worker.service');
+  const { AppModule } = await import('../src/app.module');
+  const { SqlService } = await import('../src/database/sql.service');
+  const { JobQueue } = await import('../src/jobs/job-queue.service');
+  const { JobRegistry } = await import('../src/jobs/job-registry');
+  const { JobWorker } = await import('../src/jobs/job-worker.service');
   const app = await NestFactory.create(AppModule, { bodyParser: false, logger: ['error'] });
   await app.init();
   const sql = app.get(SqlService);
