@@ -1,0 +1,155 @@
+import { NestFactory } from '@nestjs/core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+// npm run bench:queue: the job queue on SQLite and, when BENCH_DATABASE_URL is set (its schema is emptied!), on
+// PostgreSQL. Per database and worker concurrency: the latency of enqueueing inside a transaction (one job per
+// transaction, the enqueue call alone and the whole transaction with its commit), and the jobs per second one
+// worker claims and completes with a no-op handler. BENCH_JOBS sets how many.
+const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
+const LATENCY_SAMPLES = Math.min(2000, JOBS);
+
+interface RunFigures {
+  database: string;
+  concurrency: number;
+  enqueueP50: number;
+  enqueueP95: number;
+  txP50: number;
+  txP95: number;
+  jobsPerSecond: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+// One measurement in a process of its own: entities read DATABASE_URL when they are first imported.
+async function measure(concurrency: number): Promise<RunFigures> {
+  const { AppModule } = await import('../src/app.module');
+  const { SqlService } = await import('../src/database/sql.service');
+  const { JobQueue } = await import('../src/jobs/job-queue.service');
+  const { JobRegistry } = await import('../src/jobs/job-registry');
+  const { JobWorker } = await import('../src/jobs/job-worker.service');
+  const app = await NestFactory.create(AppModule, { bodyParser: false, logger: ['error'] });
+  await app.init();
+  const sql = app.get(SqlService);
+  const queue = app.get(JobQueue);
+  app.get(JobRegistry).register({ type: 'bench.noop', parse: (payload) => payload, handle: () => Promise.resolve() });
+
+  const enqueueMs: number[] = [];
+  const txMs: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
+    const txStart = performance.now();
+    await sql.transaction(async (tx) => {
+      const start = performance.now();
+      await queue.enqueue(tx, 'bench.noop', { n: i });
+      enqueueMs.push(performance.now() - start);
+    });
+    txMs.push(performance.now() - txStart);
+  }
+  for (let done = LATENCY_SAMPLES; done < JOBS; done += 500) {
+    await sql.transaction(async (tx) => {
+      for (let i = done; i < Math.min(JOBS, done + 500); i += 1) await queue.enqueue(tx, 'bench.noop', { n: i });
+    });
+  }
+
+  const worker = app.get(JobWorker);
+  const start = performance.now();
+  worker.start();
+  for (;;) {
+    const [row] = await sql.query<{ n: number | string }>`
+      SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')`;
+    if (Number(row.n) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await app.close();
+  enqueueMs.sort((a, b) => a - b);
+  txMs.sort((a, b) => a - b);
+  return {
+    database: sql.dialect.name,
+    concurrency,
+    enqueueP50: percentile(enqueueMs, 0.5),
+    enqueueP95: percentile(enqueueMs, 0.95),
+    txP50: percentile(txMs, 0.5),
+    txP95: percentile(txMs, 0.95),
+    jobsPerSecond: JOBS / seconds,
+  };
+}
+
+function runChild(env: NodeJS.ProcessEnv): Promise<RunFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [__filename, '--measure'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as RunFigures);
+      else reject(new Error(`Bench run exited with ${code}: ${out}`));
+    });
+  });
+}
+
+async function emptyPostgres(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--measure')) {
+    const figures = await measure(Number(process.env.JOB_CONCURRENCY));
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return;
+  }
+  const postgres = process.env.BENCH_DATABASE_URL;
+  const results: RunFigures[] = [];
+  for (const database of postgres ? ['sqlite', 'postgres'] : ['sqlite']) {
+    for (const concurrency of [1, 4]) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'mca-queue-bench-'));
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+        JOB_WORKER: 'off',
+        JOB_CONCURRENCY: String(concurrency),
+        JOB_POLL_MS: '1000',
+        SYNC_INTERVAL_MINUTES: '0',
+        SANDBOX_PORT: '0',
+        APP_SECRET: 'queue-bench-secret-that-is-long-enough-0123456789',
+      };
+      if (database === 'postgres') {
+        env.DATABASE_URL = postgres;
+        await emptyPostgres(postgres!);
+      } else {
+        delete env.DATABASE_URL;
+      }
+      try {
+        results.push(await runChild(env));
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  }
+  const ms = (value: number) => `${value.toFixed(2)} ms`;
+  console.log(`\nJob queue, ${JOBS} no-op jobs (enqueue latency over ${LATENCY_SAMPLES} one-job transactions)\n`);
+  console.log(
+    '| database | worker concurrency | jobs/s claimed + completed | enqueue p50 / p95 | transaction with commit p50 / p95 |',
+  );
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    console.log(
+      `| ${r.database} | ${r.concurrency} | ${Math.round(r.jobsPerSecond)} | ${ms(r.enqueueP50)} / ${ms(r.enqueueP95)} | ${ms(r.txP50)} / ${ms(r.txP95)} |`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
