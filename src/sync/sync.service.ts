@@ -19,6 +19,15 @@ interface SummaryRow {
   processed: number;
   total: number | null;
   error?: string | null;
+  unusual_count?: number;
+  unusual_ids?: string | null;
+}
+
+function unusualOf(row: SummaryRow | undefined): SyncSummary['unusual'] {
+  const count = Number(row?.unusual_count ?? 0);
+  if (!row || count === 0) return null;
+  const ids = (row.unusual_ids ?? '').split(' ').filter(Boolean);
+  return { count, ids, more: Math.max(0, count - ids.length) };
 }
 
 @Injectable()
@@ -41,7 +50,7 @@ export class SyncService implements OnApplicationShutdown {
     const [running] =
       await query`SELECT started_at, heartbeat_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`;
     const [lastFinished] = await query`
-      SELECT status, finished_at, error FROM sync_runs
+      SELECT status, finished_at, error, unusual_count, unusual_ids FROM sync_runs
       WHERE broker_id = ${brokerId} AND status IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1`;
     const [lastSuccess] =
       lastFinished?.status === 'failed'
@@ -56,6 +65,7 @@ export class SyncService implements OnApplicationShutdown {
       progress: alive ? { processed: running.processed, total: running.total } : null,
       lastSuccessAt: timestampFromRow(lastSuccess?.finished_at),
       lastFailure: failedAt ? { at: failedAt, message: lastFinished?.error ?? 'Unknown error' } : null,
+      unusual: unusualOf(lastFinished),
     };
   }
 
