@@ -5,6 +5,7 @@ import { PartnerCenterSettings1764110000001 } from './1764110000001-partner-cent
 import { SyncUnusualData1764130000000 } from './1764130000000-sync-unusual-data';
 import { JobsAndOutbox1764140000000 } from './1764140000000-jobs-and-outbox';
 import { AuditTrail1764150000000 } from './1764150000000-audit-trail';
+import { JobSchedules1764140000001 } from './1764140000001-job-schedules';
 
 // Applied in order at start; a new migration is a new file added at the end of this list. TypeORM applies them in
 // timestamp order, so the list keeps that order (a branch's migration from an earlier range goes in its place).
@@ -15,5 +16,6 @@ export const MIGRATIONS = [
   McaPage1764120000000,
   SyncUnusualData1764130000000,
   JobsAndOutbox1764140000000,
+  JobSchedules1764140000001,
   AuditTrail1764150000000,
 ];
