@@ -44,7 +44,14 @@ export function startBareServer(databaseFile: string, brokerId: number, port: nu
     path: '/mca',
     flash: [],
   };
-  const sync = { running: false, startedAt: null, progress: null, lastSuccessAt: new Date(), lastFailure: null };
+  const sync = {
+    running: false,
+    startedAt: null,
+    progress: null,
+    lastSuccessAt: new Date(),
+    lastFailure: null,
+    unusual: null,
+  };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -6,13 +6,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 import { seedTenants } from './seed-tenants';
+import { addSandboxCustomers, measureDuringSync } from './sync-contention';
 
 // npm run bench [-- tenants]: seeds a fresh SQLite database, starts the app and a bare node:http server doing the
 // same essential work, and measures the MCA page under 25 connections. BENCH_SECONDS sets each run's length.
 const TENANTS = Number(process.argv[2] ?? process.env.BENCH_TENANTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 25;
+// Customers of the sync measured first (BENCH_SYNC_CUSTOMERS=0 skips it).
+const SYNC_CUSTOMERS = Number(process.env.BENCH_SYNC_CUSTOMERS ?? 10_000);
 // Built to dist-bench/bench/ (tsc -p bench); the app itself is nest's build in dist/.
 const APP_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
@@ -130,11 +134,21 @@ async function main(): Promise<void> {
       NODE_ENV: 'production',
     };
     delete env.DATABASE_URL;
+    if (SYNC_CUSTOMERS > 0) addSandboxCustomers(dataDir, SYNC_CUSTOMERS);
     console.log(`Starting the app (fresh SQLite database in ${dataDir})…`);
     const app = await startProcess([APP_MAIN], env, /listening on/);
     children.push(app.child);
     const appUrl = `http://127.0.0.1:${port}`;
     const cookie = await signInCookie(appUrl);
+
+    if (SYNC_CUSTOMERS > 0) {
+      console.log(`\nA sync of ${SYNC_CUSTOMERS.toLocaleString('en-GB')} new customers from the sandbox:`);
+      for (const line of await measureDuringSync(appUrl, cookie)) console.log(`  ${line}`);
+      // The page runs below measure the seeded tenants alone.
+      const db = new Database(join(dataDir, 'mca-manager.sqlite'));
+      db.exec('DELETE FROM tenants');
+      db.close();
+    }
 
     const seeded = Date.now();
     seedTenants(join(dataDir, 'mca-manager.sqlite'), 1, TENANTS);

@@ -48,12 +48,34 @@ describe('parseCustomerPage', () => {
   it('should refuse broken answers', () => {
     expect(invalid(() => parseCustomerPage('{'))).toContain('not valid JSON');
     expect(invalid(() => parseCustomerPage('[]'))).toContain('the answer is not an object');
-    expect(invalid(() => parseCustomerPage(json({ items: [{ id: 't', companyProfile: null }] })))).toContain(
-      'customer profile',
+    expect(invalid(() => parseCustomerPage(json({ items: [42] })))).toContain('a customer');
+  });
+
+  it('should keep a customer with odd data, mending what it can and naming each oddity', () => {
+    const page = parseCustomerPage(
+      json({
+        items: [
+          { id: 't', companyProfile: null },
+          { ...customer, companyProfile: { companyName: 'N'.repeat(600), domain: 'long.example' } },
+          { ...customer, id: 'x'.repeat(101) },
+        ],
+      }),
     );
-    expect(invalid(() => parseCustomerPage(json({ items: [{ ...customer, id: 'x'.repeat(101) }] })))).toContain(
-      '"id" is too long',
-    );
+    expect(page.items).toEqual([
+      { tenantId: 't', companyName: '', domain: '', oddities: ['no companyName', 'no domain'] },
+      {
+        tenantId: 't-1',
+        companyName: 'N'.repeat(500),
+        domain: 'long.example',
+        oddities: ['companyName longer than 500 characters, cut'],
+      },
+      {
+        tenantId: '',
+        companyName: 'Fourth Coffee',
+        domain: 'fourthcoffee.onmicrosoft.com',
+        oddities: ['no usable id'],
+      },
+    ]);
   });
 });
 
@@ -100,10 +122,13 @@ describe('parseCustomerAgreements', () => {
     });
   });
 
-  it('should refuse a date that is not one', () => {
-    expect(
-      invalid(() => parseCustomerAgreements(json({ items: [{ templateId: 't', dateAgreed: 'yesterday' }] }))),
-    ).toContain('"dateAgreed" is not a date');
+  it('should leave a date that is not one empty, and say so', () => {
+    for (const dateAgreed of ['yesterday', 20260106, 'x'.repeat(100)]) {
+      expect(parseCustomerAgreements(json({ items: [{ templateId: 't', dateAgreed }] }))[0]).toMatchObject({
+        dateAgreed: null,
+        dateAgreedUnreadable: true,
+      });
+    }
   });
 });
 

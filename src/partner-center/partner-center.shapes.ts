@@ -168,13 +168,41 @@ function webLink(object: JsonObject, key: string, operation: string, required: b
   return value;
 }
 
+// One customer's odd data must not stop a sync of all the others: what can be kept is kept (a long text cut, a
+// missing one left empty for the sync to fill in) and the oddity named, for the sync to report.
+const CUSTOMER_TEXT_MAX = 500;
+const CUSTOMER_ID_MAX = 100;
+
+function mendedText(object: JsonObject, key: string, max: number, oddities: string[]): string {
+  const value = object[key];
+  if (typeof value !== 'string' || value.trim() === '') {
+    oddities.push(`no ${key}`);
+    return '';
+  }
+  if (value.length <= max) return value;
+  oddities.push(`${key} longer than ${max} characters, cut`);
+  return value.slice(0, max);
+}
+
 function parseCustomer(value: unknown, operation: string): PartnerCustomer {
   const customer = asObject(value, operation, 'a customer');
-  const profile = asObject(customer.companyProfile, operation, 'a customer profile');
+  const oddities: string[] = [];
+  const rawId = customer.id;
+  const tenantId =
+    typeof rawId === 'string' && rawId.trim() !== '' && rawId.length <= CUSTOMER_ID_MAX
+      ? rawId
+      : (oddities.push('no usable id'), '');
+  const profile =
+    typeof customer.companyProfile === 'object' &&
+    customer.companyProfile !== null &&
+    !Array.isArray(customer.companyProfile)
+      ? (customer.companyProfile as JsonObject)
+      : {};
   return {
-    tenantId: requiredString(customer, 'id', operation, 100),
-    companyName: requiredString(profile, 'companyName', operation, 500),
-    domain: requiredString(profile, 'domain', operation, 500),
+    tenantId,
+    companyName: mendedText(profile, 'companyName', CUSTOMER_TEXT_MAX, oddities),
+    domain: mendedText(profile, 'domain', CUSTOMER_TEXT_MAX, oddities),
+    ...(oddities.length > 0 ? { oddities } : {}),
   };
 }
 
@@ -235,11 +263,20 @@ function parseContact(value: unknown, operation: string): AgreementContact | nul
   };
 }
 
+// An unreadable acceptance date is left empty rather than refusing the whole answer (the acceptance still counts).
+function lenientDate(value: unknown): Date | null | 'unreadable' {
+  if (value === undefined || value === null || value === '') return null;
+  const date = typeof value === 'string' && value.length <= 64 ? new Date(value) : null;
+  return date && !Number.isNaN(date.getTime()) ? date : 'unreadable';
+}
+
 function parseCustomerAgreement(value: unknown, operation: string): CustomerAgreement {
   const agreement = asObject(value, operation, 'an agreement');
+  const dateAgreed = lenientDate(agreement.dateAgreed);
   return {
     templateId: requiredString(agreement, 'templateId', operation, 100),
-    dateAgreed: optionalDate(agreement, 'dateAgreed', operation),
+    dateAgreed: dateAgreed === 'unreadable' ? null : dateAgreed,
+    ...(dateAgreed === 'unreadable' ? { dateAgreedUnreadable: true as const } : {}),
     primaryContact: parseContact(agreement.primaryContact, operation),
     agreementLink: webLink(agreement, 'agreementLink', operation, false),
   };

@@ -15,9 +15,10 @@ export interface PartnerCenterCredentials {
 }
 
 export interface PartnerCustomer {
-  tenantId: string;
-  companyName: string;
-  domain: string;
+  tenantId: string; // '' when Partner Center sent none usable: such a customer cannot be stored
+  companyName: string; // '' when missing
+  domain: string; // '' when missing
+  oddities?: string[]; // what had to be mended to keep this customer; absent when nothing
 }
 
 export interface CustomerPage {
@@ -40,6 +41,7 @@ export interface AgreementContact {
 export interface CustomerAgreement {
   templateId: string;
   dateAgreed: Date | null;
+  dateAgreedUnreadable?: true; // Partner Center sent a dateAgreed that is not a date: left empty
   primaryContact: AgreementContact | null;
   agreementLink: string | null;
 }

@@ -52,4 +52,11 @@ export class SyncRun {
 
   @Column({ type: 'varchar', length: 1000, nullable: true })
   error: string | null;
+
+  // Customers whose Partner Center data had to be mended to be kept, and the first of their ids (space-separated).
+  @Column({ name: 'unusual_count', type: 'integer', default: 0 })
+  unusualCount: number;
+
+  @Column({ name: 'unusual_ids', type: 'varchar', length: 2000, nullable: true })
+  unusualIds: string | null;
 }

@@ -20,6 +20,8 @@ const MAX_PAGES = 5_000;
 // Per-customer calls in flight at once: quick for a few dozen customers, gentle on Partner Center's rate limits.
 const PARALLEL_CALLS = 4;
 const PROGRESS_EVERY = 20;
+// Ids of unusual customers kept on the run (each at most 64 characters: 20 fit its column).
+const UNUSUAL_IDS_KEPT = 20;
 
 // A refusal about one customer (no reseller relationship any more, gone meanwhile) leaves that customer's
 // acceptance as we knew it; anything else stops the run.
@@ -116,6 +118,10 @@ export class SyncRunner {
     customer: PartnerCustomer,
     known: Map<string, KnownTenant>,
   ): Promise<FetchedCustomer> {
+    const kept = { tenantId: customer.tenantId, companyName: customer.companyName, domain: customer.domain };
+    const oddities = [...(customer.oddities ?? [])];
+    // Without an id there is nothing to ask about, nor to store: the customer is counted as unusual only.
+    if (customer.tenantId.trim() === '') return { ...kept, directlySigned: null, dateAgreed: null, oddities };
     const directlySigned = await this.client
       .getDirectAcceptance(credentials, customer.tenantId)
       .catch((error: unknown) => {
@@ -135,20 +141,16 @@ export class SyncRunner {
           agreement.dateAgreed && (!earliest || agreement.dateAgreed < earliest) ? agreement.dateAgreed : earliest,
         null,
       );
+      if (agreements.some((agreement) => agreement.dateAgreedUnreadable)) oddities.push('dateAgreed not a date');
     }
-    return {
-      tenantId: customer.tenantId,
-      companyName: customer.companyName,
-      domain: customer.domain,
-      directlySigned,
-      dateAgreed,
-    };
+    return { ...kept, directlySigned, dateAgreed, ...(oddities.length > 0 ? { oddities } : {}) };
   }
 
   // Written in short batches (TenantWriter.mergeInBatches), each planned on its rows as they are then (an
   // attestation that changed a status while Partner Center was being read is kept) and committing the run's
   // counts with it, so that a run stopped part-way says what it wrote. The run succeeds in a last transaction.
   private async write(run: SyncRun, fetched: FetchedCustomer[]): Promise<void> {
+    await this.sql.transaction((tx) => this.recordUnusual(tx, run, fetched));
     const written = await this.tenants.mergeInBatches(this.scope.brokerId(), fetched, new Date(), (tx, counts) =>
       this.recordWritten(tx, run, counts),
     );
@@ -159,6 +161,26 @@ export class SyncRunner {
       .catch((error: unknown) => {
         throw new PartialMergeError(error, written);
       });
+  }
+
+  // Customers kept although their data was odd (or dropped, without an id): counted, the first ids named.
+  private async recordUnusual(tx: Tx, run: SyncRun, fetched: FetchedCustomer[]): Promise<void> {
+    const unusual = fetched.filter((customer) => (customer.oddities?.length ?? 0) > 0);
+    if (unusual.length === 0) return;
+    for (const customer of unusual) {
+      this.logger.warn(
+        `Sync ${run.id}: customer ${JSON.stringify(customer.tenantId)}: ${customer.oddities!.join(', ')}`,
+      );
+    }
+    // Space-separated in the column: an id is shown without whitespace or control characters.
+    const shown = (id: string) => id.replace(/[\s\u0000-\u001f\u007f]+/g, '').slice(0, 64) || '(none)';
+    const ids = unusual.slice(0, UNUSUAL_IDS_KEPT).map((customer) => shown(customer.tenantId));
+    const result = await tx.manager.update(
+      SyncRun,
+      { id: run.id, status: 'running' },
+      { unusualCount: unusual.length, unusualIds: ids.join(' ') },
+    );
+    if (result.affected === 0) throw new LeaseLostError();
   }
 
   // Inside each batch: the lease must still be ours (or the batch rolls back), and the counts commit with the rows.

@@ -15,6 +15,15 @@ interface SummaryRow {
   processed: number;
   total: number | null;
   error?: string | null;
+  unusual_count?: number;
+  unusual_ids?: string | null;
+}
+
+function unusualOf(row: SummaryRow | undefined): SyncSummary['unusual'] {
+  const count = Number(row?.unusual_count ?? 0);
+  if (!row || count === 0) return null;
+  const ids = (row.unusual_ids ?? '').split(' ').filter(Boolean);
+  return { count, ids, more: Math.max(0, count - ids.length) };
 }
 
 const IDLE_POLL_MS = 25;
@@ -40,7 +49,7 @@ export class SyncService {
           SELECT started_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`
       : [];
     const [lastFinished] = await query<SummaryRow>`
-      SELECT status, finished_at, error FROM sync_runs
+      SELECT status, finished_at, error, unusual_count, unusual_ids FROM sync_runs
       WHERE broker_id = ${brokerId} AND status IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1`;
     const [lastSuccess] =
       lastFinished?.status === 'failed'
@@ -54,6 +63,7 @@ export class SyncService {
       progress: job ? { processed: running?.processed ?? 0, total: running?.total ?? null } : null,
       lastSuccessAt: decode(lastSuccess?.finished_at),
       lastFailure: failedAt ? { at: failedAt, message: lastFinished?.error ?? 'Unknown error' } : null,
+      unusual: unusualOf(lastFinished),
     };
   }
 

@@ -6,6 +6,8 @@ export interface SyncSummary {
   progress: { processed: number; total: number | null } | null;
   lastSuccessAt: Date | null;
   lastFailure: { at: Date; message: string } | null; // only when the latest finished run failed
+  // Customers of the latest finished run whose data had to be mended (the first of their ids, and how many more).
+  unusual: { count: number; ids: string[]; more: number } | null;
 }
 
 export abstract class SyncStatusSource {

@@ -8,6 +8,7 @@ export interface FetchedCustomer {
   domain: string;
   directlySigned: boolean | null;
   dateAgreed: Date | null;
+  oddities?: string[]; // what had to be mended in Partner Center's data to keep this customer
 }
 
 // The part of a stored tenant the merge reads and may change.

@@ -248,16 +248,6 @@ describe(PartnerCenterClient.name, () => {
     it.each([
       ['malformed JSON', '{"items": [', /not valid JSON/],
       ['a missing list', '{"totalCount": 1}', /"items" is not a list/],
-      [
-        'a customer without a name',
-        JSON.stringify({ items: [{ id: 'x', companyProfile: { domain: 'x.example' } }] }),
-        /"companyName" is missing/,
-      ],
-      [
-        'a wrong type',
-        JSON.stringify({ items: [{ id: 42, companyProfile: { companyName: 'X', domain: 'x' } }] }),
-        /"id" is missing/,
-      ],
       ['an HTML page', '<html><body>Service</body></html>', /not valid JSON/],
     ])('should turn %s into invalid_response', async (_name, body, message) => {
       const { client } = recordingClient();
@@ -265,6 +255,19 @@ describe(PartnerCenterClient.name, () => {
       const error = await failure(client.listCustomers(credentials));
       expect(error.kind).toBe('invalid_response');
       expect(error.message).toMatch(message);
+    });
+
+    it("should keep a customer with odd data, naming what was mended, rather than refuse everyone's", async () => {
+      const { client } = recordingClient();
+      const items = [
+        { id: 'x', companyProfile: { domain: 'x.example' } },
+        { id: 42, companyProfile: { companyName: 'X', domain: 'x' } },
+      ];
+      sandbox.faults.add({ path: '/v1/customers', status: 200, body: JSON.stringify({ items }) });
+      expect((await client.listCustomers(credentials)).items).toEqual([
+        { tenantId: 'x', companyName: '', domain: 'x.example', oddities: ['no companyName'] },
+        { tenantId: '', companyName: 'X', domain: 'x', oddities: ['no usable id'] },
+      ]);
     });
 
     it('should refuse a huge answer without reading it all', async () => {
