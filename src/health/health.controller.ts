@@ -1,7 +1,6 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { SkipThrottle } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators';
 
@@ -10,7 +9,6 @@ export class HealthController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Public()
-  @SkipThrottle()
   @Get()
   async health(@Res({ passthrough: true }) res: Response) {
     const started = performance.now();

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SqlService } from '../../src/database/sql.service';
 import { DEFAULT_PASSWORD, signIn } from '../support/http';
 import { createTestApp } from '../support/test-app';
 
@@ -34,6 +35,7 @@ describe('npm run cli -- user:create', () => {
       'operator',
       '--broker',
       'Contoso Cloud',
+      '--create-broker',
     ]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
@@ -52,6 +54,40 @@ describe('npm run cli -- user:create', () => {
     const testApp = await createTestApp({ dataDir });
     try {
       expect((await signIn(testApp, 'script@contoso.test')).response.status).toBe(303);
+    } finally {
+      await testApp.close();
+    }
+  });
+
+  it('should not create a broker from a typo: it lists the existing ones unless --create-broker is given', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mca-cli-'));
+    const user = (email: string) => ['user:create', '--email', email, '--name', 'Someone', '--role', 'viewer'];
+
+    const none = await cli(dataDir, [...user('first@contoso.test'), '--broker', 'Contoso Cloud']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('broker: No broker exists yet: add --create-broker');
+
+    expect(
+      (await cli(dataDir, [...user('first@contoso.test'), '--broker', 'Contoso Cloud', '--create-broker'])).code,
+    ).toBe(0);
+    expect(
+      (await cli(dataDir, [...user('second@fabrikam.test'), '--broker', 'Fabrikam', '--create-broker'])).code,
+    ).toBe(0);
+
+    const typo = await cli(dataDir, [...user('typo@contoso.test'), '--broker', 'Contoso Clod']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('No broker named "Contoso Clod". Existing brokers: "Contoso Cloud", "Fabrikam".');
+    expect(typo.stderr).toContain('--create-broker');
+    expect(typo.stdout).toBe('');
+
+    const existing = await cli(dataDir, [...user('typo@contoso.test'), '--broker', 'Contoso Cloud']);
+    expect(existing.code).toBe(0);
+    expect(existing.stdout).toContain('in broker "Contoso Cloud"');
+
+    const testApp = await createTestApp({ dataDir });
+    try {
+      const brokers = await testApp.app.get(SqlService).query<{ name: string }>`SELECT name FROM brokers ORDER BY name`;
+      expect(brokers.map((broker) => broker.name)).toEqual(['Contoso Cloud', 'Fabrikam']);
     } finally {
       await testApp.close();
     }
