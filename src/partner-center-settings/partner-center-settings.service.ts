@@ -155,7 +155,7 @@ export class PartnerCenterSettingsService {
     const row = await this.settings.findOneBy({ brokerId });
     if (row || this.defaultMode !== 'sandbox' || !this.sandbox.running) return row;
     const fresh = this.settings.create({ brokerId, mode: 'sandbox', tenantId: '', appId: '' });
-    this.connect(fresh, this.sandbox.signInPartnerUser());
+    this.connect(fresh, await this.sandbox.signInPartnerUser());
     // Two first requests at once: one insert wins, the other reads what it wrote.
     await this.settings.createQueryBuilder().insert().values(fresh).orIgnore().execute();
     return this.settings.findOneBy({ brokerId });
