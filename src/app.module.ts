@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe }
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
@@ -13,6 +14,7 @@ import { appConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
+import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
@@ -33,6 +35,8 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     ScheduleModule.forRoot(),
     CommonModule,
     RateLimitsModule,
+    JobsModule,
+    AuditModule,
     MailModule,
     SessionsModule,
     UsersModule,
