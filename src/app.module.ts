@@ -19,6 +19,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterSettingsModule } from './partner-center-settings/partner-center-settings.module';
+import { PasswordsModule } from './passwords/passwords.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SyncModule } from './sync/sync.module';
@@ -41,6 +42,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     SessionsModule,
     UsersModule,
     AuthModule,
+    PasswordsModule,
     HealthModule,
     HomeModule,
     SyncModule,

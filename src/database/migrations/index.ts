@@ -5,6 +5,7 @@ import { PartnerCenterSettings1764110000001 } from './1764110000001-partner-cent
 import { JobsAndOutbox1764140000000 } from './1764140000000-jobs-and-outbox';
 import { AuditTrail1764150000000 } from './1764150000000-audit-trail';
 import { RateLimitHits1764190000000 } from './1764190000000-rate-limit-hits';
+import { PasswordResetTokens1764190000001 } from './1764190000001-password-reset-tokens';
 
 // Applied in order at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   JobsAndOutbox1764140000000,
   AuditTrail1764150000000,
   RateLimitHits1764190000000,
+  PasswordResetTokens1764190000001,
 ];
