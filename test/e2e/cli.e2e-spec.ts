@@ -62,7 +62,10 @@ describe('npm run cli -- user:create', () => {
   });
 
   it('should not create a broker from a typo: it lists the existing ones unless --create-broker is given', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'mca-cli-'));
+    // A new install (on PostgreSQL the shared test database is emptied), migrated before the CLI runs on it.
+    const fresh = await createTestApp();
+    const dataDir = fresh.dataDir;
+    await fresh.close();
     const user = (email: string) => ['user:create', '--email', email, '--name', 'Someone', '--role', 'viewer'];
 
     const none = await cli(dataDir, [...user('first@contoso.test'), '--broker', 'Contoso Cloud']);

@@ -229,6 +229,14 @@ describe('Passwords', () => {
         expect(refused.text).toMatch(new RegExp(`id="password-error">[^<]*${message}`));
         expect(refused.text).toContain(`name="token" value="${token}"`);
       }
+      const notUtf8 = await rawPost(
+        request.agent(testApp.server),
+        '/password/forgot',
+        '/password/reset',
+        `token=${token}&password=caf%E9+au+lait+%FF+long`,
+      );
+      expect(notUtf8.status).toBe(422);
+      expect(notUtf8.text).toContain('Password contains characters that are not valid text');
       const before = await passwordHashOf('vera@contoso.test');
 
       const submit = await resetForm(token);
@@ -278,6 +286,8 @@ describe('Passwords', () => {
         expect(page.status).toBe(410);
         expect(page.text).toContain('This password reset link is not valid.');
       }
+      // Bytes that are not UTF-8 cannot even be read as a path.
+      expect((await request(testApp.server).get('/password/reset/%FF%FE')).status).toBe(400);
       const noToken = await postForm(request.agent(testApp.server), '/password/forgot', '/password/reset', {
         password: NEW_PASSWORD,
       });
