@@ -40,18 +40,18 @@ describe.each(JAVASCRIPT_MODES)('Passwords in a browser on a phone with $name', 
     const link = /http:\/\/127\.0\.0\.1:\d+(\/password\/reset\/[A-Za-z0-9_-]{43})/.exec(mail.text ?? '');
     expect(link).not.toBeNull();
     await page.goto(link![1]);
-    await page.getByLabel('New password').fill('        ');
+    await page.getByLabel('New password', { exact: true }).fill(' '.repeat(14));
     await page.getByRole('button', { name: 'Save new password' }).click();
     await expect(page.locator('#password-error').innerText()).resolves.toContain('only spaces');
-    await page.getByLabel('New password').fill('a phone-typed new passphrase');
+    await page.getByLabel('New password', { exact: true }).fill('a phone-typed new passphrase');
     await page.getByRole('button', { name: 'Save new password' }).click();
     await page.waitForURL(/\/login$/);
     await expect(page.getByRole('status').innerText()).resolves.toContain('Your password is changed');
 
     await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', 'a phone-typed new passphrase');
     await page.getByRole('link', { name: 'Change password' }).click();
-    await page.getByLabel('Current password').fill('a phone-typed new passphrase');
-    await page.getByLabel('New password').fill(DEFAULT_PASSWORD);
+    await page.getByLabel('Current password', { exact: true }).fill('a phone-typed new passphrase');
+    await page.getByLabel('New password', { exact: true }).fill(DEFAULT_PASSWORD);
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.waitForURL(`${testApp.baseUrl}/`);
     await expect(page.getByRole('status').innerText()).resolves.toContain('Your password is changed');
