@@ -39,7 +39,7 @@ export class AuthController {
   @Redirect('/', 303)
   async login(@Req() req: Request, @Body('next') next: unknown) {
     const user = req.user as CurrentUser;
-    await this.users.recordSignIn(user.id);
+    await this.users.recordSignIn(user, { ip: req.ip });
     // Signing in regenerated the session: the sign-in page's token died with the old one.
     csrf.generateToken(req, true);
     flash(req, 'success', `Signed in as ${user.email}.`);
@@ -49,6 +49,7 @@ export class AuthController {
   @Post('logout')
   @Redirect('/login', 303)
   async logout(@Req() req: Request) {
+    await this.users.recordSignOut(req.user as CurrentUser);
     await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
   }
@@ -70,7 +71,7 @@ export class AuthController {
     const user = await this.users.findActiveSessionUser(admin.id);
     if (user) {
       await signIn(req, user);
-      await this.users.recordSignIn(user.id);
+      await this.users.recordSignIn(user, { ip: req.ip });
     }
     csrf.generateToken(req, true);
     flash(req, 'success', `Welcome! ${dto.brokerName} is set up and you are signed in as its first admin.`);

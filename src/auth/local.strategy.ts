@@ -21,10 +21,9 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   async validate(req: Request, email: string, password: string): Promise<CurrentUser> {
     return this.limits.attempt(req, email, async () => {
       if (email.length > MAX_FIELD || password.length > MAX_FIELD) throw new SignInFailedException();
-      const user = await this.users.verifyCredentials(email, password);
-      const sessionUser = user && (await this.users.findActiveSessionUser(user.id));
-      if (!sessionUser) throw new SignInFailedException();
-      return sessionUser;
+      const user = await this.users.signIn(email, password, { ip: req.ip });
+      if (!user) throw new SignInFailedException();
+      return user;
     });
   }
 }

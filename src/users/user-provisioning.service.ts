@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { Repository } from 'typeorm';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { Broker } from '../brokers/broker.entity';
-import { SqlService } from '../database/sql.service';
 import { TextField } from '../common/text-field.decorators';
 import { FormErrorsException, type FieldErrors } from '../common/form-errors.exception';
+import { SqlService } from '../database/sql.service';
 import { CreateUserDto } from './dto/create-user.dto';
+import { hashPassword } from './password-hasher';
 import type { User } from './user.entity';
 import { UsersService } from './users.service';
 
@@ -20,13 +20,14 @@ const LISTED_BROKERS = 20;
 
 export type ProvisioningResult = { ok: true; user: User; brokerName: string } | { ok: false; errors: FieldErrors };
 
-// Users created by scripts (the CLI), with the same validation as the users page.
+// Users created by scripts (the CLI), with the same validation as the users page. A broker named for the first
+// time is created with its user, in one transaction.
 @Injectable()
 export class UserProvisioning {
   constructor(
     private readonly users: UsersService,
-    @InjectRepository(Broker) private readonly brokers: Repository<Broker>,
     private readonly sql: SqlService,
+    private readonly audit: AuditTrail,
   ) {}
 
   // A broker is created only when asked (`createBroker`): a typo in its name must not start a new organisation.
@@ -37,13 +38,24 @@ export class UserProvisioning {
     const dto = plainToInstance(CliCreateUserDto, input);
     const errors = await validate(dto, { stopAtFirstError: true });
     if (errors.length > 0) return { ok: false, errors: FormErrorsException.fromValidation(errors).fieldErrors };
-    let broker = await this.brokers.findOneBy({ name: dto.brokerName });
-    if (!broker && !options.createBroker)
+    if (!options.createBroker && !(await this.sql.manager.existsBy(Broker, { name: dto.brokerName })))
       return { ok: false, errors: { broker: await this.unknownBroker(dto.brokerName) } };
-    broker ??= await this.sql.transaction((tx) => tx.manager.save(tx.manager.create(Broker, { name: dto.brokerName })));
+    const passwordHash = await hashPassword(dto.password);
     try {
-      const user = await this.users.createUser(broker.id, dto);
-      return { ok: true, user, brokerName: broker.name };
+      return await this.sql.transaction(async (tx) => {
+        let broker = await tx.manager.findOneBy(Broker, { name: dto.brokerName });
+        if (!broker) {
+          broker = await tx.manager.save(tx.manager.create(Broker, { name: dto.brokerName }));
+          await this.audit.record(tx, {
+            action: 'broker.created',
+            brokerId: broker.id,
+            subject: { type: 'broker', id: broker.id },
+            data: { name: broker.name },
+          });
+        }
+        const user = await this.users.insertUser(tx, broker.id, dto, passwordHash);
+        return { ok: true as const, user, brokerName: broker.name };
+      });
     } catch (error) {
       if (error instanceof FormErrorsException) return { ok: false, errors: error.fieldErrors };
       throw error;
@@ -51,7 +63,7 @@ export class UserProvisioning {
   }
 
   private async unknownBroker(name: string): Promise<string> {
-    const existing = await this.brokers.find({
+    const existing = await this.sql.manager.find(Broker, {
       select: { name: true },
       order: { name: 'ASC' },
       take: LISTED_BROKERS + 1,
