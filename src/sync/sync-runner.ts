@@ -154,7 +154,7 @@ export class SyncRunner {
     );
     await this.sql
       .transaction((tx) =>
-        this.lease.succeed(tx.manager, run, { processed: fetched.length, total: fetched.length, ...written }),
+        this.lease.succeed(tx, run, { processed: fetched.length, total: fetched.length, ...written }),
       )
       .catch((error: unknown) => {
         throw new PartialMergeError(error, written);
