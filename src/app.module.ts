@@ -1,9 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ThrottlerModule } from '@nestjs/throttler';
-import type { Request } from 'express';
 import { AttestationsModule } from './attestations/attestations.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -13,7 +11,7 @@ import { CommonModule } from './common/common.module';
 import { CsrfMiddleware } from './common/csrf';
 import { FormErrorsException } from './common/form-errors.exception';
 import { ViewLocalsMiddleware } from './common/view-locals.middleware';
-import { appConfig, type AppConfig } from './config/app.config';
+import { appConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
@@ -22,6 +20,8 @@ import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterSettingsModule } from './partner-center-settings/partner-center-settings.module';
+import { PasswordsModule } from './passwords/passwords.module';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SyncModule } from './sync/sync.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -35,36 +35,15 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     LoggingModule,
     DatabaseModule,
     ScheduleModule.forRoot(),
-    ThrottlerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => {
-        const { login } = config.getOrThrow<AppConfig>('app');
-        const ttl = login.windowSeconds * 1000;
-        const emailOf = (req: Record<string, unknown>) => {
-          const email = (req.body as Record<string, unknown> | undefined)?.email;
-          return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
-        };
-        return {
-          throttlers: [
-            { name: 'ip', ttl, limit: login.perIp },
-            {
-              name: 'email',
-              ttl,
-              limit: login.perEmail,
-              getTracker: (req: Record<string, unknown>) => emailOf(req),
-              skipIf: (ctx) => emailOf(ctx.switchToHttp().getRequest<Request & Record<string, unknown>>()) === '',
-            },
-          ],
-        };
-      },
-    }),
     CommonModule,
+    RateLimitsModule,
     JobsModule,
     AuditModule,
     MailModule,
     SessionsModule,
     UsersModule,
     AuthModule,
+    PasswordsModule,
     HealthModule,
     HomeModule,
     SyncModule,

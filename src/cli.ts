@@ -8,9 +8,9 @@ import { runAsSystem } from './common/request-context';
 import { UserProvisioning } from './users/user-provisioning.service';
 
 const USAGE = `Usage:
-  npm run cli -- user:create --email <email> --name <name> --role <admin|operator|viewer> --broker <name>
+  npm run cli -- user:create --email <email> --name <name> --role <admin|operator|viewer> --broker <name> [--create-broker]
     The password is read from the MCA_USER_PASSWORD environment variable (never from the command line, which
-    other users of the machine can see). The broker is created when no broker of that name exists.
+    other users of the machine can see). The broker must exist, unless --create-broker is given to create it.
   npm run cli -- audit:verify
     Recomputes every chain of the audit trail; names the first event that does not match and exits with 1.`;
 
@@ -22,18 +22,22 @@ async function createUser(app: INestApplicationContext, args: string[]): Promise
       name: { type: 'string' },
       role: { type: 'string' },
       broker: { type: 'string' },
+      'create-broker': { type: 'boolean' },
     },
     strict: true,
   });
   const result = await runAsSystem(
     () =>
-      app.get(UserProvisioning).createFromCli({
-        email: values.email ?? '',
-        name: values.name ?? '',
-        role: values.role ?? '',
-        brokerName: values.broker ?? '',
-        password: process.env.MCA_USER_PASSWORD ?? '',
-      }),
+      app.get(UserProvisioning).createFromCli(
+        {
+          email: values.email ?? '',
+          name: values.name ?? '',
+          role: values.role ?? '',
+          brokerName: values.broker ?? '',
+          password: process.env.MCA_USER_PASSWORD ?? '',
+        },
+        { createBroker: values['create-broker'] === true },
+      ),
     CLI_ACTOR,
   );
   if (!result.ok) {

@@ -1,21 +1,11 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpStatus,
-  NotFoundException,
-  Param,
-  Post,
-  Render,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpStatus, NotFoundException, Param, Post, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { Public } from '../common/decorators';
 import { FormErrorsException } from '../common/form-errors.exception';
 import { RedirectException } from '../common/redirect.exception';
 import { SqlService } from '../database/sql.service';
+import { RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
+import { tooManyAttempts } from '../rate-limits/too-many-attempts';
 import {
   PartnerCenterSandboxService,
   SANDBOX_ACCEPTANCE_PATH,
@@ -25,6 +15,8 @@ import { countryName } from './countries-languages';
 
 const VIEW = 'acceptance/page';
 const LAYOUT = 'layouts/sandbox';
+// A public form: enough for a signatory who retries, not for a script trying links.
+const ACCEPT_LIMIT = { bucket: 'sandbox-accept:ip', limit: 20, windowSeconds: 60 } as const;
 
 // In sandbox mode the sandbox plays Microsoft's acceptance page; the app serves it at its own address so that the
 // customer's signatory opens it from any device (a phone, another network through PUBLIC_URL). Public: the link is
@@ -35,6 +27,7 @@ export class SandboxAcceptanceController {
   constructor(
     private readonly sandbox: PartnerCenterSandboxService,
     private readonly sql: SqlService,
+    private readonly limits: RateLimits,
   ) {}
 
   @Get(':id')
@@ -45,10 +38,13 @@ export class SandboxAcceptanceController {
   }
 
   @Post(':id')
-  @UseGuards(ThrottlerGuard)
-  @Throttle({ ip: { limit: 20, ttl: 60_000 } })
-  async accept(@Param('id') id: string, @Body() body: Record<string, unknown>) {
+  async accept(@Param('id') id: string, @Body() body: Record<string, unknown>, @Req() req: Request) {
+    const rule: RateLimit = { ...ACCEPT_LIMIT, subject: req.ip ?? 'unknown' };
+    const wait = await this.limits.retryAfterSeconds(rule);
     const model = await this.model(id);
+    if (wait !== null)
+      throw tooManyAttempts(req, wait, { authorized: `Too many attempts: try again in ${wait} seconds` }, VIEW);
+    await this.limits.hit([rule]);
     if (model.state === 'pending') {
       if (body.authorized !== 'yes')
         throw new FormErrorsException(

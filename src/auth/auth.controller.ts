@@ -1,5 +1,4 @@
 import { Body, Controller, Get, Post, Query, Redirect, Render, Req, UseGuards } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { csrf } from '../common/csrf';
 import { FormView, Public } from '../common/decorators';
@@ -36,7 +35,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
-  @UseGuards(ThrottlerGuard, LocalAuthGuard)
+  @UseGuards(LocalAuthGuard)
   @Redirect('/', 303)
   async login(@Req() req: Request, @Body('next') next: unknown) {
     const user = req.user as CurrentUser;
@@ -65,13 +64,15 @@ export class AuthController {
 
   @Public()
   @Post('setup')
-  @UseGuards(ThrottlerGuard)
   @FormView('auth/setup', SETUP_VIEW)
   @Redirect('/', 303)
   async completeSetup(@Req() req: Request, @Body() dto: SetupDto) {
     const admin = await this.setup.completeSetup(dto);
     const user = await this.users.findActiveSessionUser(admin.id);
-    if (user) await signIn(req, user);
+    if (user) {
+      await signIn(req, user);
+      await this.users.recordSignIn(user, { ip: req.ip });
+    }
     csrf.generateToken(req, true);
     flash(req, 'success', `Welcome! ${dto.brokerName} is set up and you are signed in as its first admin.`);
   }

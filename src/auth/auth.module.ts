@@ -7,6 +7,7 @@ import { AuthenticatedGuard, RolesGuard } from './guards';
 import { LocalStrategy } from './local.strategy';
 import { SessionSerializer } from './session.serializer';
 import { SetupService } from './setup.service';
+import { SignInLimits } from './sign-in-limits.service';
 
 @Module({
   imports: [PassportModule.register({ session: true }), UsersModule],
@@ -15,6 +16,7 @@ import { SetupService } from './setup.service';
     LocalStrategy,
     SessionSerializer,
     SetupService,
+    SignInLimits,
     { provide: APP_GUARD, useClass: AuthenticatedGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],

@@ -1,4 +1,4 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { SignInFailedException } from './sign-in-failed.exception';
@@ -13,7 +13,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 
   override handleRequest<TUser>(err: unknown, user: TUser | false): TUser {
-    if (err || !user) throw err instanceof SignInFailedException ? err : new SignInFailedException();
+    if (err || !user) throw err instanceof HttpException ? err : new SignInFailedException();
     return user;
   }
 }

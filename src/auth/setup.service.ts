@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { SetupDto } from './dto/setup.dto';
@@ -16,6 +16,8 @@ export class SetupService {
   }
 
   async completeSetup(dto: SetupDto): Promise<User> {
+    // Refused before the password is hashed: setup is open to anyone, and hashing is costly by design.
+    if (!(await this.isSetupNeeded())) throw new ConflictException('Setup is already done: sign in instead.');
     const admin = await this.users.createFirstAdmin(dto.brokerName, {
       name: dto.name,
       email: dto.email,

@@ -91,8 +91,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       if (
         typeof message === 'string' &&
         !/^(Not Found|Forbidden|Bad Request|Unauthorized)$/.test(message) &&
-        !message.startsWith('Cannot ') &&
-        !message.startsWith('ThrottlerException')
+        !message.startsWith('Cannot ')
       ) {
         return message;
       }

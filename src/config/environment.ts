@@ -156,11 +156,12 @@ export class Environment {
   @Max(10080)
   SESSION_IDLE_MINUTES = 60;
 
+  // Failed sign-ins only: high enough for an office of many people behind one address.
   @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)
-  LOGIN_LIMIT_PER_IP = 20;
+  LOGIN_LIMIT_PER_IP = 100;
 
   @IsOptional()
   @Transform(toInt)
@@ -172,6 +173,7 @@ export class Environment {
   @Transform(toInt)
   @IsInt()
   @Min(1)
+  @Max(86400)
   LOGIN_LIMIT_WINDOW_SECONDS = 900;
 
   @IsOptional()

@@ -1,6 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/decorators';
 import { SqlService } from '../database/sql.service';
 
@@ -9,7 +8,6 @@ export class HealthController {
   constructor(private readonly sql: SqlService) {}
 
   @Public()
-  @SkipThrottle()
   @Get()
   async health(@Res({ passthrough: true }) res: Response) {
     const started = performance.now();

@@ -181,7 +181,7 @@ export class PartnerCenterSettingsService {
     const row = await this.settings.findOneBy({ brokerId });
     if (row || this.defaultMode !== 'sandbox' || !this.sandbox.running) return row;
     const fresh = this.settings.create({ brokerId, mode: 'sandbox', tenantId: '', appId: '' });
-    this.connect(fresh, this.sandbox.signInPartnerUser());
+    this.connect(fresh, await this.sandbox.signInPartnerUser());
     await this.sql.transaction(async (tx) => {
       // Two first requests at once: one insert wins, the other reads what it wrote.
       if (await tx.manager.existsBy(PartnerCenterSettings, { brokerId })) return;

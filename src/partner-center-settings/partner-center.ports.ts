@@ -7,5 +7,5 @@ export interface SandboxRegistration {
   readonly baseUrl: string;
   readonly running: boolean;
   appRegistration(): { tenantId: string; appId: string; appSecret: string };
-  signInPartnerUser(): { refreshToken: string; userPrincipalName: string };
+  signInPartnerUser(): Promise<{ refreshToken: string; userPrincipalName: string }>;
 }

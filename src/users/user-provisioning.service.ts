@@ -16,6 +16,8 @@ class CliCreateUserDto extends CreateUserDto {
   brokerName: string;
 }
 
+const LISTED_BROKERS = 20;
+
 export type ProvisioningResult = { ok: true; user: User; brokerName: string } | { ok: false; errors: FieldErrors };
 
 // Users created by scripts (the CLI), with the same validation as the users page. A broker named for the first
@@ -28,10 +30,16 @@ export class UserProvisioning {
     private readonly audit: AuditTrail,
   ) {}
 
-  async createFromCli(input: Record<keyof CliCreateUserDto, string>): Promise<ProvisioningResult> {
+  // A broker is created only when asked (`createBroker`): a typo in its name must not start a new organisation.
+  async createFromCli(
+    input: Record<keyof CliCreateUserDto, string>,
+    options: { createBroker: boolean },
+  ): Promise<ProvisioningResult> {
     const dto = plainToInstance(CliCreateUserDto, input);
     const errors = await validate(dto, { stopAtFirstError: true });
     if (errors.length > 0) return { ok: false, errors: FormErrorsException.fromValidation(errors).fieldErrors };
+    if (!options.createBroker && !(await this.sql.manager.existsBy(Broker, { name: dto.brokerName })))
+      return { ok: false, errors: { broker: await this.unknownBroker(dto.brokerName) } };
     const passwordHash = await hashPassword(dto.password);
     try {
       return await this.sql.transaction(async (tx) => {
@@ -52,5 +60,18 @@ export class UserProvisioning {
       if (error instanceof FormErrorsException) return { ok: false, errors: error.fieldErrors };
       throw error;
     }
+  }
+
+  private async unknownBroker(name: string): Promise<string> {
+    const existing = await this.sql.manager.find(Broker, {
+      select: { name: true },
+      order: { name: 'ASC' },
+      take: LISTED_BROKERS + 1,
+    });
+    const create = `add --create-broker to create a new broker named "${name}"`;
+    if (existing.length === 0) return `No broker exists yet: ${create}.`;
+    const names = existing.slice(0, LISTED_BROKERS).map((broker) => `"${broker.name}"`);
+    if (existing.length > LISTED_BROKERS) names.push('…');
+    return `No broker named "${name}". Existing brokers: ${names.join(', ')}. Check the name, or ${create}.`;
   }
 }

@@ -41,7 +41,7 @@ describe('Audit events of the changes people make', () => {
   });
   afterAll(() => testApp.close());
 
-  it('should record the setup as the new admin: the broker and its first user', async () => {
+  it('should record the setup as the new admin: the broker, its first user, and their sign-in', async () => {
     admin = (await setUpFirstAdmin(testApp)).agent;
     adminId = await userId('ada@contoso.test');
     const events = (await newEvents()).map(summary);
@@ -61,6 +61,13 @@ describe('Audit events of the changes people make', () => {
         actor: ada,
         subject: `broker:${brokerId}`,
         data: { name: 'Contoso Cloud' },
+      },
+      {
+        action: 'auth.signed_in',
+        broker: brokerId,
+        actor: ada,
+        subject: `user:${adminId}`,
+        data: { ip: expect.any(String) },
       },
     ]);
   });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { SqlService } from '../../src/database/sql.service';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { csrfTokenFrom, DEFAULT_PASSWORD, postForm, setUpFirstAdmin, signIn } from '../support/http';
 
@@ -40,6 +41,16 @@ describe('Setup and sign-in', () => {
     expect(home.status).toBe(200);
     expect(home.text).toContain('Contoso Cloud');
     expect(home.text).toContain('Ada Admin');
+    // Setup signed the first admin in: the Users page shows when, not "Never".
+    const users = await agent.get('/users');
+    expect(users.status).toBe(200);
+    expect(users.text).not.toContain('Never');
+    const [admin] = await testApp.app.get(SqlService).query<{
+      last_sign_in_at: unknown;
+    }>`SELECT last_sign_in_at FROM users WHERE email = ${'ada@contoso.test'}`;
+    expect(
+      Date.now() - (testApp.app.get(SqlService).dialect.decodeTimestamp(admin.last_sign_in_at)?.getTime() ?? 0),
+    ).toBeLessThan(120_000);
 
     const again = await request(testApp.server).get('/setup');
     expect(again.status).toBe(303);

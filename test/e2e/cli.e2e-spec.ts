@@ -37,6 +37,7 @@ describe('npm run cli -- user:create', () => {
       'operator',
       '--broker',
       'Contoso Cloud',
+      '--create-broker',
     ]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
@@ -65,6 +66,43 @@ describe('npm run cli -- user:create', () => {
       );
       if (!process.env.DATABASE_URL)
         expect(recorded[0]).toMatchObject({ action: 'broker.created', actor_label: 'command line (user:create)' });
+    } finally {
+      await testApp.close();
+    }
+  });
+
+  it('should not create a broker from a typo: it lists the existing ones unless --create-broker is given', async () => {
+    // A new install (on PostgreSQL the shared test database is emptied), migrated before the CLI runs on it.
+    const fresh = await createTestApp();
+    const dataDir = fresh.dataDir;
+    await fresh.close();
+    const user = (email: string) => ['user:create', '--email', email, '--name', 'Someone', '--role', 'viewer'];
+
+    const none = await cli(dataDir, [...user('first@contoso.test'), '--broker', 'Contoso Cloud']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('broker: No broker exists yet: add --create-broker');
+
+    expect(
+      (await cli(dataDir, [...user('first@contoso.test'), '--broker', 'Contoso Cloud', '--create-broker'])).code,
+    ).toBe(0);
+    expect(
+      (await cli(dataDir, [...user('second@fabrikam.test'), '--broker', 'Fabrikam', '--create-broker'])).code,
+    ).toBe(0);
+
+    const typo = await cli(dataDir, [...user('typo@contoso.test'), '--broker', 'Contoso Clod']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('No broker named "Contoso Clod". Existing brokers: "Contoso Cloud", "Fabrikam".');
+    expect(typo.stderr).toContain('--create-broker');
+    expect(typo.stdout).toBe('');
+
+    const existing = await cli(dataDir, [...user('typo@contoso.test'), '--broker', 'Contoso Cloud']);
+    expect(existing.code).toBe(0);
+    expect(existing.stdout).toContain('in broker "Contoso Cloud"');
+
+    const testApp = await createTestApp({ dataDir });
+    try {
+      const brokers = await testApp.app.get(SqlService).query<{ name: string }>`SELECT name FROM brokers ORDER BY name`;
+      expect(brokers.map((broker) => broker.name)).toEqual(['Contoso Cloud', 'Fabrikam']);
     } finally {
       await testApp.close();
     }

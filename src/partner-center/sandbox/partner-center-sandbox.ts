@@ -32,6 +32,15 @@ export interface SandboxRequestRecord {
 }
 
 const MAX_RECORDS = 2_000;
+
+// Named in the sandbox's own answers, so that another instance can tell it from whatever else holds the port.
+export const SANDBOX_SERVICE = 'mca-manager-partner-center-sandbox';
+
+export class SandboxPortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`The Partner Center sandbox cannot listen: port ${port} is in use: set SANDBOX_PORT to a free port (0: any)`);
+  }
+}
 const header = (req: IncomingMessage, name: string) =>
   typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null;
 
@@ -66,13 +75,7 @@ export class PartnerCenterSandbox {
     const port = this.options.port ?? 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new Error(
-                `The Partner Center sandbox cannot listen: port ${port} is in use: set SANDBOX_PORT to a free port (0: any)`,
-              )
-            : error,
-        );
+        reject(error.code === 'EADDRINUSE' ? new SandboxPortInUseError(port) : error);
       });
       server.listen(port, this.options.host ?? '127.0.0.1', () => resolve());
     });
@@ -174,6 +177,11 @@ export class PartnerCenterSandbox {
     const path = url.pathname;
     let match: RegExpExecArray | null;
     if (path === '/sandbox.css') return sendRaw(res, 200, SANDBOX_CSS, 'text/css; charset=utf-8');
+    // For the app's other instances on this host, which use this sandbox instead of starting their own.
+    if (path === '/sandbox/registration' && method === 'GET')
+      return sendJson(res, 200, { service: SANDBOX_SERVICE, ...this.appRegistration() });
+    if (path === '/sandbox/partner-user/sign-in' && method === 'POST')
+      return sendJson(res, 200, { service: SANDBOX_SERVICE, ...this.signInPartnerUser() });
     if ((match = /^\/acceptance\/([^/]+)$/.exec(path))) return this.acceptance(req, res, decodeURIComponent(match[1]));
     if ((match = /^\/([^/]+)\/oauth2\/v2\.0\/(token|authorize)$/.exec(path))) {
       const tenant = decodeURIComponent(match[1]);

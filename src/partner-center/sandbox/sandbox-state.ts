@@ -54,9 +54,22 @@ interface SandboxStateData {
 export class SandboxState {
   private data: SandboxStateData;
 
+  // A new file is created exclusively: of two instances starting at once on one data folder, both keep the
+  // registration of the one that wrote first.
   constructor(private readonly file: string) {
     this.data = existsSync(file) ? SandboxState.read(file) : SandboxState.fresh();
-    this.save();
+    if (!existsSync(file) && !this.create()) this.data = SandboxState.read(file);
+  }
+
+  private create(): boolean {
+    mkdirSync(dirname(this.file), { recursive: true });
+    try {
+      writeFileSync(this.file, JSON.stringify(this.data, null, 1), { mode: 0o600, flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
   }
 
   // A broken file is not silently replaced: it holds the app registration the app's settings point at.

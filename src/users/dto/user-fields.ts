@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
 import { TextField } from '../../common/text-field.decorators';
+import { passwordProblem } from '../password-policy';
 import { USER_ROLES } from '../user-role';
 
 export const PASSWORD_MIN_LENGTH = 12;
@@ -13,12 +14,20 @@ export const EmailField = () =>
     IsEmail({}, { message: 'Enter a valid email address, like name@example.com' }),
   );
 
-// Never trimmed: spaces are part of a password.
+// Never trimmed: spaces are part of a password (but not all of it).
 export const NewPasswordField = () =>
   applyDecorators(
     IsString({ message: 'Enter a password' }),
+    IsNotEmpty({ message: 'Enter a password' }),
     MinLength(PASSWORD_MIN_LENGTH, { message: `Password must be at least ${PASSWORD_MIN_LENGTH} characters` }),
     MaxLength(1000, { message: 'Password must be at most 1000 characters' }),
+    ValidateBy({
+      name: 'acceptablePassword',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && passwordProblem(value) === null,
+        defaultMessage: (args) => passwordProblem(String(args?.value)) ?? 'Choose another password',
+      },
+    }),
   );
 
 export const RoleField = () => IsIn(USER_ROLES, { message: 'Choose a role: admin, operator or viewer' });

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { PasswordsController } from './passwords.controller';
+import { PasswordsService } from './passwords.service';
+
+// Changing a password, and resetting a forgotten one by an emailed one-time link.
+@Module({ controllers: [PasswordsController], providers: [PasswordsService] })
+export class PasswordsModule {}
