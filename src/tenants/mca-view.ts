@@ -1,5 +1,5 @@
 import type { SyncSummary } from '../sync/sync-summary';
-import type { UserRole } from '../users/user-role';
+import type { UserRole } from '../auth/user-role';
 import {
   DEFAULT_DIRECTION,
   mcaUrl,

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { TextField } from '../../common/text-field.decorators';
-import { USER_ROLES } from '../user-role';
+import { USER_ROLES } from '../../auth/user-role';
 
 export const PASSWORD_MIN_LENGTH = 12;
 
