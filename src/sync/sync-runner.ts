@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
-import { usesPostgres } from '../database/column-types';
+import { SqlService, type Tx } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import {
@@ -11,28 +9,17 @@ import {
   type PartnerCenterCredentials,
   type PartnerCustomer,
 } from '../partner-center/partner-center.types';
-import { Tenant } from '../tenants/tenant.entity';
 import { mapBounded } from './bounded';
 import { HEARTBEAT_INTERVAL_MS, LeaseLostError, SyncLease } from './sync-lease';
-import type { SyncRun } from './sync-run.entity';
-import { needsAgreementDate, planTenantMerge, type FetchedCustomer, type KnownTenant } from './tenant-merge';
+import { SyncRun } from './sync-run.entity';
+import { needsAgreementDate, type FetchedCustomer, type KnownTenant } from '../tenants/tenant-merge';
+import { PartialMergeError, TenantWriter, type MergeCounts } from '../tenants/tenant-writer';
 
 const PAGE_SIZE = 200;
 const MAX_PAGES = 5_000;
 // Per-customer calls in flight at once: quick for a few dozen customers, gentle on Partner Center's rate limits.
 const PARALLEL_CALLS = 4;
 const PROGRESS_EVERY = 20;
-const INSERT_CHUNK = 200;
-const KNOWN_COLUMNS = {
-  id: true,
-  microsoftTenantId: true,
-  name: true,
-  domain: true,
-  status: true,
-  directlySigned: true,
-  acceptedAt: true,
-  removedAt: true,
-} as const;
 
 // A refusal about one customer (no reseller relationship any more, gone meanwhile) leaves that customer's
 // acceptance as we knew it; anything else stops the run.
@@ -50,7 +37,8 @@ export class SyncRunner {
     private readonly settings: PartnerCenterSettingsService,
     private readonly lease: SyncLease,
     private readonly scope: BrokerScope,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sql: SqlService,
+    private readonly tenants: TenantWriter,
   ) {}
 
   async run(run: SyncRun): Promise<void> {
@@ -66,7 +54,7 @@ export class SyncRunner {
       const credentials = await this.settings.credentialsFor(this.scope.brokerId());
       const customers = await this.listCustomers(credentials, run);
       const known = new Map(
-        (await this.knownTenants(this.dataSource.manager)).map((tenant) => [
+        (await this.tenants.knownTenants(this.scope.brokerId())).map((tenant) => [
           tenant.microsoftTenantId.toLowerCase(),
           tenant,
         ]),
@@ -157,42 +145,40 @@ export class SyncRunner {
     };
   }
 
-  // The merge is planned again inside the transaction, on the rows as they are now: an attestation that changed
-  // a status while Partner Center was being read is kept.
+  // Written in short batches (TenantWriter.mergeInBatches), each planned on its rows as they are then (an
+  // attestation that changed a status while Partner Center was being read is kept) and committing the run's
+  // counts with it, so that a run stopped part-way says what it wrote. The run succeeds in a last transaction.
   private async write(run: SyncRun, fetched: FetchedCustomer[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const now = new Date();
-      const brokerId = this.scope.brokerId();
-      const plan = planTenantMerge(fetched, await this.knownTenants(manager, usesPostgres()), now);
-      for (let start = 0; start < plan.inserts.length; start += INSERT_CHUNK) {
-        await manager.insert(
-          Tenant,
-          plan.inserts.slice(start, start + INSERT_CHUNK).map((fields) => ({ ...fields, brokerId, lastSyncedAt: now })),
-        );
-      }
-      for (const { id, changes } of plan.updates) {
-        await manager.update(Tenant, this.scope.where<Tenant>({ id }), { ...changes, lastSyncedAt: now });
-      }
-      await this.lease.succeed(manager, run, {
-        processed: fetched.length,
-        total: fetched.length,
-        created: plan.inserts.length,
-        updated: plan.updates.length - plan.removed,
-        removed: plan.removed,
+    const written = await this.tenants.mergeInBatches(this.scope.brokerId(), fetched, new Date(), (tx, counts) =>
+      this.recordWritten(tx, run, counts),
+    );
+    await this.sql
+      .transaction((tx) =>
+        this.lease.succeed(tx.manager, run, { processed: fetched.length, total: fetched.length, ...written }),
+      )
+      .catch((error: unknown) => {
+        throw new PartialMergeError(error, written);
       });
-    });
   }
 
-  private knownTenants(manager: EntityManager, lockRows = false): Promise<KnownTenant[]> {
-    return manager.find(Tenant, {
-      where: this.scope.where<Tenant>(),
-      select: KNOWN_COLUMNS,
-      ...(lockRows ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+  // Inside each batch: the lease must still be ours (or the batch rolls back), and the counts commit with the rows.
+  private async recordWritten(tx: Tx, run: SyncRun, counts: MergeCounts): Promise<void> {
+    const result = await tx.manager.update(
+      SyncRun,
+      { id: run.id, status: 'running' },
+      { ...counts, heartbeatAt: new Date() },
+    );
+    if (result.affected === 0) throw new LeaseLostError();
   }
 
   // Stored and shown to the broker: Partner Center's own words, never an internal error's text.
   private describe(error: unknown, run: SyncRun): string {
+    if (error instanceof PartialMergeError) {
+      const { created, updated, removed } = error.written;
+      const reason = this.describe(error.cause, run);
+      if (created + updated + removed === 0) return `${reason}; no tenant was changed`;
+      return `${reason}; before it stopped it had added ${created}, updated ${updated} and marked ${removed} removed`;
+    }
     if (error instanceof PartnerCenterError || error instanceof LeaseLostError) return error.message;
     this.logger.error(
       `Sync ${run.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

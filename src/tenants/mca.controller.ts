@@ -2,18 +2,18 @@ import { Controller, Get, Query, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
 import { isHtmxRequest } from '../common/htmx';
-import { SyncService } from '../sync/sync.service';
 import { McaQueryDto, toMcaQuery, toPageCursor } from './dto/mca-query.dto';
 import { MCA_PATH } from './mca-query';
 import { McaService } from './mca.service';
 import { mcaView } from './mca-view';
+import { SyncStatusSource } from './sync-status';
 
 // One URL for the page and for its results fragment (the table and the counts), which htmx swaps in.
 @Controller(MCA_PATH)
 export class McaController {
   constructor(
     private readonly mca: McaService,
-    private readonly sync: SyncService,
+    private readonly sync: SyncStatusSource,
   ) {}
 
   @Get()
