@@ -5,6 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AttestationsModule } from './attestations/attestations.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CurrentUserLocalsMiddleware } from './auth/current-user-locals.middleware';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import { CommonModule } from './common/common.module';
@@ -68,6 +69,9 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(BodyParserMiddleware, CsrfMiddleware, ViewLocalsMiddleware).exclude('healthz').forRoutes(ALL_ROUTES);
+    consumer
+      .apply(BodyParserMiddleware, CsrfMiddleware, ViewLocalsMiddleware, CurrentUserLocalsMiddleware)
+      .exclude('healthz')
+      .forRoutes(ALL_ROUTES);
   }
 }

@@ -1,4 +1,4 @@
-import type { UserRole } from '../users/user-role';
+import type { UserRole } from '../auth/user-role';
 import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
 import { isOpen, STATE_LABELS } from './attestation-state';
 import type { Attestation } from './attestation.record';

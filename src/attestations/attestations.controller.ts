@@ -16,13 +16,12 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { CurrentUser, Roles } from '../common/decorators';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
 import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';
 import { isHtmxRequest } from '../common/htmx';
 import { RedirectException } from '../common/redirect.exception';
-import type { CurrentUser as SignedInUser } from '../common/request-context';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { STATE_LABELS } from './attestation-state';
 import { attestationRecord, attestationView } from './attestation-view';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Roles } from '../common/decorators';
+import { Roles } from '../auth/decorators';
 import { isHtmxRequest } from '../common/htmx';
 import { AUDIT_PATH, parseAuditQuery } from './audit-log.query';
 import { AuditLogService } from './audit-log.service';

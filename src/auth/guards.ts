@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { PUBLIC_ROUTE, REQUIRED_ROLES } from '../common/decorators';
+import { PUBLIC_ROUTE } from '../common/decorators';
 import { RedirectException } from '../common/redirect.exception';
-import type { CurrentUser } from '../common/request-context';
-import type { UserRole } from '../users/user-role';
+import { REQUIRED_ROLES, type SignedInUser } from './decorators';
+import type { UserRole } from './user-role';
 import { SetupService } from './setup.service';
 
 // Global: every route needs a signed-in user unless marked @Public(); an empty install leads to the setup page.
@@ -36,7 +36,7 @@ export class RolesGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!roles) return true;
-    const user = context.switchToHttp().getRequest<Request>().user as CurrentUser | undefined;
+    const user = context.switchToHttp().getRequest<Request>().user as SignedInUser | undefined;
     if (!user || !roles.includes(user.role)) throw new ForbiddenException();
     return true;
   }

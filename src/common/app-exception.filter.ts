@@ -1,5 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import {
+  ConflictError,
+  DomainError,
+  NotAllowedError,
+  NotFoundInBrokerError,
+  ValidationFailedError,
+  type FieldMessages,
+} from './domain-errors';
 import { CSRF_REFUSED_MESSAGE, errorPage } from './error-pages';
 import { FormErrorsException } from './form-errors.exception';
 import { isHtmxRequest } from './htmx';
@@ -12,6 +20,14 @@ interface StatusError {
   expose?: unknown;
   message?: unknown;
 }
+
+// Domain errors (src/common/domain-errors.ts) as statuses; they carry no HTTP of their own.
+const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] = [
+  [NotFoundInBrokerError, HttpStatus.NOT_FOUND],
+  [ConflictError, HttpStatus.CONFLICT],
+  [ValidationFailedError, HttpStatus.UNPROCESSABLE_ENTITY],
+  [NotAllowedError, HttpStatus.FORBIDDEN],
+];
 
 const NEVER_ECHOED = /^(_csrf|password|passwordConfirmation|currentPassword|secret|clientSecret)$/;
 
@@ -35,7 +51,13 @@ export class AppExceptionFilter implements ExceptionFilter {
       return this.redirect(req, res, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     }
     if (exception instanceof FormErrorsException && (exception.view || req.formView)) {
-      return this.renderForm(req, res, exception);
+      return this.renderForm(req, res, exception.getStatus(), exception.fieldErrors, {
+        view: exception.view,
+        data: exception.viewData,
+      });
+    }
+    if (exception instanceof ValidationFailedError && req.formView) {
+      return this.renderForm(req, res, HttpStatus.UNPROCESSABLE_ENTITY, exception.fields, {});
     }
 
     const status = this.statusOf(exception);
@@ -47,7 +69,14 @@ export class AppExceptionFilter implements ExceptionFilter {
       res.json({ statusCode: status, error: page.title, message });
       return;
     }
-    res.render('errors/error', { title: page.title, status, message, layout: isHtmxRequest(req) ? false : undefined });
+    const link = exception instanceof ConflictError ? exception.link : undefined;
+    res.render('errors/error', {
+      title: page.title,
+      status,
+      message,
+      link,
+      layout: isHtmxRequest(req) ? false : undefined,
+    });
   }
 
   private redirect(req: Request, res: Response, location: string): void {
@@ -58,24 +87,31 @@ export class AppExceptionFilter implements ExceptionFilter {
     res.redirect(303, location);
   }
 
-  private renderForm(req: Request, res: Response, exception: FormErrorsException): void {
+  private renderForm(
+    req: Request,
+    res: Response,
+    status: number,
+    errors: FieldMessages,
+    fallback: { view?: string; data?: Record<string, unknown> },
+  ): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = Object.fromEntries(
       Object.entries(body).filter(([key, value]) => !NEVER_ECHOED.test(key) && typeof value === 'string'),
     );
-    const spec = req.formView ?? { view: exception.view as string, data: {} };
-    res.status(exception.getStatus());
+    const spec = req.formView ?? { view: fallback.view as string, data: {} };
+    res.status(status);
     res.render(spec.view, {
       ...spec.data,
-      ...exception.viewData,
+      ...fallback.data,
       values,
-      errors: exception.fieldErrors,
+      errors,
       layout: isHtmxRequest(req) ? false : undefined,
     });
   }
 
   private statusOf(exception: unknown): number {
     if (exception instanceof HttpException) return exception.getStatus();
+    if (exception instanceof DomainError) return DOMAIN_STATUS.find(([type]) => exception instanceof type)?.[1] ?? 500;
     const candidate = exception as StatusError | null;
     const status = Number(candidate?.status ?? candidate?.statusCode);
     return Number.isInteger(status) && status >= 400 && status < 600 ? status : 500;
@@ -85,6 +121,8 @@ export class AppExceptionFilter implements ExceptionFilter {
   private userMessage(exception: unknown, status: number): string | undefined {
     if ((exception as StatusError | null)?.code === 'EBADCSRFTOKEN') return CSRF_REFUSED_MESSAGE;
     if (exception instanceof FormErrorsException) return Object.values(exception.fieldErrors).join(' ');
+    if (exception instanceof NotFoundInBrokerError) return undefined;
+    if (exception instanceof DomainError && status < 500) return exception.message;
     if (exception instanceof HttpException && status < 500) {
       const response = exception.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;

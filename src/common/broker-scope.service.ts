@@ -1,5 +1,6 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FindOptionsWhere, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
+import { NotAllowedError, NotFoundInBrokerError } from './domain-errors';
 import { requestContext } from './request-context';
 
 interface BrokerOwned extends ObjectLiteral {
@@ -13,7 +14,7 @@ export class BrokerScope {
   brokerId(): number {
     const ctx = requestContext.getStore();
     const brokerId = ctx?.brokerId ?? ctx?.user?.brokerId;
-    if (brokerId === undefined) throw new ForbiddenException('No broker in this context');
+    if (brokerId === undefined) throw new NotAllowedError('No broker in this context');
     return brokerId;
   }
 
@@ -30,7 +31,7 @@ export class BrokerScope {
   // Another broker's row is reported as missing, never as forbidden: its existence is not ours to reveal.
   async findOne<T extends BrokerOwned>(repo: Repository<T>, id: number): Promise<T> {
     const row = Number.isSafeInteger(id) ? await repo.findOneBy(this.where<T>({ id } as FindOptionsWhere<T>)) : null;
-    if (!row) throw new NotFoundException();
+    if (!row) throw new NotFoundInBrokerError();
     return row;
   }
 }

@@ -1,13 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { UserRole } from '../users/user-role';
-
 export interface CurrentUser {
   id: number;
   brokerId: number;
   brokerName: string;
   email: string;
   name: string;
-  role: UserRole;
+  role: string; // one of auth's roles (common/ knows no feature)
 }
 
 // Who caused a change: a signed-in user, or the system (a background job, a schedule, the CLI).

@@ -1,28 +1,21 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { ROLE_LABELS } from '../users/user-role';
 import { csrf } from './csrf';
 import { takeFlash } from './flash';
 import { requestContext, type CurrentUser } from './request-context';
 
-// What every page's layout needs, and the request's broker context for BrokerScope.
+// What every page's layout needs, and the request's context: its broker for BrokerScope, and its actor (the
+// signed-in user) for the audit trail. The user's own locals (role label and the like) are auth's.
 @Injectable()
 export class ViewLocalsMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const user = req.user as CurrentUser | undefined;
-    res.locals.currentUser = user
-      ? {
-          ...user,
-          roleLabel: ROLE_LABELS[user.role],
-          isAdmin: user.role === 'admin',
-          canOperate: user.role !== 'viewer',
-        }
-      : undefined;
     res.locals.csrfToken = req.session ? csrf.generateToken(req) : '';
     res.locals.path = req.path;
     // Read when a page renders, not before: a redirect keeps the messages for the page that follows it.
     Object.defineProperty(res.locals, 'flash', { enumerable: true, configurable: true, get: () => takeFlash(req) });
     res.vary('HX-Request');
-    requestContext.run({ user, brokerId: user?.brokerId }, next);
+    const actor = user ? ({ type: 'user', id: user.id, label: user.email } as const) : undefined;
+    requestContext.run({ user, brokerId: user?.brokerId, actor }, next);
   }
 }

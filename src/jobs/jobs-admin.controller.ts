@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseIntPipe, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { CurrentUser, Roles } from '../common/decorators';
+import { CurrentUser, Roles } from '../auth/decorators';
 import { ConflictError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { isHtmxRequest } from '../common/htmx';

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Post, Query, Redirect, Render, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
-import { FormView, Roles } from '../common/decorators';
+import { Roles } from '../auth/decorators';
+import { FormView } from '../common/decorators';
+import { ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import type { AppConfig } from '../config/app.config';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
@@ -50,7 +52,12 @@ export class PartnerCenterSettingsController {
   @FormView('settings/partner-center', PAGE_VIEW)
   @Redirect(PAGE, 303)
   async save(@Req() req: Request, @Body() dto: PartnerCenterSettingsDto) {
-    const { disconnected } = await this.settings.save(dto, async () => ({ state: await this.settings.state() }));
+    const { disconnected } = await this.settings.save(dto).catch(async (error: unknown) => {
+      // The form shown again needs what is stored (a secret kept, the connected user), not only the fields.
+      if (error instanceof ValidationFailedError && req.formView)
+        req.formView = { ...req.formView, data: { ...req.formView.data, state: await this.settings.state() } };
+      throw error;
+    });
     flash(
       req,
       'success',

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
-import { FormErrorsException, type FieldErrors } from '../common/form-errors.exception';
+import { ValidationFailedError, type FieldMessages } from '../common/domain-errors';
 import { SecretBox } from '../common/secret-box';
 import type { AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
@@ -68,12 +68,9 @@ export class PartnerCenterSettingsService {
   }
 
   // Returns whether a connected user was let go: their sign-in belongs to the app registration that changed.
-  async save(
-    input: PartnerCenterSettingsDto,
-    formViewData: () => Promise<Record<string, unknown>>,
-  ): Promise<{ disconnected: boolean }> {
+  async save(input: PartnerCenterSettingsDto): Promise<{ disconnected: boolean }> {
     const brokerId = this.scope.brokerId();
-    const result = await this.sql.transaction<{ errors: FieldErrors } | { disconnected: boolean }>(async (tx) => {
+    const result = await this.sql.transaction<{ errors: FieldMessages } | { disconnected: boolean }>(async (tx) => {
       const row = await this.rowOrNew(tx, brokerId);
       const errors = this.validate(input, Boolean(row.appSecretSealed));
       if (Object.keys(errors).length > 0) return { errors };
@@ -97,7 +94,7 @@ export class PartnerCenterSettingsService {
         await this.recordDisconnect(tx, row, disconnectedUser, 'app registration changed');
       return { disconnected: disconnectedUser !== undefined };
     });
-    if ('errors' in result) throw new FormErrorsException(result.errors, { viewData: await formViewData() });
+    if ('errors' in result) throw new ValidationFailedError(result.errors);
     return result;
   }
 
@@ -230,8 +227,8 @@ export class PartnerCenterSettingsService {
     row.connectedAt = new Date();
   }
 
-  private validate(input: PartnerCenterSettingsDto, hasStoredSecret: boolean): FieldErrors {
-    const errors: FieldErrors = {};
+  private validate(input: PartnerCenterSettingsDto, hasStoredSecret: boolean): FieldMessages {
+    const errors: FieldMessages = {};
     for (const [field, label] of ID_FIELDS) {
       const value = input[field];
       if (value === '' && input.mode === 'live') errors[field] = `Enter the ${label.toLowerCase()}: live mode needs it`;

@@ -15,7 +15,8 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { csrf } from '../common/csrf';
-import { CurrentUser, FormView, Public, Roles } from '../common/decorators';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { FormView, Public } from '../common/decorators';
 import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';

@@ -1,6 +1,6 @@
 import { Controller, Get, Post, Redirect, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Roles } from '../common/decorators';
+import { Roles } from '../auth/decorators';
 import { flash } from '../common/flash';
 import { isHtmxRequest } from '../common/htmx';
 import { SyncService } from './sync.service';

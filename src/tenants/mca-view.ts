@@ -1,5 +1,5 @@
 import type { SyncSummary } from './sync-status';
-import type { UserRole } from '../users/user-role';
+import type { UserRole } from '../auth/user-role';
 import {
   type AttestationFilter,
   DEFAULT_DIRECTION,

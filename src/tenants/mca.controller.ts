@@ -1,8 +1,7 @@
 import { Controller, Get, Query, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { CurrentUser } from '../common/decorators';
+import { CurrentUser, type SignedInUser } from '../auth/decorators';
 import { isHtmxRequest } from '../common/htmx';
-import type { CurrentUser as SignedInUser } from '../common/request-context';
 import { McaQueryDto, toMcaQuery, toPageCursor } from './dto/mca-query.dto';
 import { MCA_PATH } from './mca-query';
 import { McaService } from './mca.service';

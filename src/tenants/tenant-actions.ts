@@ -1,4 +1,4 @@
-import type { UserRole } from '../users/user-role';
+import type { UserRole } from '../auth/user-role';
 import type { TenantStatus } from './tenant-status';
 
 export type TenantActionKey = 'create' | 'view' | 'agreement' | 'finalize';

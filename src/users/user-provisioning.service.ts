@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { Broker } from '../brokers/broker.entity';
+import { ValidationFailedError } from '../common/domain-errors';
 import { TextField } from '../common/text-field.decorators';
 import { FormErrorsException, type FieldErrors } from '../common/form-errors.exception';
 import { SqlService } from '../database/sql.service';
@@ -57,7 +58,7 @@ export class UserProvisioning {
         return { ok: true as const, user, brokerName: broker.name };
       });
     } catch (error) {
-      if (error instanceof FormErrorsException) return { ok: false, errors: error.fieldErrors };
+      if (error instanceof ValidationFailedError) return { ok: false, errors: error.fields };
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Broker } from '../brokers/broker.entity';
 import { TIMESTAMP } from '../database/column-types';
-import type { UserRole } from './user-role';
+import type { UserRole } from '../auth/user-role';
 
 @Entity('users')
 export class User {

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { CurrentUser, FormView, Roles } from '../common/decorators';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
+import { ROLE_LABELS, USER_ROLES } from '../auth/user-role';
+import { FormView } from '../common/decorators';
 import { flash } from '../common/flash';
-import type { CurrentUser as SignedInUser } from '../common/request-context';
 import { ChangeRoleDto } from './dto/change-role.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { PASSWORD_MIN_LENGTH } from './dto/user-fields';
-import { ROLE_LABELS, USER_ROLES } from './user-role';
 import { UsersService } from './users.service';
 
 const ROLE_OPTIONS = USER_ROLES.map((value) => ({ value, label: ROLE_LABELS[value] }));

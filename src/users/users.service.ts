@@ -1,15 +1,15 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { Broker } from '../brokers/broker.entity';
 import { BrokerScope } from '../common/broker-scope.service';
-import { FormErrorsException } from '../common/form-errors.exception';
+import { ConflictError, ValidationFailedError } from '../common/domain-errors';
 import type { Actor, CurrentUser } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
 import { SessionRecord } from '../sessions/session.entity';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password-hasher';
-import type { UserRole } from './user-role';
+import type { UserRole } from '../auth/user-role';
 import { User } from './user.entity';
 
 interface SessionUserRow {
@@ -28,6 +28,8 @@ export interface NewUser {
   role: UserRole;
   password: string;
 }
+
+const BACK_TO_USERS = { href: '/users', label: 'Back to users' };
 
 const actorOf = (user: { id: number; email: string }): Actor => ({ type: 'user', id: user.id, label: user.email });
 const userSubject = (user: { id: number }) => ({ type: 'user', id: user.id });
@@ -120,7 +122,7 @@ export class UsersService {
     const passwordHash = await hashPassword(input.password);
     return this.sql.transaction(async (tx) => {
       if ((await tx.manager.count(User, { take: 1 })) > 0)
-        throw new ConflictException('Setup is already done: sign in instead.');
+        throw new ConflictError('Setup is already done: sign in instead.', { href: '/login', label: 'Sign in' });
       const broker = await tx.manager.save(tx.manager.create(Broker, { name: brokerName }));
       const user = await this.insertUser(tx, broker.id, { ...input, role: 'admin' }, passwordHash, (created) =>
         actorOf(created),
@@ -152,7 +154,7 @@ export class UsersService {
   ): Promise<User> {
     const email = input.email.trim().toLowerCase();
     if (await tx.manager.existsBy(User, { email }))
-      throw new FormErrorsException({ email: 'A user with this email already exists' });
+      throw new ValidationFailedError({ email: 'A user with this email already exists' });
     const user = await tx.manager.save(
       tx.manager.create(User, { brokerId, email, name: input.name, role: input.role, passwordHash, active: true }),
     );
@@ -187,7 +189,7 @@ export class UsersService {
   async deactivate(id: number, actingUserId: number): Promise<User> {
     return this.sql.transaction(async (tx) => {
       const user = await this.userInBroker(tx, id);
-      if (user.id === actingUserId) throw new ConflictException('You cannot deactivate yourself.');
+      if (user.id === actingUserId) throw new ConflictError('You cannot deactivate yourself.', BACK_TO_USERS);
       if (!user.active) return user;
       if (user.role === 'admin') await this.assertAnotherActiveAdmin(tx, user);
       user.active = false;
@@ -231,6 +233,7 @@ export class UsersService {
       select: { id: true },
       lock,
     });
-    if (admins.length <= 1) throw new ConflictException('This is the last admin: make another user an admin first.');
+    if (admins.length <= 1)
+      throw new ConflictError('This is the last admin: make another user an admin first.', BACK_TO_USERS);
   }
 }

@@ -141,10 +141,12 @@ describe('Users page', () => {
     const ada = await userByEmail('ada@contoso.test');
     const demote = await post(admin, `/users/${ada.id}/role`, { role: 'viewer' });
     expect(demote.status).toBe(409);
-    expect(demote.text).toContain('last admin');
+    expect(demote.text).toContain('This is the last admin: make another user an admin first.');
+    expect(demote.text).toContain('<a href="/users" role="button">Back to users</a>');
     await expect(testApp.app.get(UsersService).findActiveSessionUser(ada.id)).resolves.toMatchObject({ role: 'admin' });
     const self = await post(admin, `/users/${ada.id}/deactivate`);
     expect(self.status).toBe(409);
+    expect(self.text).toContain('You cannot deactivate yourself.');
   });
 
   it('should not reveal or touch another broker’s users', async () => {
@@ -155,7 +157,9 @@ describe('Users page', () => {
     const outsider = await createUser(testApp, otherBrokerId, 'nina@northwind.test', 'admin', 'Nina Northwind');
     const list = await admin.get('/users');
     expect(list.text).not.toContain('nina@northwind.test');
-    expect((await post(admin, `/users/${outsider.id}/deactivate`)).status).toBe(404);
+    const missing = await post(admin, `/users/${outsider.id}/deactivate`);
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('Page not found');
     expect((await post(admin, `/users/${outsider.id}/role`, { role: 'viewer' })).status).toBe(404);
     await expect(userByEmail('nina@northwind.test')).resolves.toMatchObject({ active: true, role: 'admin' });
     const { agent } = await signIn(testApp, 'nina@northwind.test');

@@ -2,7 +2,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import type { TestApp } from './test-app';
 import { UsersService } from '../../src/users/users.service';
-import type { UserRole } from '../../src/users/user-role';
+import type { UserRole } from '../../src/auth/user-role';
 
 export const DEFAULT_PASSWORD = 'correct horse battery staple';
 

@@ -1,4 +1,4 @@
-import type { UserRole } from '../user-role';
+import type { UserRole } from '../../auth/user-role';
 import { RoleField } from './user-fields';
 
 export class ChangeRoleDto {

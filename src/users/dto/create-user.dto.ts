@@ -1,5 +1,5 @@
 import { TextField } from '../../common/text-field.decorators';
-import type { UserRole } from '../user-role';
+import type { UserRole } from '../../auth/user-role';
 import { EmailField, NewPasswordField, RoleField } from './user-fields';
 
 export class CreateUserDto {

@@ -2,8 +2,8 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsNotEmpty, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
 import { TextField } from '../../common/text-field.decorators';
+import { USER_ROLES } from '../../auth/user-role';
 import { passwordProblem } from '../password-policy';
-import { USER_ROLES } from '../user-role';
 
 export const PASSWORD_MIN_LENGTH = 12;
 

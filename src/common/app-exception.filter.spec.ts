@@ -1,0 +1,71 @@
+import type { ArgumentsHost } from '@nestjs/common';
+import { AppExceptionFilter } from './app-exception.filter';
+import { ConflictError, NotAllowedError, NotFoundInBrokerError, ValidationFailedError } from './domain-errors';
+
+interface Rendered {
+  status?: number;
+  view?: string;
+  data?: Record<string, unknown>;
+}
+
+// A request and response just real enough for the filter: what it set is what a browser would get.
+function handle(exception: unknown, request: Record<string, unknown> = {}): Rendered {
+  const rendered: Rendered = {};
+  const req = { get: () => undefined, accepts: () => 'html', body: {}, originalUrl: '/x', ...request };
+  const res = {
+    headersSent: false,
+    status(code: number) {
+      rendered.status = code;
+      return res;
+    },
+    render(view: string, data: Record<string, unknown>) {
+      rendered.view = view;
+      rendered.data = data;
+    },
+  };
+  const host = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
+  new AppExceptionFilter().catch(exception, host);
+  return rendered;
+}
+
+describe('AppExceptionFilter and the domain errors', () => {
+  it('should show a thing missing from the broker as the 404 page, naming nothing', () => {
+    const page = handle(new NotFoundInBrokerError('User 12'));
+    expect(page).toMatchObject({ status: 404, view: 'errors/error', data: { title: 'Page not found' } });
+    expect(JSON.stringify(page.data)).not.toContain('User 12');
+  });
+
+  it('should show a conflict as a 409 page with its message and link', () => {
+    const link = { href: '/users', label: 'Back to users' };
+    expect(handle(new ConflictError('This is the last admin.', link))).toMatchObject({
+      status: 409,
+      view: 'errors/error',
+      data: { message: 'This is the last admin.', link },
+    });
+  });
+
+  it("should show refused input in the route's form view, next to the fields, keeping what was typed", () => {
+    const page = handle(new ValidationFailedError({ email: 'Taken' }), {
+      formView: { view: 'users/new', data: { title: 'Add a user' } },
+      body: { email: 'a@b.test', password: 'never echoed' },
+    });
+    expect(page).toMatchObject({
+      status: 422,
+      view: 'users/new',
+      data: { title: 'Add a user', errors: { email: 'Taken' }, values: { email: 'a@b.test' } },
+    });
+    expect(page.data?.values).not.toHaveProperty('password');
+    expect(handle(new ValidationFailedError({ email: 'Taken' }))).toMatchObject({
+      status: 422,
+      view: 'errors/error',
+      data: { message: 'Taken' },
+    });
+  });
+
+  it('should show an action the actor may not take as a 403 page with its message', () => {
+    expect(handle(new NotAllowedError('Viewers cannot sync'))).toMatchObject({
+      status: 403,
+      data: { message: 'Viewers cannot sync' },
+    });
+  });
+});
