@@ -1,12 +1,13 @@
-import { Body, Controller, Get, Post, Query, Redirect, Render, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Redirect, Render, Req, Res, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { csrf } from '../common/csrf';
 import { FormView, Public } from '../common/decorators';
 import { flash } from '../common/flash';
 import type { CurrentUser } from '../common/request-context';
 import { RedirectException } from '../common/redirect.exception';
 import { safeLocalPath } from '../common/safe-redirect';
+import { SESSION_COOKIE } from '../sessions/session-cookie';
 import { UsersService } from '../users/users.service';
 import { LocalAuthGuard } from './local-auth.guard';
 import { SetupDto } from './dto/setup.dto';
@@ -49,9 +50,11 @@ export class AuthController {
 
   @Post('logout')
   @Redirect('/login', 303)
-  async logout(@Req() req: Request) {
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    // The id is worthless once destroyed, but a browser that still holds it looks signed in to whoever checks.
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax' });
   }
 
   @Public()

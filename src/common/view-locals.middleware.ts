@@ -23,6 +23,8 @@ export class ViewLocalsMiddleware implements NestMiddleware {
     // Read when a page renders, not before: a redirect keeps the messages for the page that follows it.
     Object.defineProperty(res.locals, 'flash', { enumerable: true, configurable: true, get: () => takeFlash(req) });
     res.vary('HX-Request');
+    // A signed-in page holds a broker's data: neither the browser's history cache nor a proxy may keep it.
+    if (user) res.set('Cache-Control', 'no-store');
     requestContext.run({ user, brokerId: user?.brokerId }, next);
   }
 }
