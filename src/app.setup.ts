@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import passport from 'passport';
 import { configureViewEngine } from './common/view-engine';
 import type { AppConfig } from './config/app.config';
+import { SESSION_COOKIE } from './sessions/session-cookie';
 import { TypeormSessionStore } from './sessions/typeorm-session.store';
 
 export const PROJECT_ROOT = join(__dirname, '..');
@@ -62,7 +63,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   app.use(
     session({
-      name: 'mca.sid',
+      name: SESSION_COOKIE,
       secret: config.secret,
       store: app.get(TypeormSessionStore),
       resave: false,

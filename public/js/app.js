@@ -111,7 +111,11 @@
     // A sync that ends while the page is open: reload the results of the state in the URL.
     document.body.addEventListener('sync-finished', function () {
       if (document.getElementById('mca-results') && window.htmx) {
-        window.htmx.ajax('GET', location.pathname + location.search, { target: '#mca-results' });
+        // The header (SUMMARY_HEADER in src/tenants/mca.controller.ts) adds the summary bar, out of band.
+        window.htmx.ajax('GET', location.pathname + location.search, {
+          target: '#mca-results',
+          headers: { 'X-MCA-Summary': 'true' },
+        });
       }
     });
 

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Post, Query, Redirect, Render, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import { Body, Controller, Get, Post, Query, Redirect, Render, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { csrf } from '../common/csrf';
 import { FormView, Public } from '../common/decorators';
 import { flash } from '../common/flash';
 import type { CurrentUser } from '../common/request-context';
 import { RedirectException } from '../common/redirect.exception';
 import { safeLocalPath } from '../common/safe-redirect';
+import { SESSION_COOKIE } from '../sessions/session-cookie';
 import { UsersService } from '../users/users.service';
 import { LocalAuthGuard } from './local-auth.guard';
 import { SetupDto } from './dto/setup.dto';
@@ -48,10 +49,12 @@ export class AuthController {
 
   @Post('logout')
   @Redirect('/login', 303)
-  async logout(@Req() req: Request) {
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     await this.users.recordSignOut(req.user as CurrentUser);
     await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    // The id is worthless once destroyed, but a browser that still holds it looks signed in to whoever checks.
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax' });
   }
 
   @Public()

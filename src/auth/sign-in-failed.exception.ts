@@ -4,6 +4,13 @@ import { FormErrorsException } from '../common/form-errors.exception';
 // One message for an unknown email, a wrong password and a deactivated user: none of them is revealed.
 export class SignInFailedException extends FormErrorsException {
   constructor() {
-    super({ form: 'Email or password is incorrect.' }, { status: HttpStatus.UNAUTHORIZED, view: 'auth/login' });
+    super(
+      { form: 'Email or password is incorrect.' },
+      {
+        status: HttpStatus.UNAUTHORIZED,
+        view: 'auth/login',
+        viewData: { title: 'Sign in' },
+      },
+    );
   }
 }

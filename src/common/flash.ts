@@ -4,6 +4,8 @@ export type FlashKind = 'success' | 'error' | 'info';
 export interface FlashMessage {
   kind: FlashKind;
   text: string;
+  // Names a message that a later fragment replaces out of band (the sync's "started" once it has ended).
+  id?: string;
 }
 
 declare module 'express-session' {
@@ -13,9 +15,9 @@ declare module 'express-session' {
 }
 
 // One-time messages that survive the redirect after a POST.
-export function flash(req: Request, kind: FlashKind, text: string): void {
+export function flash(req: Request, kind: FlashKind, text: string, id?: string): void {
   if (!req.session) return;
-  req.session.flash = [...(req.session.flash ?? []), { kind, text }];
+  req.session.flash = [...(req.session.flash ?? []), id ? { kind, text, id } : { kind, text }];
 }
 
 export function takeFlash(req: Request): FlashMessage[] {

@@ -9,6 +9,9 @@ import { SyncService } from './sync.service';
 // (hx-trigger="sync-finished from:body"). Targeted at body: the polling element is swapped out before htmx fires it.
 export const SYNC_FINISHED_TRIGGER = JSON.stringify({ 'sync-finished': { target: 'body' } });
 
+// The "sync started" message, replaced by the polled status once the sync has ended.
+export const SYNC_FLASH_ID = 'flash-sync';
+
 @Controller('sync')
 export class SyncController {
   constructor(private readonly sync: SyncService) {}
@@ -20,7 +23,14 @@ export class SyncController {
     const sync = await this.sync.summary();
     const fragment = isHtmxRequest(req);
     if (fragment && !sync.running) res.set('HX-Trigger', SYNC_FINISHED_TRIGGER);
-    return { title: 'Sync from Microsoft', sync, fragment, layout: fragment ? false : undefined };
+    return {
+      title: 'Sync from Microsoft',
+      sync,
+      fragment,
+      finished: fragment && !sync.running,
+      flashId: SYNC_FLASH_ID,
+      layout: fragment ? false : undefined,
+    };
   }
 
   @Post()
@@ -31,9 +41,8 @@ export class SyncController {
     flash(
       req,
       'info',
-      started
-        ? 'Sync from Microsoft started: the list updates when it ends.'
-        : 'A sync from Microsoft is already running: the list updates when it ends.',
+      started ? 'Sync from Microsoft started.' : 'A sync from Microsoft is already running.',
+      SYNC_FLASH_ID,
     );
   }
 }

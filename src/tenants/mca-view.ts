@@ -147,6 +147,7 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
   const { query, window } = data;
   const first = window.offset + 1;
   const last = window.offset + window.limit;
+  const shortSearch = query.q !== '' && [...query.q].length < TRIGRAM_MIN_LENGTH;
   return {
     title: MCA_TITLE,
     query,
@@ -154,7 +155,10 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
     // Carried by the search form, so that a new search keeps the filter and the order.
     hiddenDir: query.dir === DEFAULT_DIRECTION[query.sort] ? null : query.dir,
     clearSearchUrl: mcaUrl(query, { q: '', page: 1 }),
-    shortSearch: query.q !== '' && [...query.q].length < TRIGRAM_MIN_LENGTH,
+    shortSearch,
+    // A term too short for trigrams matches the start of names only (an index read instead of a scan of every
+    // name, DESIGN.md "Scale"): every result line says so, not only the empty one.
+    matchText: query.q === '' ? null : shortSearch ? `whose name starts with “${query.q}”` : `matching “${query.q}”`,
     showAllUrl: mcaUrl(query, { status: 'all', page: 1 }),
     filterLabel: query.status === 'all' ? null : filterLabel(query.status),
     sync,

@@ -8,6 +8,9 @@ import { McaService } from './mca.service';
 import { mcaView } from './mca-view';
 import { SyncStatusSource } from './sync-status';
 
+// Sent by public/js/app.js when it reloads the results because a sync ended.
+export const SUMMARY_HEADER = 'X-MCA-Summary';
+
 // One URL for the page and for its results fragment (the table and the counts), which htmx swaps in.
 @Controller(MCA_PATH)
 export class McaController {
@@ -23,6 +26,8 @@ export class McaController {
     const data = await this.mca.load(toMcaQuery(dto), toPageCursor(dto));
     // The fragment is the results only: the sync status around them keeps itself up to date.
     const sync = fragment ? null : await this.sync.summary();
-    return { ...mcaView(data, user.role, sync), fragment, layout: fragment ? false : undefined };
+    // After a sync the summary changed too: the page's script asks for it with the results (SUMMARY_HEADER).
+    const withSummary = fragment && req.get(SUMMARY_HEADER) === 'true';
+    return { ...mcaView(data, user.role, sync), fragment, withSummary, layout: fragment ? false : undefined };
   }
 }

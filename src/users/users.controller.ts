@@ -1,9 +1,21 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Redirect, Render, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  Post,
+  Redirect,
+  Render,
+  Req,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
 import { ROLE_LABELS, USER_ROLES } from '../auth/user-role';
 import { FormView } from '../common/decorators';
+import { ConflictError } from '../common/domain-errors';
 import { flash } from '../common/flash';
+import { FormErrorsException } from '../common/form-errors.exception';
 import { ChangeRoleDto } from './dto/change-role.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { PASSWORD_MIN_LENGTH } from './dto/user-fields';
@@ -19,17 +31,8 @@ export class UsersController {
 
   @Get()
   @Render('users/index')
-  async list(@CurrentUser() me: SignedInUser) {
-    const users = await this.users.listForBroker();
-    return {
-      title: 'Users',
-      users: users.map((user) => ({
-        ...user,
-        roleLabel: ROLE_LABELS[user.role],
-        isMe: user.id === me.id,
-        roles: ROLE_OPTIONS.map((option) => ({ ...option, selected: option.value === user.role })),
-      })),
-    };
+  list(@CurrentUser() me: SignedInUser) {
+    return this.listView(me);
   }
 
   @Get('new')
@@ -48,15 +51,20 @@ export class UsersController {
 
   @Post(':id/role')
   @Redirect('/users', 303)
-  async changeRole(@Req() req: Request, @Param('id', ParseIntPipe) id: number, @Body() dto: ChangeRoleDto) {
-    const user = await this.users.changeRole(id, dto.role);
+  async changeRole(
+    @Req() req: Request,
+    @CurrentUser() me: SignedInUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: ChangeRoleDto,
+  ) {
+    const user = await this.onRow(me, id, () => this.users.changeRole(id, dto.role));
     flash(req, 'success', `${user.name} is now ${ROLE_LABELS[user.role].toLowerCase()}.`);
   }
 
   @Post(':id/deactivate')
   @Redirect('/users', 303)
   async deactivate(@Req() req: Request, @CurrentUser() me: SignedInUser, @Param('id', ParseIntPipe) id: number) {
-    const user = await this.users.deactivate(id, me.id);
+    const user = await this.onRow(me, id, () => this.users.deactivate(id, me.id));
     flash(req, 'success', `${user.name} is deactivated and has been signed out.`);
   }
 
@@ -65,5 +73,33 @@ export class UsersController {
   async reactivate(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
     const user = await this.users.reactivate(id);
     flash(req, 'success', `${user.name} can sign in again.`);
+  }
+
+  private async listView(me: SignedInUser, refused?: { id: number; message: string }) {
+    const users = await this.users.listForBroker();
+    return {
+      title: 'Users',
+      users: users.map((user) => ({
+        ...user,
+        roleLabel: ROLE_LABELS[user.role],
+        isMe: user.id === me.id,
+        roles: ROLE_OPTIONS.map((option) => ({ ...option, selected: option.value === user.role })),
+        rowError: refused?.id === user.id ? refused.message : null,
+      })),
+    };
+  }
+
+  // A change the state refuses (the last admin, yourself) is answered on the Users page, next to its row, rather
+  // than on an error page that only says the page changed.
+  private async onRow<T>(me: SignedInUser, id: number, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      throw new FormErrorsException(
+        { [`user-${id}`]: error.message },
+        { status: 409, view: 'users/index', viewData: await this.listView(me, { id, message: error.message }) },
+      );
+    }
   }
 }

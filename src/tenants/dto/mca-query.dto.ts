@@ -31,10 +31,17 @@ const oneOf = <T extends string | number>(
     return allowed.includes(parsed as T) ? parsed : fallback;
   });
 
+// Ids are 32-bit integers on both databases: a larger one names no row (and PostgreSQL refuses to compare it).
+const MAX_ROW_ID = 2_147_483_647;
+
 const rowId = ({ value }: TransformFnParams): number | undefined => {
   const raw = single(value);
-  return raw !== undefined && /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : undefined;
+  return raw !== undefined && /^[1-9]\d{0,9}$/.test(raw) && Number(raw) <= MAX_ROW_ID ? Number(raw) : undefined;
 };
+
+// Control characters cannot be typed into the search box and no tenant field holds one; PostgreSQL refuses a NUL
+// in any text and FTS5 reads it as the end of the term.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
 // The page's query string. A value the page never links to (an old bookmark, a hand-edited URL) falls back to
 // its default instead of failing; only a search too long to be typed is refused (see McaService).
@@ -44,7 +51,7 @@ export class McaQueryDto {
   status: StatusFilter = 'all';
 
   @Allow()
-  @Transform(({ value }: TransformFnParams) => (single(value) ?? '').trim())
+  @Transform(({ value }: TransformFnParams) => (single(value) ?? '').replace(CONTROL_CHARACTERS, '').trim())
   q = '';
 
   @Allow()
