@@ -19,6 +19,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterSettingsModule } from './partner-center-settings/partner-center-settings.module';
+import { ReportsModule } from './reports/reports.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SyncModule } from './sync/sync.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -66,6 +67,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     TenantsModule,
     PartnerCenterSettingsModule,
     PartnerCenterModule,
+    ReportsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -2,6 +2,7 @@ import { Foundation1764100000000 } from './1764100000000-foundation';
 import { SyncRuns1764110000000 } from './1764110000000-sync-runs';
 import { McaPage1764120000000 } from './1764120000000-mca-page';
 import { PartnerCenterSettings1764110000001 } from './1764110000001-partner-center-settings';
+import { Reports1764180000000 } from './1764180000000-reports';
 
 // Applied in order at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SyncRuns1764110000000,
   PartnerCenterSettings1764110000001,
   McaPage1764120000000,
+  Reports1764180000000,
 ];
