@@ -118,5 +118,26 @@
     enhanceMenus(document);
   }
 
+  // ---- Reports (src/reports): the report dialog of the MCA page ----
+  // The menu's link fills the dialog through htmx (hx-get); the dialog opens at once, showing "Loading…" until the
+  // form arrives. Without JavaScript the link leads to the report page instead.
+  function reportDialog() {
+    document.addEventListener('click', function (event) {
+      var target = event.target instanceof Element ? event.target : null;
+      if (!target) return;
+      var opener = target.closest('[data-opens-dialog]');
+      if (opener && window.htmx) {
+        var dialog = document.getElementById(opener.getAttribute('data-opens-dialog'));
+        var menu = opener.closest('details');
+        if (menu) menu.open = false;
+        if (dialog && !dialog.open) dialog.showModal();
+        return;
+      }
+      var close = target.closest('[data-dialog-close]');
+      if (close && close.closest('dialog')) close.closest('dialog').close();
+    });
+  }
+
   mcaPage();
+  reportDialog();
 })();

@@ -20,6 +20,7 @@ export interface AppConfig {
   sandbox: { tokenTtlSeconds: number; linkExpiryMinutes: number };
   smtpUrl: string | undefined;
   mailFrom: string;
+  reports: { gzipOverBytes: number; attachMaxBytes: number };
 }
 
 export function readAppConfig(raw: Record<string, unknown> = process.env): AppConfig {
@@ -51,6 +52,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     sandbox: { tokenTtlSeconds: env.SANDBOX_TOKEN_TTL_SECONDS, linkExpiryMinutes: env.SANDBOX_LINK_EXPIRY_MINUTES },
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
+    reports: { gzipOverBytes: env.REPORT_GZIP_OVER_BYTES, attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES },
   };
 }
 
