@@ -4,6 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
@@ -57,6 +58,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
       },
     }),
     CommonModule,
+    AuditModule,
     MailModule,
     SessionsModule,
     UsersModule,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AuditModule } from './audit/audit.module';
 import { CommonModule } from './common/common.module';
 import { appConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
@@ -11,6 +12,7 @@ import { UsersModule } from './users/users.module';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     DatabaseModule,
     CommonModule,
+    AuditModule,
     UsersModule,
   ],
 })

@@ -2,6 +2,7 @@ import { Foundation1764100000000 } from './1764100000000-foundation';
 import { SyncRuns1764110000000 } from './1764110000000-sync-runs';
 import { McaPage1764120000000 } from './1764120000000-mca-page';
 import { PartnerCenterSettings1764110000001 } from './1764110000001-partner-center-settings';
+import { AuditTrail1764150000000 } from './1764150000000-audit-trail';
 import { Reports1764180000000 } from './1764180000000-reports';
 
 // Applied in order at start; a new migration is a new file added at the end of this list.
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   SyncRuns1764110000000,
   PartnerCenterSettings1764110000001,
   McaPage1764120000000,
+  AuditTrail1764150000000,
   Reports1764180000000,
 ];
