@@ -16,6 +16,7 @@ import { appConfig, type AppConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
+import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
@@ -59,6 +60,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     }),
     CommonModule,
     AuditModule,
+    JobsModule,
     MailModule,
     SessionsModule,
     UsersModule,

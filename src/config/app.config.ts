@@ -3,6 +3,16 @@ import { resolve } from 'node:path';
 import { loadOrCreateAppSecret } from './app-secret';
 import { validateEnvironment } from './environment';
 
+// The worker's settings (src/jobs reads them).
+export interface JobWorkerSettings {
+  enabled: boolean;
+  concurrency: number;
+  pollMs: number;
+  leaseMs: number;
+  retryBaseMs: number;
+  shutdownGraceMs: number;
+}
+
 export interface AppConfig {
   port: number;
   dataDir: string;
@@ -20,6 +30,7 @@ export interface AppConfig {
   sandbox: { tokenTtlSeconds: number; linkExpiryMinutes: number };
   smtpUrl: string | undefined;
   mailFrom: string;
+  jobs: JobWorkerSettings;
   reports: { gzipOverBytes: number; attachMaxBytes: number };
 }
 
@@ -52,6 +63,14 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     sandbox: { tokenTtlSeconds: env.SANDBOX_TOKEN_TTL_SECONDS, linkExpiryMinutes: env.SANDBOX_LINK_EXPIRY_MINUTES },
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
+    jobs: {
+      enabled: env.JOB_WORKER === 'on',
+      concurrency: env.JOB_CONCURRENCY,
+      pollMs: env.JOB_POLL_MS,
+      leaseMs: env.JOB_LEASE_MS,
+      retryBaseMs: env.JOB_RETRY_BASE_MS,
+      shutdownGraceMs: env.JOB_SHUTDOWN_GRACE_MS,
+    },
     reports: { gzipOverBytes: env.REPORT_GZIP_OVER_BYTES, attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES },
   };
 }

@@ -28,4 +28,18 @@ describe(validateEnvironment.name, () => {
   it('should refuse a short APP_SECRET when one is set', () => {
     expect(() => validateEnvironment({ APP_SECRET: 'secret' })).toThrow('APP_SECRET: must be at least 32 characters');
   });
+
+  it('should give the job worker its defaults and refuse settings it cannot run with', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      JOB_WORKER: 'on',
+      JOB_CONCURRENCY: 4,
+      JOB_POLL_MS: 1000,
+      JOB_LEASE_MS: 60000,
+      JOB_RETRY_BASE_MS: 10000,
+      JOB_SHUTDOWN_GRACE_MS: 10000,
+    });
+    expect(() => validateEnvironment({ JOB_WORKER: 'yes', JOB_CONCURRENCY: '0', JOB_LEASE_MS: '10' })).toThrow(
+      /^Invalid configuration: JOB_WORKER: .* \| JOB_CONCURRENCY: .* \| JOB_LEASE_MS: .*$/,
+    );
+  });
 });

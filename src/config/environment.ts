@@ -109,6 +109,50 @@ export class Environment {
   @Max(10080)
   SYNC_INTERVAL_MINUTES = 60;
 
+  // Whether this instance runs background jobs; 'off' for an instance that only serves pages (jobs are still queued).
+  @IsOptional()
+  @IsIn(['on', 'off'])
+  JOB_WORKER: 'on' | 'off' = 'on';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  JOB_CONCURRENCY = 4;
+
+  // How often an idle worker looks for due jobs (a job enqueued by this instance wakes it at once).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(20)
+  @Max(60000)
+  JOB_POLL_MS = 1000;
+
+  // A running job's lease, renewed while it runs; a job whose instance died is taken over once it ran out.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(3600000)
+  JOB_LEASE_MS = 60000;
+
+  // The first retry's delay, doubled on each attempt (with jitter).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3600000)
+  JOB_RETRY_BASE_MS = 10000;
+
+  // At shutdown, how long running jobs may take to finish before they are released to another instance.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  JOB_SHUTDOWN_GRACE_MS = 10000;
+
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL?: string;

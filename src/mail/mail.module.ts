@@ -1,6 +1,44 @@
-import { Global, Module } from '@nestjs/common';
-import { MailService } from './mail.service';
+import { Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { join } from 'node:path';
+import type { AppConfig } from '../config/app.config';
+import { JobRegistry } from '../jobs/job-registry';
+import { EmlFolderMailDriver, MAIL_DRIVER, SmtpMailDriver, type MailDriver } from './mail-driver';
+import { MailSendHandler } from './mail-send.handler';
+import { MailTemplates } from './mail-templates';
+import { Outbox } from './outbox.service';
 
 @Global()
-@Module({ providers: [MailService], exports: [MailService] })
-export class MailModule {}
+@Module({
+  providers: [
+    {
+      // SMTP when SMTP_URL is set; otherwise .eml files in DATA_DIR/outbox.
+      provide: MAIL_DRIVER,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): MailDriver => {
+        const app = config.getOrThrow<AppConfig>('app');
+        return app.smtpUrl ? new SmtpMailDriver(app.smtpUrl) : new EmlFolderMailDriver(join(app.dataDir, 'outbox'));
+      },
+    },
+    MailTemplates,
+    Outbox,
+    MailSendHandler,
+  ],
+  exports: [Outbox, MAIL_DRIVER],
+})
+export class MailModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly registry: JobRegistry,
+    private readonly sendHandler: MailSendHandler,
+    @Inject(MAIL_DRIVER) private readonly driver: MailDriver,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.sendHandler);
+  }
+
+  // After the job worker stopped (it stops in onModuleDestroy), so no send is cut off.
+  onApplicationShutdown(): void {
+    this.driver.close();
+  }
+}

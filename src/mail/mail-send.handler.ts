@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../config/app.config';
+import { SqlService } from '../database/sql.service';
+import { PermanentJobError, type JobHandler } from '../jobs/job-handler';
+import { writeReturning } from '../jobs/job-rows';
+import { isPermanentSmtpRefusal, MAIL_DRIVER, type DriverMail, type MailDriver } from './mail-driver';
+import { MAIL_SEND_JOB } from './outbox.service';
+
+interface OutboxRow {
+  message_id: string;
+  to_address: string;
+  subject: string;
+  html: string;
+  text: string;
+  attachments: string | null;
+  sent_at: unknown;
+}
+
+// Sends one outbox message. Marked sent once, after the driver accepted it; a send whose outcome is unknown (the
+// app died mid-send) is tried again with the same Message-ID.
+@Injectable()
+export class MailSendHandler implements JobHandler<{ outboxId: number }> {
+  readonly type = MAIL_SEND_JOB;
+  private readonly from: string;
+
+  constructor(
+    private readonly sql: SqlService,
+    @Inject(MAIL_DRIVER) private readonly driver: MailDriver,
+    config: ConfigService,
+  ) {
+    this.from = config.getOrThrow<AppConfig>('app').mailFrom;
+  }
+
+  parse(payload: unknown): { outboxId: number } {
+    const outboxId = (payload as { outboxId?: unknown } | null)?.outboxId;
+    if (typeof outboxId !== 'number' || !Number.isInteger(outboxId) || outboxId < 1) {
+      throw new Error('outboxId must be a positive integer');
+    }
+    return { outboxId };
+  }
+
+  async handle({ outboxId }: { outboxId: number }): Promise<void> {
+    const [row] = await this.sql.query<OutboxRow>`
+      SELECT message_id, to_address, subject, html, text, attachments, sent_at FROM outbox_messages WHERE id = ${outboxId}`;
+    if (!row) throw new PermanentJobError(`Outbox message ${outboxId} no longer exists`);
+    if (row.sent_at) return;
+    const mail: DriverMail = {
+      from: this.from,
+      to: row.to_address,
+      subject: row.subject,
+      text: row.text,
+      html: row.html,
+      messageId: row.message_id,
+      attachments: row.attachments ? (JSON.parse(row.attachments) as DriverMail['attachments']) : [],
+    };
+    let delivery: string;
+    try {
+      delivery = await this.driver.send(mail);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (isPermanentSmtpRefusal(error)) throw new PermanentJobError(`The mail server refused the message: ${reason}`);
+      throw new Error(`The message could not be sent (it will be tried again): ${reason}`);
+    }
+    await this.sql.transaction((tx) => {
+      const p = tx.dialect.placeholder;
+      return writeReturning(
+        tx,
+        `UPDATE outbox_messages SET sent_at = ${p(1)}, delivery = ${p(2)} WHERE id = ${p(3)} AND sent_at IS NULL RETURNING id`,
+        [tx.dialect.encodeTimestamp(new Date()), delivery, outboxId],
+      );
+    });
+  }
+}
