@@ -132,12 +132,17 @@ export class ReportRequestsService {
   }
 
   // A file the user may download: their own request (or, for an admin, a schedule's run), sent, not yet expired.
-  async downloadable(user: CurrentUser, id: number, now = new Date()): Promise<{ request: ReportRequest; path: string }> {
+  async downloadable(
+    user: CurrentUser,
+    id: number,
+    now = new Date(),
+  ): Promise<{ request: ReportRequest; path: string }> {
     const request = Number.isSafeInteger(id)
       ? await this.sql.manager.getRepository(ReportRequest).findOneBy({ id, brokerId: this.scope.brokerId() })
       : null;
     const mine = request && (request.requestedBy === user.id || (request.scheduleId !== null && user.role === 'admin'));
-    if (!request || !mine || request.state !== 'sent' || request.expiresAt <= now) throw new NotFoundInBrokerError('That report');
+    if (!request || !mine || request.state !== 'sent' || request.expiresAt <= now)
+      throw new NotFoundInBrokerError('That report');
     const path = reportFilePath(this.dataDir, request.brokerId, request.id, request.format);
     try {
       await access(path);

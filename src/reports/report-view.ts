@@ -47,7 +47,10 @@ export function formView(email: string, source: Record<string, unknown>) {
   const q = typeof source.q === 'string' ? source.q.trim().slice(0, SEARCH_MAX_LENGTH) : '';
   const filter: ReportFilter = { status, q };
   const filtered = isFiltered(filter);
-  const format = typeof source.format === 'string' && (REPORT_FORMATS as readonly string[]).includes(source.format) ? source.format : 'csv';
+  const format =
+    typeof source.format === 'string' && (REPORT_FORMATS as readonly string[]).includes(source.format)
+      ? source.format
+      : 'csv';
   return {
     email: typeof source.email === 'string' ? source.email : email,
     format,
