@@ -164,11 +164,9 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         error: null,
       });
       if (schedule)
-        await tx.manager
-          .getRepository(ReportSchedule)
-          .update(schedule.id, {
-            lastResult: `Sent to ${recipients.length} ${recipients.length === 1 ? 'recipient' : 'recipients'}: ${context.rowsText}`,
-          });
+        await tx.manager.getRepository(ReportSchedule).update(schedule.id, {
+          lastResult: `Sent to ${recipients.length} ${recipients.length === 1 ? 'recipient' : 'recipients'}: ${context.rowsText}`,
+        });
       await this.audit.record(tx, {
         action: 'report.sent',
         subject: { type: 'report', id: request.id },
