@@ -1,6 +1,7 @@
 import hbs from 'hbs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { decodeTimestamp } from '../database/dialect';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
@@ -11,15 +12,6 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
   hour12: false,
 });
-
-const toDate = (value: unknown): Date | null => {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
-  if (typeof value === 'string' || typeof value === 'number') {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? null : date;
-  }
-  return null;
-};
 
 // Partials are registered synchronously before the app listens (hbs.registerPartials is asynchronous), named
 // by their path under views/partials without the extension, e.g. {{> tenants/table}}.
@@ -37,10 +29,10 @@ export function configureViewEngine(viewsDir: string): void {
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   hbs.registerHelper('formatDate', (value: unknown) => {
-    const date = toDate(value);
+    const date = decodeTimestamp(value);
     return date ? `${dateFormat.format(date)} UTC` : '';
   });
-  hbs.registerHelper('isoDate', (value: unknown) => toDate(value)?.toISOString() ?? '');
+  hbs.registerHelper('isoDate', (value: unknown) => decodeTimestamp(value)?.toISOString() ?? '');
 }
 
 function walk(dir: string): string[] {

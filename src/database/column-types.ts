@@ -1,4 +1,5 @@
-// Column types that differ by driver. The driver is fixed for the life of the process (DATABASE_URL), so
-// entities read it once at import time.
-export const usesPostgres = (): boolean => Boolean(process.env.DATABASE_URL);
-export const TIMESTAMP = usesPostgres() ? 'timestamptz' : 'datetime';
+// The entities' timestamp type. TypeORM's `Date` is the one type both drivers accept and treat alike whatever the
+// column is: SQLite reads and writes TypeORM's UTC text, PostgreSQL a Date. The columns themselves (datetime on
+// SQLite, timestamptz on PostgreSQL) are made by the migrations, never by TypeORM (synchronize is off), so an
+// entity need not know at import time which database the validated config will choose.
+export const TIMESTAMP = Date;

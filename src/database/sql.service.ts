@@ -9,6 +9,12 @@ export const WRITE_DATA_SOURCE = Symbol('WRITE_DATA_SOURCE');
 
 export type SqlTemplate = <T>(strings: TemplateStringsArray, ...values: unknown[]) => Promise<T[]>;
 
+// Reads by statement text: what code that only reads needs (the MCA page's list, shared with the bench's server).
+export interface SqlReader {
+  readonly dialect: Dialect;
+  run<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
+}
+
 // A transaction in progress: its entity manager, raw statements inside it, and work to do once it committed.
 export interface Tx {
   readonly manager: EntityManager;
@@ -41,7 +47,7 @@ class Mutex {
 // connection of their own, one at a time (the mutex); reads stay on the main connection and see committed data
 // only (WAL). PostgreSQL's pool already gives each transaction its own connection.
 @Injectable()
-export class SqlService implements OnApplicationShutdown {
+export class SqlService implements SqlReader, OnApplicationShutdown {
   private readonly logger = new Logger(SqlService.name);
   readonly dialect: Dialect;
   private readonly statements: StatementCache | null;

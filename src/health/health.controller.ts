@@ -1,13 +1,12 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { SkipThrottle } from '@nestjs/throttler';
-import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators';
+import { SqlService } from '../database/sql.service';
 
 @Controller('healthz')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: SqlService) {}
 
   @Public()
   @SkipThrottle()
@@ -15,7 +14,7 @@ export class HealthController {
   async health(@Res({ passthrough: true }) res: Response) {
     const started = performance.now();
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.sql.run('SELECT 1', []);
     } catch {
       res.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'error', database: { status: 'down' } };
@@ -24,7 +23,7 @@ export class HealthController {
       status: 'ok',
       database: {
         status: 'up',
-        driver: this.dataSource.options.type,
+        driver: this.sql.dialect.name,
         latencyMs: Math.round((performance.now() - started) * 100) / 100,
       },
     };

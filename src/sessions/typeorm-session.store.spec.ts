@@ -1,23 +1,25 @@
 import type { SessionData } from 'express-session';
-import type { Repository } from 'typeorm';
+import { POSTGRES } from '../database/dialect';
+import type { SqlService } from '../database/sql.service';
 import type { SessionRecord } from './session.entity';
 import { TypeormSessionStore } from './typeorm-session.store';
 
 // Records the writes a store makes; the store's SQL itself is exercised by the e2e suite on both databases.
 function recordingRepository(row: SessionRecord | null) {
   const writes: string[] = [];
-  // Reads arrive as SQL (see rawQuery); answered here in the shape PostgreSQL gives.
-  const connection = {
-    options: { type: 'postgres' },
-    query: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []),
-  };
-  const repo = {
-    manager: { connection },
+  const sessions = {
     upsert: async () => writes.push('upsert'),
     update: async () => writes.push('update'),
     delete: async () => writes.push('delete'),
   };
-  return { repo: repo as unknown as Repository<SessionRecord>, writes };
+  // Reads arrive as SQL, answered here in the shape PostgreSQL gives; writes as a transaction's repository.
+  const sql = {
+    dialect: POSTGRES,
+    query: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []),
+    transaction: async (work: (tx: unknown) => Promise<unknown>) =>
+      work({ manager: { getRepository: () => sessions } }),
+  };
+  return { repo: sql as unknown as SqlService, writes };
 }
 
 const sessionExpiringIn = (ms: number) =>

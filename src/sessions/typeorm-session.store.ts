@@ -1,6 +1,6 @@
 import { Store, type SessionData } from 'express-session';
 import { LessThan, type Repository } from 'typeorm';
-import { rawQuery, timestampFromRow } from '../database/raw-sql';
+import type { SqlService } from '../database/sql.service';
 import { SessionRecord } from './session.entity';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
@@ -20,21 +20,18 @@ export class TypeormSessionStore extends Store {
   // The expiry last read or written per session id, by this instance (another instance only ever makes it later).
   private readonly knownExpiry = new Map<string, number>();
 
-  // Read on every request: a plain indexed lookup rather than an entity query.
-  private readonly read: ReturnType<typeof rawQuery<{ data: string; expires_at: unknown }>>;
-
   constructor(
-    private readonly sessions: Repository<SessionRecord>,
+    private readonly sql: SqlService,
     private readonly idleMs: number,
   ) {
     super();
-    this.read = rawQuery(sessions.manager.connection);
   }
 
+  // Read on every request: a plain indexed lookup rather than an entity query.
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.read`SELECT data, expires_at FROM sessions WHERE id = ${sid}`
+    this.sql.query<{ data: string; expires_at: unknown }>`SELECT data, expires_at FROM sessions WHERE id = ${sid}`
       .then(([row]) => {
-        const expiresAt = timestampFromRow(row?.expires_at);
+        const expiresAt = this.sql.dialect.decodeTimestamp(row?.expires_at);
         if (!row || !expiresAt || expiresAt.getTime() <= Date.now()) return callback(undefined, null);
         this.remember(sid, expiresAt);
         callback(undefined, JSON.parse(row.data) as SessionData);
@@ -46,8 +43,7 @@ export class TypeormSessionStore extends Store {
     const userId = (session as PassportSessionData).passport?.user ?? null;
     const expiresAt = this.expiry(session);
     this.remember(sid, expiresAt);
-    this.sessions
-      .upsert({ id: sid, userId, data: JSON.stringify(session), expiresAt }, ['id'])
+    this.write((sessions) => sessions.upsert({ id: sid, userId, data: JSON.stringify(session), expiresAt }, ['id']))
       .then(() => callback?.())
       .catch((err) => callback?.(err));
   }
@@ -57,23 +53,25 @@ export class TypeormSessionStore extends Store {
     const known = this.knownExpiry.get(sid);
     if (known !== undefined && expiresAt.getTime() - known < TOUCH_INTERVAL_MS) return callback?.();
     this.remember(sid, expiresAt);
-    this.sessions
-      .update({ id: sid }, { expiresAt })
+    this.write((sessions) => sessions.update({ id: sid }, { expiresAt }))
       .then(() => callback?.())
       .catch((err) => callback?.(err));
   }
 
   override destroy(sid: string, callback?: Callback): void {
     this.knownExpiry.delete(sid);
-    this.sessions
-      .delete({ id: sid })
+    this.write((sessions) => sessions.delete({ id: sid }))
       .then(() => callback?.())
       .catch((err) => callback?.(err));
   }
 
   async pruneExpired(): Promise<number> {
-    const result = await this.sessions.delete({ expiresAt: LessThan(new Date()) });
+    const result = await this.write((sessions) => sessions.delete({ expiresAt: LessThan(new Date()) }));
     return result.affected ?? 0;
+  }
+
+  private write<T>(work: (sessions: Repository<SessionRecord>) => Promise<T>): Promise<T> {
+    return this.sql.transaction((tx) => work(tx.manager.getRepository(SessionRecord)));
   }
 
   private remember(sid: string, expiresAt: Date): void {

@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
-import { usesPostgres } from '../database/column-types';
+import { SqlService } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import {
@@ -11,28 +9,17 @@ import {
   type PartnerCenterCredentials,
   type PartnerCustomer,
 } from '../partner-center/partner-center.types';
-import { Tenant } from '../tenants/tenant.entity';
 import { mapBounded } from './bounded';
 import { HEARTBEAT_INTERVAL_MS, LeaseLostError, SyncLease } from './sync-lease';
 import type { SyncRun } from './sync-run.entity';
-import { needsAgreementDate, planTenantMerge, type FetchedCustomer, type KnownTenant } from './tenant-merge';
+import { needsAgreementDate, planTenantMerge, type FetchedCustomer, type KnownTenant } from '../tenants/tenant-merge';
+import { TenantWriter } from '../tenants/tenant-writer';
 
 const PAGE_SIZE = 200;
 const MAX_PAGES = 5_000;
 // Per-customer calls in flight at once: quick for a few dozen customers, gentle on Partner Center's rate limits.
 const PARALLEL_CALLS = 4;
 const PROGRESS_EVERY = 20;
-const INSERT_CHUNK = 200;
-const KNOWN_COLUMNS = {
-  id: true,
-  microsoftTenantId: true,
-  name: true,
-  domain: true,
-  status: true,
-  directlySigned: true,
-  acceptedAt: true,
-  removedAt: true,
-} as const;
 
 // A refusal about one customer (no reseller relationship any more, gone meanwhile) leaves that customer's
 // acceptance as we knew it; anything else stops the run.
@@ -50,7 +37,8 @@ export class SyncRunner {
     private readonly settings: PartnerCenterSettingsService,
     private readonly lease: SyncLease,
     private readonly scope: BrokerScope,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sql: SqlService,
+    private readonly tenants: TenantWriter,
   ) {}
 
   async run(run: SyncRun): Promise<void> {
@@ -66,7 +54,7 @@ export class SyncRunner {
       const credentials = await this.settings.credentialsFor(this.scope.brokerId());
       const customers = await this.listCustomers(credentials, run);
       const known = new Map(
-        (await this.knownTenants(this.dataSource.manager)).map((tenant) => [
+        (await this.tenants.knownTenants(this.scope.brokerId())).map((tenant) => [
           tenant.microsoftTenantId.toLowerCase(),
           tenant,
         ]),
@@ -160,34 +148,12 @@ export class SyncRunner {
   // The merge is planned again inside the transaction, on the rows as they are now: an attestation that changed
   // a status while Partner Center was being read is kept.
   private async write(run: SyncRun, fetched: FetchedCustomer[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.sql.transaction(async (tx) => {
       const now = new Date();
       const brokerId = this.scope.brokerId();
-      const plan = planTenantMerge(fetched, await this.knownTenants(manager, usesPostgres()), now);
-      for (let start = 0; start < plan.inserts.length; start += INSERT_CHUNK) {
-        await manager.insert(
-          Tenant,
-          plan.inserts.slice(start, start + INSERT_CHUNK).map((fields) => ({ ...fields, brokerId, lastSyncedAt: now })),
-        );
-      }
-      for (const { id, changes } of plan.updates) {
-        await manager.update(Tenant, this.scope.where<Tenant>({ id }), { ...changes, lastSyncedAt: now });
-      }
-      await this.lease.succeed(manager, run, {
-        processed: fetched.length,
-        total: fetched.length,
-        created: plan.inserts.length,
-        updated: plan.updates.length - plan.removed,
-        removed: plan.removed,
-      });
-    });
-  }
-
-  private knownTenants(manager: EntityManager, lockRows = false): Promise<KnownTenant[]> {
-    return manager.find(Tenant, {
-      where: this.scope.where<Tenant>(),
-      select: KNOWN_COLUMNS,
-      ...(lockRows ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      const plan = planTenantMerge(fetched, await this.tenants.knownTenants(brokerId, tx), now);
+      const counts = await this.tenants.applyMergePlan(tx, brokerId, plan, now);
+      await this.lease.succeed(tx.manager, run, { processed: fetched.length, total: fetched.length, ...counts });
     });
   }
 

@@ -1,7 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Broker } from '../brokers/broker.entity';
 import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
+import { SyncStatusSource } from '../tenants/sync-status';
+import { TenantsModule } from '../tenants/tenants.module';
 import { SyncLease } from './sync-lease';
 import { SyncRun } from './sync-run.entity';
 import { SyncRunner } from './sync-runner';
@@ -9,10 +11,18 @@ import { SyncScheduler } from './sync-scheduler';
 import { SyncController } from './sync.controller';
 import { SyncService } from './sync.service';
 
+// Global so that the MCA page (tenants, below sync) finds the sync status it shows through its own interface.
+@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([SyncRun, Broker]), PartnerCenterSettingsModule],
+  imports: [TypeOrmModule.forFeature([SyncRun, Broker]), PartnerCenterSettingsModule, TenantsModule],
   controllers: [SyncController],
-  providers: [SyncLease, SyncRunner, SyncService, SyncScheduler],
-  exports: [SyncService],
+  providers: [
+    SyncLease,
+    SyncRunner,
+    SyncService,
+    SyncScheduler,
+    { provide: SyncStatusSource, useExisting: SyncService },
+  ],
+  exports: [SyncService, SyncStatusSource],
 })
 export class SyncModule {}

@@ -3,11 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
 import { runForBroker } from '../common/request-context';
-import { rawQuery, timestampFromRow } from '../database/raw-sql';
+import { decodeTimestamp as timestampFromRow } from '../database/dialect';
+import { SqlService } from '../database/sql.service';
 import { leaseExpiredBefore, SyncLease } from './sync-lease';
 import { SyncRun, type SyncTrigger } from './sync-run.entity';
 import { SyncRunner } from './sync-runner';
-import type { SyncSummary } from './sync-summary';
+import type { SyncSummary } from '../tenants/sync-status';
 
 // The columns each summary query reads; each query selects only those it needs.
 interface SummaryRow {
@@ -30,12 +31,13 @@ export class SyncService implements OnApplicationShutdown {
     private readonly lease: SyncLease,
     private readonly runner: SyncRunner,
     private readonly scope: BrokerScope,
+    private readonly sql: SqlService,
   ) {}
 
   // Read on every render of the MCA page: plain indexed single-row lookups rather than entity queries.
   async summary(): Promise<SyncSummary> {
     const brokerId = this.scope.brokerId();
-    const query = rawQuery<SummaryRow>(this.runs.manager.connection);
+    const query = (text: TemplateStringsArray, ...values: unknown[]) => this.sql.query<SummaryRow>(text, ...values);
     const [running] =
       await query`SELECT started_at, heartbeat_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`;
     const [lastFinished] = await query`

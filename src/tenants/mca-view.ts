@@ -1,4 +1,4 @@
-import type { SyncSummary } from '../sync/sync-summary';
+import type { SyncSummary } from './sync-status';
 import type { UserRole } from '../users/user-role';
 import {
   DEFAULT_DIRECTION,

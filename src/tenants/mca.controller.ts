@@ -3,11 +3,11 @@ import type { Request } from 'express';
 import { CurrentUser } from '../common/decorators';
 import { isHtmxRequest } from '../common/htmx';
 import type { CurrentUser as SignedInUser } from '../common/request-context';
-import { SyncService } from '../sync/sync.service';
 import { McaQueryDto, toMcaQuery, toPageCursor } from './dto/mca-query.dto';
 import { MCA_PATH, type McaQuery } from './mca-query';
 import { McaService } from './mca.service';
 import { mcaView } from './mca-view';
+import { SyncStatusSource } from './sync-status';
 
 // The menu's "Generate MCA report" link offers the page's filter and search to the report form.
 function reportsUrl(query: McaQuery): string {
@@ -23,7 +23,7 @@ function reportsUrl(query: McaQuery): string {
 export class McaController {
   constructor(
     private readonly mca: McaService,
-    private readonly sync: SyncService,
+    private readonly sync: SyncStatusSource,
   ) {}
 
   @Get()

@@ -1,8 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { BrokerScope } from '../common/broker-scope.service';
-import { preparedQuery } from '../database/raw-sql';
+import type { Dialect } from '../database/dialect';
+import { SqlService, type SqlReader } from '../database/sql.service';
 import { pageWindow, SEARCH_MAX_LENGTH, type McaQuery, type PageCursor, type PageWindow } from './mca-query';
 import {
   canSeek,
@@ -15,7 +14,6 @@ import {
   searchCountsStatement,
   searchPageStatement,
   statusCountsStatement,
-  type SqlDriver,
   type SqlStatement,
 } from './tenant-list.sql';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
@@ -67,31 +65,23 @@ export const sumCounts = (counts: StatusCounts): number =>
 
 const isStatus = (value: string): value is TenantStatus => (TENANT_STATUSES as readonly string[]).includes(value);
 
-// SQLite keeps datetimes as UTC text without a zone; PostgreSQL's driver already returns Dates.
-export function toDate(value: Date | string | null): Date | null {
-  if (value === null || value instanceof Date) return value;
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-export type RunStatement = <T>(statement: SqlStatement) => Promise<T[]>;
-
 // The MCA page's data in at most three indexed statements, whatever the filter, search, sort or page. Shared by
 // McaService and the bench's bare server, so that both do exactly the same work.
 export async function loadMcaData(
-  run: RunStatement,
-  driver: SqlDriver,
+  reader: SqlReader,
   brokerId: number,
   query: McaQuery,
   cursor: PageCursor | null = null,
 ): Promise<McaData> {
   if (query.q.length > SEARCH_MAX_LENGTH)
     throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
+  const { dialect } = reader;
+  const run = <T>(statement: SqlStatement) => reader.run<T>(statement.sql, statement.params);
 
   const all = zeroCounts();
   const current = zeroCounts();
   let removed = 0;
-  for (const row of await run<RawCount>(statusCountsStatement(driver, brokerId))) {
+  for (const row of await run<RawCount>(statusCountsStatement(dialect, brokerId))) {
     if (!isStatus(row.status)) continue;
     const count = Number(row.tenant_count);
     all[row.status] += count;
@@ -104,37 +94,39 @@ export async function loadMcaData(
   if (query.q !== '') {
     const offset = (Math.max(1, query.page) - 1) * query.size;
     const raw = await run<RawTenant & RawSearchCounts>(
-      searchPageStatement(driver, brokerId, query, { limit: query.size, queryOffset: offset }),
+      searchPageStatement(dialect, brokerId, query, { limit: query.size, queryOffset: offset }),
     );
-    if (raw.length > 0) return withRows(query, countsOf(raw[0]), current, removed, raw);
+    if (raw.length > 0) return withRows(dialect, query, countsOf(raw[0]), current, removed, raw);
   }
   const chipCounts =
-    query.q === '' ? all : countsOf((await run<RawSearchCounts>(searchCountsStatement(driver, brokerId, query.q)))[0]);
+    query.q === '' ? all : countsOf((await run<RawSearchCounts>(searchCountsStatement(dialect, brokerId, query.q)))[0]);
   const window = pageWindow(totalOf(query, chipCounts), query.page, query.size);
   const sought =
     cursor && window.limit > 0 && canSeek(query)
-      ? await seek(run, driver, brokerId, query, cursor, window.limit)
+      ? await seek(run, dialect, brokerId, query, cursor, window.limit)
       : null;
-  if (sought) return withRows(query, chipCounts, current, removed, sought);
-  const raw = window.limit > 0 ? await run<RawTenant>(pageStatement(driver, brokerId, query, window)) : [];
+  if (sought) return withRows(dialect, query, chipCounts, current, removed, sought);
+  const raw = window.limit > 0 ? await run<RawTenant>(pageStatement(dialect, brokerId, query, window)) : [];
   if (window.reverse) raw.reverse();
-  return withRows(query, chipCounts, current, removed, raw);
+  return withRows(dialect, query, chipCounts, current, removed, raw);
 }
 
 // The page next to the cursor's row, or null when it cannot be read that way (the row is gone, or the tenants
 // changed so that the page would not fill as the counts say): the page is then read by its number.
+type RunStatement = <T>(statement: SqlStatement) => Promise<T[]>;
+
 async function seek(
   run: RunStatement,
-  driver: SqlDriver,
+  dialect: Dialect,
   brokerId: number,
   query: McaQuery,
   cursor: PageCursor,
   limit: number,
 ): Promise<RawTenant[] | null> {
-  const [from] = await run<CursorRow>(cursorRowStatement(driver, brokerId, cursor.id));
+  const [from] = await run<CursorRow>(cursorRowStatement(dialect, brokerId, cursor.id));
   if (!from) return null;
   const rows: RawTenant[] = [];
-  for (const statement of seekStatements(driver, brokerId, query, from, cursor.direction, limit)) {
+  for (const statement of seekStatements(dialect, brokerId, query, from, cursor.direction, limit)) {
     if (rows.length < limit) rows.push(...(await run<RawTenant>(statement)));
   }
   if (rows.length < limit) return null;
@@ -146,6 +138,7 @@ const totalOf = (query: McaQuery, chipCounts: StatusCounts): number =>
   query.status === 'all' ? sumCounts(chipCounts) : chipCounts[query.status];
 
 function withRows(
+  dialect: Dialect,
   query: McaQuery,
   chipCounts: StatusCounts,
   current: StatusCounts,
@@ -163,7 +156,7 @@ function withRows(
     capped,
     current,
     removed,
-    rows: raw.map(toTenantRow),
+    rows: raw.map((row) => toTenantRow(dialect, row)),
   };
 }
 
@@ -175,31 +168,24 @@ function countsOf(row: RawSearchCounts): StatusCounts {
 
 @Injectable()
 export class McaService {
-  private readonly driver: SqlDriver;
-  private readonly run: RunStatement;
-
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    private readonly sql: SqlService,
     private readonly scope: BrokerScope,
-  ) {
-    this.driver = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
-    const query = preparedQuery(dataSource);
-    this.run = <T>(statement: SqlStatement) => query<T>(statement.sql, statement.params);
-  }
+  ) {}
 
   load(query: McaQuery, cursor: PageCursor | null = null): Promise<McaData> {
-    return loadMcaData(this.run, this.driver, this.scope.brokerId(), query, cursor);
+    return loadMcaData(this.sql, this.scope.brokerId(), query, cursor);
   }
 }
 
-export function toTenantRow(raw: RawTenant): TenantRow {
+function toTenantRow(dialect: Dialect, raw: RawTenant): TenantRow {
   return {
     id: Number(raw.id),
     name: raw.name,
     domain: raw.domain,
     microsoftTenantId: raw.microsoft_tenant_id,
     status: raw.status,
-    acceptedAt: toDate(raw.accepted_at),
-    removedAt: toDate(raw.removed_at),
+    acceptedAt: dialect.decodeTimestamp(raw.accepted_at),
+    removedAt: dialect.decodeTimestamp(raw.removed_at),
   };
 }

@@ -1,11 +1,14 @@
-import { STATUS_RANK_SQL } from '../database/migrations/1764120000000-mca-page';
+import type { Dialect } from '../database/dialect';
 import type { McaQuery, PageCursor, StatusFilter } from './mca-query';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 // The SQL of the MCA page, written out so that each query is one indexed statement (see DESIGN.md, "Scale") and
 // so that the bench's bare server runs exactly the same statements. Every statement is confined to one broker:
 // the caller passes BrokerScope.brokerId().
-export type SqlDriver = 'sqlite' | 'postgres';
+
+// The status sort's order (those needing attention first). The index ix_tenants_broker_rank_name is on this very
+// expression (migration McaPage keeps its own copy); the query plan test proves the index serves it.
+export const STATUS_RANK_SQL = "(CASE status WHEN 'none' THEN 0 WHEN 'pending' THEN 1 WHEN 'direct' THEN 2 ELSE 3 END)";
 
 export interface SqlStatement {
   sql: string;
@@ -19,11 +22,11 @@ export const TRIGRAM_MIN_LENGTH = 3;
 
 class Params {
   readonly values: unknown[] = [];
-  constructor(private readonly driver: SqlDriver) {}
+  constructor(private readonly dialect: Dialect) {}
 
   add(value: unknown): string {
     this.values.push(value);
-    return this.driver === 'postgres' ? `$${this.values.length}` : '?';
+    return this.dialect.placeholder(this.values.length);
   }
 }
 
@@ -48,12 +51,12 @@ const KEYS = 't.id, t.name, t.status, t.accepted_at';
 // shorter term matches the start of the name, read in the order of an index that holds the keys, so that SQLite
 // never touches the table for it.
 // (Parameters are added in the order they appear in the text: SQLite's are positional.)
-function firstMatches(driver: SqlDriver, brokerId: number, term: string, params: Params, columns: string): string {
+function firstMatches(dialect: Dialect, brokerId: number, term: string, params: Params, columns: string): string {
   if (isShort(term)) {
     const broker = params.add(brokerId);
-    return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${startsWith(driver, term, params)} ORDER BY lower(t.name), t.status, t.name, t.accepted_at, t.id LIMIT ${SEARCH_MATCH_CAP}`;
+    return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${startsWith(dialect, term, params)} ORDER BY lower(t.name), t.status, t.name, t.accepted_at, t.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
-  if (driver === 'sqlite') {
+  if (dialect.name === 'sqlite') {
     const match = params.add(`"${term.replace(/"/g, '""')}"`);
     return `SELECT ${columns} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
@@ -62,15 +65,16 @@ function firstMatches(driver: SqlDriver, brokerId: number, term: string, params:
   return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND (t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
 }
 
-function startsWith(driver: SqlDriver, term: string, params: Params): string {
-  if (driver === 'postgres') return `lower(t.name) LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
+function startsWith(dialect: Dialect, term: string, params: Params): string {
+  if (dialect.name === 'postgres') return `lower(t.name) LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
   const from = asciiLower(term);
   return `lower(t.name) >= ${params.add(from)} AND lower(t.name) < ${params.add(`${from}\u{10FFFF}`)}`;
 }
 
 // FROM and WHERE of a page read by its number: the broker or the search's first matches, then the status.
-function filtered(driver: SqlDriver, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
-  const from = filter.q === '' ? 'tenants AS t' : `(${firstMatches(driver, brokerId, filter.q, params, COLUMNS)}) AS t`;
+function filtered(dialect: Dialect, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
+  const from =
+    filter.q === '' ? 'tenants AS t' : `(${firstMatches(dialect, brokerId, filter.q, params, COLUMNS)}) AS t`;
   const conditions = filter.q === '' ? [`t.broker_id = ${params.add(brokerId)}`] : [];
   if (filter.status !== 'all') conditions.push(`t.status = ${params.add(filter.status)}`);
   return conditions.length > 0 ? `${from} WHERE ${conditions.join(' AND ')}` : from;
@@ -78,14 +82,16 @@ function filtered(driver: SqlDriver, brokerId: number, filter: Pick<McaQuery, 's
 
 // Each order is served by one index read in either direction: (broker_id, name), (broker_id, status, name),
 // (broker_id, rank, name), (broker_id, [status,] accepted_at, name). A tenant without a date sorts as the oldest.
-function orderBy(driver: SqlDriver, query: Pick<McaQuery, 'status' | 'sort' | 'dir'>, reverse: boolean): string {
+function orderBy(dialect: Dialect, query: Pick<McaQuery, 'status' | 'sort' | 'dir'>, reverse: boolean): string {
   const descending = (query.dir === 'desc') !== reverse;
   const dir = descending ? 'DESC' : 'ASC';
   const keys: string[] = [];
   if (query.sort === 'status' && query.status === 'all') keys.push(STATUS_RANK_SQL);
   if (query.sort === 'date')
     keys.push(
-      driver === 'postgres' ? `t.accepted_at ${dir} NULLS ${descending ? 'LAST' : 'FIRST'}` : `t.accepted_at ${dir}`,
+      dialect.name === 'postgres'
+        ? `t.accepted_at ${dir} NULLS ${descending ? 'LAST' : 'FIRST'}`
+        : `t.accepted_at ${dir}`,
     );
   return [
     ...keys.map((key) => (key.startsWith('t.accepted_at') ? key : `${key} ${dir}`)),
@@ -95,13 +101,13 @@ function orderBy(driver: SqlDriver, query: Pick<McaQuery, 'status' | 'sort' | 'd
 }
 
 export function pageStatement(
-  driver: SqlDriver,
+  dialect: Dialect,
   brokerId: number,
   query: McaQuery,
   window: { limit: number; queryOffset: number; reverse: boolean },
 ): SqlStatement {
-  const params = new Params(driver);
-  const sql = `SELECT ${COLUMNS} FROM ${filtered(driver, brokerId, query, params)} ORDER BY ${orderBy(driver, query, window.reverse)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  const params = new Params(dialect);
+  const sql = `SELECT ${COLUMNS} FROM ${filtered(dialect, brokerId, query, params)} ORDER BY ${orderBy(dialect, query, window.reverse)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   return { sql, params: params.values };
 }
 
@@ -113,10 +119,10 @@ const statusCounts = TENANT_STATUSES.map(
   (status) => `count(*) FILTER (WHERE t.status = '${status}') AS ${countColumn(status)}`,
 ).join(', ');
 
-export function searchCountsStatement(driver: SqlDriver, brokerId: number, q: string): SqlStatement {
-  const params = new Params(driver);
+export function searchCountsStatement(dialect: Dialect, brokerId: number, q: string): SqlStatement {
+  const params = new Params(dialect);
   return {
-    sql: `SELECT ${statusCounts} FROM (${firstMatches(driver, brokerId, q, params, KEYS)}) AS t`,
+    sql: `SELECT ${statusCounts} FROM (${firstMatches(dialect, brokerId, q, params, KEYS)}) AS t`,
     params: params.values,
   };
 }
@@ -125,15 +131,15 @@ export function searchCountsStatement(driver: SqlDriver, brokerId: number, q: st
 // paged; only the page's rows are read whole, each carrying the counts. A page with no row carries no counts: the
 // caller then asks searchCountsStatement.
 export function searchPageStatement(
-  driver: SqlDriver,
+  dialect: Dialect,
   brokerId: number,
   query: McaQuery,
   window: { limit: number; queryOffset: number },
 ): SqlStatement {
-  const params = new Params(driver);
-  const matches = firstMatches(driver, brokerId, query.q, params, KEYS);
+  const params = new Params(dialect);
+  const matches = firstMatches(dialect, brokerId, query.q, params, KEYS);
   const status = query.status === 'all' ? '' : ` WHERE t.status = ${params.add(query.status)}`;
-  const order = orderBy(driver, query, false);
+  const order = orderBy(dialect, query, false);
   const page = `SELECT t.id FROM matches AS t${status} ORDER BY ${order} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
   const sql =
     `WITH matches AS MATERIALIZED (${matches}) SELECT ${COLUMNS}, c.* FROM (${page}) AS p JOIN tenants AS t ON t.id = p.id ` +
@@ -151,8 +157,8 @@ export interface CursorRow {
   status_rank: number;
 }
 
-export function cursorRowStatement(driver: SqlDriver, brokerId: number, id: number): SqlStatement {
-  const params = new Params(driver);
+export function cursorRowStatement(dialect: Dialect, brokerId: number, id: number): SqlStatement {
+  const params = new Params(dialect);
   return {
     sql: `SELECT t.id, t.name, t.status, ${STATUS_RANK_SQL} AS status_rank FROM tenants AS t WHERE t.id = ${params.add(id)} AND t.broker_id = ${params.add(brokerId)}`,
     params: params.values,
@@ -164,7 +170,7 @@ export function cursorRowStatement(driver: SqlDriver, brokerId: number, id: numb
 // first key is an expression, which a row value cannot start at: the rest of the cursor's status is read from the
 // (broker, status, name) index, then the statuses after it.
 export function seekStatements(
-  driver: SqlDriver,
+  dialect: Dialect,
   brokerId: number,
   query: McaQuery,
   from: CursorRow,
@@ -175,7 +181,7 @@ export function seekStatements(
   const descending = (query.dir === 'desc') !== backwards;
   const [op, dir] = descending ? ['<', 'DESC'] : ['>', 'ASC'];
   const sameStatus = (status: StatusFilter): SqlStatement => {
-    const params = new Params(driver);
+    const params = new Params(dialect);
     const conditions = [`t.broker_id = ${params.add(brokerId)}`];
     if (status !== 'all') conditions.push(`t.status = ${params.add(status)}`);
     conditions.push(`(t.name, t.id) ${op} (${params.add(from.name)}, ${params.add(from.id)})`);
@@ -185,13 +191,13 @@ export function seekStatements(
     };
   };
   if (query.sort !== 'status' || query.status !== 'all') return [sameStatus(query.status)];
-  const params = new Params(driver);
-  const later = `SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ${params.add(brokerId)} AND ${STATUS_RANK_SQL} ${op} ${params.add(Number(from.status_rank))} ORDER BY ${orderBy(driver, query, backwards)} LIMIT ${params.add(limit)}`;
+  const params = new Params(dialect);
+  const later = `SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ${params.add(brokerId)} AND ${STATUS_RANK_SQL} ${op} ${params.add(Number(from.status_rank))} ORDER BY ${orderBy(dialect, query, backwards)} LIMIT ${params.add(limit)}`;
   return [sameStatus(from.status), { sql: later, params: params.values }];
 }
 
-export function statusCountsStatement(driver: SqlDriver, brokerId: number): SqlStatement {
-  const params = new Params(driver);
+export function statusCountsStatement(dialect: Dialect, brokerId: number): SqlStatement {
+  const params = new Params(dialect);
   return {
     sql: `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${params.add(brokerId)}`,
     params: params.values,

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { SyncModule } from '../sync/sync.module';
 import { McaController } from './mca.controller';
 import { McaService } from './mca.service';
+import { TenantWriter } from './tenant-writer';
 
+// Tenants sit below sync and attestations: they import nothing of either. The MCA page's sync status comes through
+// SyncStatusSource, which the sync feature provides.
 @Module({
-  imports: [SyncModule],
   controllers: [McaController],
-  providers: [McaService],
+  providers: [McaService, TenantWriter],
+  exports: [TenantWriter],
 })
 export class TenantsModule {}

@@ -2,8 +2,7 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Broker } from '../brokers/broker.entity';
-import { usesPostgres } from '../database/column-types';
-import { rawQuery } from '../database/raw-sql';
+import { SqlService } from '../database/sql.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { FormErrorsException } from '../common/form-errors.exception';
 import type { CurrentUser } from '../common/request-context';
@@ -35,6 +34,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scope: BrokerScope,
+    private readonly sql: SqlService,
   ) {}
 
   async anyUserExists(): Promise<boolean> {
@@ -54,7 +54,7 @@ export class UsersService {
 
   // Read on every request (the session holds only the id): a plain indexed lookup rather than an entity query.
   async findActiveSessionUser(userId: number): Promise<CurrentUser | null> {
-    const [row] = await rawQuery<SessionUserRow>(this.dataSource)`
+    const [row] = await this.sql.query<SessionUserRow>`
       SELECT u.id, u.broker_id, u.email, u.name, u.role, u.active, b.name AS broker_name
       FROM users u JOIN brokers b ON b.id = u.broker_id WHERE u.id = ${userId}`;
     if (!row || !row.active) return null;
@@ -145,7 +145,7 @@ export class UsersService {
   // SQLite serialises write transactions by itself.
   private async assertAnotherActiveAdmin(manager: EntityManager, user: User): Promise<void> {
     if (!user.active) return;
-    const lock = usesPostgres() ? ({ mode: 'pessimistic_write' } as const) : undefined;
+    const lock = this.sql.dialect.name === 'postgres' ? ({ mode: 'pessimistic_write' } as const) : undefined;
     const admins = await manager.find(User, {
       where: { brokerId: user.brokerId, role: 'admin', active: true },
       select: { id: true },

@@ -3,7 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEFAULT_PASSWORD, signIn } from '../support/http';
+import { AuditTrail } from '../../src/audit/audit-trail.service';
+import { SqlService } from '../../src/database/sql.service';
+import { auditEvents, tamperWithAuditEvents } from '../support/audit';
+import { DEFAULT_PASSWORD, setUpFirstAdmin, signIn } from '../support/http';
 import { createTestApp } from '../support/test-app';
 
 const run = promisify(execFile);
@@ -55,5 +58,54 @@ describe('npm run cli -- user:create', () => {
     } finally {
       await testApp.close();
     }
+  });
+});
+
+describe('npm run cli -- audit:verify', () => {
+  it('should report every chain as intact, then name the event that was edited in the database', async () => {
+    const testApp = await createTestApp();
+    let tampered: number;
+    try {
+      await setUpFirstAdmin(testApp);
+      await signIn(testApp, 'ada@contoso.test');
+      const sql = testApp.app.get(SqlService);
+      const audit = testApp.app.get(AuditTrail);
+      for (const [i, brokerId] of [1, 1, null, 1].entries())
+        await sql.transaction((tx) => audit.record(tx, { action: 'test.event', brokerId, data: { i } }));
+      expect((await auditEvents(testApp)).length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await testApp.close();
+    }
+
+    const intact = await cli(testApp.dataDir, ['audit:verify']);
+    expect(intact.stderr).toBe('');
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/^Audit trail OK: 2 chains, \d+ events\./);
+    expect(intact.stdout).toMatch(/events without a broker: 1 events, last hash [0-9a-f]{64}/);
+    expect(intact.stdout).toMatch(/broker 1: \d+ events/);
+
+    const reopened = await createTestApp({ dataDir: testApp.dataDir });
+    try {
+      const events = (await auditEvents(reopened, 'test.event')).filter((event) => event.broker_id === 1);
+      tampered = events[1].id;
+      const p = reopened.app.get(SqlService).dialect.placeholder;
+      await tamperWithAuditEvents(reopened, `UPDATE audit_events SET actor_label = ${p(1)} WHERE id = ${p(2)}`, [
+        'someone else',
+        tampered,
+      ]);
+    } finally {
+      await reopened.close();
+    }
+
+    const broken = await cli(testApp.dataDir, ['audit:verify']);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain(`Audit trail BROKEN in the chain of broker 1`);
+    expect(broken.stderr).toContain(`event #${tampered} (test.event) does not match its hash`);
+  });
+
+  it('should print the usage for an unknown command', async () => {
+    const unknown = await cli(mkdtempSync(join(tmpdir(), 'mca-cli-')), ['audit:nothing']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('npm run cli -- audit:verify');
   });
 });

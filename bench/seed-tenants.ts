@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { TenantStatus } from '../tenants/tenant-status';
+import type { TenantStatus } from '../src/tenants/tenant-status';
 
 // Company-like names from word lists: searching a word finds a few percent of the tenants, a pair far fewer.
 const FIRST = [

@@ -1,14 +1,16 @@
-import Database, { type Statement } from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { plainToInstance } from 'class-transformer';
 import hbs from 'hbs';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configureViewEngine } from '../common/view-engine';
-import { McaQueryDto, toMcaQuery, toPageCursor } from '../tenants/dto/mca-query.dto';
-import { loadMcaData } from '../tenants/mca.service';
-import { mcaView } from '../tenants/mca-view';
-import type { SqlStatement } from '../tenants/tenant-list.sql';
+import { configureViewEngine } from '../src/common/view-engine';
+import { SQLITE } from '../src/database/dialect';
+import { StatementCache } from '../src/database/native-sqlite';
+import type { SqlReader } from '../src/database/sql.service';
+import { McaQueryDto, toMcaQuery, toPageCursor } from '../src/tenants/dto/mca-query.dto';
+import { loadMcaData } from '../src/tenants/mca.service';
+import { mcaView } from '../src/tenants/mca-view';
 
 // The MCA page's essential work without the framework, to measure what NestJS, the session and the middleware
 // cost: the same statements (loadMcaData), the same view model and the same templates, on node:http. No sign-in,
@@ -20,12 +22,11 @@ export function startBareServer(databaseFile: string, brokerId: number, port: nu
   const compile = (view: string) => hbs.handlebars.compile(readFileSync(join(VIEWS_DIR, `${view}.hbs`), 'utf8'));
   const layout = compile('layouts/main');
   const page = compile('tenants/mca');
-  const db = new Database(databaseFile, { readonly: true });
-  const statements = new Map<string, Statement>();
-  const run = <T>({ sql, params }: SqlStatement): Promise<T[]> => {
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
-    return Promise.resolve(statement.all(...params) as T[]);
+  // The app's own statement cache and dialect, on a read-only handle of the same file.
+  const statements = new StatementCache(new Database(databaseFile, { readonly: true }));
+  const reader: SqlReader = {
+    dialect: SQLITE,
+    run: <T>(sql: string, params: readonly unknown[]) => Promise.resolve(statements.all<T>(sql, params)),
   };
   const locals = {
     currentUser: {
@@ -52,7 +53,7 @@ export function startBareServer(databaseFile: string, brokerId: number, port: nu
       return;
     }
     const dto = plainToInstance(McaQueryDto, Object.fromEntries(url.searchParams));
-    loadMcaData(run, 'sqlite', brokerId, toMcaQuery(dto), toPageCursor(dto))
+    loadMcaData(reader, brokerId, toMcaQuery(dto), toPageCursor(dto))
       .then((data) => {
         const fragment = req.headers['hx-request'] === 'true';
         const view = { ...locals, ...mcaView(data, 'admin', fragment ? null : sync), fragment };

@@ -13,7 +13,8 @@ import { seedTenants } from './seed-tenants';
 const TENANTS = Number(process.argv[2] ?? process.env.BENCH_TENANTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 25;
-const DIST = join(__dirname, '..');
+// Built to dist-bench/bench/ (tsc -p bench); the app itself is nest's build in dist/.
+const APP_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
 // `next`: the scenario is the page its Next link leads to (carrying a keyset cursor), found on the bare server.
 const SCENARIOS: { name: string; path: string; next?: boolean }[] = [
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
     };
     delete env.DATABASE_URL;
     console.log(`Starting the app (fresh SQLite database in ${dataDir})…`);
-    const app = await startProcess([join(DIST, 'main.js')], env, /listening on/);
+    const app = await startProcess([APP_MAIN], env, /listening on/);
     children.push(app.child);
     const appUrl = `http://127.0.0.1:${port}`;
     const cookie = await signInCookie(appUrl);

@@ -1,4 +1,4 @@
-import { deriveTenantStatus, type TenantStatus } from '../tenants/tenant-status';
+import { deriveTenantStatus, type TenantStatus } from './tenant-status';
 
 // What Partner Center told us about one customer in this run. `directlySigned` is null when it could not be read
 // for this customer alone (e.g. no reseller relationship any more): the tenant keeps what we knew.

@@ -1,0 +1,195 @@
+import { SqlService } from '../../src/database/sql.service';
+import { DEFAULT_MCA_QUERY, type McaQuery } from '../../src/tenants/mca-query';
+import {
+  cursorRowStatement,
+  pageStatement,
+  searchCountsStatement,
+  searchPageStatement,
+  seekStatements,
+  statusCountsStatement,
+  type SqlStatement,
+} from '../../src/tenants/tenant-list.sql';
+import { TENANT_STATUSES } from '../../src/tenants/tenant-status';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { createBroker } from '../support/tenants';
+
+// The MCA page's statements, planned by the database itself on a few thousand tenants: each one reads through its
+// index and none scans `tenants` whole. (On PostgreSQL after ANALYZE, so that the planner weighs real numbers.)
+const FIRST = ['Northwind', 'Contoso', 'Fabrikam', 'Tailspin', 'Wingtip', 'Litware', 'Coho', 'Alpine', 'Trey', 'Nod'];
+const SECOND = ['Traders', 'Works', 'Systems', 'Health', 'Foods', 'Labs', 'Energy', 'Bank', 'Travel', 'Media'];
+
+interface Plan {
+  text: string; // every step, one a line
+  indexes: string[];
+  scansTenants: boolean; // reads the whole tenants table
+}
+
+describe('Query plans of the MCA page', () => {
+  let testApp: TestApp;
+  let sql: SqlService;
+  let brokerId: number;
+  const query = (changes: Partial<McaQuery>): McaQuery => ({ ...DEFAULT_MCA_QUERY, ...changes });
+  const first = { limit: 25, queryOffset: 0, reverse: false };
+
+  async function seed(broker: number, count: number, offset: number): Promise<void> {
+    const { dialect } = sql;
+    const now = dialect.encodeTimestamp(new Date());
+    await sql.transaction(async (tx) => {
+      for (let start = 0; start < count; start += 250) {
+        const rows: unknown[][] = [];
+        for (let i = start; i < Math.min(count, start + 250); i++) {
+          const n = offset + i;
+          const status = TENANT_STATUSES[(n * 7) % TENANT_STATUSES.length];
+          const name = `${FIRST[n % FIRST.length]} ${SECOND[Math.floor(n / FIRST.length) % SECOND.length]} ${n}`;
+          const accepted = status === 'attested' || status === 'direct';
+          rows.push([
+            broker,
+            `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+            name,
+            `${name.toLowerCase().replace(/[^a-z0-9]+/g, '')}.onmicrosoft.com`,
+            status,
+            dialect.name === 'postgres' ? status === 'direct' : Number(status === 'direct'),
+            accepted ? dialect.encodeTimestamp(new Date(Date.UTC(2024, 0, 1) + n * 60_000)) : null,
+            now,
+            now,
+          ]);
+        }
+        let index = 0;
+        const values = rows.map((row) => `(${row.map(() => dialect.placeholder(++index)).join(', ')})`).join(', ');
+        await tx.run(
+          `INSERT INTO tenants (broker_id, microsoft_tenant_id, name, domain, status, directly_signed, accepted_at, created_at, updated_at) VALUES ${values}`,
+          rows.flat(),
+        );
+      }
+    });
+  }
+
+  async function plan({ sql: text, params }: SqlStatement): Promise<Plan> {
+    if (sql.dialect.name === 'sqlite') {
+      const rows = await sql.run<{ detail: string }>(`EXPLAIN QUERY PLAN ${text}`, params);
+      const details = rows.map((row) => row.detail);
+      return {
+        text: details.join('\n'),
+        indexes: details.flatMap((detail) => /USING (?:COVERING )?INDEX (\w+)/.exec(detail)?.[1] ?? []),
+        scansTenants: await sqliteScansTenants(text, params),
+      };
+    }
+    const [row] = await sql.run<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
+    const root = (row['QUERY PLAN'] as { Plan: PgNode }[])[0].Plan;
+    const nodes: PgNode[] = [];
+    const walk = (node: PgNode) => (nodes.push(node), node.Plans?.forEach(walk));
+    walk(root);
+    return {
+      text: nodes.map((node) => `${node['Node Type']} ${node['Index Name'] ?? node['Relation Name'] ?? ''}`).join('\n'),
+      indexes: nodes.flatMap((node) => node['Index Name'] ?? []),
+      scansTenants: nodes.some((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'tenants'),
+    };
+  }
+
+  // The query plan names a subquery's or a CTE's scan as it names a table's ("SCAN t"), so the bytecode says it: a
+  // cursor on the tenants table that is rewound (or started from its end) walks the whole table.
+  async function sqliteScansTenants(text: string, params: unknown[]): Promise<boolean> {
+    const [{ rootpage }] = await sql.run<{ rootpage: number }>(
+      "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'tenants'",
+      [],
+    );
+    const program = await sql.run<{ opcode: string; p1: number; p2: number }>(`EXPLAIN ${text}`, params);
+    const cursors = new Set(program.filter((op) => op.opcode === 'OpenRead' && op.p2 === rootpage).map((op) => op.p1));
+    return program.some((op) => (op.opcode === 'Rewind' || op.opcode === 'Last') && cursors.has(op.p1));
+  }
+
+  const expectIndexed = async (statement: SqlStatement, index: string | RegExp) => {
+    const result = await plan(statement);
+    expect({ plan: result.text, scansTenants: result.scansTenants }).toEqual({
+      plan: result.text,
+      scansTenants: false,
+    });
+    const used = result.indexes.some((name) => (typeof index === 'string' ? name === index : index.test(name)));
+    expect({ plan: result.text, usesIndex: used }).toEqual({ plan: result.text, usesIndex: true });
+  };
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+    sql = testApp.app.get(SqlService);
+    brokerId = await createBroker(testApp, 'Planned Partner');
+    const other = await createBroker(testApp, 'Another Partner');
+    await seed(brokerId, 4000, 0);
+    await seed(other, 2000, 4000);
+    if (sql.dialect.name === 'postgres') await sql.run('ANALYZE', []);
+  });
+  afterAll(() => testApp.close());
+
+  it('should see a whole-table read when there is one (the check itself can fail)', async () => {
+    const unindexed = { sql: 'SELECT t.id FROM tenants AS t WHERE t.directly_signed = t.directly_signed', params: [] };
+    expect((await plan(unindexed)).scansTenants).toBe(true);
+  });
+
+  it('should read the unfiltered page in name order from the (broker, name) index', async () => {
+    await expectIndexed(pageStatement(sql.dialect, brokerId, query({}), first), 'ix_tenants_broker_name');
+  });
+
+  it('should read a status filter from the (broker, status, name) index', async () => {
+    await expectIndexed(
+      pageStatement(sql.dialect, brokerId, query({ status: 'none' }), first),
+      'ix_tenants_broker_status_name',
+    );
+  });
+
+  it('should read the status and date orders from their indexes', async () => {
+    await expectIndexed(
+      pageStatement(sql.dialect, brokerId, query({ sort: 'status' }), first),
+      'ix_tenants_broker_rank_name',
+    );
+    await expectIndexed(
+      pageStatement(sql.dialect, brokerId, query({ sort: 'date', dir: 'desc' }), first),
+      'ix_tenants_broker_accepted',
+    );
+    await expectIndexed(
+      pageStatement(sql.dialect, brokerId, query({ sort: 'date', status: 'direct' }), first),
+      'ix_tenants_broker_status_accepted',
+    );
+  });
+
+  it('should find a search term through the search index, and a short one through the lower(name) index', async () => {
+    const long = query({ q: 'wingtip labs 4' });
+    if (sql.dialect.name === 'sqlite') {
+      // FTS5 answers the match; each match is then read by its rowid.
+      const result = await plan(searchPageStatement(sql.dialect, brokerId, long, first));
+      expect(result.text).toMatch(/tenants_search VIRTUAL TABLE INDEX/);
+      expect(result.text).toMatch(/SEARCH t USING INTEGER PRIMARY KEY/);
+      expect(result.scansTenants).toBe(false);
+      expect((await plan(searchCountsStatement(sql.dialect, brokerId, long.q))).scansTenants).toBe(false);
+    } else {
+      await expectIndexed(searchPageStatement(sql.dialect, brokerId, long, first), /_trgm$/);
+      await expectIndexed(searchCountsStatement(sql.dialect, brokerId, long.q), /_trgm$/);
+    }
+    await expectIndexed(
+      searchPageStatement(sql.dialect, brokerId, query({ q: 'wi' }), first),
+      'ix_tenants_broker_lower_name',
+    );
+  });
+
+  it('should seek the next page from the cursor row through the same indexes', async () => {
+    const from = { id: 100, name: 'Litware Labs 1005', status: 'pending' as const, status_rank: 1 };
+    const cursorRow = await plan(cursorRowStatement(sql.dialect, brokerId, from.id));
+    expect(cursorRow.text).toMatch(sql.dialect.name === 'sqlite' ? /USING INTEGER PRIMARY KEY/ : /Index Scan \w+_pkey/);
+    const [byName] = seekStatements(sql.dialect, brokerId, query({}), from, 'after', 25);
+    await expectIndexed(byName, 'ix_tenants_broker_name');
+    const [sameStatus, later] = seekStatements(sql.dialect, brokerId, query({ sort: 'status' }), from, 'after', 25);
+    await expectIndexed(sameStatus, 'ix_tenants_broker_status_name');
+    await expectIndexed(later, 'ix_tenants_broker_rank_name');
+  });
+
+  it('should read the counts from tenant_status_counts, never from tenants', async () => {
+    const result = await plan(statusCountsStatement(sql.dialect, brokerId));
+    expect(result.text).not.toMatch(/\btenants\b(?!_)/);
+    expect(result.scansTenants).toBe(false);
+  });
+});
+
+interface PgNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PgNode[];
+}
