@@ -247,7 +247,7 @@ describe('Scheduled reports', () => {
         testApp.app.get(ReportSchedulesService).runDue(now),
         other.app.get(ReportSchedulesService).runDue(now),
       ]);
-      expect(await requestsOf(testApp, schedule.id)).toEqual(['2034-05-01T04:00:00.000Z']);
+      expect(await requestsOf(testApp, schedule.id)).toEqual(['2034-05-01T05:00:00.000Z']);
     } finally {
       await other.close();
     }

@@ -1,8 +1,11 @@
 import type { ParsedMail } from 'mailparser';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { SqlService } from '../../src/database/sql.service';
 import { REPORT_COLUMNS } from '../../src/reports/report-columns';
+import { ReportPruneHandler } from '../../src/reports/report-prune.handler';
 import { TENANT_STATUS_LABELS, TENANT_STATUSES, type TenantStatus } from '../../src/tenants/tenant-status';
 import { auditEvents } from '../support/audit';
 import { createUser, csrfTokenFrom, postForm, setUpFirstAdmin, signIn } from '../support/http';
@@ -35,7 +38,8 @@ describe('MCA reports', () => {
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    testApp = await createTestApp({ env: { ...FAST_JOBS_ENV, SMTP_URL: smtp.url } });
+    // "A few MB" lowered to 100 KB, so that the report of 1,205 tenants (about 200 KB) goes gzip-compressed.
+    testApp = await createTestApp({ env: { ...FAST_JOBS_ENV, SMTP_URL: smtp.url, REPORT_GZIP_OVER_BYTES: '100000' } });
     admin = (await setUpFirstAdmin(testApp)).agent;
     brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
     const seeds: TenantSeed[] = Array.from({ length: 1203 }, (_, i) => ({ status: TENANT_STATUSES[i % 4] }));
@@ -60,7 +64,7 @@ describe('MCA reports', () => {
     expect(form.text).toContain('Email me the report when ready');
   });
 
-  it('should email every tenant as a CSV attachment that matches the database, and offer its download', async () => {
+  it('should email every tenant as a gzip-compressed CSV attachment that matches the database, and offer its download', async () => {
     const response = await postForm(admin, '/reports', '/reports', {
       email: 'ada@contoso.test',
       format: 'csv',
@@ -74,8 +78,11 @@ describe('MCA reports', () => {
     expect(mail.subject).toBe('Your MCA report is ready: 1,205 tenants (CSV)');
     expect(mail.attachments).toHaveLength(1);
     const [attachment] = mail.attachments;
-    expect(attachment.filename).toMatch(/^mca-report-\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = readCsv(attachment.content);
+    expect(attachment.filename).toMatch(/^mca-report-\d{4}-\d{2}-\d{2}\.csv\.gz$/);
+    expect(attachment.contentType).toBe('application/gzip');
+    const content = gunzipSync(attachment.content);
+    expect(attachment.content.length).toBeLessThan(content.length / 2);
+    const csv = readCsv(content);
     expect(csv.bom).toBe(true);
     expect(csv.header).toEqual(REPORT_COLUMNS.map((c) => c.header));
     expect(csv.rows.map((r) => [r[0], r[1], r[3]])).toEqual(
@@ -107,7 +114,7 @@ describe('MCA reports', () => {
       .expect(200);
     expect(download.headers['content-type']).toContain('text/csv');
     expect(download.headers['content-disposition']).toMatch(/attachment; filename="mca-report-.*\.csv"/);
-    expect(Buffer.from(download.body as Buffer).equals(attachment.content)).toBe(true);
+    expect(Buffer.from(download.body as Buffer).equals(content)).toBe(true);
 
     const [requested] = await auditEvents(testApp, 'report.requested');
     expect(JSON.parse(requested.data)).toMatchObject({ email: 'ada@contoso.test', format: 'csv' });
@@ -185,5 +192,64 @@ describe('MCA reports', () => {
       .type('form')
       .send({ _csrf: csrfTokenFrom(page.text), name: 'x' })
       .expect(403);
+  });
+});
+
+describe('MCA reports larger than the attachment limit', () => {
+  let testApp: TestApp;
+  let smtp: TestSmtp;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    testApp = await createTestApp({
+      env: {
+        ...FAST_JOBS_ENV,
+        SMTP_URL: smtp.url,
+        REPORT_ATTACH_MAX_BYTES: '1000',
+        PUBLIC_URL: 'https://mca.example.test',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+    await smtp.stop();
+  });
+
+  it('should link to the download instead of attaching, and delete the file and the row after 7 days', async () => {
+    const admin = (await setUpFirstAdmin(testApp)).agent;
+    const brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
+    await seedTenants(
+      testApp,
+      brokerId,
+      Array.from({ length: 50 }, () => ({ status: 'none' as const })),
+    );
+    expect((await postForm(admin, '/reports', '/reports', { email: 'ada@contoso.test', format: 'xlsx' })).status).toBe(
+      303,
+    );
+    const [mail] = await eventually(async () => {
+      const mails = await smtp.parsed();
+      return mails.length > 0 ? mails : undefined;
+    });
+    expect(mail.attachments).toHaveLength(0);
+    const link = /https:\/\/mca\.example\.test(\/reports\/\d+\/download)/.exec(mail.text ?? '');
+    expect(link).not.toBeNull();
+    const file = await admin
+      .get(link![1])
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect((await readXlsx(file.body as Buffer)).rows).toHaveLength(50);
+
+    const prune = testApp.app.get(ReportPruneHandler);
+    await expect(prune.prune(new Date(Date.now() + 6 * 24 * 3_600_000))).resolves.toBe(0);
+    await expect(prune.prune(new Date(Date.now() + 7 * 24 * 3_600_000 + 60_000))).resolves.toBe(1);
+    expect(await countRows(testApp, 'report_requests')).toBe(0);
+    expect(readdirSync(join(testApp.dataDir, 'reports', String(brokerId)))).toEqual([]);
+    await admin.get(link![1]).expect(404);
   });
 });
