@@ -119,18 +119,21 @@
   }
 
   // ---- Reports (src/reports): the report dialog of the MCA page ----
-  // The menu's link fills the dialog through htmx (hx-get); the dialog opens at once, showing "Loading…" until the
-  // form arrives. Without JavaScript the link leads to the report page instead.
+  // The menu's link opens the dialog and fills it through htmx with the report form for the page's current filter
+  // and search (the URL holds them, kept current by htmx). Without JavaScript the link leads to the report page.
   function reportDialog() {
     document.addEventListener('click', function (event) {
       var target = event.target instanceof Element ? event.target : null;
       if (!target) return;
-      var opener = target.closest('[data-opens-dialog]');
+      var opener = target.closest('a[data-opens-dialog]');
       if (opener && window.htmx) {
         var dialog = document.getElementById(opener.getAttribute('data-opens-dialog'));
+        if (!dialog) return;
+        event.preventDefault();
         var menu = opener.closest('details');
         if (menu) menu.open = false;
-        if (dialog && !dialog.open) dialog.showModal();
+        window.htmx.ajax('GET', '/reports' + location.search, { target: '#' + dialog.id + '-body' });
+        if (!dialog.open) dialog.showModal();
         return;
       }
       var close = target.closest('[data-dialog-close]');

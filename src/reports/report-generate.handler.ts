@@ -74,10 +74,12 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         request.format,
         file,
         async (done, total) => {
+          // The page's progress (at most twice a second), then the job's heartbeat.
+          if (done === 0 || done === total || Date.now() - reported >= PROGRESS_EVERY_MS) {
+            reported = Date.now();
+            await this.update(request.id, { rowsWritten: done, rowsTotal: total });
+          }
           await ctx.progress(done, total);
-          if (done !== 0 && done !== total && Date.now() - reported < PROGRESS_EVERY_MS) return;
-          reported = Date.now();
-          await this.update(request.id, { rowsWritten: done, rowsTotal: total });
         },
         ctx.signal,
       );
