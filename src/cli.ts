@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AuditVerifier } from './audit/audit-verifier.service';
 import { CliModule } from './cli.module';
+import { runAsSystem } from './common/request-context';
 import { UserProvisioning } from './users/user-provisioning.service';
 
 const USAGE = `Usage:
@@ -24,13 +25,17 @@ async function createUser(app: INestApplicationContext, args: string[]): Promise
     },
     strict: true,
   });
-  const result = await app.get(UserProvisioning).createFromCli({
-    email: values.email ?? '',
-    name: values.name ?? '',
-    role: values.role ?? '',
-    brokerName: values.broker ?? '',
-    password: process.env.MCA_USER_PASSWORD ?? '',
-  });
+  const result = await runAsSystem(
+    () =>
+      app.get(UserProvisioning).createFromCli({
+        email: values.email ?? '',
+        name: values.name ?? '',
+        role: values.role ?? '',
+        brokerName: values.broker ?? '',
+        password: process.env.MCA_USER_PASSWORD ?? '',
+      }),
+    CLI_ACTOR,
+  );
   if (!result.ok) {
     for (const [field, message] of Object.entries(result.errors)) console.error(`${field}: ${message}`);
     return 1;
@@ -40,6 +45,9 @@ async function createUser(app: INestApplicationContext, args: string[]): Promise
   );
   return 0;
 }
+
+// Changes made from the command line are recorded as the system's, named after the command.
+const CLI_ACTOR = { type: 'system', jobId: null, label: 'command line (user:create)' } as const;
 
 const chainName = (brokerId: number | null) => (brokerId === null ? 'events without a broker' : `broker ${brokerId}`);
 

@@ -1,11 +1,14 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditController } from './audit.controller';
+import { AuditLogService } from './audit-log.service';
 import { AuditTrail } from './audit-trail.service';
 import { AuditVerifier } from './audit-verifier.service';
 
-// Global: every feature records its changes through AuditTrail.
+// Global: every feature records its changes through AuditTrail. The page lists a broker's events for its admins.
 @Global()
 @Module({
-  providers: [AuditTrail, AuditVerifier],
+  controllers: [AuditController],
+  providers: [AuditTrail, AuditVerifier, AuditLogService],
   exports: [AuditTrail, AuditVerifier],
 })
 export class AuditModule {}

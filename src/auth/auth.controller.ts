@@ -40,7 +40,7 @@ export class AuthController {
   @Redirect('/', 303)
   async login(@Req() req: Request, @Body('next') next: unknown) {
     const user = req.user as CurrentUser;
-    await this.users.recordSignIn(user.id);
+    await this.users.recordSignIn(user, { ip: req.ip });
     // Signing in regenerated the session: the sign-in page's token died with the old one.
     csrf.generateToken(req, true);
     flash(req, 'success', `Signed in as ${user.email}.`);
@@ -50,6 +50,7 @@ export class AuthController {
   @Post('logout')
   @Redirect('/login', 303)
   async logout(@Req() req: Request) {
+    await this.users.recordSignOut(req.user as CurrentUser);
     await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
   }

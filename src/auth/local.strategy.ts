@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 import type { CurrentUser } from '../common/request-context';
 import { UsersService } from '../users/users.service';
@@ -10,14 +11,13 @@ const MAX_FIELD = 1000;
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly users: UsersService) {
-    super({ usernameField: 'email', passwordField: 'password' });
+    super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
   }
 
-  async validate(email: string, password: string): Promise<CurrentUser> {
+  async validate(req: Request, email: string, password: string): Promise<CurrentUser> {
     if (email.length > MAX_FIELD || password.length > MAX_FIELD) throw new SignInFailedException();
-    const user = await this.users.verifyCredentials(email, password);
-    const sessionUser = user && (await this.users.findActiveSessionUser(user.id));
-    if (!sessionUser) throw new SignInFailedException();
-    return sessionUser;
+    const user = await this.users.signIn(email, password, { ip: req.ip });
+    if (!user) throw new SignInFailedException();
+    return user;
   }
 }

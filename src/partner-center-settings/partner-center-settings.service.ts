@@ -2,10 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { FormErrorsException, type FieldErrors } from '../common/form-errors.exception';
 import { SecretBox } from '../common/secret-box';
 import type { AppConfig } from '../config/app.config';
+import { SqlService, type Tx } from '../database/sql.service';
 import { LIVE_API_BASE_URL, LIVE_AUTHORITY_URL } from '../partner-center/partner-center.options';
 import {
   PartnerCenterError,
@@ -43,6 +45,8 @@ export class PartnerCenterSettingsService {
   constructor(
     @InjectRepository(PartnerCenterSettings) private readonly settings: Repository<PartnerCenterSettings>,
     private readonly scope: BrokerScope,
+    private readonly sql: SqlService,
+    private readonly audit: AuditTrail,
     private readonly box: SecretBox,
     @Inject(PARTNER_CENTER_SANDBOX) private readonly sandbox: SandboxRegistration,
     config: ConfigService,
@@ -69,45 +73,67 @@ export class PartnerCenterSettingsService {
     formViewData: () => Promise<Record<string, unknown>>,
   ): Promise<{ disconnected: boolean }> {
     const brokerId = this.scope.brokerId();
-    const row = await this.rowOrNew(brokerId);
-    const errors = this.validate(input, Boolean(row.appSecretSealed));
-    if (Object.keys(errors).length > 0) throw new FormErrorsException(errors, { viewData: await formViewData() });
+    const result = await this.sql.transaction<{ errors: FieldErrors } | { disconnected: boolean }>(async (tx) => {
+      const row = await this.rowOrNew(tx, brokerId);
+      const errors = this.validate(input, Boolean(row.appSecretSealed));
+      if (Object.keys(errors).length > 0) return { errors };
 
-    const tenantId = input.tenantId.toLowerCase();
-    const appId = input.appId.toLowerCase();
-    const registrationChanged = row.mode !== input.mode || row.tenantId !== tenantId || row.appId !== appId;
-    const disconnected = registrationChanged && Boolean(row.refreshTokenSealed);
-    Object.assign(row, { mode: input.mode, tenantId, appId });
-    if (input.clientSecret !== '')
-      row.appSecretSealed = this.box.seal(input.clientSecret, secretContext(brokerId, 'appSecret'));
-    if (registrationChanged) this.forgetUser(row);
-    await this.settings.save(row);
-    return { disconnected };
+      const tenantId = input.tenantId.toLowerCase();
+      const appId = input.appId.toLowerCase();
+      const registrationChanged = row.mode !== input.mode || row.tenantId !== tenantId || row.appId !== appId;
+      const disconnectedUser = registrationChanged && row.refreshTokenSealed ? row.connectedUser : undefined;
+      Object.assign(row, { mode: input.mode, tenantId, appId });
+      if (input.clientSecret !== '')
+        row.appSecretSealed = this.box.seal(input.clientSecret, secretContext(brokerId, 'appSecret'));
+      if (registrationChanged) this.forgetUser(row);
+      await tx.manager.save(row);
+      // Never the secret itself: only that a new one was stored.
+      await this.audit.record(tx, {
+        action: 'partner_center.settings_saved',
+        subject: { type: 'partner_center_settings', id: row.id },
+        data: { mode: row.mode, tenantId, appId, appSecretReplaced: input.clientSecret !== '' },
+      });
+      if (disconnectedUser !== undefined)
+        await this.recordDisconnect(tx, row, disconnectedUser, 'app registration changed');
+      return { disconnected: disconnectedUser !== undefined };
+    });
+    if ('errors' in result) throw new FormErrorsException(result.errors, { viewData: await formViewData() });
+    return result;
   }
 
   async saveConnectedUser(user: ConnectedUser): Promise<void> {
     const brokerId = this.scope.brokerId();
-    const row = await this.rowOrNew(brokerId);
-    this.connect(row, user);
-    await this.settings.save(row);
+    await this.sql.transaction(async (tx) => {
+      const row = await this.rowOrNew(tx, brokerId);
+      this.connect(row, user);
+      await tx.manager.save(row);
+      await this.recordConnect(tx, row, {});
+    });
   }
 
   // Called in the context of the broker whose call rotated the token; a token that no longer matches the stored
-  // one (the user reconnected meanwhile) is left alone.
+  // one (the user reconnected meanwhile) is left alone. Routine (every token use), so not an audited change.
   async replaceRefreshToken(previous: string, next: string): Promise<void> {
     const brokerId = this.scope.brokerId();
-    const row = await this.settings.findOneBy({ brokerId });
-    if (!row?.refreshTokenSealed || this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') !== previous)
-      return;
-    row.refreshTokenSealed = this.box.seal(next, secretContext(brokerId, 'refreshToken'));
-    await this.settings.save(row);
+    await this.sql.transaction(async (tx) => {
+      const row = await tx.manager.findOneBy(PartnerCenterSettings, { brokerId });
+      if (!row?.refreshTokenSealed || this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') !== previous)
+        return;
+      row.refreshTokenSealed = this.box.seal(next, secretContext(brokerId, 'refreshToken'));
+      await tx.manager.save(row);
+    });
   }
 
   async disconnectUser(): Promise<void> {
-    const row = await this.settings.findOneBy(this.scope.where<PartnerCenterSettings>());
-    if (!row) return;
-    this.forgetUser(row);
-    await this.settings.save(row);
+    const brokerId = this.scope.brokerId();
+    await this.sql.transaction(async (tx) => {
+      const row = await tx.manager.findOneBy(PartnerCenterSettings, { brokerId });
+      if (!row?.refreshTokenSealed) return;
+      const user = row.connectedUser;
+      this.forgetUser(row);
+      await tx.manager.save(row);
+      await this.recordDisconnect(tx, row, user, 'disconnected by an admin');
+    });
   }
 
   // The one place that turns settings into credentials, for the sync and every later Partner Center caller.
@@ -156,16 +182,46 @@ export class PartnerCenterSettingsService {
     if (row || this.defaultMode !== 'sandbox' || !this.sandbox.running) return row;
     const fresh = this.settings.create({ brokerId, mode: 'sandbox', tenantId: '', appId: '' });
     this.connect(fresh, this.sandbox.signInPartnerUser());
-    // Two first requests at once: one insert wins, the other reads what it wrote.
-    await this.settings.createQueryBuilder().insert().values(fresh).orIgnore().execute();
+    await this.sql.transaction(async (tx) => {
+      // Two first requests at once: one insert wins, the other reads what it wrote.
+      if (await tx.manager.existsBy(PartnerCenterSettings, { brokerId })) return;
+      const inserted = await tx.manager
+        .createQueryBuilder()
+        .insert()
+        .into(PartnerCenterSettings)
+        .values(fresh)
+        .orIgnore()
+        .execute();
+      const id = (inserted.identifiers[0] as { id?: unknown } | undefined)?.id;
+      if (id === undefined || id === null) return;
+      await this.recordConnect(tx, { ...fresh, id: Number(id) }, { sandboxDefault: true });
+    });
     return this.settings.findOneBy({ brokerId });
   }
 
-  private async rowOrNew(brokerId: number): Promise<PartnerCenterSettings> {
+  private async rowOrNew(tx: Tx, brokerId: number): Promise<PartnerCenterSettings> {
     return (
-      (await this.settings.findOneBy({ brokerId })) ??
-      this.settings.create({ brokerId, mode: this.defaultMode, tenantId: '', appId: '' })
+      (await tx.manager.findOneBy(PartnerCenterSettings, { brokerId })) ??
+      tx.manager.create(PartnerCenterSettings, { brokerId, mode: this.defaultMode, tenantId: '', appId: '' })
     );
+  }
+
+  private recordConnect(tx: Tx, row: PartnerCenterSettings, data: Record<string, unknown>) {
+    return this.audit.record(tx, {
+      action: 'partner_center.connected',
+      brokerId: row.brokerId,
+      subject: { type: 'partner_center_settings', id: row.id },
+      data: { user: row.connectedUser, ...data },
+    });
+  }
+
+  private recordDisconnect(tx: Tx, row: PartnerCenterSettings, user: string | null, reason: string) {
+    return this.audit.record(tx, {
+      action: 'partner_center.disconnected',
+      brokerId: row.brokerId,
+      subject: { type: 'partner_center_settings', id: row.id },
+      data: { user, reason },
+    });
   }
 
   private connect(row: PartnerCenterSettings, user: ConnectedUser): void {

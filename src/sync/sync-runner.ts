@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BrokerScope } from '../common/broker-scope.service';
-import { SqlService } from '../database/sql.service';
+import { SqlService, type Tx } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import {
@@ -11,9 +11,9 @@ import {
 } from '../partner-center/partner-center.types';
 import { mapBounded } from './bounded';
 import { HEARTBEAT_INTERVAL_MS, LeaseLostError, SyncLease } from './sync-lease';
-import type { SyncRun } from './sync-run.entity';
-import { needsAgreementDate, planTenantMerge, type FetchedCustomer, type KnownTenant } from '../tenants/tenant-merge';
-import { TenantWriter } from '../tenants/tenant-writer';
+import { SyncRun } from './sync-run.entity';
+import { needsAgreementDate, type FetchedCustomer, type KnownTenant } from '../tenants/tenant-merge';
+import { PartialMergeError, TenantWriter, type MergeCounts } from '../tenants/tenant-writer';
 
 const PAGE_SIZE = 200;
 const MAX_PAGES = 5_000;
@@ -145,20 +145,40 @@ export class SyncRunner {
     };
   }
 
-  // The merge is planned again inside the transaction, on the rows as they are now: an attestation that changed
-  // a status while Partner Center was being read is kept.
+  // Written in short batches (TenantWriter.mergeInBatches), each planned on its rows as they are then (an
+  // attestation that changed a status while Partner Center was being read is kept) and committing the run's
+  // counts with it, so that a run stopped part-way says what it wrote. The run succeeds in a last transaction.
   private async write(run: SyncRun, fetched: FetchedCustomer[]): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      const now = new Date();
-      const brokerId = this.scope.brokerId();
-      const plan = planTenantMerge(fetched, await this.tenants.knownTenants(brokerId, tx), now);
-      const counts = await this.tenants.applyMergePlan(tx, brokerId, plan, now);
-      await this.lease.succeed(tx.manager, run, { processed: fetched.length, total: fetched.length, ...counts });
-    });
+    const written = await this.tenants.mergeInBatches(this.scope.brokerId(), fetched, new Date(), (tx, counts) =>
+      this.recordWritten(tx, run, counts),
+    );
+    await this.sql
+      .transaction((tx) =>
+        this.lease.succeed(tx.manager, run, { processed: fetched.length, total: fetched.length, ...written }),
+      )
+      .catch((error: unknown) => {
+        throw new PartialMergeError(error, written);
+      });
+  }
+
+  // Inside each batch: the lease must still be ours (or the batch rolls back), and the counts commit with the rows.
+  private async recordWritten(tx: Tx, run: SyncRun, counts: MergeCounts): Promise<void> {
+    const result = await tx.manager.update(
+      SyncRun,
+      { id: run.id, status: 'running' },
+      { ...counts, heartbeatAt: new Date() },
+    );
+    if (result.affected === 0) throw new LeaseLostError();
   }
 
   // Stored and shown to the broker: Partner Center's own words, never an internal error's text.
   private describe(error: unknown, run: SyncRun): string {
+    if (error instanceof PartialMergeError) {
+      const { created, updated, removed } = error.written;
+      const reason = this.describe(error.cause, run);
+      if (created + updated + removed === 0) return `${reason}; no tenant was changed`;
+      return `${reason}; before it stopped it had added ${created}, updated ${updated} and marked ${removed} removed`;
+    }
     if (error instanceof PartnerCenterError || error instanceof LeaseLostError) return error.message;
     this.logger.error(
       `Sync ${run.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -99,18 +99,16 @@ function changedFields(known: KnownTenant, target: TenantFields): Partial<Tenant
   return changes;
 }
 
-// The whole difference between Partner Center and our rows, as a plan of writes: only rows that changed, a
-// tenant gone from Partner Center marked removed (kept, never deleted), and unmarked when it comes back.
-export function planTenantMerge(
-  fetched: readonly FetchedCustomer[],
+// The writes that bring these customers' rows (already normalised: normaliseCustomers) in line with Partner
+// Center: only rows that changed, and a tenant that had gone from Partner Center unmarked when it comes back.
+export function planCustomerMerge(
+  customers: readonly FetchedCustomer[],
   known: readonly KnownTenant[],
   now: Date,
 ): TenantMergePlan {
   const knownById = new Map(known.map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]));
   const plan: TenantMergePlan = { inserts: [], updates: [], removed: 0 };
-  const seen = new Set<string>();
-  for (const customer of normaliseCustomers(fetched)) {
-    seen.add(customer.tenantId);
+  for (const customer of customers) {
     const existing = knownById.get(customer.tenantId);
     const target = targetFields(customer, existing, now);
     if (!existing) {
@@ -120,11 +118,30 @@ export function planTenantMerge(
     const changes = changedFields(existing, target);
     if (Object.keys(changes).length > 0) plan.updates.push({ id: existing.id, changes });
   }
-  for (const [tenantId, tenant] of knownById) {
-    if (seen.has(tenantId) || tenant.removedAt !== null) continue;
-    plan.updates.push({ id: tenant.id, changes: { removedAt: now } });
-    plan.removed += 1;
-  }
+  return plan;
+}
+
+// Tenants gone from Partner Center (not among `seen`, normalised ids), to be marked removed: kept, never deleted.
+export function goneTenants(
+  known: readonly Pick<KnownTenant, 'id' | 'microsoftTenantId' | 'removedAt'>[],
+  seen: ReadonlySet<string>,
+): number[] {
+  return known
+    .filter((tenant) => tenant.removedAt === null && !seen.has(tenant.microsoftTenantId.toLowerCase()))
+    .map((tenant) => tenant.id);
+}
+
+// The whole difference between Partner Center and our rows, as one plan of writes.
+export function planTenantMerge(
+  fetched: readonly FetchedCustomer[],
+  known: readonly KnownTenant[],
+  now: Date,
+): TenantMergePlan {
+  const customers = normaliseCustomers(fetched);
+  const plan = planCustomerMerge(customers, known, now);
+  const gone = goneTenants(known, new Set(customers.map((customer) => customer.tenantId)));
+  for (const id of gone) plan.updates.push({ id, changes: { removedAt: now } });
+  plan.removed = gone.length;
   return plan;
 }
 

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, IsNull, type EntityManager } from 'typeorm';
 import { NotFoundInBrokerError } from '../common/domain-errors';
 import { currentBrokerId } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
 import { Tenant } from './tenant.entity';
-import type { KnownTenant, TenantMergePlan } from './tenant-merge';
+import {
+  goneTenants,
+  normaliseCustomers,
+  planCustomerMerge,
+  type FetchedCustomer,
+  type KnownTenant,
+  type TenantMergePlan,
+} from './tenant-merge';
 import { deriveTenantStatus } from './tenant-status';
 
 export type AttestationState = 'pending' | 'attested' | 'none';
@@ -15,7 +22,26 @@ export interface MergeCounts {
   removed: number;
 }
 
+// A batched merge that stopped part-way: the batches before it committed, and `written` says what they wrote.
+export class PartialMergeError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly written: MergeCounts,
+  ) {
+    super(`The merge stopped after writing ${written.created + written.updated + written.removed} changes`);
+    this.name = 'PartialMergeError';
+  }
+}
+
+// Called inside each batch's transaction with the totals so far (the caller records its progress with them).
+export type MergeBatchHook = (tx: Tx, written: MergeCounts) => Promise<void>;
+
 const INSERT_CHUNK = 200;
+// Customers (or removals) per transaction of a batched merge: on SQLite every other write of the process waits
+// for the one in progress, and a hundred rows with their triggers take a few milliseconds.
+export const MERGE_BATCH = 100;
+// Ids are 32-bit integers on PostgreSQL: a larger one names no tenant (and would fail as a query).
+const isTenantId = (id: number): boolean => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647;
 
 const KNOWN_COLUMNS = {
   id: true,
@@ -38,24 +64,85 @@ export class TenantWriter {
   // A broker's tenants as the merge reads them. Inside a transaction on PostgreSQL the rows are locked, so that an
   // attestation changing a status meanwhile waits for the merge instead of being overwritten by it (SQLite
   // serialises write transactions already).
-  knownTenants(brokerId: number, tx?: Tx): Promise<KnownTenant[]> {
+  knownTenants(brokerId: number, tx?: Tx, only?: { microsoftTenantIds: string[] }): Promise<KnownTenant[]> {
     const manager = tx?.manager ?? this.sql.manager;
     const lock = tx && tx.dialect.name === 'postgres' ? { lock: { mode: 'pessimistic_write' as const } } : {};
-    return manager.find(Tenant, { where: { brokerId }, select: KNOWN_COLUMNS, ...lock });
+    const where = only ? { brokerId, microsoftTenantId: In(only.microsoftTenantIds) } : { brokerId };
+    return manager.find(Tenant, { where, select: KNOWN_COLUMNS, ...lock });
   }
 
   // Writes a merge plan (planTenantMerge, planned inside the same transaction on the rows as they are now).
   async applyMergePlan(tx: Tx, brokerId: number, plan: TenantMergePlan, now: Date): Promise<MergeCounts> {
     for (let start = 0; start < plan.inserts.length; start += INSERT_CHUNK) {
-      await tx.manager.insert(
-        Tenant,
-        plan.inserts.slice(start, start + INSERT_CHUNK).map((fields) => ({ ...fields, brokerId, lastSyncedAt: now })),
-      );
+      // Without reading the new rows back (TypeORM would, for their defaults): nothing here needs them.
+      await tx.manager
+        .createQueryBuilder()
+        .insert()
+        .into(Tenant)
+        .values(
+          plan.inserts.slice(start, start + INSERT_CHUNK).map((fields) => ({ ...fields, brokerId, lastSyncedAt: now })),
+        )
+        .updateEntity(false)
+        .execute();
     }
     for (const { id, changes } of plan.updates) {
       await tx.manager.update(Tenant, { id, brokerId }, { ...changes, lastSyncedAt: now });
     }
     return { created: plan.inserts.length, updated: plan.updates.length - plan.removed, removed: plan.removed };
+  }
+
+  // Partner Center's customers merged in short transactions of MERGE_BATCH rows each, so that no other write
+  // waits long behind a large sync. Each batch is planned on its rows as they are inside its own transaction (an
+  // attestation that changed a status meanwhile is kept); then the tenants gone from Partner Center are marked
+  // removed, in batches too. Ids are compared as stored: this writer stores them normalised (lower case).
+  async mergeInBatches(
+    brokerId: number,
+    fetched: readonly FetchedCustomer[],
+    now: Date,
+    onBatch: MergeBatchHook,
+  ): Promise<MergeCounts> {
+    const written: MergeCounts = { created: 0, updated: 0, removed: 0 };
+    const customers = normaliseCustomers(fetched);
+    const batch = async (work: (tx: Tx) => Promise<void>) =>
+      this.sql.transaction(async (tx) => {
+        await work(tx);
+        await onBatch(tx, { ...written });
+      });
+    try {
+      for (let start = 0; start < customers.length; start += MERGE_BATCH) {
+        const slice = customers.slice(start, start + MERGE_BATCH);
+        const totals = { ...written };
+        await batch(async (tx) => {
+          const known = await this.knownTenants(brokerId, tx, { microsoftTenantIds: slice.map((c) => c.tenantId) });
+          const counts = await this.applyMergePlan(tx, brokerId, planCustomerMerge(slice, known, now), now);
+          written.created = totals.created + counts.created;
+          written.updated = totals.updated + counts.updated;
+        }).catch((error: unknown) => {
+          Object.assign(written, totals);
+          throw error;
+        });
+      }
+      const seen = new Set(customers.map((customer) => customer.tenantId));
+      const gone = goneTenants(await this.knownTenants(brokerId), seen);
+      for (let start = 0; start < gone.length; start += MERGE_BATCH) {
+        const ids = gone.slice(start, start + MERGE_BATCH);
+        const before = written.removed;
+        await batch(async (tx) => {
+          const result = await tx.manager.update(
+            Tenant,
+            { brokerId, id: In(ids), removedAt: IsNull() },
+            { removedAt: now, lastSyncedAt: now },
+          );
+          written.removed = before + (result.affected ?? ids.length);
+        }).catch((error: unknown) => {
+          written.removed = before;
+          throw error;
+        });
+      }
+    } catch (error) {
+      throw new PartialMergeError(error, written);
+    }
+    return written;
   }
 
   // Where a tenant's attestation stands: an open one makes it pending, a finalized one attested (accepted now),
@@ -78,7 +165,7 @@ export class TenantWriter {
   private async lockedTenant(manager: EntityManager, lock: boolean, tenantId: number): Promise<Tenant> {
     const brokerId = currentBrokerId();
     const tenant =
-      brokerId !== undefined && Number.isSafeInteger(tenantId)
+      brokerId !== undefined && isTenantId(tenantId)
         ? await manager.findOne(Tenant, {
             where: { id: tenantId, brokerId },
             ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { Repository } from 'typeorm';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { Broker } from '../brokers/broker.entity';
 import { TextField } from '../common/text-field.decorators';
 import { FormErrorsException, type FieldErrors } from '../common/form-errors.exception';
+import { SqlService } from '../database/sql.service';
 import { CreateUserDto } from './dto/create-user.dto';
+import { hashPassword } from './password-hasher';
 import type { User } from './user.entity';
 import { UsersService } from './users.service';
 
@@ -17,24 +18,36 @@ class CliCreateUserDto extends CreateUserDto {
 
 export type ProvisioningResult = { ok: true; user: User; brokerName: string } | { ok: false; errors: FieldErrors };
 
-// Users created by scripts (the CLI), with the same validation as the users page.
+// Users created by scripts (the CLI), with the same validation as the users page. A broker named for the first
+// time is created with its user, in one transaction.
 @Injectable()
 export class UserProvisioning {
   constructor(
     private readonly users: UsersService,
-    @InjectRepository(Broker) private readonly brokers: Repository<Broker>,
+    private readonly sql: SqlService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async createFromCli(input: Record<keyof CliCreateUserDto, string>): Promise<ProvisioningResult> {
     const dto = plainToInstance(CliCreateUserDto, input);
     const errors = await validate(dto, { stopAtFirstError: true });
     if (errors.length > 0) return { ok: false, errors: FormErrorsException.fromValidation(errors).fieldErrors };
-    const broker =
-      (await this.brokers.findOneBy({ name: dto.brokerName })) ??
-      (await this.brokers.save(this.brokers.create({ name: dto.brokerName })));
+    const passwordHash = await hashPassword(dto.password);
     try {
-      const user = await this.users.createUser(broker.id, dto);
-      return { ok: true, user, brokerName: broker.name };
+      return await this.sql.transaction(async (tx) => {
+        let broker = await tx.manager.findOneBy(Broker, { name: dto.brokerName });
+        if (!broker) {
+          broker = await tx.manager.save(tx.manager.create(Broker, { name: dto.brokerName }));
+          await this.audit.record(tx, {
+            action: 'broker.created',
+            brokerId: broker.id,
+            subject: { type: 'broker', id: broker.id },
+            data: { name: broker.name },
+          });
+        }
+        const user = await this.users.insertUser(tx, broker.id, dto, passwordHash);
+        return { ok: true as const, user, brokerName: broker.name };
+      });
     } catch (error) {
       if (error instanceof FormErrorsException) return { ok: false, errors: error.fieldErrors };
       throw error;

@@ -1,11 +1,12 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { Broker } from '../brokers/broker.entity';
-import { SqlService } from '../database/sql.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { FormErrorsException } from '../common/form-errors.exception';
-import type { CurrentUser } from '../common/request-context';
+import type { Actor, CurrentUser } from '../common/request-context';
+import { SqlService, type Tx } from '../database/sql.service';
 import { SessionRecord } from '../sessions/session.entity';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password-hasher';
 import type { UserRole } from './user-role';
@@ -28,28 +29,65 @@ export interface NewUser {
   password: string;
 }
 
+const actorOf = (user: { id: number; email: string }): Actor => ({ type: 'user', id: user.id, label: user.email });
+const userSubject = (user: { id: number }) => ({ type: 'user', id: user.id });
+
 @Injectable()
 export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly scope: BrokerScope,
     private readonly sql: SqlService,
+    private readonly audit: AuditTrail,
+    private readonly scope: BrokerScope,
   ) {}
 
   async anyUserExists(): Promise<boolean> {
     return (await this.users.count({ take: 1 })) > 0;
   }
 
-  // The same work whether or not the email exists, so that neither the answer nor its timing tells.
-  async verifyCredentials(email: string, password: string): Promise<User | null> {
-    const user = await this.users.findOneBy({ email: email.trim().toLowerCase() });
+  // The same work whether or not the email exists, so that neither the answer nor its timing tells. A refusal is
+  // recorded in the user's broker when the email is known, in the broker-less chain otherwise.
+  async signIn(email: string, password: string, from: { ip?: string }): Promise<CurrentUser | null> {
+    const normalised = email.trim().toLowerCase().slice(0, 254);
+    const user = await this.users.findOneBy({ email: normalised });
     const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-    return user && user.active && valid ? user : null;
+    const sessionUser = user && user.active && valid ? await this.findActiveSessionUser(user.id) : null;
+    if (sessionUser) return sessionUser;
+    const reason = !user ? 'unknown email' : !valid ? 'wrong password' : 'deactivated user';
+    await this.sql.transaction((tx) =>
+      this.audit.record(tx, {
+        action: 'auth.sign_in_failed',
+        brokerId: user?.brokerId ?? null,
+        actor: { type: 'system', jobId: null, label: 'sign-in page' },
+        subject: user ? userSubject(user) : null,
+        data: { email: normalised, reason, ip: from.ip ?? null },
+      }),
+    );
+    return null;
   }
 
-  async recordSignIn(userId: number): Promise<void> {
-    await this.users.update({ id: userId }, { lastSignInAt: new Date() });
+  async recordSignIn(user: CurrentUser, from: { ip?: string }): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.manager.update(User, { id: user.id }, { lastSignInAt: new Date() });
+      await this.audit.record(tx, {
+        action: 'auth.signed_in',
+        brokerId: user.brokerId,
+        actor: actorOf(user),
+        subject: userSubject(user),
+        data: { ip: from.ip ?? null },
+      });
+    });
+  }
+
+  async recordSignOut(user: CurrentUser): Promise<void> {
+    await this.sql.transaction((tx) =>
+      this.audit.record(tx, {
+        action: 'auth.signed_out',
+        brokerId: user.brokerId,
+        actor: actorOf(user),
+        subject: userSubject(user),
+      }),
+    );
   }
 
   // Read on every request (the session holds only the id): a plain indexed lookup rather than an entity query.
@@ -72,81 +110,123 @@ export class UsersService {
     return this.users.find({ where: this.scope.where<User>(), order: { active: 'DESC', name: 'ASC' } });
   }
 
-  findInBroker(id: number): Promise<User> {
-    return this.scope.findOne(this.users, id);
-  }
-
   createInBroker(input: NewUser): Promise<User> {
     return this.createUser(this.scope.brokerId(), input);
   }
 
-  // The first start: creates the broker and its first admin, refused once any user exists.
+  // The first start: creates the broker and its first admin, refused once any user exists. The new admin is the
+  // actor of both events: nobody else was there.
   async createFirstAdmin(brokerName: string, input: Omit<NewUser, 'role'>): Promise<User> {
     const passwordHash = await hashPassword(input.password);
-    return this.dataSource.transaction(async (manager) => {
-      if ((await manager.count(User, { take: 1 })) > 0)
+    return this.sql.transaction(async (tx) => {
+      if ((await tx.manager.count(User, { take: 1 })) > 0)
         throw new ConflictException('Setup is already done: sign in instead.');
-      const broker = await manager.save(manager.create(Broker, { name: brokerName }));
-      return this.insertUser(manager, broker.id, { ...input, role: 'admin' }, passwordHash);
+      const broker = await tx.manager.save(tx.manager.create(Broker, { name: brokerName }));
+      const user = await this.insertUser(tx, broker.id, { ...input, role: 'admin' }, passwordHash, (created) =>
+        actorOf(created),
+      );
+      await this.audit.record(tx, {
+        action: 'broker.set_up',
+        brokerId: broker.id,
+        actor: actorOf(user),
+        subject: { type: 'broker', id: broker.id },
+        data: { name: broker.name },
+      });
+      return user;
     });
   }
 
   async createUser(brokerId: number, input: NewUser): Promise<User> {
     const passwordHash = await hashPassword(input.password);
-    return this.dataSource.transaction((manager) => this.insertUser(manager, brokerId, input, passwordHash));
+    return this.sql.transaction((tx) => this.insertUser(tx, brokerId, input, passwordHash));
+  }
+
+  // Inside the caller's transaction (the CLI creates the broker in the same one). The actor is the context's unless
+  // `actorFor` names one from the new user.
+  async insertUser(
+    tx: Tx,
+    brokerId: number,
+    input: NewUser,
+    passwordHash: string,
+    actorFor?: (user: User) => Actor,
+  ): Promise<User> {
+    const email = input.email.trim().toLowerCase();
+    if (await tx.manager.existsBy(User, { email }))
+      throw new FormErrorsException({ email: 'A user with this email already exists' });
+    const user = await tx.manager.save(
+      tx.manager.create(User, { brokerId, email, name: input.name, role: input.role, passwordHash, active: true }),
+    );
+    await this.audit.record(tx, {
+      action: 'user.created',
+      brokerId,
+      actor: actorFor?.(user),
+      subject: userSubject(user),
+      data: { email: user.email, name: user.name, role: user.role },
+    });
+    return user;
   }
 
   async changeRole(id: number, role: UserRole): Promise<User> {
-    return this.dataSource.transaction(async (manager) => {
-      const user = await this.userInBroker(manager, id);
-      if (user.role === 'admin' && role !== 'admin') await this.assertAnotherActiveAdmin(manager, user);
+    return this.sql.transaction(async (tx) => {
+      const user = await this.userInBroker(tx, id);
+      const from = user.role;
+      if (from === role) return user;
+      if (from === 'admin') await this.assertAnotherActiveAdmin(tx, user);
       user.role = role;
-      return manager.save(user);
+      await tx.manager.save(user);
+      await this.audit.record(tx, {
+        action: 'user.role_changed',
+        subject: userSubject(user),
+        data: { from, to: role },
+      });
+      return user;
     });
   }
 
   // Deactivating ends the user's sessions in the same transaction: they are signed out at once.
   async deactivate(id: number, actingUserId: number): Promise<User> {
-    return this.dataSource.transaction(async (manager) => {
-      const user = await this.userInBroker(manager, id);
+    return this.sql.transaction(async (tx) => {
+      const user = await this.userInBroker(tx, id);
       if (user.id === actingUserId) throw new ConflictException('You cannot deactivate yourself.');
-      if (user.role === 'admin') await this.assertAnotherActiveAdmin(manager, user);
+      if (!user.active) return user;
+      if (user.role === 'admin') await this.assertAnotherActiveAdmin(tx, user);
       user.active = false;
-      await manager.delete(SessionRecord, { userId: user.id });
-      return manager.save(user);
+      const { affected } = await tx.manager.delete(SessionRecord, { userId: user.id });
+      await tx.manager.save(user);
+      await this.audit.record(tx, {
+        action: 'user.deactivated',
+        subject: userSubject(user),
+        data: { email: user.email, sessionsEnded: affected ?? 0 },
+      });
+      return user;
     });
   }
 
   async reactivate(id: number): Promise<User> {
-    const user = await this.findInBroker(id);
-    user.active = true;
-    return this.users.save(user);
+    return this.sql.transaction(async (tx) => {
+      const user = await this.userInBroker(tx, id);
+      if (user.active) return user;
+      user.active = true;
+      await tx.manager.save(user);
+      await this.audit.record(tx, {
+        action: 'user.reactivated',
+        subject: userSubject(user),
+        data: { email: user.email },
+      });
+      return user;
+    });
   }
 
-  private async insertUser(
-    manager: EntityManager,
-    brokerId: number,
-    input: NewUser,
-    passwordHash: string,
-  ): Promise<User> {
-    const email = input.email.trim().toLowerCase();
-    if (await manager.existsBy(User, { email }))
-      throw new FormErrorsException({ email: 'A user with this email already exists' });
-    return manager.save(
-      manager.create(User, { brokerId, email, name: input.name, role: input.role, passwordHash, active: true }),
-    );
-  }
-
-  private userInBroker(manager: EntityManager, id: number): Promise<User> {
-    return this.scope.findOne(manager.getRepository(User), id);
+  private userInBroker(tx: Tx, id: number): Promise<User> {
+    return this.scope.findOne(tx.manager.getRepository(User), id);
   }
 
   // Locks the broker's admins on PostgreSQL so that two admins demoting each other at once cannot both succeed;
   // SQLite serialises write transactions by itself.
-  private async assertAnotherActiveAdmin(manager: EntityManager, user: User): Promise<void> {
+  private async assertAnotherActiveAdmin(tx: Tx, user: User): Promise<void> {
     if (!user.active) return;
-    const lock = this.sql.dialect.name === 'postgres' ? ({ mode: 'pessimistic_write' } as const) : undefined;
-    const admins = await manager.find(User, {
+    const lock = tx.dialect.name === 'postgres' ? ({ mode: 'pessimistic_write' } as const) : undefined;
+    const admins = await tx.manager.find(User, {
       where: { brokerId: user.brokerId, role: 'admin', active: true },
       select: { id: true },
       lock,

@@ -55,6 +55,16 @@ describe('npm run cli -- user:create', () => {
     const testApp = await createTestApp({ dataDir });
     try {
       expect((await signIn(testApp, 'script@contoso.test')).response.status).toBe(303);
+      // On PostgreSQL the CLI ran against the database as an earlier test file left it (its broker may exist).
+      const recorded = (await auditEvents(testApp)).slice(-3);
+      expect(recorded.map((event) => [event.action, event.actor_type, event.actor_label])).toEqual(
+        expect.arrayContaining([
+          ['user.created', 'system', 'command line (user:create)'],
+          ['auth.signed_in', 'user', 'script@contoso.test'],
+        ]),
+      );
+      if (!process.env.DATABASE_URL)
+        expect(recorded[0]).toMatchObject({ action: 'broker.created', actor_label: 'command line (user:create)' });
     } finally {
       await testApp.close();
     }

@@ -1,9 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NotFoundInBrokerError } from '../../src/common/domain-errors';
 import { runForBroker } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
 import { Tenant } from '../../src/tenants/tenant.entity';
-import { TenantWriter, type AttestationState } from '../../src/tenants/tenant-writer';
+import type { FetchedCustomer } from '../../src/tenants/tenant-merge';
+import {
+  MERGE_BATCH,
+  PartialMergeError,
+  TenantWriter,
+  type AttestationState,
+  type MergeCounts,
+} from '../../src/tenants/tenant-writer';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createBroker, seedTenants } from '../support/tenants';
 
@@ -82,5 +90,92 @@ describe('TenantWriter.setAttestationState', () => {
       ),
     ).rejects.toThrow('could not be recorded');
     expect((await reload(tenant.id)).status).toBe('none');
+  });
+});
+
+describe('TenantWriter.mergeInBatches', () => {
+  let testApp: TestApp;
+  let sql: SqlService;
+  let writer: TenantWriter;
+  let brokerId: number;
+
+  const customers = (count: number, prefix: string): FetchedCustomer[] =>
+    Array.from({ length: count }, (_, i) => ({
+      tenantId: randomUUID(),
+      companyName: `${prefix} ${String(i).padStart(5, '0')}`,
+      domain: `${prefix.toLowerCase()}${i}.onmicrosoft.com`,
+      directlySigned: i % 3 === 0,
+      dateAgreed: null,
+    }));
+  const stored = async () =>
+    (await sql.query<{ n: number | string }>`SELECT count(*) AS n FROM tenants WHERE broker_id = ${brokerId}`)[0].n;
+  const removed = async () =>
+    (
+      await sql.query<{ n: number | string }>`
+        SELECT count(*) AS n FROM tenants WHERE broker_id = ${brokerId} AND removed_at IS NOT NULL`
+    )[0].n;
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+    sql = testApp.app.get(SqlService);
+    writer = testApp.app.get(TenantWriter);
+    brokerId = await createBroker(testApp, 'Batch Partner');
+  });
+  afterAll(() => testApp.close());
+
+  it('should write a large merge in short transactions that other writes get between', async () => {
+    const fetched = customers(10 * MERGE_BATCH + 50, 'Large');
+    const progress: MergeCounts[] = [];
+    let merging = true;
+    const merge = writer
+      .mergeInBatches(brokerId, fetched, new Date(), async (_tx, counts) => void progress.push(counts))
+      .finally(() => (merging = false));
+    // Another writer all along (a session being saved, say): each of its transactions waits at most for one batch.
+    // The wait is measured in this process's CPU time, which is what it lasts on a machine of its own; on a shared
+    // CI machine the clock also counts every other process's turns.
+    const cpuMs = () => {
+      const usage = process.cpuUsage();
+      return (usage.user + usage.system) / 1000;
+    };
+    const waits: number[] = [];
+    while (merging) {
+      const asked = cpuMs();
+      await sql.transaction((tx) => tx.query`SELECT 1`);
+      waits.push(cpuMs() - asked);
+    }
+    await expect(merge).resolves.toEqual({ created: fetched.length, updated: 0, removed: 0 });
+    expect(progress).toHaveLength(11);
+    expect(progress.map((counts) => counts.created)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => (i + 1) * 100),
+      1050,
+    ]);
+    expect(Number(await stored())).toBe(fetched.length);
+    expect(waits.length).toBeGreaterThanOrEqual(progress.length - 1);
+    expect(Math.max(...waits)).toBeLessThan(100);
+
+    // The next run finds half of them gone: they are marked removed, in batches too, and the rest left as they are.
+    const kept = fetched.slice(0, 525);
+    await expect(writer.mergeInBatches(brokerId, kept, new Date(), async () => undefined)).resolves.toEqual({
+      created: 0,
+      updated: 0,
+      removed: fetched.length - kept.length,
+    });
+    expect(Number(await removed())).toBe(fetched.length - kept.length);
+  });
+
+  it('should keep the batches written before a failure, and say what they wrote', async () => {
+    const before = Number(await stored());
+    const fetched = customers(5 * MERGE_BATCH, 'Failing');
+    let batches = 0;
+    const failure = await writer
+      .mergeInBatches(brokerId, fetched, new Date(), async () => {
+        batches += 1;
+        if (batches === 3) throw new Error('the lease was lost');
+      })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PartialMergeError);
+    expect((failure as PartialMergeError).written).toEqual({ created: 2 * MERGE_BATCH, updated: 0, removed: 0 });
+    expect(((failure as PartialMergeError).cause as Error).message).toBe('the lease was lost');
+    expect(Number(await stored())).toBe(before + 2 * MERGE_BATCH);
   });
 });
