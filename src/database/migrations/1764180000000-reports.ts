@@ -6,6 +6,12 @@ export class Reports1764180000000 implements MigrationInterface {
   name = 'Reports1764180000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // A report reads a broker's tenants in id order, a batch at a time from the last id: without this index each
+    // batch would sort every tenant of the broker again.
+    await queryRunner.createIndex(
+      'tenants',
+      new TableIndex({ name: 'ix_tenants_broker_id', columnNames: ['broker_id', 'id'] }),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'report_schedules',
@@ -113,5 +119,6 @@ export class Reports1764180000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('report_requests');
     await queryRunner.dropTable('report_schedules');
+    await queryRunner.dropIndex('tenants', 'ix_tenants_broker_id');
   }
 }
