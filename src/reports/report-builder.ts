@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { stream as excelStream } from 'exceljs';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -100,20 +100,22 @@ export class ReportBuilder {
     batches: AsyncGenerator<ReportRow[]>,
     progress: (done: number) => Promise<void>,
   ): Promise<number> {
-    // A BOM so that spreadsheet programs read UTF-8; CRLF line ends (RFC 4180).
-    const csv = stringify({ bom: true, record_delimiter: 'windows' });
     const out = createWriteStream(file);
-    csv.pipe(out);
+    const write = async (text: string) => {
+      if (!out.write(text)) await once(out, 'drain');
+    };
     let rows = 0;
     try {
-      csv.write(REPORT_COLUMNS.map((c) => c.header));
+      // A BOM so that spreadsheet programs read UTF-8; CRLF line ends (RFC 4180). Each batch is quoted in one call
+      // and written as one chunk: a record at a time through a stream costs a turn of the event loop per 16 rows.
+      await write(stringify([REPORT_COLUMNS.map((c) => c.header)], { bom: true, record_delimiter: 'windows' }));
       for await (const batch of batches) {
-        for (const row of batch) if (!csv.write(csvCells(row))) await once(csv, 'drain');
+        await write(stringify(batch.map(csvCells), { record_delimiter: 'windows' }));
         rows += batch.length;
         await progress(rows);
       }
     } finally {
-      csv.end();
+      out.end();
       await finished(out);
     }
     return rows;
