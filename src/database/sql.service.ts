@@ -39,6 +39,15 @@ class Mutex {
   }
 }
 
+// One mutex per database file in the process: two app instances in one process (tests) would otherwise deadlock,
+// one blocking the event loop in SQLite's busy wait while the other's open write transaction waits on that loop.
+const writeMutexes = new Map<string, Mutex>();
+function writeMutexFor(database: string): Mutex {
+  let mutex = writeMutexes.get(database);
+  if (!mutex) writeMutexes.set(database, (mutex = new Mutex()));
+  return mutex;
+}
+
 // The one SQL seam: reads by statement (prepared on SQLite), and the one `transaction(fn)` every write goes through.
 //
 // Why a second connection on SQLite: TypeORM 1.1's better-sqlite3 driver hands every caller one query runner and
@@ -51,7 +60,7 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
   private readonly logger = new Logger(SqlService.name);
   readonly dialect: Dialect;
   private readonly statements: StatementCache | null;
-  private readonly writes = new Mutex();
+  private readonly writes: Mutex;
   private readonly current = new AsyncLocalStorage<Tx>();
 
   constructor(
@@ -60,6 +69,7 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
   ) {
     this.dialect = dataSource.options.type === 'postgres' ? POSTGRES : SQLITE;
     this.statements = this.dialect === SQLITE ? new StatementCache(nativeSqliteHandle(dataSource)) : null;
+    this.writes = writeMutexFor(String(dataSource.options.database ?? ''));
   }
 
   get manager(): EntityManager {

@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { EntityManager, LessThan, Repository } from 'typeorm';
+import { hostname } from 'node:os';
+import { EntityManager } from 'typeorm';
+import { SqlService } from '../database/sql.service';
 import { SyncRun, type SyncTrigger } from './sync-run.entity';
 
-// A running sync proves it is alive by moving its heartbeat; one silent for longer than this is taken over.
+// A running sync keeps its sync_runs row's heartbeat moving (the page shows its progress from that row).
 export const HEARTBEAT_INTERVAL_MS = 20_000;
-export const LEASE_EXPIRY_MS = 3 * 60_000;
-
-export const leaseExpiredBefore = (now: Date): Date => new Date(now.getTime() - LEASE_EXPIRY_MS);
 
 export const INTERRUPTED_MESSAGE =
   'The sync stopped without finishing (the app instance running it went silent); nothing was changed by it';
@@ -30,29 +27,27 @@ export interface RunCounts {
   removed: number;
 }
 
-const isUniqueViolation = (error: unknown): boolean => {
-  const code = (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-};
-
-// The `running` row of sync_runs is the lease: the database's unique partial index lets one exist per broker,
-// whichever app instance asks, and every write of a run is conditional on it still being running.
+// The sync_runs rows: the history and progress of a broker's syncs. Which instance syncs a broker is decided by
+// the 'tenant.sync' job (one per broker at a time, by its unique key, and taken over by another instance when its
+// lease runs out); its run row is still written only while it is `running`, so a run that was taken over cannot
+// write over its successor.
 @Injectable()
 export class SyncLease {
   private readonly owner = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
-  constructor(@InjectRepository(SyncRun) private readonly runs: Repository<SyncRun>) {}
+  constructor(private readonly sql: SqlService) {}
 
-  // Null when a run is already going for this broker.
-  async acquire(brokerId: number, triggeredBy: SyncTrigger): Promise<SyncRun | null> {
-    const now = new Date();
-    await this.runs.update(
-      { brokerId, status: 'running', heartbeatAt: LessThan(leaseExpiredBefore(now)) },
-      { status: 'failed', finishedAt: now, error: INTERRUPTED_MESSAGE },
-    );
-    try {
-      // A single INSERT, not save(): no transaction held open across an await while another instance writes.
-      const { identifiers } = await this.runs.insert({
+  // Called by the broker's sync job, which alone syncs this broker now: a run still marked running belonged to an
+  // attempt that died, and ends as interrupted.
+  async begin(brokerId: number, triggeredBy: SyncTrigger): Promise<SyncRun> {
+    return this.sql.transaction(async (tx) => {
+      const now = new Date();
+      await tx.manager.update(
+        SyncRun,
+        { brokerId, status: 'running' },
+        { status: 'failed', finishedAt: now, error: INTERRUPTED_MESSAGE },
+      );
+      const { identifiers } = await tx.manager.insert(SyncRun, {
         brokerId,
         status: 'running',
         triggeredBy,
@@ -62,17 +57,13 @@ export class SyncLease {
         processed: 0,
         total: null,
       });
-      return await this.runs.findOneByOrFail({ id: identifiers[0].id as number });
-    } catch (error) {
-      if (isUniqueViolation(error)) return null;
-      throw error;
-    }
+      return tx.manager.findOneByOrFail(SyncRun, { id: identifiers[0].id as number });
+    });
   }
 
   async heartbeat(run: SyncRun, progress: { processed: number; total: number | null } | null = null): Promise<void> {
-    const result = await this.runs.update(
-      { id: run.id, status: 'running' },
-      { heartbeatAt: new Date(), ...(progress ?? {}) },
+    const result = await this.sql.transaction((tx) =>
+      tx.manager.update(SyncRun, { id: run.id, status: 'running' }, { heartbeatAt: new Date(), ...(progress ?? {}) }),
     );
     if (result.affected === 0) throw new LeaseLostError();
   }
@@ -89,13 +80,16 @@ export class SyncLease {
   }
 
   async fail(run: SyncRun, message: string): Promise<void> {
-    await this.runs.update(
-      { id: run.id, status: 'running' },
-      { status: 'failed', finishedAt: new Date(), error: message.slice(0, 1000) },
+    await this.sql.transaction((tx) =>
+      tx.manager.update(
+        SyncRun,
+        { id: run.id, status: 'running' },
+        { status: 'failed', finishedAt: new Date(), error: message.slice(0, 1000) },
+      ),
     );
   }
 
   latestStart(brokerId: number): Promise<SyncRun | null> {
-    return this.runs.findOne({ where: { brokerId }, order: { startedAt: 'DESC' } });
+    return this.sql.manager.findOne(SyncRun, { where: { brokerId }, order: { startedAt: 'DESC' } });
   }
 }

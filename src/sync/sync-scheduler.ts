@@ -1,62 +1,47 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { Broker } from '../brokers/broker.entity';
-import { runForBroker } from '../common/request-context';
 import type { AppConfig } from '../config/app.config';
+import { SqlService } from '../database/sql.service';
+import type { JobHandler } from '../jobs/job-handler';
+import { RecurringJobs } from '../jobs/recurring-jobs.service';
 import { SyncLease } from './sync-lease';
+import { TENANT_SYNC_SCHEDULE, TENANT_SYNC_SCHEDULE_JOB } from './sync-jobs';
 import { SyncService } from './sync.service';
 
-const INTERVAL_NAME = 'tenant-sync';
-
-// Syncs every broker every SYNC_INTERVAL_MINUTES (0: never), one broker after another. With several app
-// instances each one ticks, but a broker synced recently (by any instance) is skipped.
+// Every SYNC_INTERVAL_MINUTES (0: never) a recurring job asks for a sync of every broker; each broker's sync is
+// its own job, so brokers are synced independently and once at a time whatever the number of instances. A broker
+// synced recently (a manual refresh) is skipped.
 @Injectable()
-export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(SyncScheduler.name);
+export class SyncScheduler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
+  readonly type = TENANT_SYNC_SCHEDULE_JOB;
   private readonly intervalMs: number;
-  private ticking = false;
 
   constructor(
-    @InjectRepository(Broker) private readonly brokers: Repository<Broker>,
+    private readonly sql: SqlService,
     private readonly sync: SyncService,
     private readonly lease: SyncLease,
-    private readonly registry: SchedulerRegistry,
+    private readonly recurring: RecurringJobs,
     config: ConfigService,
   ) {
     this.intervalMs = config.getOrThrow<AppConfig>('app').syncIntervalMinutes * 60_000;
   }
 
-  onApplicationBootstrap(): void {
-    if (this.intervalMs <= 0) return;
-    this.registry.addInterval(
-      INTERVAL_NAME,
-      setInterval(() => void this.tick(), this.intervalMs),
-    );
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.intervalMs <= 0) await this.recurring.remove(TENANT_SYNC_SCHEDULE);
+    else await this.recurring.define({ name: TENANT_SYNC_SCHEDULE, type: this.type, everyMs: this.intervalMs });
   }
 
-  onApplicationShutdown(): void {
-    if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
+  parse(): Record<string, never> {
+    return {};
   }
 
-  async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      const brokers = await this.brokers.find({ select: { id: true }, order: { id: 'ASC' } });
-      for (const { id } of brokers) await this.syncBroker(id);
-    } catch (error) {
-      this.logger.error(`Scheduled sync: ${String(error)}`);
-    } finally {
-      this.ticking = false;
+  async handle(): Promise<void> {
+    const brokers = await this.sql.query<{ id: number | string }>`SELECT id FROM brokers ORDER BY id`;
+    for (const broker of brokers) {
+      const brokerId = Number(broker.id);
+      const latest = await this.lease.latestStart(brokerId);
+      if (latest && Date.now() - latest.startedAt.getTime() < this.intervalMs / 2) continue;
+      await this.sql.transaction((tx) => this.sync.enqueue(tx, brokerId, 'schedule'));
     }
-  }
-
-  private async syncBroker(brokerId: number): Promise<void> {
-    const latest = await this.lease.latestStart(brokerId);
-    if (latest && Date.now() - latest.startedAt.getTime() < this.intervalMs / 2) return;
-    if (await runForBroker(brokerId, () => this.sync.start('schedule'))) await this.sync.whenIdle();
   }
 }

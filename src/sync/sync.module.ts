@@ -1,9 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Broker } from '../brokers/broker.entity';
+import { JobRegistry } from '../jobs/job-registry';
 import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
 import { SyncStatusSource } from '../tenants/sync-status';
 import { TenantsModule } from '../tenants/tenants.module';
+import { SyncJobHandler } from './sync-job.handler';
 import { SyncLease } from './sync-lease';
 import { SyncRun } from './sync-run.entity';
 import { SyncRunner } from './sync-runner';
@@ -14,15 +15,27 @@ import { SyncService } from './sync.service';
 // Global so that the MCA page (tenants, below sync) finds the sync status it shows through its own interface.
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([SyncRun, Broker]), PartnerCenterSettingsModule, TenantsModule],
+  imports: [TypeOrmModule.forFeature([SyncRun]), PartnerCenterSettingsModule, TenantsModule],
   controllers: [SyncController],
   providers: [
     SyncLease,
     SyncRunner,
     SyncService,
     SyncScheduler,
+    SyncJobHandler,
     { provide: SyncStatusSource, useExisting: SyncService },
   ],
   exports: [SyncService, SyncStatusSource],
 })
-export class SyncModule {}
+export class SyncModule implements OnModuleInit {
+  constructor(
+    private readonly registry: JobRegistry,
+    private readonly syncJob: SyncJobHandler,
+    private readonly scheduler: SyncScheduler,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.syncJob);
+    this.registry.register(this.scheduler);
+  }
+}

@@ -1,84 +1,85 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { BrokerScope } from '../common/broker-scope.service';
-import { runForBroker } from '../common/request-context';
-import { decodeTimestamp as timestampFromRow } from '../database/dialect';
-import { SqlService } from '../database/sql.service';
-import { leaseExpiredBefore, SyncLease } from './sync-lease';
-import { SyncRun, type SyncTrigger } from './sync-run.entity';
-import { SyncRunner } from './sync-runner';
+import { SqlService, type Tx } from '../database/sql.service';
+import { JobQueue } from '../jobs/job-queue.service';
+import type { SyncTrigger } from './sync-run.entity';
+import { TENANT_SYNC_JOB, TENANT_SYNC_MAX_ATTEMPTS, tenantSyncKey } from './sync-jobs';
 import type { SyncSummary } from '../tenants/sync-status';
 
 // The columns each summary query reads; each query selects only those it needs.
 interface SummaryRow {
-  status?: SyncRun['status'];
+  status?: 'running' | 'succeeded' | 'failed';
   started_at?: unknown;
-  heartbeat_at?: unknown;
   finished_at?: unknown;
+  created_at?: unknown;
   processed: number;
   total: number | null;
   error?: string | null;
 }
 
-@Injectable()
-export class SyncService implements OnApplicationShutdown {
-  private readonly logger = new Logger(SyncService.name);
-  private readonly inFlight = new Set<Promise<void>>();
+const IDLE_POLL_MS = 25;
 
+@Injectable()
+export class SyncService {
   constructor(
-    @InjectRepository(SyncRun) private readonly runs: Repository<SyncRun>,
-    private readonly lease: SyncLease,
-    private readonly runner: SyncRunner,
-    private readonly scope: BrokerScope,
     private readonly sql: SqlService,
+    private readonly queue: JobQueue,
+    private readonly scope: BrokerScope,
   ) {}
 
-  // Read on every render of the MCA page: plain indexed single-row lookups rather than entity queries.
+  // Read on every render of the MCA page: plain indexed single-row lookups. A sync is running from the moment its
+  // job is queued (the click shows at once) until the job ends; its progress comes from its sync_runs row.
   async summary(): Promise<SyncSummary> {
     const brokerId = this.scope.brokerId();
-    const query = (text: TemplateStringsArray, ...values: unknown[]) => this.sql.query<SummaryRow>(text, ...values);
-    const [running] =
-      await query`SELECT started_at, heartbeat_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`;
-    const [lastFinished] = await query`
+    const query = this.sql.query;
+    const [job] = await query<SummaryRow>`
+      SELECT created_at FROM jobs
+      WHERE broker_id = ${brokerId} AND state IN ('queued', 'running') AND type = ${TENANT_SYNC_JOB} LIMIT 1`;
+    const [running] = job
+      ? await query<SummaryRow>`
+          SELECT started_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`
+      : [];
+    const [lastFinished] = await query<SummaryRow>`
       SELECT status, finished_at, error FROM sync_runs
       WHERE broker_id = ${brokerId} AND status IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1`;
     const [lastSuccess] =
       lastFinished?.status === 'failed'
-        ? await query`SELECT finished_at FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1`
+        ? await query<SummaryRow>`SELECT finished_at FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1`
         : [lastFinished];
-    const alive =
-      running && (timestampFromRow(running.heartbeat_at)?.getTime() ?? 0) >= leaseExpiredBefore(new Date()).getTime();
-    const failedAt = lastFinished?.status === 'failed' ? timestampFromRow(lastFinished.finished_at) : null;
+    const decode = (value: unknown) => this.sql.dialect.decodeTimestamp(value);
+    const failedAt = lastFinished?.status === 'failed' ? decode(lastFinished.finished_at) : null;
     return {
-      running: Boolean(alive),
-      startedAt: alive ? timestampFromRow(running.started_at) : null,
-      progress: alive ? { processed: running.processed, total: running.total } : null,
-      lastSuccessAt: timestampFromRow(lastSuccess?.finished_at),
+      running: Boolean(job),
+      startedAt: job ? decode(running?.started_at ?? job.created_at) : null,
+      progress: job ? { processed: running?.processed ?? 0, total: running?.total ?? null } : null,
+      lastSuccessAt: decode(lastSuccess?.finished_at),
       lastFailure: failedAt ? { at: failedAt, message: lastFinished?.error ?? 'Unknown error' } : null,
     };
   }
 
-  // Starts a sync of the current broker in the background; false when one is already running (here or in
-  // another app instance), which then simply goes on.
+  // Asks for a sync of the current broker; false when one is already queued or running (here or in another app
+  // instance), which then simply goes on.
   async start(triggeredBy: SyncTrigger): Promise<boolean> {
     const brokerId = this.scope.brokerId();
-    const run = await this.lease.acquire(brokerId, triggeredBy);
-    if (!run) return false;
-    const job = runForBroker(brokerId, () => this.runner.run(run))
-      .catch((error: unknown) => this.logger.error(`Sync ${run.id} crashed: ${String(error)}`))
-      .finally(() => this.inFlight.delete(job));
-    this.inFlight.add(job);
-    return true;
+    return this.sql.transaction(async (tx) => (await this.enqueue(tx, brokerId, triggeredBy)) !== null);
   }
 
-  // Resolves when every sync this instance started has ended (the scheduler runs brokers one after another;
-  // shutdown lets runs finish rather than cut them off mid-transaction).
+  enqueue(tx: Tx, brokerId: number, trigger: SyncTrigger): Promise<number | null> {
+    return this.queue.enqueue(
+      tx,
+      TENANT_SYNC_JOB,
+      { trigger },
+      { brokerId, uniqueKey: tenantSyncKey(brokerId), uniqueScope: 'active', maxAttempts: TENANT_SYNC_MAX_ATTEMPTS },
+    );
+  }
+
+  // Resolves once no sync job (nor a schedule that asks for them) is queued or running, in any instance.
   async whenIdle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.whenIdle();
+    for (;;) {
+      const [busy] = await this.sql.query<{ id: number }>`
+        SELECT id FROM jobs WHERE state IN ('queued', 'running') AND type LIKE 'tenant.sync%' LIMIT 1`;
+      if (!busy) return;
+      await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+    }
   }
 }

@@ -4,6 +4,7 @@ import { PermanentJobError, RetryLaterError, type JobContext } from '../../src/j
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { JobRegistry } from '../../src/jobs/job-registry';
 import { JobWorker } from '../../src/jobs/job-worker.service';
+import { RecurringJobs } from '../../src/jobs/recurring-jobs.service';
 import { eventually, FAST_JOBS_ENV, waitForJob } from '../support/jobs';
 import { gate } from '../support/sandbox';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -218,6 +219,57 @@ describe('Jobs', () => {
     expect(await queue.retry(jobId, brokerId + 1000)).toBeNull();
     expect(await queue.retry(jobId, brokerId)).toMatchObject({ state: 'queued', attempts: 0 });
     expect(await waitForJob(testApp, jobId, ['succeeded', 'dead'])).toMatchObject({ state: 'succeeded', attempts: 1 });
+  });
+});
+
+describe('Recurring jobs', () => {
+  it('should enqueue each due time once across two instances, and once after downtime', async () => {
+    const first = await createTestApp({ env: { ...FAST_JOBS_ENV, JOB_WORKER: 'off' } });
+    const second = await createTestApp({ dataDir: first.dataDir, env: { ...FAST_JOBS_ENV, JOB_WORKER: 'off' } });
+    try {
+      const start = new Date('2030-01-07T06:00:00Z');
+      const definition = { name: 'nightly-report', type: 'test.nightly', cron: '30 2 * * *', timeZone: 'Europe/Paris' };
+      await Promise.all([
+        first.app.get(RecurringJobs).define(definition, start),
+        second.app.get(RecurringJobs).define(definition, start),
+      ]);
+      const due = (await first.app.get(RecurringJobs).nextRunAt('nightly-report'))!;
+      expect(due.toISOString()).toBe('2030-01-08T01:30:00.000Z');
+      const nightlyJobs = async () =>
+        (
+          await first.app.get(SqlService).query<{
+            unique_key: string;
+          }>`SELECT unique_key FROM jobs WHERE type = 'test.nightly' ORDER BY id`
+        ).map((job) => job.unique_key);
+      await Promise.all(
+        [first, second, first, second].map((app) => app.app.get(RecurringJobs).tick(new Date(due.getTime() + 5))),
+      );
+      expect(await nightlyJobs()).toEqual(['schedule:nightly-report:2030-01-08T01:30:00.000Z']);
+      // Down for three nights: one job, and the schedule moves to the next night still to come.
+      await Promise.all([
+        first.app.get(RecurringJobs).tick(new Date('2030-01-11T09:00:00Z')),
+        second.app.get(RecurringJobs).tick(new Date('2030-01-11T09:00:00Z')),
+      ]);
+      expect((await first.app.get(RecurringJobs).nextRunAt('nightly-report'))!.toISOString()).toBe(
+        '2030-01-12T01:30:00.000Z',
+      );
+      expect(await nightlyJobs()).toEqual([
+        'schedule:nightly-report:2030-01-08T01:30:00.000Z',
+        'schedule:nightly-report:2030-01-09T01:30:00.000Z',
+      ]);
+      // Defining it again unchanged keeps its next due time; a new definition starts from now.
+      await first.app.get(RecurringJobs).define(definition, new Date('2030-01-11T10:00:00Z'));
+      expect((await first.app.get(RecurringJobs).nextRunAt('nightly-report'))!.toISOString()).toBe(
+        '2030-01-12T01:30:00.000Z',
+      );
+      await first.app.get(RecurringJobs).define({ ...definition, cron: '0 4 * * *' }, new Date('2030-01-11T10:00:00Z'));
+      expect((await first.app.get(RecurringJobs).nextRunAt('nightly-report'))!.toISOString()).toBe(
+        '2030-01-12T03:00:00.000Z',
+      );
+    } finally {
+      await second.close();
+      await first.close();
+    }
   });
 });
 

@@ -1,13 +1,14 @@
 import type TestAgent from 'supertest/lib/agent';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import hbs from 'hbs';
 import { DataSource, type Repository } from 'typeorm';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import type { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
 import type { SandboxFault } from '../../src/partner-center/sandbox/sandbox-faults';
 import { runForBroker } from '../../src/common/request-context';
+import { SqlService, type Tx } from '../../src/database/sql.service';
+import { JobQueue } from '../../src/jobs/job-queue.service';
+import { RecurringJobs } from '../../src/jobs/recurring-jobs.service';
 import { SyncRun } from '../../src/sync/sync-run.entity';
-import { SyncScheduler } from '../../src/sync/sync-scheduler';
 import { SyncService } from '../../src/sync/sync.service';
 import { Tenant } from '../../src/tenants/tenant.entity';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -182,7 +183,8 @@ describe('Tenant sync', () => {
     expect(await runs.countBy({ brokerId })).toBe(before + 1);
   });
 
-  it('should leave a live run of another instance alone, and take over one whose instance went silent', async () => {
+  it('should leave a live sync of another instance alone, and take over one whose instance went silent', async () => {
+    const sql = testApp.app.get(SqlService);
     const now = new Date();
     const other = await runs.save(
       runs.create({
@@ -194,8 +196,20 @@ describe('Tenant sync', () => {
         heartbeatAt: now,
       }),
     );
-    await syncNow();
-    expect(await latestRun()).toMatchObject({ id: other.id, status: 'running' });
+    // The other instance holds the broker's sync job, its lease renewed a moment ago (claimed in the transaction
+    // that queued it, so this instance's worker never sees it free).
+    const claim = (tx: Tx, jobId: number, lockedUntil: Date) =>
+      tx.run(
+        `UPDATE jobs SET state = 'running', attempts = 1, locked_by = 'other-instance', locked_until = ${tx.dialect.placeholder(1)} WHERE id = ${tx.dialect.placeholder(2)}`,
+        [tx.dialect.encodeTimestamp(lockedUntil), jobId],
+      );
+    const jobId = await sql.transaction(async (tx) => {
+      const id = (await testApp.app.get(SyncService).enqueue(tx, brokerId, 'schedule'))!;
+      await claim(tx, id, new Date(now.getTime() + 10 * 60_000));
+      return id;
+    });
+    const response = await startSync();
+    expect(response.status).toBe(303);
     const page = await admin.get('/sync/status');
     expect(page.text).toContain('A sync from Microsoft is already running');
     expect(page.text).toContain('Syncing from Microsoft');
@@ -203,15 +217,16 @@ describe('Tenant sync', () => {
     expect(polled.text).toContain('hx-trigger="every 2s"');
     expect(polled.text).not.toContain('<html');
     expect(polled.headers['hx-trigger']).toBeUndefined();
+    expect(await latestRun()).toMatchObject({ id: other.id, status: 'running' });
 
-    const longAgo = new Date(now.getTime() - 10 * 60_000);
-    await runs.update({ id: other.id }, { heartbeatAt: longAgo });
-    await syncNow();
+    await sql.transaction((tx) => claim(tx, jobId, new Date(now.getTime() - 60_000)));
+    await testApp.app.get(SyncService).whenIdle();
     expect(await runs.findOneByOrFail({ id: other.id })).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('stopped without finishing'),
     });
     expect(await latestRun()).toMatchObject({ status: 'succeeded' });
+    expect(await testApp.app.get(JobQueue).get(jobId)).toMatchObject({ state: 'succeeded', attempts: 2 });
     const done = await admin.get('/sync/status').set('HX-Request', 'true');
     expect(done.text).not.toContain('hx-trigger="every 2s"');
     expect(JSON.parse(done.headers['hx-trigger'] as string)).toEqual({ 'sync-finished': { target: 'body' } });
@@ -265,14 +280,18 @@ describe('Tenant sync', () => {
   });
 
   it('should sync every broker on the schedule, skipping one synced recently', async () => {
-    expect(testApp.app.get(SchedulerRegistry).doesExist('interval', 'tenant-sync')).toBe(true);
-    const scheduler = testApp.app.get(SyncScheduler);
+    const recurring = testApp.app.get(RecurringJobs);
+    const due = (await recurring.nextRunAt('tenant-sync'))!;
+    expect(await recurring.tick(new Date(due.getTime() - 1000))).toEqual([]);
     const before = await runs.countBy({ brokerId });
-    await scheduler.tick();
+    expect(await recurring.tick(due)).toHaveLength(1);
+    await testApp.app.get(SyncService).whenIdle();
     expect(await runs.countBy({ brokerId })).toBe(before);
 
     await runs.update({ brokerId }, { startedAt: new Date(Date.now() - 2 * 60 * 60_000) });
-    await scheduler.tick();
+    // Two hours later (the app was down meanwhile): one more scheduled sync, not one per missed hour.
+    expect(await recurring.tick(new Date(due.getTime() + 2 * 60 * 60_000 + 1000))).toHaveLength(1);
+    await testApp.app.get(SyncService).whenIdle();
     expect(await runs.countBy({ brokerId })).toBe(before + 1);
     expect(await latestRun()).toMatchObject({ status: 'succeeded', triggeredBy: 'schedule' });
   });

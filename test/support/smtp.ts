@@ -6,8 +6,9 @@ export interface TestSmtp {
   url: string;
   received: string[];
   parsed(): Promise<ParsedMail[]>;
-  // Holds each message's final answer until the returned gate opens (the client waits mid-send).
-  holdAnswers(): { open(): void; arrived: Promise<void> };
+  // Holds each message's final answer (the client waits mid-send) until `open` accepts the held messages or `drop`
+  // forgets them unanswered (their sender died meanwhile).
+  holdAnswers(): { open(): void; drop(): void; arrived: Promise<void> };
   stop(): Promise<void>;
   // Listens again on the same port (a server that was down and is back).
   start(): Promise<void>;
@@ -16,7 +17,7 @@ export interface TestSmtp {
 // A real SMTP server on loopback that keeps every message it accepted.
 export async function startSmtp(port = 0): Promise<TestSmtp> {
   const received: string[] = [];
-  let hold: { held: Promise<void>; arrived: () => void } | null = null;
+  let hold: { held: Promise<boolean>; arrived: () => void } | null = null;
   let server: SMTPServer;
   const create = () =>
     new SMTPServer({
@@ -34,7 +35,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
           };
           if (!current) return accept();
           current.arrived();
-          void current.held.then(accept);
+          void current.held.then((accepted) => (accepted ? accept() : callback(new Error('Not accepted'))));
         });
       },
     });
@@ -49,18 +50,16 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
     received,
     parsed: () => Promise.all(received.map((raw) => simpleParser(raw))),
     holdAnswers() {
-      let open!: () => void;
+      let settle!: (accepted: boolean) => void;
       let arrived!: () => void;
-      const held = new Promise<void>((resolve) => (open = resolve));
+      const held = new Promise<boolean>((resolve) => (settle = resolve));
       const arrival = new Promise<void>((resolve) => (arrived = resolve));
       hold = { held, arrived };
-      return {
-        open: () => {
-          hold = null;
-          open();
-        },
-        arrived: arrival,
+      const release = (accepted: boolean) => {
+        hold = null;
+        settle(accepted);
       };
+      return { open: () => release(true), drop: () => release(false), arrived: arrival };
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
     start: async () => {

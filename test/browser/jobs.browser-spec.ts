@@ -1,0 +1,73 @@
+import type { Browser } from 'playwright-core';
+import { SqlService } from '../../src/database/sql.service';
+import { JobQueue } from '../../src/jobs/job-queue.service';
+import { JobRegistry } from '../../src/jobs/job-registry';
+import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
+import { FAST_JOBS_ENV, waitForJob } from '../support/jobs';
+import { gate } from '../support/sandbox';
+import { brokerIdOf } from '../support/tenants';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe.each(JAVASCRIPT_MODES)('Background work page in a browser with $name', ({ javaScriptEnabled }) => {
+  let browser: Browser;
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    testApp = await createTestApp({ listen: true, env: { ...FAST_JOBS_ENV, SYNC_INTERVAL_MINUTES: '0' } });
+    await setUpFirstAdmin(testApp);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await testApp?.close();
+  });
+
+  it('should show a running job until it ends, then retry a dead one', async () => {
+    const brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
+    const sql = testApp.app.get(SqlService);
+    const queue = testApp.app.get(JobQueue);
+    const held = gate();
+    let fixed = false;
+    testApp.app.get(JobRegistry).register({
+      type: 'test.export',
+      parse: (payload) => payload as Record<string, never>,
+      handle: async (_payload, ctx) => {
+        await ctx.progress(1, 4);
+        await held.held;
+      },
+    });
+    testApp.app.get(JobRegistry).register({
+      type: 'test.mail',
+      parse: (payload) => payload as Record<string, never>,
+      handle: () => (fixed ? Promise.resolve() : Promise.reject(new Error('Mail server refused: 451 try later'))),
+    });
+    const running = (await sql.transaction((tx) => queue.enqueue(tx, 'test.export', {}, { brokerId })))!;
+    const dead = (await sql.transaction((tx) => queue.enqueue(tx, 'test.mail', {}, { brokerId, maxAttempts: 1 })))!;
+    await waitForJob(testApp, dead, ['dead']);
+    await waitForJob(testApp, running, ['running']);
+
+    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
+    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    await page.getByRole('link', { name: 'Background work' }).click();
+    await page.waitForURL(`${testApp.baseUrl}/admin/jobs`);
+    await page.getByRole('heading', { name: 'Running' }).waitFor();
+    await expect(page.locator('#jobs-list').innerText()).resolves.toContain('Mail server refused: 451 try later');
+
+    held.open();
+    await waitForJob(testApp, running, ['succeeded']);
+    // With JavaScript the list refreshes itself; without, the user reloads.
+    if (!javaScriptEnabled) await page.getByRole('link', { name: 'Reload to see the latest state' }).click();
+    await page.getByRole('heading', { name: 'Running' }).waitFor({ state: 'detached' });
+
+    fixed = true;
+    await page.getByRole('button', { name: `Retry job ${dead}` }).click();
+    await page.waitForURL(`${testApp.baseUrl}/admin/jobs`);
+    await expect(page.getByRole('status').first().innerText()).resolves.toContain(
+      `Job ${dead} (test.mail) will run again.`,
+    );
+    await waitForJob(testApp, dead, ['succeeded']);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+});

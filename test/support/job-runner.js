@@ -1,0 +1,28 @@
+/* global require, process */
+// A test harness app process: the built app (dist/) plus one test-only job type, 'test.count', that records each
+// run in test_job_runs. Started with JOB_WORKER=off so that its worker starts only once the type is registered.
+const { NestFactory } = require('@nestjs/core');
+const { AppModule } = require('../../dist/app.module');
+const { SqlService } = require('../../dist/database/sql.service');
+const { JobRegistry } = require('../../dist/jobs/job-registry');
+const { JobWorker } = require('../../dist/jobs/job-worker.service');
+
+async function main() {
+  const app = await NestFactory.create(AppModule, { bodyParser: false, logger: ['error', 'warn'] });
+  app.enableShutdownHooks();
+  await app.init();
+  const sql = app.get(SqlService);
+  app.get(JobRegistry).register({
+    type: 'test.count',
+    parse: (payload) => payload,
+    handle: (_payload, ctx) =>
+      sql.transaction((tx) => tx.query`INSERT INTO test_job_runs (job_id, pid) VALUES (${ctx.jobId}, ${process.pid})`),
+  });
+  app.get(JobWorker).start();
+  process.stdout.write('job-runner ready\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
