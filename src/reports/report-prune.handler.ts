@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { rm } from 'node:fs/promises';
 import type { AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
 import type { JobHandler } from '../jobs/job-handler';
+import { RecurringJobs } from '../jobs/recurring-jobs.service';
 import type { ReportFormat } from './report-columns';
 import { reportFilePath } from './report-files';
 
@@ -19,15 +20,20 @@ interface ExpiredRow {
 // Recurring (hourly): deletes reports 7 days old, their files first, then their rows. A report whose mail is still
 // waiting in the outbox keeps its file until then (the outbox attaches it when it sends).
 @Injectable()
-export class ReportPruneHandler implements JobHandler<Record<string, never>> {
+export class ReportPruneHandler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
   readonly type = REPORT_PRUNE_JOB;
   private readonly dataDir: string;
 
   constructor(
     private readonly sql: SqlService,
+    private readonly recurring: RecurringJobs,
     config: ConfigService,
   ) {
     this.dataDir = config.getOrThrow<AppConfig>('app').dataDir;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.recurring.define({ name: REPORT_PRUNE_JOB, type: REPORT_PRUNE_JOB, everyMs: 3_600_000 });
   }
 
   parse(): Record<string, never> {
