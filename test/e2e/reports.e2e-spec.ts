@@ -158,12 +158,9 @@ describe('MCA reports', () => {
   });
 
   it("should answer 404 for another broker's report, and another user's", async () => {
-    const [own] = await testApp.app
-      .get(SqlService)
-      .run<{ id: number }>('SELECT id FROM report_requests WHERE state = ? OR state = ? ORDER BY id LIMIT 1', [
-        'sent',
-        'sent',
-      ]);
+    const [own] = await testApp.app.get(SqlService).query<{
+      id: number;
+    }>`SELECT id FROM report_requests WHERE state = ${'sent'} ORDER BY id LIMIT 1`;
     const otherBroker = await createBroker(testApp, 'Other Partner');
     await createUser(testApp, otherBroker, 'eve@other.test', 'admin');
     const eve = (await signIn(testApp, 'eve@other.test')).agent;
