@@ -33,6 +33,11 @@ export class McaController {
     const data = await this.mca.load(toMcaQuery(dto), toPageCursor(dto));
     // The fragment is the results only: the sync status around them keeps itself up to date.
     const sync = fragment ? null : await this.sync.summary();
-    return { ...mcaView(data, user.role, sync), reportsUrl: reportsUrl(data.query), fragment, layout: fragment ? false : undefined };
+    return {
+      ...mcaView(data, user.role, sync),
+      reportsUrl: reportsUrl(data.query),
+      fragment,
+      layout: fragment ? false : undefined,
+    };
   }
 }
