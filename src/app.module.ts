@@ -23,6 +23,7 @@ import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterSettingsModule } from './partner-center-settings/partner-center-settings.module';
 import { PasswordsModule } from './passwords/passwords.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
+import { ReportsModule } from './reports/reports.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SyncModule } from './sync/sync.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -52,6 +53,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     PartnerCenterSettingsModule,
     PartnerCenterModule,
     AttestationsModule,
+    ReportsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -233,7 +233,31 @@
     }
   });
 
+  // ---- Reports (src/reports): the report dialog of the MCA page ----
+  // The menu's link opens the dialog and fills it through htmx with the report form for the page's current filter
+  // and search (the URL holds them, kept current by htmx). Without JavaScript the link leads to the report page.
+  function reportDialog() {
+    document.addEventListener('click', function (event) {
+      var target = event.target instanceof Element ? event.target : null;
+      if (!target) return;
+      var opener = target.closest('a[data-report-dialog]');
+      if (opener && window.htmx) {
+        var dialog = document.getElementById(opener.getAttribute('data-report-dialog'));
+        if (!dialog) return;
+        event.preventDefault();
+        var menu = opener.closest('details');
+        if (menu) menu.open = false;
+        window.htmx.ajax('GET', '/reports' + location.search, { target: '#' + dialog.id + '-body' });
+        if (!dialog.open) dialog.showModal();
+        return;
+      }
+      var close = target.closest('[data-dialog-close]');
+      if (close && close.closest('dialog')) close.closest('dialog').close();
+    });
+  }
+
   mcaPage();
   attestationDialog();
+  reportDialog();
   enhanceCopy(document);
 })();

@@ -31,6 +31,7 @@ export interface AppConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   jobs: JobWorkerSettings;
+  reports: { gzipOverBytes: number; attachMaxBytes: number };
 }
 
 export function readAppConfig(raw: Record<string, unknown> = process.env): AppConfig {
@@ -70,6 +71,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
       retryBaseMs: env.JOB_RETRY_BASE_MS,
       shutdownGraceMs: env.JOB_SHUTDOWN_GRACE_MS,
     },
+    reports: { gzipOverBytes: env.REPORT_GZIP_OVER_BYTES, attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES },
   };
 }
 

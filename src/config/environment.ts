@@ -37,6 +37,18 @@ export class Environment {
   MAIL_FROM = 'MCA Manager <mca-manager@localhost>';
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  REPORT_GZIP_OVER_BYTES = 5 * 1024 * 1024;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  REPORT_ATTACH_MAX_BYTES = 15 * 1024 * 1024;
+
+  @IsOptional()
   @IsIn(['sandbox', 'live'])
   PARTNER_CENTER_MODE: 'sandbox' | 'live' = 'sandbox';
 

@@ -23,7 +23,8 @@ import {
 } from './tenant-status';
 
 const FILTER_LABELS: Record<AttestationFilter, string> = { ready: 'Ready to finalize', expired: 'Link expired' };
-const filterLabel = (filter: Exclude<McaQuery['status'], 'all'>): string =>
+// A filter's name as the page's chips say it; reports and schedules name their filter the same way.
+export const filterLabel = (filter: Exclude<McaQuery['status'], 'all'>): string =>
   isAttestationFilter(filter) ? FILTER_LABELS[filter] : TENANT_STATUS_LABELS[filter];
 
 export const MCA_TITLE = 'Microsoft Customer Agreement';

@@ -3,13 +3,22 @@ import type { Request } from 'express';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
 import { isHtmxRequest } from '../common/htmx';
 import { McaQueryDto, toMcaQuery, toPageCursor } from './dto/mca-query.dto';
-import { MCA_PATH } from './mca-query';
+import { MCA_PATH, type McaQuery } from './mca-query';
 import { McaService } from './mca.service';
 import { mcaView } from './mca-view';
 import { SyncStatusSource } from './sync-status';
 
 // Sent by public/js/app.js when it reloads the results because a sync ended.
 export const SUMMARY_HEADER = 'X-MCA-Summary';
+
+// The menu's "Generate MCA report" link offers the page's filter and search to the report form.
+function reportsUrl(query: McaQuery): string {
+  const params = new URLSearchParams();
+  if (query.status !== 'all') params.set('status', query.status);
+  if (query.q !== '') params.set('q', query.q);
+  const search = params.toString();
+  return search ? `/reports?${search}` : '/reports';
+}
 
 // One URL for the page and for its results fragment (the table and the counts), which htmx swaps in.
 @Controller(MCA_PATH)
@@ -28,6 +37,12 @@ export class McaController {
     const sync = fragment ? null : await this.sync.summary();
     // After a sync the summary changed too: the page's script asks for it with the results (SUMMARY_HEADER).
     const withSummary = fragment && req.get(SUMMARY_HEADER) === 'true';
-    return { ...mcaView(data, user.role, sync), fragment, withSummary, layout: fragment ? false : undefined };
+    return {
+      ...mcaView(data, user.role, sync),
+      reportsUrl: reportsUrl(data.query),
+      fragment,
+      withSummary,
+      layout: fragment ? false : undefined,
+    };
   }
 }

@@ -7,6 +7,7 @@ import { JobsAndOutbox1764140000000 } from './1764140000000-jobs-and-outbox';
 import { JobSchedules1764140000001 } from './1764140000001-job-schedules';
 import { AuditTrail1764150000000 } from './1764150000000-audit-trail';
 import { Attestations1764160000000 } from './1764160000000-attestations';
+import { Reports1764180000000 } from './1764180000000-reports';
 import { RateLimitHits1764190000000 } from './1764190000000-rate-limit-hits';
 import { PasswordResetTokens1764190000001 } from './1764190000001-password-reset-tokens';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   JobSchedules1764140000001,
   AuditTrail1764150000000,
   Attestations1764160000000,
+  Reports1764180000000,
   RateLimitHits1764190000000,
   PasswordResetTokens1764190000001,
 ];

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { stream as excelStream } from 'exceljs';
+import { stringify } from 'csv-stringify/sync';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { SqlService } from '../database/sql.service';
+import type { TenantStatus } from '../tenants/tenant-status';
+import { latestAttestations } from './latest-attestations';
+import { csvCells, REPORT_COLUMNS, xlsxCells, type ReportFormat, type ReportRow } from './report-columns';
+import { batchStatement, countStatement, type ReportFilter } from './report-rows.sql';
+
+// Each read is one short indexed statement: on SQLite it holds the event loop for its duration only.
+export const REPORT_BATCH_SIZE = 1000;
+
+export type Progress = (done: number, total: number) => Promise<void>;
+
+interface RawTenant {
+  id: number;
+  name: string;
+  domain: string;
+  microsoft_tenant_id: string;
+  status: TenantStatus;
+  accepted_at: unknown;
+  removed_at: unknown;
+}
+
+@Injectable()
+export class ReportBuilder {
+  constructor(private readonly sql: SqlService) {}
+
+  async count(brokerId: number, filter: ReportFilter): Promise<number> {
+    const { sql, params } = countStatement(this.sql.dialect, brokerId, filter);
+    const [row] = await this.sql.run<{ n: number | string }>(sql, params);
+    return Number(row?.n ?? 0);
+  }
+
+  // The tenants in keyset batches, each with its latest attestation: memory holds one batch at a time.
+  async *batches(brokerId: number, filter: ReportFilter, signal?: AbortSignal): AsyncGenerator<ReportRow[]> {
+    let afterId = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const { sql, params } = batchStatement(this.sql.dialect, brokerId, filter, afterId, REPORT_BATCH_SIZE);
+      const raw = await this.sql.run<RawTenant>(sql, params);
+      if (raw.length === 0) return;
+      const attestations = await latestAttestations(
+        this.sql,
+        brokerId,
+        raw.map((r) => r.id),
+      );
+      yield raw.map((r) => ({
+        id: r.id,
+        name: r.name,
+        microsoftTenantId: r.microsoft_tenant_id,
+        domain: r.domain,
+        status: r.status,
+        acceptedAt: this.sql.dialect.decodeTimestamp(r.accepted_at),
+        removedAt: this.sql.dialect.decodeTimestamp(r.removed_at),
+        attestation: attestations.get(r.id) ?? null,
+      }));
+      if (raw.length < REPORT_BATCH_SIZE) return;
+      afterId = raw[raw.length - 1].id;
+      // Let requests in between two reads.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  // Writes the report to `file` (through a temporary name, so that a half-written file is never found).
+  async build(
+    brokerId: number,
+    filter: ReportFilter,
+    format: ReportFormat,
+    file: string,
+    progress: Progress,
+    signal?: AbortSignal,
+  ): Promise<{ rows: number; bytes: number }> {
+    await mkdir(dirname(file), { recursive: true });
+    const partial = `${file}.part`;
+    const total = await this.count(brokerId, filter);
+    await progress(0, total);
+    try {
+      const rows = await (format === 'csv' ? this.writeCsv : this.writeXlsx).call(
+        this,
+        partial,
+        this.batches(brokerId, filter, signal),
+        (done: number) => progress(done, Math.max(total, done)),
+      );
+      await rename(partial, file);
+      return { rows, bytes: (await stat(file)).size };
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+  }
+
+  private async writeCsv(
+    file: string,
+    batches: AsyncGenerator<ReportRow[]>,
+    progress: (done: number) => Promise<void>,
+  ): Promise<number> {
+    const out = createWriteStream(file);
+    const write = async (text: string) => {
+      if (!out.write(text)) await once(out, 'drain');
+    };
+    let rows = 0;
+    try {
+      // A BOM so that spreadsheet programs read UTF-8; CRLF line ends (RFC 4180). Each batch is quoted in one call
+      // and written as one chunk: a record at a time through a stream costs a turn of the event loop per 16 rows.
+      await write(stringify([REPORT_COLUMNS.map((c) => c.header)], { bom: true, record_delimiter: 'windows' }));
+      for await (const batch of batches) {
+        await write(stringify(batch.map(csvCells), { record_delimiter: 'windows' }));
+        rows += batch.length;
+        await progress(rows);
+      }
+    } finally {
+      out.end();
+      await finished(out);
+    }
+    return rows;
+  }
+
+  private async writeXlsx(
+    file: string,
+    batches: AsyncGenerator<ReportRow[]>,
+    progress: (done: number) => Promise<void>,
+  ): Promise<number> {
+    const workbook = new excelStream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+    const sheet = workbook.addWorksheet('MCA report', { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.columns = REPORT_COLUMNS.map((column, i) => ({
+      header: column.header,
+      key: `c${i}`,
+      width: column.width,
+      style: column.kind === 'date' ? { numFmt: 'yyyy-mm-dd"T"hh:mm:ss"Z"' } : undefined,
+    }));
+    sheet.getRow(1).font = { bold: true };
+    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: REPORT_COLUMNS.length } };
+    let rows = 0;
+    for await (const batch of batches) {
+      for (const row of batch) sheet.addRow(xlsxCells(row)).commit();
+      rows += batch.length;
+      await progress(rows);
+    }
+    sheet.commit();
+    await workbook.commit();
+    return rows;
+  }
+}

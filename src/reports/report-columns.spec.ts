@@ -1,0 +1,62 @@
+import { csvCells, neutralise, REPORT_COLUMNS, type ReportRow } from './report-columns';
+
+const row = (changes: Partial<ReportRow> = {}): ReportRow => ({
+  id: 1,
+  name: 'Contoso',
+  microsoftTenantId: '7f0c1a2b-0000-4000-8000-000000000001',
+  domain: 'contoso.onmicrosoft.com',
+  status: 'direct',
+  acceptedAt: new Date('2026-03-01T10:20:30.456Z'),
+  removedAt: null,
+  attestation: null,
+  ...changes,
+});
+
+describe('report columns', () => {
+  it('should neutralise cells that a spreadsheet would read as a formula', () => {
+    for (const start of ['=', '+', '-', '@', '\t', '\r']) expect(neutralise(`${start}1+1`)).toBe(`'${start}1+1`);
+    expect(neutralise('Contoso = good')).toBe('Contoso = good');
+    expect(neutralise('')).toBe('');
+  });
+
+  it('should write the status label of the page, how acceptance was provided and ISO dates in UTC', () => {
+    const cells = csvCells(row({ name: '=HYPERLINK("x")' }));
+    expect(cells.slice(0, 6)).toEqual([
+      `'=HYPERLINK("x")`,
+      '7f0c1a2b-0000-4000-8000-000000000001',
+      'contoso.onmicrosoft.com',
+      'Acceptance provided (Direct)',
+      'Directly by the customer',
+      '2026-03-01T10:20:30Z',
+    ]);
+    expect(cells).toHaveLength(REPORT_COLUMNS.length);
+  });
+
+  it('should show the latest attestation with its state in words', () => {
+    const cells = csvCells(
+      row({
+        status: 'pending',
+        acceptedAt: null,
+        attestation: {
+          signatoryName: 'Signe Signatory',
+          signatoryEmail: 'signe@customer.test',
+          createdBy: 'ada@contoso.test',
+          createdAt: new Date('2026-04-01T08:00:00Z'),
+          finalizedAt: null,
+          state: 'awaiting_acceptance',
+        },
+      }),
+    );
+    expect(cells.slice(3, 12)).toEqual([
+      'Attestation pending',
+      '',
+      '',
+      'Signe Signatory',
+      'signe@customer.test',
+      'ada@contoso.test',
+      '2026-04-01T08:00:00Z',
+      '',
+      'Awaiting acceptance',
+    ]);
+  });
+});

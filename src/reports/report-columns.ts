@@ -1,0 +1,106 @@
+import { TENANT_STATUS_LABELS, type TenantStatus } from '../tenants/tenant-status';
+
+export const REPORT_FORMATS = ['csv', 'xlsx'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+// The latest attestation of a tenant, as the report shows it.
+export interface LatestAttestation {
+  signatoryName: string;
+  signatoryEmail: string;
+  createdBy: string;
+  createdAt: Date | null;
+  finalizedAt: Date | null;
+  state: string;
+}
+
+export interface ReportRow {
+  id: number;
+  name: string;
+  microsoftTenantId: string;
+  domain: string;
+  status: TenantStatus;
+  acceptedAt: Date | null;
+  removedAt: Date | null;
+  attestation: LatestAttestation | null;
+}
+
+export type Cell = string | Date | null;
+
+export interface ReportColumn {
+  header: string;
+  width: number; // in characters, for XLSX
+  kind: 'text' | 'date';
+  value(row: ReportRow): Cell;
+}
+
+const HOW_ACCEPTED: Partial<Record<TenantStatus, string>> = {
+  attested: 'Partner attestation',
+  direct: 'Directly by the customer',
+};
+
+const ATTESTATION_STATES: Record<string, string> = {
+  awaiting_acceptance: 'Awaiting acceptance',
+  accepted: 'Accepted, not finalized',
+  finalized: 'Finalized',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+  finalize_failed: 'Finalization failed',
+};
+
+const text = (header: string, width: number, value: (row: ReportRow) => string | null | undefined): ReportColumn => ({
+  header,
+  width,
+  kind: 'text',
+  value: (row) => value(row) ?? null,
+});
+
+const date = (header: string, value: (row: ReportRow) => Date | null | undefined): ReportColumn => ({
+  header,
+  width: 22,
+  kind: 'date',
+  value: (row) => value(row) ?? null,
+});
+
+// One row per tenant; dates in UTC, as the headers say.
+export const REPORT_COLUMNS: readonly ReportColumn[] = [
+  text('Tenant name', 40, (r) => r.name),
+  text('Microsoft tenant ID', 38, (r) => r.microsoftTenantId),
+  text('Domain', 34, (r) => r.domain),
+  text('Status', 30, (r) => TENANT_STATUS_LABELS[r.status]),
+  text('Acceptance provided by', 24, (r) => HOW_ACCEPTED[r.status]),
+  date('Acceptance provided at (UTC)', (r) => r.acceptedAt),
+  text('Signatory (latest attestation)', 30, (r) => r.attestation?.signatoryName),
+  text('Signatory email', 32, (r) => r.attestation?.signatoryEmail),
+  text('Attestation created by', 30, (r) => r.attestation?.createdBy),
+  date('Attestation created at (UTC)', (r) => r.attestation?.createdAt),
+  date('Attestation finalized at (UTC)', (r) => r.attestation?.finalizedAt),
+  text(
+    'Attestation state',
+    24,
+    (r) => r.attestation && (ATTESTATION_STATES[r.attestation.state] ?? r.attestation.state),
+  ),
+  date('Removed from Partner Center at (UTC)', (r) => r.removedAt),
+];
+
+// A spreadsheet reads a cell that starts with one of these as a formula (or DDE): a leading apostrophe keeps it text.
+// Applied in both formats, so that a report reads the same whichever was chosen and whatever opens it.
+const FORMULA_START = /^[=+\-@\t\r]/;
+export const neutralise = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
+
+// ISO 8601 in UTC to the second: 2026-11-30T22:19:00Z.
+export const isoUtc = (value: Date): string => value.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function csvCells(row: ReportRow): string[] {
+  return REPORT_COLUMNS.map((column) => {
+    const value = column.value(row);
+    if (value === null) return '';
+    return value instanceof Date ? isoUtc(value) : neutralise(value);
+  });
+}
+
+export function xlsxCells(row: ReportRow): (string | Date | null)[] {
+  return REPORT_COLUMNS.map((column) => {
+    const value = column.value(row);
+    return typeof value === 'string' ? neutralise(value) : value;
+  });
+}

@@ -1,0 +1,212 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { Broker } from '../brokers/broker.entity';
+import type { AppConfig } from '../config/app.config';
+import { SqlService } from '../database/sql.service';
+import type { JobContext, JobHandler } from '../jobs/job-handler';
+import { PermanentJobError } from '../jobs/job-handler';
+import { Outbox } from '../mail/outbox.service';
+import { ReportBuilder } from './report-builder';
+import { filterText, parseFilter } from './report-filter';
+import { CONTENT_TYPES, reportFileName, reportFilePath } from './report-files';
+import { ReportRequest, type ReportDelivery } from './report-request.entity';
+import { REPORT_GENERATE_JOB, REPORT_JOB_ATTEMPTS } from './report-requests.service';
+import { ReportSchedule } from './report-schedule.entity';
+
+const PROGRESS_EVERY_MS = 500;
+const numberFormat = new Intl.NumberFormat('en-GB');
+const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+const sizeText = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+
+interface Attachment {
+  delivery: ReportDelivery;
+  path: string;
+  filename: string;
+  contentType: string;
+  bytes: number;
+}
+
+// Builds a requested (or scheduled) report, then mails it to each recipient through the outbox: attached as it
+// is, gzip-compressed when larger than a few MB, or as a link to the download when larger still.
+@Injectable()
+export class ReportGenerateHandler implements JobHandler<{ requestId: number }> {
+  readonly type = REPORT_GENERATE_JOB;
+  private readonly logger = new Logger(ReportGenerateHandler.name);
+  private readonly app: AppConfig;
+
+  constructor(
+    private readonly sql: SqlService,
+    private readonly builder: ReportBuilder,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditTrail,
+    config: ConfigService,
+  ) {
+    this.app = config.getOrThrow<AppConfig>('app');
+  }
+
+  parse(payload: unknown): { requestId: number } {
+    const requestId = (payload as { requestId?: unknown } | null)?.requestId;
+    if (typeof requestId !== 'number' || !Number.isSafeInteger(requestId) || requestId < 1)
+      throw new Error('The payload has no report request id');
+    return { requestId };
+  }
+
+  async handle({ requestId }: { requestId: number }, ctx: JobContext): Promise<void> {
+    const request = await this.sql.manager
+      .getRepository(ReportRequest)
+      .findOneBy({ id: requestId, brokerId: ctx.brokerId ?? -1 });
+    if (!request) throw new PermanentJobError(`Report request ${requestId} no longer exists`);
+    if (request.state === 'sent' || request.state === 'failed') return;
+    await this.update(request.id, { state: 'running', startedAt: new Date(), rowsWritten: 0, error: null });
+    const file = reportFilePath(this.app.dataDir, request.brokerId, request.id, request.format);
+    let reported = 0;
+    try {
+      const { rows, bytes } = await this.builder.build(
+        request.brokerId,
+        parseFilter(request.filter),
+        request.format,
+        file,
+        async (done, total) => {
+          // The page's progress (at most twice a second), then the job's heartbeat.
+          if (done === 0 || done === total || Date.now() - reported >= PROGRESS_EVERY_MS) {
+            reported = Date.now();
+            await this.update(request.id, { rowsWritten: done, rowsTotal: total });
+          }
+          await ctx.progress(done, total);
+        },
+        ctx.signal,
+      );
+      const attachment = await this.attachment(request, file, bytes);
+      await this.send(request, rows, bytes, attachment);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      await this.failed(request, error, ctx.attempt >= REPORT_JOB_ATTEMPTS);
+      throw error;
+    }
+  }
+
+  private async attachment(request: ReportRequest, file: string, bytes: number): Promise<Attachment> {
+    const filename = reportFileName(request.createdAt, request.format);
+    let attachment: Attachment = {
+      delivery: 'attached',
+      path: file,
+      filename,
+      contentType: CONTENT_TYPES[request.format],
+      bytes,
+    };
+    // XLSX is a zip already: compressing it again gains nothing.
+    if (request.format === 'csv' && bytes > this.app.reports.gzipOverBytes) {
+      const gz = `${file}.gz`;
+      await pipeline(createReadStream(file), createGzip(), createWriteStream(gz));
+      const { size } = await stat(gz);
+      attachment = {
+        delivery: 'gzip',
+        path: gz,
+        filename: `${filename}.gz`,
+        contentType: 'application/gzip',
+        bytes: size,
+      };
+    }
+    if (attachment.bytes > this.app.reports.attachMaxBytes) {
+      if (attachment.delivery === 'gzip') await rm(attachment.path, { force: true });
+      attachment = { ...attachment, delivery: 'link', path: file, bytes };
+    }
+    return attachment;
+  }
+
+  private async send(request: ReportRequest, rows: number, bytes: number, attachment: Attachment): Promise<void> {
+    const now = new Date();
+    const recipients = request.email.split(',').map((address) => address.trim());
+    await this.sql.transaction(async (tx) => {
+      const broker = await tx.manager.getRepository(Broker).findOneBy({ id: request.brokerId });
+      const schedule = request.scheduleId
+        ? await tx.manager.getRepository(ReportSchedule).findOneBy({ id: request.scheduleId })
+        : null;
+      const context = {
+        heading: schedule ? `Scheduled MCA report: ${schedule.name}` : 'Your MCA report is ready',
+        rowsText: `${numberFormat.format(rows)} ${rows === 1 ? 'tenant' : 'tenants'}`,
+        filterText: filterText(parseFilter(request.filter)),
+        formatLabel: request.format.toUpperCase(),
+        generatedText: `${dateFormat.format(now)} UTC`,
+        gzip: attachment.delivery === 'gzip',
+        sizeText: sizeText(attachment.bytes),
+        downloadUrl: attachment.delivery === 'link' ? this.downloadUrl(request.id) : null,
+        downloadWho: request.scheduleId ? 'sign in as an administrator' : 'sign in as yourself',
+        expiresText: `${dateFormat.format(request.expiresAt)} UTC`,
+        brokerName: broker?.name,
+        scheduleName: schedule?.name,
+      };
+      for (const to of recipients) {
+        await this.outbox.enqueue(tx, {
+          brokerId: request.brokerId,
+          to,
+          subject: `${context.heading}: ${context.rowsText} (${context.formatLabel})`,
+          template: 'report-ready',
+          context,
+          attachments:
+            attachment.delivery === 'link'
+              ? []
+              : [{ filename: attachment.filename, path: attachment.path, contentType: attachment.contentType }],
+        });
+      }
+      await tx.manager.getRepository(ReportRequest).update(request.id, {
+        state: 'sent',
+        rowsWritten: rows,
+        rowsTotal: rows,
+        fileSize: bytes,
+        delivery: attachment.delivery,
+        finishedAt: now,
+        error: null,
+      });
+      if (schedule)
+        await tx.manager.getRepository(ReportSchedule).update(schedule.id, {
+          lastResult: `Sent to ${recipients.length} ${recipients.length === 1 ? 'recipient' : 'recipients'}: ${context.rowsText}`,
+        });
+      await this.audit.record(tx, {
+        action: 'report.sent',
+        subject: { type: 'report', id: request.id },
+        data: { recipients, rows, bytes, delivery: attachment.delivery, scheduleId: request.scheduleId },
+      });
+    });
+  }
+
+  private downloadUrl(requestId: number): string {
+    const base = this.app.publicUrl?.replace(/\/+$/, '') ?? `http://localhost:${this.app.port}`;
+    return `${base}/reports/${requestId}/download`;
+  }
+
+  // A failed attempt goes back to the queue (the job retries it); the last one leaves the reason on the page.
+  private async failed(request: ReportRequest, error: unknown, final: boolean): Promise<void> {
+    const reason = `The report could not be built: ${error instanceof Error ? error.message : String(error)}`.slice(
+      0,
+      1000,
+    );
+    this.logger.warn(`Report ${request.id}: ${reason}`);
+    await this.sql.transaction(async (tx) => {
+      await tx.manager.getRepository(ReportRequest).update(request.id, {
+        state: final ? 'failed' : 'queued',
+        error: final ? reason : `${reason} (trying again)`,
+        finishedAt: final ? new Date() : null,
+      });
+      if (!final) return;
+      if (request.scheduleId)
+        await tx.manager.getRepository(ReportSchedule).update(request.scheduleId, { lastResult: `Failed: ${reason}` });
+      await this.audit.record(tx, {
+        action: 'report.failed',
+        subject: { type: 'report', id: request.id },
+        data: { reason, scheduleId: request.scheduleId },
+      });
+    });
+  }
+
+  private update(id: number, changes: Partial<ReportRequest>): Promise<unknown> {
+    return this.sql.transaction((tx) => tx.manager.getRepository(ReportRequest).update(id, changes));
+  }
+}

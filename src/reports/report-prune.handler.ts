@@ -1,0 +1,68 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { rm } from 'node:fs/promises';
+import type { AppConfig } from '../config/app.config';
+import { SqlService } from '../database/sql.service';
+import type { JobHandler } from '../jobs/job-handler';
+import { RecurringJobs } from '../jobs/recurring-jobs.service';
+import type { ReportFormat } from './report-columns';
+import { reportFilePath } from './report-files';
+
+export const REPORT_PRUNE_JOB = 'report.prune';
+const PRUNE_BATCH = 500;
+
+interface ExpiredRow {
+  id: number | string;
+  broker_id: number | string;
+  format: ReportFormat;
+}
+
+// Recurring (hourly): deletes reports 7 days old, their files first, then their rows. A report whose mail is still
+// waiting in the outbox keeps its file until then (the outbox attaches it when it sends).
+@Injectable()
+export class ReportPruneHandler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
+  readonly type = REPORT_PRUNE_JOB;
+  private readonly dataDir: string;
+
+  constructor(
+    private readonly sql: SqlService,
+    private readonly recurring: RecurringJobs,
+    config: ConfigService,
+  ) {
+    this.dataDir = config.getOrThrow<AppConfig>('app').dataDir;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.recurring.define({ name: REPORT_PRUNE_JOB, type: REPORT_PRUNE_JOB, everyMs: 3_600_000 });
+  }
+
+  parse(): Record<string, never> {
+    return {};
+  }
+
+  async handle(): Promise<void> {
+    await this.prune(new Date());
+  }
+
+  async prune(now: Date): Promise<number> {
+    const p = this.sql.dialect.placeholder;
+    let pruned = 0;
+    for (;;) {
+      const expired = await this.sql.run<ExpiredRow>(
+        `SELECT id, broker_id, format FROM report_requests WHERE expires_at <= ${p(1)} AND state IN ('sent', 'failed') ORDER BY id LIMIT ${PRUNE_BATCH}`,
+        [this.sql.dialect.encodeTimestamp(now)],
+      );
+      if (expired.length === 0) return pruned;
+      for (const row of expired) {
+        const file = reportFilePath(this.dataDir, Number(row.broker_id), Number(row.id), row.format);
+        await Promise.all([file, `${file}.gz`, `${file}.part`].map((path) => rm(path, { force: true })));
+      }
+      const ids = expired.map((row) => Number(row.id));
+      await this.sql.transaction((tx) =>
+        tx.run(`DELETE FROM report_requests WHERE id IN (${ids.map((_, i) => p(i + 1)).join(', ')})`, ids),
+      );
+      pruned += ids.length;
+      if (expired.length < PRUNE_BATCH) return pruned;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { Dialect } from '../database/dialect';
+import { isAttestationFilter, type StatusFilter } from '../tenants/mca-query';
+import { ATTESTATION_FILTER_STATES, TRIGRAM_MIN_LENGTH } from '../tenants/tenant-list.sql';
+
+// Which tenants a report lists: every tenant of the broker, or those the MCA page's status filter and search show
+// (all of them, not only the page's first matches).
+export interface ReportFilter {
+  status: StatusFilter;
+  q: string;
+}
+
+export const NO_FILTER: ReportFilter = { status: 'all', q: '' };
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+// The conditions of the MCA page's search (tenant-list.sql.ts), written against a keyset read: a term of three
+// characters or more anywhere in the name, the domain or the tenant id (FTS5 trigram on SQLite, pg_trgm on
+// PostgreSQL), a shorter one at the start of the name.
+function conditions(dialect: Dialect, brokerId: number, filter: ReportFilter, afterId: number | null): Statement {
+  const params: unknown[] = [];
+  const p = (value: unknown): string => {
+    params.push(value);
+    return dialect.placeholder(params.length);
+  };
+  const where = [`t.broker_id = ${p(brokerId)}`];
+  if (afterId !== null) where.push(`t.id > ${p(afterId)}`);
+  if (filter.status !== 'all')
+    where.push(
+      isAttestationFilter(filter.status)
+        ? `t.attestation_state = ${p(ATTESTATION_FILTER_STATES[filter.status])}`
+        : `t.status = ${p(filter.status)}`,
+    );
+  const term = filter.q;
+  if (term !== '' && [...term].length < TRIGRAM_MIN_LENGTH) {
+    if (dialect.name === 'postgres') where.push(`lower(t.name) LIKE ${p(`${escapeLike(term.toLowerCase())}%`)}`);
+    else
+      where.push(`lower(t.name) >= ${p(asciiLower(term))} AND lower(t.name) < ${p(`${asciiLower(term)}\u{10FFFF}`)}`);
+  } else if (term !== '' && dialect.name === 'sqlite') {
+    // SQLite's placeholders are positional: each is added in the order it appears in the text.
+    const match = p(`"${term.replace(/"/g, '""')}"`);
+    const rowid = afterId !== null ? ` AND rowid > ${p(afterId)}` : '';
+    where.push(`t.id IN (SELECT rowid FROM tenants_search WHERE tenants_search MATCH ${match}${rowid})`);
+  } else if (term !== '') {
+    const like = p(`%${escapeLike(term)}%`);
+    where.push(`(t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like})`);
+  }
+  return { sql: where.join(' AND '), params };
+}
+
+export function countStatement(dialect: Dialect, brokerId: number, filter: ReportFilter): Statement {
+  const where = conditions(dialect, brokerId, filter, null);
+  return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where.sql}`, params: where.params };
+}
+
+// The next batch after a tenant id, in id order: each batch starts where the last ended, through the primary key.
+export function batchStatement(
+  dialect: Dialect,
+  brokerId: number,
+  filter: ReportFilter,
+  afterId: number,
+  limit: number,
+): Statement {
+  const where = conditions(dialect, brokerId, filter, afterId);
+  return {
+    sql:
+      'SELECT t.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at FROM tenants AS t ' +
+      `WHERE ${where.sql} ORDER BY t.id LIMIT ${Number(limit)}`,
+    params: where.params,
+  };
+}

@@ -1,0 +1,79 @@
+import { STATUS_FILTERS } from '../tenants/mca-query';
+import { filterLabel } from '../tenants/mca-view';
+import type { ReportSchedule } from './report-schedule.entity';
+import { TIME_ZONES, zonedText } from './schedule-time';
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+const ordinal = (n: number): string => {
+  const suffix =
+    n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+};
+
+export function whenText(s: ReportSchedule): string {
+  if (s.frequency === 'daily') return `Every day at ${s.timeOfDay}`;
+  if (s.frequency === 'weekly') return `Every ${WEEKDAYS[(s.weekday ?? 1) - 1]} at ${s.timeOfDay}`;
+  const day = s.dayOfMonth ?? 1;
+  return `Monthly on the ${ordinal(day)}${day > 28 ? ' (or the last day of a shorter month)' : ''} at ${s.timeOfDay}`;
+}
+
+export function schedulesView(schedules: ReportSchedule[]) {
+  return {
+    schedules: schedules.map((s) => ({
+      id: s.id,
+      name: s.name,
+      when: `${whenText(s)} ${s.timeZone}`,
+      recipients: s.recipients.split('\n'),
+      formatLabel: s.format.toUpperCase(),
+      statusText: s.statusFilter === 'all' ? 'Every tenant' : filterLabel(s.statusFilter),
+      paused: s.paused,
+      nextRunText: s.paused ? null : `${zonedText(s.nextRunAt, s.timeZone)} (${s.timeZone})`,
+      nextRunIso: s.nextRunAt.toISOString(),
+      lastRunText: s.lastRunAt ? `${zonedText(s.lastRunAt, s.timeZone)}` : null,
+      lastResult: s.lastResult,
+    })),
+  };
+}
+
+const field = (source: Record<string, unknown>, key: string, fallback: string): string =>
+  typeof source[key] === 'string' ? (source[key] as string) : fallback;
+
+// The form's options and values: a schedule being edited, or what was sent back with an error.
+export function scheduleFormView(schedule: ReportSchedule | number | null, source: Record<string, unknown>) {
+  const existing = typeof schedule === 'object' && schedule !== null ? schedule : null;
+  const id = existing?.id ?? (typeof schedule === 'number' ? schedule : null);
+  const values = {
+    name: field(source, 'name', existing?.name ?? ''),
+    frequency: field(source, 'frequency', existing?.frequency ?? 'weekly'),
+    weekday: field(source, 'weekday', String(existing?.weekday ?? 1)),
+    dayOfMonth: field(source, 'dayOfMonth', String(existing?.dayOfMonth ?? 1)),
+    time: field(source, 'time', existing?.timeOfDay ?? '07:00'),
+    timeZone: field(source, 'timeZone', existing?.timeZone ?? 'Europe/Stockholm'),
+    recipients: field(source, 'recipients', existing?.recipients ?? ''),
+    format: field(source, 'format', existing?.format ?? 'csv'),
+    status: field(source, 'status', existing?.statusFilter ?? 'all'),
+  };
+  return {
+    title: id ? 'Edit scheduled report' : 'New scheduled report',
+    action: id ? `/reports/schedules/${id}` : '/reports/schedules',
+    editing: id !== null,
+    values,
+    weekdays: WEEKDAYS.map((label, i) => ({ value: String(i + 1), label, selected: values.weekday === String(i + 1) })),
+    days: Array.from({ length: 31 }, (_, i) => ({
+      value: String(i + 1),
+      selected: values.dayOfMonth === String(i + 1),
+    })),
+    frequencies: [
+      { value: 'daily', label: 'Daily' },
+      { value: 'weekly', label: 'Weekly' },
+      { value: 'monthly', label: 'Monthly' },
+    ].map((f) => ({ ...f, checked: values.frequency === f.value })),
+    statuses: STATUS_FILTERS.map((value) => ({
+      value,
+      label: value === 'all' ? 'Every tenant' : filterLabel(value),
+      selected: values.status === value,
+    })),
+    timeZones: TIME_ZONES,
+  };
+}

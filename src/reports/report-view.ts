@@ -1,0 +1,63 @@
+import { SEARCH_MAX_LENGTH } from '../tenants/mca-query';
+import { REPORT_FORMATS } from './report-columns';
+import { filterText, isFiltered, isStatusFilter, parseFilter } from './report-filter';
+import type { ReportRequest, ReportState } from './report-request.entity';
+import type { ReportFilter } from './report-rows.sql';
+
+const STATE_LABELS: Record<ReportState, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  sent: 'Sent',
+  failed: 'Failed',
+};
+
+const FORMAT_LABELS = { csv: 'CSV', xlsx: 'XLSX' } as const;
+const numberFormat = new Intl.NumberFormat('en-GB');
+
+export function recentView(requests: ReportRequest[], now = new Date()) {
+  const items = requests.map((r) => ({
+    id: r.id,
+    state: r.state,
+    stateLabel: STATE_LABELS[r.state],
+    formatLabel: FORMAT_LABELS[r.format],
+    filterText: filterText(parseFilter(r.filter)),
+    email: r.email,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+    running: r.state === 'running',
+    progress:
+      r.state === 'running' && r.rowsTotal !== null
+        ? {
+            done: r.rowsWritten,
+            total: Math.max(r.rowsTotal, r.rowsWritten),
+            text: `${numberFormat.format(r.rowsWritten)} of ${numberFormat.format(Math.max(r.rowsTotal, r.rowsWritten))} tenants`,
+          }
+        : null,
+    rowsText: r.state === 'sent' ? `${numberFormat.format(r.rowsWritten)} tenants` : null,
+    error: r.state === 'failed' ? r.error : null,
+    downloadUrl: r.state === 'sent' && r.expiresAt > now ? `/reports/${r.id}/download` : null,
+    expiresAt: r.expiresAt,
+  }));
+  return { items, active: items.some((i) => i.state === 'queued' || i.state === 'running') };
+}
+
+// The form's values: from the MCA page's link (its filter and search), or what was sent back with an error.
+export function formView(email: string, source: Record<string, unknown>) {
+  const status = isStatusFilter(source.status) ? source.status : 'all';
+  const q = typeof source.q === 'string' ? source.q.trim().slice(0, SEARCH_MAX_LENGTH) : '';
+  const filter: ReportFilter = { status, q };
+  const filtered = isFiltered(filter);
+  const format =
+    typeof source.format === 'string' && (REPORT_FORMATS as readonly string[]).includes(source.format)
+      ? source.format
+      : 'csv';
+  return {
+    email: typeof source.email === 'string' ? source.email : email,
+    format,
+    status,
+    q,
+    filtered,
+    filterText: filterText(filter),
+    scope: source.scope === 'all' || !filtered ? 'all' : 'filtered',
+  };
+}

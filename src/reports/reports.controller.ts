@@ -1,0 +1,101 @@
+import {
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Redirect,
+  Render,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { createReadStream } from 'node:fs';
+import { CurrentUser, type SignedInUser } from '../auth/decorators';
+import { NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
+import { flash } from '../common/flash';
+import { FormErrorsException } from '../common/form-errors.exception';
+import { isHtmxRequest } from '../common/htmx';
+import { CONTENT_TYPES, reportFileName } from './report-files';
+import { ReportRequestsService } from './report-requests.service';
+import { formView, recentView } from './report-view';
+
+const TITLE = 'MCA reports';
+
+// The "Generate MCA report" form with the user's recent reports: a page of its own, and the same panel in the MCA
+// page's dialog (htmx). Domain errors are mapped here until the shared filter maps them.
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly requests: ReportRequestsService) {}
+
+  @Get()
+  @Render('reports/index')
+  async page(@Req() req: Request, @CurrentUser() user: SignedInUser, @Query() query: Record<string, unknown>) {
+    const fragment = isHtmxRequest(req);
+    return {
+      title: TITLE,
+      form: formView(user.email, query),
+      recent: recentView(await this.requests.recent(user)),
+      fragment,
+      layout: fragment ? false : undefined,
+    };
+  }
+
+  @Post()
+  @Redirect('/reports', 303)
+  async request(@Req() req: Request, @CurrentUser() user: SignedInUser, @Body() body: Record<string, unknown>) {
+    try {
+      const request = await this.requests.request(user, body);
+      flash(req, 'success', `We will email the report to ${request.email} when it is ready.`);
+    } catch (error) {
+      if (!(error instanceof ValidationFailedError)) throw error;
+      throw new FormErrorsException(error.fields, {
+        view: 'reports/index',
+        viewData: {
+          title: TITLE,
+          form: formView(user.email, body),
+          recent: recentView(await this.requests.recent(user)),
+          fragment: isHtmxRequest(req),
+        },
+      });
+    }
+  }
+
+  // Polled by htmx while a report is queued or running; without JavaScript, a page of its own.
+  @Get('recent')
+  @Render('reports/recent')
+  async recent(@Req() req: Request, @CurrentUser() user: SignedInUser) {
+    const fragment = isHtmxRequest(req);
+    return {
+      title: 'Recent reports',
+      recent: recentView(await this.requests.recent(user)),
+      fragment,
+      layout: fragment ? false : undefined,
+    };
+  }
+
+  @Get(':id/download')
+  async download(
+    @CurrentUser() user: SignedInUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    try {
+      const { request, path } = await this.requests.downloadable(user, id);
+      res.set('Cache-Control', 'private, no-store');
+      return new StreamableFile(createReadStream(path), {
+        type: CONTENT_TYPES[request.format],
+        disposition: `attachment; filename="${reportFileName(request.createdAt, request.format)}"`,
+        length: request.fileSize ?? undefined,
+      });
+    } catch (error) {
+      if (error instanceof NotFoundInBrokerError)
+        throw new NotFoundException('That report does not exist, is not yours, or is older than 7 days.');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqlService } from '../../src/database/sql.service';
+import { REPORT_COLUMNS } from '../../src/reports/report-columns';
+import { ReportBuilder } from '../../src/reports/report-builder';
+import { NO_FILTER } from '../../src/reports/report-rows.sql';
+import { TENANT_STATUS_LABELS, TENANT_STATUSES } from '../../src/tenants/tenant-status';
+import { setUpFirstAdmin } from '../support/http';
+import { readCsv, readXlsx } from '../support/report-files';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { brokerIdOf, createBroker, seedTenants, type TenantSeed } from '../support/tenants';
+
+const TRICKY = 'Trickster, "The" AB\nsecond line';
+const FORMULA = '=HYPERLINK("http://evil.test","click")';
+
+describe(ReportBuilder.name, () => {
+  let testApp: TestApp;
+  let builder: ReportBuilder;
+  let brokerId: number;
+  let expected: { name: string; tenantId: string; status: string; acceptedAt: Date | null }[];
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+    await setUpFirstAdmin(testApp);
+    brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
+    const other = await createBroker(testApp, 'Other Partner');
+    // Enough rows for several keyset batches, every status, and names a spreadsheet could misread.
+    const seeds: TenantSeed[] = Array.from({ length: 2345 }, (_, i) => ({ status: TENANT_STATUSES[i % 4] }));
+    seeds.push(
+      { name: TRICKY, status: 'none' },
+      { name: FORMULA, status: 'direct' },
+      { name: 'Åsa Ström AB', status: 'pending' },
+    );
+    const tenants = await seedTenants(testApp, brokerId, seeds);
+    await seedTenants(testApp, other, [{ name: 'Not ours' }]);
+    expected = tenants
+      .sort((a, b) => a.id - b.id)
+      .map((t) => ({ name: t.name, tenantId: t.microsoftTenantId, status: t.status, acceptedAt: t.acceptedAt }));
+    builder = testApp.app.get(ReportBuilder);
+  });
+
+  afterAll(() => testApp.close());
+
+  const neutral = (name: string) => (/^[=+\-@\t\r]/.test(name) ? `'${name}` : name);
+
+  it('should write every tenant of the broker to a CSV file with a BOM, a header and ISO dates in UTC', async () => {
+    const file = join(testApp.dataDir, 'reports', 'all.csv');
+    const progress: [number, number][] = [];
+    const result = await builder.build(brokerId, NO_FILTER, 'csv', file, async (done, total) => {
+      progress.push([done, total]);
+    });
+    expect(result.rows).toBe(expected.length);
+    const csv = readCsv(readFileSync(file));
+    expect(csv.bom).toBe(true);
+    expect(csv.header).toEqual(REPORT_COLUMNS.map((c) => c.header));
+    expect(csv.rows).toHaveLength(expected.length);
+    expect(csv.rows.map((r) => [r[0], r[1], r[3], r[5]])).toEqual(
+      expected.map((t) => [
+        neutral(t.name),
+        t.tenantId,
+        TENANT_STATUS_LABELS[t.status as keyof typeof TENANT_STATUS_LABELS],
+        t.acceptedAt ? t.acceptedAt.toISOString().replace('.000Z', 'Z') : '',
+      ]),
+    );
+    expect(csv.rows.map((r) => r[0])).toEqual(expect.arrayContaining([TRICKY, `'${FORMULA}`, 'Åsa Ström AB']));
+    expect(csv.rows.some((r) => r[0] === 'Not ours')).toBe(false);
+    // Progress after each batch of 1,000, up to the total.
+    expect(progress[0]).toEqual([0, expected.length]);
+    expect(progress.at(-1)).toEqual([expected.length, expected.length]);
+    expect(progress.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('should write an XLSX file with a frozen header row, filters, widths and date cells', async () => {
+    const file = join(testApp.dataDir, 'reports', 'all.xlsx');
+    await builder.build(brokerId, NO_FILTER, 'xlsx', file, async () => undefined);
+    const xlsx = await readXlsx(readFileSync(file));
+    expect(xlsx.header).toEqual(REPORT_COLUMNS.map((c) => c.header));
+    expect(xlsx.rows).toHaveLength(expected.length);
+    expect(xlsx.rows.map((r) => [r[0], r[1], r[3], r[5]])).toEqual(
+      expected.map((t) => [
+        neutral(t.name),
+        t.tenantId,
+        TENANT_STATUS_LABELS[t.status as keyof typeof TENANT_STATUS_LABELS],
+        t.acceptedAt,
+      ]),
+    );
+    expect(xlsx.frozen).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(xlsx.autoFilter).toBeTruthy();
+    expect(xlsx.widths).toEqual(REPORT_COLUMNS.map((c) => c.width));
+  });
+
+  it('should apply the status filter and the search of the MCA page, every match and not only the first 1,000', async () => {
+    const file = join(testApp.dataDir, 'reports', 'filtered.csv');
+    const none = expected.filter((t) => t.status === 'none');
+    await builder.build(brokerId, { status: 'none', q: '' }, 'csv', file, async () => undefined);
+    expect(readCsv(readFileSync(file)).rows.map((r) => r[1])).toEqual(none.map((t) => t.tenantId));
+
+    await builder.build(brokerId, { status: 'all', q: 'tenant' }, 'csv', file, async () => undefined);
+    expect(readCsv(readFileSync(file)).rows).toHaveLength(expected.filter((t) => /tenant/i.test(t.name)).length);
+
+    await builder.build(brokerId, { status: 'none', q: 'trick' }, 'csv', file, async () => undefined);
+    expect(readCsv(readFileSync(file)).rows.map((r) => r[0])).toEqual([TRICKY]);
+
+    await builder.build(brokerId, { status: 'all', q: 'Ås' }, 'csv', file, async () => undefined);
+    expect(readCsv(readFileSync(file)).rows.map((r) => r[0])).toEqual(['Åsa Ström AB']);
+    expect(testApp.app.get(SqlService).dialect.name).toBeDefined();
+  });
+});
