@@ -104,6 +104,12 @@ describe('MCA page', () => {
       expect(page.text).not.toContain('<script>alert(1)');
     });
 
+    it('should isolate each name and domain, so that a right-to-left override in one cannot reorder the row', async () => {
+      const page = await admin.get('/mca?q=tailspin');
+      expect(page.text).toContain('<span class="tenant-name" dir="auto">Tailspin &lt;script&gt;');
+      expect(page.text).toContain('<small class="tenant-domain" dir="auto">tailspin.example</small>');
+    });
+
     it('should summarise the tenants still in Partner Center: a stacked bar, its legend and the compliance rate', async () => {
       const page = await admin.get('/mca');
       // 7 current tenants, 3 accepted (1 attested, 2 direct); the removed one is not counted.
