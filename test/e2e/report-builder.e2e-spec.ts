@@ -70,6 +70,36 @@ describe(ReportBuilder.name, () => {
     expect(progress.length).toBeGreaterThanOrEqual(4);
   });
 
+  it("should give each tenant its latest attestation's signatory, creator, times and state", async () => {
+    const sql = testApp.app.get(SqlService);
+    const [tenant] = await sql.query<{ id: number }>`SELECT id FROM tenants WHERE name = ${'Åsa Ström AB'}`;
+    const insert = (token: string, first: string, state: string, createdAt: Date, finalizedAt: Date | null) =>
+      sql.transaction(
+        (tx) => tx.query`INSERT INTO attestations (broker_id, tenant_id, pc_attestation_id, request_token,
+          signatory_first_name, signatory_last_name, signatory_email, company_name, country, language, state, link,
+          link_expires_at, created_by_label, created_at, finalized_at)
+          VALUES (${brokerId}, ${tenant.id}, ${`pc-${token}`}, ${token}, ${first}, ${'Ström'}, ${'asa@strom.test'},
+            ${'Åsa Ström AB'}, ${'SE'}, ${'sv-SE'}, ${state}, ${'https://accept.test/x'},
+            ${sql.dialect.encodeTimestamp(new Date('2026-12-08T00:00:00Z'))}, ${'ada@contoso.test'},
+            ${sql.dialect.encodeTimestamp(createdAt)}, ${finalizedAt && sql.dialect.encodeTimestamp(finalizedAt)})`,
+      );
+    await insert('older', 'Old', 'cancelled', new Date('2026-11-01T09:00:00Z'), null);
+    await insert('newer', 'Åsa', 'finalized', new Date('2026-11-20T09:00:00Z'), new Date('2026-11-21T10:30:00Z'));
+    const file = join(testApp.dataDir, 'reports', 'attested.csv');
+    await builder.build(brokerId, NO_FILTER, 'csv', file, async () => undefined);
+    const csv = readCsv(readFileSync(file));
+    const column = (header: string) => csv.header.indexOf(header);
+    const row = csv.rows.find((r) => r[0] === 'Åsa Ström AB') as string[];
+    expect(row[column('Signatory (latest attestation)')]).toBe('Åsa Ström');
+    expect(row[column('Signatory email')]).toBe('asa@strom.test');
+    expect(row[column('Attestation created by')]).toBe('ada@contoso.test');
+    expect(row[column('Attestation created at (UTC)')]).toBe('2026-11-20T09:00:00Z');
+    expect(row[column('Attestation finalized at (UTC)')]).toBe('2026-11-21T10:30:00Z');
+    expect(row[column('Attestation state')]).toMatch(/finalized/i);
+    const other = csv.rows.find((r) => r[0] === TRICKY) as string[];
+    expect(other[column('Signatory (latest attestation)')]).toBe('');
+  });
+
   it('should write an XLSX file with a frozen header row, filters, widths and date cells', async () => {
     const file = join(testApp.dataDir, 'reports', 'all.xlsx');
     await builder.build(brokerId, NO_FILTER, 'xlsx', file, async () => undefined);
