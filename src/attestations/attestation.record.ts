@@ -1,22 +1,13 @@
 import type { Dialect } from '../database/dialect';
+import type { AttestationInput } from './attestation-input';
 import type { AttestationState } from './attestation-state';
 
-// One attestation as stored (table `attestations`), in the app's terms.
-export interface Attestation {
+// One attestation as stored (table `attestations`), in the app's terms: what the partner entered, and its life.
+export interface Attestation extends AttestationInput {
   id: number;
   brokerId: number;
   tenantId: number;
   pcAttestationId: string;
-  requestToken: string;
-  signatoryFirstName: string;
-  signatoryLastName: string;
-  signatoryEmail: string;
-  signatoryPhone: string | null;
-  companyName: string;
-  country: string;
-  language: string;
-  autoFinalize: boolean;
-  emailLink: boolean;
   state: AttestationState;
   link: string;
   linkExpiresAt: Date | null;

@@ -68,6 +68,15 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 // 32 random bytes, base64url: 43 characters. Anything else is not one of ours and is not looked up.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
+// The user a reset link is for, as both drivers return it.
+interface ResetUserRow {
+  id: number;
+  broker_id: number;
+  name: string;
+  email: string;
+  active: unknown;
+}
+
 @Injectable()
 export class PasswordsService {
   constructor(
@@ -122,13 +131,7 @@ export class PasswordsService {
     const quiet = (await this.limits.retryAfterSeconds(byEmail)) !== null;
     await this.limits.hit([byAddress, byEmail]);
     if (quiet) return;
-    const [user] = await this.sql.query<{
-      id: number;
-      broker_id: number;
-      name: string;
-      email: string;
-      active: unknown;
-    }>`
+    const [user] = await this.sql.query<ResetUserRow>`
       SELECT id, broker_id, name, email, active FROM users WHERE email = ${email}`;
     if (!user?.active) return;
     await this.sql.transaction((tx) => this.issue(tx, user, 'user', link));
@@ -136,13 +139,7 @@ export class PasswordsService {
 
   // An admin sends one of their broker's users a reset link (for a forgotten password, or a first sign-in).
   async sendResetLink(userId: number, link: ResetLinkBuilder): Promise<{ name: string; email: string }> {
-    const [user] = await this.sql.query<{
-      id: number;
-      broker_id: number;
-      name: string;
-      email: string;
-      active: unknown;
-    }>`
+    const [user] = await this.sql.query<ResetUserRow>`
       SELECT id, broker_id, name, email, active FROM users WHERE id = ${userId} AND broker_id = ${this.scope.brokerId()}`;
     if (!user) throw new NotFoundInBrokerError('That user');
     if (!user.active)

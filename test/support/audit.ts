@@ -1,21 +1,9 @@
+import type { AuditEventRow } from '../../src/audit/audit-event';
 import { SqlService } from '../../src/database/sql.service';
 import type { TestApp } from './test-app';
 
-export interface StoredAuditEvent {
-  id: number;
-  chain_id: number;
-  seq: number;
-  broker_id: number | null;
-  actor_type: string;
-  actor_id: number | null;
-  actor_label: string;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  data: string;
-  prev_hash: string;
-  hash: string;
-}
+// A stored event as the tests read it (its time is not compared).
+export type StoredAuditEvent = Omit<AuditEventRow, 'created_at'>;
 
 export async function auditEvents(testApp: TestApp, action?: string): Promise<StoredAuditEvent[]> {
   const sql = testApp.app.get(SqlService);
