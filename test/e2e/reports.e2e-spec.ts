@@ -55,7 +55,7 @@ describe('MCA reports', () => {
   it('should offer the report in a menu of the MCA page, with the page filter for the form', async () => {
     const page = await admin.get('/mca?status=none&q=tenant').expect(200);
     expect(page.text).toContain('Reports menu');
-    const link = /href="([^"]*)"[^>]*data-opens-dialog/.exec(page.text)?.[1];
+    const link = /href="([^"]*)"[^>]*data-report-dialog/.exec(page.text)?.[1];
     expect(link?.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=')).toBe('/reports?status=none&q=tenant');
     expect(page.text).toContain('href="/reports/schedules">Scheduled reports');
     const form = await admin.get('/reports?status=none&q=tenant').expect(200);
