@@ -10,14 +10,14 @@ import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf, createBroker, seedTenants } from '../support/tenants';
 
 const names = (html: string): string[] =>
-  [...html.matchAll(/<span class="tenant-name">([^<]*)<\/span>/g)].map((m) => m[1]);
+  [...html.matchAll(/<span class="tenant-name" dir="auto">([^<]*)<\/span>/g)].map((m) => m[1]);
 const statuses = (html: string): string[] => [...html.matchAll(/<span class="status status-(\w+)">/g)].map((m) => m[1]);
 const chipCount = (html: string, status: string): number =>
   Number(
     new RegExp(`id="chip-${status}"[^>]*>[^<]*<span class="chip-count">([\\d,]+)<`).exec(html)?.[1].replace(/,/g, ''),
   );
 const rowOf = (html: string, name: string): string => {
-  const start = html.indexOf(`<span class="tenant-name">${name}</span>`);
+  const start = html.indexOf(`<span class="tenant-name" dir="auto">${name}</span>`);
   if (start < 0) throw new Error(`No row for ${name}`);
   return html.slice(start, html.indexOf('</tr>', start));
 };

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf, seedTenants } from '../support/tenants';
 
 const names = (html: string): string[] =>
-  [...html.matchAll(/<span class="tenant-name">([^<]*)<\/span>/g)].map((m) => m[1]);
+  [...html.matchAll(/<span class="tenant-name" dir="auto">([^<]*)<\/span>/g)].map((m) => m[1]);
 
 // Requests a browser would never send, or only from a crafted link: each is answered, never crashed on.
 describe('Requests that are refused, not crashed', () => {

@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf, seedTenants } from '../support/tenants';
 
 const names = (html: string): string[] =>
-  [...html.matchAll(/<span class="tenant-name">([^<]*)<\/span>/g)].map((m) => m[1]);
+  [...html.matchAll(/<span class="tenant-name" dir="auto">([^<]*)<\/span>/g)].map((m) => m[1]);
 const resultLine = (html: string): string =>
   (/<p class="mca-result-text"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '').replace(/<[^>]+>/g, '').trim();
 const announced = (html: string): string => /data-announce="([^"]*)"/.exec(html)?.[1] ?? '';
