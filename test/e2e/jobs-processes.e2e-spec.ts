@@ -91,7 +91,10 @@ describe('Jobs across real app processes', () => {
     }
     const count = async (text: TemplateStringsArray) => Number((await sql.query<{ n: number | string }>(text))[0].n);
     await eventually(
-      async () => ((await count`SELECT COUNT(*) AS n FROM jobs WHERE state = 'succeeded'`) === 2000 ? true : undefined),
+      async () =>
+        (await count`SELECT COUNT(*) AS n FROM jobs WHERE type = 'test.count' AND state = 'succeeded'`) === 2000
+          ? true
+          : undefined,
       200,
     );
     expect(await count`SELECT COUNT(*) AS n FROM test_job_runs`).toBe(2000);
