@@ -157,13 +157,6 @@
       true,
     );
 
-    document.addEventListener('click', function (event) {
-      var close = event.target instanceof Element ? event.target.closest('dialog [data-dialog-close]') : null;
-      if (!close) return;
-      event.preventDefault();
-      close.closest('dialog').close();
-    });
-
     document.addEventListener('htmx:after:swap', function () {
       if (refocusAfterRefresh) {
         var href = refocusAfterRefresh;
@@ -249,15 +242,23 @@
         if (menu) menu.open = false;
         window.htmx.ajax('GET', '/reports' + location.search, { target: '#' + dialog.id + '-body' });
         if (!dialog.open) dialog.showModal();
-        return;
       }
-      var close = target.closest('[data-dialog-close]');
-      if (close && close.closest('dialog')) close.closest('dialog').close();
+    });
+  }
+
+  // Every dialog's Close button (the attestation and report dialogs alike).
+  function dialogCloseButtons() {
+    document.addEventListener('click', function (event) {
+      var close = event.target instanceof Element ? event.target.closest('dialog [data-dialog-close]') : null;
+      if (!close) return;
+      event.preventDefault();
+      close.closest('dialog').close();
     });
   }
 
   mcaPage();
   attestationDialog();
   reportDialog();
+  dialogCloseButtons();
   enhanceCopy(document);
 })();

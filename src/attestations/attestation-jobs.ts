@@ -6,7 +6,7 @@ import { PartnerCenterSettingsService } from '../partner-center-settings/partner
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
 import { toAttestation } from './attestation.record';
 import { AttestationsService, FINALIZE_JOB, FINALIZE_MAX_ATTEMPTS, finalizeRequestId } from './attestations.service';
-import { PermanentJobError, RetryLaterError, type JobContext, type JobHandler } from './floor';
+import { PermanentJobError, RetryLaterError, type JobContext, type JobHandler } from '../jobs/job-handler';
 
 export const POLL_JOB = 'attestation.poll';
 export const POLL_EVERY_MS = 15_000;

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config';
 import type { Tx } from '../database/sql.service';
 import type { Attestation } from './attestation.record';
-import { Outbox } from './floor';
+import { Outbox } from '../mail/outbox.service';
 
 const when = (date: Date | null): string =>
   date

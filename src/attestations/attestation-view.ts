@@ -4,7 +4,7 @@ import { isOpen, STATE_LABELS } from './attestation-state';
 import type { Attestation } from './attestation.record';
 import type { TenantSummary } from './attestations.service';
 import { countryName, languageName } from './countries-languages';
-import type { AuditEventView } from './floor';
+import type { AuditEventView } from '../audit/audit-trail.service';
 
 // What each step of the timeline is called, and the audit action that records who did it.
 const STEPS: { key: keyof Attestation; label: string; action: string }[] = [

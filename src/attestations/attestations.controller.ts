@@ -1,10 +1,8 @@
 import {
   Body,
-  ConflictException,
   Controller,
   Get,
   HttpCode,
-  HttpException,
   HttpStatus,
   NotFoundException,
   Param,
@@ -27,30 +25,10 @@ import { STATE_LABELS } from './attestation-state';
 import { attestationRecord, attestationView } from './attestation-view';
 import { AttestationsService, type TenantSummary } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
-import { AuditTrail } from './floor';
+import { AuditTrail } from '../audit/audit-trail.service';
 
 const CHANGERS = ['admin', 'operator'] as const;
 const idOf = (value: string): number => (/^\d{1,12}$/.test(value) ? Number(value) : NaN);
-
-// Domain errors as HTTP, until the shared filter maps them: another broker's rows are simply not found.
-export function asHttp(error: unknown): unknown {
-  if (error instanceof NotFoundInBrokerError) return new NotFoundException();
-  if (error instanceof ConflictError) return new ConflictException(error.message);
-  if (error instanceof PartnerCenterError)
-    return new HttpException(
-      error.message,
-      error.kind === 'rejected' ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_GATEWAY,
-    );
-  return error;
-}
-
-async function http<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw asHttp(error);
-  }
-}
 
 // The three steps of an attestation for one tenant: the create form (a modal with JavaScript, a page without), the
 // attestation's page with its actions, and its record. Viewers see; operators and admins act.
@@ -66,11 +44,9 @@ export class AttestationsController {
   @Roles(...CHANGERS)
   @Render('attestations/new')
   async newForm(@Req() req: Request, @Param('tenantId') tenantId: string, @Query('from') from?: string) {
-    return http(async () => {
-      const tenant = await this.attestations.tenant(idOf(tenantId));
-      const source = from ? await this.attestations.ofTenant(tenant.id, idOf(from)) : null;
-      return this.pages.form(req, tenant, await this.pages.initialValues(tenant, source), randomUUID());
-    });
+    const tenant = await this.attestations.tenant(idOf(tenantId));
+    const source = from ? await this.attestations.ofTenant(tenant.id, idOf(from)) : null;
+    return this.pages.form(req, tenant, await this.pages.initialValues(tenant, source), randomUUID());
   }
 
   @Post('attestations')
@@ -84,7 +60,7 @@ export class AttestationsController {
     @Body() body: Record<string, unknown>,
     @CurrentUser() user: SignedInUser,
   ) {
-    const tenant = await http(() => this.attestations.tenant(idOf(tenantId)));
+    const tenant = await this.attestations.tenant(idOf(tenantId));
     try {
       const attestation = await this.attestations.create(tenant.id, body, user);
       if (!isHtmxRequest(req)) {
@@ -101,33 +77,29 @@ export class AttestationsController {
   @Get('attestation')
   @Render('attestations/view')
   async view(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
-    return http(async () => {
-      const tenant = await this.attestations.tenant(idOf(tenantId));
-      let attestation = await this.attestations.latestFor(tenant.id);
-      if (!attestation) throw new NotFoundInBrokerError('An attestation');
-      let checkError: string | null = null;
-      // Opening the page is a reason to ask Partner Center at once rather than wait for the next poll.
-      if (attestation.state === 'awaiting_acceptance') {
-        attestation = await this.attestations.check(attestation).catch((error: unknown) => {
-          checkError = error instanceof PartnerCenterError ? error.message : 'Partner Center could not be reached.';
-          return attestation as NonNullable<typeof attestation>;
-        });
-      }
-      const events = await this.audit.forSubject('attestation', attestation.id);
-      return {
-        title: `Attestation for ${tenant.name}`,
-        ...attestationView(tenant, attestation, events, user.role),
-        checkError,
-      };
-    });
+    const tenant = await this.attestations.tenant(idOf(tenantId));
+    let attestation = await this.attestations.latestFor(tenant.id);
+    if (!attestation) throw new NotFoundInBrokerError('An attestation');
+    let checkError: string | null = null;
+    // Opening the page is a reason to ask Partner Center at once rather than wait for the next poll.
+    if (attestation.state === 'awaiting_acceptance') {
+      attestation = await this.attestations.check(attestation).catch((error: unknown) => {
+        checkError = error instanceof PartnerCenterError ? error.message : 'Partner Center could not be reached.';
+        return attestation as NonNullable<typeof attestation>;
+      });
+    }
+    const events = await this.audit.forSubject('attestation', attestation.id);
+    return {
+      title: `Attestation for ${tenant.name}`,
+      ...attestationView(tenant, attestation, events, user.role),
+      checkError,
+    };
   }
 
   // "View agreement" in the row menu: the customer's acceptance link, in a new tab.
   @Get('attestation/agreement')
   async agreement(@Param('tenantId') tenantId: string) {
-    const attestation = await http(async () =>
-      this.attestations.latestFor((await this.attestations.tenant(idOf(tenantId))).id),
-    );
+    const attestation = await this.attestations.latestFor((await this.attestations.tenant(idOf(tenantId))).id);
     if (!attestation) throw new NotFoundException('This tenant has no attestation, so there is no agreement link yet.');
     throw new RedirectException(attestation.link);
   }
@@ -136,15 +108,13 @@ export class AttestationsController {
   @Roles(...CHANGERS)
   @Render('attestations/finalize')
   async finalizeForm(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
-    return http(async () => {
-      const tenant = await this.attestations.tenant(idOf(tenantId));
-      const attestation = await this.attestations.latestFor(tenant.id);
-      if (!attestation) throw new NotFoundInBrokerError('An attestation');
-      return {
-        title: `Finalize the attestation for ${tenant.name}`,
-        ...attestationView(tenant, attestation, [], user.role),
-      };
-    });
+    const tenant = await this.attestations.tenant(idOf(tenantId));
+    const attestation = await this.attestations.latestFor(tenant.id);
+    if (!attestation) throw new NotFoundInBrokerError('An attestation');
+    return {
+      title: `Finalize the attestation for ${tenant.name}`,
+      ...attestationView(tenant, attestation, [], user.role),
+    };
   }
 
   @Post('attestation/finalize')
@@ -174,19 +144,17 @@ export class AttestationsController {
   @Get('attestation/record')
   @Render('attestations/record')
   async record(@Param('tenantId') tenantId: string) {
-    return http(async () => {
-      const { tenant, record } = await this.recordOf(tenantId);
-      return {
-        title: `Attestation record: ${tenant.name}`,
-        record,
-        stateLabel: STATE_LABELS[record.attestation.state],
-      };
-    });
+    const { tenant, record } = await this.recordOf(tenantId);
+    return {
+      title: `Attestation record: ${tenant.name}`,
+      record,
+      stateLabel: STATE_LABELS[record.attestation.state],
+    };
   }
 
   @Get('attestation/record.json')
   async recordJson(@Param('tenantId') tenantId: string, @Res({ passthrough: true }) res: Response) {
-    const { record } = await http(() => this.recordOf(tenantId));
+    const { record } = await this.recordOf(tenantId);
     res.type('application/json');
     res.set('Content-Disposition', `attachment; filename="attestation-${record.attestation.id}-record.json"`);
     return JSON.stringify(record, null, 2);
@@ -208,9 +176,9 @@ export class AttestationsController {
     change: (tenantId: number, attestationId: number) => Promise<unknown>,
     done: string,
   ): Promise<void> {
-    const tenant = await http(() => this.attestations.tenant(idOf(tenantId)));
+    const tenant = await this.attestations.tenant(idOf(tenantId));
     const attestationId = typeof body.attestationId === 'string' ? idOf(body.attestationId) : NaN;
-    await http(() => change(tenant.id, attestationId));
+    await change(tenant.id, attestationId);
     flash(req, 'success', done);
     throw new RedirectException(`/tenants/${tenant.id}/attestation`);
   }
@@ -244,6 +212,6 @@ export class AttestationsController {
         },
       );
     }
-    return asHttp(error);
+    return error;
   }
 }

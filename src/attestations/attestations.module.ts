@@ -7,7 +7,8 @@ import { AttestationMail } from './attestation-mail';
 import { AttestationPages } from './attestation-pages';
 import { AttestationsController } from './attestations.controller';
 import { AttestationsService } from './attestations.service';
-import { JobRegistry, RecurringJobs } from './floor';
+import { JobRegistry } from '../jobs/job-registry';
+import { RecurringJobs } from '../jobs/recurring-jobs.service';
 import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
 
 @Module({

@@ -18,7 +18,9 @@ import {
 } from './attestation-state';
 import { columnOf, toAttestation, type Attestation, type AttestationChanges } from './attestation.record';
 import { AttestationMail } from './attestation-mail';
-import { AuditTrail, JobQueue, TenantWriter } from './floor';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { JobQueue } from '../jobs/job-queue.service';
+import { TenantWriter } from '../tenants/tenant-writer';
 
 export const FINALIZE_JOB = 'attestation.finalize';
 export const finalizeKey = (attestationId: number): string => `finalize:${attestationId}`;

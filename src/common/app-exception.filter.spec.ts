@@ -1,6 +1,12 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { AppExceptionFilter } from './app-exception.filter';
-import { ConflictError, NotAllowedError, NotFoundInBrokerError, ValidationFailedError } from './domain-errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundInBrokerError,
+  UpstreamError,
+  ValidationFailedError,
+} from './domain-errors';
 
 interface Rendered {
   status?: number;
@@ -67,5 +73,15 @@ describe('AppExceptionFilter and the domain errors', () => {
       status: 403,
       data: { message: 'Viewers cannot sync' },
     });
+  });
+
+  it("should show a service's refusal as 422 with its message, and its absence as 502 without its details", () => {
+    expect(handle(new UpstreamError('The email is not valid', true))).toMatchObject({
+      status: 422,
+      data: { message: 'The email is not valid' },
+    });
+    const unreachable = handle(new UpstreamError('connect ECONNREFUSED 10.0.0.7:443', false));
+    expect(unreachable.status).toBe(502);
+    expect(JSON.stringify(unreachable.data)).not.toContain('ECONNREFUSED');
   });
 });

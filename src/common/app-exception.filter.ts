@@ -5,6 +5,7 @@ import {
   DomainError,
   NotAllowedError,
   NotFoundInBrokerError,
+  UpstreamError,
   ValidationFailedError,
   type FieldMessages,
 } from './domain-errors';
@@ -111,6 +112,8 @@ export class AppExceptionFilter implements ExceptionFilter {
 
   private statusOf(exception: unknown): number {
     if (exception instanceof HttpException) return exception.getStatus();
+    if (exception instanceof UpstreamError)
+      return exception.refused ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_GATEWAY;
     if (exception instanceof DomainError) return DOMAIN_STATUS.find(([type]) => exception instanceof type)?.[1] ?? 500;
     const candidate = exception as StatusError | null;
     const status = Number(candidate?.status ?? candidate?.statusCode);

@@ -39,3 +39,13 @@ export class NotAllowedError extends DomainError {
     super(message);
   }
 }
+
+// A service the app depends on refused what it was sent (`refused`) or could not be reached or understood.
+export class UpstreamError extends DomainError {
+  constructor(
+    message: string,
+    readonly refused: boolean,
+  ) {
+    super(message);
+  }
+}

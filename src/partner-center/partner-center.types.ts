@@ -1,5 +1,6 @@
 // The Partner Center contract as the rest of the app sees it. The HTTP shapes (paths, JSON) live only in the
 // client; everything outside it speaks these types.
+import { UpstreamError } from '../common/domain-errors';
 
 export type PartnerCenterMode = 'sandbox' | 'live';
 
@@ -83,7 +84,7 @@ export type PartnerCenterErrorKind =
   | 'timeout'
   | 'invalid_response'; // not the JSON we expect
 
-export class PartnerCenterError extends Error {
+export class PartnerCenterError extends UpstreamError {
   constructor(
     readonly kind: PartnerCenterErrorKind,
     message: string,
@@ -95,8 +96,7 @@ export class PartnerCenterError extends Error {
       retryAfterMs?: number; // what Partner Center's last Retry-After asked for, when it said
     } = {},
   ) {
-    super(message);
-    this.name = 'PartnerCenterError';
+    super(message, kind === 'rejected');
   }
 }
 

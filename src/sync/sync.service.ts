@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
@@ -34,6 +35,7 @@ export class SyncService {
     private readonly sql: SqlService,
     private readonly queue: JobQueue,
     private readonly scope: BrokerScope,
+    private readonly audit: AuditTrail,
   ) {}
 
   // Read on every render of the MCA page: plain indexed single-row lookups. A sync is running from the moment its
@@ -68,10 +70,15 @@ export class SyncService {
   }
 
   // Asks for a sync of the current broker; false when one is already queued or running (here or in another app
-  // instance), which then simply goes on.
+  // instance), which then simply goes on. The request is the user's in the audit trail; the run is the system's.
   async start(triggeredBy: SyncTrigger): Promise<boolean> {
     const brokerId = this.scope.brokerId();
-    return this.sql.transaction(async (tx) => (await this.enqueue(tx, brokerId, triggeredBy)) !== null);
+    return this.sql.transaction(async (tx) => {
+      const jobId = await this.enqueue(tx, brokerId, triggeredBy);
+      if (jobId === null) return false;
+      await this.audit.record(tx, { action: 'sync.requested', subject: { type: 'job', id: jobId }, data: {} });
+      return true;
+    });
   }
 
   enqueue(tx: Tx, brokerId: number, trigger: SyncTrigger): Promise<number | null> {

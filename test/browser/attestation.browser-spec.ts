@@ -71,8 +71,9 @@ describe('Attestations in a browser', () => {
     await dialog.locator('.copy-status', { hasText: 'Copied' }).waitFor();
     await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(link);
 
-    await page.keyboard.press('Escape');
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await page.locator('dialog#attestation-dialog:not([open])').waitFor({ state: 'attached' });
+    expect(page.url()).toContain('/mca?q='); // the link did not navigate: the dialog closed in place
     // The list refreshes behind the closed dialog; focus is on the row's Actions button again.
     await row.locator('.attestation-wait', { hasText: 'Awaiting acceptance' }).waitFor();
     await row.locator('summary:focus').waitFor();

@@ -274,13 +274,21 @@ describe('Tenant sync', () => {
   it('should record each sync in the audit trail: started by whom, and its outcome with its counts', async () => {
     await syncNow();
     const run = await latestRun();
-    const events = (await auditEvents(testApp)).filter((event) => event.subject_id === String(run.id));
+    const events = (await auditEvents(testApp)).filter(
+      (event) => event.subject_type === 'sync_run' && event.subject_id === String(run.id),
+    );
     expect(events.map((event) => [event.action, event.broker_id, event.actor_type])).toEqual([
       ['sync.started', brokerId, 'system'],
       ['sync.succeeded', brokerId, 'system'],
     ]);
     expect(JSON.parse(events[0].data)).toEqual({ trigger: 'manual' });
     expect(JSON.parse(events[1].data)).toMatchObject({ processed: run.processed, created: run.created });
+    const [requested] = (await auditEvents(testApp, 'sync.requested')).slice(-1);
+    expect(requested).toMatchObject({
+      broker_id: brokerId,
+      actor_type: 'user',
+      actor_label: expect.stringContaining('@'),
+    });
   });
 
   it('should let an operator start a sync and refuse a viewer', async () => {
