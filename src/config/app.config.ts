@@ -11,6 +11,7 @@ export interface JobWorkerSettings {
   leaseMs: number;
   retryBaseMs: number;
   shutdownGraceMs: number;
+  retentionDays: number;
 }
 
 export interface AppConfig {
@@ -70,6 +71,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
       leaseMs: env.JOB_LEASE_MS,
       retryBaseMs: env.JOB_RETRY_BASE_MS,
       shutdownGraceMs: env.JOB_SHUTDOWN_GRACE_MS,
+      retentionDays: env.JOB_RETENTION_DAYS,
     },
     reports: { gzipOverBytes: env.REPORT_GZIP_OVER_BYTES, attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES },
   };

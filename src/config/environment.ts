@@ -153,6 +153,14 @@ export class Environment {
   @Max(600000)
   JOB_SHUTDOWN_GRACE_MS = 10000;
 
+  // How long a finished job stays in the jobs table (the Background work page shows it) before it is deleted.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  JOB_RETENTION_DAYS = 14;
+
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL?: string;

@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { JobPruneHandler } from './job-prune.handler';
 import { JobQueue } from './job-queue.service';
 import { JobRegistry } from './job-registry';
 import { JobWorker } from './job-worker.service';
@@ -8,7 +9,16 @@ import { RecurringJobs } from './recurring-jobs.service';
 @Global()
 @Module({
   controllers: [JobsAdminController],
-  providers: [JobQueue, JobRegistry, JobWorker, RecurringJobs],
+  providers: [JobQueue, JobRegistry, JobWorker, RecurringJobs, JobPruneHandler],
   exports: [JobQueue, JobRegistry, JobWorker, RecurringJobs],
 })
-export class JobsModule {}
+export class JobsModule implements OnModuleInit {
+  constructor(
+    private readonly registry: JobRegistry,
+    private readonly prune: JobPruneHandler,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this.prune);
+  }
+}

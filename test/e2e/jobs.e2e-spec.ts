@@ -1,6 +1,7 @@
 import { currentActor, currentBrokerId } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
 import { PermanentJobError, RetryLaterError, type JobContext } from '../../src/jobs/job-handler';
+import { JobPruneHandler } from '../../src/jobs/job-prune.handler';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { JobRegistry } from '../../src/jobs/job-registry';
 import { JobWorker } from '../../src/jobs/job-worker.service';
@@ -124,6 +125,28 @@ describe('Jobs', () => {
       lastError: 'The attestation no longer exists',
     });
     expect(permanentRuns).toBe(1);
+  });
+
+  it('should delete jobs that ended JOB_RETENTION_DAYS ago, in batches, and keep newer and unfinished ones', async () => {
+    register('test.prunable', () => Promise.resolve());
+    register('test.prunable-dead', () => Promise.reject(new PermanentJobError('no')));
+    const done = await Promise.all(Array.from({ length: 3 }, () => enqueue('test.prunable')));
+    const dead = (await enqueue('test.prunable-dead'))!;
+    for (const id of done) await waitForJob(testApp, id!, ['succeeded']);
+    await waitForJob(testApp, dead, ['dead']);
+    const waiting = (await enqueue('test.prunable', {}, { runAt: new Date(Date.now() + 3_600_000) }))!;
+    const ids = [...done.map(Number), dead, waiting].sort((a, b) => a - b);
+    const left = async () =>
+      (
+        await sql.run<{ id: number | string }>(`SELECT id FROM jobs WHERE id IN (${ids.join(', ')}) ORDER BY id`, [])
+      ).map((row) => Number(row.id));
+    const prune = testApp.app.get(JobPruneHandler);
+    const DAY = 86_400_000;
+
+    await prune.prune(new Date(Date.now() + 13 * DAY));
+    expect(await left()).toEqual(ids);
+    await prune.prune(new Date(Date.now() + 15 * DAY));
+    expect(await left()).toEqual([waiting]);
   });
 
   it('should make bad jobs dead with a readable error and go on with the others', async () => {
