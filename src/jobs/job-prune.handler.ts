@@ -1,40 +1,29 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
-import type { JobHandler } from './job-handler';
 import { RecurringJobs } from './recurring-jobs.service';
+import { RecurringPrune } from './recurring-prune';
 
 export const JOB_PRUNE_JOB = 'jobs.prune';
 const PRUNE_BATCH = 500;
 const DAY_MS = 86_400_000;
 
-// Recurring (hourly): deletes jobs that ended JOB_RETENTION_DAYS ago, in short transactions of PRUNE_BATCH rows.
-// A finished job's unique key no longer guards anything by then: the work it did is recorded in its own rows
-// (an attestation's state, a sent message, a report), which refuse a second run themselves.
+// Deletes jobs that ended JOB_RETENTION_DAYS ago, in short transactions of PRUNE_BATCH rows. A finished job's
+// unique key no longer guards anything by then: the work it did is recorded in its own rows (an attestation's
+// state, a sent message, a report), which refuse a second run themselves.
 @Injectable()
-export class JobPruneHandler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
+export class JobPruneHandler extends RecurringPrune {
   readonly type = JOB_PRUNE_JOB;
   private readonly retentionMs: number;
 
   constructor(
     private readonly sql: SqlService,
-    private readonly recurring: RecurringJobs,
+    recurring: RecurringJobs,
     config: ConfigService,
   ) {
+    super(recurring);
     this.retentionMs = config.getOrThrow<AppConfig>('app').jobs.retentionDays * DAY_MS;
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.recurring.define({ name: JOB_PRUNE_JOB, type: JOB_PRUNE_JOB, everyMs: 3_600_000 });
-  }
-
-  parse(): Record<string, never> {
-    return {};
-  }
-
-  async handle(): Promise<void> {
-    await this.prune(new Date());
   }
 
   // The jobs due before the cutoff are read through ix_jobs_state_run_at; each must also have ended before it.

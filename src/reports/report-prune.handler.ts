@@ -1,10 +1,10 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { rm } from 'node:fs/promises';
 import type { AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
-import type { JobHandler } from '../jobs/job-handler';
 import { RecurringJobs } from '../jobs/recurring-jobs.service';
+import { RecurringPrune } from '../jobs/recurring-prune';
 import type { ReportFormat } from './report-columns';
 import { reportFilePath } from './report-files';
 
@@ -17,31 +17,20 @@ interface ExpiredRow {
   format: ReportFormat;
 }
 
-// Recurring (hourly): deletes reports 7 days old, their files first, then their rows. A report whose mail is still
+// Deletes reports 7 days old, their files first, then their rows. A report whose mail is still
 // waiting in the outbox keeps its file until then (the outbox attaches it when it sends).
 @Injectable()
-export class ReportPruneHandler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
+export class ReportPruneHandler extends RecurringPrune {
   readonly type = REPORT_PRUNE_JOB;
   private readonly dataDir: string;
 
   constructor(
     private readonly sql: SqlService,
-    private readonly recurring: RecurringJobs,
+    recurring: RecurringJobs,
     config: ConfigService,
   ) {
+    super(recurring);
     this.dataDir = config.getOrThrow<AppConfig>('app').dataDir;
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.recurring.define({ name: REPORT_PRUNE_JOB, type: REPORT_PRUNE_JOB, everyMs: 3_600_000 });
-  }
-
-  parse(): Record<string, never> {
-    return {};
-  }
-
-  async handle(): Promise<void> {
-    await this.prune(new Date());
   }
 
   async prune(now: Date): Promise<number> {
