@@ -27,6 +27,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.set('trust proxy', parseTrustProxy(config.trustProxy));
   app.disable('x-powered-by');
+  // Pages are per user and marked no-store: an ETag would hash every body for a cache that may not keep it.
+  // (Static files get theirs from serve-static, which does not read this setting.)
+  app.set('etag', false);
 
   app.use(
     helmet({
