@@ -24,7 +24,9 @@ async function logLines(paths: string[], headers: Record<string, string> = {}): 
   try {
     for (const path of paths) {
       await new Promise<void>((resolve, reject) =>
-        request({ port, path, headers }, (res) => res.resume().on('end', resolve)).on('error', reject).end(),
+        request({ port, path, headers }, (res) => res.resume().on('end', resolve))
+          .on('error', reject)
+          .end(),
       );
     }
   } finally {
