@@ -8,7 +8,8 @@ import passport from 'passport';
 import { configureViewEngine } from './common/view-engine';
 import type { AppConfig } from './config/app.config';
 import { SESSION_COOKIE } from './sessions/session-cookie';
-import { TypeormSessionStore } from './sessions/typeorm-session.store';
+import { renewSession } from './sessions/session-renewal';
+import { TOUCH_INTERVAL_MS, TypeormSessionStore } from './sessions/typeorm-session.store';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 const VIEWS_DIR = join(PROJECT_ROOT, 'views');
@@ -71,10 +72,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       store: app.get(TypeormSessionStore),
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // Not rolling on every request: renewSession moves the expiry (and sends the cookie) once a minute at most.
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
     }),
   );
+  app.use(renewSession(TOUCH_INTERVAL_MS));
   app.use(passport.initialize());
   app.use(passport.session());
   app.enableShutdownHooks();

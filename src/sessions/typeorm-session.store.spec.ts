@@ -54,4 +54,20 @@ describe(TypeormSessionStore.name, () => {
     const store = new TypeormSessionStore(recordingRepository(row).repo, idleMs);
     await expect(new Promise((resolve) => store.get('s1', (_err, value) => resolve(value)))).resolves.toBeNull();
   });
+
+  it("should report the row's expiry as the cookie's, even when a touch moved it without rewriting the data", async () => {
+    const expiresAt = new Date(Date.now() + idleMs - 90_000);
+    const stale = new Date(Date.now() + idleMs - 600_000).toISOString();
+    const row = {
+      id: 's1',
+      userId: 1,
+      data: JSON.stringify({ cookie: { expires: stale } }),
+      expiresAt,
+    } as SessionRecord;
+    const store = new TypeormSessionStore(recordingRepository(row).repo, idleMs);
+    const session = await new Promise<SessionData | null | undefined>((resolve) =>
+      store.get('s1', (_err, value) => resolve(value)),
+    );
+    expect(session?.cookie.expires).toBe(expiresAt.toISOString());
+  });
 });

@@ -6,8 +6,8 @@ import { SessionRecord } from './session.entity';
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
 // A rolling session would otherwise be written on every request; moving its expiry at most once a minute keeps
-// the idle timeout to within a minute and spares a write per page view.
-const TOUCH_INTERVAL_MS = 60_000;
+// the idle timeout to within a minute and spares a write per page view (see also session-renewal.ts).
+export const TOUCH_INTERVAL_MS = 60_000;
 const MAX_KNOWN_EXPIRIES = 50_000;
 
 interface PassportSessionData extends SessionData {
@@ -34,7 +34,10 @@ export class TypeormSessionStore extends Store {
         const expiresAt = this.sql.dialect.decodeTimestamp(row?.expires_at);
         if (!row || !expiresAt || expiresAt.getTime() <= Date.now()) return callback(undefined, null);
         this.remember(sid, expiresAt);
-        callback(undefined, JSON.parse(row.data) as SessionData);
+        const session = JSON.parse(row.data) as SessionData;
+        // The row's expiry is the one that counts (a touch moves it without rewriting the data): renewSession reads it.
+        if (session.cookie) (session.cookie as { expires?: unknown }).expires = expiresAt.toISOString();
+        callback(undefined, session);
       })
       .catch(callback);
   }
