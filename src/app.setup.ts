@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { dirname, join } from 'node:path';
 import passport from 'passport';
-import { configureViewEngine } from './common/view-engine';
+import { configureViewEngine, sendRenderedPagesDirectly } from './common/view-engine';
 import type { AppConfig } from './config/app.config';
 import { SESSION_COOKIE } from './sessions/session-cookie';
 import { renewSession } from './sessions/session-renewal';
@@ -64,6 +64,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   configureViewEngine(VIEWS_DIR);
   app.set('view options', { layout: 'layouts/main' });
   app.set('view cache', true);
+  sendRenderedPagesDirectly(app);
 
   app.use(
     session({
@@ -78,7 +79,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     }),
   );
   app.use(renewSession(TOUCH_INTERVAL_MS));
-  app.use(passport.initialize());
+  // No compat: its per-request `req._passport` is only for strategies written for passport 0.4.
+  app.use(passport.initialize({ compat: false }));
   app.use(passport.session());
   app.enableShutdownHooks();
   return app;
