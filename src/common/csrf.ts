@@ -5,7 +5,10 @@ import { SAFE_METHODS } from './body-parser.middleware';
 import { runMiddleware } from './run-middleware';
 
 // Synchronizer token bound to the session: forms send `_csrf`, htmx sends the X-CSRF-Token header.
+// One token per session (made once, kept in it): 32 random bytes are ample, and the session, hashed and parsed on
+// every request, stays small (csrf-sync's default is 128).
 export const csrf = csrfSync({
+  size: 32,
   getTokenFromRequest: (req) => {
     const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
     return typeof fromBody === 'string' ? fromBody : req.get('X-CSRF-Token');

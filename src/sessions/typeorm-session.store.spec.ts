@@ -15,7 +15,7 @@ function recordingRepository(row: SessionRecord | null) {
   // Reads arrive as SQL, answered here in the shape PostgreSQL gives; writes as a transaction's repository.
   const sql = {
     dialect: POSTGRES,
-    query: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []),
+    run: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []),
     transaction: async (work: (tx: unknown) => Promise<unknown>) =>
       work({ manager: { getRepository: () => sessions } }),
   };

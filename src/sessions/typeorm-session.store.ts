@@ -17,6 +17,8 @@ interface PassportSessionData extends SessionData {
 // express-session store in the app's own database, so sessions survive restarts and are shared by instances.
 // (connect-typeorm pins TypeORM 0.3; this is the small part of it that we need.)
 export class TypeormSessionStore extends Store {
+  // Read on every request: its text made once rather than from a template each time.
+  private readonly readSql: string;
   // The expiry last read or written per session id, by this instance (another instance only ever makes it later).
   private readonly knownExpiry = new Map<string, number>();
 
@@ -25,11 +27,13 @@ export class TypeormSessionStore extends Store {
     private readonly idleMs: number,
   ) {
     super();
+    this.readSql = `SELECT data, expires_at FROM sessions WHERE id = ${sql.dialect.placeholder(1)}`;
   }
 
   // Read on every request: a plain indexed lookup rather than an entity query.
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.sql.query<{ data: string; expires_at: unknown }>`SELECT data, expires_at FROM sessions WHERE id = ${sid}`
+    this.sql
+      .run<{ data: string; expires_at: unknown }>(this.readSql, [sid])
       .then(([row]) => {
         const expiresAt = this.sql.dialect.decodeTimestamp(row?.expires_at);
         if (!row || !expiresAt || expiresAt.getTime() <= Date.now()) return callback(undefined, null);

@@ -45,12 +45,12 @@ export class McaController {
     const sync = fragment ? null : await this.sync.summary();
     // After a sync the summary changed too: the page's script asks for it with the results (SUMMARY_HEADER).
     const withSummary = fragment && req.get(SUMMARY_HEADER) === 'true';
-    return {
-      ...mcaView(data, user.role, sync),
+    // Added to the fresh view model rather than spread into a copy of it (the page's largest object).
+    return Object.assign(mcaView(data, user.role, sync), {
       reportsUrl: reportsUrl(data.query),
       fragment,
       withSummary,
       layout: fragment ? false : undefined,
-    };
+    });
   }
 }
