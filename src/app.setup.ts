@@ -5,10 +5,11 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { dirname, join } from 'node:path';
 import passport from 'passport';
-import { configureViewEngine } from './common/view-engine';
+import { configureViewEngine, sendRenderedPagesDirectly } from './common/view-engine';
 import type { AppConfig } from './config/app.config';
 import { SESSION_COOKIE } from './sessions/session-cookie';
-import { TypeormSessionStore } from './sessions/typeorm-session.store';
+import { renewSession } from './sessions/session-renewal';
+import { TOUCH_INTERVAL_MS, TypeormSessionStore } from './sessions/typeorm-session.store';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 const VIEWS_DIR = join(PROJECT_ROOT, 'views');
@@ -27,6 +28,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.set('trust proxy', parseTrustProxy(config.trustProxy));
   app.disable('x-powered-by');
+  // Pages are per user and marked no-store: an ETag would hash every body for a cache that may not keep it.
+  // (Static files get theirs from serve-static, which does not read this setting.)
+  app.set('etag', false);
 
   app.use(
     helmet({
@@ -60,6 +64,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   configureViewEngine(VIEWS_DIR);
   app.set('view options', { layout: 'layouts/main' });
   app.set('view cache', true);
+  sendRenderedPagesDirectly(app);
 
   app.use(
     session({
@@ -68,11 +73,14 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       store: app.get(TypeormSessionStore),
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // Not rolling on every request: renewSession moves the expiry (and sends the cookie) once a minute at most.
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
     }),
   );
-  app.use(passport.initialize());
+  app.use(renewSession(TOUCH_INTERVAL_MS));
+  // No compat: its per-request `req._passport` is only for strategies written for passport 0.4.
+  app.use(passport.initialize({ compat: false }));
   app.use(passport.session());
   app.enableShutdownHooks();
   return app;

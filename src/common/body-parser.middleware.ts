@@ -21,9 +21,13 @@ export function parseFormBody(text: string): Record<string, string | string[]> {
   return Object.fromEntries(fields);
 }
 
+// Requests that change nothing carry no body worth reading (and CSRF lets them through unchecked).
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 @Injectable()
 export class BodyParserMiddleware implements NestMiddleware {
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    if (SAFE_METHODS.has(req.method)) return next();
     await runMiddleware(formText, req, res);
     if (typeof req.body === 'string') req.body = parseFormBody(req.body);
     else await runMiddleware(json, req, res);

@@ -1,3 +1,5 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Response } from 'express';
 import hbs from 'hbs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -33,6 +35,29 @@ export function configureViewEngine(viewsDir: string): void {
     return date ? `${dateFormat.format(date)} UTC` : '';
   });
   hbs.registerHelper('isoDate', (value: unknown) => decodeTimestamp(value)?.toISOString() ?? '');
+}
+
+type PageRenderer = (res: Response, view: string, options: unknown) => void;
+
+// @Render pages are ended with the HTML as it is: res.send would parse and rewrite their Content-Type, copy the
+// page into a Buffer and look up the ETag setting on every page view. A render error goes where res.render's own
+// callback sends it (req.next).
+export function sendRenderedPagesDirectly(app: NestExpressApplication): void {
+  const adapter = app.getHttpAdapter() as unknown as { render: PageRenderer };
+  adapter.render = (res, view, options) => {
+    // A copy: res.render() assigns this request's res.locals to the object it is given.
+    const locals = options !== null && typeof options === 'object' ? { ...options } : {};
+    res.render(view, locals, (err: Error | null, html: string) => {
+      if (err) return res.req.next?.(err);
+      if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      if (res.req.method === 'HEAD') {
+        res.setHeader('Content-Length', Buffer.byteLength(html));
+        res.end();
+      } else {
+        res.end(html); // Node sets Content-Length from a single chunk
+      }
+    });
+  };
 }
 
 function walk(dir: string): string[] {

@@ -15,7 +15,7 @@ function recordingRepository(row: SessionRecord | null) {
   // Reads arrive as SQL, answered here in the shape PostgreSQL gives; writes as a transaction's repository.
   const sql = {
     dialect: POSTGRES,
-    query: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []),
+    run: async () => (row ? [{ data: row.data, expires_at: row.expiresAt }] : []),
     transaction: async (work: (tx: unknown) => Promise<unknown>) =>
       work({ manager: { getRepository: () => sessions } }),
   };
@@ -53,5 +53,21 @@ describe(TypeormSessionStore.name, () => {
     const row = { id: 's1', userId: 1, data: '{"a":1}', expiresAt: new Date(Date.now() - 1) } as SessionRecord;
     const store = new TypeormSessionStore(recordingRepository(row).repo, idleMs);
     await expect(new Promise((resolve) => store.get('s1', (_err, value) => resolve(value)))).resolves.toBeNull();
+  });
+
+  it("should report the row's expiry as the cookie's, even when a touch moved it without rewriting the data", async () => {
+    const expiresAt = new Date(Date.now() + idleMs - 90_000);
+    const stale = new Date(Date.now() + idleMs - 600_000).toISOString();
+    const row = {
+      id: 's1',
+      userId: 1,
+      data: JSON.stringify({ cookie: { expires: stale } }),
+      expiresAt,
+    } as SessionRecord;
+    const store = new TypeormSessionStore(recordingRepository(row).repo, idleMs);
+    const session = await new Promise<SessionData | null | undefined>((resolve) =>
+      store.get('s1', (_err, value) => resolve(value)),
+    );
+    expect(session?.cookie.expires).toBe(expiresAt.toISOString());
   });
 });

@@ -6,8 +6,8 @@ import { SessionRecord } from './session.entity';
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
 // A rolling session would otherwise be written on every request; moving its expiry at most once a minute keeps
-// the idle timeout to within a minute and spares a write per page view.
-const TOUCH_INTERVAL_MS = 60_000;
+// the idle timeout to within a minute and spares a write per page view (see also session-renewal.ts).
+export const TOUCH_INTERVAL_MS = 60_000;
 const MAX_KNOWN_EXPIRIES = 50_000;
 
 interface PassportSessionData extends SessionData {
@@ -17,6 +17,8 @@ interface PassportSessionData extends SessionData {
 // express-session store in the app's own database, so sessions survive restarts and are shared by instances.
 // (connect-typeorm pins TypeORM 0.3; this is the small part of it that we need.)
 export class TypeormSessionStore extends Store {
+  // Read on every request: its text made once rather than from a template each time.
+  private readonly readSql: string;
   // The expiry last read or written per session id, by this instance (another instance only ever makes it later).
   private readonly knownExpiry = new Map<string, number>();
 
@@ -25,16 +27,21 @@ export class TypeormSessionStore extends Store {
     private readonly idleMs: number,
   ) {
     super();
+    this.readSql = `SELECT data, expires_at FROM sessions WHERE id = ${sql.dialect.placeholder(1)}`;
   }
 
   // Read on every request: a plain indexed lookup rather than an entity query.
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.sql.query<{ data: string; expires_at: unknown }>`SELECT data, expires_at FROM sessions WHERE id = ${sid}`
+    this.sql
+      .run<{ data: string; expires_at: unknown }>(this.readSql, [sid])
       .then(([row]) => {
         const expiresAt = this.sql.dialect.decodeTimestamp(row?.expires_at);
         if (!row || !expiresAt || expiresAt.getTime() <= Date.now()) return callback(undefined, null);
         this.remember(sid, expiresAt);
-        callback(undefined, JSON.parse(row.data) as SessionData);
+        const session = JSON.parse(row.data) as SessionData;
+        // The row's expiry is the one that counts (a touch moves it without rewriting the data): renewSession reads it.
+        if (session.cookie) (session.cookie as { expires?: unknown }).expires = expiresAt.toISOString();
+        callback(undefined, session);
       })
       .catch(callback);
   }

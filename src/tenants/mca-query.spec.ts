@@ -1,4 +1,6 @@
-import { DEFAULT_MCA_QUERY, mcaUrl, pageWindow } from './mca-query';
+import { plainToInstance } from 'class-transformer';
+import { McaQueryDto, toMcaQuery, toPageCursor } from './dto/mca-query.dto';
+import { DEFAULT_MCA_QUERY, mcaUrl, pageWindow, parseMcaQuery } from './mca-query';
 
 describe('mcaUrl', () => {
   it('should give the bare path when the state is the default', () => {
@@ -69,5 +71,72 @@ describe('pageWindow', () => {
       reverse: false,
       queryOffset: 0,
     });
+  });
+});
+
+describe('parseMcaQuery', () => {
+  it('should give the defaults when the query string is empty', () => {
+    expect(parseMcaQuery({})).toEqual({ query: DEFAULT_MCA_QUERY, cursor: null });
+  });
+
+  it('should read every field the page links to', () => {
+    expect(
+      parseMcaQuery({ status: 'ready', q: ' contoso ', sort: 'date', dir: 'asc', page: '12', size: '50', after: '42' }),
+    ).toEqual({
+      query: { status: 'ready', q: 'contoso', sort: 'date', dir: 'asc', page: 12, size: 50 },
+      cursor: { direction: 'after', id: 42 },
+    });
+  });
+
+  it("should take the sort's own direction when none is given", () => {
+    expect(parseMcaQuery({ sort: 'date' }).query.dir).toBe('desc');
+    expect(parseMcaQuery({ sort: 'status' }).query.dir).toBe('asc');
+  });
+
+  it('should fall back to the defaults when values are unknown, malformed or out of range', () => {
+    expect(
+      parseMcaQuery({ status: 'bogus', sort: 'id', dir: 'up', page: '0', size: '30', after: '0', before: 'x' }),
+    ).toEqual({ query: DEFAULT_MCA_QUERY, cursor: null });
+    expect(parseMcaQuery({ page: '12345678' }).query.page).toBe(1);
+    expect(parseMcaQuery({ page: '-3' }).query.page).toBe(1);
+    expect(parseMcaQuery({ page: '2.5' }).query.page).toBe(1);
+    expect(parseMcaQuery({ size: '' }).query.size).toBe(25);
+  });
+
+  it('should take the first of a repeated parameter and ignore values that are not text', () => {
+    expect(parseMcaQuery({ status: ['none', 'direct'], page: ['3', '4'] }).query).toMatchObject({
+      status: 'none',
+      page: 3,
+    });
+    expect(parseMcaQuery({ q: { nested: 'x' }, status: 7 }).query).toMatchObject({ q: '', status: 'all' });
+  });
+
+  it('should strip control characters (a NUL above all) from the search and trim it', () => {
+    expect(parseMcaQuery({ q: ' wing\u0000tip\u001f\u007f ' }).query.q).toBe('wingtip');
+  });
+
+  it('should refuse a cursor id beyond 32 bits, so that no database is asked to compare it', () => {
+    expect(parseMcaQuery({ after: '2147483647' }).cursor).toEqual({ direction: 'after', id: 2_147_483_647 });
+    expect(parseMcaQuery({ after: '2147483648' }).cursor).toBeNull();
+    expect(parseMcaQuery({ before: '99999999999' }).cursor).toBeNull();
+    expect(parseMcaQuery({ after: '012' }).cursor).toBeNull();
+  });
+
+  it('should prefer after to before when both are given', () => {
+    expect(parseMcaQuery({ after: '5', before: '9' }).cursor).toEqual({ direction: 'after', id: 5 });
+    expect(parseMcaQuery({ before: '9' }).cursor).toEqual({ direction: 'before', id: 9 });
+  });
+
+  it('should agree with the DTO read through class-transformer when given the same query string', () => {
+    const cases = [
+      {},
+      { status: 'none', q: ' a\u0000b ', sort: 'status', page: '7', size: '100', before: '3' },
+      { status: ['expired', 'x'], dir: 'desc', size: '10', after: '2147483648' },
+      { sort: 'nope', dir: 'asc', page: 'x', size: '26', after: '17' },
+    ];
+    for (const raw of cases) {
+      const dto = plainToInstance(McaQueryDto, raw);
+      expect(parseMcaQuery(raw)).toEqual({ query: toMcaQuery(dto), cursor: toPageCursor(dto) });
+    }
   });
 });

@@ -82,3 +82,68 @@ export function pageWindow(total: number, page: number, size: number): PageWindo
   const reverse = offset > total / 2;
   return { page: current, pageCount, offset, limit, reverse, queryOffset: reverse ? total - offset - limit : offset };
 }
+
+// The page's query string, read by hand: it is parsed on every page view, and a ValidationPipe run (class-transformer
+// and class-validator) cost more than the rest of the parsing. A value the page never links to (an old bookmark, a
+// hand-edited URL) falls back to its default instead of failing; only a search too long to be typed is refused
+// (see McaService). The DTO (dto/mca-query.dto.ts) applies the same rules field by field.
+export type RawQuery = Readonly<Record<string, unknown>>;
+
+// A repeated parameter (?status=a&status=b) arrives as an array: the first one counts.
+export const singleParam = (value: unknown): string | undefined => {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
+};
+
+const oneOf = <T extends string | number>(allowed: readonly T[], raw: string | number | undefined): T | undefined =>
+  allowed.includes(raw as T) ? (raw as T) : undefined;
+
+// Control characters cannot be typed into the search box and no tenant field holds one; PostgreSQL refuses a NUL
+// in any text and FTS5 reads it as the end of the term.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
+// Ids are 32-bit integers on both databases: a larger one names no row (and PostgreSQL refuses to compare it).
+export const MAX_ROW_ID = 2_147_483_647;
+const ROW_ID = /^[1-9]\d{0,9}$/;
+const PAGE_NUMBER = /^\d{1,7}$/;
+
+export const parseStatusParam = (value: unknown): StatusFilter => oneOf(STATUS_FILTERS, singleParam(value)) ?? 'all';
+export const parseSearchParam = (value: unknown): string =>
+  (singleParam(value) ?? '').replace(CONTROL_CHARACTERS, '').trim();
+export const parseSortParam = (value: unknown): SortKey => oneOf(SORT_KEYS, singleParam(value)) ?? 'name';
+// Unset means the sort's own default direction.
+export const parseDirParam = (value: unknown): SortDirection | undefined => oneOf(SORT_DIRECTIONS, singleParam(value));
+export const parsePageParam = (value: unknown): number => {
+  const raw = singleParam(value);
+  return raw !== undefined && PAGE_NUMBER.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
+};
+export const parseSizeParam = (value: unknown): number | undefined => {
+  const raw = singleParam(value);
+  return raw === undefined ? undefined : oneOf<number>(PAGE_SIZES, Number(raw));
+};
+export const parseRowIdParam = (value: unknown): number | undefined => {
+  const raw = singleParam(value);
+  return raw !== undefined && ROW_ID.test(raw) && Number(raw) <= MAX_ROW_ID ? Number(raw) : undefined;
+};
+
+export function parseMcaQuery(raw: RawQuery): { query: McaQuery; cursor: PageCursor | null } {
+  const sort = parseSortParam(raw.sort);
+  const after = parseRowIdParam(raw.after);
+  const before = after === undefined ? parseRowIdParam(raw.before) : undefined;
+  return {
+    query: {
+      status: parseStatusParam(raw.status),
+      q: parseSearchParam(raw.q),
+      sort,
+      dir: parseDirParam(raw.dir) ?? DEFAULT_DIRECTION[sort],
+      page: parsePageParam(raw.page),
+      size: parseSizeParam(raw.size) ?? DEFAULT_PAGE_SIZE,
+    },
+    cursor:
+      after !== undefined
+        ? { direction: 'after', id: after }
+        : before !== undefined
+          ? { direction: 'before', id: before }
+          : null,
+  };
+}

@@ -1,9 +1,8 @@
-import { Controller, Get, Query, Render, Req } from '@nestjs/common';
+import { Controller, createParamDecorator, ExecutionContext, Get, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
 import { isHtmxRequest } from '../common/htmx';
-import { McaQueryDto, toMcaQuery, toPageCursor } from './dto/mca-query.dto';
-import { MCA_PATH, type McaQuery } from './mca-query';
+import { MCA_PATH, parseMcaQuery, type McaQuery, type PageCursor } from './mca-query';
 import { McaService } from './mca.service';
 import { mcaView } from './mca-view';
 import { SyncStatusSource } from './sync-status';
@@ -20,6 +19,11 @@ function reportsUrl(query: McaQuery): string {
   return search ? `/reports?${search}` : '/reports';
 }
 
+// The page's state from its query string, parsed by hand (a custom decorator: the global ValidationPipe skips it).
+const McaParams = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  parseMcaQuery(ctx.switchToHttp().getRequest<Request>().query),
+);
+
 // One URL for the page and for its results fragment (the table and the counts), which htmx swaps in.
 @Controller(MCA_PATH)
 export class McaController {
@@ -30,19 +34,23 @@ export class McaController {
 
   @Get()
   @Render('tenants/mca')
-  async page(@Req() req: Request, @CurrentUser() user: SignedInUser, @Query() dto: McaQueryDto) {
+  async page(
+    @Req() req: Request,
+    @CurrentUser() user: SignedInUser,
+    @McaParams() params: { query: McaQuery; cursor: PageCursor | null },
+  ) {
     const fragment = isHtmxRequest(req);
-    const data = await this.mca.load(toMcaQuery(dto), toPageCursor(dto));
+    const data = await this.mca.load(params.query, params.cursor);
     // The fragment is the results only: the sync status around them keeps itself up to date.
     const sync = fragment ? null : await this.sync.summary();
     // After a sync the summary changed too: the page's script asks for it with the results (SUMMARY_HEADER).
     const withSummary = fragment && req.get(SUMMARY_HEADER) === 'true';
-    return {
-      ...mcaView(data, user.role, sync),
+    // Added to the fresh view model rather than spread into a copy of it (the page's largest object).
+    return Object.assign(mcaView(data, user.role, sync), {
       reportsUrl: reportsUrl(data.query),
       fragment,
       withSummary,
       layout: fragment ? false : undefined,
-    };
+    });
   }
 }

@@ -63,7 +63,7 @@ describe('Sessions and the security baseline', () => {
       expect(setCookie).toMatch(/Expires=/);
     });
 
-    it('should end a session after the idle timeout, and extend it on each request', async () => {
+    it('should end a session after the idle timeout, and give a new session the full idle timeout', async () => {
       const { agent } = await signIn(testApp, 'ada@contoso.test');
       const sessions = testApp.app.get(DataSource).getRepository(SessionRecord);
       const mine = async () => (await sessions.find({ order: { expiresAt: 'DESC' }, take: 1 }))[0];
@@ -76,6 +76,37 @@ describe('Sessions and the security baseline', () => {
       const response = await agent.get('/');
       expect(response.status).toBe(303);
       expect(response.headers.location).toMatch(/^\/login/);
+    });
+
+    it('should renew a session at most once a minute, moving the cookie and the stored expiry together', async () => {
+      const { agent } = await signIn(testApp, 'ada@contoso.test');
+      const sessions = testApp.app.get(DataSource).getRepository(SessionRecord);
+      const mine = async () => (await sessions.find({ order: { expiresAt: 'DESC' }, take: 1 }))[0];
+      await agent.get('/mca');
+      const session = await mine();
+
+      // Within the minute: the page neither signs nor sends the cookie again, and the row is not rewritten.
+      const quiet = await agent.get('/mca');
+      expect(quiet.status).toBe(200);
+      expect(quiet.headers['set-cookie']).toBeUndefined();
+      expect((await mine()).expiresAt.getTime()).toBe(session.expiresAt.getTime());
+
+      // Two minutes later (the stored expiry moved back by two minutes): renewed, cookie and row alike.
+      await sessions.update({ id: session.id }, { expiresAt: new Date(session.expiresAt.getTime() - 120_000) });
+      const renewed = await agent.get('/mca');
+      expect(renewed.status).toBe(200);
+      const cookie = String(renewed.headers['set-cookie']);
+      expect(cookie).toContain(`mca.sid=`);
+      const cookieExpiry = Date.parse(/Expires=([^;]+)/.exec(cookie)?.[1] ?? '');
+      const rowExpiry = (await mine()).expiresAt.getTime();
+      expect(rowExpiry).toBeGreaterThan(Date.now() + 29 * 60_000);
+      expect(Math.abs(cookieExpiry - rowExpiry)).toBeLessThan(2_000);
+
+      // Idle past the stored expiry: signed out, however recently the cookie was sent.
+      await sessions.update({ id: session.id }, { expiresAt: new Date(Date.now() - 1000) });
+      const after = await agent.get('/mca');
+      expect(after.status).toBe(303);
+      expect(after.headers.location).toMatch(/^\/login/);
     });
 
     it('should send a strict Content-Security-Policy without unsafe-inline or unsafe-eval', async () => {

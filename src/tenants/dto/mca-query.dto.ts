@@ -3,10 +3,13 @@ import { Allow } from 'class-validator';
 import {
   DEFAULT_DIRECTION,
   DEFAULT_PAGE_SIZE,
-  PAGE_SIZES,
-  SORT_DIRECTIONS,
-  SORT_KEYS,
-  STATUS_FILTERS,
+  parseDirParam,
+  parsePageParam,
+  parseRowIdParam,
+  parseSearchParam,
+  parseSizeParam,
+  parseSortParam,
+  parseStatusParam,
   type McaQuery,
   type PageCursor,
   type SortDirection,
@@ -14,72 +17,41 @@ import {
   type StatusFilter,
 } from '../mca-query';
 
-// A repeated parameter (?status=a&status=b) arrives as an array: the first one counts.
-const single = (value: unknown): string | undefined => {
-  const first: unknown = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first : undefined;
-};
+const field = (parse: (value: unknown) => unknown) => Transform(({ value }: TransformFnParams) => parse(value));
 
-const oneOf = <T extends string | number>(
-  allowed: readonly T[],
-  fallback: T | undefined,
-  parse: (raw: string) => T | string = (raw) => raw,
-) =>
-  Transform(({ value }: TransformFnParams) => {
-    const raw = single(value);
-    const parsed = raw === undefined ? undefined : parse(raw);
-    return allowed.includes(parsed as T) ? parsed : fallback;
-  });
-
-// Ids are 32-bit integers on both databases: a larger one names no row (and PostgreSQL refuses to compare it).
-const MAX_ROW_ID = 2_147_483_647;
-
-const rowId = ({ value }: TransformFnParams): number | undefined => {
-  const raw = single(value);
-  return raw !== undefined && /^[1-9]\d{0,9}$/.test(raw) && Number(raw) <= MAX_ROW_ID ? Number(raw) : undefined;
-};
-
-// Control characters cannot be typed into the search box and no tenant field holds one; PostgreSQL refuses a NUL
-// in any text and FTS5 reads it as the end of the term.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
-
-// The page's query string. A value the page never links to (an old bookmark, a hand-edited URL) falls back to
-// its default instead of failing; only a search too long to be typed is refused (see McaService).
+// The page's query string as a class, for callers that go through class-transformer (the bench's bare server).
+// The page itself reads it with parseMcaQuery (../mca-query.ts), whose field rules these are.
 export class McaQueryDto {
   @Allow()
-  @oneOf(STATUS_FILTERS, 'all')
+  @field(parseStatusParam)
   status: StatusFilter = 'all';
 
   @Allow()
-  @Transform(({ value }: TransformFnParams) => (single(value) ?? '').replace(CONTROL_CHARACTERS, '').trim())
+  @field(parseSearchParam)
   q = '';
 
   @Allow()
-  @oneOf(SORT_KEYS, 'name')
+  @field(parseSortParam)
   sort: SortKey = 'name';
 
-  // Unset means the sort's own default direction.
   @Allow()
-  @oneOf(SORT_DIRECTIONS, undefined)
+  @field(parseDirParam)
   dir?: SortDirection;
 
   @Allow()
-  @Transform(({ value }: TransformFnParams) => {
-    const raw = single(value);
-    return raw !== undefined && /^\d{1,7}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : 1;
-  })
+  @field(parsePageParam)
   page = 1;
 
   @Allow()
-  @oneOf<number>(PAGE_SIZES, undefined, Number)
+  @field(parseSizeParam)
   size?: number;
 
   @Allow()
-  @Transform(rowId)
+  @field(parseRowIdParam)
   after?: number;
 
   @Allow()
-  @Transform(rowId)
+  @field(parseRowIdParam)
   before?: number;
 }
 
