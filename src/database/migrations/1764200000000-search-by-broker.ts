@@ -78,7 +78,11 @@ const SQLITE_DOWN = [
 // The three one-column trigram indexes stay: the report's search still reads them.
 const POSTGRES_INDEXES: { name: string; before: string; after: string }[] = [
   { name: 'ix_tenants_broker_name', before: '(broker_id, name)', after: '(broker_id, name, id)' },
-  { name: 'ix_tenants_broker_status_name', before: '(broker_id, status, name)', after: '(broker_id, status, name, id)' },
+  {
+    name: 'ix_tenants_broker_status_name',
+    before: '(broker_id, status, name)',
+    after: '(broker_id, status, name, id)',
+  },
   {
     name: 'ix_tenants_broker_rank_name',
     before: `(broker_id, ${STATUS_RANK_SQL}, name)`,
