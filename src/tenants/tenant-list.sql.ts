@@ -56,12 +56,13 @@ const KEYS = 't.id, t.name, t.status, t.accepted_at';
 // With an attestation filter the matches carry the attestation state too (the short search then reads the table).
 const keysFor = (status: StatusFilter): string => (isAttestationFilter(status) ? `${KEYS}, t.attestation_state` : KEYS);
 
-// What a search term is found in on PostgreSQL: the name, the domain and the tenant id as one text, the very
-// expression of the trigram index ix_tenants_broker_search_trgm (whose first key is broker_id, so that one
-// broker's search reads that broker's entries only). U+001F between them: the sync keeps control characters out
-// of the columns and the query's DTO out of the term, so a term is found within one column, as when each column
-// was searched alone.
-export const SEARCH_TEXT_SQL = "(t.name || E'\\x1f' || t.domain || E'\\x1f' || t.microsoft_tenant_id)";
+// What a search term is found in on PostgreSQL: search_text, a generated column holding the name, the domain and
+// the tenant id lowered, one U+001F between them (migration SearchByBroker); its trigram index
+// ix_tenants_broker_search_trgm has broker_id as its first key, so that one broker's search reads that broker's
+// entries only. The sync keeps control characters out of the columns and the query's DTO out of the term, so a
+// term is found within one column, as when each column was searched alone; lower() on both sides is what ILIKE
+// did, without lowering every row it tests.
+export const SEARCH_TEXT_SQL = 't.search_text';
 
 // The broker's word in the FTS5 index (migration SearchByBroker writes the same): its id between two U+E000, a
 // private-use character, so that its trigrams are found in the words of a broker or two, never in a tenant's text.
@@ -93,7 +94,7 @@ function firstMatches(dialect: Dialect, brokerId: number, term: string, params: 
   }
   const broker = params.add(brokerId);
   const like = params.add(`%${escapeLike(term)}%`);
-  return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${SEARCH_TEXT_SQL} ILIKE ${like} ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${SEARCH_TEXT_SQL} LIKE lower(${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
 }
 
 // On PostgreSQL in the "C" collation, the collation of ix_tenants_broker_lower_name: LIKE 'ab%' is then a range of
