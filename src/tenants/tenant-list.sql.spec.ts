@@ -3,6 +3,7 @@ import { DEFAULT_MCA_QUERY, type McaQuery } from './mca-query';
 import {
   attestationCountsStatement,
   pageStatement,
+  SEARCH_TEXT_SQL,
   searchCountsStatement,
   searchPageStatement,
   seekStatements,
@@ -30,9 +31,26 @@ describe('pageStatement', () => {
     expect(fromTheEnd.sql).toContain('ORDER BY t.accepted_at ASC NULLS FIRST, t.name ASC, t.id ASC');
   });
 
-  it('should search a quoted FTS5 phrase with its quotes doubled', () => {
+  it("should search a quoted FTS5 phrase with its quotes doubled, together with the broker's word", () => {
     const { params } = pageStatement(SQLITE, 4, query({ q: 'say "hi"', status: 'none' }), forward);
-    expect(params).toEqual(['"say ""hi"""', 4, 'none', 25, 50]);
+    expect(params).toEqual([
+      'broker : "\u{E000}4\u{E000}" AND {name domain microsoft_tenant_id} : "say ""hi"""',
+      4,
+      'none',
+      25,
+      50,
+    ]);
+  });
+
+  it('should search the one text of the trigram index on PostgreSQL, its first matches by id', () => {
+    const { sql } = searchCountsStatement(POSTGRES, 4, 'wingtip');
+    expect(sql).toContain(`t.broker_id = $1 AND ${SEARCH_TEXT_SQL} LIKE lower($2) ORDER BY t.id LIMIT 1000`);
+  });
+
+  it('should read a page without a search by its ids first (a deferred join)', () => {
+    expect(pageStatement(POSTGRES, 4, query({}), forward).sql).toMatch(
+      /^SELECT .* FROM \(SELECT t\.id FROM tenants AS t WHERE t\.broker_id = \$1 ORDER BY t\.name ASC, t\.id ASC LIMIT \$2 OFFSET \$3\) AS p JOIN tenants AS t ON t\.id = p\.id ORDER BY t\.name ASC, t\.id ASC$/,
+    );
   });
 
   it('should match LIKE wildcards literally on PostgreSQL', () => {

@@ -56,29 +56,52 @@ const KEYS = 't.id, t.name, t.status, t.accepted_at';
 // With an attestation filter the matches carry the attestation state too (the short search then reads the table).
 const keysFor = (status: StatusFilter): string => (isAttestationFilter(status) ? `${KEYS}, t.attestation_state` : KEYS);
 
+// What a search term is found in on PostgreSQL: search_text, a generated column holding the name, the domain and
+// the tenant id lowered, one U+001F between them (migration SearchByBroker); its trigram index
+// ix_tenants_broker_search_trgm has broker_id as its first key, so that one broker's search reads that broker's
+// entries only. The sync keeps control characters out of the columns and the query's DTO out of the term, so a
+// term is found within one column, as when each column was searched alone; lower() on both sides is what ILIKE
+// did, without lowering every row it tests.
+export const SEARCH_TEXT_SQL = 't.search_text';
+
+// The broker's word in the FTS5 index (migration SearchByBroker writes the same): its id between two U+E000, a
+// private-use character, so that its trigrams are found in the words of a broker or two, never in a tenant's text.
+export const brokerToken = (brokerId: number): string => `\u{E000}${brokerId}\u{E000}`;
+
+const ftsPhrase = (text: string): string => `"${text.replace(/"/g, '""')}"`;
+
 // The SELECT of the first SEARCH_MATCH_CAP matches: the counts, the filter and the order apply to these.
-// A term of three characters or more is found anywhere in the name, the domain or the tenant id: on SQLite the
-// FTS5 matches are read first, in rowid order (CROSS JOIN fixes the order: without statistics the planner would
-// rather walk a whole index and probe each row); on PostgreSQL the planner picks from the trigram indexes. A
-// shorter term matches the start of the name, read in the order of an index that holds the keys, so that SQLite
-// never touches the table for it.
+// A term of three characters or more is found anywhere in the name, the domain or the tenant id, through a search
+// index that holds the broker in its key: on SQLite the FTS5 matches of the broker's word and the term are read
+// first, in rowid order (CROSS JOIN fixes the order: without statistics the planner would rather walk a whole
+// index and probe each row); on PostgreSQL the planner weighs the trigram index's bitmap (a term of few matches)
+// against walking the broker's rows in id order until the cap (a term found in most rows). The id order matters:
+// without it a whole-table read that stops at the cap looks cheapest for a common term, and reads every other
+// broker's rows first. A shorter term matches the start of the name, read in the order of an index that holds
+// the keys, so that neither database touches the table for it.
 // (Parameters are added in the order they appear in the text: SQLite's are positional.)
 function firstMatches(dialect: Dialect, brokerId: number, term: string, params: Params, columns: string): string {
   if (isShort(term)) {
     const broker = params.add(brokerId);
-    return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${startsWith(dialect, term, params)} ORDER BY lower(t.name), t.status, t.name, t.accepted_at, t.id LIMIT ${SEARCH_MATCH_CAP}`;
+    const lowerName = dialect.name === 'postgres' ? 'lower(t.name) COLLATE "C"' : 'lower(t.name)';
+    return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${startsWith(dialect, term, params)} ORDER BY ${lowerName}, t.status, t.name, t.accepted_at, t.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
   if (dialect.name === 'sqlite') {
-    const match = params.add(`"${term.replace(/"/g, '""')}"`);
+    const match = params.add(
+      `broker : ${ftsPhrase(brokerToken(brokerId))} AND {name domain microsoft_tenant_id} : ${ftsPhrase(term)}`,
+    );
     return `SELECT ${columns} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
   const broker = params.add(brokerId);
   const like = params.add(`%${escapeLike(term)}%`);
-  return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND (t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${SEARCH_TEXT_SQL} LIKE lower(${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
 }
 
+// On PostgreSQL in the "C" collation, the collation of ix_tenants_broker_lower_name: LIKE 'ab%' is then a range of
+// that index whatever the database's collation.
 function startsWith(dialect: Dialect, term: string, params: Params): string {
-  if (dialect.name === 'postgres') return `lower(t.name) LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
+  if (dialect.name === 'postgres')
+    return `lower(t.name) COLLATE "C" LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
   const from = asciiLower(term);
   return `lower(t.name) >= ${params.add(from)} AND lower(t.name) < ${params.add(`${from}\u{10FFFF}`)}`;
 }
@@ -118,6 +141,10 @@ function orderBy(dialect: Dialect, query: Pick<McaQuery, 'status' | 'sort' | 'di
   ].join(', ');
 }
 
+// A page read by its number. Without a search, a deferred join: the page's ids are read from the order's index
+// alone (on PostgreSQL each index ends with id for this), stepping over the OFFSET's entries without reading the
+// table, and only the page's rows are then read whole (DESIGN.md, "Scale": a deep page 11-16 ms instead of 40-80).
+// A search's matches are capped, so its page is read from them directly.
 export function pageStatement(
   dialect: Dialect,
   brokerId: number,
@@ -125,7 +152,13 @@ export function pageStatement(
   window: { limit: number; queryOffset: number; reverse: boolean },
 ): SqlStatement {
   const params = new Params(dialect);
-  const sql = `SELECT ${COLUMNS} FROM ${filtered(dialect, brokerId, query, params)} ORDER BY ${orderBy(dialect, query, window.reverse)} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  const order = orderBy(dialect, query, window.reverse);
+  const from = filtered(dialect, brokerId, query, params);
+  const paging = `ORDER BY ${order} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  const sql =
+    query.q === ''
+      ? `SELECT ${COLUMNS} FROM (SELECT t.id FROM ${from} ${paging}) AS p JOIN tenants AS t ON t.id = p.id ORDER BY ${order}`
+      : `SELECT ${COLUMNS} FROM ${from} ${paging}`;
   return { sql, params: params.values };
 }
 

@@ -171,13 +171,55 @@ describe('Query plans of the MCA page', () => {
       expect(result.scansTenants).toBe(false);
       expect((await plan(searchCountsStatement(sql.dialect, brokerId, long.q))).scansTenants).toBe(false);
     } else {
-      await expectIndexed(searchPageStatement(sql.dialect, brokerId, long, first), /_trgm$/);
-      await expectIndexed(searchCountsStatement(sql.dialect, brokerId, long.q), /_trgm$/);
+      await expectIndexed(searchPageStatement(sql.dialect, brokerId, long, first), 'ix_tenants_broker_search_trgm');
+      await expectIndexed(searchCountsStatement(sql.dialect, brokerId, long.q), 'ix_tenants_broker_search_trgm');
     }
     await expectIndexed(
       searchPageStatement(sql.dialect, brokerId, query({ q: nameOf(1234).slice(0, 2) }), first),
       'ix_tenants_broker_lower_name',
     );
+  });
+
+  it("should read a deep page's ids from its order's index alone, then the page's rows", async () => {
+    const deep = { limit: 25, queryOffset: 1975, reverse: false };
+    const covering = (index: string) =>
+      sql.dialect.name === 'sqlite' ? `USING COVERING INDEX ${index}` : `Index Only Scan ${index}`;
+    for (const [changes, index] of [
+      [{}, 'ix_tenants_broker_name'],
+      [{ sort: 'status' }, 'ix_tenants_broker_rank_name'],
+      [{ status: 'none' }, 'ix_tenants_broker_status_name'],
+    ] as const) {
+      const statement = pageStatement(sql.dialect, brokerId, query(changes), deep);
+      await expectIndexed(statement, index);
+      expect((await plan(statement)).text).toContain(covering(index));
+    }
+  });
+
+  it("should find one broker's search term among that broker's entries of the search index only", async () => {
+    const long = searchCountsStatement(sql.dialect, brokerId, 'onmicrosoft');
+    if (sql.dialect.name === 'sqlite') {
+      // The MATCH alone (the broker's word and the term) finds the broker's rows and no other broker's.
+      const match = long.params.find((param) => typeof param === 'string' && param.includes('onmicrosoft'));
+      const [found] = await sql.run<{ total: number; others: number }>(
+        'SELECT count(*) AS total, count(*) FILTER (WHERE t.broker_id <> ?) AS others FROM tenants_search AS s JOIN tenants AS t ON t.id = s.rowid WHERE tenants_search MATCH ?',
+        [brokerId, match],
+      );
+      expect({ total: Number(found.total), others: Number(found.others) }).toEqual({ total: 4000, others: 0 });
+    } else {
+      // The trigram index's bitmap is read with the broker as one of its keys (btree_gin), for a rare term.
+      const rare = searchCountsStatement(sql.dialect, brokerId, nameOf(1234).slice(0, 9));
+      const [row] = await sql.run<{ 'QUERY PLAN': { Plan: PgNode }[] }>(
+        `EXPLAIN (FORMAT JSON) ${rare.sql}`,
+        rare.params,
+      );
+      const conditions: string[] = [];
+      const walk = (node: PgNode) => {
+        if (node['Index Name'] === 'ix_tenants_broker_search_trgm') conditions.push(node['Index Cond'] ?? '');
+        node.Plans?.forEach(walk);
+      };
+      walk(row['QUERY PLAN'][0].Plan);
+      expect(conditions).toEqual([expect.stringMatching(/broker_id = /)]);
+    }
   });
 
   it('should seek the next page from the cursor row through the same indexes', async () => {
@@ -207,5 +249,6 @@ interface PgNode {
   'Node Type': string;
   'Relation Name'?: string;
   'Index Name'?: string;
+  'Index Cond'?: string;
   Plans?: PgNode[];
 }
