@@ -1,6 +1,12 @@
 import type { Dialect } from '../database/dialect';
 import { isAttestationFilter, type StatusFilter } from '../tenants/mca-query';
-import { ATTESTATION_FILTER_STATES, TRIGRAM_MIN_LENGTH } from '../tenants/tenant-list.sql';
+import {
+  ATTESTATION_FILTER_STATES,
+  containsOnPostgres,
+  ftsMatch,
+  isShort,
+  startsWith,
+} from '../tenants/tenant-list.sql';
 
 // Which tenants a report lists: every tenant of the broker, or those the MCA page's status filter and search show
 // (all of them, not only the page's first matches).
@@ -15,9 +21,6 @@ export interface Statement {
   sql: string;
   params: unknown[];
 }
-
-const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 // The conditions of the MCA page's search (tenant-list.sql.ts), written against a keyset read: a term of three
 // characters or more anywhere in the name, the domain or the tenant id (FTS5 trigram on SQLite, pg_trgm on
@@ -37,19 +40,12 @@ function conditions(dialect: Dialect, brokerId: number, filter: ReportFilter, af
         : `t.status = ${p(filter.status)}`,
     );
   const term = filter.q;
-  if (term !== '' && [...term].length < TRIGRAM_MIN_LENGTH) {
-    if (dialect.name === 'postgres') where.push(`lower(t.name) LIKE ${p(`${escapeLike(term.toLowerCase())}%`)}`);
-    else
-      where.push(`lower(t.name) >= ${p(asciiLower(term))} AND lower(t.name) < ${p(`${asciiLower(term)}\u{10FFFF}`)}`);
-  } else if (term !== '' && dialect.name === 'sqlite') {
-    // SQLite's placeholders are positional: each is added in the order it appears in the text.
-    const match = p(`"${term.replace(/"/g, '""')}"`);
+  if (term !== '' && isShort(term)) where.push(startsWith(dialect, term, p));
+  else if (term !== '' && dialect.name === 'sqlite') {
+    const match = p(ftsMatch(brokerId, term));
     const rowid = afterId !== null ? ` AND rowid > ${p(afterId)}` : '';
     where.push(`t.id IN (SELECT rowid FROM tenants_search WHERE tenants_search MATCH ${match}${rowid})`);
-  } else if (term !== '') {
-    const like = p(`%${escapeLike(term)}%`);
-    where.push(`(t.name ILIKE ${like} OR t.domain ILIKE ${like} OR t.microsoft_tenant_id ILIKE ${like})`);
-  }
+  } else if (term !== '') where.push(containsOnPostgres(term, p));
   return { sql: where.join(' AND '), params };
 }
 

@@ -34,10 +34,10 @@ class Params {
   readonly values: unknown[] = [];
   constructor(private readonly dialect: Dialect) {}
 
-  add(value: unknown): string {
+  readonly add = (value: unknown): string => {
     this.values.push(value);
     return this.dialect.placeholder(this.values.length);
-  }
+  };
 }
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -49,7 +49,7 @@ const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toL
 // The page says so when a search reaches the cap.
 export const SEARCH_MATCH_CAP = 1000;
 
-const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH;
+export const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH;
 
 // What the list filters, counts and orders by: the rest of a row is read for the rows of the page only.
 const KEYS = 't.id, t.name, t.status, t.accepted_at';
@@ -84,26 +84,34 @@ function firstMatches(dialect: Dialect, brokerId: number, term: string, params: 
   if (isShort(term)) {
     const broker = params.add(brokerId);
     const lowerName = dialect.name === 'postgres' ? 'lower(t.name) COLLATE "C"' : 'lower(t.name)';
-    return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${startsWith(dialect, term, params)} ORDER BY ${lowerName}, t.status, t.name, t.accepted_at, t.id LIMIT ${SEARCH_MATCH_CAP}`;
+    return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${startsWith(dialect, term, params.add)} ORDER BY ${lowerName}, t.status, t.name, t.accepted_at, t.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
   if (dialect.name === 'sqlite') {
-    const match = params.add(
-      `broker : ${ftsPhrase(brokerToken(brokerId))} AND {name domain microsoft_tenant_id} : ${ftsPhrase(term)}`,
-    );
+    const match = params.add(ftsMatch(brokerId, term));
     return `SELECT ${columns} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
   const broker = params.add(brokerId);
-  const like = params.add(`%${escapeLike(term)}%`);
-  return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${SEARCH_TEXT_SQL} LIKE lower(${like}) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${containsOnPostgres(term, params.add)} ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
 }
+
+// The search rules, shared with the report's keyset read (src/reports/report-rows.sql.ts), each adding its
+// parameters through `add` in the order they appear in the text.
+type AddParam = (value: unknown) => string;
+
+// SQLite: the FTS5 query of one broker's tenants that hold the term.
+export const ftsMatch = (brokerId: number, term: string): string =>
+  `broker : ${ftsPhrase(brokerToken(brokerId))} AND {name domain microsoft_tenant_id} : ${ftsPhrase(term)}`;
+
+// PostgreSQL: the term anywhere in the name, the domain or the tenant id.
+export const containsOnPostgres = (term: string, add: AddParam): string =>
+  `${SEARCH_TEXT_SQL} LIKE lower(${add(`%${escapeLike(term)}%`)})`;
 
 // On PostgreSQL in the "C" collation, the collation of ix_tenants_broker_lower_name: LIKE 'ab%' is then a range of
 // that index whatever the database's collation.
-function startsWith(dialect: Dialect, term: string, params: Params): string {
-  if (dialect.name === 'postgres')
-    return `lower(t.name) COLLATE "C" LIKE ${params.add(`${escapeLike(term.toLowerCase())}%`)}`;
+export function startsWith(dialect: Dialect, term: string, add: AddParam): string {
+  if (dialect.name === 'postgres') return `lower(t.name) COLLATE "C" LIKE ${add(`${escapeLike(term.toLowerCase())}%`)}`;
   const from = asciiLower(term);
-  return `lower(t.name) >= ${params.add(from)} AND lower(t.name) < ${params.add(`${from}\u{10FFFF}`)}`;
+  return `lower(t.name) >= ${add(from)} AND lower(t.name) < ${add(`${from}\u{10FFFF}`)}`;
 }
 
 function statusCondition(filter: Exclude<StatusFilter, 'all'>, params: Params): string {

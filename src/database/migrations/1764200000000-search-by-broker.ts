@@ -115,6 +115,13 @@ const POSTGRES_INDEXES: { name: string; before: string; after: string }[] = [
   },
 ];
 
+// The one-column trigram indexes of migration McaPage.
+const COLUMN_TRIGRAM_INDEXES = [
+  ['ix_tenants_name_trgm', 'name'],
+  ['ix_tenants_domain_trgm', 'domain'],
+  ['ix_tenants_ms_tenant_trgm', 'microsoft_tenant_id'],
+];
+
 const recreate = (version: 'before' | 'after'): string[] =>
   POSTGRES_INDEXES.flatMap((index) => [
     `DROP INDEX ${index.name}`,
@@ -126,10 +133,15 @@ const POSTGRES_UP = [
   `ALTER TABLE tenants ADD COLUMN search_text text GENERATED ALWAYS AS (${SEARCH_TEXT_SQL}) STORED`,
   'CREATE INDEX ix_tenants_broker_search_trgm ON tenants USING gin (broker_id, search_text gin_trgm_ops)',
   ...recreate('after'),
+  // Every search (the page's and the report's) reads the broker's index now; these only slowed every write.
+  ...COLUMN_TRIGRAM_INDEXES.map(([name]) => `DROP INDEX ${name}`),
 ];
 
 // The extension stays: pg_trgm's own migration leaves it too, and another schema object may need it by then.
 const POSTGRES_DOWN = [
+  ...COLUMN_TRIGRAM_INDEXES.map(
+    ([name, column]) => `CREATE INDEX ${name} ON tenants USING gin (${column} gin_trgm_ops)`,
+  ),
   'DROP INDEX ix_tenants_broker_search_trgm',
   'ALTER TABLE tenants DROP COLUMN search_text',
   ...recreate('before'),
