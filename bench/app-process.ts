@@ -66,13 +66,17 @@ export async function stopServer(server: Server): Promise<void> {
 const cookieOf = (response: Response): string => (response.headers.get('set-cookie') ?? '').split(';')[0];
 const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
-async function postForm(url: string, cookie: string, fields: Record<string, string>): Promise<Response> {
-  return fetch(url, {
+// Submits the form at `path` as a browser would (its page's cookie and CSRF token); returns the new session cookie.
+async function submitForm(appUrl: string, path: string, fields: Record<string, string>): Promise<string> {
+  const page = await fetch(appUrl + path);
+  const done = await fetch(appUrl + path, {
     method: 'POST',
-    body: new URLSearchParams(fields),
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrfOf(await page.text()), ...fields }),
+    headers: { cookie: cookieOf(page), 'content-type': 'application/x-www-form-urlencoded' },
     redirect: 'manual',
   });
+  if (done.status !== 303) throw new Error(`POST ${path} answered ${done.status}`);
+  return cookieOf(done);
 }
 
 export interface BenchUser {
@@ -90,18 +94,13 @@ export const benchUser = (broker: number): BenchUser => ({
 });
 
 // The first broker and its admin through the app's own /setup; returns that admin's session cookie.
-export async function setUp(appUrl: string, user: BenchUser): Promise<string> {
-  const page = await fetch(`${appUrl}/setup`);
-  const done = await postForm(`${appUrl}/setup`, cookieOf(page), {
-    _csrf: csrfOf(await page.text()),
+export const setUp = (appUrl: string, user: BenchUser): Promise<string> =>
+  submitForm(appUrl, '/setup', {
     brokerName: user.broker,
     name: user.name,
     email: user.email,
     password: user.password,
   });
-  if (done.status !== 303) throw new Error(`Setup failed with ${done.status}`);
-  return cookieOf(done);
-}
 
 // Another broker and its admin through the command line (node dist/cli.js user:create --create-broker).
 export async function createBrokerUser(env: NodeJS.ProcessEnv, cwd: string, user: BenchUser): Promise<void> {
@@ -117,14 +116,5 @@ export async function createBrokerUser(env: NodeJS.ProcessEnv, cwd: string, user
 }
 
 // Signs in through the sign-in form; returns the session cookie.
-export async function signIn(appUrl: string, user: BenchUser): Promise<string> {
-  const page = await fetch(`${appUrl}/login`);
-  const done = await postForm(`${appUrl}/login`, cookieOf(page), {
-    _csrf: csrfOf(await page.text()),
-    email: user.email,
-    password: user.password,
-    next: '/mca',
-  });
-  if (done.status !== 303) throw new Error(`Signing in as ${user.email} failed with ${done.status}`);
-  return cookieOf(done);
-}
+export const signIn = (appUrl: string, user: BenchUser): Promise<string> =>
+  submitForm(appUrl, '/login', { email: user.email, password: user.password, next: '/mca' });

@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { ROLE_LABELS, type UserRole } from '../src/auth/user-role';
+import type { SignedInUser } from '../src/auth/decorators';
+import { ROLE_LABELS } from '../src/auth/user-role';
 import type { BrokerScope } from '../src/common/broker-scope.service';
 import { configureViewEngine } from '../src/common/view-engine';
 import { POSTGRES, SQLITE, decodeTimestamp } from '../src/database/dialect';
@@ -19,6 +20,7 @@ import { SyncService } from '../src/sync/sync.service';
 import { McaQueryDto, toMcaQuery, toPageCursor } from '../src/tenants/dto/mca-query.dto';
 import { loadMcaData } from '../src/tenants/mca.service';
 import { mcaView } from '../src/tenants/mca-view';
+import { UsersService } from '../src/users/users.service';
 
 // The MCA page without the framework, to measure what NestJS and the middleware cost: node:http doing the reads a
 // signed-in page needs (the session row by its signed cookie, the user and broker row, the sync summary through
@@ -33,16 +35,6 @@ const VIEWS_DIR = join(__dirname, '..', '..', 'views');
 // The app's pool size on PostgreSQL (buildDataSourceOptions: extra.max).
 const POSTGRES_POOL_SIZE = 10;
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
-
-interface SessionUserRow {
-  id: number;
-  broker_id: number;
-  email: string;
-  name: string;
-  role: UserRole;
-  active: boolean | number;
-  broker_name: string;
-}
 
 interface SessionData {
   csrfToken?: string;
@@ -87,6 +79,7 @@ export function startBareServer(database: string, port: number, secret: string):
   const page = template('tenants/mca');
   const reader = openReader(database);
   const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
+  const users = { sql: reader } as unknown as UsersService;
   const syncServices = new Map<number, SyncService>();
   const syncOf = (brokerId: number): SyncService => {
     let sync = syncServices.get(brokerId);
@@ -110,28 +103,22 @@ export function startBareServer(database: string, port: number, secret: string):
     const data =
       session && expiresAt && expiresAt.getTime() > Date.now() ? (JSON.parse(session.data) as SessionData) : null;
     const userId = data?.passport?.user;
-    const [user] =
+    // The app's own lookup of the session's user (UsersService.findActiveSessionUser reads through its `sql` only).
+    const user =
       typeof userId === 'number'
-        ? await reader.query<SessionUserRow>`
-            SELECT u.id, u.broker_id, u.email, u.name, u.role, u.active, b.name AS broker_name
-            FROM users u JOIN brokers b ON b.id = u.broker_id WHERE u.id = ${userId}`
-        : [];
-    if (!user || !user.active) {
+        ? ((await UsersService.prototype.findActiveSessionUser.call(users, userId)) as SignedInUser | null)
+        : null;
+    if (!user) {
       res.writeHead(303, { Location: '/login' }).end();
       return 303;
     }
     const fragment = req.headers['hx-request'] === 'true';
     const dto = plainToInstance(McaQueryDto, Object.fromEntries(url.searchParams));
-    const mca = await loadMcaData(reader, user.broker_id, toMcaQuery(dto), toPageCursor(dto));
-    const sync = fragment ? null : await syncOf(user.broker_id).summary();
+    const mca = await loadMcaData(reader, user.brokerId, toMcaQuery(dto), toPageCursor(dto));
+    const sync = fragment ? null : await syncOf(user.brokerId).summary();
     const view = {
       currentUser: {
-        id: user.id,
-        brokerId: user.broker_id,
-        brokerName: user.broker_name,
-        email: user.email,
-        name: user.name,
-        role: user.role,
+        ...user,
         roleLabel: ROLE_LABELS[user.role],
         isAdmin: user.role === 'admin',
         canOperate: user.role !== 'viewer',
