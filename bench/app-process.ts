@@ -54,7 +54,7 @@ export async function startServer(
 }
 
 export async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return; // ended already
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
   // The app finishes its work on SIGTERM; one that has not ended after 10 s is killed.

@@ -33,6 +33,11 @@ export interface OpenLoopResult {
   late: number; // requests still unanswered when the run ended (counted as errors too)
 }
 
+// At most this many requests wait for an answer at once; a request due beyond them is not sent and counts as an
+// error (dropped), so that a server far slower than the rate is not left with minutes of queued work that would
+// slow the runs after it.
+const MAX_IN_FLIGHT = 64;
+
 // An open loop: requests are due at a fixed rate whatever the answers, and each latency counts from the moment
 // its request was due, so a server that stalls is charged for the queue behind it (no coordinated omission).
 export function openLoop(
@@ -46,6 +51,7 @@ export function openLoop(
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let errors = 0;
+  let dropped = 0;
   let settled = 0;
   let sent = 0;
   const start = performance.now();
@@ -58,7 +64,7 @@ export function openLoop(
       clearTimeout(deadline);
       agent.destroy();
       const late = total - settled;
-      resolve({ latencies, errors: errors + late, late });
+      resolve({ latencies, errors: errors + dropped + late, late });
     };
     const done = () => {
       settled += 1;
@@ -88,7 +94,11 @@ export function openLoop(
     const timer = setInterval(() => {
       const now = performance.now();
       while (sent < total && start + (sent * 1000) / rate <= now) {
-        fire(start + (sent * 1000) / rate);
+        if (sent - settled < MAX_IN_FLIGHT) fire(start + (sent * 1000) / rate);
+        else {
+          dropped += 1;
+          done();
+        }
         sent += 1;
       }
     }, 1);
