@@ -125,7 +125,7 @@ async function measureVariant(
         requestsPerSecond: result.requestsPerSecond,
         requests: result.requests,
         errors: result.errors,
-        cpuMsPerRequest: cpu / Math.max(1, result.requests),
+        cpuMsPerRequest: result.requests > 0 ? cpu / result.requests : NaN, // none answered: no figure
         load,
       });
     }
