@@ -1,74 +1,175 @@
 import Database from 'better-sqlite3';
 import { plainToInstance } from 'class-transformer';
 import hbs from 'hbs';
-import { createServer } from 'node:http';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { Pool } from 'pg';
+import pino from 'pino';
+import type { SignedInUser } from '../src/auth/decorators';
+import { ROLE_LABELS } from '../src/auth/user-role';
+import type { BrokerScope } from '../src/common/broker-scope.service';
 import { configureViewEngine } from '../src/common/view-engine';
-import { SQLITE } from '../src/database/dialect';
+import { POSTGRES, SQLITE, decodeTimestamp } from '../src/database/dialect';
 import { StatementCache } from '../src/database/native-sqlite';
-import type { SqlReader } from '../src/database/sql.service';
+import { compile, type SqlReader, type SqlService } from '../src/database/sql.service';
+import type { JobQueue } from '../src/jobs/job-queue.service';
+import { SESSION_COOKIE } from '../src/sessions/session-cookie';
+import { SyncService } from '../src/sync/sync.service';
 import { McaQueryDto, toMcaQuery, toPageCursor } from '../src/tenants/dto/mca-query.dto';
 import { loadMcaData } from '../src/tenants/mca.service';
 import { mcaView } from '../src/tenants/mca-view';
+import { UsersService } from '../src/users/users.service';
 
-// The MCA page's essential work without the framework, to measure what NestJS, the session and the middleware
-// cost: the same statements (loadMcaData), the same view model and the same templates, on node:http. No sign-in,
-// no session, no CSRF, no sync status.
+// The MCA page without the framework, to measure what NestJS and the middleware cost: node:http doing the reads a
+// signed-in page needs (the session row by its signed cookie, the user and broker row, the sync summary through
+// the app's SyncService, the page's statements through loadMcaData and so the app's statement builders), the same
+// view model and templates, and a JSON log line per request as pino-http writes at the app's default level.
+// What it leaves out: helmet's headers, the session's rolling expiry (the app writes it at most once a minute),
+// the ValidationPipe (plainToInstance alone), flash messages, ETag, the express router.
+//
+// Environment: BARE_DATABASE (a SQLite file, or a postgres:// URL), PORT, APP_SECRET (to check the cookie's
+// signature, as express-session does), LOG_LEVEL (info, as the app's default).
 const VIEWS_DIR = join(__dirname, '..', '..', 'views');
+// The app's pool size on PostgreSQL (buildDataSourceOptions: extra.max).
+const POSTGRES_POOL_SIZE = 10;
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
-export function startBareServer(databaseFile: string, brokerId: number, port: number): Promise<number> {
+interface SessionData {
+  csrfToken?: string;
+  passport?: { user?: number };
+}
+
+// A reader with the app's SqlService surface that the page's reads use (run, and query for the sync summary).
+function openReader(database: string): SqlReader & Pick<SqlService, 'query'> {
+  if (/^postgres(ql)?:/.test(database)) {
+    const pool = new Pool({ connectionString: database, max: POSTGRES_POOL_SIZE });
+    const run = async <T>(sql: string, params: readonly unknown[]) =>
+      (await pool.query(sql, params as unknown[])).rows as T[];
+    return { dialect: POSTGRES, run, query: (strings, ...values) => run(compile(POSTGRES, strings), values) };
+  }
+  const db = new Database(database);
+  db.pragma('busy_timeout = 5000');
+  const statements = new StatementCache(db);
+  const run = <T>(sql: string, params: readonly unknown[]) => Promise.resolve(statements.all<T>(sql, params));
+  return { dialect: SQLITE, run, query: (strings, ...values) => run(compile(SQLITE, strings), values) };
+}
+
+// express-session's cookie: "s:" + id + "." + base64 HMAC-SHA256 of the id (cookie-signature), URI-encoded.
+function sessionId(cookieHeader: string | undefined, secret: string): string | null {
+  const raw = cookieHeader
+    ?.split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(`${SESSION_COOKIE}=`));
+  if (!raw) return null;
+  const value = decodeURIComponent(raw.slice(SESSION_COOKIE.length + 1));
+  if (!value.startsWith('s:')) return null;
+  const dot = value.lastIndexOf('.');
+  const id = value.slice(2, dot);
+  const expected = Buffer.from(createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, ''));
+  const given = Buffer.from(value.slice(dot + 1));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+}
+
+export function startBareServer(database: string, port: number, secret: string): Promise<number> {
   configureViewEngine(VIEWS_DIR);
-  const compile = (view: string) => hbs.handlebars.compile(readFileSync(join(VIEWS_DIR, `${view}.hbs`), 'utf8'));
-  const layout = compile('layouts/main');
-  const page = compile('tenants/mca');
-  // The app's own statement cache and dialect, on a read-only handle of the same file.
-  const statements = new StatementCache(new Database(databaseFile, { readonly: true }));
-  const reader: SqlReader = {
-    dialect: SQLITE,
-    run: <T>(sql: string, params: readonly unknown[]) => Promise.resolve(statements.all<T>(sql, params)),
+  const template = (view: string) => hbs.handlebars.compile(readFileSync(join(VIEWS_DIR, `${view}.hbs`), 'utf8'));
+  const layout = template('layouts/main');
+  const page = template('tenants/mca');
+  const reader = openReader(database);
+  const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
+  const users = { sql: reader } as unknown as UsersService;
+  const syncServices = new Map<number, SyncService>();
+  const syncOf = (brokerId: number): SyncService => {
+    let sync = syncServices.get(brokerId);
+    if (!sync) {
+      const scope = { brokerId: () => brokerId } as unknown as BrokerScope;
+      sync = new SyncService(reader as unknown as SqlService, null as unknown as JobQueue, scope);
+      syncServices.set(brokerId, sync);
+    }
+    return sync;
   };
-  const locals = {
-    currentUser: {
-      id: 1,
-      brokerId,
-      brokerName: 'Bench Partner',
-      email: 'bench@bench.test',
-      name: 'Bench Admin',
-      role: 'admin',
-      roleLabel: 'Admin',
-      isAdmin: true,
-      canOperate: true,
-    },
-    csrfToken: 'bench',
-    path: '/mca',
-    flash: [],
-  };
-  const sync = {
-    running: false,
-    startedAt: null,
-    progress: null,
-    lastSuccessAt: new Date(),
-    lastFailure: null,
-    unusual: null,
-  };
+
+  async function respond(req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> {
+    const sid = sessionId(req.headers.cookie, secret);
+    const [session] = sid
+      ? await reader.query<{
+          data: string;
+          expires_at: unknown;
+        }>`SELECT data, expires_at FROM sessions WHERE id = ${sid}`
+      : [];
+    const expiresAt = decodeTimestamp(session?.expires_at);
+    const data =
+      session && expiresAt && expiresAt.getTime() > Date.now() ? (JSON.parse(session.data) as SessionData) : null;
+    const userId = data?.passport?.user;
+    // The app's own lookup of the session's user (UsersService.findActiveSessionUser reads through its `sql` only).
+    const user =
+      typeof userId === 'number'
+        ? ((await UsersService.prototype.findActiveSessionUser.call(users, userId)) as SignedInUser | null)
+        : null;
+    if (!user) {
+      res.writeHead(303, { Location: '/login' }).end();
+      return 303;
+    }
+    const fragment = req.headers['hx-request'] === 'true';
+    const dto = plainToInstance(McaQueryDto, Object.fromEntries(url.searchParams));
+    const mca = await loadMcaData(reader, user.brokerId, toMcaQuery(dto), toPageCursor(dto));
+    const sync = fragment ? null : await syncOf(user.brokerId).summary();
+    const view = {
+      currentUser: {
+        ...user,
+        roleLabel: ROLE_LABELS[user.role],
+        isAdmin: user.role === 'admin',
+        canOperate: user.role !== 'viewer',
+      },
+      csrfToken: data?.csrfToken ?? '',
+      path: url.pathname,
+      flash: [],
+      ...mcaView(mca, user.role, sync),
+      reportsUrl: '/reports',
+      fragment,
+      withSummary: false,
+    };
+    const body = page(view);
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      Vary: 'HX-Request',
+      'Cache-Control': 'no-store',
+    });
+    res.end(fragment ? body : layout({ ...view, body }));
+    return 200;
+  }
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/mca') {
-      res.writeHead(404).end();
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
-    const dto = plainToInstance(McaQueryDto, Object.fromEntries(url.searchParams));
-    loadMcaData(reader, brokerId, toMcaQuery(dto), toPageCursor(dto))
-      .then((data) => {
-        const fragment = req.headers['hx-request'] === 'true';
-        const view = { ...locals, ...mcaView(data, 'admin', fragment ? null : sync), fragment };
-        const body = page(view);
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', Vary: 'HX-Request' });
-        res.end(fragment ? body : layout({ ...view, body }));
+    const started = performance.now();
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    const handled =
+      url.pathname === '/mca' ? respond(req, res, url) : Promise.resolve(void res.writeHead(404).end()).then(() => 404);
+    void handled
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'bare server error');
+        res.writeHead(500).end();
+        return 500;
       })
-      .catch(() => res.writeHead(500).end());
+      .then((statusCode) =>
+        // The line pino-http writes when a response completes.
+        logger.info(
+          {
+            req: { id, method: req.method, url: req.url },
+            res: { statusCode },
+            responseTime: Math.round(performance.now() - started),
+          },
+          'request completed',
+        ),
+      );
   });
   return new Promise((resolve) =>
     server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
@@ -76,6 +177,10 @@ export function startBareServer(databaseFile: string, brokerId: number, port: nu
 }
 
 if (require.main === module) {
-  const [databaseFile, brokerId] = process.argv.slice(2);
-  void startBareServer(databaseFile, Number(brokerId), 0).then((port) => console.log(`listening ${port}`));
+  const database = process.env.BARE_DATABASE;
+  const secret = process.env.APP_SECRET;
+  if (!database || !secret) throw new Error('BARE_DATABASE and APP_SECRET must be set');
+  void startBareServer(database, Number(process.env.PORT ?? 0), secret).then((port) =>
+    process.stderr.write(`bare server listening on ${port}\n`),
+  );
 }

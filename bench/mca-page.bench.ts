@@ -1,206 +1,265 @@
-import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { seedTenants } from './seed-tenants';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Client } from 'pg';
+import {
+  DIST,
+  benchUser,
+  createBrokerUser,
+  freePort,
+  setUp,
+  signIn,
+  startServer,
+  stopServer,
+  type Server,
+} from './app-process';
+import { closedLoop, openLoop } from './load';
+import { parseOptions, type BenchOptions } from './options';
+import {
+  rateFigures,
+  table,
+  targets,
+  variantFigures,
+  type ClosedRun,
+  type RateFigures,
+  type ServerName,
+  type VariantFigures,
+} from './page-figures';
+import { freshPostgresDatabase } from './postgres-database';
+import { cpuMs, peakRssMb, withLoad } from './proc-stats';
+import { seedTenants, seedTenantsPostgres } from './seed-tenants';
 import { addSandboxCustomers, measureDuringSync } from './sync-contention';
+import { variants, type Variant } from './variants';
 
-// npm run bench [-- tenants]: seeds a fresh SQLite database, starts the app and a bare node:http server doing the
-// same essential work, and measures the MCA page under 25 connections. BENCH_SECONDS sets each run's length.
-const TENANTS = Number(process.argv[2] ?? process.env.BENCH_TENANTS ?? 100_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = 25;
-// Customers of the sync measured first (BENCH_SYNC_CUSTOMERS=0 skips it).
-const SYNC_CUSTOMERS = Number(process.env.BENCH_SYNC_CUSTOMERS ?? 10_000);
-// Built to dist-bench/bench/ (tsc -p bench); the app itself is nest's build in dist/.
-const APP_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+// npm run bench -- [--db sqlite|postgres] [--brokers 5] [--tenants 100000] ... (npm run bench -- --help): seeds
+// several brokers, measures the last one's MCA page on the app (node dist/main.js) and on a bare node:http server
+// doing the same reads and rendering, interleaved (app, bare, bare, app; every round), closed-loop for throughput
+// and server CPU per request, open-loop at fixed rates for latency. Prints one table and writes it as JSON.
+const SQLITE_FILE = 'mca-manager.sqlite';
 
-// `next`: the scenario is the page its Next link leads to (carrying a keyset cursor), found on the bare server.
-const SCENARIOS: { name: string; path: string; next?: boolean }[] = [
-  { name: 'unfiltered', path: '/mca' },
-  { name: 'filtered (No acceptance provided)', path: '/mca?status=none' },
-  { name: 'searched ("wingtip", 3% of tenants)', path: '/mca?q=wingtip' },
-  { name: 'searched ("wingtip labs", 0.07%)', path: '/mca?q=wingtip+labs' },
-  { name: 'deep page (2,000 of 4,000)', path: '/mca?page=2000' },
-  { name: 'fragment, filtered + searched + sorted', path: '/mca?status=direct&q=berlin&sort=date' },
-  { name: 'search, two letters ("wi")', path: '/mca?q=wi' },
-  { name: 'status sort, deep page', path: '/mca?sort=status&page=1900' },
-  { name: 'Next from the deep page (keyset)', path: '/mca?page=2000', next: true },
-  { name: "Next from the status sort's deep page", path: '/mca?sort=status&page=1900', next: true },
-];
+// The database under the bench: what differs between SQLite and PostgreSQL for seeding and clearing it.
+interface BenchDatabase {
+  env: NodeJS.ProcessEnv; // DATABASE_URL for the app
+  bareDatabase: string;
+  brokerIds(): Promise<number[]>;
+  deleteTenants(): Promise<void>;
+  seed(brokerIds: number[], count: number): Promise<void>;
+}
 
-async function nextLink(baseUrl: string, path: string): Promise<string> {
-  const html = await (await fetch(baseUrl + path)).text();
+async function openBenchDatabase(options: BenchOptions, dataDir: string): Promise<BenchDatabase> {
+  if (options.db === 'postgres') {
+    await freshPostgresDatabase(options.databaseUrl);
+    const query = async <T>(sql: string): Promise<T[]> => {
+      const client = new Client({ connectionString: options.databaseUrl });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    };
+    return {
+      env: { DATABASE_URL: options.databaseUrl },
+      bareDatabase: options.databaseUrl,
+      brokerIds: async () => (await query<{ id: number }>('SELECT id FROM brokers ORDER BY id')).map((r) => r.id),
+      deleteTenants: async () => void (await query('DELETE FROM tenants')),
+      seed: (brokerIds, count) => seedTenantsPostgres(options.databaseUrl, brokerIds, count),
+    };
+  }
+  const file = join(dataDir, SQLITE_FILE);
+  const withDb = <T>(work: (db: Database.Database) => T): T => {
+    const db = new Database(file);
+    try {
+      return work(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    env: { DATABASE_URL: undefined },
+    bareDatabase: file,
+    brokerIds: () =>
+      Promise.resolve(withDb((db) => db.prepare('SELECT id FROM brokers ORDER BY id').pluck().all() as number[])),
+    deleteTenants: () => Promise.resolve(void withDb((db) => db.exec('DELETE FROM tenants'))),
+    seed: (brokerIds, count) => Promise.resolve(seedTenants(file, brokerIds, count)),
+  };
+}
+
+async function nextLink(server: Server, path: string, cookie: string): Promise<string> {
+  const html = await (await fetch(server.url + path, { headers: { cookie } })).text();
   const href = /id="page-next" href="([^"]+)"/.exec(html)?.[1];
   if (!href) throw new Error(`No Next link on ${path}`);
   return href.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
 }
 
-interface Figures {
-  requestsPerSecond: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: number;
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+async function measureVariant(
+  options: BenchOptions,
+  variant: Variant,
+  servers: Record<ServerName, Server>,
+  cookie: string,
+): Promise<VariantFigures> {
+  const headers: Record<string, string> = { cookie, ...(variant.htmx ? { 'HX-Request': 'true' } : {}) };
+  const path = variant.next ? await nextLink(servers.bare, variant.path, cookie) : variant.path;
+  for (const server of ['app', 'bare'] as const) {
+    const check = await fetch(servers[server].url + path, { headers, redirect: 'manual' });
+    if (check.status !== 200) throw new Error(`${server} answered ${variant.path} with ${check.status}`);
+    await closedLoop(servers[server].url + path, headers, options.connections, 1); // warm-up
+  }
+  const runs: ClosedRun[] = [];
+  const latencies: Record<ServerName, Record<number, { all: number[]; errors: number }>> = { app: {}, bare: {} };
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const server of ['app', 'bare', 'bare', 'app'] as const) {
+      const { pid, url } = servers[server];
+      const before = cpuMs(pid);
+      const { result, load } = await withLoad(() =>
+        closedLoop(url + path, headers, options.connections, options.seconds),
+      );
+      const cpu = cpuMs(pid) - before;
+      runs.push({
+        server,
+        round,
+        requestsPerSecond: result.requestsPerSecond,
+        requests: result.requests,
+        errors: result.errors,
+        cpuMsPerRequest: result.requests > 0 ? cpu / result.requests : NaN, // none answered: no figure
+        load,
+      });
+    }
+    // The fixed-rate runs alternate which server goes first from one round to the next.
+    for (const rate of options.rates) {
+      for (const server of round % 2 ? (['app', 'bare'] as const) : (['bare', 'app'] as const)) {
+        const { result, load } = await withLoad(() =>
+          openLoop(servers[server].url + path, headers, rate, options.rateSeconds),
+        );
+        const pooled = (latencies[server][rate] ??= { all: [], errors: 0 });
+        pooled.all.push(...result.latencies);
+        pooled.errors += result.errors;
+        runs.find((run) => run.server === server && run.round === round)!.load = Math.max(
+          load,
+          runs.find((run) => run.server === server && run.round === round)!.load,
+        );
+      }
+    }
+  }
+  const rates = (server: ServerName): RateFigures[] =>
+    options.rates.map((rate) => rateFigures(rate, latencies[server][rate].all, latencies[server][rate].errors));
+  return variantFigures(variant, runs, { app: rates('app'), bare: rates('bare') });
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-function startProcess(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = ready.exec(line);
-      if (match) resolve({ child, match });
-    });
-  });
-}
-
-async function signInCookie(baseUrl: string): Promise<string> {
-  const setupPage = await fetch(`${baseUrl}/setup`);
-  const cookie = (setupPage.headers.get('set-cookie') ?? '').split(';')[0];
-  const token = /name="_csrf" value="([^"]+)"/.exec(await setupPage.text())?.[1] ?? '';
-  const body = new URLSearchParams({
-    _csrf: token,
-    brokerName: 'Bench Partner',
-    name: 'Bench Admin',
-    email: 'bench@bench.test',
-    password: 'bench password that is long',
-  });
-  const done = await fetch(`${baseUrl}/setup`, {
-    method: 'POST',
-    body,
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    redirect: 'manual',
-  });
-  if (done.status !== 303) throw new Error(`Setup failed with ${done.status}`);
-  return (done.headers.get('set-cookie') ?? cookie).split(';')[0];
-}
-
-async function measure(url: string, headers: Record<string, string>, seconds: number): Promise<Figures> {
-  const latencies: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration: seconds, headers }, (err, done) =>
-      err ? reject(err) : resolve(done),
-    );
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-  });
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return {
-    requestsPerSecond: result.requests.average,
-    p50: at(0.5),
-    p95: at(0.95),
-    p99: at(0.99),
-    errors: result.errors + result.non2xx,
-  };
-}
-
-const ms = (value: number) => `${value.toFixed(1)} ms`.padStart(9);
-const row = (cells: string[], widths: number[]) =>
-  cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
 
 async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
   const dataDir = mkdtempSync(join(tmpdir(), 'mca-bench-'));
-  const children: ChildProcess[] = [];
+  const started = new Date();
+  const servers: Server[] = [];
+  let failed = true;
   try {
+    const database = await openBenchDatabase(options, dataDir);
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATA_DIR: dataDir,
       APP_SECRET: randomBytes(48).toString('base64url'),
       PORT: String(port),
-      LOG_LEVEL: 'warn',
       SANDBOX_PORT: '0',
       SYNC_INTERVAL_MINUTES: '0',
       NODE_ENV: 'production',
+      ...database.env,
     };
-    delete env.DATABASE_URL;
-    if (SYNC_CUSTOMERS > 0) addSandboxCustomers(dataDir, SYNC_CUSTOMERS);
-    console.log(`Starting the app (fresh SQLite database in ${dataDir})…`);
-    const app = await startProcess([APP_MAIN], env, /listening on/);
-    children.push(app.child);
-    const appUrl = `http://127.0.0.1:${port}`;
-    const cookie = await signInCookie(appUrl);
+    // The app's default log level (info: a JSON line per request), for the app and the bare server alike.
+    delete env.LOG_LEVEL;
+    if (!env.DATABASE_URL) delete env.DATABASE_URL;
+    const start = (script: string, extra: NodeJS.ProcessEnv, serverPort: number, log: string) =>
+      startServer(script, [], { ...env, ...extra }, serverPort, join(dataDir, log), dataDir).then((server) => {
+        servers.push(server);
+        return server;
+      });
 
-    if (SYNC_CUSTOMERS > 0) {
-      console.log(`\nA sync of ${SYNC_CUSTOMERS.toLocaleString('en-GB')} new customers from the sandbox:`);
-      for (const line of await measureDuringSync(appUrl, cookie)) console.log(`  ${line}`);
-      // The page runs below measure the seeded tenants alone.
-      const db = new Database(join(dataDir, 'mca-manager.sqlite'));
-      db.exec('DELETE FROM tenants');
-      db.close();
+    console.log(`MCA page bench on ${options.db}, ${cpus().length} cores; work files in ${dataDir}`);
+    if (options.syncCustomers > 0) addSandboxCustomers(dataDir, options.syncCustomers);
+    let app = await start(join(DIST, 'main.js'), {}, port, 'app.log');
+    const firstCookie = await setUp(app.url, benchUser(1));
+
+    let sync: string[] = [];
+    if (options.syncCustomers > 0) {
+      console.log(`\nA sync of ${options.syncCustomers.toLocaleString('en-GB')} new customers from the sandbox:`);
+      sync = await measureDuringSync(app.url, firstCookie);
+      for (const line of sync) console.log(`  ${line}`);
+      await database.deleteTenants(); // the page runs measure the seeded tenants alone
     }
 
-    const seeded = Date.now();
-    seedTenants(join(dataDir, 'mca-manager.sqlite'), 1, TENANTS);
-    console.log(`Seeded ${TENANTS.toLocaleString('en-GB')} tenants in ${((Date.now() - seeded) / 1000).toFixed(1)} s.`);
+    await stopServer(app);
+    for (let broker = 2; broker <= options.brokers; broker++) await createBrokerUser(env, dataDir, benchUser(broker));
+    const brokerIds = await database.brokerIds();
+    const seeding = performance.now();
+    await database.seed(brokerIds, options.tenants);
+    const seeded = `Seeded ${brokerIds.length} brokers × ${options.tenants.toLocaleString('en-GB')} tenants in ${seconds(seeding)}.`;
+    console.log(`\n${seeded}`);
 
-    const bare = await startProcess(
-      [join(__dirname, 'bare-server.js'), join(dataDir, 'mca-manager.sqlite'), '1'],
-      env,
-      /listening (\d+)/,
+    app = await start(join(DIST, 'main.js'), {}, port, 'app.log');
+    const cookie = await signIn(app.url, benchUser(options.brokers));
+    const barePort = await freePort();
+    const bare = await start(
+      join(__dirname, 'bare-server.js'),
+      { BARE_DATABASE: database.bareDatabase, PORT: String(barePort) },
+      barePort,
+      'bare.log',
     );
-    children.push(bare.child);
-    const bareUrl = `http://127.0.0.1:${bare.match[1]}`;
 
-    const widths = [42, 10, 9, 9, 9, 10, 9, 9, 9, 7];
+    const all = variants(options.tenants);
+    const figures: VariantFigures[] = [];
     console.log(
-      `\n${CONNECTIONS} connections, ${SECONDS} s per run, after a 2 s warm-up. "bare": node:http, same statements and templates, no framework, no session.\n`,
+      `\nThe last broker's page; per variant ${options.rounds} rounds of app, bare, bare, app (${options.connections} connections, ${options.seconds} s each), then ${options.rates.join(' and ')} req/s for ${options.rateSeconds} s each:`,
     );
-    console.log(row(['page', 'app req/s', 'p50', 'p95', 'p99', 'bare req/s', 'p50', 'p95', 'p99', 'ratio'], widths));
-    for (const scenario of SCENARIOS) {
-      const fragment = scenario.name.startsWith('fragment');
-      const headers: Record<string, string> = { cookie, ...(fragment ? { 'HX-Request': 'true' } : {}) };
-      const path = scenario.next ? await nextLink(bareUrl, scenario.path) : scenario.path;
-      await measure(appUrl + path, headers, 2);
-      const ours = await measure(appUrl + path, headers, SECONDS);
-      await measure(bareUrl + path, headers, 2);
-      const theirs = await measure(bareUrl + path, headers, SECONDS);
-      if (ours.errors || theirs.errors) console.log(`  (errors: app ${ours.errors}, bare ${theirs.errors})`);
+    for (const name of options.variants) {
+      const variantStart = performance.now();
+      const result = await measureVariant(options, all[name], { app, bare }, cookie);
+      figures.push(result);
       console.log(
-        row(
-          [
-            scenario.name,
-            ours.requestsPerSecond.toFixed(0),
-            ms(ours.p50),
-            ms(ours.p95),
-            ms(ours.p99),
-            theirs.requestsPerSecond.toFixed(0),
-            ms(theirs.p50),
-            ms(theirs.p95),
-            ms(theirs.p99),
-            `${((ours.requestsPerSecond / theirs.requestsPerSecond) * 100).toFixed(0)}%`,
-          ],
-          widths,
-        ),
+        `  ${name.padEnd(14)} app ${result.app.requestsPerSecond.median.toFixed(0).padStart(5)} req/s, bare ${result.bare.requestsPerSecond.median.toFixed(0).padStart(5)} req/s (${seconds(variantStart)})`,
       );
     }
+    const appRss = peakRssMb(app.pid);
+    const bareRss = peakRssMb(bare.pid);
+
+    const lines = [
+      `MCA page, ${options.db}, ${brokerIds.length} brokers × ${options.tenants.toLocaleString('en-GB')} tenants (the last broker measured), ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${started.toISOString()}`,
+      `Closed loop: ${options.rounds} rounds of app, bare, bare, app, ${options.connections} connections, ${options.seconds} s each; CPU ms/req from /proc/<pid>/stat of each server.`,
+      `Open loop: ${options.rates.join(', ')} req/s, ${options.rateSeconds} s per server and round, latency from each request's due time, rounds pooled.`,
+      'Both servers log a JSON line per request at info (the app by pino-http). The bare server leaves out helmet, the session write-back, the ValidationPipe, flash and ETag.',
+      '',
+      ...table(figures, options.rates),
+      '',
+      `Peak RSS (VmHWM): app ${appRss.toFixed(0)} MB, bare ${bareRss.toFixed(0)} MB. ${seeded}`,
+    ];
+    const goals = targets(figures, appRss);
+    console.log(`\n${lines.join('\n')}\n\nTargets (issue 12):`);
+    for (const goal of goals) console.log(`  ${goal.met ? 'met    ' : 'NOT met'}  ${goal.what}: ${goal.figure}`);
+    if (sync.length > 0) console.log(`\nDuring the sync (measured first):\n${sync.map((l) => `  ${l}`).join('\n')}`);
+
+    mkdirSync(dirname(options.json), { recursive: true });
+    const { databaseUrl: _url, ...shown } = options;
+    writeFileSync(
+      options.json,
+      `${JSON.stringify({ started, options: shown, machine: { cores: cpus().length, model: cpus()[0]?.model }, seeded, sync, peakRssMb: { app: appRss, bare: bareRss }, targets: goals, variants: figures, table: lines }, null, 2)}\n`,
+    );
+    console.log(`\nWritten to ${options.json}`);
+    failed = false;
   } finally {
-    for (const child of children) child.kill();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const server of servers) await stopServer(server);
+    // The servers' logs stay for a look when the run failed.
+    if (failed) console.error(`The servers' logs are in ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  // Keep-alive sockets of the load generators must not hold the process open.
+  .finally(() => process.exit());

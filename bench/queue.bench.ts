@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { freshPostgresDatabase } from './postgres-database';
 
 // npm run bench:queue: the job queue on SQLite and, when BENCH_DATABASE_URL is set (its schema is emptied!), on
 // PostgreSQL. Per database and worker concurrency: the latency of enqueueing inside a transaction (one job per
@@ -91,16 +91,6 @@ function runChild(env: NodeJS.ProcessEnv): Promise<RunFigures> {
   });
 }
 
-async function emptyPostgres(url: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
   if (process.argv.includes('--measure')) {
     const figures = await measure(Number(process.env.JOB_CONCURRENCY));
@@ -125,7 +115,7 @@ async function main(): Promise<void> {
       };
       if (database === 'postgres') {
         env.DATABASE_URL = postgres;
-        await emptyPostgres(postgres!);
+        await freshPostgresDatabase(postgres!);
       } else {
         delete env.DATABASE_URL;
       }

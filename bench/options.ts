@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { VARIANT_NAMES, type VariantName } from './variants';
+
+export type BenchDatabase = 'sqlite' | 'postgres';
+
+export interface BenchOptions {
+  db: BenchDatabase;
+  databaseUrl: string; // PostgreSQL only: emptied before the run
+  brokers: number;
+  tenants: number; // per broker
+  variants: VariantName[];
+  seconds: number; // each closed-loop run
+  rateSeconds: number; // each open-loop run
+  connections: number;
+  rounds: number;
+  rates: number[]; // requests per second of the open-loop runs
+  syncCustomers: number; // 0 skips the sync-contention part
+  json: string;
+}
+
+// The committed default: a database of its own, because the bench empties it.
+export const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bench';
+
+const USAGE = `npm run bench -- [options]   (each option also reads the environment variable named after it)
+  --db sqlite|postgres     BENCH_DB (sqlite)
+  --brokers N              BENCH_BROKERS (5): brokers seeded; the last one is measured
+  --tenants N              BENCH_TENANTS (100000): tenants per broker
+  --variants a,b           BENCH_VARIANTS (all): ${VARIANT_NAMES.join(', ')}
+  --seconds N              BENCH_SECONDS (10): each closed-loop run
+  --rate-seconds N         BENCH_RATE_SECONDS (= --seconds): each fixed-rate run
+  --connections N          BENCH_CONNECTIONS (25): closed-loop connections
+  --rounds N               BENCH_ROUNDS (3): rounds of app, bare, bare, app
+  --rates 100,300          BENCH_RATES (100,300): open-loop arrival rates, requests/s
+  --sync-customers N       BENCH_SYNC_CUSTOMERS (10000): the sync measured first; 0 skips it
+  --json PATH              BENCH_JSON (bench-results/<time>-<db>.json)
+PostgreSQL: BENCH_DATABASE_URL (${DEFAULT_BENCH_DATABASE_URL}); that database is created if missing and EMPTIED.`;
+
+const positive = (name: string, value: string, min = 1): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} takes a whole number of at least ${min}\n${USAGE}`);
+  return n;
+};
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: 'string' },
+      brokers: { type: 'string' },
+      tenants: { type: 'string' },
+      variants: { type: 'string' },
+      seconds: { type: 'string' },
+      'rate-seconds': { type: 'string' },
+      connections: { type: 'string' },
+      rounds: { type: 'string' },
+      rates: { type: 'string' },
+      'sync-customers': { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const pick = (name: keyof typeof values, variable: string, fallback: string): string =>
+    String(values[name] ?? env[variable] ?? fallback);
+  const db = pick('db', 'BENCH_DB', 'sqlite');
+  if (db !== 'sqlite' && db !== 'postgres') throw new Error(`--db is sqlite or postgres\n${USAGE}`);
+  const variants = pick('variants', 'BENCH_VARIANTS', VARIANT_NAMES.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of variants)
+    if (!(VARIANT_NAMES as readonly string[]).includes(name)) throw new Error(`Unknown variant "${name}"\n${USAGE}`);
+  const seconds = positive('seconds', pick('seconds', 'BENCH_SECONDS', '10'));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return {
+    db,
+    databaseUrl: env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL,
+    brokers: positive('brokers', pick('brokers', 'BENCH_BROKERS', '5')),
+    tenants: positive('tenants', pick('tenants', 'BENCH_TENANTS', '100000'), 100),
+    variants: variants as VariantName[],
+    seconds,
+    rateSeconds: positive('rate-seconds', pick('rate-seconds', 'BENCH_RATE_SECONDS', String(seconds))),
+    connections: positive('connections', pick('connections', 'BENCH_CONNECTIONS', '25')),
+    rounds: positive('rounds', pick('rounds', 'BENCH_ROUNDS', '3')),
+    rates: pick('rates', 'BENCH_RATES', '100,300')
+      .split(',')
+      .filter(Boolean)
+      .map((rate) => positive('rates', rate)),
+    syncCustomers: positive('sync-customers', pick('sync-customers', 'BENCH_SYNC_CUSTOMERS', '10000'), 0),
+    json: pick('json', 'BENCH_JSON', `bench-results/${stamp}-${db}.json`),
+  };
+}

@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+// What Linux says of a process and of the machine: the server's own CPU time (so that a busy machine cannot make
+// a server look cheaper or dearer than it is), its peak RSS, and the load average.
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+// utime + stime of the process, in milliseconds (fields 14 and 15 of /proc/<pid>/stat, after the command's
+// parenthesised name, which may itself hold spaces).
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+// The highest resident set size the process has had (VmHWM), in MB.
+export function peakRssMb(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+// The 1-minute load average.
+export const loadAverage = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+
+// Samples the 1-minute load average every second while `work` runs; returns its highest value with the result.
+export async function withLoad<T>(work: () => Promise<T>): Promise<{ result: T; load: number }> {
+  let load = loadAverage();
+  const timer = setInterval(() => (load = Math.max(load, loadAverage())), 1000);
+  try {
+    const result = await work();
+    return { result, load: Math.max(load, loadAverage()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
