@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { plainToInstance } from 'class-transformer';
 import hbs from 'hbs';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,9 +14,10 @@ import { POSTGRES, SQLITE, decodeTimestamp } from '../src/database/dialect';
 import { StatementCache } from '../src/database/native-sqlite';
 import { compile, type SqlReader, type SqlService } from '../src/database/sql.service';
 import type { JobQueue } from '../src/jobs/job-queue.service';
+import type { AuditTrail } from '../src/audit/audit-trail.service';
 import { SESSION_COOKIE } from '../src/sessions/session-cookie';
 import { SyncService } from '../src/sync/sync.service';
-import { McaQueryDto, toMcaQuery, toPageCursor } from '../src/tenants/dto/mca-query.dto';
+import { parseMcaQuery } from '../src/tenants/mca-query';
 import { loadMcaData } from '../src/tenants/mca.service';
 import { mcaView } from '../src/tenants/mca-view';
 import { UsersService } from '../src/users/users.service';
@@ -27,7 +27,7 @@ import { UsersService } from '../src/users/users.service';
 // the app's SyncService, the page's statements through loadMcaData and so the app's statement builders), the same
 // view model and templates, and a JSON log line per request as pino-http writes at the app's default level.
 // What it leaves out: helmet's headers, the session's rolling expiry (the app writes it at most once a minute),
-// the ValidationPipe (plainToInstance alone), flash messages, ETag, the express router.
+// flash messages, the express router and Nest (the query string is read by the app's own parseMcaQuery).
 //
 // Environment: BARE_DATABASE (a SQLite file, or a postgres:// URL), PORT, APP_SECRET (to check the cookie's
 // signature, as express-session does), LOG_LEVEL (info, as the app's default).
@@ -85,7 +85,12 @@ export function startBareServer(database: string, port: number, secret: string):
     let sync = syncServices.get(brokerId);
     if (!sync) {
       const scope = { brokerId: () => brokerId } as unknown as BrokerScope;
-      sync = new SyncService(reader as unknown as SqlService, null as unknown as JobQueue, scope);
+      sync = new SyncService(
+        reader as unknown as SqlService,
+        null as unknown as JobQueue,
+        scope,
+        null as unknown as AuditTrail,
+      );
       syncServices.set(brokerId, sync);
     }
     return sync;
@@ -113,8 +118,8 @@ export function startBareServer(database: string, port: number, secret: string):
       return 303;
     }
     const fragment = req.headers['hx-request'] === 'true';
-    const dto = plainToInstance(McaQueryDto, Object.fromEntries(url.searchParams));
-    const mca = await loadMcaData(reader, user.brokerId, toMcaQuery(dto), toPageCursor(dto));
+    const { query, cursor } = parseMcaQuery(Object.fromEntries(url.searchParams));
+    const mca = await loadMcaData(reader, user.brokerId, query, cursor);
     const sync = fragment ? null : await syncOf(user.brokerId).summary();
     const view = {
       currentUser: {

@@ -229,7 +229,7 @@ async function main(): Promise<void> {
       `MCA page, ${options.db}, ${brokerIds.length} brokers × ${options.tenants.toLocaleString('en-GB')} tenants (the last broker measured), ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${started.toISOString()}`,
       `Closed loop: ${options.rounds} rounds of app, bare, bare, app, ${options.connections} connections, ${options.seconds} s each; CPU ms/req from /proc/<pid>/stat of each server.`,
       `Open loop: ${options.rates.join(', ')} req/s, ${options.rateSeconds} s per server and round, latency from each request's due time, rounds pooled.`,
-      'Both servers log a JSON line per request at info (the app by pino-http). The bare server leaves out helmet, the session write-back, the ValidationPipe, flash and ETag.',
+      'Both servers log a JSON line per request at info (the app by pino-http). The bare server leaves out helmet, Express and Nest (router, guards, interceptors), the once-a-minute session renewal and flash messages; both read the query string with parseMcaQuery.',
       '',
       ...table(figures, options.rates),
       '',
