@@ -99,9 +99,15 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
       };
       return this.current.run(tx, () => work(tx));
     };
-    const result = this.writeDataSource
-      ? await this.writes.run(() => this.writeDataSource!.transaction(execute))
-      : await this.dataSource.transaction(execute);
+    let result: T;
+    if (this.writeDataSource) {
+      result = await this.writes.run(() => this.writeDataSource!.transaction(execute));
+      // better-sqlite3 answers synchronously, so the awaits of a loop of transactions (a sync's batches) would chain
+      // as microtasks and never let the event loop serve a request; every commit gives it a turn.
+      await new Promise((resolve) => setImmediate(resolve));
+    } else {
+      result = await this.dataSource.transaction(execute);
+    }
     for (const fn of afterCommit) {
       try {
         await fn();

@@ -25,6 +25,9 @@ const UNUSUAL_IDS_KEPT = 20;
 
 // A refusal about one customer (no reseller relationship any more, gone meanwhile) leaves that customer's
 // acceptance as we knew it; anything else stops the run.
+// A customer's id as stored (TenantWriter keeps ids lower case).
+const idOf = (customer: PartnerCustomer): string => customer.tenantId.trim().toLowerCase();
+
 const isAboutThisCustomerOnly = (error: unknown): boolean =>
   error instanceof PartnerCenterError && (error.kind === 'forbidden' || error.kind === 'not_found');
 
@@ -55,13 +58,7 @@ export class SyncRunner {
     try {
       const credentials = await this.settings.credentialsFor(this.scope.brokerId());
       const customers = await this.listCustomers(credentials, run);
-      const known = new Map(
-        (await this.tenants.knownTenants(this.scope.brokerId())).map((tenant) => [
-          tenant.microsoftTenantId.toLowerCase(),
-          tenant,
-        ]),
-      );
-      const fetched = await this.readAcceptances(credentials, customers, known, run);
+      const fetched = await this.readAcceptances(credentials, customers, run);
       // The final transaction proves the lease itself; a heartbeat racing it would only wait on its row lock.
       clearInterval(heartbeat);
       await this.write(run, fetched);
@@ -98,13 +95,20 @@ export class SyncRunner {
   private async readAcceptances(
     credentials: PartnerCenterCredentials,
     customers: PartnerCustomer[],
-    known: Map<string, KnownTenant>,
     run: SyncRun,
   ): Promise<FetchedCustomer[]> {
     const fetched: FetchedCustomer[] = [];
     await this.lease.heartbeat(run, { processed: 0, total: customers.length });
     for (let start = 0; start < customers.length; start += PROGRESS_EVERY) {
       const chunk = customers.slice(start, start + PROGRESS_EVERY);
+      // What we know of these customers, read chunk by chunk: a whole large broker at once would hold the event loop.
+      const known = new Map(
+        (
+          await this.tenants.knownTenants(this.scope.brokerId(), undefined, {
+            microsoftTenantIds: chunk.map((customer) => idOf(customer)),
+          })
+        ).map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]),
+      );
       fetched.push(
         ...(await mapBounded(chunk, PARALLEL_CALLS, (customer) => this.readAcceptance(credentials, customer, known))),
       );
@@ -129,7 +133,7 @@ export class SyncRunner {
         throw error;
       });
     let dateAgreed: Date | null = null;
-    if (needsAgreementDate(directlySigned, known.get(customer.tenantId.trim().toLowerCase()))) {
+    if (needsAgreementDate(directlySigned, known.get(idOf(customer)))) {
       const agreements = await this.client
         .listCustomerAgreements(credentials, customer.tenantId)
         .catch((error: unknown) => {

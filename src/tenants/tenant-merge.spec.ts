@@ -149,6 +149,13 @@ describe('normaliseCustomers', () => {
     ]);
   });
 
+  it('should drop ids that an earlier batch of the same list took', () => {
+    const seen = new Set<string>();
+    expect(normaliseCustomers([customer({ companyName: 'First' })], seen)).toHaveLength(1);
+    expect(normaliseCustomers([customer({ tenantId: ' 11111111-1111-1111-1111-111111111111 ' })], seen)).toEqual([]);
+    expect([...seen]).toEqual(['11111111-1111-1111-1111-111111111111']);
+  });
+
   it('should not crash on fields that are missing at run time', () => {
     const broken = { tenantId: 'abc', companyName: undefined, domain: null } as unknown as FetchedCustomer;
     expect(normaliseCustomers([broken])).toMatchObject([{ tenantId: 'abc', companyName: 'abc', domain: '' }]);

@@ -47,17 +47,22 @@ const cleanText = (value: unknown, max: number): string =>
     : '';
 
 // Partner Center's customer list as rows we can store: ids normalised (GUIDs compare case-insensitively),
-// duplicates and customers without an id dropped, a missing name replaced by the domain or the id.
-export function normaliseCustomers(customers: readonly FetchedCustomer[]): FetchedCustomer[] {
-  const byId = new Map<string, FetchedCustomer>();
+// duplicates and customers without an id dropped, a missing name replaced by the domain or the id. `seen` holds the
+// ids already taken (by earlier batches of the same list) and gains this batch's.
+export function normaliseCustomers(
+  customers: readonly FetchedCustomer[],
+  seen: Set<string> = new Set<string>(),
+): FetchedCustomer[] {
+  const kept: FetchedCustomer[] = [];
   for (const customer of customers) {
     const tenantId = cleanText(customer.tenantId, TENANT_ID_MAX).toLowerCase();
-    if (tenantId === '' || byId.has(tenantId)) continue;
+    if (tenantId === '' || seen.has(tenantId)) continue;
+    seen.add(tenantId);
     const domain = cleanText(customer.domain, TENANT_TEXT_MAX).toLowerCase();
     const companyName = cleanText(customer.companyName, TENANT_TEXT_MAX) || domain || tenantId;
-    byId.set(tenantId, { ...customer, tenantId, companyName, domain });
+    kept.push({ ...customer, tenantId, companyName, domain });
   }
-  return [...byId.values()];
+  return kept;
 }
 
 const sameInstant = (a: Date | null, b: Date | null): boolean =>

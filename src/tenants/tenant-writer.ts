@@ -71,6 +71,13 @@ export class TenantWriter {
     return manager.find(Tenant, { where, select: KNOWN_COLUMNS, ...lock });
   }
 
+  // The broker's tenants not marked removed, as the statement returns them: on SQLite a prepared statement's rows,
+  // without an entity built for each (ten thousand of those would hold the event loop for tens of ms).
+  private listedTenants(brokerId: number): Promise<Pick<KnownTenant, 'id' | 'microsoftTenantId' | 'removedAt'>[]> {
+    return this.sql.query`SELECT id, microsoft_tenant_id AS "microsoftTenantId", removed_at AS "removedAt"
+      FROM tenants WHERE broker_id = ${brokerId} AND removed_at IS NULL`;
+  }
+
   // Writes a merge plan (planTenantMerge, planned inside the same transaction on the rows as they are now).
   async applyMergePlan(tx: Tx, brokerId: number, plan: TenantMergePlan, now: Date): Promise<MergeCounts> {
     for (let start = 0; start < plan.inserts.length; start += INSERT_CHUNK) {
@@ -102,15 +109,17 @@ export class TenantWriter {
     onBatch: MergeBatchHook,
   ): Promise<MergeCounts> {
     const written: MergeCounts = { created: 0, updated: 0, removed: 0 };
-    const customers = normaliseCustomers(fetched);
     const batch = async (work: (tx: Tx) => Promise<void>) =>
       this.sql.transaction(async (tx) => {
         await work(tx);
         await onBatch(tx, { ...written });
       });
+    // Normalised batch by batch too: ten thousand customers at once would hold the event loop for tens of ms.
+    const seen = new Set<string>();
     try {
-      for (let start = 0; start < customers.length; start += MERGE_BATCH) {
-        const slice = customers.slice(start, start + MERGE_BATCH);
+      for (let start = 0; start < fetched.length; start += MERGE_BATCH) {
+        const slice = normaliseCustomers(fetched.slice(start, start + MERGE_BATCH), seen);
+        if (slice.length === 0) continue;
         const totals = { ...written };
         await batch(async (tx) => {
           const known = await this.knownTenants(brokerId, tx, { microsoftTenantIds: slice.map((c) => c.tenantId) });
@@ -122,8 +131,7 @@ export class TenantWriter {
           throw error;
         });
       }
-      const seen = new Set(customers.map((customer) => customer.tenantId));
-      const gone = goneTenants(await this.knownTenants(brokerId), seen);
+      const gone = goneTenants(await this.listedTenants(brokerId), seen);
       for (let start = 0; start < gone.length; start += MERGE_BATCH) {
         const ids = gone.slice(start, start + MERGE_BATCH);
         const before = written.removed;
