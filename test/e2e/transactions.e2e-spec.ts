@@ -62,6 +62,25 @@ describe('transaction(fn)', () => {
     expect(ran).toEqual(['committed']);
   });
 
+  // A sync writes ten thousand tenants in a hundred transactions: on SQLite (synchronous underneath) their awaits
+  // would chain without ever letting a waiting request run.
+  it('should let the event loop serve others between one transaction and the next', async () => {
+    const turns = new Set<number>();
+    let committed = 0;
+    let serving = true;
+    const serveOthers = () => {
+      turns.add(committed);
+      if (serving) setImmediate(serveOthers);
+    };
+    setImmediate(serveOthers);
+    for (let i = 0; i < 5; i++) {
+      await sql.transaction((tx) => tx.query`INSERT INTO brokers (name) VALUES (${`turn ${i}`})`);
+      committed += 1;
+    }
+    serving = false;
+    expect([...turns].filter((n) => n < 5)).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('should serialise many overlapping writes without losing one', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
