@@ -75,10 +75,12 @@ const ftsPhrase = (text: string): string => `"${text.replace(/"/g, '""')}"`;
 // index that holds the broker in its key: on SQLite the FTS5 matches of the broker's word and the term are read
 // first, in rowid order (CROSS JOIN fixes the order: without statistics the planner would rather walk a whole
 // index and probe each row); on PostgreSQL the planner weighs the trigram index's bitmap (a term of few matches)
-// against walking the broker's rows in id order until the cap (a term found in most rows). The id order matters:
-// without it a whole-table read that stops at the cap looks cheapest for a common term, and reads every other
-// broker's rows first. A shorter term matches the start of the name, read in the order of an index that holds
-// the keys, so that neither database touches the table for it.
+// against walking the broker's rows in id order until the cap (a term found in most rows), reading only the ids
+// (ix_tenants_broker_id holds search_text, migration SearchIdsByBroker) before the matches' rows. The id order
+// matters: without it a whole-table read that stops at the cap looks cheapest for a common term, and reads every
+// other broker's rows first; with the rows' other columns in the same SELECT, walking the primary key did. A
+// shorter term matches the start of the name, read in the order of an index that holds the keys, so that neither
+// database touches the table for it.
 // (Parameters are added in the order they appear in the text: SQLite's are positional.)
 function firstMatches(dialect: Dialect, brokerId: number, term: string, params: Params, columns: string): string {
   if (isShort(term)) {
@@ -91,7 +93,8 @@ function firstMatches(dialect: Dialect, brokerId: number, term: string, params: 
     return `SELECT ${columns} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}`;
   }
   const broker = params.add(brokerId);
-  return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${containsOnPostgres(term, params.add)} ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  const ids = `SELECT t.id FROM tenants AS t WHERE t.broker_id = ${broker} AND ${containsOnPostgres(term, params.add)} ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  return `SELECT ${columns} FROM tenants AS t WHERE t.id = ANY (ARRAY(${ids}))`;
 }
 
 // The search rules, shared with the report's keyset read (src/reports/report-rows.sql.ts), each adding its

@@ -36,6 +36,7 @@ describe('Query plans of the MCA page', () => {
   let testApp: TestApp;
   let sql: SqlService;
   let brokerId: number;
+  let laterBrokerId: number; // its tenants come after the first broker's in id order
   const query = (changes: Partial<McaQuery>): McaQuery => ({ ...DEFAULT_MCA_QUERY, ...changes });
   const first = { limit: 25, queryOffset: 0, reverse: false };
 
@@ -121,9 +122,9 @@ describe('Query plans of the MCA page', () => {
     testApp = await createTestApp();
     sql = testApp.app.get(SqlService);
     brokerId = await createBroker(testApp, 'Planned Partner');
-    const other = await createBroker(testApp, 'Another Partner');
+    laterBrokerId = await createBroker(testApp, 'Another Partner');
     await seed(brokerId, 4000, 0);
-    await seed(other, 2000, 4000);
+    await seed(laterBrokerId, 2000, 4000);
     // What autovacuum does on a live database: statistics for the planner, and the GIN indexes' own counts (a GIN
     // index filled by inserts looks far more costly than it is until VACUUM updates them).
     if (sql.dialect.name === 'postgres') await sql.run('VACUUM ANALYZE tenants', []);
@@ -220,6 +221,14 @@ describe('Query plans of the MCA page', () => {
       walk(row['QUERY PLAN'][0].Plan);
       expect(conditions).toEqual([expect.stringMatching(/broker_id = /)]);
     }
+  });
+
+  // Walking the primary key in id order read every earlier broker's rows first (540 ms at 5 × 100,000 tenants).
+  it("should walk only the broker's own ids for a term found in nearly every row", async () => {
+    const common = searchPageStatement(sql.dialect, laterBrokerId, query({ q: 'onmicrosoft' }), first);
+    if (sql.dialect.name === 'sqlite') return expect((await plan(common)).text).toMatch(/tenants_search VIRTUAL TABLE/);
+    await expectIndexed(common, 'ix_tenants_broker_id');
+    expect((await plan(common)).text).toContain('Index Only Scan ix_tenants_broker_id');
   });
 
   it('should seek the next page from the cursor row through the same indexes', async () => {

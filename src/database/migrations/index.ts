@@ -11,6 +11,7 @@ import { Reports1764180000000 } from './1764180000000-reports';
 import { RateLimitHits1764190000000 } from './1764190000000-rate-limit-hits';
 import { PasswordResetTokens1764190000001 } from './1764190000001-password-reset-tokens';
 import { SearchByBroker1764200000000 } from './1764200000000-search-by-broker';
+import { SearchIdsByBroker1764210000000 } from './1764210000000-search-ids-by-broker';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   RateLimitHits1764190000000,
   PasswordResetTokens1764190000001,
   SearchByBroker1764200000000,
+  SearchIdsByBroker1764210000000,
 ];
