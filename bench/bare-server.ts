@@ -8,23 +8,20 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import type { SignedInUser } from '../src/auth/decorators';
 import { ROLE_LABELS } from '../src/auth/user-role';
-import type { BrokerScope } from '../src/common/broker-scope.service';
 import { configureViewEngine } from '../src/common/view-engine';
 import { POSTGRES, SQLITE, decodeTimestamp } from '../src/database/dialect';
 import { StatementCache } from '../src/database/native-sqlite';
 import { compile, type SqlReader, type SqlService } from '../src/database/sql.service';
-import type { JobQueue } from '../src/jobs/job-queue.service';
-import type { AuditTrail } from '../src/audit/audit-trail.service';
 import { SESSION_COOKIE } from '../src/sessions/session-cookie';
-import { SyncService } from '../src/sync/sync.service';
+import { readSyncSummary } from '../src/sync/sync-summary';
 import { parseMcaQuery } from '../src/tenants/mca-query';
 import { loadMcaData } from '../src/tenants/mca.service';
 import { mcaView } from '../src/tenants/mca-view';
-import { UsersService } from '../src/users/users.service';
+import { readSessionUser } from '../src/users/session-user';
 
 // The MCA page without the framework, to measure what NestJS and the middleware cost: node:http doing the reads a
 // signed-in page needs (the session row by its signed cookie, the user and broker row, the sync summary through
-// the app's SyncService, the page's statements through loadMcaData and so the app's statement builders), the same
+// the app's readSyncSummary, the page's statements through loadMcaData and so the app's statement builders), the same
 // view model and templates, and a JSON log line per request as pino-http writes at the app's default level.
 // What it leaves out: helmet's headers, the session's rolling expiry (the app writes it at most once a minute),
 // flash messages, the express router and Nest (the query string is read by the app's own parseMcaQuery).
@@ -41,7 +38,7 @@ interface SessionData {
   passport?: { user?: number };
 }
 
-// A reader with the app's SqlService surface that the page's reads use (run, and query for the sync summary).
+// A reader with the app's SqlService surface that the page's reads use.
 function openReader(database: string): SqlReader & Pick<SqlService, 'query'> {
   if (/^postgres(ql)?:/.test(database)) {
     const pool = new Pool({ connectionString: database, max: POSTGRES_POOL_SIZE });
@@ -79,23 +76,6 @@ export function startBareServer(database: string, port: number, secret: string):
   const page = template('tenants/mca');
   const reader = openReader(database);
   const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
-  const users = { sql: reader } as unknown as UsersService;
-  const syncServices = new Map<number, SyncService>();
-  const syncOf = (brokerId: number): SyncService => {
-    let sync = syncServices.get(brokerId);
-    if (!sync) {
-      const scope = { brokerId: () => brokerId } as unknown as BrokerScope;
-      sync = new SyncService(
-        reader as unknown as SqlService,
-        null as unknown as JobQueue,
-        scope,
-        null as unknown as AuditTrail,
-      );
-      syncServices.set(brokerId, sync);
-    }
-    return sync;
-  };
-
   async function respond(req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> {
     const sid = sessionId(req.headers.cookie, secret);
     const [session] = sid
@@ -108,11 +88,8 @@ export function startBareServer(database: string, port: number, secret: string):
     const data =
       session && expiresAt && expiresAt.getTime() > Date.now() ? (JSON.parse(session.data) as SessionData) : null;
     const userId = data?.passport?.user;
-    // The app's own lookup of the session's user (UsersService.findActiveSessionUser reads through its `sql` only).
-    const user =
-      typeof userId === 'number'
-        ? ((await UsersService.prototype.findActiveSessionUser.call(users, userId)) as SignedInUser | null)
-        : null;
+    // The app's own lookup of the session's user.
+    const user = typeof userId === 'number' ? ((await readSessionUser(reader, userId)) as SignedInUser | null) : null;
     if (!user) {
       res.writeHead(303, { Location: '/login' }).end();
       return 303;
@@ -120,7 +97,7 @@ export function startBareServer(database: string, port: number, secret: string):
     const fragment = req.headers['hx-request'] === 'true';
     const { query, cursor } = parseMcaQuery(Object.fromEntries(url.searchParams));
     const mca = await loadMcaData(reader, user.brokerId, query, cursor);
-    const sync = fragment ? null : await syncOf(user.brokerId).summary();
+    const sync = fragment ? null : await readSyncSummary(reader, user.brokerId);
     const view = {
       currentUser: {
         ...user,

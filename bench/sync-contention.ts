@@ -68,6 +68,14 @@ function measureUntil(
   });
 }
 
+// When the slow requests ended: the first few, enough to tell a single stall from a spread.
+const SHOWN_TIMES = 12;
+const whenOver = (times: number[]): string =>
+  times
+    .slice(0, SHOWN_TIMES)
+    .map((at) => `${at.toFixed(1)} s`)
+    .join(', ') + (times.length > SHOWN_TIMES ? ', …' : '');
+
 const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 // Starts a sync from the signed-in broker's Partner Center and measures the MCA page and /healthz while it runs:
@@ -113,7 +121,7 @@ export async function measureDuringSync(appUrl: string, cookie: string): Promise
       .toFixed(1)
       .padStart(7)} ms   max ${l.max.toFixed(1).padStart(7)} ms   over ${WAIT_LIMIT_MS} ms: ${l.over}${
       l.errors ? `   (${l.errors} errors)` : ''
-    }${l.over ? ` (at ${l.overAt.map((at) => `${at.toFixed(1)} s`).join(', ')})` : ''}`;
+    }${l.over ? ` (at ${whenOver(l.overAt)})` : ''}`;
   const over = mca.over + health.over;
   const quietOver = mcaQuiet.over + healthQuiet.over;
   return [

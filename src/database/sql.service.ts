@@ -29,6 +29,12 @@ export function compile(dialect: Dialect, strings: TemplateStringsArray): string
   return strings.reduce((text, part, i) => (i === 0 ? part : `${text}${dialect.placeholder(i)}${part}`), '');
 }
 
+// A reader's statements written as a template: `${value}` bound as the dialect's placeholders.
+export const templateOf =
+  (reader: SqlReader): SqlTemplate =>
+  (strings, ...values) =>
+    reader.run(compile(reader.dialect, strings), values);
+
 class Mutex {
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -76,7 +82,7 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
     return this.dataSource.manager;
   }
 
-  readonly query: SqlTemplate = (strings, ...values) => this.run(compile(this.dialect, strings), values);
+  readonly query: SqlTemplate = templateOf(this);
 
   // A read outside any transaction (committed data only).
   async run<T>(sql: string, params: readonly unknown[]): Promise<T[]> {

@@ -4,12 +4,11 @@ import { rm } from 'node:fs/promises';
 import type { AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
 import { RecurringJobs } from '../jobs/recurring-jobs.service';
-import { RecurringPrune } from '../jobs/recurring-prune';
+import { PRUNE_BATCH, RecurringPrune } from '../jobs/recurring-prune';
 import type { ReportFormat } from './report-columns';
 import { reportFilePath } from './report-files';
 
 export const REPORT_PRUNE_JOB = 'report.prune';
-const PRUNE_BATCH = 500;
 
 interface ExpiredRow {
   id: number | string;
@@ -24,34 +23,26 @@ export class ReportPruneHandler extends RecurringPrune {
   readonly type = REPORT_PRUNE_JOB;
   private readonly dataDir: string;
 
-  constructor(
-    private readonly sql: SqlService,
-    recurring: RecurringJobs,
-    config: ConfigService,
-  ) {
-    super(recurring);
+  constructor(sql: SqlService, recurring: RecurringJobs, config: ConfigService) {
+    super(sql, recurring);
     this.dataDir = config.getOrThrow<AppConfig>('app').dataDir;
   }
 
   async prune(now: Date): Promise<number> {
     const p = this.sql.dialect.placeholder;
-    let pruned = 0;
-    for (;;) {
-      const expired = await this.sql.run<ExpiredRow>(
-        `SELECT id, broker_id, format FROM report_requests WHERE expires_at <= ${p(1)} AND state IN ('sent', 'failed') ORDER BY id LIMIT ${PRUNE_BATCH}`,
-        [this.sql.dialect.encodeTimestamp(now)],
-      );
-      if (expired.length === 0) return pruned;
-      for (const row of expired) {
-        const file = reportFilePath(this.dataDir, Number(row.broker_id), Number(row.id), row.format);
-        await Promise.all([file, `${file}.gz`, `${file}.part`].map((path) => rm(path, { force: true })));
-      }
-      const ids = expired.map((row) => Number(row.id));
-      await this.sql.transaction((tx) =>
-        tx.run(`DELETE FROM report_requests WHERE id IN (${ids.map((_, i) => p(i + 1)).join(', ')})`, ids),
-      );
-      pruned += ids.length;
-      if (expired.length < PRUNE_BATCH) return pruned;
-    }
+    return this.deleteInBatches(
+      'report_requests',
+      () =>
+        this.sql.run<ExpiredRow>(
+          `SELECT id, broker_id, format FROM report_requests WHERE expires_at <= ${p(1)} AND state IN ('sent', 'failed') ORDER BY id LIMIT ${PRUNE_BATCH}`,
+          [this.sql.dialect.encodeTimestamp(now)],
+        ),
+      async (expired) => {
+        for (const row of expired) {
+          const file = reportFilePath(this.dataDir, Number(row.broker_id), Number(row.id), row.format);
+          await Promise.all([file, `${file}.gz`, `${file}.part`].map((path) => rm(path, { force: true })));
+        }
+      },
+    );
   }
 }

@@ -5,7 +5,9 @@ import {
   containsOnPostgres,
   ftsMatch,
   isShort,
+  Params,
   startsWith,
+  type SqlStatement,
 } from '../tenants/tenant-list.sql';
 
 // Which tenants a report lists: every tenant of the broker, or those the MCA page's status filter and search show
@@ -17,20 +19,12 @@ export interface ReportFilter {
 
 export const NO_FILTER: ReportFilter = { status: 'all', q: '' };
 
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
 // The conditions of the MCA page's search (tenant-list.sql.ts), written against a keyset read: a term of three
 // characters or more anywhere in the name, the domain or the tenant id (FTS5 trigram on SQLite, pg_trgm on
 // PostgreSQL), a shorter one at the start of the name.
-function conditions(dialect: Dialect, brokerId: number, filter: ReportFilter, afterId: number | null): Statement {
-  const params: unknown[] = [];
-  const p = (value: unknown): string => {
-    params.push(value);
-    return dialect.placeholder(params.length);
-  };
+function conditions(dialect: Dialect, brokerId: number, filter: ReportFilter, afterId: number | null): SqlStatement {
+  const params = new Params(dialect);
+  const p = params.add;
   const where = [`t.broker_id = ${p(brokerId)}`];
   if (afterId !== null) where.push(`t.id > ${p(afterId)}`);
   if (filter.status !== 'all')
@@ -46,10 +40,10 @@ function conditions(dialect: Dialect, brokerId: number, filter: ReportFilter, af
     const rowid = afterId !== null ? ` AND rowid > ${p(afterId)}` : '';
     where.push(`t.id IN (SELECT rowid FROM tenants_search WHERE tenants_search MATCH ${match}${rowid})`);
   } else if (term !== '') where.push(containsOnPostgres(term, p));
-  return { sql: where.join(' AND '), params };
+  return { sql: where.join(' AND '), params: params.values };
 }
 
-export function countStatement(dialect: Dialect, brokerId: number, filter: ReportFilter): Statement {
+export function countStatement(dialect: Dialect, brokerId: number, filter: ReportFilter): SqlStatement {
   const where = conditions(dialect, brokerId, filter, null);
   return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where.sql}`, params: where.params };
 }
@@ -61,7 +55,7 @@ export function batchStatement(
   filter: ReportFilter,
   afterId: number,
   limit: number,
-): Statement {
+): SqlStatement {
   const where = conditions(dialect, brokerId, filter, afterId);
   return {
     sql:

@@ -30,7 +30,8 @@ export const ATTESTATION_FILTER_STATES: Record<AttestationFilter, string> = { re
 // Shorter terms have no trigram: they match the start of the name instead.
 export const TRIGRAM_MIN_LENGTH = 3;
 
-class Params {
+// A statement's parameters, each added where its placeholder goes (SQLite's are positional).
+export class Params {
   readonly values: unknown[] = [];
   constructor(private readonly dialect: Dialect) {}
 

@@ -10,17 +10,8 @@ import { SqlService, type Tx } from '../database/sql.service';
 import { SessionRecord } from '../sessions/session.entity';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password-hasher';
 import type { UserRole } from '../auth/user-role';
+import { readSessionUser } from './session-user';
 import { User } from './user.entity';
-
-interface SessionUserRow {
-  id: number;
-  broker_id: number;
-  email: string;
-  name: string;
-  role: UserRole;
-  active: boolean | number;
-  broker_name: string;
-}
 
 export interface NewUser {
   name: string;
@@ -92,20 +83,9 @@ export class UsersService {
     );
   }
 
-  // Read on every request (the session holds only the id): a plain indexed lookup rather than an entity query.
-  async findActiveSessionUser(userId: number): Promise<CurrentUser | null> {
-    const [row] = await this.sql.query<SessionUserRow>`
-      SELECT u.id, u.broker_id, u.email, u.name, u.role, u.active, b.name AS broker_name
-      FROM users u JOIN brokers b ON b.id = u.broker_id WHERE u.id = ${userId}`;
-    if (!row || !row.active) return null;
-    return {
-      id: row.id,
-      brokerId: row.broker_id,
-      brokerName: row.broker_name,
-      email: row.email,
-      name: row.name,
-      role: row.role,
-    };
+  // Read on every request (the session holds only the id): readSessionUser.
+  findActiveSessionUser(userId: number): Promise<CurrentUser | null> {
+    return readSessionUser(this.sql, userId);
   }
 
   listForBroker(): Promise<User[]> {
