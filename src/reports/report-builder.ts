@@ -25,6 +25,7 @@ interface RawTenant {
   status: TenantStatus;
   accepted_at: unknown;
   removed_at: unknown;
+  listed: boolean | number; // whether the report lists it (batchStatement)
 }
 
 @Injectable()
@@ -45,21 +46,24 @@ export class ReportBuilder {
       const { sql, params } = batchStatement(this.sql.dialect, brokerId, filter, afterId, REPORT_BATCH_SIZE);
       const raw = await this.sql.run<RawTenant>(sql, params);
       if (raw.length === 0) return;
-      const attestations = await latestAttestations(
-        this.sql,
-        brokerId,
-        raw.map((r) => r.id),
-      );
-      yield raw.map((r) => ({
-        id: r.id,
-        name: r.name,
-        microsoftTenantId: r.microsoft_tenant_id,
-        domain: r.domain,
-        status: r.status,
-        acceptedAt: this.sql.dialect.decodeTimestamp(r.accepted_at),
-        removedAt: this.sql.dialect.decodeTimestamp(r.removed_at),
-        attestation: attestations.get(r.id) ?? null,
-      }));
+      const listed = raw.filter((r) => Boolean(r.listed));
+      if (listed.length > 0) {
+        const attestations = await latestAttestations(
+          this.sql,
+          brokerId,
+          listed.map((r) => r.id),
+        );
+        yield listed.map((r) => ({
+          id: r.id,
+          name: r.name,
+          microsoftTenantId: r.microsoft_tenant_id,
+          domain: r.domain,
+          status: r.status,
+          acceptedAt: this.sql.dialect.decodeTimestamp(r.accepted_at),
+          removedAt: this.sql.dialect.decodeTimestamp(r.removed_at),
+          attestation: attestations.get(r.id) ?? null,
+        }));
+      }
       if (raw.length < REPORT_BATCH_SIZE) return;
       afterId = raw[raw.length - 1].id;
       // Let requests in between two reads.

@@ -19,20 +19,30 @@ export interface ReportFilter {
 
 export const NO_FILTER: ReportFilter = { status: 'all', q: '' };
 
+// The status filter's condition, or null for every status.
+function statusCondition(filter: ReportFilter, p: Params['add']): string | null {
+  if (filter.status === 'all') return null;
+  return isAttestationFilter(filter.status)
+    ? `t.attestation_state = ${p(ATTESTATION_FILTER_STATES[filter.status])}`
+    : `t.status = ${p(filter.status)}`;
+}
+
 // The conditions of the MCA page's search (tenant-list.sql.ts), written against a keyset read: a term of three
 // characters or more anywhere in the name, the domain or the tenant id (FTS5 trigram on SQLite, pg_trgm on
-// PostgreSQL), a shorter one at the start of the name.
-function conditions(dialect: Dialect, brokerId: number, filter: ReportFilter, afterId: number | null): SqlStatement {
-  const params = new Params(dialect);
+// PostgreSQL), a shorter one at the start of the name; with the status filter's unless `withStatus` is false.
+function conditions(
+  dialect: Dialect,
+  brokerId: number,
+  filter: ReportFilter,
+  afterId: number | null,
+  params: Params,
+  withStatus = true,
+): string {
   const p = params.add;
   const where = [`t.broker_id = ${p(brokerId)}`];
   if (afterId !== null) where.push(`t.id > ${p(afterId)}`);
-  if (filter.status !== 'all')
-    where.push(
-      isAttestationFilter(filter.status)
-        ? `t.attestation_state = ${p(ATTESTATION_FILTER_STATES[filter.status])}`
-        : `t.status = ${p(filter.status)}`,
-    );
+  const status = withStatus ? statusCondition(filter, p) : null;
+  if (status) where.push(status);
   const term = filter.q;
   if (term !== '' && isShort(term)) where.push(startsWith(dialect, term, p));
   else if (term !== '' && dialect.name === 'sqlite') {
@@ -40,15 +50,23 @@ function conditions(dialect: Dialect, brokerId: number, filter: ReportFilter, af
     const rowid = afterId !== null ? ` AND rowid > ${p(afterId)}` : '';
     where.push(`t.id IN (SELECT rowid FROM tenants_search WHERE tenants_search MATCH ${match}${rowid})`);
   } else if (term !== '') where.push(containsOnPostgres(term, p));
-  return { sql: where.join(' AND '), params: params.values };
+  return where.join(' AND ');
 }
 
 export function countStatement(dialect: Dialect, brokerId: number, filter: ReportFilter): SqlStatement {
-  const where = conditions(dialect, brokerId, filter, null);
-  return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where.sql}`, params: where.params };
+  const params = new Params(dialect);
+  const where = conditions(dialect, brokerId, filter, null, params);
+  return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where}`, params: params.values };
 }
 
-// The next batch after a tenant id, in id order: each batch starts where the last ended, through the primary key.
+const BATCH_COLUMNS = 't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at';
+
+// The next batch after a tenant id, in id order: each batch starts where the last ended. Each row says whether the
+// report lists it (`listed`); the next batch starts after the last row, listed or not.
+// On PostgreSQL the batch is a window of the broker's ids that hold the term, read from ix_tenants_broker_id alone
+// (it holds search_text), and the status filter marks the window's rows: with the filter inside the window's read,
+// the planner walked the primary key through every other broker's rows for a common term (815 ms at 5 × 100,000
+// tenants; 3 ms this way). On SQLite the search index and the status indexes answer it as one read.
 export function batchStatement(
   dialect: Dialect,
   brokerId: number,
@@ -56,11 +74,20 @@ export function batchStatement(
   afterId: number,
   limit: number,
 ): SqlStatement {
-  const where = conditions(dialect, brokerId, filter, afterId);
+  const params = new Params(dialect);
+  if (dialect.name === 'postgres') {
+    const window = conditions(dialect, brokerId, filter, afterId, params, false);
+    const listed = statusCondition(filter, params.add) ?? 'TRUE';
+    return {
+      sql:
+        `SELECT ${BATCH_COLUMNS}, ${listed} AS listed FROM tenants AS t WHERE t.id = ANY (ARRAY(` +
+        `SELECT t.id FROM tenants AS t WHERE ${window} ORDER BY t.id LIMIT ${Number(limit)})) ORDER BY t.id`,
+      params: params.values,
+    };
+  }
+  const where = conditions(dialect, brokerId, filter, afterId, params);
   return {
-    sql:
-      'SELECT t.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at FROM tenants AS t ' +
-      `WHERE ${where.sql} ORDER BY t.id LIMIT ${Number(limit)}`,
-    params: where.params,
+    sql: `SELECT ${BATCH_COLUMNS}, 1 AS listed FROM tenants AS t WHERE ${where} ORDER BY t.id LIMIT ${Number(limit)}`,
+    params: params.values,
   };
 }
