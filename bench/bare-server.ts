@@ -11,7 +11,7 @@ import { ROLE_LABELS } from '../src/auth/user-role';
 import { configureViewEngine } from '../src/common/view-engine';
 import { POSTGRES, SQLITE, decodeTimestamp } from '../src/database/dialect';
 import { StatementCache } from '../src/database/native-sqlite';
-import { compile, type SqlReader, type SqlService } from '../src/database/sql.service';
+import { templateOf, type SqlReader } from '../src/database/sql.service';
 import { SESSION_COOKIE } from '../src/sessions/session-cookie';
 import { readSyncSummary } from '../src/sync/sync-summary';
 import { parseMcaQuery } from '../src/tenants/mca-query';
@@ -38,19 +38,19 @@ interface SessionData {
   passport?: { user?: number };
 }
 
-// A reader with the app's SqlService surface that the page's reads use.
-function openReader(database: string): SqlReader & Pick<SqlService, 'query'> {
+// A reader of the database with the app's SqlReader surface, which the page's reads take.
+function openReader(database: string): SqlReader {
   if (/^postgres(ql)?:/.test(database)) {
     const pool = new Pool({ connectionString: database, max: POSTGRES_POOL_SIZE });
     const run = async <T>(sql: string, params: readonly unknown[]) =>
       (await pool.query(sql, params as unknown[])).rows as T[];
-    return { dialect: POSTGRES, run, query: (strings, ...values) => run(compile(POSTGRES, strings), values) };
+    return { dialect: POSTGRES, run };
   }
   const db = new Database(database);
   db.pragma('busy_timeout = 5000');
   const statements = new StatementCache(db);
   const run = <T>(sql: string, params: readonly unknown[]) => Promise.resolve(statements.all<T>(sql, params));
-  return { dialect: SQLITE, run, query: (strings, ...values) => run(compile(SQLITE, strings), values) };
+  return { dialect: SQLITE, run };
 }
 
 // express-session's cookie: "s:" + id + "." + base64 HMAC-SHA256 of the id (cookie-signature), URI-encoded.
@@ -75,11 +75,12 @@ export function startBareServer(database: string, port: number, secret: string):
   const layout = template('layouts/main');
   const page = template('tenants/mca');
   const reader = openReader(database);
+  const sqlOf = templateOf(reader);
   const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
   async function respond(req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> {
     const sid = sessionId(req.headers.cookie, secret);
     const [session] = sid
-      ? await reader.query<{
+      ? await sqlOf<{
           data: string;
           expires_at: unknown;
         }>`SELECT data, expires_at FROM sessions WHERE id = ${sid}`

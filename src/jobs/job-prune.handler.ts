@@ -8,9 +8,9 @@ import { PRUNE_BATCH, RecurringPrune } from './recurring-prune';
 export const JOB_PRUNE_JOB = 'jobs.prune';
 const DAY_MS = 86_400_000;
 
-// Deletes jobs that ended JOB_RETENTION_DAYS ago, in short transactions (RecurringPrune.deleteInBatches). A finished job's
-// unique key no longer guards anything by then: the work it did is recorded in its own rows (an attestation's
-// state, a sent message, a report), which refuse a second run themselves.
+// Deletes jobs that ended JOB_RETENTION_DAYS ago, in short transactions (RecurringPrune.deleteInBatches). A
+// finished job's unique key no longer guards anything by then: the work it did is recorded in its own rows (an
+// attestation's state, a sent message, a report), which refuse a second run themselves.
 @Injectable()
 export class JobPruneHandler extends RecurringPrune {
   readonly type = JOB_PRUNE_JOB;

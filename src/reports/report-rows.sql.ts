@@ -1,12 +1,12 @@
 import type { Dialect } from '../database/dialect';
-import { isAttestationFilter, type StatusFilter } from '../tenants/mca-query';
+import type { StatusFilter } from '../tenants/mca-query';
 import {
-  ATTESTATION_FILTER_STATES,
   containsOnPostgres,
   ftsMatch,
   isShort,
   Params,
   startsWith,
+  statusCondition,
   type SqlStatement,
 } from '../tenants/tenant-list.sql';
 
@@ -18,14 +18,6 @@ export interface ReportFilter {
 }
 
 export const NO_FILTER: ReportFilter = { status: 'all', q: '' };
-
-// The status filter's condition, or null for every status.
-function statusCondition(filter: ReportFilter, p: Params['add']): string | null {
-  if (filter.status === 'all') return null;
-  return isAttestationFilter(filter.status)
-    ? `t.attestation_state = ${p(ATTESTATION_FILTER_STATES[filter.status])}`
-    : `t.status = ${p(filter.status)}`;
-}
 
 // The conditions of the MCA page's search (tenant-list.sql.ts), written against a keyset read: a term of three
 // characters or more anywhere in the name, the domain or the tenant id (FTS5 trigram on SQLite, pg_trgm on
@@ -41,8 +33,7 @@ function conditions(
   const p = params.add;
   const where = [`t.broker_id = ${p(brokerId)}`];
   if (afterId !== null) where.push(`t.id > ${p(afterId)}`);
-  const status = withStatus ? statusCondition(filter, p) : null;
-  if (status) where.push(status);
+  if (withStatus && filter.status !== 'all') where.push(statusCondition(filter.status, params));
   const term = filter.q;
   if (term !== '' && isShort(term)) where.push(startsWith(dialect, term, p));
   else if (term !== '' && dialect.name === 'sqlite') {
@@ -77,7 +68,7 @@ export function batchStatement(
   const params = new Params(dialect);
   if (dialect.name === 'postgres') {
     const window = conditions(dialect, brokerId, filter, afterId, params, false);
-    const listed = statusCondition(filter, params.add) ?? 'TRUE';
+    const listed = filter.status === 'all' ? 'TRUE' : statusCondition(filter.status, params);
     return {
       sql:
         `SELECT ${BATCH_COLUMNS}, ${listed} AS listed FROM tenants AS t WHERE t.id = ANY (ARRAY(` +

@@ -23,11 +23,11 @@ const PROGRESS_EVERY = 20;
 // Ids of unusual customers kept on the run (each at most 64 characters: 20 fit its column).
 const UNUSUAL_IDS_KEPT = 20;
 
-// A refusal about one customer (no reseller relationship any more, gone meanwhile) leaves that customer's
-// acceptance as we knew it; anything else stops the run.
 // A customer's id as stored (TenantWriter keeps ids lower case).
 const idOf = (customer: PartnerCustomer): string => customer.tenantId.trim().toLowerCase();
 
+// A refusal about one customer (no reseller relationship any more, gone meanwhile) leaves that customer's
+// acceptance as we knew it; anything else stops the run.
 const isAboutThisCustomerOnly = (error: unknown): boolean =>
   error instanceof PartnerCenterError && (error.kind === 'forbidden' || error.kind === 'not_found');
 

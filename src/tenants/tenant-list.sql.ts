@@ -118,7 +118,8 @@ export function startsWith(dialect: Dialect, term: string, add: AddParam): strin
   return `lower(t.name) >= ${add(from)} AND lower(t.name) < ${add(`${from}\u{10FFFF}`)}`;
 }
 
-function statusCondition(filter: Exclude<StatusFilter, 'all'>, params: Params): string {
+// The condition of a status filter (also the report's, src/reports/report-rows.sql.ts).
+export function statusCondition(filter: Exclude<StatusFilter, 'all'>, params: Params): string {
   return isAttestationFilter(filter)
     ? `t.attestation_state = ${params.add(ATTESTATION_FILTER_STATES[filter])}`
     : `t.status = ${params.add(filter)}`;
