@@ -1,11 +1,20 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { readAppConfig } from './config/app.config';
 
+// Under steady load V8 lets the old generation grow to about four times the live heap before it collects it (a
+// peak RSS of 330-350 MB for 46 MB live). Growing it to twice the live heap held the peak near 230 MB at the same
+// CPU per request. Unlike --max-old-space-size this is no ceiling: a large sync still gets what it needs. Set here
+// so that it holds however the app is started; the flag given on the command line wins.
+const HEAP_GROWING_PERCENT = 100;
+
 async function bootstrap(): Promise<void> {
+  if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent')))
+    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { stream as excelStream } from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -130,6 +129,8 @@ export class ReportBuilder {
     batches: AsyncGenerator<ReportRow[]>,
     progress: (done: number) => Promise<void>,
   ): Promise<number> {
+    // Loaded by the first spreadsheet, not at start: exceljs is 7 MB of heap that every other request would carry.
+    const { stream: excelStream } = await import('exceljs');
     const workbook = new excelStream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
     const sheet = workbook.addWorksheet('MCA report', { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = REPORT_COLUMNS.map((column, i) => ({
