@@ -39,7 +39,7 @@ export function configureViewEngine(viewsDir: string): void {
 
 type PageRenderer = (res: Response, view: string, options: unknown) => void;
 
-// @Render pages are ended with the HTML as it is: res.send would parse and rewrite their Content-Type, copy the
+// @Render pages are ended with the HTML as bytes: res.send would parse and rewrite their Content-Type, copy the
 // page into a Buffer and look up the ETag setting on every page view. A render error goes where res.render's own
 // callback sends it (req.next).
 export function sendRenderedPagesDirectly(app: NestExpressApplication): void {
@@ -50,12 +50,12 @@ export function sendRenderedPagesDirectly(app: NestExpressApplication): void {
     res.render(view, locals, (err: Error | null, html: string) => {
       if (err) return res.req.next?.(err);
       if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      if (res.req.method === 'HEAD') {
-        res.setHeader('Content-Length', Buffer.byteLength(html));
-        res.end();
-      } else {
-        res.end(html); // Node sets Content-Length from a single chunk
-      }
+      // Encoded once: given the string, Node would measure it for Content-Length and then copy it again behind the
+      // headers, two copies of the page on the heap per view.
+      const body = Buffer.from(html);
+      res.setHeader('Content-Length', body.length);
+      if (res.req.method === 'HEAD') res.end();
+      else res.end(body);
     });
   };
 }
