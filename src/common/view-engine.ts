@@ -39,9 +39,9 @@ export function configureViewEngine(viewsDir: string): void {
 
 type PageRenderer = (res: Response, view: string, options: unknown) => void;
 
-// @Render pages are ended with the HTML as bytes: res.send would parse and rewrite their Content-Type, copy the
-// page into a Buffer and look up the ETag setting on every page view. A render error goes where res.render's own
-// callback sends it (req.next).
+// @Render pages are ended with the HTML as bytes: res.send would also parse and rewrite their Content-Type and
+// look up the ETag setting on every page view. A render error goes where res.render's own callback sends it
+// (req.next).
 export function sendRenderedPagesDirectly(app: NestExpressApplication): void {
   const adapter = app.getHttpAdapter() as unknown as { render: PageRenderer };
   adapter.render = (res, view, options) => {
