@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { dirname, join } from 'node:path';
 import passport from 'passport';
+import { CSP_DIRECTIVES } from './common/content-security-policy';
 import { configureViewEngine, sendRenderedPagesDirectly } from './common/view-engine';
 import type { AppConfig } from './config/app.config';
 import { SESSION_COOKIE } from './sessions/session-cookie';
@@ -34,21 +35,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   app.use(
     helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-        },
-      },
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
       strictTransportSecurity: Boolean(config.trustProxy) || Boolean(config.publicUrl?.startsWith('https:')),
     }),
   );

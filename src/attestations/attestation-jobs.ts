@@ -5,7 +5,14 @@ import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.po
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
 import { toAttestation } from './attestation.record';
-import { AttestationsService, FINALIZE_JOB, FINALIZE_MAX_ATTEMPTS, finalizeRequestId } from './attestations.service';
+import { CONTACT_ALREADY_USED } from '../partner-center/partner-center.client';
+import {
+  AttestationsService,
+  FINALIZE_JOB,
+  FINALIZE_MAX_ATTEMPTS,
+  finalizeRequestId,
+  signatoryOf,
+} from './attestations.service';
 import { PermanentJobError, RetryLaterError, type JobContext, type JobHandler } from '../jobs/job-handler';
 
 export const POLL_JOB = 'attestation.poll';
@@ -56,9 +63,19 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
   }
 }
 
+// Why a finalize failed, for the page to offer what helps: different contact details, or the Partner Center role.
+export const FAILURE_KINDS = { contactUsed: 'contact_already_used', forbidden: 'forbidden' } as const;
+const kindOf = (error: PartnerCenterError): string | null =>
+  error.message === CONTACT_ALREADY_USED
+    ? FAILURE_KINDS.contactUsed
+    : error.kind === 'forbidden'
+      ? FAILURE_KINDS.forbidden
+      : null;
+
 // Creates the customer agreement from an accepted attestation. Its job's unique key (finalize:<id>) makes it run
 // once per attestation across double clicks, auto-finalize and app instances; its MS-RequestId is stable per
-// attestation, and "already exists" counts as done, so a retry after a lost answer cannot make a second one.
+// attestation, and "already exists" counts as done only when the agreement is this attestation's (the client
+// checks the contact and the date), so a retry after a lost answer cannot make a second one.
 @Injectable()
 export class AttestationFinalizeHandler implements JobHandler<{ attestationId: number }> {
   readonly type = FINALIZE_JOB;
@@ -84,22 +101,29 @@ export class AttestationFinalizeHandler implements JobHandler<{ attestationId: n
     if (attestation.state !== 'accepted') return;
     const [tenant] = await this.sql.query<{ microsoft_tenant_id: string }>`
       SELECT microsoft_tenant_id FROM tenants WHERE id = ${attestation.tenantId}`;
+    let agreement;
     try {
       const credentials = await this.settings.credentialsFor(attestation.brokerId);
-      await this.client.createAgreementFromAttestation(
+      agreement = await this.client.createAgreementFromAttestation(
         credentials,
-        tenant.microsoft_tenant_id,
-        attestation.pcAttestationId,
+        {
+          customerTenantId: tenant.microsoft_tenant_id,
+          attestationId: attestation.pcAttestationId,
+          signatory: signatoryOf(attestation),
+          createdAt: attestation.createdAt,
+          acceptedAt: attestation.acceptedAt,
+          templateId: attestation.templateId,
+        },
         finalizeRequestId(attestation),
       );
     } catch (error) {
       if (!(error instanceof PartnerCenterError)) throw error;
       const lastTry = ctx.attempt >= FINALIZE_MAX_ATTEMPTS;
       if (isTransient(error) && !lastTry) throw new RetryLaterError(error.message, error.details.retryAfterMs);
-      await this.attestations.failFinalize(attestationId, error.message);
+      await this.attestations.failFinalize(attestationId, error.message, kindOf(error));
       // Dead at once: its unique key is free again for the partner's Retry.
       throw new PermanentJobError(error.message);
     }
-    await this.attestations.completeFinalize(attestationId);
+    await this.attestations.completeFinalize(attestationId, agreement);
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config';
+import { AppUrl } from '../common/app-url';
 import type { Tx } from '../database/sql.service';
 import type { Attestation } from './attestation.record';
 import { Outbox } from '../mail/outbox.service';
@@ -14,15 +13,10 @@ const when = (date: Date | null): string =>
 // sent once, and never for a change that rolled back). Templates: views/mail/attestation-*.{html,text}.hbs.
 @Injectable()
 export class AttestationMail {
-  private readonly appUrl: string;
-
   constructor(
     private readonly outbox: Outbox,
-    config: ConfigService,
-  ) {
-    const app = config.getOrThrow<AppConfig>('app');
-    this.appUrl = (app.publicUrl ?? `http://localhost:${app.port}`).replace(/\/+$/, '');
-  }
+    private readonly appUrl: AppUrl,
+  ) {}
 
   linkToSignatory(tx: Tx, attestation: Attestation, partnerName: string): Promise<number> {
     return this.outbox.enqueue(tx, {
@@ -91,7 +85,7 @@ export class AttestationMail {
         companyName: attestation.companyName,
         signatory: `${attestation.signatoryFirstName} ${attestation.signatoryLastName}`,
         error: attestation.lastError,
-        url: `${this.appUrl}/tenants/${attestation.tenantId}/attestation`,
+        url: `${this.appUrl.base()}/tenants/${attestation.tenantId}/attestation`,
         whenText: when(new Date()),
       },
     });

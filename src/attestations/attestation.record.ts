@@ -9,7 +9,8 @@ export interface Attestation extends AttestationInput {
   tenantId: number;
   pcAttestationId: string;
   state: AttestationState;
-  link: string;
+  link: string; // the customer's: a page of this app that shows Microsoft's component (older ones: the component)
+  componentUrl: string | null; // Microsoft's embeddable component for this attestation, when known
   linkExpiresAt: Date | null;
   templateId: string | null;
   agreementLink: string | null;
@@ -23,6 +24,7 @@ export interface Attestation extends AttestationInput {
   cancelledAt: Date | null;
   expiredAt: Date | null;
   lastError: string | null;
+  lastErrorKind: string | null;
   lastPolledAt: Date | null;
   nextPollAt: Date | null;
   emailedAt: Date | null;
@@ -40,6 +42,7 @@ export type AttestationChanges = Partial<
     | 'cancelledAt'
     | 'expiredAt'
     | 'lastError'
+    | 'lastErrorKind'
     | 'lastPolledAt'
     | 'nextPollAt'
     | 'emailedAt'
@@ -71,6 +74,7 @@ export function toAttestation(raw: Raw, dialect: Dialect): Attestation {
     emailLink: Boolean(Number(raw.email_link) || raw.email_link === true),
     state: raw.state as AttestationState,
     link: String(raw.link),
+    componentUrl: text('component_url'),
     linkExpiresAt: date('link_expires_at'),
     templateId: text('template_id'),
     agreementLink: text('agreement_link'),
@@ -84,6 +88,7 @@ export function toAttestation(raw: Raw, dialect: Dialect): Attestation {
     cancelledAt: date('cancelled_at'),
     expiredAt: date('expired_at'),
     lastError: text('last_error'),
+    lastErrorKind: text('last_error_kind'),
     lastPolledAt: date('last_polled_at'),
     nextPollAt: date('next_poll_at'),
     emailedAt: date('emailed_at'),

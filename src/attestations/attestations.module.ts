@@ -2,6 +2,8 @@ import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
 import { PartnerCenterModule } from '../partner-center/partner-center.module';
 import { TenantsModule } from '../tenants/tenants.module';
+import { AcceptanceLinks } from './acceptance-links';
+import { AgreementPageController } from './agreement-page.controller';
 import { AttestationFinalizeHandler, AttestationPollHandler, POLL_EVERY_MS, POLL_JOB } from './attestation-jobs';
 import { AttestationMail } from './attestation-mail';
 import { AttestationPages } from './attestation-pages';
@@ -13,8 +15,9 @@ import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
 
 @Module({
   imports: [PartnerCenterSettingsModule, PartnerCenterModule, TenantsModule],
-  controllers: [AttestationsController, SandboxAcceptanceController],
+  controllers: [AttestationsController, SandboxAcceptanceController, AgreementPageController],
   providers: [
+    AcceptanceLinks,
     AttestationsService,
     AttestationPages,
     AttestationMail,

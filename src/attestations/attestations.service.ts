@@ -1,21 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { BrokerScope } from '../common/broker-scope.service';
+import type { Contact } from '../common/contact';
 import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import type { CurrentUser } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
-import { type EnhancedAttestation, type PartnerCenterApi } from '../partner-center/partner-center.types';
+import {
+  type CustomerAgreement,
+  type EnhancedAttestation,
+  type PartnerCenterApi,
+} from '../partner-center/partner-center.types';
+import { AcceptanceLinks } from './acceptance-links';
 import type { TenantStatus } from '../tenants/tenant-status';
 import { parseAttestationInput, type AttestationInput } from './attestation-input';
-import {
-  isOpen,
-  tenantAttestationStateFor,
-  tenantStatusFor,
-  transition,
-  type AttestationEvent,
-} from './attestation-state';
+import { isOpen, tenantAttestationStateFor, transition, type AttestationEvent } from './attestation-state';
 import { columnOf, toAttestation, type Attestation, type AttestationChanges } from './attestation.record';
 import { AttestationMail } from './attestation-mail';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -67,6 +67,7 @@ export class AttestationsService {
     private readonly audit: AuditTrail,
     private readonly writer: TenantWriter,
     private readonly mail: AttestationMail,
+    private readonly links: AcceptanceLinks,
   ) {}
 
   async tenant(tenantId: number): Promise<TenantSummary> {
@@ -107,6 +108,25 @@ export class AttestationsService {
     return toAttestation(row, this.sql.dialect);
   }
 
+  // What the customer's public agreement page shows, found by Microsoft's attestation id (the link is the key, so
+  // no broker is signed in): the attestation, and the names of the partner and the customer.
+  async forAgreementPage(
+    pcAttestationId: string,
+  ): Promise<{ attestation: Attestation; partnerName: string; customerName: string } | null> {
+    if (pcAttestationId.length === 0 || pcAttestationId.length > 200) return null;
+    const [row] = await this.sql.query<Record<string, unknown>>`
+      SELECT a.*, b.name AS partner_name, t.name AS customer_name FROM attestations a
+      JOIN brokers b ON b.id = a.broker_id JOIN tenants t ON t.id = a.tenant_id
+      WHERE a.pc_attestation_id = ${pcAttestationId} ORDER BY a.id DESC LIMIT 1`;
+    return row
+      ? {
+          attestation: toAttestation(row, this.sql.dialect),
+          partnerName: String(row.partner_name),
+          customerName: String(row.customer_name),
+        }
+      : null;
+  }
+
   // The broker's habit (its latest attestation's country and language), so the form starts where it usually ends.
   async brokerDefaults(): Promise<{ country: string; language: string } | null> {
     const brokerId = this.scope.brokerId();
@@ -129,15 +149,15 @@ export class AttestationsService {
     // The form's token is the MS-RequestId: a double submit reaches Partner Center as one operation.
     const created = await this.client.createEnhancedAttestation(
       credentials,
-      this.request(tenant, input),
+      this.request(input),
       input.requestToken,
     );
     const template = await this.client.getMcaAgreementMetadata(credentials).catch(() => null);
+    const componentUrl = this.links.componentUrl(credentials.mode, created, input.language);
     try {
       return await this.sql.transaction(async (tx) => {
-        const attestation = await this.insert(tx, tenant, input, created, template, user);
-        await this.writer.setAttestationState(tx, tenant.id, 'pending');
-        await this.markTenant(tx, tenant.id, attestation);
+        const attestation = await this.insert(tx, tenant, input, created, componentUrl, template, user);
+        await this.writer.setAttestation(tx, tenant.id, tenantAttestationStateFor(attestation.state));
         await this.audit.record(tx, {
           action: 'attestation.created',
           subject: { type: 'attestation', id: attestation.id },
@@ -156,8 +176,11 @@ export class AttestationsService {
             autoFinalize: input.autoFinalize,
             emailLink: input.emailLink,
             link: attestation.link,
+            componentUrl: attestation.componentUrl,
             linkExpiresAt: attestation.linkExpiresAt?.toISOString() ?? null,
             templateId: attestation.templateId,
+            // Kept although the rest of Microsoft's answer could not be read: the attestation is not orphaned.
+            ...(created.unreadable !== undefined ? { answerUnreadable: created.unreadable } : {}),
           },
         });
         if (input.emailLink) return this.emailLink(tx, attestation, user.brokerName);
@@ -232,19 +255,23 @@ export class AttestationsService {
   }
 
   // The finalize job's outcome. Both are no-ops on an attestation that moved on meanwhile (cancelled, finalized).
-  async completeFinalize(attestationId: number): Promise<Attestation> {
-    return this.apply(attestationId, 'finalize', { finalizedAt: new Date(), lastError: null }, {}, async (tx, a) => {
+  async completeFinalize(attestationId: number, agreement: CustomerAgreement | null = null): Promise<Attestation> {
+    const changes = { finalizedAt: new Date(), lastError: null, lastErrorKind: null };
+    const data = agreement
+      ? { agreement: { dateAgreed: agreement.dateAgreed?.toISOString() ?? null, templateId: agreement.templateId } }
+      : {};
+    return this.apply(attestationId, 'finalize', changes, data, async (tx, a) => {
       await this.mail.finalizedNotice(tx, a);
       return a;
-    });
+    }, agreement);
   }
 
-  async failFinalize(attestationId: number, message: string): Promise<Attestation> {
+  async failFinalize(attestationId: number, message: string, kind: string | null = null): Promise<Attestation> {
     return this.apply(
       attestationId,
       'fail',
-      { failedAt: new Date(), lastError: message.slice(0, 1000) },
-      { message },
+      { failedAt: new Date(), lastError: message.slice(0, 1000), lastErrorKind: kind },
+      { message, ...(kind ? { kind } : {}) },
       async (tx, a) => {
         await this.mail.failedNotice(tx, a);
         return a;
@@ -260,6 +287,7 @@ export class AttestationsService {
     changes: AttestationChanges,
     data: Record<string, unknown>,
     then?: (tx: Tx, attestation: Attestation) => Promise<Attestation>,
+    agreement: CustomerAgreement | null = null,
   ): Promise<Attestation> {
     return this.sql.transaction(async (tx) => {
       const lock = tx.dialect.name === 'postgres' ? ' FOR UPDATE' : '';
@@ -283,8 +311,15 @@ export class AttestationsService {
       );
       const after: Attestation = { ...before, ...changes, state: result.to };
       if (result.to !== before.state && (await this.isLatest(tx, after))) {
-        await this.writer.setAttestationState(tx, after.tenantId, tenantStatusFor(after.state));
-        await this.markTenant(tx, after.tenantId, after);
+        const made =
+          after.state === 'finalized'
+            ? {
+                contact: signatoryOf(after),
+                agreedAt: agreement?.dateAgreed ?? after.acceptedAt ?? new Date(),
+                templateId: agreement?.templateId ?? after.templateId,
+              }
+            : undefined;
+        await this.writer.setAttestation(tx, after.tenantId, tenantAttestationStateFor(after.state), made);
       }
       await this.audit.record(tx, {
         action: `attestation.${event === 'request_finalize' ? 'finalize_requested' : PAST[event]}`,
@@ -329,10 +364,6 @@ export class AttestationsService {
     return Number(row?.id) === attestation.id;
   }
 
-  private async markTenant(tx: Tx, tenantId: number, attestation: Attestation): Promise<void> {
-    await tx.query`UPDATE tenants SET attestation_state = ${tenantAttestationStateFor(attestation.state)} WHERE id = ${tenantId}`;
-  }
-
   private async touchPoll(id: number, at: Date, next: Date): Promise<void> {
     await this.sql.transaction(async (tx) => {
       await tx.query`UPDATE attestations SET last_polled_at = ${tx.dialect.encodeTimestamp(at)}, next_poll_at = ${tx.dialect.encodeTimestamp(next)} WHERE id = ${id}`;
@@ -362,9 +393,8 @@ export class AttestationsService {
       );
   }
 
-  private request(tenant: TenantSummary, input: AttestationInput) {
+  private request(input: AttestationInput) {
     return {
-      customerTenantId: tenant.microsoftTenantId,
       signatoryFirstName: input.signatoryFirstName,
       signatoryLastName: input.signatoryLastName,
       signatoryEmail: input.signatoryEmail,
@@ -380,6 +410,7 @@ export class AttestationsService {
     tenant: TenantSummary,
     input: AttestationInput,
     created: EnhancedAttestation,
+    componentUrl: string | null,
     template: { templateId: string; agreementLink: string } | null,
     user: CurrentUser,
   ): Promise<Attestation> {
@@ -389,12 +420,12 @@ export class AttestationsService {
     await tx.query`
       INSERT INTO attestations (broker_id, tenant_id, pc_attestation_id, request_token, signatory_first_name,
         signatory_last_name, signatory_email, signatory_phone, company_name, country, language, auto_finalize,
-        email_link, state, link, link_expires_at, template_id, agreement_link, created_by_user_id, created_by_label,
-        created_at, next_poll_at)
+        email_link, state, link, component_url, link_expires_at, template_id, agreement_link, created_by_user_id,
+        created_by_label, created_at, next_poll_at)
       VALUES (${user.brokerId}, ${tenant.id}, ${created.id}, ${input.requestToken}, ${input.signatoryFirstName},
         ${input.signatoryLastName}, ${input.signatoryEmail}, ${input.signatoryPhone}, ${input.companyName},
         ${input.country}, ${input.language}, ${input.autoFinalize}, ${input.emailLink}, ${'awaiting_acceptance'},
-        ${created.acceptanceLink}, ${ts(created.expiresAt)}, ${template?.templateId ?? null},
+        ${this.links.customerLink(created.id)}, ${componentUrl}, ${ts(created.expiresAt)}, ${template?.templateId ?? null},
         ${template?.agreementLink ?? null}, ${user.id}, ${label}, ${ts(now)},
         ${ts(new Date(now.getTime() + nextPollDelayMs(now, now)))})`;
     const [row] = await tx.query<
@@ -442,6 +473,14 @@ export class AttestationsService {
     return sent;
   }
 }
+
+// The attestation's signatory as Partner Center's Contact.
+export const signatoryOf = (attestation: Attestation): Contact => ({
+  firstName: attestation.signatoryFirstName,
+  lastName: attestation.signatoryLastName,
+  email: attestation.signatoryEmail,
+  ...(attestation.signatoryPhone ? { phoneNumber: attestation.signatoryPhone } : {}),
+});
 
 const PAST: Record<Exclude<AttestationEvent, 'request_finalize'>, string> = {
   accept: 'accepted',

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpStatus, NotFoundException, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, NotFoundException, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { cspWith } from '../common/content-security-policy';
 import { Public } from '../common/decorators';
 import { FormErrorsException } from '../common/form-errors.exception';
 import { RedirectException } from '../common/redirect.exception';
-import { SqlService } from '../database/sql.service';
 import { RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { tooManyAttempts } from '../rate-limits/too-many-attempts';
 import {
@@ -11,6 +11,7 @@ import {
   SANDBOX_ACCEPTANCE_PATH,
 } from '../partner-center/sandbox/partner-center-sandbox.service';
 import { MCA_LINK, MCA_TEMPLATE_ID } from '../partner-center/sandbox/sandbox-seed';
+import { AttestationsService } from './attestations.service';
 import { countryName } from './countries-languages';
 
 const VIEW = 'acceptance/page';
@@ -18,30 +19,50 @@ const LAYOUT = 'layouts/sandbox';
 // A public form: enough for a signatory who retries, not for a script trying links.
 const ACCEPT_LIMIT = { bucket: 'sandbox-accept:ip', limit: 20, windowSeconds: 60 } as const;
 
-// In sandbox mode the sandbox plays Microsoft's acceptance page; the app serves it at its own address so that the
-// customer's signatory opens it from any device (a phone, another network through PUBLIC_URL). Public: the link is
-// the key. Plain HTML, no script; the form posts back here with a CSRF token bound to the visitor's session.
+const componentPath = (id: string) => `${SANDBOX_ACCEPTANCE_PATH}?attestationId=${encodeURIComponent(id)}`;
+const idOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+// In sandbox mode the sandbox plays Microsoft's embeddable acceptance component, at the parameterised shape the app
+// builds for Microsoft's (?attestationId=…&language=…); the app serves it at its own address so that the customer's
+// agreement page (AgreementPageController) frames it on any device (a phone, another network through PUBLIC_URL).
+// Public: the link is the key. Plain HTML, no script; framed by this app's pages only; the form posts back here
+// with a CSRF token bound to the visitor's session.
 @Controller(SANDBOX_ACCEPTANCE_PATH.slice(1))
 @Public()
 export class SandboxAcceptanceController {
   constructor(
     private readonly sandbox: PartnerCenterSandboxService,
-    private readonly sql: SqlService,
+    private readonly attestations: AttestationsService,
     private readonly limits: RateLimits,
   ) {}
 
-  @Get(':id')
+  @Get()
   @Render(VIEW)
-  async page(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+  async page(@Query('attestationId') id: unknown, @Res({ passthrough: true }) res: Response) {
     res.set('Cache-Control', 'no-store');
-    return this.model(id);
+    res.set('Content-Security-Policy', cspWith({ frameAncestors: ["'self'"] }));
+    res.set('X-Frame-Options', 'SAMEORIGIN');
+    return this.model(idOf(id));
   }
 
-  @Post(':id')
-  async accept(@Param('id') id: string, @Body() body: Record<string, unknown>, @Req() req: Request) {
+  // Links made before the component's parameterised shape (/sandbox/accept/<id>) still open.
+  @Get(':id')
+  legacy(@Param('id') id: string) {
+    throw new RedirectException(componentPath(id));
+  }
+
+  @Post()
+  async accept(
+    @Query('attestationId') rawId: unknown,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    res.set('Content-Security-Policy', cspWith({ frameAncestors: ["'self'"] }));
+    res.set('X-Frame-Options', 'SAMEORIGIN');
     const rule: RateLimit = { ...ACCEPT_LIMIT, subject: req.ip ?? 'unknown' };
     const wait = await this.limits.retryAfterSeconds(rule);
-    const model = await this.model(id);
+    const model = await this.model(idOf(rawId));
     if (wait !== null)
       throw tooManyAttempts(req, wait, { authorized: `Too many attempts: try again in ${wait} seconds` }, VIEW);
     await this.limits.hit([rule]);
@@ -53,22 +74,20 @@ export class SandboxAcceptanceController {
         );
       this.sandbox.server.acceptAttestation(model.id);
     }
-    throw new RedirectException(`${SANDBOX_ACCEPTANCE_PATH}/${encodeURIComponent(model.id)}`);
+    throw new RedirectException(componentPath(model.id));
   }
 
   private async model(id: string) {
     const attestation = this.sandbox.running && id.length <= 100 ? this.sandbox.server.attestation(id) : null;
     if (!attestation) throw new NotFoundException('This acceptance link is not valid. Ask your partner for a new one.');
-    const [partner] = await this.sql.query<{ name: string; tenant_name: string }>`
-      SELECT b.name, t.name AS tenant_name FROM attestations a JOIN brokers b ON b.id = a.broker_id
-      JOIN tenants t ON t.id = a.tenant_id WHERE a.pc_attestation_id = ${attestation.id}`;
+    const found = await this.attestations.forAgreementPage(attestation.id);
     return {
       layout: LAYOUT,
       title: 'Microsoft Customer Agreement',
       id: attestation.id,
       state: attestation.status,
-      partnerName: partner?.name ?? 'Your Microsoft partner',
-      customerName: partner?.tenant_name ?? attestation.companyName,
+      partnerName: found?.partnerName ?? 'Your Microsoft partner',
+      customerName: found?.customerName ?? attestation.companyName,
       companyName: attestation.companyName,
       signatory: {
         name: `${attestation.signatoryFirstName} ${attestation.signatoryLastName}`,
@@ -80,7 +99,7 @@ export class SandboxAcceptanceController {
       documentLink: MCA_LINK,
       expiresAt: attestation.expiresAt,
       acceptedAt: attestation.acceptedAt,
-      action: `${SANDBOX_ACCEPTANCE_PATH}/${encodeURIComponent(attestation.id)}`,
+      action: componentPath(attestation.id),
       status: HttpStatus.OK,
     };
   }

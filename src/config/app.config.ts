@@ -25,6 +25,7 @@ export interface AppConfig {
   login: { perIp: number; perEmail: number; windowSeconds: number };
   logLevel: string;
   partnerCenterMode: 'sandbox' | 'live';
+  partnerCenterComponentUrl: string | undefined;
   sandboxPort: number;
   syncIntervalMinutes: number;
   partnerCenterHttp: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxWaitMs: number };
@@ -53,6 +54,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     },
     logLevel: env.LOG_LEVEL,
     partnerCenterMode: env.PARTNER_CENTER_MODE,
+    partnerCenterComponentUrl: env.PARTNER_CENTER_COMPONENT_URL,
     sandboxPort: env.SANDBOX_PORT,
     syncIntervalMinutes: env.SYNC_INTERVAL_MINUTES,
     partnerCenterHttp: {

@@ -165,6 +165,13 @@ export class Environment {
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL?: string;
 
+  // Microsoft's parameterised link to its embeddable MCA acceptance component (live mode), with {attestationId} and
+  // {language} where the attestation's go: no page we could read gives it (docs/partner-center.md).
+  @IsOptional()
+  @IsUrl({ require_tld: true, require_protocol: true, protocols: ['https'] })
+  @Matches(/\{attestationId\}/, { message: 'PARTNER_CENTER_COMPONENT_URL must hold {attestationId}' })
+  PARTNER_CENTER_COMPONENT_URL?: string;
+
   @IsOptional()
   @IsString()
   TRUST_PROXY?: string;

@@ -35,14 +35,17 @@ export class PartnerCenterConnectionService {
     private readonly scope: BrokerScope,
   ) {}
 
-  // One cheap call of each kind the sync needs, reported in words an admin can act on.
+  // One cheap call of each kind the sync needs (the customer list as the app; the agreement template as the
+  // connected user, App+User as Microsoft documents it), reported in words an admin can act on.
   async test(): Promise<string> {
     const credentials = await this.settings.credentialsFor(this.scope.brokerId());
-    const metadata = await this.client.getMcaAgreementMetadata(credentials);
     const page = await this.client.listCustomers(credentials, { pageSize: 100 });
     const count = page.continuationToken
       ? `${page.items.length} or more customers`
       : `${page.items.length} customer${page.items.length === 1 ? '' : 's'}`;
+    if (!credentials.refreshToken)
+      return `The app is connected: ${count} visible. Connect a Partner Center user to read the customers' acceptances.`;
+    const metadata = await this.client.getMcaAgreementMetadata(credentials);
     return `Connected: ${count} visible, MCA template ${metadata.templateId}.`;
   }
 

@@ -7,7 +7,12 @@ import { ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import type { AppConfig } from '../config/app.config';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
-import { PARTNER_CENTER_MODES, PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
+import { WHO_MAY_ATTEST } from '../partner-center/partner-center.client';
+import {
+  AcceptancePolicyDto,
+  PARTNER_CENTER_MODES,
+  PartnerCenterSettingsDto,
+} from './dto/partner-center-settings.dto';
 import { PartnerCenterConnectionService } from './partner-center-connection.service';
 import { PartnerCenterSettingsService } from './partner-center-settings.service';
 
@@ -17,7 +22,8 @@ const MODE_OPTIONS = PARTNER_CENTER_MODES.map((value) => ({
   value,
   label: value === 'sandbox' ? 'Sandbox (built-in test Partner Center)' : 'Live (Microsoft Partner Center)',
 }));
-const PAGE_VIEW = { title: 'Partner Center', modes: MODE_OPTIONS };
+const PAGE_VIEW = { title: 'Partner Center', modes: MODE_OPTIONS, whoMayAttest: WHO_MAY_ATTEST };
+const day = (date: Date | null): string => date?.toISOString().slice(0, 10) ?? '';
 
 // Partner Center's refusal is the admin's answer; anything else is a bug and goes to the error page.
 async function reportingPartnerCenterErrors(req: Request, work: () => Promise<string>): Promise<void> {
@@ -52,18 +58,29 @@ export class PartnerCenterSettingsController {
   @FormView('settings/partner-center', PAGE_VIEW)
   @Redirect(PAGE, 303)
   async save(@Req() req: Request, @Body() dto: PartnerCenterSettingsDto) {
-    const { disconnected } = await this.settings.save(dto).catch(async (error: unknown) => {
-      // The form shown again needs what is stored (a secret kept, the connected user), not only the fields.
-      if (error instanceof ValidationFailedError && req.formView)
-        req.formView = { ...req.formView, data: { ...req.formView.data, state: await this.settings.state() } };
-      throw error;
-    });
+    const { disconnected } = await this.settings.save(dto).catch((error: unknown) => this.withState(req, error));
     flash(
       req,
       'success',
       disconnected
         ? 'Partner Center settings saved. The app registration changed, so the connected user was disconnected: connect one again.'
         : 'Partner Center settings saved.',
+    );
+  }
+
+  @Post('acceptance-policy')
+  @FormView('settings/partner-center', PAGE_VIEW)
+  @Redirect(PAGE, 303)
+  async saveAcceptancePolicy(@Req() req: Request, @Body() dto: AcceptancePolicyDto) {
+    const requiredFrom = await this.settings
+      .saveAcceptancePolicy(dto.requireAcceptedFrom)
+      .catch((error: unknown) => this.withState(req, error));
+    flash(
+      req,
+      'success',
+      requiredFrom
+        ? `Acceptances older than ${day(requiredFrom)} are now marked "Re-acceptance needed" (the list updates in a moment).`
+        : 'No acceptance date is required any more.',
     );
   }
 
@@ -109,7 +126,21 @@ export class PartnerCenterSettingsController {
 
   private async pageData() {
     const state = await this.settings.state();
-    return { ...PAGE_VIEW, state, values: { mode: state.mode, tenantId: state.tenantId, appId: state.appId } };
+    return {
+      ...PAGE_VIEW,
+      state,
+      values: { mode: state.mode, tenantId: state.tenantId, appId: state.appId },
+      policy: { requireAcceptedFrom: day(state.requireAcceptedFrom) },
+    };
+  }
+
+  // A refused form is shown again with what is stored (a secret kept, the connected user, the other form's values).
+  private async withState(req: Request, error: unknown): Promise<never> {
+    if (error instanceof ValidationFailedError && req.formView) {
+      const { state, values, policy } = await this.pageData();
+      req.formView = { ...req.formView, data: { ...req.formView.data, state, values, policy } };
+    }
+    throw error;
   }
 
   private redirectUri(req: Request): string {

@@ -34,6 +34,10 @@ export class PartnerCenterSettings {
   @Column({ name: 'connected_at', type: TIMESTAMP, nullable: true })
   connectedAt: Date | null;
 
+  // "Require acceptance on or after": an acceptance older than this needs a new one (midnight UTC of the day).
+  @Column({ name: 'require_accepted_from', type: TIMESTAMP, nullable: true })
+  requireAcceptedFrom: Date | null;
+
   @UpdateDateColumn({ name: 'updated_at', type: TIMESTAMP })
   updatedAt: Date;
 }

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecretBox } from '../common/secret-box';
@@ -12,7 +12,10 @@ import { PartnerCenterSettings } from './partner-center-settings.entity';
 import { PartnerCenterSettingsController } from './partner-center-settings.controller';
 import { PartnerCenterSettingsService } from './partner-center-settings.service';
 import { RefreshTokenKeeper } from './refresh-token-keeper';
+import { AcceptancePolicySource } from '../tenants/acceptance-policy';
 
+// Global so that tenants (beside it) find the broker's acceptance policy through their own interface.
+@Global()
 @Module({
   imports: [TypeOrmModule.forFeature([PartnerCenterSettings]), PartnerCenterModule],
   controllers: [PartnerCenterSettingsController],
@@ -25,9 +28,10 @@ import { RefreshTokenKeeper } from './refresh-token-keeper';
     { provide: PARTNER_CENTER_API, useExisting: PartnerCenterClient },
     { provide: PARTNER_CENTER_SANDBOX, useExisting: PartnerCenterSandboxService },
     PartnerCenterSettingsService,
+    { provide: AcceptancePolicySource, useExisting: PartnerCenterSettingsService },
     PartnerCenterConnectionService,
     RefreshTokenKeeper,
   ],
-  exports: [PartnerCenterSettingsService, PARTNER_CENTER_API],
+  exports: [PartnerCenterSettingsService, PARTNER_CENTER_API, AcceptancePolicySource],
 })
 export class PartnerCenterSettingsModule {}

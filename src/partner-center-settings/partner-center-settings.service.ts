@@ -8,6 +8,8 @@ import { ValidationFailedError, type FieldMessages } from '../common/domain-erro
 import { SecretBox } from '../common/secret-box';
 import type { AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
+import { JobQueue } from '../jobs/job-queue.service';
+import { AcceptancePolicySource, REACCEPTANCE_JOB, reacceptanceKey } from '../tenants/acceptance-policy';
 import { LIVE_API_BASE_URL, LIVE_AUTHORITY_URL } from '../partner-center/partner-center.options';
 import {
   PartnerCenterError,
@@ -20,6 +22,7 @@ import { PARTNER_CENTER_SANDBOX, type SandboxRegistration } from './partner-cent
 import { PartnerCenterSettings } from './partner-center-settings.entity';
 
 export interface PartnerCenterSettingsState {
+  requireAcceptedFrom: Date | null;
   mode: PartnerCenterMode;
   tenantId: string;
   appId: string;
@@ -37,9 +40,13 @@ const ID_FIELDS = [
 // Each secret is sealed for its broker and field: a value copied to another row does not open.
 const secretContext = (brokerId: number, field: 'appSecret' | 'refreshToken') => `partner-center:${brokerId}:${field}`;
 
+// The MCA's launch: no acceptance of it can be older.
+const EARLIEST_REQUIRED_DATE = '2019-01-01';
+
 // A broker's way into Partner Center: the stored settings, and the credentials built from them for every caller.
+// It also keeps the broker's "require acceptance on or after" date, which tenants read through AcceptancePolicySource.
 @Injectable()
-export class PartnerCenterSettingsService {
+export class PartnerCenterSettingsService implements AcceptancePolicySource {
   private readonly defaultMode: PartnerCenterMode;
 
   constructor(
@@ -48,6 +55,7 @@ export class PartnerCenterSettingsService {
     private readonly sql: SqlService,
     private readonly audit: AuditTrail,
     private readonly box: SecretBox,
+    private readonly queue: JobQueue,
     @Inject(PARTNER_CENTER_SANDBOX) private readonly sandbox: SandboxRegistration,
     config: ConfigService,
   ) {
@@ -58,6 +66,7 @@ export class PartnerCenterSettingsService {
   async state(): Promise<PartnerCenterSettingsState> {
     const row = await this.settingsOf(this.scope.brokerId());
     return {
+      requireAcceptedFrom: row?.requireAcceptedFrom ?? null,
       mode: row?.mode ?? this.defaultMode,
       tenantId: row?.tenantId ?? '',
       appId: row?.appId ?? '',
@@ -96,6 +105,46 @@ export class PartnerCenterSettingsService {
     });
     if ('errors' in result) throw new ValidationFailedError(result.errors);
     return result;
+  }
+
+  async requiredFrom(brokerId: number): Promise<Date | null> {
+    const row = await this.settings.findOne({ where: { brokerId }, select: { id: true, requireAcceptedFrom: true } });
+    return row?.requireAcceptedFrom ?? null;
+  }
+
+  // A day (YYYY-MM-DD) or '' for none. Tenants are marked again by a job, in batches.
+  async saveAcceptancePolicy(day: string, now = new Date()): Promise<Date | null> {
+    const brokerId = this.scope.brokerId();
+    const requiredFrom = day === '' ? null : new Date(`${day}T00:00:00Z`);
+    if (requiredFrom !== null) {
+      const valid = /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(requiredFrom.getTime());
+      if (!valid || requiredFrom.toISOString().slice(0, 10) !== day)
+        throw new ValidationFailedError({ requireAcceptedFrom: 'Enter a date like 2023-04-01, or leave it empty' });
+      if (day < EARLIEST_REQUIRED_DATE)
+        throw new ValidationFailedError({
+          requireAcceptedFrom: 'The Microsoft Customer Agreement dates from 2019: enter a later date',
+        });
+      if (requiredFrom.getTime() > now.getTime())
+        throw new ValidationFailedError({ requireAcceptedFrom: 'Enter today or an earlier date' });
+    }
+    await this.sql.transaction(async (tx) => {
+      const row = await this.rowOrNew(tx, brokerId);
+      const before = row.requireAcceptedFrom?.toISOString().slice(0, 10) ?? null;
+      row.requireAcceptedFrom = requiredFrom;
+      await tx.manager.save(row);
+      await this.audit.record(tx, {
+        action: 'partner_center.acceptance_policy_saved',
+        subject: { type: 'partner_center_settings', id: row.id },
+        data: { requireAcceptedFrom: day || null, before },
+      });
+      await this.queue.enqueue(
+        tx,
+        REACCEPTANCE_JOB,
+        {},
+        { brokerId, uniqueKey: reacceptanceKey(brokerId), uniqueScope: 'active', maxAttempts: 5 },
+      );
+    });
+    return requiredFrom;
   }
 
   async saveConnectedUser(user: ConnectedUser): Promise<void> {

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { agreementMadeBy } from './agreement-match';
+import { parseCreatedAttestation, parseEnhancedAttestation } from './partner-center.assumed';
 import { errorFromResponse } from './partner-center.errors';
 import {
   PARTNER_CENTER_CLIENT_OPTIONS,
@@ -9,6 +11,8 @@ import {
 import {
   AGREEMENT_ALREADY_EXISTS,
   CONTINUATION_HEADER,
+  CONTRACT_VERSION,
+  CONTRACT_VERSION_HEADER,
   createAgreementBody,
   enhancedAttestationBody,
   parseAgreementMetadata,
@@ -16,7 +20,6 @@ import {
   parseCustomerAgreements,
   parseCustomerPage,
   parseDirectAcceptance,
-  parseEnhancedAttestation,
   pcPaths,
   USER_SCOPE,
 } from './partner-center.shapes';
@@ -25,9 +28,11 @@ import {
   PartnerCenterError,
   type ConnectedUser,
   type CustomerAgreement,
+  type CustomerAgreements,
   type CustomerPage,
   type EnhancedAttestation,
   type EnhancedAttestationRequest,
+  type FinalizeRequest,
   type McaAgreementMetadata,
   type PartnerCenterApi,
   type PartnerCenterCredentials,
@@ -42,8 +47,19 @@ interface ApiCall<T> {
   headers?: Record<string, string>;
   operation: string;
   requestId?: string;
-  parse: (text: string) => T;
+  parse: (text: string, headers: Headers) => T;
+  attestation?: true; // a call of the attestation flow: a 403 says who may attest
 }
+
+// Microsoft: "You must have the user role Admin agent or Sales agent to confirm customer acceptance", and "Indirect
+// resellers can't attest ... they must work with their indirect provider" (confirm-customer-agreement).
+export const WHO_MAY_ATTEST =
+  'attesting needs a Partner Center user with the Admin agent or Sales agent role (and an app registered for the Partner Center API); indirect resellers cannot attest: their indirect provider does it for them';
+
+// Microsoft's words for 600061 where no agreement of this attestation's signatory exists: the contact details are
+// already used by another partner-confirmed agreement of this customer.
+export const CONTACT_ALREADY_USED =
+  'Microsoft already holds a partner attestation with these contact details for this customer; create a new attestation with different signatory details (first name, last name, email or phone)';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 500;
@@ -77,9 +93,10 @@ export class PartnerCenterClient implements PartnerCenterApi {
     });
   }
 
+  // "This scenario supports App+User authentication only" (get-customer-agreement-metadata).
   getMcaAgreementMetadata(credentials: PartnerCenterCredentials): Promise<McaAgreementMetadata> {
     return this.call(credentials, {
-      auth: 'app',
+      auth: 'user',
       method: 'GET',
       path: pcPaths.agreementMetadata(),
       operation: 'reading the Microsoft Customer Agreement template',
@@ -97,12 +114,10 @@ export class PartnerCenterClient implements PartnerCenterApi {
     });
   }
 
-  listCustomerAgreements(
-    credentials: PartnerCenterCredentials,
-    customerTenantId: string,
-  ): Promise<CustomerAgreement[]> {
+  // "This scenario only supports App+User authentication" (get-confirmation-of-customer-agreement).
+  listCustomerAgreements(credentials: PartnerCenterCredentials, customerTenantId: string): Promise<CustomerAgreements> {
     return this.call(credentials, {
-      auth: 'app',
+      auth: 'user',
       method: 'GET',
       path: pcPaths.customerAgreements(customerTenantId),
       operation: "reading the customer's agreements",
@@ -110,6 +125,8 @@ export class PartnerCenterClient implements PartnerCenterApi {
     });
   }
 
+  // "This scenario only supports AppOnly authentication" (integrate-sandbox-confirm-customer-accept), for each call of
+  // the enhanced attestation flow.
   createEnhancedAttestation(
     credentials: PartnerCenterCredentials,
     request: EnhancedAttestationRequest,
@@ -122,7 +139,8 @@ export class PartnerCenterClient implements PartnerCenterApi {
       body: enhancedAttestationBody(request),
       operation: 'creating the attestation',
       requestId,
-      parse: parseEnhancedAttestation,
+      parse: (text, headers) => parseCreatedAttestation(text, headers.get('location')),
+      attestation: true,
     });
   }
 
@@ -133,41 +151,35 @@ export class PartnerCenterClient implements PartnerCenterApi {
       path: pcPaths.enhancedAttestation(attestationId),
       operation: 'reading the attestation',
       parse: parseEnhancedAttestation,
+      attestation: true,
     });
   }
 
-  // Finalizing twice is not an error: "already exists" (600061) means an earlier finalize went through, so the
-  // agreement is read back instead.
+  // 600061 is success only when it means this attestation's agreement already exists (an earlier try went through
+  // and its answer was lost): an agreement with this signatory's contact details, dated from the attestation's
+  // creation on. Otherwise the contact details belong to another partner-confirmed agreement, and this one fails.
   async createAgreementFromAttestation(
     credentials: PartnerCenterCredentials,
-    customerTenantId: string,
-    attestationId: string,
+    request: FinalizeRequest,
     requestId?: string,
   ): Promise<CustomerAgreement> {
     try {
       return await this.call(credentials, {
         auth: 'app',
         method: 'POST',
-        path: pcPaths.createAgreement(customerTenantId),
-        body: createAgreementBody(attestationId),
+        path: pcPaths.createAgreement(request.customerTenantId),
+        body: createAgreementBody(request),
         operation: 'finalizing the attestation',
         requestId,
         parse: parseCreatedAgreement,
+        attestation: true,
       });
     } catch (error) {
       if (!(error instanceof PartnerCenterError) || error.details.code !== AGREEMENT_ALREADY_EXISTS) throw error;
-      const agreements = await this.listCustomerAgreements(credentials, customerTenantId);
-      const latest = agreements.reduce<CustomerAgreement | null>(
-        (best, item) => (!best || (item.dateAgreed?.getTime() ?? 0) > (best.dateAgreed?.getTime() ?? 0) ? item : best),
-        null,
-      );
-      if (!latest)
-        throw new PartnerCenterError(
-          'invalid_response',
-          'Partner Center says the agreement already exists but lists none for this customer; try again later',
-          error.details,
-        );
-      return latest;
+      const agreements = await this.listCustomerAgreements(credentials, request.customerTenantId);
+      const made = agreementMadeBy(agreements.items, request.signatory, request.createdAt);
+      if (made) return made;
+      throw new PartnerCenterError('rejected', CONTACT_ALREADY_USED, error.details);
     }
   }
 
@@ -200,7 +212,7 @@ export class PartnerCenterClient implements PartnerCenterApi {
   }
 
   private newIds(requestId?: string): CallIds {
-    return { requestId: requestId ?? randomUUID(), correlationId: randomUUID() };
+    return { requestId: requestId ?? randomUUID() };
   }
 
   private async call<T>(credentials: PartnerCenterCredentials, call: ApiCall<T>): Promise<T> {
@@ -216,12 +228,13 @@ export class PartnerCenterClient implements PartnerCenterApi {
         operation: call.operation,
         requestId: ids.requestId,
         attempts: response.attempts,
+        ...(call.attestation ? { forbiddenHint: WHO_MAY_ATTEST } : {}),
       });
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), Date.now());
       if (retryAfterMs !== null) error.details.retryAfterMs = retryAfterMs;
       throw error;
     }
-    return call.parse(response.text);
+    return call.parse(response.text, response.headers);
   }
 
   private async send<T>(credentials: PartnerCenterCredentials, call: ApiCall<T>, ids: CallIds) {
@@ -229,14 +242,17 @@ export class PartnerCenterClient implements PartnerCenterApi {
     return this.transport.send({
       method: call.method,
       url: new URL(call.path, credentials.apiBaseUrl).toString(),
+      // MS-RequestId: the same on every try of this operation ("If there's a timeout, the retry call should include
+      // the same value"); MS-CorrelationId: "reset for every call", so the transport makes one per try.
       headers: {
         Authorization: `Bearer ${accessToken}`,
         Accept: 'application/json',
         'MS-RequestId': ids.requestId,
-        'MS-CorrelationId': ids.correlationId,
+        [CONTRACT_VERSION_HEADER]: CONTRACT_VERSION,
         ...(call.body === undefined ? {} : { 'Content-Type': 'application/json' }),
         ...call.headers,
       },
+      correlate: true,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
       operation: call.operation,
       requestId: ids.requestId,

@@ -8,6 +8,7 @@ export interface FailureContext {
   operation: string;
   requestId: string;
   attempts: number;
+  forbiddenHint?: string; // what a 403 means for this operation, in place of the general advice
 }
 
 const said = (body: ErrorBody) => (body.message ? `: ${body.message}` : '');
@@ -27,7 +28,7 @@ export function errorFromResponse(status: number, text: string, context: Failure
   if (status === 403) {
     return new PartnerCenterError(
       'forbidden',
-      `Partner Center did not allow ${context.operation}${said(body)}${codeOf(body)}; check the app's and the connected user's Partner Center roles and the reseller relationship with the customer`,
+      `Partner Center did not allow ${context.operation}${said(body)}${codeOf(body)}; ${context.forbiddenHint ?? "check the app's and the connected user's Partner Center roles and the reseller relationship with the customer"}`,
       details,
     );
   }

@@ -2,33 +2,43 @@ import {
   asArray,
   asObject,
   invalidResponse,
-  optionalDate,
   optionalString,
   parseJsonText,
   requiredBoolean,
   requiredString,
   type JsonObject,
 } from './partner-center.json';
+import {
+  AGREEMENT_ATTESTATION_ID_FIELD,
+  enhancedAttestationPath,
+  SIGNATORY_EMAIL_FIELD,
+  SIGNATORY_PHONE_FIELD,
+} from './partner-center.assumed';
 import type {
   AgreementContact,
   CustomerAgreement,
+  CustomerAgreements,
   CustomerPage,
-  EnhancedAttestation,
   EnhancedAttestationRequest,
-  EnhancedAttestationStatus,
+  FinalizeRequest,
   McaAgreementMetadata,
   PartnerCustomer,
 } from './partner-center.types';
 
-// Every path and JSON shape of the Partner Center REST contract (PARTNER_CENTER.md), in one place: aligning with
-// Microsoft is a change here. The sandbox builds its answers from the same wire types.
+// Every path and JSON shape of the Partner Center REST contract as Microsoft documents it, in one place (the pages
+// are cited in docs/partner-center.md); what no page we could read shows lives in partner-center.assumed.ts.
+// The sandbox builds its answers from the same wire types.
 
 export const MCA_AGREEMENT_TYPE = 'MicrosoftCustomerAgreement';
 export const APP_SCOPE = 'https://api.partnercenter.microsoft.com/.default';
 export const USER_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation offline_access openid profile';
 export const CONTINUATION_HEADER = 'MS-ContinuationToken';
-// Partner Center's error code for "this customer already has the agreement": a finalize that already happened.
+// "A partner confirmed agreement already exists for the customer" (PartnerConfirmedAgreementAlreadyExists): Microsoft
+// refuses a second partner-confirmed agreement whose first name, last name, email and phone equal an existing one's.
 export const AGREEMENT_ALREADY_EXISTS = 600061;
+// "Required. Specifies the version of the API requested" (Partner Center REST headers).
+export const CONTRACT_VERSION_HEADER = 'MS-Contract-Version';
+export const CONTRACT_VERSION = 'v1';
 
 const segment = encodeURIComponent;
 
@@ -43,7 +53,7 @@ export const pcPaths = {
     `/v1/customers/${segment(customerId)}/agreements?agreementType=${MCA_AGREEMENT_TYPE}`,
   createAgreement: (customerId: string) => `/v1/customers/${segment(customerId)}/agreements`,
   enhancedAttestations: () => '/v1/attestations/enhanced',
-  enhancedAttestation: (attestationId: string) => `/v1/attestations/enhanced/${segment(attestationId)}`,
+  enhancedAttestation: enhancedAttestationPath,
 };
 
 // Wire types: what goes over HTTP.
@@ -82,30 +92,42 @@ export interface WireContact {
   phoneNumber?: string;
 }
 
+// Microsoft's Agreement resource (agreement-resources): no attestation id among its properties.
 export interface WireCustomerAgreement {
+  userId?: string;
   primaryContact: WireContact | null;
   templateId: string;
   dateAgreed: string;
   type: string;
   agreementLink: string;
-  attestationId?: string;
 }
 
-export type WireEnhancedAttestationRequest = EnhancedAttestationRequest;
+export interface WireEnhancedAttestationRequest {
+  country: string;
+  language: string;
+  companyName: string;
+  signatoryFirstName: string;
+  signatoryLastName: string;
+  [SIGNATORY_EMAIL_FIELD]: string;
+  [SIGNATORY_PHONE_FIELD]?: string;
+}
 
+// What the sandbox answers (partner-center.assumed.ts reads it, and would read Microsoft's other names too).
 export interface WireEnhancedAttestation {
   id: string;
-  customerTenantId: string;
   status: 'Pending' | 'Accepted' | 'Expired';
-  acceptanceLink: string;
   createdDateTime: string;
   expirationDateTime: string;
   acceptedDateTime: string | null;
 }
 
+// The documented Agreement fields, and the attestation's id under its assumed name.
 export interface WireCreateAgreementRequest {
-  attestationId: string;
-  agreementType: string;
+  [AGREEMENT_ATTESTATION_ID_FIELD]: string;
+  primaryContact: WireContact;
+  templateId?: string;
+  dateAgreed?: string;
+  type: string;
 }
 
 export interface WireError {
@@ -130,31 +152,34 @@ export interface WireOAuthError {
 }
 
 // Request bodies.
+// Exactly the documented fields, in the page's order, and nothing else.
 export function enhancedAttestationBody(request: EnhancedAttestationRequest): WireEnhancedAttestationRequest {
-  const {
-    customerTenantId,
-    signatoryFirstName,
-    signatoryLastName,
-    signatoryEmail,
-    signatoryPhoneNumber,
-    companyName,
-    country,
-    language,
-  } = request;
   return {
-    customerTenantId,
-    signatoryFirstName,
-    signatoryLastName,
-    signatoryEmail,
-    ...(signatoryPhoneNumber ? { signatoryPhoneNumber } : {}),
-    companyName,
-    country,
-    language,
+    country: request.country,
+    language: request.language,
+    companyName: request.companyName,
+    signatoryFirstName: request.signatoryFirstName,
+    signatoryLastName: request.signatoryLastName,
+    [SIGNATORY_EMAIL_FIELD]: request.signatoryEmail,
+    ...(request.signatoryPhoneNumber ? { [SIGNATORY_PHONE_FIELD]: request.signatoryPhoneNumber } : {}),
   };
 }
 
-export function createAgreementBody(attestationId: string): WireCreateAgreementRequest {
-  return { attestationId, agreementType: MCA_AGREEMENT_TYPE };
+// Dates in UTC, as the Agreement resource asks ("string in UTC date time format").
+export function createAgreementBody(request: FinalizeRequest): WireCreateAgreementRequest {
+  const { signatory } = request;
+  return {
+    [AGREEMENT_ATTESTATION_ID_FIELD]: request.attestationId,
+    primaryContact: {
+      firstName: signatory.firstName,
+      lastName: signatory.lastName,
+      email: signatory.email,
+      ...(signatory.phoneNumber ? { phoneNumber: signatory.phoneNumber } : {}),
+    },
+    ...(request.templateId ? { templateId: request.templateId } : {}),
+    ...(request.acceptedAt ? { dateAgreed: request.acceptedAt.toISOString() } : {}),
+    type: MCA_AGREEMENT_TYPE,
+  };
 }
 
 // Parsers: untrusted JSON text in, the app's types out, or an `invalid_response` error.
@@ -251,66 +276,78 @@ export function parseDirectAcceptance(text: string): boolean {
   return requiredBoolean(asObject(parseJsonText(text, operation), operation, 'the answer'), 'isSigned', operation);
 }
 
-function parseContact(value: unknown, operation: string): AgreementContact | null {
-  if (value === undefined || value === null) return null;
-  const contact = asObject(value, operation, '"primaryContact"');
-  const phoneNumber = optionalString(contact, 'phoneNumber', operation, 100);
+const textOf = (object: JsonObject, key: string, max: number): string | null => {
+  const value = object[key];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, max) : null;
+};
+
+// Microsoft's Contact: firstName, lastName, email, phoneNumber (optional). What is not text is left empty.
+function parseContact(value: unknown): AgreementContact | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const contact = value as JsonObject;
+  const phoneNumber = textOf(contact, 'phoneNumber', 100);
   return {
-    firstName: optionalString(contact, 'firstName', operation, 200) ?? '',
-    lastName: optionalString(contact, 'lastName', operation, 200) ?? '',
-    email: optionalString(contact, 'email', operation, 320) ?? '',
+    firstName: textOf(contact, 'firstName', 200) ?? '',
+    lastName: textOf(contact, 'lastName', 200) ?? '',
+    email: textOf(contact, 'email', 320) ?? '',
     ...(phoneNumber ? { phoneNumber } : {}),
   };
 }
 
-// An unreadable acceptance date is left empty rather than refusing the whole answer (the acceptance still counts).
-function lenientDate(value: unknown): Date | null | 'unreadable' {
+// Partner Center's example shows dateAgreed without a zone ("2019-08-26T00:00:00"); the Agreement resource says UTC.
+function agreementDate(value: unknown): Date | null | 'unreadable' {
   if (value === undefined || value === null || value === '') return null;
-  const date = typeof value === 'string' && value.length <= 64 ? new Date(value) : null;
-  return date && !Number.isNaN(date.getTime()) ? date : 'unreadable';
+  if (typeof value !== 'string' || value.length > 64) return 'unreadable';
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) || !/T/.test(value) ? value : `${value}Z`;
+  const date = new Date(zoned);
+  return Number.isNaN(date.getTime()) ? 'unreadable' : date;
 }
 
-function parseCustomerAgreement(value: unknown, operation: string): CustomerAgreement {
+// One agreement, or null (with the reason in `oddities`) when it is not a Microsoft Customer Agreement. Missing or
+// odd fields are left empty rather than refusing the customer's whole answer: the acceptance still counts.
+function parseCustomerAgreement(value: unknown, operation: string, oddities: string[]): CustomerAgreement | null {
   const agreement = asObject(value, operation, 'an agreement');
-  const dateAgreed = lenientDate(agreement.dateAgreed);
+  const type = textOf(agreement, 'type', 100) ?? textOf(agreement, 'agreementType', 100);
+  if (type !== null && type !== MCA_AGREEMENT_TYPE) {
+    oddities.push(`an agreement of type ${JSON.stringify(type.slice(0, 40))} skipped`);
+    return null;
+  }
+  if (type === null) oddities.push('an agreement without a type, counted as the MCA asked for');
+  const dateAgreed = agreementDate(agreement.dateAgreed);
+  if (dateAgreed === 'unreadable') oddities.push('dateAgreed not a date');
+  else if (dateAgreed === null) oddities.push('an agreement without dateAgreed');
+  const templateId = textOf(agreement, 'templateId', 100);
+  if (templateId === null) oddities.push('an agreement without templateId');
+  let agreementLink: string | null = null;
+  try {
+    agreementLink = webLink(agreement, 'agreementLink', operation, false);
+  } catch {
+    oddities.push('agreementLink not a web link');
+  }
   return {
-    templateId: requiredString(agreement, 'templateId', operation, 100),
+    templateId,
     dateAgreed: dateAgreed === 'unreadable' ? null : dateAgreed,
-    ...(dateAgreed === 'unreadable' ? { dateAgreedUnreadable: true as const } : {}),
-    primaryContact: parseContact(agreement.primaryContact, operation),
-    agreementLink: webLink(agreement, 'agreementLink', operation, false),
+    primaryContact: parseContact(agreement.primaryContact),
+    agreementLink,
+    userId: textOf(agreement, 'userId', 100),
   };
 }
 
-export function parseCustomerAgreements(text: string): CustomerAgreement[] {
+export function parseCustomerAgreements(text: string): CustomerAgreements {
   const operation = "the customer's agreements";
   const collection = asObject(parseJsonText(text, operation), operation, 'the answer');
-  return asArray(collection.items, operation, '"items"').map((item) => parseCustomerAgreement(item, operation));
+  const oddities: string[] = [];
+  const items = asArray(collection.items, operation, '"items"')
+    .map((item) => parseCustomerAgreement(item, operation, oddities))
+    .filter((item): item is CustomerAgreement => item !== null);
+  return { items, oddities: [...new Set(oddities)] };
 }
 
 export function parseCreatedAgreement(text: string): CustomerAgreement {
   const operation = 'the create-agreement request';
-  return parseCustomerAgreement(parseJsonText(text, operation), operation);
-}
-
-const ATTESTATION_STATUSES: Record<string, EnhancedAttestationStatus> = {
-  pending: 'pending',
-  accepted: 'accepted',
-  expired: 'expired',
-};
-
-export function parseEnhancedAttestation(text: string): EnhancedAttestation {
-  const operation = 'the attestation request';
-  const attestation = asObject(parseJsonText(text, operation), operation, 'the answer');
-  const status = ATTESTATION_STATUSES[requiredString(attestation, 'status', operation, 50).toLowerCase()];
-  if (!status) throw invalidResponse(operation, '"status" is not pending, accepted or expired');
-  return {
-    id: requiredString(attestation, 'id', operation, 200),
-    status,
-    acceptanceLink: webLink(attestation, 'acceptanceLink', operation, true) as string,
-    expiresAt: optionalDate(attestation, 'expirationDateTime', operation),
-    acceptedAt: optionalDate(attestation, 'acceptedDateTime', operation),
-  };
+  const agreement = parseCustomerAgreement(parseJsonText(text, operation), operation, []);
+  if (!agreement) throw invalidResponse(operation, 'the agreement made is not a Microsoft Customer Agreement');
+  return agreement;
 }
 
 export interface TokenGrant {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { timeoutError, tooLargeError, unreachableError, type FailureContext } from './partner-center.errors';
 import type { PartnerCenterClientOptions } from './partner-center.options';
 import { PartnerCenterError } from './partner-center.types';
@@ -9,6 +10,7 @@ export interface TransportRequest {
   body?: string;
   operation: string;
   requestId: string;
+  correlate?: boolean; // a Partner Center call: a new MS-CorrelationId on every try
 }
 
 export interface TransportResponse {
@@ -67,8 +69,8 @@ async function readCapped(response: Response, maxBytes: number, context: Failure
 }
 
 // One logical operation over HTTP: a timeout per attempt, and retries with backoff on 429, 5xx and network
-// failures. Every attempt carries the same headers, hence the same MS-RequestId, so Partner Center can tell a
-// retry from a new operation. A timeout is not retried: the caller has already waited as long as it accepts.
+// failures. Every attempt carries the same MS-RequestId, so Partner Center can tell a retry from a new operation,
+// and (for Partner Center calls) its own MS-CorrelationId, which Microsoft asks to be "reset for every call". A timeout is not retried: the caller has already waited as long as it accepts.
 // Other statuses are returned for the caller to interpret.
 export class PartnerCenterTransport {
   constructor(private readonly options: PartnerCenterClientOptions) {}
@@ -122,7 +124,7 @@ export class PartnerCenterTransport {
     try {
       const response = await fetch(request.url, {
         method: request.method,
-        headers: request.headers,
+        headers: request.correlate ? { ...request.headers, 'MS-CorrelationId': randomUUID() } : request.headers,
         body: request.body,
         signal,
       });

@@ -1,5 +1,6 @@
 // The Partner Center contract as the rest of the app sees it. The HTTP shapes (paths, JSON) live only in the
 // client; everything outside it speaks these types.
+import type { Contact } from '../common/contact';
 import { UpstreamError } from '../common/domain-errors';
 
 export type PartnerCenterMode = 'sandbox' | 'live';
@@ -32,23 +33,39 @@ export interface McaAgreementMetadata {
   agreementLink: string;
 }
 
-export interface AgreementContact {
-  firstName: string;
-  lastName: string;
-  email: string;
-  phoneNumber?: string;
-}
+export type AgreementContact = Contact;
 
+// One partner-confirmed acceptance of the MCA, as Partner Center lists a customer's agreements (Microsoft's Agreement
+// resource): made by this app, in Partner Center's UI, with the bulk tool, through the legacy API or elsewhere.
 export interface CustomerAgreement {
-  templateId: string;
-  dateAgreed: Date | null;
-  dateAgreedUnreadable?: true; // Partner Center sent a dateAgreed that is not a date: left empty
+  templateId: string | null; // null when Partner Center sent none
+  dateAgreed: Date | null; // null when missing or unreadable
   primaryContact: AgreementContact | null;
   agreementLink: string | null;
+  userId: string | null; // the partner user who confirmed, when Partner Center says
 }
 
-export interface EnhancedAttestationRequest {
+// A customer's MCA agreements; `oddities` names what was skipped or left empty (an agreement of another type, a
+// date that is not a date), for the sync to report.
+export interface CustomerAgreements {
+  items: CustomerAgreement[];
+  oddities: string[];
+}
+
+// What the app knows of an attestation when it finalizes: Partner Center's 600061 is success only when an
+// agreement with these contact details, dated on or after the attestation's creation, exists.
+export interface FinalizeRequest {
   customerTenantId: string;
+  attestationId: string;
+  signatory: AgreementContact;
+  createdAt: Date;
+  acceptedAt: Date | null;
+  templateId: string | null;
+}
+
+// The enhanced attestation's create fields, as Microsoft documents them (partner-center.assumed.ts names the two
+// whose spelling no page we could read shows). No customer id: the attestation meets its customer at finalize.
+export interface EnhancedAttestationRequest {
   signatoryFirstName: string;
   signatoryLastName: string;
   signatoryEmail: string;
@@ -63,9 +80,10 @@ export type EnhancedAttestationStatus = 'pending' | 'accepted' | 'expired';
 export interface EnhancedAttestation {
   id: string;
   status: EnhancedAttestationStatus;
-  acceptanceLink: string;
+  componentUrl: string | null; // Microsoft's parameterised link when its answer carries one
   expiresAt: Date | null;
   acceptedAt: Date | null;
+  unreadable?: string; // the create answer held the id but not the rest: why (the attestation is kept all the same)
 }
 
 export interface ConnectedUser {
@@ -108,7 +126,7 @@ export interface PartnerCenterApi {
   ): Promise<CustomerPage>;
   getMcaAgreementMetadata(credentials: PartnerCenterCredentials): Promise<McaAgreementMetadata>;
   getDirectAcceptance(credentials: PartnerCenterCredentials, customerTenantId: string): Promise<boolean>;
-  listCustomerAgreements(credentials: PartnerCenterCredentials, customerTenantId: string): Promise<CustomerAgreement[]>;
+  listCustomerAgreements(credentials: PartnerCenterCredentials, customerTenantId: string): Promise<CustomerAgreements>;
   createEnhancedAttestation(
     credentials: PartnerCenterCredentials,
     request: EnhancedAttestationRequest,
@@ -117,8 +135,7 @@ export interface PartnerCenterApi {
   getEnhancedAttestation(credentials: PartnerCenterCredentials, attestationId: string): Promise<EnhancedAttestation>;
   createAgreementFromAttestation(
     credentials: PartnerCenterCredentials,
-    customerTenantId: string,
-    attestationId: string,
+    request: FinalizeRequest,
     requestId?: string,
   ): Promise<CustomerAgreement>;
   authorizationUrl(credentials: PartnerCenterCredentials, redirectUri: string, state: string): string;

@@ -9,7 +9,6 @@ export type TokenKind = 'app' | 'user';
 
 export interface CallIds {
   requestId: string;
-  correlationId: string;
 }
 
 export interface RefreshTokenRotation {

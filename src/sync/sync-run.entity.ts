@@ -59,4 +59,14 @@ export class SyncRun {
 
   @Column({ name: 'unusual_ids', type: 'varchar', length: 2000, nullable: true })
   unusualIds: string | null;
+
+  // Customers whose acceptance could not be read (kept as known, marked not confirmed): how many, which, and why.
+  @Column({ name: 'unread_count', type: 'integer', default: 0 })
+  unreadCount: number;
+
+  @Column({ name: 'unread_ids', type: 'varchar', length: 2000, nullable: true })
+  unreadIds: string | null;
+
+  @Column({ name: 'unread_reason', type: 'varchar', length: 1000, nullable: true })
+  unreadReason: string | null;
 }

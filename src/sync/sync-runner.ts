@@ -12,7 +12,13 @@ import {
 import { mapBounded } from './bounded';
 import { HEARTBEAT_INTERVAL_MS, LeaseLostError, SyncLease } from './sync-lease';
 import { SyncRun } from './sync-run.entity';
-import { needsAgreementDate, type FetchedCustomer, type KnownTenant } from '../tenants/tenant-merge';
+import {
+  acceptanceDue,
+  type FetchedCustomer,
+  type KnownTenant,
+  type PartnerAgreement,
+} from '../tenants/tenant-merge';
+import type { CustomerAgreement } from '../partner-center/partner-center.types';
 import { PartialMergeError, TenantWriter, type MergeCounts } from '../tenants/tenant-writer';
 
 const PAGE_SIZE = 200;
@@ -22,14 +28,51 @@ const PARALLEL_CALLS = 4;
 const PROGRESS_EVERY = 20;
 // Ids of unusual customers kept on the run (each at most 64 characters: 20 fit its column).
 const UNUSUAL_IDS_KEPT = 20;
+// When this many acceptance reads in a row failed and none succeeded, Partner Center is not answering for anyone
+// (no user connected, an outage): the run stops with the reason instead of trying every customer.
+const FAILURES_BEFORE_GIVING_UP = 20;
 
 // A customer's id as stored (TenantWriter keeps ids lower case).
 const idOf = (customer: PartnerCustomer): string => customer.tenantId.trim().toLowerCase();
 
-// A refusal about one customer (no reseller relationship any more, gone meanwhile) leaves that customer's
-// acceptance as we knew it; anything else stops the run.
-const isAboutThisCustomerOnly = (error: unknown): boolean =>
-  error instanceof PartnerCenterError && (error.kind === 'forbidden' || error.kind === 'not_found');
+// Shown on the sync's status: which customers could not be read, and why.
+export interface UnreadCustomers {
+  count: number;
+  ids: string[];
+  reason: string;
+}
+
+// The newest partner-confirmed agreement (an agreement without a date counts as the oldest).
+function newestAgreement(items: readonly CustomerAgreement[]): PartnerAgreement | null {
+  const newest = items.reduce<CustomerAgreement | null>(
+    (best, item) =>
+      !best || (item.dateAgreed?.getTime() ?? -Infinity) > (best.dateAgreed?.getTime() ?? -Infinity) ? item : best,
+    null,
+  );
+  return newest ? { dateAgreed: newest.dateAgreed, templateId: newest.templateId, contact: newest.primaryContact } : null;
+}
+
+class ReadTally {
+  succeeded = 0;
+  readonly failed: { id: string; error: PartnerCenterError }[] = [];
+
+  get hopeless(): boolean {
+    return this.succeeded === 0 && this.failed.length >= FAILURES_BEFORE_GIVING_UP;
+  }
+
+  // The most frequent reason, named with how many customers it kept from being read.
+  unread(): UnreadCustomers | null {
+    if (this.failed.length === 0) return null;
+    const byReason = new Map<string, number>();
+    for (const { error } of this.failed) byReason.set(error.message, (byReason.get(error.message) ?? 0) + 1);
+    const [reason] = [...byReason.entries()].sort((a, b) => b[1] - a[1])[0];
+    return {
+      count: this.failed.length,
+      ids: this.failed.slice(0, UNUSUAL_IDS_KEPT).map(({ id }) => id),
+      reason: byReason.size > 1 ? `${reason} (and ${byReason.size - 1} other reason${byReason.size > 2 ? 's' : ''})` : reason,
+    };
+  }
+}
 
 // One sync of the current broker's tenants: read everything from Partner Center first, then write all changes in
 // one transaction, so that a failure at any point leaves the previous data as it was.
@@ -58,10 +101,10 @@ export class SyncRunner {
     try {
       const credentials = await this.settings.credentialsFor(this.scope.brokerId());
       const customers = await this.listCustomers(credentials, run);
-      const fetched = await this.readAcceptances(credentials, customers, run);
+      const { fetched, unread } = await this.readAcceptances(credentials, customers, run);
       // The final transaction proves the lease itself; a heartbeat racing it would only wait on its row lock.
       clearInterval(heartbeat);
-      await this.write(run, fetched);
+      await this.write(run, fetched, unread);
     } catch (error) {
       await this.lease
         .fail(run, this.describe(error, run))
@@ -92,12 +135,17 @@ export class SyncRunner {
     );
   }
 
+  // Each customer's acceptance, read where due (acceptanceDue), a few customers at a time. A customer that cannot be
+  // read keeps what we knew of it, marked not confirmed, and the run goes on; only when nobody can be read at all
+  // does the run stop.
   private async readAcceptances(
     credentials: PartnerCenterCredentials,
     customers: PartnerCustomer[],
     run: SyncRun,
-  ): Promise<FetchedCustomer[]> {
+  ): Promise<{ fetched: FetchedCustomer[]; unread: UnreadCustomers | null }> {
     const fetched: FetchedCustomer[] = [];
+    const tally = new ReadTally();
+    const now = new Date();
     await this.lease.heartbeat(run, { processed: 0, total: customers.length });
     for (let start = 0; start < customers.length; start += PROGRESS_EVERY) {
       const chunk = customers.slice(start, start + PROGRESS_EVERY);
@@ -110,51 +158,51 @@ export class SyncRunner {
         ).map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]),
       );
       fetched.push(
-        ...(await mapBounded(chunk, PARALLEL_CALLS, (customer) => this.readAcceptance(credentials, customer, known))),
+        ...(await mapBounded(chunk, PARALLEL_CALLS, (customer) =>
+          this.readAcceptance(credentials, customer, known.get(idOf(customer)), now, tally),
+        )),
       );
+      if (tally.hopeless) throw tally.failed[0].error;
       await this.lease.heartbeat(run, { processed: fetched.length, total: customers.length });
     }
-    return fetched;
+    return { fetched, unread: tally.unread() };
   }
 
-  private async readAcceptance(
+  // Direct acceptance and the partner-confirmed agreements, both App+User as Microsoft documents them.
+  async readAcceptance(
     credentials: PartnerCenterCredentials,
     customer: PartnerCustomer,
-    known: Map<string, KnownTenant>,
+    known: KnownTenant | undefined,
+    now: Date,
+    tally: ReadTally = new ReadTally(),
   ): Promise<FetchedCustomer> {
     const kept = { tenantId: customer.tenantId, companyName: customer.companyName, domain: customer.domain };
     const oddities = [...(customer.oddities ?? [])];
+    const withOddities = (result: FetchedCustomer): FetchedCustomer =>
+      oddities.length > 0 ? { ...result, oddities } : result;
     // Without an id there is nothing to ask about, nor to store: the customer is counted as unusual only.
-    if (customer.tenantId.trim() === '') return { ...kept, directlySigned: null, dateAgreed: null, oddities };
-    const directlySigned = await this.client
-      .getDirectAcceptance(credentials, customer.tenantId)
-      .catch((error: unknown) => {
-        if (isAboutThisCustomerOnly(error)) return null;
-        throw error;
-      });
-    let dateAgreed: Date | null = null;
-    if (needsAgreementDate(directlySigned, known.get(idOf(customer)))) {
-      const agreements = await this.client
-        .listCustomerAgreements(credentials, customer.tenantId)
-        .catch((error: unknown) => {
-          if (isAboutThisCustomerOnly(error)) return [];
-          throw error;
-        });
-      dateAgreed = agreements.reduce<Date | null>(
-        (earliest, agreement) =>
-          agreement.dateAgreed && (!earliest || agreement.dateAgreed < earliest) ? agreement.dateAgreed : earliest,
-        null,
-      );
-      if (agreements.some((agreement) => agreement.dateAgreedUnreadable)) oddities.push('dateAgreed not a date');
+    if (customer.tenantId.trim() === '' || !acceptanceDue(known, now)) return withOddities(kept);
+    try {
+      const directlySigned = await this.client.getDirectAcceptance(credentials, customer.tenantId);
+      const agreements = await this.client.listCustomerAgreements(credentials, customer.tenantId);
+      oddities.push(...agreements.oddities);
+      tally.succeeded += 1;
+      return withOddities({ ...kept, acceptance: { directlySigned, partner: newestAgreement(agreements.items) } });
+    } catch (error) {
+      if (!(error instanceof PartnerCenterError)) throw error;
+      tally.failed.push({ id: idOf(customer).slice(0, 64), error });
+      return withOddities({ ...kept, unreadable: error.message });
     }
-    return { ...kept, directlySigned, dateAgreed, ...(oddities.length > 0 ? { oddities } : {}) };
   }
 
   // Written in short batches (TenantWriter.mergeInBatches), each planned on its rows as they are then (an
   // attestation that changed a status while Partner Center was being read is kept) and committing the run's
   // counts with it, so that a run stopped part-way says what it wrote. The run succeeds in a last transaction.
-  private async write(run: SyncRun, fetched: FetchedCustomer[]): Promise<void> {
-    await this.sql.transaction((tx) => this.recordUnusual(tx, run, fetched));
+  private async write(run: SyncRun, fetched: FetchedCustomer[], unread: UnreadCustomers | null): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await this.recordUnusual(tx, run, fetched);
+      if (unread) await this.recordUnread(tx, run, unread);
+    });
     const written = await this.tenants.mergeInBatches(this.scope.brokerId(), fetched, new Date(), (tx, counts) =>
       this.recordWritten(tx, run, counts),
     );
@@ -183,6 +231,16 @@ export class SyncRunner {
       SyncRun,
       { id: run.id, status: 'running' },
       { unusualCount: unusual.length, unusualIds: ids.join(' ') },
+    );
+    if (result.affected === 0) throw new LeaseLostError();
+  }
+
+  private async recordUnread(tx: Tx, run: SyncRun, unread: UnreadCustomers): Promise<void> {
+    this.logger.warn(`Sync ${run.id}: could not read ${unread.count} customers' acceptance: ${unread.reason}`);
+    const result = await tx.manager.update(
+      SyncRun,
+      { id: run.id, status: 'running' },
+      { unreadCount: unread.count, unreadIds: unread.ids.join(' ').slice(0, 2000), unreadReason: unread.reason.slice(0, 1000) },
     );
     if (result.affected === 0) throw new LeaseLostError();
   }

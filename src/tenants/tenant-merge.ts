@@ -1,13 +1,29 @@
-import { deriveTenantStatus, type TenantStatus } from './tenant-status';
+import { contactLabel, type Contact } from '../common/contact';
+import { deriveAcceptance, madeOutsideApp, type AcceptanceFacts } from './tenant-acceptance';
+import type { TenantStatus } from './tenant-status';
 
-// What Partner Center told us about one customer in this run. `directlySigned` is null when it could not be read
-// for this customer alone (e.g. no reseller relationship any more): the tenant keeps what we knew.
+// The newest partner-confirmed agreement Partner Center lists for a customer.
+export interface PartnerAgreement {
+  dateAgreed: Date | null;
+  templateId: string | null;
+  contact: Contact | null;
+}
+
+// What Partner Center said of a customer's acceptance in this run.
+export interface FetchedAcceptance {
+  directlySigned: boolean;
+  partner: PartnerAgreement | null;
+}
+
+// What Partner Center told us about one customer in this run. Without `acceptance` the tenant keeps what we knew of
+// it: it was not due for a check (an accepted tenant is re-checked about once a day), or the read failed and
+// `unreadable` says why (never a reason to show "No acceptance provided").
 export interface FetchedCustomer {
   tenantId: string;
   companyName: string;
   domain: string;
-  directlySigned: boolean | null;
-  dateAgreed: Date | null;
+  acceptance?: FetchedAcceptance;
+  unreadable?: string;
   oddities?: string[]; // what had to be mended in Partner Center's data to keep this customer
 }
 
@@ -19,11 +35,23 @@ export interface KnownTenant {
   domain: string;
   status: TenantStatus;
   directlySigned: boolean;
+  directSeenAt: Date | null;
+  partnerAccepted: boolean;
+  partnerAgreedAt: Date | null;
+  agreementTemplateId: string | null;
+  agreementSignatory: string | null;
+  attestedOutside: boolean;
+  ownAgreementContact: string | null;
+  attestationState: string | null;
+  acceptanceCheckedAt: Date | null;
+  acceptanceUnconfirmed: string | null;
   acceptedAt: Date | null;
+  reacceptance: string | null;
   removedAt: Date | null;
 }
 
-export type TenantFields = Omit<KnownTenant, 'id'>;
+// What the merge writes: the attestation's own columns (its state, the app's signatory) are the attestations'.
+export type TenantFields = Omit<KnownTenant, 'id' | 'ownAgreementContact' | 'attestationState'>;
 
 export interface TenantMergePlan {
   inserts: TenantFields[];
@@ -68,41 +96,91 @@ export function normaliseCustomers(
 const sameInstant = (a: Date | null, b: Date | null): boolean =>
   a === null || b === null ? a === b : a.getTime() === b.getTime();
 
-// The fields a customer should have now. Attestation facts are kept from the stored status (the attestation
-// feature owns them); acceptance dates are kept when nothing about the acceptance changed, so a rerun is a no-op.
-function targetFields(customer: FetchedCustomer, known: KnownTenant | undefined, now: Date): TenantFields {
-  const directlySigned = customer.directlySigned ?? known?.directlySigned ?? false;
-  const status = deriveTenantStatus({
-    hasFinalizedAttestation: known?.status === 'attested',
+export const UNCONFIRMED_MAX = 300;
+const SIGNATORY_MAX = 400;
+
+const NOTHING_KNOWN: Omit<KnownTenant, 'id' | 'microsoftTenantId' | 'name' | 'domain'> = {
+  status: 'none',
+  directlySigned: false,
+  directSeenAt: null,
+  partnerAccepted: false,
+  partnerAgreedAt: null,
+  agreementTemplateId: null,
+  agreementSignatory: null,
+  attestedOutside: false,
+  ownAgreementContact: null,
+  attestationState: null,
+  acceptanceCheckedAt: null,
+  acceptanceUnconfirmed: null,
+  acceptedAt: null,
+  reacceptance: null,
+  removedAt: null,
+};
+
+// The acceptance columns as Partner Center's answer sets them.
+function acceptanceFields(acceptance: FetchedAcceptance, known: KnownTenant | undefined, now: Date) {
+  const { directlySigned, partner } = acceptance;
+  return {
     directlySigned,
-    hasOpenAttestation: known?.status === 'pending',
-  });
-  let acceptedAt: Date | null = null;
-  if (status === 'attested') acceptedAt = known?.acceptedAt ?? null;
-  else if (status === 'direct') {
-    const stillDirect = known?.status === 'direct' && known.directlySigned && known.acceptedAt !== null;
-    acceptedAt = customer.dateAgreed ?? (stillDirect ? known.acceptedAt : now);
-  }
+    directSeenAt: directlySigned ? ((known?.directlySigned ? known.directSeenAt : null) ?? now) : null,
+    partnerAccepted: partner !== null,
+    partnerAgreedAt: partner?.dateAgreed ?? null,
+    agreementTemplateId: partner?.templateId ?? null,
+    agreementSignatory: partner?.contact ? contactLabel(partner.contact).slice(0, SIGNATORY_MAX) || null : null,
+    attestedOutside: partner !== null && madeOutsideApp(partner.contact, known?.ownAgreementContact ?? null),
+    acceptanceCheckedAt: now,
+    acceptanceUnconfirmed: null,
+  };
+}
+
+// The fields a customer should have now. A customer whose acceptance was not read keeps what we knew (marked not
+// confirmed when the read failed); the attestation's columns are kept as they are (the attestations own them).
+function targetFields(
+  customer: FetchedCustomer,
+  known: KnownTenant | undefined,
+  now: Date,
+  requiredFrom: Date | null,
+): TenantFields {
+  const before = known ?? { ...NOTHING_KNOWN, id: 0, microsoftTenantId: '', name: '', domain: '' };
+  const acceptance = customer.acceptance
+    ? acceptanceFields(customer.acceptance, known, now)
+    : {
+        directlySigned: before.directlySigned,
+        directSeenAt: before.directSeenAt,
+        partnerAccepted: before.partnerAccepted,
+        partnerAgreedAt: before.partnerAgreedAt,
+        agreementTemplateId: before.agreementTemplateId,
+        agreementSignatory: before.agreementSignatory,
+        attestedOutside: before.attestedOutside,
+        acceptanceCheckedAt: before.acceptanceCheckedAt,
+        acceptanceUnconfirmed:
+          customer.unreadable !== undefined
+            ? customer.unreadable.slice(0, UNCONFIRMED_MAX)
+            : before.acceptanceUnconfirmed,
+      };
+  const facts: AcceptanceFacts = { ...acceptance, attestationState: before.attestationState };
   return {
     microsoftTenantId: customer.tenantId,
     name: customer.companyName,
     domain: customer.domain,
-    status,
-    directlySigned,
-    acceptedAt,
+    ...acceptance,
+    ...deriveAcceptance(facts, requiredFrom),
     removedAt: null,
   };
 }
 
 function changedFields(known: KnownTenant, target: TenantFields): Partial<TenantFields> {
-  const changes: Partial<TenantFields> = {};
-  if (known.name !== target.name) changes.name = target.name;
-  if (known.domain !== target.domain) changes.domain = target.domain;
-  if (known.status !== target.status) changes.status = target.status;
-  if (known.directlySigned !== target.directlySigned) changes.directlySigned = target.directlySigned;
-  if (!sameInstant(known.acceptedAt, target.acceptedAt)) changes.acceptedAt = target.acceptedAt;
-  if (known.removedAt !== null) changes.removedAt = null;
-  return changes;
+  const changes: Record<string, unknown> = {};
+  for (const key of Object.keys(target) as (keyof TenantFields)[]) {
+    const before = known[key];
+    const after = target[key];
+    const same =
+      before instanceof Date || after instanceof Date
+        ? sameInstant(before as Date | null, after as Date | null)
+        : before === after;
+    if (!same) changes[key] = after;
+  }
+  return changes as Partial<TenantFields>;
 }
 
 // The writes that bring these customers' rows (already normalised: normaliseCustomers) in line with Partner
@@ -111,12 +189,13 @@ export function planCustomerMerge(
   customers: readonly FetchedCustomer[],
   known: readonly KnownTenant[],
   now: Date,
+  requiredFrom: Date | null = null,
 ): TenantMergePlan {
   const knownById = new Map(known.map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]));
   const plan: TenantMergePlan = { inserts: [], updates: [], removed: 0 };
   for (const customer of customers) {
     const existing = knownById.get(customer.tenantId);
-    const target = targetFields(customer, existing, now);
+    const target = targetFields(customer, existing, now, requiredFrom);
     if (!existing) {
       plan.inserts.push(target);
       continue;
@@ -142,17 +221,23 @@ export function planTenantMerge(
   fetched: readonly FetchedCustomer[],
   known: readonly KnownTenant[],
   now: Date,
+  requiredFrom: Date | null = null,
 ): TenantMergePlan {
   const customers = normaliseCustomers(fetched);
-  const plan = planCustomerMerge(customers, known, now);
+  const plan = planCustomerMerge(customers, known, now, requiredFrom);
   const gone = goneTenants(known, new Set(customers.map((customer) => customer.tenantId)));
-  for (const id of gone) plan.updates.push({ id, changes: { removedAt: now } });
+  for (const id of gone) plan.updates.push({ id, changes: { removedAt: now, reacceptance: null } });
   plan.removed = gone.length;
   return plan;
 }
 
-// Partner Center's dateAgreed is only worth a call when a tenant becomes directly signed: later runs keep the date.
-export function needsAgreementDate(directlySigned: boolean | null, known: KnownTenant | undefined): boolean {
-  if (directlySigned !== true || known?.status === 'attested') return false;
-  return !(known?.status === 'direct' && known.directlySigned && known.acceptedAt !== null);
+// Whether a customer's acceptance is read in this run: always while it is unknown, not accepted or not confirmed;
+// an accepted one about once a day, each tenant at its own hour (12 to 24 hours after its last check, by its id),
+// so that a large broker's re-checks spread over the day instead of all falling due at once.
+const DAY_MS = 24 * 60 * 60_000;
+export function acceptanceDue(known: KnownTenant | undefined, now: Date): boolean {
+  if (!known || known.acceptanceCheckedAt === null || known.acceptanceUnconfirmed !== null) return true;
+  if (known.status !== 'attested' && known.status !== 'direct') return true;
+  const spread = ((Math.imul(known.id, 2_654_435_761) >>> 0) % 1_000) / 1_000;
+  return now.getTime() - known.acceptanceCheckedAt.getTime() >= DAY_MS / 2 + spread * (DAY_MS / 2);
 }

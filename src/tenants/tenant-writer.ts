@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
+import type { Contact } from '../common/contact';
 import { NotFoundInBrokerError } from '../common/domain-errors';
 import { currentBrokerId } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
+import { AcceptancePolicySource } from './acceptance-policy';
+import { deriveAcceptance, REACCEPTANCE_NEEDED } from './tenant-acceptance';
 import { Tenant } from './tenant.entity';
 import {
   goneTenants,
@@ -12,9 +15,13 @@ import {
   type KnownTenant,
   type TenantMergePlan,
 } from './tenant-merge';
-import { deriveTenantStatus } from './tenant-status';
 
-export type AttestationState = 'pending' | 'attested' | 'none';
+// The app's own partner-confirmed agreement, when its attestation is finalized.
+export interface OwnAgreement {
+  contact: Contact;
+  agreedAt: Date;
+  templateId: string | null;
+}
 
 export interface MergeCounts {
   created: number;
@@ -50,16 +57,31 @@ const KNOWN_COLUMNS = {
   domain: true,
   status: true,
   directlySigned: true,
+  directSeenAt: true,
+  partnerAccepted: true,
+  partnerAgreedAt: true,
+  agreementTemplateId: true,
+  agreementSignatory: true,
+  attestedOutside: true,
+  ownAgreementContact: true,
+  attestationState: true,
+  acceptanceCheckedAt: true,
+  acceptanceUnconfirmed: true,
   acceptedAt: true,
+  reacceptance: true,
   removedAt: true,
 } as const;
+const REACCEPTANCE_BATCH = 500;
 
 // The one writer of tenants and of their status: sync applies Partner Center's data through it, attestation its
 // states. Every write runs inside the caller's transaction (SqlService.transaction), so that the change and what
 // the caller records with it (a sync run, an audit event, a job) commit together.
 @Injectable()
 export class TenantWriter {
-  constructor(private readonly sql: SqlService) {}
+  constructor(
+    private readonly sql: SqlService,
+    private readonly policy: AcceptancePolicySource,
+  ) {}
 
   // A broker's tenants as the merge reads them. Inside a transaction on PostgreSQL the rows are locked, so that an
   // attestation changing a status meanwhile waits for the merge instead of being overwritten by it (SQLite
@@ -100,14 +122,17 @@ export class TenantWriter {
 
   // Partner Center's customers merged in short transactions of MERGE_BATCH rows each, so that no other write
   // waits long behind a large sync. Each batch is planned on its rows as they are inside its own transaction (an
-  // attestation that changed a status meanwhile is kept); then the tenants gone from Partner Center are marked
-  // removed, in batches too. Ids are compared as stored: this writer stores them normalised (lower case).
+  // attestation that changed a status meanwhile is kept); then (for a whole list, not one tenant's re-check) the
+  // tenants gone from Partner Center are marked removed, in batches too. Ids are compared as stored: this writer
+  // stores them normalised (lower case).
   async mergeInBatches(
     brokerId: number,
     fetched: readonly FetchedCustomer[],
     now: Date,
     onBatch: MergeBatchHook,
+    options: { wholeList: boolean } = { wholeList: true },
   ): Promise<MergeCounts> {
+    const requiredFrom = await this.policy.requiredFrom(brokerId);
     const written: MergeCounts = { created: 0, updated: 0, removed: 0 };
     const batch = async (work: (tx: Tx) => Promise<void>) =>
       this.sql.transaction(async (tx) => {
@@ -123,7 +148,8 @@ export class TenantWriter {
         const totals = { ...written };
         await batch(async (tx) => {
           const known = await this.knownTenants(brokerId, tx, { microsoftTenantIds: slice.map((c) => c.tenantId) });
-          const counts = await this.applyMergePlan(tx, brokerId, planCustomerMerge(slice, known, now), now);
+          const plan = planCustomerMerge(slice, known, now, requiredFrom);
+          const counts = await this.applyMergePlan(tx, brokerId, plan, now);
           written.created = totals.created + counts.created;
           written.updated = totals.updated + counts.updated;
         }).catch((error: unknown) => {
@@ -131,7 +157,7 @@ export class TenantWriter {
           throw error;
         });
       }
-      const gone = goneTenants(await this.listedTenants(brokerId), seen);
+      const gone = options.wholeList ? goneTenants(await this.listedTenants(brokerId), seen) : [];
       for (let start = 0; start < gone.length; start += MERGE_BATCH) {
         const ids = gone.slice(start, start + MERGE_BATCH);
         const before = written.removed;
@@ -139,7 +165,7 @@ export class TenantWriter {
           const result = await tx.manager.update(
             Tenant,
             { brokerId, id: In(ids), removedAt: IsNull() },
-            { removedAt: now, lastSyncedAt: now },
+            { removedAt: now, lastSyncedAt: now, reacceptance: null },
           );
           written.removed = before + (result.affected ?? ids.length);
         }).catch((error: unknown) => {
@@ -153,21 +179,59 @@ export class TenantWriter {
     return written;
   }
 
-  // Where a tenant's attestation stands: an open one makes it pending, a finalized one attested (accepted now),
-  // none leaves what Partner Center says (direct or none). A direct acceptance outranks an open attestation.
-  async setAttestationState(tx: Tx, tenantId: number, state: AttestationState): Promise<void> {
+  // Where the app's latest attestation of a tenant stands (its state as the row shows it, or null), and, when it
+  // is finalized, the partner-confirmed agreement it made. The status follows the tenant's acceptances: a waiting
+  // attestation never lowers an accepted tenant, and a cancelled one leaves the row as it was before it.
+  async setAttestation(tx: Tx, tenantId: number, attestationState: string | null, made?: OwnAgreement): Promise<void> {
     const tenant = await this.lockedTenant(tx.manager, tx.dialect.name === 'postgres', tenantId);
-    const status = deriveTenantStatus({
-      hasFinalizedAttestation: state === 'attested',
-      directlySigned: tenant.directlySigned,
-      hasOpenAttestation: state === 'pending',
+    const own = made
+      ? {
+          partnerAccepted: true,
+          partnerAgreedAt: made.agreedAt,
+          agreementTemplateId: made.templateId,
+          agreementSignatory: `${made.contact.firstName} ${made.contact.lastName} <${made.contact.email}>`.slice(0, 400),
+          attestedOutside: false,
+          ownAgreementContact: JSON.stringify(made.contact),
+        }
+      : {};
+    const next = { ...tenant, ...own, attestationState };
+    const derived = deriveAcceptance(next, await this.policy.requiredFrom(tenant.brokerId));
+    const changes: Partial<Tenant> = { ...own, attestationState, ...derived };
+    const unchanged = (Object.keys(changes) as (keyof Tenant)[]).every((key) => {
+      const [before, after] = [tenant[key], changes[key]];
+      return before instanceof Date && after instanceof Date ? before.getTime() === after.getTime() : before === after;
     });
-    let acceptedAt: Date | null = null;
-    if (status === tenant.status && (status === 'attested' || status === 'direct')) acceptedAt = tenant.acceptedAt;
-    else if (status === 'attested') acceptedAt = new Date();
-    else if (status === 'direct') acceptedAt = tenant.acceptedAt ?? new Date();
-    if (status === tenant.status && acceptedAt?.getTime() === tenant.acceptedAt?.getTime()) return;
-    await tx.manager.update(Tenant, { id: tenant.id, brokerId: tenant.brokerId }, { status, acceptedAt });
+    if (unchanged) return;
+    await tx.manager.update(Tenant, { id: tenant.id, brokerId: tenant.brokerId }, changes);
+  }
+
+  // The broker's accepted tenants marked again against its "require acceptance on or after" date, a window of ids
+  // per short transaction (a large broker's rows in one write would hold every other request on SQLite). A date
+  // changed while this ran is applied in another pass. Returns how many tenants need re-acceptance.
+  async markReacceptance(brokerId: number, onProgress?: (done: number, total: number) => Promise<void>): Promise<number> {
+    const [span] = await this.sql.query<{ low: number | null; high: number | null }>`
+      SELECT min(id) AS low, max(id) AS high FROM tenants WHERE broker_id = ${brokerId}`;
+    let applied: number | undefined;
+    for (;;) {
+      const requiredFrom = await this.policy.requiredFrom(brokerId);
+      if (requiredFrom?.getTime() === applied) break;
+      applied = requiredFrom?.getTime();
+      if (span?.low === null || span?.low === undefined) break;
+      const [low, high] = [Number(span.low), Number(span.high)];
+      for (let from = low - 1; from < high; from += REACCEPTANCE_BATCH) {
+        const to = from + REACCEPTANCE_BATCH;
+        await this.sql.transaction(async (tx) => {
+          const before = requiredFrom ? tx.dialect.encodeTimestamp(requiredFrom) : null;
+          await tx.query`UPDATE tenants SET reacceptance = CASE WHEN status IN ('attested', 'direct')
+            AND removed_at IS NULL AND accepted_at < ${before} THEN ${REACCEPTANCE_NEEDED} ELSE NULL END
+            WHERE broker_id = ${brokerId} AND id > ${from} AND id <= ${to}`;
+        });
+        await onProgress?.(Math.min(to, high) - low + 1, high - low + 1);
+      }
+    }
+    const [count] = await this.sql.query<{ n: number | string }>`
+      SELECT count(*) AS n FROM tenants WHERE broker_id = ${brokerId} AND reacceptance = ${REACCEPTANCE_NEEDED}`;
+    return Number(count?.n ?? 0);
   }
 
   private async lockedTenant(manager: EntityManager, lock: boolean, tenantId: number): Promise<Tenant> {

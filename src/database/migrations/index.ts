@@ -12,6 +12,7 @@ import { RateLimitHits1764190000000 } from './1764190000000-rate-limit-hits';
 import { PasswordResetTokens1764190000001 } from './1764190000001-password-reset-tokens';
 import { SearchByBroker1764200000000 } from './1764200000000-search-by-broker';
 import { SearchIdsByBroker1764210000000 } from './1764210000000-search-ids-by-broker';
+import { Acceptances1764220000000 } from './1764220000000-acceptances';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PasswordResetTokens1764190000001,
   SearchByBroker1764200000000,
   SearchIdsByBroker1764210000000,
+  Acceptances1764220000000,
 ];

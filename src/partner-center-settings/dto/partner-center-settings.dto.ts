@@ -19,3 +19,9 @@ export class PartnerCenterSettingsDto {
   @TextField('App secret', 1000, { required: false })
   clientSecret = '';
 }
+
+// "Require acceptance on or after": a date field (YYYY-MM-DD) or empty; its rules are the service's.
+export class AcceptancePolicyDto {
+  @TextField('Date', 10, { required: false })
+  requireAcceptedFrom = '';
+}

@@ -1,18 +1,16 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
 import { ConfigService } from '@nestjs/config';
 import { join } from 'node:path';
 import type { AppConfig } from '../../config/app.config';
 import type { ConnectedUser, PartnerCenterCredentials } from '../partner-center.types';
-import { PartnerCenterSandbox, SandboxPortInUseError } from './partner-center-sandbox';
+import { PartnerCenterSandbox, SANDBOX_COMPONENT_PATH, SandboxPortInUseError } from './partner-center-sandbox';
 import type { SandboxAppRegistration } from './sandbox-state';
 import { SharedSandbox } from './shared-sandbox';
 
 export const SANDBOX_STATE_FILE = 'partner-center-sandbox.json';
-// The app serves the sandbox's acceptance pages here, so that a customer opens the link from any device that
+// The app serves the sandbox's acceptance component here too, so that a customer opens it from any device that
 // reaches the app (PUBLIC_URL), not only on the sandbox's loopback port.
-export const SANDBOX_ACCEPTANCE_PATH = '/sandbox/accept';
+export const SANDBOX_ACCEPTANCE_PATH = SANDBOX_COMPONENT_PATH;
 const SANDBOX_HOST = '127.0.0.1';
 
 // Runs the Partner Center sandbox beside the app in sandbox mode (the default), so that a fresh install works
@@ -26,10 +24,7 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
   private sandbox: PartnerCenterSandbox | null = null;
   private shared: SharedSandbox | null = null;
 
-  constructor(
-    private readonly config: ConfigService,
-    private readonly adapterHost: HttpAdapterHost,
-  ) {}
+  constructor(private readonly config: ConfigService) {}
 
   async onModuleInit(): Promise<void> {
     const app = this.config.getOrThrow<AppConfig>('app');
@@ -42,10 +37,6 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
       host: SANDBOX_HOST,
       tokenTtlSeconds: app.sandbox.tokenTtlSeconds,
       linkExpiryMinutes: app.sandbox.linkExpiryMinutes,
-      acceptanceUrl: (id) => {
-        const base = app.publicUrl?.replace(/\/+$/, '') ?? this.appAddress();
-        return base ? `${base}${SANDBOX_ACCEPTANCE_PATH}/${encodeURIComponent(id)}` : null;
-      },
     });
     try {
       await sandbox.start();
@@ -61,16 +52,6 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
     await this.sandbox?.stop();
     this.sandbox = null;
     this.shared = null;
-  }
-
-  // The app's own address while it listens (PUBLIC_URL unset): a wildcard address is reached as localhost.
-  private appAddress(): string | null {
-    const server = this.adapterHost.httpAdapter?.getHttpServer() as
-      { address?: () => AddressInfo | string | null } | undefined;
-    const address = server?.address?.();
-    if (!address || typeof address === 'string') return null;
-    const host = ['::', '0.0.0.0', '::1'].includes(address.address) ? 'localhost' : address.address;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   }
 
   get running(): boolean {

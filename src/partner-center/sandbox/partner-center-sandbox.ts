@@ -5,8 +5,10 @@ import { SandboxAuthority } from './sandbox-authority';
 import { SandboxFaults, type SandboxFault } from './sandbox-faults';
 import { errorBody, readForm, redirect, SandboxHttpError, sendHtml, sendJson, sendRaw } from './sandbox-http';
 import { acceptancePage, messagePage, SANDBOX_CSS } from './sandbox-pages';
+import { MCA_TEMPLATE_ID, SEEDED_USER_ID } from './sandbox-seed';
 import {
   SandboxState,
+  type SandboxAgreement,
   type SandboxAppRegistration,
   type SandboxAttestation,
   type SandboxCustomer,
@@ -19,10 +21,14 @@ export interface PartnerCenterSandboxOptions {
   tokenTtlSeconds?: number;
   linkExpiryMinutes?: number;
   now?: () => number;
-  // Where the customer's acceptance page is served for other devices (the app mounts it at its own address);
-  // null or unset: the sandbox's own page on its loopback port.
-  acceptanceUrl?: (attestationId: string) => string | null;
 }
+
+// Where the sandbox shows its stand-in for Microsoft's embeddable acceptance component, at the parameterised shape
+// that the app builds for Microsoft's (partner-center.assumed.ts, componentUrl): served here on the sandbox's
+// loopback port, and by the app at its own address so that a customer opens it from any device.
+export const SANDBOX_COMPONENT_PATH = '/sandbox/accept';
+export const sandboxComponentTemplate = (base: string): string =>
+  `${base.replace(/\/+$/, '')}${SANDBOX_COMPONENT_PATH}?attestationId={attestationId}&language={language}`;
 
 export interface SandboxRequestRecord {
   method: string;
@@ -61,12 +67,7 @@ export class PartnerCenterSandbox {
     this.now = options.now ?? Date.now;
     this.state = new SandboxState(options.stateFile);
     this.authority = new SandboxAuthority(this.state, options.tokenTtlSeconds ?? 3_600, this.now);
-    this.api = new SandboxApi(
-      this.state,
-      (id) => options.acceptanceUrl?.(id) ?? `${this.baseUrl}/acceptance/${encodeURIComponent(id)}`,
-      options.linkExpiryMinutes ?? 7 * 24 * 60,
-      this.now,
-    );
+    this.api = new SandboxApi(this.state, options.linkExpiryMinutes ?? 7 * 24 * 60, this.now);
   }
 
   async start(): Promise<void> {
@@ -115,8 +116,22 @@ export class PartnerCenterSandbox {
     return this.state.removeCustomer(tenantId);
   }
 
+  // A partner-confirmed agreement made outside the app (Partner Center's UI, the bulk tool, another portal).
+  addPartnerAgreement(
+    tenantId: string,
+    agreement: { dateAgreed: string; primaryContact: SandboxAgreement['primaryContact']; templateId?: string },
+  ): void {
+    this.state.addAgreement(tenantId, {
+      templateId: agreement.templateId ?? MCA_TEMPLATE_ID,
+      dateAgreed: agreement.dateAgreed,
+      primaryContact: agreement.primaryContact,
+      userId: SEEDED_USER_ID,
+      attestationId: null,
+    });
+  }
+
   setDirectAcceptance(tenantId: string, signed: boolean): void {
-    this.state.setDirectAcceptance(tenantId, signed, new Date(this.now()));
+    this.state.setDirectAcceptance(tenantId, signed);
   }
 
   attestation(id: string): (SandboxAttestation & { status: AttestationState }) | null {
@@ -182,7 +197,7 @@ export class PartnerCenterSandbox {
       return sendJson(res, 200, { service: SANDBOX_SERVICE, ...this.appRegistration() });
     if (path === '/sandbox/partner-user/sign-in' && method === 'POST')
       return sendJson(res, 200, { service: SANDBOX_SERVICE, ...this.signInPartnerUser() });
-    if ((match = /^\/acceptance\/([^/]+)$/.exec(path))) return this.acceptance(req, res, decodeURIComponent(match[1]));
+    if (path === SANDBOX_COMPONENT_PATH) return this.acceptance(req, res, url.searchParams.get('attestationId') ?? '');
     if ((match = /^\/([^/]+)\/oauth2\/v2\.0\/(token|authorize)$/.exec(path))) {
       const tenant = decodeURIComponent(match[1]);
       if (match[2] === 'token' && method === 'POST') return this.authority.token(req, res, tenant);
@@ -210,7 +225,7 @@ export class PartnerCenterSandbox {
     if (req.method === 'POST') {
       await readForm(req);
       if (this.api.attestationState(attestation) === 'pending') this.acceptAttestation(id);
-      return redirect(res, `/acceptance/${encodeURIComponent(id)}`);
+      return redirect(res, `${SANDBOX_COMPONENT_PATH}?attestationId=${encodeURIComponent(id)}`);
     }
     const current = this.state.attestation(id) as SandboxAttestation;
     sendHtml(res, 200, acceptancePage(current, this.api.attestationState(current)));

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sameContact } from '../../common/contact';
+import { AGREEMENT_ATTESTATION_ID_FIELD, SIGNATORY_EMAIL_FIELD, SIGNATORY_PHONE_FIELD } from '../partner-center.assumed';
 import {
   AGREEMENT_ALREADY_EXISTS,
   CONTINUATION_HEADER,
@@ -15,7 +17,10 @@ import { errorBody, readJson, SandboxHttpError, sendJson } from './sandbox-http'
 import { MCA_LINK, MCA_TEMPLATE_ID } from './sandbox-seed';
 import type { SandboxAgreement, SandboxAttestation, SandboxCustomer, SandboxState } from './sandbox-state';
 
-// The sandbox's Partner Center REST API (/v1/...), answering with the client's wire shapes.
+// The sandbox's Partner Center REST API (/v1/...), answering with the client's wire shapes, and refusing what
+// Microsoft documents as refused: an app-only token where "this scenario only supports App+User authentication" (a
+// customer's agreements, the agreement metadata, direct acceptance), a user's token on the enhanced attestation
+// ("only supports AppOnly authentication"), and a second partner-confirmed agreement with the same contact details.
 
 export type AttestationState = 'pending' | 'accepted' | 'expired';
 
@@ -39,13 +44,28 @@ function wireCustomer(customer: SandboxCustomer): WireCustomer {
 
 function wireAgreement(agreement: SandboxAgreement): WireCustomerAgreement {
   return {
+    ...(agreement.userId ? { userId: agreement.userId } : {}),
     primaryContact: agreement.primaryContact,
     templateId: agreement.templateId,
     dateAgreed: agreement.dateAgreed,
     type: MCA_AGREEMENT_TYPE,
     agreementLink: MCA_LINK,
-    ...(agreement.attestationId ? { attestationId: agreement.attestationId } : {}),
   };
+}
+
+function requireUser(token: IssuedToken): void {
+  if (token.kind !== 'user')
+    throw fail(
+      403,
+      'This operation requires App+User authentication: sign in as a partner user.',
+      600014,
+      'AppPlusUserRequired',
+    );
+}
+
+function requireApp(token: IssuedToken): void {
+  if (token.kind !== 'app')
+    throw fail(403, 'This operation supports App-only authentication.', 600015, 'AppOnlyRequired');
 }
 
 function text(body: Record<string, unknown>, field: string, required: boolean, max = 200): string | null {
@@ -65,7 +85,6 @@ export class SandboxApi {
 
   constructor(
     private readonly state: SandboxState,
-    private readonly acceptanceLink: (attestationId: string) => string,
     private readonly linkExpiryMinutes: number,
     private readonly now: () => number,
   ) {}
@@ -80,28 +99,34 @@ export class SandboxApi {
     const path = url.pathname;
     let match: RegExpExecArray | null;
     if (method === 'GET' && path === '/v1/customers') return sendJson(res, 200, this.customers(url, req));
-    if (method === 'GET' && path === '/v1/agreements') return sendJson(res, 200, this.agreementMetadata(url));
+    if (method === 'GET' && path === '/v1/agreements') {
+      requireUser(token);
+      return sendJson(res, 200, this.agreementMetadata(url));
+    }
     if (
       (match = /^\/v1\/customers\/([^/]+)\/directSignedMicrosoftCustomerAgreementStatus$/.exec(path)) &&
       method === 'GET'
     ) {
-      if (token.kind !== 'user')
-        throw fail(
-          403,
-          'This operation requires App+User authentication: sign in as a partner user.',
-          600014,
-          'AppPlusUserRequired',
-        );
+      requireUser(token);
       return sendJson(res, 200, { isSigned: this.customer(decodeURIComponent(match[1])).directlySigned });
     }
     if ((match = /^\/v1\/customers\/([^/]+)\/agreements$/.exec(path))) {
       const customer = this.customer(decodeURIComponent(match[1]));
-      if (method === 'GET') return sendJson(res, 200, collection(customer.agreements.map(wireAgreement)));
-      if (method === 'POST') return sendJson(res, 201, this.createAgreement(customer, await readJson(req), req));
+      if (method === 'GET') {
+        requireUser(token);
+        return sendJson(res, 200, this.agreements(customer, url));
+      }
+      if (method === 'POST') {
+        requireApp(token);
+        return sendJson(res, 201, this.createAgreement(customer, await readJson(req), req));
+      }
     }
-    if (method === 'POST' && path === '/v1/attestations/enhanced')
+    if (method === 'POST' && path === '/v1/attestations/enhanced') {
+      requireApp(token);
       return sendJson(res, 201, this.createAttestation(await readJson(req), req));
+    }
     if ((match = /^\/v1\/attestations\/enhanced\/([^/]+)$/.exec(path)) && method === 'GET') {
+      requireApp(token);
       const attestation = this.state.attestation(decodeURIComponent(match[1]));
       if (!attestation) throw fail(404, 'The attestation was not found.', 600070, 'AttestationNotFound');
       return sendJson(res, 200, this.wireAttestation(attestation));
@@ -113,9 +138,7 @@ export class SandboxApi {
     const status = this.attestationState(attestation);
     return {
       id: attestation.id,
-      customerTenantId: attestation.customerTenantId,
       status: status === 'accepted' ? 'Accepted' : status === 'expired' ? 'Expired' : 'Pending',
-      acceptanceLink: this.acceptanceLink(attestation.id),
       createdDateTime: attestation.createdAt,
       expirationDateTime: attestation.expiresAt,
       acceptedDateTime: attestation.acceptedAt,
@@ -158,6 +181,14 @@ export class SandboxApi {
     return collection(items, { links: { self, next }, continuationToken });
   }
 
+  // Like Microsoft: without agreementType the answer is about the Microsoft Cloud Agreement, of which the sandbox's
+  // customers have none; '*' is every type.
+  private agreements(customer: SandboxCustomer, url: URL): WireCollection<WireCustomerAgreement> {
+    const type = url.searchParams.get('agreementType');
+    const items = type === MCA_AGREEMENT_TYPE || type === '*' ? customer.agreements.map(wireAgreement) : [];
+    return collection(items);
+  }
+
   // Without the agreementType parameter Partner Center answers for the old Cloud Agreement.
   private agreementMetadata(url: URL): WireCollection<WireAgreementMetadata> {
     if (url.searchParams.get('agreementType') === MCA_AGREEMENT_TYPE) {
@@ -185,17 +216,17 @@ export class SandboxApi {
     if (typeof requestId === 'string') this.createdByRequestId.set(`${kind}:${requestId}`, id);
   }
 
+  // The documented create fields, each required but the phone; a customer id is no part of them.
   private createAttestation(body: Record<string, unknown>, req: IncomingMessage): WireEnhancedAttestation {
     const earlier = this.repeated(req, 'attestation');
     if (earlier) return this.wireAttestation(this.state.attestation(earlier) as SandboxAttestation);
-    const customerTenantId = text(body, 'customerTenantId', true, 100) as string;
     const attestation: SandboxAttestation = {
       id: randomUUID(),
-      customerTenantId,
+      customerTenantId: null,
       signatoryFirstName: text(body, 'signatoryFirstName', true) as string,
       signatoryLastName: text(body, 'signatoryLastName', true) as string,
-      signatoryEmail: text(body, 'signatoryEmail', true, 320) as string,
-      signatoryPhoneNumber: text(body, 'signatoryPhoneNumber', false, 50),
+      signatoryEmail: text(body, SIGNATORY_EMAIL_FIELD, true, 320) as string,
+      signatoryPhoneNumber: text(body, SIGNATORY_PHONE_FIELD, false, 50),
       companyName: text(body, 'companyName', true, 500) as string,
       country: text(body, 'country', true, 2) as string,
       language: text(body, 'language', true, 10) as string,
@@ -207,31 +238,26 @@ export class SandboxApi {
       throw fail(400, 'The signatory email address is not well-formed.', 600032, 'InvalidSignatoryEmail');
     if (!/^[A-Za-z]{2}$/.test(attestation.country))
       throw fail(400, 'The country must be an ISO 3166-1 alpha-2 code.', 600031, 'InvalidInput');
-    this.customer(customerTenantId);
     this.state.addAttestation(attestation);
     this.remember(req, 'attestation', attestation.id);
     return this.wireAttestation(attestation);
   }
 
+  // The create-agreement call with an accepted attestation. Partner Center refuses a second partner-confirmed
+  // agreement whose first name, last name, email and phone all equal an existing one's (600061); a retry of the same
+  // operation (its MS-RequestId) answers with the agreement it made.
   private createAgreement(
     customer: SandboxCustomer,
     body: Record<string, unknown>,
     req: IncomingMessage,
   ): WireCustomerAgreement {
-    const attestationId = text(body, 'attestationId', true, 200) as string;
+    const attestationId = text(body, AGREEMENT_ATTESTATION_ID_FIELD, true, 200) as string;
     const earlier = this.repeated(req, 'agreement');
     const made = earlier ? customer.agreements.find((agreement) => agreement.attestationId === earlier) : undefined;
     if (made) return wireAgreement(made);
     const attestation = this.state.attestation(attestationId);
-    if (!attestation || attestation.customerTenantId !== customer.id)
+    if (!attestation || (attestation.customerTenantId !== null && attestation.customerTenantId !== customer.id))
       throw fail(400, 'The attestation was not found for this customer.', 600070, 'AttestationNotFound');
-    if (customer.agreements.length > 0)
-      throw fail(
-        400,
-        'The agreement already exists for this customer.',
-        AGREEMENT_ALREADY_EXISTS,
-        'PartnerConfirmedAgreementAlreadyExists',
-      );
     if (this.attestationState(attestation) !== 'accepted')
       throw fail(
         400,
@@ -239,17 +265,27 @@ export class SandboxApi {
         600071,
         'AttestationNotAccepted',
       );
+    const primaryContact = {
+      firstName: attestation.signatoryFirstName,
+      lastName: attestation.signatoryLastName,
+      email: attestation.signatoryEmail,
+      ...(attestation.signatoryPhoneNumber ? { phoneNumber: attestation.signatoryPhoneNumber } : {}),
+    };
+    if (customer.agreements.some((agreement) => agreement.primaryContact && sameContact(agreement.primaryContact, primaryContact)))
+      throw fail(
+        400,
+        'A partner confirmed agreement already exists for the customer.',
+        AGREEMENT_ALREADY_EXISTS,
+        'PartnerConfirmedAgreementAlreadyExists',
+      );
     const agreement: SandboxAgreement = {
       templateId: MCA_TEMPLATE_ID,
       dateAgreed: attestation.acceptedAt as string,
-      primaryContact: {
-        firstName: attestation.signatoryFirstName,
-        lastName: attestation.signatoryLastName,
-        email: attestation.signatoryEmail,
-        ...(attestation.signatoryPhoneNumber ? { phoneNumber: attestation.signatoryPhoneNumber } : {}),
-      },
+      primaryContact,
+      userId: null,
       attestationId,
     };
+    this.state.bindAttestation(attestationId, customer.id);
     this.state.addAgreement(customer.id, agreement);
     this.remember(req, 'agreement', attestationId);
     return wireAgreement(agreement);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SandboxCustomer } from './sandbox-state';
+import type { SandboxAgreement, SandboxCustomer } from './sandbox-state';
 
 // The sandbox's customers: the same on every machine, so demos and tests can name them.
 const COMPANIES = [
@@ -66,27 +66,59 @@ export function domainFor(companyName: string): string {
   return `${slug}.onmicrosoft.com`;
 }
 
+// Partner-confirmed agreements made before this app, or outside it (Partner Center's UI, the bulk tool, the legacy
+// API, another portal): the sync must show these customers as attested. One predates the MCA refresh of 1 April
+// 2023, and one customer also accepted directly.
+const EARLIER_ATTESTATIONS: { company: string; dateAgreed: string; contact: SandboxAgreement['primaryContact'] }[] = [
+  {
+    company: 'Humongous Insurance',
+    dateAgreed: '2025-03-01T00:00:00Z',
+    contact: { firstName: 'Dana', lastName: 'Fuller', email: 'dana.fuller@humongousinsurance.onmicrosoft.com' },
+  },
+  {
+    company: 'Graphic Design Institute',
+    dateAgreed: '2024-06-12T09:30:00Z',
+    contact: {
+      firstName: 'Priya',
+      lastName: 'Raman',
+      email: 'priya@graphicdesigninstitute.onmicrosoft.com',
+      phoneNumber: '+1 425 555 0142',
+    },
+  },
+  {
+    company: 'Lucerne Publishing',
+    dateAgreed: '2022-11-15T00:00:00Z',
+    contact: { firstName: 'Marc', lastName: 'Berger', email: 'marc.berger@lucernepublishing.onmicrosoft.com' },
+  },
+  {
+    company: 'Proseware Inc.',
+    dateAgreed: '2025-09-10T14:00:00Z',
+    contact: { firstName: 'Ines', lastName: 'Costa', email: 'ines.costa@prosewareinc.onmicrosoft.com' },
+  },
+];
+
+export const SEEDED_USER_ID = '3d6f2c09-eb40-48ca-a4b3-d24c9c007531';
+
+// The seeded partner agreements by customer id.
+export function seedAgreements(): Map<string, SandboxAgreement[]> {
+  return new Map(
+    EARLIER_ATTESTATIONS.map(({ company, dateAgreed, contact }) => [
+      stableId(`customer:${company}`),
+      [{ templateId: MCA_TEMPLATE_ID, dateAgreed, primaryContact: contact, userId: SEEDED_USER_ID, attestationId: null }],
+    ]),
+  );
+}
+
 export function seedCustomers(): SandboxCustomer[] {
+  const agreements = seedAgreements();
   return COMPANIES.map((companyName, index) => {
-    const directlySigned = DIRECTLY_SIGNED(index);
-    const firstName = ['Alex', 'Sam', 'Robin', 'Kim', 'Jordan', 'Taylor'][index % 6];
-    const lastName = ['Wilber', 'Johnson', 'Moreau', 'Akers', 'Larsen', 'Okafor'][index % 5];
-    const domain = domainFor(companyName);
+    const id = stableId(`customer:${companyName}`);
     return {
-      id: stableId(`customer:${companyName}`),
+      id,
       companyName,
-      domain,
-      directlySigned,
-      agreements: directlySigned
-        ? [
-            {
-              templateId: MCA_TEMPLATE_ID,
-              dateAgreed: new Date(Date.UTC(2026, 0, 6 + index)).toISOString(),
-              primaryContact: { firstName, lastName, email: `${firstName.toLowerCase()}@${domain}` },
-              attestationId: null,
-            },
-          ]
-        : [],
+      domain: domainFor(companyName),
+      directlySigned: DIRECTLY_SIGNED(index),
+      agreements: agreements.get(id) ?? [],
     };
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { domainFor, MCA_TEMPLATE_ID, seedCustomers, stableId } from './sandbox-seed';
+import { domainFor, seedAgreements, seedCustomers, stableId } from './sandbox-seed';
 
 // What the sandbox remembers across restarts, kept in one JSON file. Access tokens and sign-in codes live only
 // in memory: after a restart the app's cached tokens are refused and renewed, as after a real token expiry.
@@ -13,11 +13,14 @@ export interface SandboxAppRegistration {
   partnerUser: string;
 }
 
+// A partner-confirmed agreement (Microsoft's Agreement resource). A direct acceptance is not one: Partner Center
+// reports it only as directSignedMicrosoftCustomerAgreementStatus.
 export interface SandboxAgreement {
   templateId: string;
   dateAgreed: string;
   primaryContact: { firstName: string; lastName: string; email: string; phoneNumber?: string } | null;
-  attestationId: string | null;
+  userId?: string | null;
+  attestationId: string | null; // the sandbox's own bookkeeping (not on the wire): the attestation that made it
 }
 
 export interface SandboxCustomer {
@@ -28,9 +31,11 @@ export interface SandboxCustomer {
   agreements: SandboxAgreement[];
 }
 
+// An enhanced attestation: made without a customer (the documented create fields name none), bound to one when
+// its agreement is created.
 export interface SandboxAttestation {
   id: string;
-  customerTenantId: string;
+  customerTenantId: string | null;
   signatoryFirstName: string;
   signatoryLastName: string;
   signatoryEmail: string;
@@ -44,7 +49,7 @@ export interface SandboxAttestation {
 }
 
 interface SandboxStateData {
-  version: 1;
+  version: 2;
   appRegistration: SandboxAppRegistration;
   customers: SandboxCustomer[];
   attestations: SandboxAttestation[];
@@ -72,12 +77,13 @@ export class SandboxState {
     }
   }
 
-  // A broken file is not silently replaced: it holds the app registration the app's settings point at.
+  // A broken file is not silently replaced: it holds the app registration the app's settings point at. A file of
+  // version 1 (direct acceptances listed as agreements without a contact) is brought to version 2.
   private static read(file: string): SandboxStateData {
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as SandboxStateData;
+      const data = SandboxState.upgrade(JSON.parse(readFileSync(file, 'utf8')) as SandboxStateData | { version: 1 });
       if (
-        data.version === 1 &&
+        data.version === 2 &&
         Array.isArray(data.customers) &&
         Array.isArray(data.attestations) &&
         typeof data.appRegistration?.appId === 'string'
@@ -91,9 +97,22 @@ export class SandboxState {
     );
   }
 
+  private static upgrade(data: SandboxStateData | { version: 1 }): SandboxStateData {
+    if (data.version !== 1) return data;
+    const old = data as unknown as SandboxStateData;
+    const seeded = seedAgreements();
+    for (const customer of old.customers ?? []) {
+      customer.agreements = (customer.agreements ?? []).filter(
+        (agreement) => agreement.primaryContact !== null || agreement.attestationId !== null,
+      );
+      if (customer.agreements.length === 0) customer.agreements = seeded.get(customer.id) ?? [];
+    }
+    return { ...old, version: 2 };
+  }
+
   private static fresh(): SandboxStateData {
     return {
-      version: 1,
+      version: 2,
       appRegistration: {
         tenantId: randomUUID(),
         appId: randomUUID(),
@@ -147,19 +166,10 @@ export class SandboxState {
     return this.data.customers.length < before;
   }
 
-  setDirectAcceptance(id: string, signed: boolean, at = new Date()): void {
+  setDirectAcceptance(id: string, signed: boolean): void {
     const customer = this.customer(id);
     if (!customer) throw new Error(`No sandbox customer ${id}`);
     customer.directlySigned = signed;
-    customer.agreements = customer.agreements.filter((agreement) => agreement.attestationId !== null);
-    if (signed) {
-      customer.agreements.push({
-        templateId: MCA_TEMPLATE_ID,
-        dateAgreed: at.toISOString(),
-        primaryContact: null,
-        attestationId: null,
-      });
-    }
     this.save();
   }
 
@@ -188,8 +198,15 @@ export class SandboxState {
   }
 
   addAgreement(customerId: string, agreement: SandboxAgreement): void {
-    this.customer(customerId)?.agreements.push(agreement);
+    const customer = this.customer(customerId);
+    if (!customer) throw new Error(`No sandbox customer ${customerId}`);
+    customer.agreements.push(agreement);
     this.save();
+  }
+
+  bindAttestation(id: string, customerTenantId: string): void {
+    const attestation = this.attestation(id);
+    if (attestation) attestation.customerTenantId = customerTenantId;
   }
 
   addRefreshToken(token: string, user: string, expiresAt: Date, now: number): void {

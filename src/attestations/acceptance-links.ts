@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AppUrl } from '../common/app-url';
+import type { AppConfig } from '../config/app.config';
+import { componentUrl } from '../partner-center/partner-center.assumed';
+import type { EnhancedAttestation, PartnerCenterMode } from '../partner-center/partner-center.types';
+import { sandboxComponentTemplate } from '../partner-center/sandbox/partner-center-sandbox';
+
+export const AGREEMENT_PAGE_PATH = '/agreement';
+
+// The two addresses of an attestation. Microsoft describes an embeddable component that partners show in their own
+// checkout flow, built from the attestation's id ("Construct the URL of the embeddable component ... using the
+// parameterized link provided by Microsoft", integrate-sandbox-confirm-customer-accept): the customer's link is a
+// public page of this app (at PUBLIC_URL) that frames that component.
+@Injectable()
+export class AcceptanceLinks {
+  private readonly liveTemplate: string | null;
+
+  constructor(
+    private readonly appUrl: AppUrl,
+    config: ConfigService,
+  ) {
+    this.liveTemplate = config.getOrThrow<AppConfig>('app').partnerCenterComponentUrl ?? null;
+  }
+
+  customerLink(pcAttestationId: string): string {
+    return `${this.appUrl.base()}${AGREEMENT_PAGE_PATH}/${encodeURIComponent(pcAttestationId)}`;
+  }
+
+  // Microsoft's link when its answer carried one; otherwise built from the component's template (the sandbox's, or
+  // PARTNER_CENTER_COMPONENT_URL in live mode); null when live mode has neither.
+  componentUrl(mode: PartnerCenterMode, created: EnhancedAttestation, language: string): string | null {
+    if (created.componentUrl) return created.componentUrl;
+    const template = mode === 'sandbox' ? sandboxComponentTemplate(this.appUrl.base()) : this.liveTemplate;
+    return template ? componentUrl(template, created.id, language) : null;
+  }
+}
