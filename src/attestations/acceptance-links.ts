@@ -31,7 +31,12 @@ export class AcceptanceLinks {
   // PARTNER_CENTER_COMPONENT_URL in live mode); null when live mode has neither.
   componentUrl(mode: PartnerCenterMode, created: EnhancedAttestation, language: string): string | null {
     if (created.componentUrl) return created.componentUrl;
-    const template = mode === 'sandbox' ? sandboxComponentTemplate(this.appUrl.base()) : this.liveTemplate;
-    return template ? componentUrl(template, created.id, language) : null;
+    if (mode === 'live') return this.liveComponentUrl(created.id, language);
+    return componentUrl(sandboxComponentTemplate(this.appUrl.base()), created.id, language);
+  }
+
+  // For a live attestation made before PARTNER_CENTER_COMPONENT_URL was set: its component, once it is.
+  liveComponentUrl(pcAttestationId: string, language: string): string | null {
+    return this.liveTemplate ? componentUrl(this.liveTemplate, pcAttestationId, language) : null;
   }
 }

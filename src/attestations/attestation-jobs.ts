@@ -4,7 +4,7 @@ import { SqlService } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
-import { toAttestation } from './attestation.record';
+import { FAILURE_KINDS, toAttestation } from './attestation.record';
 import { CONTACT_ALREADY_USED } from '../partner-center/partner-center.client';
 import {
   AttestationsService,
@@ -63,8 +63,6 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
   }
 }
 
-// Why a finalize failed, for the page to offer what helps: different contact details, or the Partner Center role.
-export const FAILURE_KINDS = { contactUsed: 'contact_already_used', forbidden: 'forbidden' } as const;
 const kindOf = (error: PartnerCenterError): string | null =>
   error.message === CONTACT_ALREADY_USED
     ? FAILURE_KINDS.contactUsed

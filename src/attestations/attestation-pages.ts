@@ -40,7 +40,8 @@ export class AttestationPages {
 
   form(req: Request, tenant: TenantSummary, values: Record<string, string>, requestToken: string) {
     const fragment = isHtmxRequest(req);
-    const accepted = tenant.status === 'attested' || tenant.status === 'direct';
+    // An acceptance older than the broker requires is no reason to hold back: it is why a new one is needed.
+    const accepted = (tenant.status === 'attested' || tenant.status === 'direct') && !tenant.reacceptanceNeeded;
     return {
       title: `Create attestation for ${tenant.name}`,
       fragment,
@@ -48,6 +49,9 @@ export class AttestationPages {
       tenant,
       acceptedNotice: accepted
         ? `${tenant.name} already shows “${TENANT_STATUS_LABELS[tenant.status]}”. A new attestation is usually not needed.`
+        : null,
+      reacceptanceNotice: tenant.reacceptanceNeeded
+        ? `${tenant.name}'s acceptance is older than the date your organisation requires: Partner Center needs a current acceptance before new orders.`
         : null,
       values,
       requestToken,

@@ -1,7 +1,7 @@
 import type { UserRole } from '../auth/user-role';
 import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
 import { isOpen, STATE_LABELS } from './attestation-state';
-import type { Attestation } from './attestation.record';
+import { FAILURE_KINDS, type Attestation } from './attestation.record';
 import type { TenantSummary } from './attestations.service';
 import { countryName, languageName } from './countries-languages';
 import type { AuditEventView } from '../audit/audit-trail.service';
@@ -66,13 +66,20 @@ export function attestationView(
       languageName: languageName(attestation.language),
       open: isOpen(attestation.state),
       linkUsable: attestation.state === 'awaiting_acceptance',
+      // Live mode without Microsoft's component address: the customer's page cannot show the agreement yet.
+      componentMissing: attestation.state === 'awaiting_acceptance' && !attestation.componentUrl,
+      // 600061 about someone else's agreement: only different signatory details get a new attestation through.
+      contactUsed: attestation.state === 'finalize_failed' && attestation.lastErrorKind === FAILURE_KINDS.contactUsed,
     },
     timeline: timeline(attestation, events),
     can: {
       cancel: canChange && isOpen(attestation.state),
       finalize: canChange && attestation.state === 'accepted' && !attestation.finalizeRequestedAt,
       finalizing: attestation.state === 'accepted' && attestation.finalizeRequestedAt !== null,
-      retry: canChange && attestation.state === 'finalize_failed',
+      retry:
+        canChange &&
+        attestation.state === 'finalize_failed' &&
+        attestation.lastErrorKind !== FAILURE_KINDS.contactUsed,
       renew: canChange && (attestation.state === 'expired' || attestation.state === 'cancelled'),
       create: canChange && !isOpen(attestation.state),
     },
@@ -103,6 +110,7 @@ export function attestationRecord(tenant: TenantSummary, attestation: Attestatio
       templateId: attestation.templateId,
       agreementDocumentLink: attestation.agreementLink,
       acceptanceLink: attestation.link,
+      componentUrl: attestation.componentUrl,
       linkExpiresAt: iso(attestation.linkExpiresAt),
       autoFinalize: attestation.autoFinalize,
       lastError: attestation.lastError,

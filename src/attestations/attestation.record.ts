@@ -50,6 +50,9 @@ export type AttestationChanges = Partial<
   >
 >;
 
+// Why a finalize failed (lastErrorKind), for the page to offer what helps: different contact details, or the roles.
+export const FAILURE_KINDS = { contactUsed: 'contact_already_used', forbidden: 'forbidden' } as const;
+
 export const columnOf = (property: string): string => property.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 type Raw = Record<string, unknown>;

@@ -33,6 +33,7 @@ export interface TenantSummary {
   microsoftTenantId: string;
   status: TenantStatus;
   removed: boolean;
+  reacceptanceNeeded: boolean; // every acceptance is older than the broker requires
 }
 
 // Polling schedule of a link by its age: often while the customer is likely to act, then less and less.
@@ -74,7 +75,7 @@ export class AttestationsService {
     const brokerId = this.scope.brokerId();
     const [row] = Number.isSafeInteger(tenantId)
       ? await this.sql.query<Record<string, unknown>>`
-          SELECT id, name, domain, microsoft_tenant_id, status, removed_at FROM tenants
+          SELECT id, name, domain, microsoft_tenant_id, status, removed_at, reacceptance FROM tenants
           WHERE id = ${tenantId} AND broker_id = ${brokerId}`
       : [];
     if (!row) throw new NotFoundInBrokerError('That tenant');
@@ -85,6 +86,7 @@ export class AttestationsService {
       microsoftTenantId: String(row.microsoft_tenant_id),
       status: row.status as TenantStatus,
       removed: row.removed_at !== null && row.removed_at !== undefined,
+      reacceptanceNeeded: row.reacceptance !== null && row.reacceptance !== undefined,
     };
   }
 
@@ -94,7 +96,14 @@ export class AttestationsService {
     const [row] = await this.sql.query<Record<string, unknown>>`
       SELECT * FROM attestations WHERE tenant_id = ${tenantId} AND broker_id = ${brokerId}
       ORDER BY created_at DESC, id DESC LIMIT 1`;
-    return row ? toAttestation(row, this.sql.dialect) : null;
+    return row ? this.withComponent(toAttestation(row, this.sql.dialect)) : null;
+  }
+
+  // A live attestation made before PARTNER_CENTER_COMPONENT_URL was set gets its component once it is.
+  private withComponent(attestation: Attestation): Attestation {
+    return attestation.componentUrl
+      ? attestation
+      : { ...attestation, componentUrl: this.links.liveComponentUrl(attestation.pcAttestationId, attestation.language) };
   }
 
   // An attestation of this tenant in this broker; anything else (a tampered id) is not found.
@@ -120,7 +129,7 @@ export class AttestationsService {
       WHERE a.pc_attestation_id = ${pcAttestationId} ORDER BY a.id DESC LIMIT 1`;
     return row
       ? {
-          attestation: toAttestation(row, this.sql.dialect),
+          attestation: this.withComponent(toAttestation(row, this.sql.dialect)),
           partnerName: String(row.partner_name),
           customerName: String(row.customer_name),
         }

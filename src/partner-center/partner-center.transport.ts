@@ -72,22 +72,32 @@ async function readCapped(response: Response, maxBytes: number, context: Failure
 // failures. Every attempt carries the same MS-RequestId, so Partner Center can tell a retry from a new operation,
 // and (for Partner Center calls) its own MS-CorrelationId, which Microsoft asks to be "reset for every call". A timeout is not retried: the caller has already waited as long as it accepts.
 // Other statuses are returned for the caller to interpret.
+//
+// A 429's Retry-After holds back every call to that server, not only the one that got it: Microsoft throttles per
+// partner tenant, so the other calls in flight (a sync reads a few customers at once) would only be refused too.
 export class PartnerCenterTransport {
+  private readonly resumeAt = new Map<string, number>();
+
   constructor(private readonly options: PartnerCenterClientOptions) {}
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     const { maxAttempts, retryBaseMs, retryMaxWaitMs } = this.options;
+    const server = new URL(request.url).origin;
     let lastResponse: TransportResponse | null = null;
     let lastNetworkError: unknown = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const context = { operation: request.operation, requestId: request.requestId, attempts: attempt };
       let retryAfterMs: number | null = null;
+      const held = (this.resumeAt.get(server) ?? 0) - this.options.now();
+      if (held > 0) await this.options.sleep(Math.min(held, retryMaxWaitMs));
       try {
         const response = await this.attempt(request, context);
         if (!isRetryableStatus(response.status)) return { ...response, attempts: attempt };
         lastResponse = { ...response, attempts: attempt };
         lastNetworkError = null;
         retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), this.options.now());
+        if (response.status === 429 && retryAfterMs !== null)
+          this.resumeAt.set(server, Math.max(this.resumeAt.get(server) ?? 0, this.options.now() + retryAfterMs));
       } catch (error) {
         if (error instanceof PartnerCenterError) throw error;
         lastNetworkError = error;

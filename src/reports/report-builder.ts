@@ -24,6 +24,11 @@ interface RawTenant {
   status: TenantStatus;
   accepted_at: unknown;
   removed_at: unknown;
+  reacceptance: string | null;
+  attested_outside: boolean | number;
+  directly_signed: boolean | number;
+  agreement_signatory: string | null;
+  acceptance_unconfirmed: string | null;
   listed: boolean | number; // whether the report lists it (batchStatement)
 }
 
@@ -60,6 +65,11 @@ export class ReportBuilder {
           status: r.status,
           acceptedAt: this.sql.dialect.decodeTimestamp(r.accepted_at),
           removedAt: this.sql.dialect.decodeTimestamp(r.removed_at),
+          reacceptanceNeeded: r.reacceptance !== null,
+          attestedOutside: Boolean(Number(r.attested_outside)),
+          directlySigned: Boolean(Number(r.directly_signed)),
+          agreementSignatory: r.agreement_signatory,
+          unconfirmed: r.acceptance_unconfirmed,
           attestation: attestations.get(r.id) ?? null,
         }));
       }

@@ -21,6 +21,11 @@ export interface ReportRow {
   status: TenantStatus;
   acceptedAt: Date | null;
   removedAt: Date | null;
+  reacceptanceNeeded: boolean;
+  attestedOutside: boolean;
+  directlySigned: boolean;
+  agreementSignatory: string | null; // the partner-confirmed agreement's, as Partner Center lists it
+  unconfirmed: string | null; // why Microsoft did not confirm the acceptance at the last sync
   attestation: LatestAttestation | null;
 }
 
@@ -69,6 +74,11 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   text('Status', 30, (r) => TENANT_STATUS_LABELS[r.status]),
   text('Acceptance provided by', 24, (r) => HOW_ACCEPTED[r.status]),
   date('Acceptance provided at (UTC)', (r) => r.acceptedAt),
+  text('Re-acceptance needed', 20, (r) => (r.reacceptanceNeeded ? 'Yes' : 'No')),
+  text('Attested outside MCA Manager', 26, (r) => (r.status === 'attested' ? (r.attestedOutside ? 'Yes' : 'No') : null)),
+  text('Also accepted directly', 22, (r) => (r.status === 'attested' && r.directlySigned ? 'Yes' : null)),
+  text('Agreement signatory (Partner Center)', 36, (r) => (r.status === 'attested' ? r.agreementSignatory : null)),
+  text('Not confirmed by Microsoft', 40, (r) => r.unconfirmed),
   text('Signatory (latest attestation)', 30, (r) => r.attestation?.signatoryName),
   text('Signatory email', 32, (r) => r.attestation?.signatoryEmail),
   text('Attestation created by', 30, (r) => r.attestation?.createdBy),

@@ -50,7 +50,9 @@ export function countStatement(dialect: Dialect, brokerId: number, filter: Repor
   return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where}`, params: params.values };
 }
 
-const BATCH_COLUMNS = 't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at';
+const BATCH_COLUMNS =
+  't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at, t.reacceptance, ' +
+  't.attested_outside, t.directly_signed, t.agreement_signatory, t.acceptance_unconfirmed';
 
 // The next batch after a tenant id, in id order: each batch starts where the last ended. Each row says whether the
 // report lists it (`listed`); the next batch starts after the last row, listed or not.

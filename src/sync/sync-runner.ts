@@ -52,7 +52,7 @@ function newestAgreement(items: readonly CustomerAgreement[]): PartnerAgreement 
   return newest ? { dateAgreed: newest.dateAgreed, templateId: newest.templateId, contact: newest.primaryContact } : null;
 }
 
-class ReadTally {
+export class ReadTally {
   succeeded = 0;
   readonly failed: { id: string; error: PartnerCenterError }[] = [];
 
@@ -159,7 +159,7 @@ export class SyncRunner {
       );
       fetched.push(
         ...(await mapBounded(chunk, PARALLEL_CALLS, (customer) =>
-          this.readAcceptance(credentials, customer, known.get(idOf(customer)), now, tally),
+          this.readAcceptance(credentials, customer, known.get(idOf(customer)), { now, tally }),
         )),
       );
       if (tally.hopeless) throw tally.failed[0].error;
@@ -168,20 +168,21 @@ export class SyncRunner {
     return { fetched, unread: tally.unread() };
   }
 
-  // Direct acceptance and the partner-confirmed agreements, both App+User as Microsoft documents them.
+  // Direct acceptance and the partner-confirmed agreements, both App+User as Microsoft documents them; `force` reads
+  // them whether due or not (a user asked).
   async readAcceptance(
     credentials: PartnerCenterCredentials,
     customer: PartnerCustomer,
     known: KnownTenant | undefined,
-    now: Date,
-    tally: ReadTally = new ReadTally(),
+    options: { now: Date; tally?: ReadTally; force?: boolean },
   ): Promise<FetchedCustomer> {
+    const { now, tally = new ReadTally(), force = false } = options;
     const kept = { tenantId: customer.tenantId, companyName: customer.companyName, domain: customer.domain };
     const oddities = [...(customer.oddities ?? [])];
     const withOddities = (result: FetchedCustomer): FetchedCustomer =>
       oddities.length > 0 ? { ...result, oddities } : result;
     // Without an id there is nothing to ask about, nor to store: the customer is counted as unusual only.
-    if (customer.tenantId.trim() === '' || !acceptanceDue(known, now)) return withOddities(kept);
+    if (customer.tenantId.trim() === '' || !(force || acceptanceDue(known, now))) return withOddities(kept);
     try {
       const directlySigned = await this.client.getDirectAcceptance(credentials, customer.tenantId);
       const agreements = await this.client.listCustomerAgreements(credentials, customer.tenantId);

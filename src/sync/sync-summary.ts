@@ -13,6 +13,16 @@ interface SummaryRow {
   error?: string | null;
   unusual_count?: number;
   unusual_ids?: string | null;
+  unread_count?: number;
+  unread_ids?: string | null;
+  unread_reason?: string | null;
+}
+
+function unreadOf(row: SummaryRow | undefined): SyncSummary['unread'] {
+  const count = Number(row?.unread_count ?? 0);
+  if (!row || count === 0) return null;
+  const ids = (row.unread_ids ?? '').split(' ').filter(Boolean);
+  return { count, ids, more: Math.max(0, count - ids.length), reason: row.unread_reason ?? '' };
 }
 
 function unusualOf(row: SummaryRow | undefined): SyncSummary['unusual'] {
@@ -34,7 +44,7 @@ export async function readSyncSummary(reader: SqlReader, brokerId: number): Prom
           SELECT started_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`
     : [];
   const [lastFinished] = await query<SummaryRow>`
-      SELECT status, finished_at, error, unusual_count, unusual_ids FROM sync_runs
+      SELECT status, finished_at, error, unusual_count, unusual_ids, unread_count, unread_ids, unread_reason FROM sync_runs
       WHERE broker_id = ${brokerId} AND status IN ('succeeded', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1`;
   const [lastSuccess] =
     lastFinished?.status === 'failed'
@@ -49,5 +59,6 @@ export async function readSyncSummary(reader: SqlReader, brokerId: number): Prom
     lastSuccessAt: decode(lastSuccess?.finished_at),
     lastFailure: failedAt ? { at: failedAt, message: lastFinished?.error ?? 'Unknown error' } : null,
     unusual: unusualOf(lastFinished),
+    unread: unreadOf(lastFinished),
   };
 }

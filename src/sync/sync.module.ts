@@ -9,15 +9,18 @@ import { SyncLease } from './sync-lease';
 import { SyncRun } from './sync-run.entity';
 import { SyncRunner } from './sync-runner';
 import { SyncScheduler } from './sync-scheduler';
+import { AcceptanceCheckService } from './acceptance-check.service';
 import { SyncController } from './sync.controller';
+import { TenantAcceptanceController } from './tenant-acceptance.controller';
 import { SyncService } from './sync.service';
 
 // Global so that the MCA page (tenants, below sync) finds the sync status it shows through its own interface.
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([SyncRun]), PartnerCenterSettingsModule, TenantsModule],
-  controllers: [SyncController],
+  controllers: [SyncController, TenantAcceptanceController],
   providers: [
+    AcceptanceCheckService,
     SyncLease,
     SyncRunner,
     SyncService,

@@ -2,7 +2,8 @@ import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 // The whole state of the MCA page, as its URL holds it (bookmarkable, and the back button restores it).
 // Two more filters pick pending tenants by the part of the wait their attestation is in.
-export const ATTESTATION_FILTERS = ['ready', 'expired'] as const;
+// Filters by a mark on the row rather than its status: an attestation's part of the wait, or re-acceptance needed.
+export const ATTESTATION_FILTERS = ['ready', 'expired', 'reaccept'] as const;
 export type AttestationFilter = (typeof ATTESTATION_FILTERS)[number];
 export type StatusFilter = 'all' | TenantStatus | AttestationFilter;
 export const STATUS_FILTERS: readonly StatusFilter[] = ['all', ...TENANT_STATUSES, ...ATTESTATION_FILTERS];

@@ -22,7 +22,11 @@ import {
   type TenantStatus,
 } from './tenant-status';
 
-const FILTER_LABELS: Record<AttestationFilter, string> = { ready: 'Ready to finalize', expired: 'Link expired' };
+const FILTER_LABELS: Record<AttestationFilter, string> = {
+  ready: 'Ready to finalize',
+  expired: 'Link expired',
+  reaccept: 'Re-acceptance needed',
+};
 // A filter's name as the page's chips say it; reports and schedules name their filter the same way.
 export const filterLabel = (filter: Exclude<McaQuery['status'], 'all'>): string =>
   isAttestationFilter(filter) ? FILTER_LABELS[filter] : TENANT_STATUS_LABELS[filter];
@@ -47,9 +51,21 @@ const HOW_ACCEPTED: Partial<Record<TenantStatus, string>> = {
   direct: 'directly by the customer',
 };
 
+function acceptedHow(row: TenantRow): string | null {
+  const how = HOW_ACCEPTED[row.status];
+  if (!how) return null;
+  const notes = [
+    row.status === 'attested' && row.attestedOutside ? 'made outside MCA Manager' : null,
+    row.status === 'attested' && row.directlySigned ? 'also accepted directly' : null,
+  ].filter(Boolean);
+  return notes.length > 0 ? `${how} (${notes.join('; ')})` : how;
+}
+
 const SORT_LABELS: Record<SortKey, string> = { name: 'Tenant', status: 'Status', date: 'Acceptance provided' };
 
-export function summaryView(current: Record<TenantStatus, number>, removed: number) {
+// `reacceptance`: accepted tenants (still in Partner Center) whose every acceptance is older than the broker requires:
+// shown as accepted, not counted as compliant.
+export function summaryView(current: Record<TenantStatus, number>, removed: number, reacceptance = 0) {
   const total = sumCounts(current);
   let x = 0;
   const segments = BAR_ORDER.map((status) => {
@@ -67,11 +83,16 @@ export function summaryView(current: Record<TenantStatus, number>, removed: numb
     return segment;
   });
   const accepted = current.attested + current.direct;
+  const compliant = Math.max(0, accepted - reacceptance);
   return {
     hasTenants: total > 0,
     totalText: numberFormat.format(total),
-    acceptedText: numberFormat.format(accepted),
-    complianceText: total > 0 ? percentFormat.format(accepted / total) : '–',
+    acceptedText: numberFormat.format(compliant),
+    complianceText: total > 0 ? percentFormat.format(compliant / total) : '–',
+    reacceptanceText:
+      reacceptance > 0
+        ? `${numberFormat.format(reacceptance)} accepted ${tenants(reacceptance)} ${reacceptance === 1 ? 'needs' : 'need'} to accept again (older than your organisation requires) and ${reacceptance === 1 ? 'is' : 'are'} not counted as compliant.`
+        : null,
     removedText:
       removed > 0
         ? `${numberFormat.format(removed)} ${tenants(removed)} removed from Partner Center ${removed === 1 ? 'is' : 'are'} still listed, but not counted here.`
@@ -115,7 +136,15 @@ function rowView(row: TenantRow, role: UserRole) {
       row.status === 'pending' && row.attestationState ? (ATTESTATION_WAIT_LABELS[row.attestationState] ?? null) : null,
     acceptedIso: row.acceptedAt?.toISOString() ?? null,
     acceptedText: row.acceptedAt ? dayFormat.format(row.acceptedAt) : null,
-    acceptedHow: HOW_ACCEPTED[row.status] ?? null,
+    acceptedHow: acceptedHow(row),
+    signatory: row.status === 'attested' ? row.agreementSignatory : null,
+    // An attestation of the app that waits on an accepted tenant: a sub-state, the status stays.
+    newAttestationLabel:
+      row.status !== 'pending' && row.attestationState && ATTESTATION_WAIT_LABELS[row.attestationState]
+        ? `New attestation: ${ATTESTATION_WAIT_LABELS[row.attestationState]}`
+        : null,
+    reacceptanceNeeded: row.reacceptanceNeeded,
+    unconfirmed: row.unconfirmed,
     actions: tenantActions({ id: row.id, status: row.status, removed, attestationState: row.attestationState }, role),
   };
 }
@@ -163,8 +192,11 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
     showAllUrl: mcaUrl(query, { status: 'all', page: 1 }),
     filterLabel: query.status === 'all' ? null : filterLabel(query.status),
     sync,
-    summary: summaryView(data.current, data.removed),
-    chips: STATUS_FILTERS.map((status) => ({
+    summary: summaryView(data.current, data.removed, data.reacceptance),
+    // "Re-acceptance needed" only where it has tenants (or is the filter shown): most brokers never need it.
+    chips: STATUS_FILTERS.filter(
+      (status) => status !== 'reaccept' || data.attestationCounts.reaccept > 0 || query.status === status,
+    ).map((status) => ({
       status,
       label: status === 'all' ? 'All' : filterLabel(status),
       countText: numberFormat.format(

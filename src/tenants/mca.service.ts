@@ -12,7 +12,6 @@ import {
   type PageWindow,
 } from './mca-query';
 import {
-  ATTESTATION_FILTER_STATES,
   attestationCountsStatement,
   canSeek,
   countColumn,
@@ -40,6 +39,12 @@ export interface TenantRow {
   acceptedAt: Date | null;
   removedAt: Date | null;
   attestationState: string | null; // the part of the wait a pending tenant's attestation is in
+  directlySigned: boolean;
+  partnerAccepted: boolean;
+  attestedOutside: boolean; // the partner-confirmed agreement was made outside this app
+  agreementSignatory: string | null;
+  unconfirmed: string | null; // why Partner Center could not confirm the acceptance at the last sync
+  reacceptanceNeeded: boolean;
 }
 
 export interface McaData {
@@ -51,6 +56,7 @@ export interface McaData {
   capped: boolean; // the search reached SEARCH_MATCH_CAP: the page shows the first matches only
   current: StatusCounts; // tenants still in Partner Center, for the summary
   removed: number;
+  reacceptance: number; // the broker's accepted tenants that need to accept again (never removed ones)
   rows: TenantRow[];
 }
 
@@ -63,6 +69,12 @@ interface RawTenant {
   accepted_at: Date | string | null;
   removed_at: Date | string | null;
   attestation_state?: string | null;
+  directly_signed: boolean | number;
+  partner_accepted: boolean | number;
+  attested_outside: boolean | number;
+  agreement_signatory: string | null;
+  acceptance_unconfirmed: string | null;
+  reacceptance: string | null;
 }
 
 interface RawCount {
@@ -72,6 +84,9 @@ interface RawCount {
 }
 
 type RawSearchCounts = Record<string, number | string>; // PostgreSQL returns count(*) as text
+
+// The broker's figures for the summary, whatever the filter and the search.
+type BrokerTotals = Pick<McaData, 'current' | 'removed' | 'reacceptance'>;
 
 export const zeroCounts = (): StatusCounts => ({ attested: 0, direct: 0, pending: 0, none: 0 });
 export const sumCounts = (counts: StatusCounts): number =>
@@ -104,13 +119,13 @@ export async function loadMcaData(
   }
 
   const brokerAttestationCounts = zeroAttestationCounts();
-  for (const row of await run<{ attestation_state: string; tenant_count: number | string }>(
+  for (const row of await run<{ filter: string; tenant_count: number | string }>(
     attestationCountsStatement(dialect, brokerId),
   )) {
-    for (const [filter, state] of Object.entries(ATTESTATION_FILTER_STATES))
-      if (row.attestation_state === state)
-        brokerAttestationCounts[filter as AttestationFilter] = Number(row.tenant_count);
+    if (isAttestationFilter(row.filter as AttestationFilter))
+      brokerAttestationCounts[row.filter as AttestationFilter] = Number(row.tenant_count);
   }
+  const totals: BrokerTotals = { current, removed, reacceptance: brokerAttestationCounts.reaccept };
 
   // A search first tries its page and its counts in one statement: a page with rows is the page asked for. An
   // empty one (a page past the end, no match) is read again once the counts are known.
@@ -125,8 +140,7 @@ export async function loadMcaData(
         query,
         countsOf(raw[0]),
         attestationCountsOf(raw[0], brokerAttestationCounts),
-        current,
-        removed,
+        totals,
         raw,
       );
   }
@@ -143,10 +157,10 @@ export async function loadMcaData(
     cursor && window.limit > 0 && canSeek(query)
       ? await seek(run, dialect, brokerId, query, cursor, window.limit)
       : null;
-  if (sought) return withRows(dialect, query, chipCounts, attestationCounts, current, removed, sought);
+  if (sought) return withRows(dialect, query, chipCounts, attestationCounts, totals, sought);
   const raw = window.limit > 0 ? await run<RawTenant>(pageStatement(dialect, brokerId, query, window)) : [];
   if (window.reverse) raw.reverse();
-  return withRows(dialect, query, chipCounts, attestationCounts, current, removed, raw);
+  return withRows(dialect, query, chipCounts, attestationCounts, totals, raw);
 }
 
 // The page next to the cursor's row, or null when it cannot be read that way (the row is gone, or the tenants
@@ -177,12 +191,12 @@ const totalOf = (query: McaQuery, chipCounts: StatusCounts, attestationCounts: A
   return isAttestationFilter(query.status) ? attestationCounts[query.status] : chipCounts[query.status];
 };
 
-export const zeroAttestationCounts = (): AttestationCounts => ({ ready: 0, expired: 0 });
+export const zeroAttestationCounts = (): AttestationCounts => ({ ready: 0, expired: 0, reaccept: 0 });
 
 function attestationCountsOf(row: RawSearchCounts, broker: AttestationCounts): AttestationCounts {
   return row.ready_count === undefined
     ? broker
-    : { ready: Number(row.ready_count), expired: Number(row.expired_count) };
+    : { ready: Number(row.ready_count), expired: Number(row.expired_count), reaccept: Number(row.reaccept_count) };
 }
 
 function withRows(
@@ -190,8 +204,7 @@ function withRows(
   query: McaQuery,
   chipCounts: StatusCounts,
   attestationCounts: AttestationCounts,
-  current: StatusCounts,
-  removed: number,
+  totals: BrokerTotals,
   raw: RawTenant[],
 ): McaData {
   const total = totalOf(query, chipCounts, attestationCounts);
@@ -204,8 +217,7 @@ function withRows(
     chipCounts,
     attestationCounts,
     capped,
-    current,
-    removed,
+    ...totals,
     rows: raw.map((row) => toTenantRow(dialect, row)),
   };
 }
@@ -238,5 +250,11 @@ function toTenantRow(dialect: Dialect, raw: RawTenant): TenantRow {
     acceptedAt: dialect.decodeTimestamp(raw.accepted_at),
     removedAt: dialect.decodeTimestamp(raw.removed_at),
     attestationState: raw.attestation_state ?? null,
+    directlySigned: Boolean(Number(raw.directly_signed)),
+    partnerAccepted: Boolean(Number(raw.partner_accepted)),
+    attestedOutside: Boolean(Number(raw.attested_outside)),
+    agreementSignatory: raw.agreement_signatory ?? null,
+    unconfirmed: raw.acceptance_unconfirmed ?? null,
+    reacceptanceNeeded: raw.reacceptance !== null && raw.reacceptance !== undefined,
   };
 }

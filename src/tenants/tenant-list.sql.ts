@@ -6,6 +6,7 @@ import {
   type PageCursor,
   type StatusFilter,
 } from './mca-query';
+import { REACCEPTANCE_NEEDED } from './tenant-acceptance';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 // The SQL of the MCA page, written out so that each query is one indexed statement (see DESIGN.md, "Scale") and
@@ -22,10 +23,17 @@ export interface SqlStatement {
 }
 
 export const COLUMNS =
-  't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at, t.attestation_state';
+  't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at, t.attestation_state, ' +
+  't.directly_signed, t.partner_accepted, t.attested_outside, t.agreement_signatory, t.acceptance_unconfirmed, ' +
+  't.reacceptance';
 
-// The attestation state each attestation filter stands for (tenants.attestation_state, kept by the attestations).
-export const ATTESTATION_FILTER_STATES: Record<AttestationFilter, string> = { ready: 'accepted', expired: 'expired' };
+// The mark each filter of a row stands for: the attestation's part of the wait (tenants.attestation_state, kept by
+// the attestations), or re-acceptance needed (tenants.reacceptance). Each has an index (broker_id, column, name).
+export const FILTER_MARKS: Record<AttestationFilter, { column: 'attestation_state' | 'reacceptance'; value: string }> = {
+  ready: { column: 'attestation_state', value: 'accepted' },
+  expired: { column: 'attestation_state', value: 'expired' },
+  reaccept: { column: 'reacceptance', value: REACCEPTANCE_NEEDED },
+};
 
 // Shorter terms have no trigram: they match the start of the name instead.
 export const TRIGRAM_MIN_LENGTH = 3;
@@ -54,8 +62,9 @@ export const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN
 
 // What the list filters, counts and orders by: the rest of a row is read for the rows of the page only.
 const KEYS = 't.id, t.name, t.status, t.accepted_at';
-// With an attestation filter the matches carry the attestation state too (the short search then reads the table).
-const keysFor = (status: StatusFilter): string => (isAttestationFilter(status) ? `${KEYS}, t.attestation_state` : KEYS);
+// With a mark's filter the matches carry the marks too (the short search then reads the table).
+const keysFor = (status: StatusFilter): string =>
+  isAttestationFilter(status) ? `${KEYS}, t.attestation_state, t.reacceptance` : KEYS;
 
 // What a search term is found in on PostgreSQL: search_text, a generated column holding the name, the domain and
 // the tenant id lowered, one U+001F between them (migration SearchByBroker); its trigram index
@@ -120,9 +129,9 @@ export function startsWith(dialect: Dialect, term: string, add: AddParam): strin
 
 // The condition of a status filter (also the report's, src/reports/report-rows.sql.ts).
 export function statusCondition(filter: Exclude<StatusFilter, 'all'>, params: Params): string {
-  return isAttestationFilter(filter)
-    ? `t.attestation_state = ${params.add(ATTESTATION_FILTER_STATES[filter])}`
-    : `t.status = ${params.add(filter)}`;
+  if (!isAttestationFilter(filter)) return `t.status = ${params.add(filter)}`;
+  const mark = FILTER_MARKS[filter];
+  return `t.${mark.column} = ${params.add(mark.value)}`;
 }
 
 // FROM and WHERE of a page read by its number: the broker or the search's first matches, then the status.
@@ -183,8 +192,8 @@ const statusCounts = (status: StatusFilter): string =>
   [
     ...TENANT_STATUSES.map((s) => `count(*) FILTER (WHERE t.status = '${s}') AS ${countColumn(s)}`),
     ...(isAttestationFilter(status)
-      ? Object.entries(ATTESTATION_FILTER_STATES).map(
-          ([filter, state]) => `count(*) FILTER (WHERE t.attestation_state = '${state}') AS ${filter}_count`,
+      ? Object.entries(FILTER_MARKS).map(
+          ([filter, mark]) => `count(*) FILTER (WHERE t.${mark.column} = '${mark.value}') AS ${filter}_count`,
         )
       : []),
   ].join(', ');
@@ -280,13 +289,12 @@ export function statusCountsStatement(dialect: Dialect, brokerId: number): SqlSt
   };
 }
 
-// How many tenants each attestation filter holds (a range of ix_tenants_broker_attestation_state per filter).
+// How many tenants each mark's filter holds: a range of the mark's index (broker_id, column, name) per filter.
 export function attestationCountsStatement(dialect: Dialect, brokerId: number): SqlStatement {
   const params = new Params(dialect);
-  const broker = params.add(brokerId);
-  const states = Object.values(ATTESTATION_FILTER_STATES).map((state) => params.add(state));
-  return {
-    sql: `SELECT attestation_state, count(*) AS tenant_count FROM tenants WHERE broker_id = ${broker} AND attestation_state IN (${states.join(', ')}) GROUP BY attestation_state`,
-    params: params.values,
-  };
+  const counts = Object.entries(FILTER_MARKS).map(
+    ([filter, mark]) =>
+      `SELECT '${filter}' AS filter, count(*) AS tenant_count FROM tenants WHERE broker_id = ${params.add(brokerId)} AND ${mark.column} = ${params.add(mark.value)}`,
+  );
+  return { sql: counts.join(' UNION ALL '), params: params.values };
 }

@@ -86,6 +86,14 @@ export class TenantWriter {
   // A broker's tenants as the merge reads them. Inside a transaction on PostgreSQL the rows are locked, so that an
   // attestation changing a status meanwhile waits for the merge instead of being overwritten by it (SQLite
   // serialises write transactions already).
+  async knownTenant(brokerId: number, tenantId: number): Promise<KnownTenant> {
+    const tenant = isTenantId(tenantId)
+      ? await this.sql.manager.findOne(Tenant, { where: { id: tenantId, brokerId }, select: KNOWN_COLUMNS })
+      : null;
+    if (!tenant) throw new NotFoundInBrokerError('That tenant');
+    return tenant;
+  }
+
   knownTenants(brokerId: number, tx?: Tx, only?: { microsoftTenantIds: string[] }): Promise<KnownTenant[]> {
     const manager = tx?.manager ?? this.sql.manager;
     const lock = tx && tx.dialect.name === 'postgres' ? { lock: { mode: 'pessimistic_write' as const } } : {};
