@@ -28,7 +28,10 @@ export class AgreementPageController {
     const wait = await this.limits.retryAfterSeconds(rule);
     if (wait !== null) {
       res.set('Retry-After', String(wait));
-      throw new HttpException(`Too many requests from your network: try again in ${wait} seconds.`, HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        `Too many requests from your network: try again in ${wait} seconds.`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     await this.limits.hit([rule]);
     const found = await this.attestations.forAgreementPage(id);

@@ -77,9 +77,7 @@ export function attestationView(
       finalize: canChange && attestation.state === 'accepted' && !attestation.finalizeRequestedAt,
       finalizing: attestation.state === 'accepted' && attestation.finalizeRequestedAt !== null,
       retry:
-        canChange &&
-        attestation.state === 'finalize_failed' &&
-        attestation.lastErrorKind !== FAILURE_KINDS.contactUsed,
+        canChange && attestation.state === 'finalize_failed' && attestation.lastErrorKind !== FAILURE_KINDS.contactUsed,
       renew: canChange && (attestation.state === 'expired' || attestation.state === 'cancelled'),
       create: canChange && !isOpen(attestation.state),
     },

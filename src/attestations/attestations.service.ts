@@ -103,7 +103,10 @@ export class AttestationsService {
   private withComponent(attestation: Attestation): Attestation {
     return attestation.componentUrl
       ? attestation
-      : { ...attestation, componentUrl: this.links.liveComponentUrl(attestation.pcAttestationId, attestation.language) };
+      : {
+          ...attestation,
+          componentUrl: this.links.liveComponentUrl(attestation.pcAttestationId, attestation.language),
+        };
   }
 
   // An attestation of this tenant in this broker; anything else (a tampered id) is not found.
@@ -156,11 +159,7 @@ export class AttestationsService {
 
     const credentials = await this.settings.credentialsFor(user.brokerId);
     // The form's token is the MS-RequestId: a double submit reaches Partner Center as one operation.
-    const created = await this.client.createEnhancedAttestation(
-      credentials,
-      this.request(input),
-      input.requestToken,
-    );
+    const created = await this.client.createEnhancedAttestation(credentials, this.request(input), input.requestToken);
     const template = await this.client.getMcaAgreementMetadata(credentials).catch(() => null);
     const componentUrl = this.links.componentUrl(credentials.mode, created, input.language);
     try {
@@ -269,10 +268,17 @@ export class AttestationsService {
     const data = agreement
       ? { agreement: { dateAgreed: agreement.dateAgreed?.toISOString() ?? null, templateId: agreement.templateId } }
       : {};
-    return this.apply(attestationId, 'finalize', changes, data, async (tx, a) => {
-      await this.mail.finalizedNotice(tx, a);
-      return a;
-    }, agreement);
+    return this.apply(
+      attestationId,
+      'finalize',
+      changes,
+      data,
+      async (tx, a) => {
+        await this.mail.finalizedNotice(tx, a);
+        return a;
+      },
+      agreement,
+    );
   }
 
   async failFinalize(attestationId: number, message: string, kind: string | null = null): Promise<Attestation> {

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpStatus, NotFoundException, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Render,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { cspWith } from '../common/content-security-policy';
 import { Public } from '../common/decorators';

@@ -24,8 +24,7 @@ export class AppUrl {
   // The address this process listens at, or null before it listens.
   listening(): string | null {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as
-      | { address?: () => AddressInfo | string | null }
-      | undefined;
+      { address?: () => AddressInfo | string | null } | undefined;
     const address = server?.address?.();
     if (!address || typeof address === 'string') return null;
     const host = ['::', '0.0.0.0', '::1'].includes(address.address) ? 'localhost' : address.address;

@@ -31,7 +31,9 @@ export function configureViewEngine(viewsDir: string): void {
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   // The first value given (a form's submitted value, else what is stored), for pages with more than one form.
-  hbs.registerHelper('either', (...args: unknown[]) => args.slice(0, -1).find((value) => value !== undefined && value !== null));
+  hbs.registerHelper('either', (...args: unknown[]) =>
+    args.slice(0, -1).find((value) => value !== undefined && value !== null),
+  );
   hbs.registerHelper('formatDate', (value: unknown) => {
     const date = decodeTimestamp(value);
     return date ? `${dateFormat.format(date)} UTC` : '';

@@ -8,11 +8,7 @@ import { flash } from '../common/flash';
 import type { AppConfig } from '../config/app.config';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { WHO_MAY_ATTEST } from '../partner-center/partner-center.client';
-import {
-  AcceptancePolicyDto,
-  PARTNER_CENTER_MODES,
-  PartnerCenterSettingsDto,
-} from './dto/partner-center-settings.dto';
+import { AcceptancePolicyDto, PARTNER_CENTER_MODES, PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
 import { PartnerCenterConnectionService } from './partner-center-connection.service';
 import { PartnerCenterSettingsService } from './partner-center-settings.service';
 

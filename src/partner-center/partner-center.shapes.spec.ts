@@ -3,7 +3,6 @@ import {
   parseCustomerAgreements,
   parseCustomerPage,
   parseDirectAcceptance,
-  parseEnhancedAttestation,
   parseErrorBody,
   parseTokenResponse,
 } from './partner-center.shapes';
@@ -110,52 +109,75 @@ describe('parseDirectAcceptance', () => {
 });
 
 describe('parseCustomerAgreements', () => {
-  it('should read dates as UTC and tolerate a missing contact', () => {
-    const [agreement] = parseCustomerAgreements(
-      json({ items: [{ templateId: 't', dateAgreed: '2026-01-06T00:00:00Z', type: 'MicrosoftCustomerAgreement' }] }),
+  const mca = { templateId: 't', dateAgreed: '2026-01-06T00:00:00Z', type: 'MicrosoftCustomerAgreement' };
+
+  it('should read dates as UTC, a date without a zone too, and tolerate a missing contact', () => {
+    const { items, oddities } = parseCustomerAgreements(
+      json({ items: [mca, { ...mca, dateAgreed: '2019-08-26T00:00:00' }] }),
     );
-    expect(agreement).toEqual({
-      templateId: 't',
-      dateAgreed: new Date('2026-01-06T00:00:00Z'),
-      primaryContact: null,
-      agreementLink: null,
-    });
+    expect(items).toEqual([
+      {
+        templateId: 't',
+        dateAgreed: new Date('2026-01-06T00:00:00Z'),
+        primaryContact: null,
+        agreementLink: null,
+        userId: null,
+      },
+      {
+        templateId: 't',
+        dateAgreed: new Date('2019-08-26T00:00:00Z'),
+        primaryContact: null,
+        agreementLink: null,
+        userId: null,
+      },
+    ]);
+    expect(oddities).toEqual([]);
   });
 
   it('should leave a date that is not one empty, and say so', () => {
     for (const dateAgreed of ['yesterday', 20260106, 'x'.repeat(100)]) {
-      expect(parseCustomerAgreements(json({ items: [{ templateId: 't', dateAgreed }] }))[0]).toMatchObject({
-        dateAgreed: null,
-        dateAgreedUnreadable: true,
-      });
+      const { items, oddities } = parseCustomerAgreements(json({ items: [{ ...mca, dateAgreed }] }));
+      expect(items[0].dateAgreed).toBeNull();
+      expect(oddities).toEqual(['dateAgreed not a date']);
     }
   });
-});
 
-describe('parseEnhancedAttestation', () => {
-  const attestation = {
-    id: 'a-1',
-    status: 'Accepted',
-    acceptanceLink: 'https://example.com/accept/a-1',
-    expirationDateTime: '2026-12-02T12:00:00Z',
-    acceptedDateTime: '2026-11-26T08:00:00Z',
-  };
-
-  it('should read the status in any case', () => {
-    expect(parseEnhancedAttestation(json(attestation))).toEqual({
-      id: 'a-1',
-      status: 'accepted',
-      acceptanceLink: 'https://example.com/accept/a-1',
-      expiresAt: new Date('2026-12-02T12:00:00Z'),
-      acceptedAt: new Date('2026-11-26T08:00:00Z'),
-    });
+  it('should skip agreements of another type, keep one without a type, date or template, and name each', () => {
+    const { items, oddities } = parseCustomerAgreements(
+      json({
+        items: [
+          { ...mca, type: 'MicrosoftCloudAgreement' },
+          { primaryContact: { firstName: 'Ana', lastName: 7, email: 'ana@example.com' } },
+        ],
+      }),
+    );
+    expect(items).toEqual([
+      {
+        templateId: null,
+        dateAgreed: null,
+        primaryContact: { firstName: 'Ana', lastName: '', email: 'ana@example.com' },
+        agreementLink: null,
+        userId: null,
+      },
+    ]);
+    expect(oddities).toEqual([
+      'an agreement of type "MicrosoftCloudAgreement" skipped',
+      'an agreement without a type, counted as the MCA asked for',
+      'an agreement without dateAgreed',
+      'an agreement without templateId',
+    ]);
   });
 
-  it('should refuse an unknown status and a link that is not a web link', () => {
-    expect(invalid(() => parseEnhancedAttestation(json({ ...attestation, status: 'Signed' })))).toContain('"status"');
-    expect(
-      invalid(() => parseEnhancedAttestation(json({ ...attestation, acceptanceLink: 'javascript:alert(1)' }))),
-    ).toContain('not a web link');
+  it('should read a customer with hundreds of agreements', () => {
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      ...mca,
+      dateAgreed: new Date(Date.UTC(2020, 0, 1 + i)).toISOString(),
+    }));
+    expect(parseCustomerAgreements(json({ items: many })).items).toHaveLength(600);
+  });
+
+  it('should refuse an answer that is not a list of agreements', () => {
+    expect(invalid(() => parseCustomerAgreements('{"items": 3}'))).toContain('"items" is not a list');
   });
 });
 

@@ -8,6 +8,11 @@ const row = (changes: Partial<ReportRow> = {}): ReportRow => ({
   status: 'direct',
   acceptedAt: new Date('2026-03-01T10:20:30.456Z'),
   removedAt: null,
+  reacceptanceNeeded: false,
+  attestedOutside: false,
+  directlySigned: true,
+  agreementSignatory: null,
+  unconfirmed: null,
   attestation: null,
   ...changes,
 });
@@ -47,8 +52,13 @@ describe('report columns', () => {
         },
       }),
     );
-    expect(cells.slice(3, 12)).toEqual([
+    expect(cells.slice(3, 17)).toEqual([
       'Attestation pending',
+      '',
+      '',
+      'No',
+      '',
+      '',
       '',
       '',
       'Signe Signatory',
@@ -57,6 +67,25 @@ describe('report columns', () => {
       '2026-04-01T08:00:00Z',
       '',
       'Awaiting acceptance',
+    ]);
+  });
+
+  it('should say which acceptances need to be made again, were attested outside the app or not confirmed', () => {
+    const cells = csvCells(
+      row({
+        status: 'attested',
+        reacceptanceNeeded: true,
+        attestedOutside: true,
+        agreementSignatory: 'Dana Fuller <dana@customer.test>',
+        unconfirmed: 'Partner Center is not available right now (HTTP 500)',
+      }),
+    );
+    expect(cells.slice(6, 11)).toEqual([
+      'Yes',
+      'Yes',
+      'Yes',
+      'Dana Fuller <dana@customer.test>',
+      'Partner Center is not available right now (HTTP 500)',
     ]);
   });
 });

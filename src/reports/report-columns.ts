@@ -75,7 +75,9 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   text('Acceptance provided by', 24, (r) => HOW_ACCEPTED[r.status]),
   date('Acceptance provided at (UTC)', (r) => r.acceptedAt),
   text('Re-acceptance needed', 20, (r) => (r.reacceptanceNeeded ? 'Yes' : 'No')),
-  text('Attested outside MCA Manager', 26, (r) => (r.status === 'attested' ? (r.attestedOutside ? 'Yes' : 'No') : null)),
+  text('Attested outside MCA Manager', 26, (r) =>
+    r.status === 'attested' ? (r.attestedOutside ? 'Yes' : 'No') : null,
+  ),
   text('Also accepted directly', 22, (r) => (r.status === 'attested' && r.directlySigned ? 'Yes' : null)),
   text('Agreement signatory (Partner Center)', 36, (r) => (r.status === 'attested' ? r.agreementSignatory : null)),
   text('Not confirmed by Microsoft', 40, (r) => r.unconfirmed),

@@ -12,12 +12,7 @@ import {
 import { mapBounded } from './bounded';
 import { HEARTBEAT_INTERVAL_MS, LeaseLostError, SyncLease } from './sync-lease';
 import { SyncRun } from './sync-run.entity';
-import {
-  acceptanceDue,
-  type FetchedCustomer,
-  type KnownTenant,
-  type PartnerAgreement,
-} from '../tenants/tenant-merge';
+import { acceptanceDue, type FetchedCustomer, type KnownTenant, type PartnerAgreement } from '../tenants/tenant-merge';
 import type { CustomerAgreement } from '../partner-center/partner-center.types';
 import { PartialMergeError, TenantWriter, type MergeCounts } from '../tenants/tenant-writer';
 
@@ -49,7 +44,9 @@ function newestAgreement(items: readonly CustomerAgreement[]): PartnerAgreement 
       !best || (item.dateAgreed?.getTime() ?? -Infinity) > (best.dateAgreed?.getTime() ?? -Infinity) ? item : best,
     null,
   );
-  return newest ? { dateAgreed: newest.dateAgreed, templateId: newest.templateId, contact: newest.primaryContact } : null;
+  return newest
+    ? { dateAgreed: newest.dateAgreed, templateId: newest.templateId, contact: newest.primaryContact }
+    : null;
 }
 
 export class ReadTally {
@@ -69,7 +66,8 @@ export class ReadTally {
     return {
       count: this.failed.length,
       ids: this.failed.slice(0, UNUSUAL_IDS_KEPT).map(({ id }) => id),
-      reason: byReason.size > 1 ? `${reason} (and ${byReason.size - 1} other reason${byReason.size > 2 ? 's' : ''})` : reason,
+      reason:
+        byReason.size > 1 ? `${reason} (and ${byReason.size - 1} other reason${byReason.size > 2 ? 's' : ''})` : reason,
     };
   }
 }
@@ -241,7 +239,11 @@ export class SyncRunner {
     const result = await tx.manager.update(
       SyncRun,
       { id: run.id, status: 'running' },
-      { unreadCount: unread.count, unreadIds: unread.ids.join(' ').slice(0, 2000), unreadReason: unread.reason.slice(0, 1000) },
+      {
+        unreadCount: unread.count,
+        unreadIds: unread.ids.join(' ').slice(0, 2000),
+        unreadReason: unread.reason.slice(0, 1000),
+      },
     );
     if (result.affected === 0) throw new LeaseLostError();
   }

@@ -24,27 +24,21 @@ export const REACCEPTANCE_NEEDED = 'needed';
 export const isWaiting = (attestationState: string | null): boolean =>
   attestationState !== null && Object.hasOwn(ATTESTATION_WAIT_LABELS, attestationState);
 
-const newest = (dates: (Date | null)[]): Date | null =>
-  dates.reduce<Date | null>((best, date) => (date && (!best || date > best) ? date : best), null);
-
 // The one rule from acceptances to what the list shows. The status never comes from the newest attestation alone:
-// an acceptance outranks a waiting attestation. The acceptance date is the newest acceptance's, so that a tenant
-// needs re-acceptance (the broker's "require acceptance on or after") only when every acceptance it has is older.
-// An acceptance without a date is not judged: nothing says it is old.
+// an acceptance outranks a waiting attestation. The date is the shown acceptance's. A tenant needs re-acceptance
+// (the broker's "require acceptance on or after") only when every acceptance it has is older: a direct acceptance,
+// which Partner Center reports without a date, counts as current, and so does an agreement without a date (nothing
+// says it is old). TenantWriter.markReacceptance says the same in SQL.
 export function deriveAcceptance(facts: AcceptanceFacts, requiredFrom: Date | null): DerivedAcceptance {
   const status = deriveTenantStatus({
     hasFinalizedAttestation: facts.partnerAccepted,
     directlySigned: facts.directlySigned,
     hasOpenAttestation: isWaiting(facts.attestationState),
   });
-  const acceptedAt = newest([
-    facts.directlySigned ? facts.directSeenAt : null,
-    facts.partnerAccepted ? facts.partnerAgreedAt : null,
-  ]);
-  const accepted = status === 'attested' || status === 'direct';
-  const reacceptance =
-    accepted && requiredFrom !== null && acceptedAt !== null && acceptedAt < requiredFrom ? REACCEPTANCE_NEEDED : null;
-  return { status, acceptedAt: accepted ? acceptedAt : null, reacceptance };
+  const acceptedAt = status === 'attested' ? facts.partnerAgreedAt : status === 'direct' ? facts.directSeenAt : null;
+  const old = requiredFrom !== null && acceptedAt !== null && acceptedAt < requiredFrom;
+  const reacceptance = old && (status === 'direct' || !facts.directlySigned) ? REACCEPTANCE_NEEDED : null;
+  return { status, acceptedAt, reacceptance };
 }
 
 // The app's own signatory, stored as JSON on the tenant when its attestation is finalized.

@@ -93,8 +93,11 @@ describe('seekStatements', () => {
 describe('attestationCountsStatement', () => {
   it('should bind the broker first, as it comes first in the text', () => {
     expect(attestationCountsStatement(SQLITE, 4)).toEqual({
-      sql: 'SELECT attestation_state, count(*) AS tenant_count FROM tenants WHERE broker_id = ? AND attestation_state IN (?, ?) GROUP BY attestation_state',
-      params: [4, 'accepted', 'expired'],
+      sql:
+        "SELECT 'ready' AS filter, count(*) AS tenant_count FROM tenants WHERE broker_id = ? AND attestation_state = ? UNION ALL " +
+        "SELECT 'expired' AS filter, count(*) AS tenant_count FROM tenants WHERE broker_id = ? AND attestation_state = ? UNION ALL " +
+        "SELECT 'reaccept' AS filter, count(*) AS tenant_count FROM tenants WHERE broker_id = ? AND reacceptance = ?",
+      params: [4, 'accepted', 4, 'expired', 4, 'needed'],
     });
   });
 });

@@ -29,11 +29,12 @@ export const COLUMNS =
 
 // The mark each filter of a row stands for: the attestation's part of the wait (tenants.attestation_state, kept by
 // the attestations), or re-acceptance needed (tenants.reacceptance). Each has an index (broker_id, column, name).
-export const FILTER_MARKS: Record<AttestationFilter, { column: 'attestation_state' | 'reacceptance'; value: string }> = {
-  ready: { column: 'attestation_state', value: 'accepted' },
-  expired: { column: 'attestation_state', value: 'expired' },
-  reaccept: { column: 'reacceptance', value: REACCEPTANCE_NEEDED },
-};
+export const FILTER_MARKS: Record<AttestationFilter, { column: 'attestation_state' | 'reacceptance'; value: string }> =
+  {
+    ready: { column: 'attestation_state', value: 'accepted' },
+    expired: { column: 'attestation_state', value: 'expired' },
+    reaccept: { column: 'reacceptance', value: REACCEPTANCE_NEEDED },
+  };
 
 // Shorter terms have no trigram: they match the start of the name instead.
 export const TRIGRAM_MIN_LENGTH = 3;

@@ -197,7 +197,10 @@ export class TenantWriter {
           partnerAccepted: true,
           partnerAgreedAt: made.agreedAt,
           agreementTemplateId: made.templateId,
-          agreementSignatory: `${made.contact.firstName} ${made.contact.lastName} <${made.contact.email}>`.slice(0, 400),
+          agreementSignatory: `${made.contact.firstName} ${made.contact.lastName} <${made.contact.email}>`.slice(
+            0,
+            400,
+          ),
           attestedOutside: false,
           ownAgreementContact: JSON.stringify(made.contact),
         }
@@ -216,7 +219,10 @@ export class TenantWriter {
   // The broker's accepted tenants marked again against its "require acceptance on or after" date, a window of ids
   // per short transaction (a large broker's rows in one write would hold every other request on SQLite). A date
   // changed while this ran is applied in another pass. Returns how many tenants need re-acceptance.
-  async markReacceptance(brokerId: number, onProgress?: (done: number, total: number) => Promise<void>): Promise<number> {
+  async markReacceptance(
+    brokerId: number,
+    onProgress?: (done: number, total: number) => Promise<void>,
+  ): Promise<number> {
     const [span] = await this.sql.query<{ low: number | null; high: number | null }>`
       SELECT min(id) AS low, max(id) AS high FROM tenants WHERE broker_id = ${brokerId}`;
     let applied: number | undefined;
@@ -230,8 +236,10 @@ export class TenantWriter {
         const to = from + REACCEPTANCE_BATCH;
         await this.sql.transaction(async (tx) => {
           const before = requiredFrom ? tx.dialect.encodeTimestamp(requiredFrom) : null;
+          // deriveAcceptance's rule: an accepted tenant's shown acceptance is older, and no direct one is beside it.
           await tx.query`UPDATE tenants SET reacceptance = CASE WHEN status IN ('attested', 'direct')
-            AND removed_at IS NULL AND accepted_at < ${before} THEN ${REACCEPTANCE_NEEDED} ELSE NULL END
+            AND removed_at IS NULL AND accepted_at < ${before} AND (status = 'direct' OR directly_signed = FALSE)
+            THEN ${REACCEPTANCE_NEEDED} ELSE NULL END
             WHERE broker_id = ${brokerId} AND id > ${from} AND id <= ${to}`;
         });
         await onProgress?.(Math.min(to, high) - low + 1, high - low + 1);

@@ -92,6 +92,7 @@ export class Acceptances1764220000000 implements MigrationInterface {
     await queryRunner.query('ALTER TABLE attestations DROP COLUMN component_url');
     await queryRunner.query('ALTER TABLE partner_center_settings DROP COLUMN require_accepted_from');
     await queryRunner.query('DROP INDEX ix_tenants_broker_reacceptance');
-    for (const [name] of [...TENANT_COLUMNS].reverse()) await queryRunner.query(`ALTER TABLE tenants DROP COLUMN ${name}`);
+    for (const [name] of [...TENANT_COLUMNS].reverse())
+      await queryRunner.query(`ALTER TABLE tenants DROP COLUMN ${name}`);
   }
 }

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sameContact } from '../../common/contact';
-import { AGREEMENT_ATTESTATION_ID_FIELD, SIGNATORY_EMAIL_FIELD, SIGNATORY_PHONE_FIELD } from '../partner-center.assumed';
+import {
+  AGREEMENT_ATTESTATION_ID_FIELD,
+  SIGNATORY_EMAIL_FIELD,
+  SIGNATORY_PHONE_FIELD,
+} from '../partner-center.assumed';
 import {
   AGREEMENT_ALREADY_EXISTS,
   CONTINUATION_HEADER,
@@ -271,7 +275,11 @@ export class SandboxApi {
       email: attestation.signatoryEmail,
       ...(attestation.signatoryPhoneNumber ? { phoneNumber: attestation.signatoryPhoneNumber } : {}),
     };
-    if (customer.agreements.some((agreement) => agreement.primaryContact && sameContact(agreement.primaryContact, primaryContact)))
+    if (
+      customer.agreements.some(
+        (agreement) => agreement.primaryContact && sameContact(agreement.primaryContact, primaryContact),
+      )
+    )
       throw fail(
         400,
         'A partner confirmed agreement already exists for the customer.',

@@ -104,7 +104,15 @@ export function seedAgreements(): Map<string, SandboxAgreement[]> {
   return new Map(
     EARLIER_ATTESTATIONS.map(({ company, dateAgreed, contact }) => [
       stableId(`customer:${company}`),
-      [{ templateId: MCA_TEMPLATE_ID, dateAgreed, primaryContact: contact, userId: SEEDED_USER_ID, attestationId: null }],
+      [
+        {
+          templateId: MCA_TEMPLATE_ID,
+          dateAgreed,
+          primaryContact: contact,
+          userId: SEEDED_USER_ID,
+          attestationId: null,
+        },
+      ],
     ]),
   );
 }
