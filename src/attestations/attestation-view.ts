@@ -61,7 +61,10 @@ export function attestationView(
     attestation: {
       ...attestation,
       stateLabel: STATE_LABELS[attestation.state],
-      stateHelp: STATE_HELP[attestation.state],
+      stateHelp:
+        attestation.lastErrorKind === FAILURE_KINDS.contactUsed && attestation.state === 'finalize_failed'
+          ? 'Partner Center refused to finalize.'
+          : STATE_HELP[attestation.state],
       countryName: countryName(attestation.country),
       languageName: languageName(attestation.language),
       open: isOpen(attestation.state),

@@ -1,3 +1,4 @@
+import type { Contact } from '../common/contact';
 import { agreementMadeBy } from './agreement-match';
 import type { CustomerAgreement } from './partner-center.types';
 
@@ -9,7 +10,7 @@ const SIGNE = {
 };
 const CREATED = new Date('2026-12-07T10:00:00Z');
 
-const agreement = (dateAgreed: string | null, contact = SIGNE): CustomerAgreement => ({
+const agreement = (dateAgreed: string | null, contact: Contact = SIGNE): CustomerAgreement => ({
   templateId: '117a77b0-9360-443b-8795-c6dedc750cf9',
   dateAgreed: dateAgreed ? new Date(dateAgreed) : null,
   primaryContact: contact,

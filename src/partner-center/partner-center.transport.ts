@@ -85,10 +85,11 @@ export class PartnerCenterTransport {
     const server = new URL(request.url).origin;
     let lastResponse: TransportResponse | null = null;
     let lastNetworkError: unknown = null;
+    let waitedUntil = 0; // this operation's own backoff already covers a hold until then
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const context = { operation: request.operation, requestId: request.requestId, attempts: attempt };
       let retryAfterMs: number | null = null;
-      const held = (this.resumeAt.get(server) ?? 0) - this.options.now();
+      const held = (this.resumeAt.get(server) ?? 0) - Math.max(this.options.now(), waitedUntil);
       if (held > 0) await this.options.sleep(Math.min(held, retryMaxWaitMs));
       try {
         const response = await this.attempt(request, context);
@@ -97,7 +98,10 @@ export class PartnerCenterTransport {
         lastNetworkError = null;
         retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), this.options.now());
         if (response.status === 429 && retryAfterMs !== null)
-          this.resumeAt.set(server, Math.max(this.resumeAt.get(server) ?? 0, this.options.now() + retryAfterMs));
+          this.resumeAt.set(
+            server,
+            Math.max(this.resumeAt.get(server) ?? 0, this.options.now() + Math.min(retryAfterMs, retryMaxWaitMs)),
+          );
       } catch (error) {
         if (error instanceof PartnerCenterError) throw error;
         lastNetworkError = error;
@@ -114,6 +118,7 @@ export class PartnerCenterTransport {
         waitMs,
         reason,
       });
+      waitedUntil = this.options.now() + waitMs;
       await this.options.sleep(waitMs);
     }
     if (lastNetworkError !== null || lastResponse === null) {

@@ -78,7 +78,7 @@ describe('planTenantMerge', () => {
 
   it('should plan nothing when Partner Center says what we already have', () => {
     const plan = planTenantMerge([customer()], [known()], NOW);
-    expect(plan).toEqual({ inserts: [], updates: [], removed: 0 });
+    expect(plan).toEqual({ inserts: [], updates: [], removed: 0, confirmed: 0 });
   });
 
   it('should show a partner-confirmed agreement made outside the app as Attested, with its date and signatory', () => {
@@ -114,7 +114,16 @@ describe('planTenantMerge', () => {
     const stored = known({ status: 'direct', directlySigned: true, directSeenAt: NOW, acceptedAt: NOW });
     const later = new Date(NOW.getTime() + 3_600_000);
     const again = planTenantMerge([customer({ acceptance: read({ directlySigned: true }) })], [stored], later);
-    expect(again.updates).toEqual([{ id: 1, changes: { acceptanceCheckedAt: later } }]);
+    expect(again).toEqual({ inserts: [], updates: [], removed: 0, confirmed: 0 });
+    // Confirmed again half a day later: the time is written, and not counted as a change.
+    const halfDay = new Date(NOW.getTime() + 12 * 3_600_000);
+    const confirmed = planTenantMerge([customer({ acceptance: read({ directlySigned: true }) })], [stored], halfDay);
+    expect(confirmed).toEqual({
+      inserts: [],
+      updates: [{ id: 1, changes: { acceptanceCheckedAt: halfDay } }],
+      removed: 0,
+      confirmed: 1,
+    });
   });
 
   it('should rank a partner agreement above a direct acceptance, and keep an accepted tenant above a waiting attestation', () => {
@@ -210,7 +219,7 @@ describe('planTenantMerge', () => {
       [known()],
       NOW,
     );
-    expect(plan).toEqual({ inserts: [], updates: [], removed: 0 });
+    expect(plan).toEqual({ inserts: [], updates: [], removed: 0, confirmed: 0 });
   });
 });
 

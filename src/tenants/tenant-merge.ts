@@ -57,6 +57,7 @@ export interface TenantMergePlan {
   inserts: TenantFields[];
   updates: { id: number; changes: Partial<TenantFields> }[];
   removed: number;
+  confirmed: number; // updates that only say Partner Center confirmed the acceptance again (not counted as updated)
 }
 
 // Column sizes of the tenants table: text from Partner Center is cut to fit, never refused.
@@ -97,6 +98,7 @@ const sameInstant = (a: Date | null, b: Date | null): boolean =>
   a === null || b === null ? a === b : a.getTime() === b.getTime();
 
 export const UNCONFIRMED_MAX = 300;
+const CONFIRMED_REFRESH_MS = 12 * 60 * 60_000;
 const SIGNATORY_MAX = 400;
 
 const NOTHING_KNOWN: Omit<KnownTenant, 'id' | 'microsoftTenantId' | 'name' | 'domain'> = {
@@ -192,7 +194,7 @@ export function planCustomerMerge(
   requiredFrom: Date | null = null,
 ): TenantMergePlan {
   const knownById = new Map(known.map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]));
-  const plan: TenantMergePlan = { inserts: [], updates: [], removed: 0 };
+  const plan: TenantMergePlan = { inserts: [], updates: [], removed: 0, confirmed: 0 };
   for (const customer of customers) {
     const existing = knownById.get(customer.tenantId);
     const target = targetFields(customer, existing, now, requiredFrom);
@@ -201,7 +203,16 @@ export function planCustomerMerge(
       continue;
     }
     const changes = changedFields(existing, target);
-    if (Object.keys(changes).length > 0) plan.updates.push({ id: existing.id, changes });
+    const keys = Object.keys(changes);
+    if (keys.length === 0) continue;
+    if (keys.length === 1 && keys[0] === 'acceptanceCheckedAt') {
+      // Confirmed again and nothing changed: written only twice a day, so an hourly sync of an unchanged broker
+      // writes nothing (an accepted tenant is read at most twice a day anyway).
+      if (existing.acceptanceCheckedAt && now.getTime() - existing.acceptanceCheckedAt.getTime() < CONFIRMED_REFRESH_MS)
+        continue;
+      plan.confirmed += 1;
+    }
+    plan.updates.push({ id: existing.id, changes });
   }
   return plan;
 }

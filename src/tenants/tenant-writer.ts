@@ -125,7 +125,11 @@ export class TenantWriter {
     for (const { id, changes } of plan.updates) {
       await tx.manager.update(Tenant, { id, brokerId }, { ...changes, lastSyncedAt: now });
     }
-    return { created: plan.inserts.length, updated: plan.updates.length - plan.removed, removed: plan.removed };
+    return {
+      created: plan.inserts.length,
+      updated: plan.updates.length - plan.removed - plan.confirmed,
+      removed: plan.removed,
+    };
   }
 
   // Partner Center's customers merged in short transactions of MERGE_BATCH rows each, so that no other write
@@ -225,11 +229,11 @@ export class TenantWriter {
   ): Promise<number> {
     const [span] = await this.sql.query<{ low: number | null; high: number | null }>`
       SELECT min(id) AS low, max(id) AS high FROM tenants WHERE broker_id = ${brokerId}`;
-    let applied: number | undefined;
+    let applied: number | null | undefined; // undefined: no pass yet
     for (;;) {
       const requiredFrom = await this.policy.requiredFrom(brokerId);
-      if (requiredFrom?.getTime() === applied) break;
-      applied = requiredFrom?.getTime();
+      if ((requiredFrom?.getTime() ?? null) === applied) break;
+      applied = requiredFrom?.getTime() ?? null;
       if (span?.low === null || span?.low === undefined) break;
       const [low, high] = [Number(span.low), Number(span.high)];
       for (let from = low - 1; from < high; from += REACCEPTANCE_BATCH) {

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { PartnerCenterClient } from '../../src/partner-center/partner-center.client';
+import { componentUrl } from '../../src/partner-center/partner-center.assumed';
+import {
+  CONTACT_ALREADY_USED,
+  PartnerCenterClient,
+  WHO_MAY_ATTEST,
+} from '../../src/partner-center/partner-center.client';
 import type { RetryEvent } from '../../src/partner-center/partner-center.options';
 import {
   PartnerCenterError,
+  type EnhancedAttestation,
   type EnhancedAttestationRequest,
   type PartnerCenterCredentials,
 } from '../../src/partner-center/partner-center.types';
-import { PartnerCenterSandbox } from '../../src/partner-center/sandbox/partner-center-sandbox';
+import {
+  PartnerCenterSandbox,
+  sandboxComponentTemplate,
+} from '../../src/partner-center/sandbox/partner-center-sandbox';
 import { FakeClock, recordingClient, startSandbox, type StandaloneSandbox } from '../support/sandbox';
 
 // The client over real HTTP against the sandbox, which answers as Partner Center and Entra ID would.
@@ -20,12 +29,8 @@ async function failure(promise: Promise<unknown>): Promise<PartnerCenterError> {
   return error;
 }
 
-function attestationRequest(
-  customerTenantId: string,
-  overrides: Partial<EnhancedAttestationRequest> = {},
-): EnhancedAttestationRequest {
+function attestationRequest(overrides: Partial<EnhancedAttestationRequest> = {}): EnhancedAttestationRequest {
   return {
-    customerTenantId,
     signatoryFirstName: 'Dana',
     signatoryLastName: 'Whitfield',
     signatoryEmail: 'dana.whitfield@example.com',
@@ -39,13 +44,15 @@ function attestationRequest(
 describe(PartnerCenterClient.name, () => {
   let pc: StandaloneSandbox;
   let sandbox: PartnerCenterSandbox;
-  let credentials: PartnerCenterCredentials;
+  let credentials: PartnerCenterCredentials; // the app alone
+  let userCredentials: PartnerCenterCredentials; // App+User: a partner user signed in
   const clock = new FakeClock();
 
   beforeAll(async () => {
     pc = await startSandbox({ now: clock.now, tokenTtlSeconds: 3_600 });
     sandbox = pc.sandbox;
     credentials = pc.credentials();
+    userCredentials = pc.credentials(sandbox.signInPartnerUser().refreshToken);
   });
   afterAll(() => sandbox.stop());
   beforeEach(() => {
@@ -82,20 +89,46 @@ describe(PartnerCenterClient.name, () => {
 
     it('should ask for the MCA template explicitly and read its link', async () => {
       const { client } = recordingClient();
-      await expect(client.getMcaAgreementMetadata(credentials)).resolves.toEqual({
+      await expect(client.getMcaAgreementMetadata(userCredentials)).resolves.toEqual({
         templateId: '117a77b0-9360-443b-8795-c6dedc750cf9',
         agreementLink: 'https://aka.ms/customeragreement',
       });
       expect(apiCalls()[0].path).toBe('/v1/agreements?agreementType=MicrosoftCustomerAgreement');
     });
 
-    it("should read a directly signed customer's agreement with its date", async () => {
-      const signed = sandbox.customers().find((c) => c.directlySigned) as { id: string };
+    it("should read a customer's partner-confirmed agreements as a signed-in user, and only so", async () => {
+      const attested = sandbox.customers().find((c) => c.companyName === 'Humongous Insurance') as { id: string };
       const { client } = recordingClient();
-      const agreements = await client.listCustomerAgreements(credentials, signed.id);
-      expect(agreements).toHaveLength(1);
-      expect(agreements[0].templateId).toBe('117a77b0-9360-443b-8795-c6dedc750cf9');
-      expect(agreements[0].dateAgreed).toBeInstanceOf(Date);
+      const { items } = await client.listCustomerAgreements(userCredentials, attested.id);
+      expect(items).toEqual([
+        {
+          templateId: '117a77b0-9360-443b-8795-c6dedc750cf9',
+          dateAgreed: new Date('2025-03-01T00:00:00Z'),
+          primaryContact: {
+            firstName: 'Dana',
+            lastName: 'Fuller',
+            email: 'dana.fuller@humongousinsurance.onmicrosoft.com',
+          },
+          agreementLink: 'https://aka.ms/customeragreement',
+          userId: '3d6f2c09-eb40-48ca-a4b3-d24c9c007531',
+        },
+      ]);
+      expect(apiCalls()[0].path).toBe(
+        `/v1/customers/${attested.id}/agreements?agreementType=MicrosoftCustomerAgreement`,
+      );
+      // Without a signed-in user the client does not even ask (the sandbox's refusal: partner-center-sandbox.e2e-spec).
+      const appOnly = await failure(client.listCustomerAgreements(credentials, attested.id));
+      expect(appOnly.kind).toBe('auth');
+    });
+
+    it('should list no direct acceptance among the agreements: Partner Center reports it on its own', async () => {
+      const direct = sandbox.customers().find((c) => c.directlySigned && c.agreements.length === 0) as { id: string };
+      const { client } = recordingClient();
+      await expect(client.listCustomerAgreements(userCredentials, direct.id)).resolves.toEqual({
+        items: [],
+        oddities: [],
+      });
+      await expect(client.getDirectAcceptance(userCredentials, direct.id)).resolves.toBe(true);
     });
 
     it('should keep HTML in company names as plain data', async () => {
@@ -115,22 +148,31 @@ describe(PartnerCenterClient.name, () => {
   });
 
   describe('tokens', () => {
-    it('should send a new MS-RequestId per operation and a correlation id on every call', async () => {
+    it('should send MS-Contract-Version v1, a new MS-RequestId per operation and a new MS-CorrelationId per call', async () => {
       const { client } = recordingClient();
-      await client.getMcaAgreementMetadata(credentials);
-      await client.getMcaAgreementMetadata(credentials);
-      const [first, second] = apiCalls();
-      expect(first.requestId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(first.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+      sandbox.faults.add({ path: '/v1/agreements', status: 503, times: 1 });
+      await client.getMcaAgreementMetadata(userCredentials);
+      await client.getMcaAgreementMetadata(userCredentials);
+      const [first, retry, second] = apiCalls();
+      for (const call of [first, retry, second]) {
+        expect(call.contractVersion).toBe('v1');
+        expect(call.requestId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(call.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      // Microsoft: the request id is kept when a call is retried ("the retry call should include the same value"),
+      // the correlation id is "reset for every call".
+      expect(retry.requestId).toBe(first.requestId);
+      expect(retry.correlationId).not.toBe(first.correlationId);
       expect(second.requestId).not.toBe(first.requestId);
+      expect(new Set([first, retry, second].map((call) => call.correlationId)).size).toBe(3);
     });
 
     it('should use one token for many calls, also when they run at the same time', async () => {
       const { client } = recordingClient();
       await Promise.all([
-        client.getMcaAgreementMetadata(credentials),
+        client.listCustomers(credentials, { pageSize: 1 }),
         client.listCustomers(credentials, { pageSize: 5 }),
-        client.getMcaAgreementMetadata(credentials),
+        client.listCustomers(credentials, { pageSize: 2 }),
       ]);
       await client.listCustomers(credentials, { pageSize: 5 });
       expect(tokenCalls()).toBe(1);
@@ -139,18 +181,18 @@ describe(PartnerCenterClient.name, () => {
 
     it('should get a new token when the cached one is about to expire', async () => {
       const { client } = recordingClient({ now: clock.now });
-      await client.getMcaAgreementMetadata(credentials);
+      await client.getMcaAgreementMetadata(userCredentials);
       clock.advance(3_599_000);
-      await client.getMcaAgreementMetadata(credentials);
+      await client.getMcaAgreementMetadata(userCredentials);
       expect(tokenCalls()).toBe(2);
       expect(sandbox.requests.filter((r) => r.path.startsWith('/v1/')).length).toBe(2);
     });
 
     it('should drop a token Partner Center refuses, get a new one once, and retry', async () => {
       const { client } = recordingClient();
-      await client.getMcaAgreementMetadata(credentials);
+      await client.getMcaAgreementMetadata(userCredentials);
       sandbox.expireTokens();
-      await expect(client.getMcaAgreementMetadata(credentials)).resolves.toBeDefined();
+      await expect(client.getMcaAgreementMetadata(userCredentials)).resolves.toBeDefined();
       expect(tokenCalls()).toBe(2);
       const calls = apiCalls();
       expect(calls).toHaveLength(3);
@@ -160,7 +202,7 @@ describe(PartnerCenterClient.name, () => {
     it('should give up with an auth error when even a new token is refused', async () => {
       const { client } = recordingClient();
       sandbox.faults.add({ path: '/v1/agreements', status: 401, times: 2 });
-      const error = await failure(client.getMcaAgreementMetadata(credentials));
+      const error = await failure(client.getMcaAgreementMetadata(userCredentials));
       expect(error.kind).toBe('auth');
       expect(error.message).toContain('Partner Center settings');
     });
@@ -188,6 +230,17 @@ describe(PartnerCenterClient.name, () => {
       expect(new Set(calls.map((c) => c.requestId)).size).toBe(1);
     });
 
+    it("should hold back the other calls until a 429's Retry-After has passed", async () => {
+      const { client, waits } = recordingClient({ maxAttempts: 1, retryMaxWaitMs: 5_000 });
+      sandbox.faults.add({ path: '/v1/customers', status: 429, retryAfterSeconds: 3, times: 1 });
+      await expect(failure(client.listCustomers(credentials))).resolves.toMatchObject({ kind: 'rate_limited' });
+      expect(waits).toEqual([]);
+      await client.listCustomers(credentials, { pageSize: 1 });
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toBeGreaterThan(2_000);
+      expect(waits[0]).toBeLessThanOrEqual(3_000);
+    });
+
     it('should report rate limiting after the last attempt', async () => {
       const { client, waits } = recordingClient({ maxAttempts: 4, retryMaxWaitMs: 1_000 });
       sandbox.faults.add({ path: '/v1/customers', status: 429, retryAfterSeconds: 57, times: Infinity });
@@ -206,7 +259,7 @@ describe(PartnerCenterClient.name, () => {
         onRetry: (event) => events.push(event),
       });
       sandbox.faults.add({ path: '/v1/agreements', status: 503, times: Infinity });
-      const error = await failure(client.getMcaAgreementMetadata(credentials));
+      const error = await failure(client.getMcaAgreementMetadata(userCredentials));
       expect(events.map((e) => [e.reason, e.attempt, e.waitMs])).toEqual([
         ['HTTP 503', 1, 100],
         ['HTTP 503', 2, 200],
@@ -221,14 +274,14 @@ describe(PartnerCenterClient.name, () => {
     it('should succeed when a 500 passes before the attempts run out', async () => {
       const { client } = recordingClient();
       sandbox.faults.add({ path: '/v1/agreements', status: 500, times: 3 });
-      await expect(client.getMcaAgreementMetadata(credentials)).resolves.toBeDefined();
+      await expect(client.getMcaAgreementMetadata(userCredentials)).resolves.toBeDefined();
       expect(apiCalls()).toHaveLength(4);
     });
 
     it('should time out a slow answer', async () => {
       const { client } = recordingClient({ timeoutMs: 200 });
       sandbox.faults.add({ path: '/v1/agreements', delayMs: 5_000 });
-      const error = await failure(client.getMcaAgreementMetadata(credentials));
+      const error = await failure(client.getMcaAgreementMetadata(userCredentials));
       expect(error.kind).toBe('timeout');
       expect(error.message).toContain('did not answer within 1 second');
     });
@@ -295,13 +348,24 @@ describe(PartnerCenterClient.name, () => {
   });
 
   describe('enhanced attestation', () => {
+    const componentOf = (id: string) => componentUrl(sandboxComponentTemplate(sandbox.baseUrl), id, 'en-US');
+    const finalizeRequest = (customerTenantId: string, created: EnhancedAttestation, createdAt: Date) => ({
+      customerTenantId,
+      attestationId: created.id,
+      signatory: { firstName: 'Dana', lastName: 'Whitfield', email: 'dana.whitfield@example.com' },
+      createdAt,
+      acceptedAt: null,
+      templateId: '117a77b0-9360-443b-8795-c6dedc750cf9',
+    });
+    const accept = async (id: string) => {
+      const accepted = await fetch(componentOf(id), { method: 'POST', redirect: 'manual' });
+      expect(accepted.status).toBe(303);
+    };
+
     it("should reject a malformed signatory email with Partner Center's message", async () => {
       const { client } = recordingClient();
       const error = await failure(
-        client.createEnhancedAttestation(
-          credentials,
-          attestationRequest(firstCustomer().id, { signatoryEmail: 'dana@@example' }),
-        ),
+        client.createEnhancedAttestation(credentials, attestationRequest({ signatoryEmail: 'dana@@example' })),
       );
       expect(error.kind).toBe('rejected');
       expect(error.message).toBe(
@@ -310,31 +374,33 @@ describe(PartnerCenterClient.name, () => {
       expect(error.details).toMatchObject({ status: 400, code: 600032, errorName: 'InvalidSignatoryEmail' });
     });
 
-    it('should create, let the customer accept over HTTP, and finalize once even when asked twice', async () => {
+    it('should create, let the customer accept on the component, and finalize once even when asked twice', async () => {
       const { client } = recordingClient();
       const customer = firstCustomer();
-      const created = await client.createEnhancedAttestation(credentials, attestationRequest(customer.id));
-      expect(created.status).toBe('pending');
-      expect(created.acceptanceLink.startsWith(`${sandbox.baseUrl}/acceptance/`)).toBe(true);
+      const createdAt = new Date(clock.now());
+      const created = await client.createEnhancedAttestation(credentials, attestationRequest());
+      expect(created).toMatchObject({ status: 'pending', componentUrl: null });
       expect(created.expiresAt?.getTime()).toBe(clock.now() + 7 * 24 * 3_600_000);
 
-      const notYet = await failure(client.createAgreementFromAttestation(credentials, customer.id, created.id));
+      const notYet = await failure(
+        client.createAgreementFromAttestation(userCredentials, finalizeRequest(customer.id, created, createdAt)),
+      );
       expect(notYet.kind).toBe('rejected');
 
-      const page = await fetch(created.acceptanceLink);
+      const page = await fetch(componentOf(created.id));
       const html = await page.text();
       expect(page.status).toBe(200);
       expect(html).toContain('Accept the Microsoft Customer Agreement');
       expect(html).toContain('Dana Whitfield');
-      const accepted = await fetch(created.acceptanceLink, { method: 'POST', redirect: 'manual' });
-      expect(accepted.status).toBe(303);
-      expect(await (await fetch(created.acceptanceLink)).text()).toContain('Accepted on');
+      await accept(created.id);
+      expect(await (await fetch(componentOf(created.id))).text()).toContain('Accepted on');
 
       const read = await client.getEnhancedAttestation(credentials, created.id);
       expect(read).toMatchObject({ id: created.id, status: 'accepted' });
       expect(read.acceptedAt?.getTime()).toBe(clock.now());
 
-      const agreement = await client.createAgreementFromAttestation(credentials, customer.id, created.id);
+      const request = { ...finalizeRequest(customer.id, created, createdAt), acceptedAt: read.acceptedAt };
+      const agreement = await client.createAgreementFromAttestation(userCredentials, request, 'finalize-1');
       expect(agreement.primaryContact).toEqual({
         firstName: 'Dana',
         lastName: 'Whitfield',
@@ -342,40 +408,105 @@ describe(PartnerCenterClient.name, () => {
       });
       expect(agreement.dateAgreed?.getTime()).toBe(clock.now());
 
+      // The same operation again (its MS-RequestId) answers with what it made.
       sandbox.clearRequests();
-      const again = await client.createAgreementFromAttestation(credentials, customer.id, created.id);
-      expect(again).toEqual(agreement);
+      await expect(client.createAgreementFromAttestation(userCredentials, request, 'finalize-1')).resolves.toEqual(
+        agreement,
+      );
+      expect(apiCalls().map((c) => c.method)).toEqual(['POST']);
+
+      // A new operation whose first answer was lost meets 600061: the agreement with this signatory, made since
+      // the attestation, is this one's, so the finalize went through.
+      sandbox.clearRequests();
+      await expect(client.createAgreementFromAttestation(userCredentials, request)).resolves.toEqual(agreement);
       expect(apiCalls().map((c) => c.method)).toEqual(['POST', 'GET']);
+    });
+
+    it("should fail with Microsoft's meaning when 600061 is about another attestation's agreement", async () => {
+      const { client } = recordingClient();
+      const customer = sandbox.customers().find((c) => c.companyName === 'Humongous Insurance') as { id: string };
+      // The contact details of the agreement made outside the app, on 1 March 2025.
+      const dana = {
+        signatoryFirstName: 'Dana',
+        signatoryLastName: 'Fuller',
+        signatoryEmail: 'dana.fuller@humongousinsurance.onmicrosoft.com',
+      };
+      const createdAt = new Date(clock.now());
+      const created = await client.createEnhancedAttestation(credentials, attestationRequest(dana));
+      await accept(created.id);
+      const request = {
+        ...finalizeRequest(customer.id, created, createdAt),
+        signatory: { firstName: 'Dana', lastName: 'Fuller', email: 'dana.fuller@humongousinsurance.onmicrosoft.com' },
+      };
+      const error = await failure(client.createAgreementFromAttestation(userCredentials, request));
+      expect(error).toMatchObject({ kind: 'rejected', message: CONTACT_ALREADY_USED, details: { code: 600061 } });
+
+      // Another phone number is another set of contact details: Microsoft takes it.
+      const other = await client.createEnhancedAttestation(
+        credentials,
+        attestationRequest({ ...dana, signatoryPhoneNumber: '+1 425 555 0100' }),
+      );
+      await accept(other.id);
+      const made = await client.createAgreementFromAttestation(userCredentials, {
+        ...request,
+        attestationId: other.id,
+        signatory: { ...request.signatory, phoneNumber: '+1 425 555 0100' },
+      });
+      expect(made.primaryContact?.phoneNumber).toBe('+1 425 555 0100');
     });
 
     it('should return the same attestation when a create is retried with the same MS-RequestId', async () => {
       const { client } = recordingClient();
       const requestId = randomUUID();
       sandbox.faults.add({ path: '/v1/attestations/enhanced', method: 'POST', status: 502 });
-      const first = await client.createEnhancedAttestation(
-        credentials,
-        attestationRequest(firstCustomer().id),
-        requestId,
-      );
-      const second = await client.createEnhancedAttestation(
-        credentials,
-        attestationRequest(firstCustomer().id),
-        requestId,
-      );
+      const first = await client.createEnhancedAttestation(credentials, attestationRequest(), requestId);
+      const second = await client.createEnhancedAttestation(credentials, attestationRequest(), requestId);
       expect(second.id).toBe(first.id);
       expect(apiCalls().map((c) => c.requestId)).toEqual([requestId, requestId, requestId]);
     });
 
-    it('should show names on the acceptance page as text, never as markup', async () => {
+    it('should say who may attest when Partner Center refuses an attestation call (403)', async () => {
+      const { client } = recordingClient();
+      sandbox.faults.add({ path: '/v1/attestations/enhanced', method: 'POST', status: 403 });
+      const error = await failure(client.createEnhancedAttestation(credentials, attestationRequest()));
+      expect(error.kind).toBe('forbidden');
+      expect(error.message).toContain(WHO_MAY_ATTEST);
+      expect(error.message).toContain('Admin agent or Sales agent');
+    });
+
+    it('should keep the attestation id Microsoft returned when the rest of its answer cannot be read', async () => {
+      const { client } = recordingClient();
+      sandbox.faults.add({
+        path: '/v1/attestations/enhanced',
+        method: 'POST',
+        status: 201,
+        body: '{"id":"pc-77","status":7',
+      });
+      await expect(failure(client.createEnhancedAttestation(credentials, attestationRequest()))).resolves.toMatchObject(
+        {
+          kind: 'invalid_response',
+        },
+      );
+      sandbox.faults.add({
+        path: '/v1/attestations/enhanced',
+        method: 'POST',
+        status: 201,
+        body: '{"id":"pc-78","status":7}',
+      });
+      await expect(client.createEnhancedAttestation(credentials, attestationRequest())).resolves.toMatchObject({
+        id: 'pc-78',
+        status: 'pending',
+        unreadable: expect.stringContaining('"status"'),
+      });
+    });
+
+    it('should show names on the acceptance component as text, never as markup', async () => {
       const { client } = recordingClient();
       const created = await client.createEnhancedAttestation(
         credentials,
-        attestationRequest(firstCustomer().id, {
-          companyName: '<script>alert(1)</script> Ltd',
-          signatoryLastName: '"><b>x',
-        }),
+        attestationRequest({ companyName: '<script>alert(1)</script> Ltd', signatoryLastName: '"><b>x' }),
       );
-      const page = await fetch(created.acceptanceLink);
+      const page = await fetch(componentOf(created.id));
       const html = await page.text();
       expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
       expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Ltd');
@@ -385,12 +516,12 @@ describe(PartnerCenterClient.name, () => {
 
     it('should report an attestation as expired after its link runs out', async () => {
       const { client } = recordingClient({ now: clock.now });
-      const created = await client.createEnhancedAttestation(credentials, attestationRequest(firstCustomer().id));
+      const created = await client.createEnhancedAttestation(credentials, attestationRequest());
       clock.advance(7 * 24 * 3_600_000 + 1);
       await expect(client.getEnhancedAttestation(credentials, created.id)).resolves.toMatchObject({
         status: 'expired',
       });
-      expect(await (await fetch(created.acceptanceLink)).text()).toContain('This link expired');
+      expect(await (await fetch(componentOf(created.id))).text()).toContain('This link expired');
     });
   });
 

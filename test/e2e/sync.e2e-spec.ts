@@ -83,7 +83,7 @@ describe('Tenant sync', () => {
     expect(page.text).toContain('connected Partner Center user');
   });
 
-  it('should create every customer as a tenant, with direct acceptances dated by Partner Center', async () => {
+  it('should create every customer as a tenant, attested where Partner Center holds a partner agreement, made outside the app or not', async () => {
     expect((await connectPartnerCenterUser(admin)).status).toBe(303);
     await syncNow();
     const run = await latestRun();
@@ -101,16 +101,28 @@ describe('Tenant sync', () => {
     const expected = sandbox.customers();
     for (const customer of expected) {
       const row = rows.find((r) => r.microsoftTenantId === customer.id);
+      const [partner] = customer.agreements;
       expect(row).toMatchObject({
         name: customer.companyName,
         domain: customer.domain,
-        status: customer.directlySigned ? 'direct' : 'none',
+        status: partner ? 'attested' : customer.directlySigned ? 'direct' : 'none',
         directlySigned: customer.directlySigned,
+        partnerAccepted: Boolean(partner),
+        attestedOutside: Boolean(partner),
         removedAt: null,
       });
-      if (customer.directlySigned) expect(row?.acceptedAt?.toISOString()).toBe(customer.agreements[0].dateAgreed);
+      expect(row?.acceptanceCheckedAt).not.toBeNull();
+      // A partner agreement is dated by Partner Center; a direct acceptance (no date from Microsoft) when first seen.
+      if (partner) expect(row?.acceptedAt?.toISOString()).toBe(new Date(partner.dateAgreed).toISOString());
+      else if (customer.directlySigned) expect(row?.acceptedAt).toEqual(row?.directSeenAt);
       else expect(row?.acceptedAt).toBeNull();
     }
+    const byName = (name: string) => rows.find((r) => r.name === name);
+    expect(byName('Humongous Insurance')).toMatchObject({
+      status: 'attested',
+      agreementSignatory: 'Dana Fuller <dana.fuller@humongousinsurance.onmicrosoft.com>',
+    });
+    expect(byName('Proseware Inc.')).toMatchObject({ status: 'attested', directlySigned: true });
     const page = await admin.get('/sync/status');
     expect(page.text).toContain('Last synced from Microsoft:');
     expect(page.text).not.toContain('The last sync from Microsoft failed');

@@ -5,26 +5,28 @@ import { runForBroker } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
 import { Tenant } from '../../src/tenants/tenant.entity';
 import type { FetchedCustomer } from '../../src/tenants/tenant-merge';
+import { PartnerCenterSettingsService } from '../../src/partner-center-settings/partner-center-settings.service';
 import {
   MERGE_BATCH,
   PartialMergeError,
   TenantWriter,
-  type AttestationState,
   type MergeCounts,
+  type OwnAgreement,
 } from '../../src/tenants/tenant-writer';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createBroker, seedTenants } from '../support/tenants';
 
-describe('TenantWriter.setAttestationState', () => {
+describe('TenantWriter.setAttestation', () => {
   let testApp: TestApp;
   let sql: SqlService;
   let writer: TenantWriter;
   let brokerId: number;
   let otherBrokerId: number;
+  const SIGNE = { firstName: 'Signe', lastName: 'Signatory', email: 'signe@customer.test' };
 
   const reload = (id: number) => testApp.app.get(DataSource).getRepository(Tenant).findOneByOrFail({ id });
-  const setState = (id: number, state: AttestationState, broker = brokerId) =>
-    runForBroker(broker, () => sql.transaction((tx) => writer.setAttestationState(tx, id, state)));
+  const setState = (id: number, state: string | null, made?: OwnAgreement, broker = brokerId) =>
+    runForBroker(broker, () => sql.transaction((tx) => writer.setAttestation(tx, id, state, made)));
   const counts = async (broker: number) =>
     Object.fromEntries(
       (
@@ -42,40 +44,55 @@ describe('TenantWriter.setAttestationState', () => {
   });
   afterAll(() => testApp.close());
 
-  it('should make a tenant pending, then attested with the time of finalizing, keeping the counts right', async () => {
+  it('should make a tenant pending, then attested with the agreement it made, keeping the counts right', async () => {
     const [tenant] = await seedTenants(testApp, brokerId, [{ status: 'none' }]);
-    await setState(tenant.id, 'pending');
-    expect(await reload(tenant.id)).toMatchObject({ status: 'pending', acceptedAt: null });
+    await setState(tenant.id, 'awaiting_acceptance');
+    expect(await reload(tenant.id)).toMatchObject({
+      status: 'pending',
+      acceptedAt: null,
+      attestationState: 'awaiting_acceptance',
+    });
     expect(await counts(brokerId)).toEqual({ pending: 1 });
 
-    const before = Date.now();
-    await setState(tenant.id, 'attested');
-    const attested = await reload(tenant.id);
-    expect(attested.status).toBe('attested');
-    expect(attested.acceptedAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    const agreedAt = new Date('2026-12-01T10:00:00Z');
+    await setState(tenant.id, 'finalized', { contact: SIGNE, agreedAt, templateId: 't-1' });
+    expect(await reload(tenant.id)).toMatchObject({
+      status: 'attested',
+      acceptedAt: agreedAt,
+      partnerAccepted: true,
+      agreementSignatory: 'Signe Signatory <signe@customer.test>',
+      attestedOutside: false,
+      ownAgreementContact: JSON.stringify(SIGNE),
+    });
     expect(await counts(brokerId)).toEqual({ attested: 1 });
 
     // Finalized again (a retried job): nothing moves.
-    await setState(tenant.id, 'attested');
-    expect((await reload(tenant.id)).acceptedAt).toEqual(attested.acceptedAt);
+    await setState(tenant.id, 'finalized', { contact: SIGNE, agreedAt, templateId: 't-1' });
+    expect((await reload(tenant.id)).acceptedAt).toEqual(agreedAt);
   });
 
-  it("should leave a directly signed tenant direct while an attestation is open, and go back to Partner Center's word", async () => {
-    const [direct, unsigned] = await seedTenants(testApp, brokerId, [{ status: 'direct' }, { status: 'none' }]);
-    await setState(direct.id, 'pending');
-    expect(await reload(direct.id)).toMatchObject({ status: 'direct', acceptedAt: direct.acceptedAt });
-    await setState(direct.id, 'none');
-    expect(await reload(direct.id)).toMatchObject({ status: 'direct', acceptedAt: direct.acceptedAt });
-
-    await setState(unsigned.id, 'pending');
-    await setState(unsigned.id, 'none');
+  it('should keep an accepted tenant accepted while a new attestation waits, and exactly as it was once cancelled', async () => {
+    const [direct, attested, unsigned] = await seedTenants(testApp, brokerId, [
+      { status: 'direct' },
+      { status: 'attested' },
+      { status: 'none' },
+    ]);
+    for (const tenant of [direct, attested]) {
+      const before = await reload(tenant.id);
+      await setState(tenant.id, 'awaiting_acceptance');
+      expect(await reload(tenant.id)).toMatchObject({ status: before.status, acceptedAt: before.acceptedAt });
+      await setState(tenant.id, null);
+      expect(await reload(tenant.id)).toMatchObject({ status: before.status, acceptedAt: before.acceptedAt });
+    }
+    await setState(unsigned.id, 'awaiting_acceptance');
+    await setState(unsigned.id, null);
     expect(await reload(unsigned.id)).toMatchObject({ status: 'none', acceptedAt: null });
   });
 
   it("should refuse another broker's tenant as not found, and change nothing", async () => {
     const [theirs] = await seedTenants(testApp, otherBrokerId, [{ status: 'none' }]);
-    await expect(setState(theirs.id, 'attested')).rejects.toBeInstanceOf(NotFoundInBrokerError);
-    await expect(setState(2 ** 40, 'attested')).rejects.toBeInstanceOf(NotFoundInBrokerError);
+    await expect(setState(theirs.id, 'awaiting_acceptance')).rejects.toBeInstanceOf(NotFoundInBrokerError);
+    await expect(setState(2 ** 40, 'awaiting_acceptance')).rejects.toBeInstanceOf(NotFoundInBrokerError);
     expect(await reload(theirs.id)).toMatchObject({ status: 'none', acceptedAt: null });
   });
 
@@ -84,12 +101,51 @@ describe('TenantWriter.setAttestationState', () => {
     await expect(
       runForBroker(brokerId, () =>
         sql.transaction(async (tx) => {
-          await writer.setAttestationState(tx, tenant.id, 'pending');
+          await writer.setAttestation(tx, tenant.id, 'awaiting_acceptance');
           throw new Error('the attestation could not be recorded');
         }),
       ),
     ).rejects.toThrow('could not be recorded');
     expect((await reload(tenant.id)).status).toBe('none');
+  });
+});
+
+describe('TenantWriter.markReacceptance', () => {
+  let testApp: TestApp;
+  let writer: TenantWriter;
+  let settings: PartnerCenterSettingsService;
+  let brokerId: number;
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+    writer = testApp.app.get(TenantWriter);
+    settings = testApp.app.get(PartnerCenterSettingsService);
+    brokerId = await createBroker(testApp, 'Policy Partner');
+  });
+  afterAll(() => testApp.close());
+
+  it("should mark, in windows of ids, the accepted tenants whose every acceptance is older than the broker's date", async () => {
+    const old = new Date('2022-11-15T00:00:00Z');
+    const seeded = await seedTenants(testApp, brokerId, [
+      ...Array.from({ length: 700 }, () => ({ status: 'attested' as const, acceptedAt: old })),
+      { status: 'attested', acceptedAt: new Date('2024-01-01T00:00:00Z') },
+      { status: 'direct', acceptedAt: old },
+      { status: 'none' },
+      { status: 'attested', acceptedAt: old, removedAt: new Date() },
+    ]);
+    const repo = testApp.app.get(DataSource).getRepository(Tenant);
+    // An old partner agreement beside a direct acceptance: the direct one counts as current.
+    await repo.update({ id: seeded[0].id }, { directlySigned: true });
+    await runForBroker(brokerId, () => settings.saveAcceptancePolicy('2023-04-01'));
+    const progress: number[] = [];
+    await expect(writer.markReacceptance(brokerId, async (done) => void progress.push(done))).resolves.toBe(700);
+    expect(progress.length).toBeGreaterThan(1);
+    const marked = await repo.findBy({ brokerId, reacceptance: 'needed' });
+    expect(marked.map((t) => t.id).sort((a, b) => a - b)).toEqual(
+      [...seeded.slice(1, 700).map((t) => t.id), seeded[701].id].sort((a, b) => a - b),
+    );
+    await runForBroker(brokerId, () => settings.saveAcceptancePolicy(''));
+    await expect(writer.markReacceptance(brokerId)).resolves.toBe(0);
   });
 });
 
@@ -104,8 +160,7 @@ describe('TenantWriter.mergeInBatches', () => {
       tenantId: randomUUID(),
       companyName: `${prefix} ${String(i).padStart(5, '0')}`,
       domain: `${prefix.toLowerCase()}${i}.onmicrosoft.com`,
-      directlySigned: i % 3 === 0,
-      dateAgreed: null,
+      acceptance: { directlySigned: i % 3 === 0, partner: null },
     }));
   const stored = async () =>
     (await sql.query<{ n: number | string }>`SELECT count(*) AS n FROM tenants WHERE broker_id = ${brokerId}`)[0].n;

@@ -24,6 +24,12 @@ export function buildTenant(brokerId: number, seed: TenantSeed = {}): Partial<Te
   const status = seed.status ?? 'none';
   const name = seed.name ?? `Tenant ${String(sequence).padStart(5, '0')}`;
   const accepted = status === 'attested' || status === 'direct';
+  const acceptedAt =
+    seed.acceptedAt !== undefined
+      ? seed.acceptedAt
+      : accepted
+        ? new Date(Date.UTC(2025, 0, 1) + sequence * 3_600_000)
+        : null;
   return {
     brokerId,
     name,
@@ -31,12 +37,11 @@ export function buildTenant(brokerId: number, seed: TenantSeed = {}): Partial<Te
     microsoftTenantId: seed.microsoftTenantId ?? randomUUID(),
     status,
     directlySigned: status === 'direct',
-    acceptedAt:
-      seed.acceptedAt !== undefined
-        ? seed.acceptedAt
-        : accepted
-          ? new Date(Date.UTC(2025, 0, 1) + sequence * 3_600_000)
-          : null,
+    directSeenAt: status === 'direct' ? acceptedAt : null,
+    partnerAccepted: status === 'attested',
+    partnerAgreedAt: status === 'attested' ? acceptedAt : null,
+    acceptanceCheckedAt: new Date(),
+    acceptedAt,
     removedAt: seed.removedAt ?? null,
     // A pending tenant has an attestation behind it; seeded ones stand as accepted (ready to finalize).
     attestationState:

@@ -35,6 +35,7 @@ export interface SandboxRequestRecord {
   path: string;
   requestId: string | null;
   correlationId: string | null;
+  contractVersion: string | null;
 }
 
 const MAX_RECORDS = 2_000;
@@ -167,6 +168,7 @@ export class PartnerCenterSandbox {
       path,
       requestId: header(req, 'ms-requestid'),
       correlationId: header(req, 'ms-correlationid'),
+      contractVersion: header(req, 'ms-contract-version'),
     });
   }
 
