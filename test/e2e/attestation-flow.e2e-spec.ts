@@ -51,9 +51,14 @@ describe('Attestation lifecycle', () => {
     (await testApp.app.get(DataSource).query(`SELECT max(id) AS id FROM jobs WHERE type = '${POLL_JOB}'`))[0].id;
   const mailsTo = async (address: string) =>
     (await smtp.parsed()).filter((mail) => mail.to && 'text' in mail.to && mail.to.text.includes(address));
+  // As a browser would: the agreement page, then the component it frames.
   const acceptAsCustomer = async (link: string) => {
     const customer = request.agent(testApp.server);
-    const path = new URL(link).pathname;
+    const agreement = await customer.get(new URL(link).pathname);
+    expect(agreement.status).toBe(200);
+    const src = /<iframe class="component" src="([^"]+)"/.exec(agreement.text)?.[1] as string;
+    const component = new URL(src.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
+    const path = component.pathname + component.search;
     const page = await customer.get(path);
     expect(page.status).toBe(200);
     const accepted = await customer
@@ -107,8 +112,8 @@ describe('Attestation lifecycle', () => {
     );
     expect(invitation.from?.text).toContain('partners@contoso.test');
     expect(invitation.text).toContain('This link expires on');
-    const link = /(http:\/\/\S+\/sandbox\/accept\/\S+)/.exec(invitation.text ?? '')?.[1] as string;
-    expect(link.startsWith(`${testApp.baseUrl}/sandbox/accept/`)).toBe(true);
+    const link = /(http:\/\/\S+\/agreement\/\S+)/.exec(invitation.text ?? '')?.[1] as string;
+    expect(link.startsWith(`${testApp.baseUrl}/agreement/`)).toBe(true);
 
     await acceptAsCustomer(link);
     await pollNow();

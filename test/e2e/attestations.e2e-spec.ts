@@ -60,11 +60,15 @@ describe('Attestations', () => {
       expect(response.headers['hx-trigger']).toBe('attestation-created');
       const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
       expect(row.state).toBe('awaiting_acceptance');
-      expect(row.link).toBe(`${testApp.baseUrl}/sandbox/accept/${row.pc_attestation_id}`);
+      expect(row.link).toBe(`${testApp.baseUrl}/agreement/${row.pc_attestation_id}`);
+      expect(row.component_url).toBe(
+        `${testApp.baseUrl}/sandbox/accept?attestationId=${row.pc_attestation_id}&language=en-US`,
+      );
       expect(response.text).toContain(row.link);
       const sandboxAttestation = sandboxOf(testApp).attestation(row.pc_attestation_id);
+      // The documented create fields name no customer: the attestation meets its customer when it is finalized.
       expect(sandboxAttestation).toMatchObject({
-        customerTenantId: tenant.microsoftTenantId,
+        customerTenantId: null,
         signatoryFirstName: 'Grace',
         signatoryLastName: 'Hopper',
         signatoryEmail: 'grace@fabrikam.test',
@@ -143,12 +147,40 @@ describe('Attestations', () => {
   });
 
   describe('acceptance and the lifecycle', () => {
-    it('should serve the acceptance page at the app’s address, publicly, and learn the acceptance when the page opens', async () => {
+    it('should give the customer a public page of the app that frames the component, opening it to that origin only', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id, { autoFinalize: 'no', language: 'fr-FR' });
+      const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      const page = await request(testApp.server).get(new URL(row.link).pathname);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<html lang="fr-FR">');
+      expect(page.text).toContain('Contoso Cloud');
+      expect(page.text).toContain(tenant.name.replace(/&/g, '&amp;'));
+      const src = /<iframe class="component" src="([^"]+)"/
+        .exec(page.text)?.[1]
+        ?.replace(/&#x3D;/g, '=')
+        .replace(/&amp;/g, '&');
+      expect(src).toBe(row.component_url);
+      const csp = page.headers['content-security-policy'] as string;
+      expect(csp).toContain(`frame-src ${new URL(testApp.baseUrl).origin}`);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      // Elsewhere nothing is framed.
+      expect((await admin.get('/mca')).headers['content-security-policy']).not.toContain('frame-src');
+      const component = await request(testApp.server).get(
+        new URL(row.component_url).pathname + new URL(row.component_url).search,
+      );
+      expect(component.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+      expect(component.headers['x-frame-options']).toBe('SAMEORIGIN');
+    });
+
+    it('should serve the acceptance component at the app’s address, publicly, and learn the acceptance when the page opens', async () => {
       const tenant = freshTenant();
       await createAttestation(admin, tenant.id, { autoFinalize: 'no' });
       const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
       const customer = request.agent(testApp.server);
-      const page = await customer.get(new URL(row.link).pathname);
+      const componentPath = new URL(row.component_url).pathname + new URL(row.component_url).search;
+      const page = await customer.get(componentPath);
       expect(page.status).toBe(200);
       expect(page.text).toContain('Contoso Cloud');
       expect(page.text).toContain(tenant.name.replace(/&/g, '&amp;'));
@@ -159,25 +191,22 @@ describe('Attestations', () => {
       expect(page.text).not.toContain('<script');
 
       const unchecked = await customer
-        .post(new URL(row.link).pathname)
+        .post(componentPath)
         .type('form')
         .send({ _csrf: csrfTokenFrom(page.text) });
       expect(unchecked.status).toBe(422);
       expect(unchecked.text).toContain('id="authorized-error"');
       expect(sandboxOf(testApp).attestation(row.pc_attestation_id)?.status).toBe('pending');
 
-      const forged = await request(testApp.server)
-        .post(new URL(row.link).pathname)
-        .type('form')
-        .send({ authorized: 'yes' });
+      const forged = await request(testApp.server).post(componentPath).type('form').send({ authorized: 'yes' });
       expect(forged.status).toBe(403);
 
       const accepted = await customer
-        .post(new URL(row.link).pathname)
+        .post(componentPath)
         .type('form')
         .send({ _csrf: csrfTokenFrom(page.text), authorized: 'yes' });
       expect(accepted.status).toBe(303);
-      const done = await customer.get(new URL(row.link).pathname);
+      const done = await customer.get(componentPath);
       expect(done.text).toContain('Accepted on');
       expect(sandboxOf(testApp).attestation(row.pc_attestation_id)?.status).toBe('accepted');
 
@@ -186,10 +215,18 @@ describe('Attestations', () => {
       expect(view.text).toContain('id="finalize"');
     });
 
-    it('should answer an unknown link with one clear page', async () => {
-      const response = await request(testApp.server).get('/sandbox/accept/not-a-real-attestation');
-      expect(response.status).toBe(404);
-      expect(response.text).toContain('This acceptance link is not valid');
+    it('should answer an unknown link with one clear page, and open a link of the older shape', async () => {
+      for (const path of [
+        '/sandbox/accept?attestationId=not-a-real-attestation',
+        '/agreement/not-a-real-attestation',
+      ]) {
+        const response = await request(testApp.server).get(path);
+        expect(response.status).toBe(404);
+        expect(response.text).toContain('link is not valid');
+      }
+      const older = await request(testApp.server).get('/sandbox/accept/a-1');
+      expect(older.status).toBe(303);
+      expect(older.headers.location).toBe('/sandbox/accept?attestationId=a-1');
     });
 
     it('should refuse a finalize before acceptance and a cancel of a cancelled attestation, changing nothing', async () => {

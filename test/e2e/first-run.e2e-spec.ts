@@ -21,10 +21,11 @@ describe('A fresh install in sandbox mode', () => {
     expect(started.status).toBe(303);
     await testApp.app.get(SyncService).whenIdle();
 
+    // Direct: accepted in the Microsoft 365 admin center, with no partner attestation beside it.
     const directCustomers = testApp.app
       .get(PartnerCenterSandboxService)
       .server.customers()
-      .filter((customer) => customer.directlySigned);
+      .filter((customer) => customer.directlySigned && customer.agreements.length === 0);
     expect(directCustomers.length).toBeGreaterThan(0);
     const all = await agent.get('/mca');
     expect(all.text).not.toContain('The last sync from Microsoft failed');

@@ -355,8 +355,8 @@ describe('MCA page', () => {
 
     it('should give a viewer no action that changes anything', async () => {
       const page = await viewer.get('/mca?status=pending');
-      expect(actionsOf(page.text, 'Customer 01')).toEqual(['view', 'agreement']);
-      expect(actionsOf((await viewer.get('/mca?status=none')).text, 'Customer 02')).toEqual([]);
+      expect(actionsOf(page.text, 'Customer 01')).toEqual(['view', 'agreement', 'acceptance']);
+      expect(actionsOf((await viewer.get('/mca?status=none')).text, 'Customer 02')).toEqual(['acceptance']);
     });
   });
 
@@ -420,11 +420,11 @@ describe('MCA page', () => {
 
   describe('actions', () => {
     it.each<[string, string[]]>([
-      ['Contoso Ltd', ['create']],
-      ['Contoso Pharma', ['create', 'view', 'agreement', 'finalize']],
-      ['Fabrikam', ['create']],
-      ['Northwind Traders', ['create']],
-      ['Zeta Gone', []],
+      ['Contoso Ltd', ['create', 'acceptance']],
+      ['Contoso Pharma', ['create', 'view', 'agreement', 'finalize', 'acceptance']],
+      ['Fabrikam', ['create', 'acceptance']],
+      ['Northwind Traders', ['create', 'acceptance']],
+      ['Zeta Gone', ['acceptance']],
     ])('should offer %s exactly what its state allows', async (name, expected) => {
       expect(actionsOf((await admin.get('/mca')).text, name)).toEqual(expected);
     });

@@ -21,6 +21,7 @@ interface SettingsRow {
   app_secret_sealed: string | null;
   refresh_token_sealed: string | null;
   connected_user: string | null;
+  require_accepted_from: unknown;
 }
 
 describe('Partner Center settings', () => {
@@ -74,6 +75,40 @@ describe('Partner Center settings', () => {
     expect((await rawRow()).refresh_token_sealed).toMatch(/^v1\./);
     const text = await flashAfter(await postForm(admin, PAGE, `${PAGE}/test`, {}));
     expect(text).toContain('Connected: 40 customers visible, MCA template 117a77b0-9360-443b-8795-c6dedc750cf9.');
+  });
+
+  it('should explain the acceptance policy and who may attest, and refuse a date that is not one next to the field', async () => {
+    const page = await admin.get(PAGE);
+    expect(page.text).toContain('Require acceptance on or after');
+    expect(page.text).toContain('1 April 2023');
+    expect(page.text).toContain('Admin agent or Sales agent');
+    expect(page.text).toContain('indirect resellers cannot attest');
+    for (const [value, message] of [
+      ['2023-02-30', 'Enter a date like 2023-04-01'],
+      ['yesterday', 'Enter a date like 2023-04-01'],
+      ['2018-12-31', 'dates from 2019'],
+      ['2999-01-01', 'Enter today or an earlier date'],
+    ]) {
+      const refused = await postForm(admin, PAGE, `${PAGE}/acceptance-policy`, { requireAcceptedFrom: value });
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('id="requireAcceptedFrom-error"');
+      expect(refused.text).toContain(message);
+      expect(refused.text).toContain(`value="${value}"`);
+      // The other form keeps what is stored.
+      expect(refused.text).toMatch(/<option value="sandbox" selected>/);
+    }
+    expect((await rawRow()).require_accepted_from ?? null).toBeNull();
+    const saved = await flashAfter(
+      await postForm(admin, PAGE, `${PAGE}/acceptance-policy`, { requireAcceptedFrom: '2023-04-01' }),
+    );
+    expect(saved).toContain('Acceptances older than 2023-04-01 are now marked');
+    expect(saved).toContain('value="2023-04-01"');
+    const [event] = await testApp.app
+      .get(DataSource)
+      .query(`SELECT data FROM audit_events WHERE action = 'partner_center.acceptance_policy_saved'`);
+    expect(JSON.parse(event.data)).toEqual({ requireAcceptedFrom: '2023-04-01', before: null });
+    await flashAfter(await postForm(admin, PAGE, `${PAGE}/acceptance-policy`, { requireAcceptedFrom: '' }));
+    expect((await rawRow()).require_accepted_from ?? null).toBeNull();
   });
 
   it('should refuse live settings that are missing or not GUIDs, next to the fields, without echoing the secret', async () => {
@@ -141,8 +176,9 @@ describe('Partner Center settings', () => {
         clientSecret: registration.appSecret,
       }),
     );
+    // The app registration changed, so its user was let go: the app alone is tested, and told what is missing.
     expect(await flashAfter(await postForm(admin, PAGE, `${PAGE}/test`, {}))).toContain(
-      'Connected: 40 customers visible',
+      'The app is connected: 40 customers visible. Connect a Partner Center user to read the customers&#x27; acceptances.',
     );
   });
 

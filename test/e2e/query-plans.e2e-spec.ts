@@ -9,6 +9,7 @@ import {
   searchPageStatement,
   seekStatements,
   statusCountsStatement,
+  attestationCountsStatement,
   type SqlStatement,
 } from '../../src/tenants/tenant-list.sql';
 import { TENANT_STATUSES } from '../../src/tenants/tenant-status';
@@ -254,6 +255,22 @@ describe('Query plans of the MCA page', () => {
     const [sameStatus, later] = seekStatements(sql.dialect, brokerId, query({ sort: 'status' }), from, 'after', 25);
     await expectIndexed(sameStatus, 'ix_tenants_broker_status_name');
     await expectIndexed(later, 'ix_tenants_broker_rank_name');
+  });
+
+  it("should read a mark's filter and its count from the mark's index (re-acceptance needed, ready to finalize)", async () => {
+    await expectIndexed(
+      pageStatement(sql.dialect, brokerId, query({ status: 'reaccept' }), first),
+      'ix_tenants_broker_reacceptance',
+    );
+    await expectIndexed(
+      pageStatement(sql.dialect, brokerId, query({ status: 'ready' }), first),
+      'ix_tenants_broker_attestation_state',
+    );
+    const counts = await plan(attestationCountsStatement(sql.dialect, brokerId));
+    expect(counts.scansTenants).toBe(false);
+    expect(counts.indexes).toEqual(
+      expect.arrayContaining(['ix_tenants_broker_attestation_state', 'ix_tenants_broker_reacceptance']),
+    );
   });
 
   it('should read the counts from tenant_status_counts, never from tenants', async () => {
