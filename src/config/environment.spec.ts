@@ -25,6 +25,17 @@ describe(validateEnvironment.name, () => {
     );
   });
 
+  it("should take the template of Microsoft's acceptance component only as an https URL holding {attestationId}", () => {
+    const template = 'https://mca.example.com/accept?attestationId={attestationId}&language={language}';
+    expect(validateEnvironment({ PARTNER_CENTER_COMPONENT_URL: template }).PARTNER_CENTER_COMPONENT_URL).toBe(template);
+    expect(() => validateEnvironment({ PARTNER_CENTER_COMPONENT_URL: 'https://mca.example.com/accept' })).toThrow(
+      'PARTNER_CENTER_COMPONENT_URL must hold {attestationId}',
+    );
+    expect(() =>
+      validateEnvironment({ PARTNER_CENTER_COMPONENT_URL: 'http://mca.example.com/?a={attestationId}' }),
+    ).toThrow('PARTNER_CENTER_COMPONENT_URL');
+  });
+
   it('should refuse a short APP_SECRET when one is set', () => {
     expect(() => validateEnvironment({ APP_SECRET: 'secret' })).toThrow('APP_SECRET: must be at least 32 characters');
   });
