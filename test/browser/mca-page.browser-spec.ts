@@ -80,7 +80,7 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
     await expect(
       page.getByRole('link', { name: /^No acceptance provided/ }).getAttribute('aria-current'),
     ).resolves.toBe('true');
-    await expect(actionLabels(page, 'Woodgrove Bank')).resolves.toEqual(['Create attestation']);
+    await expect(actionLabels(page, 'Woodgrove Bank')).resolves.toEqual(['Create attestation', 'Acceptance details']);
     if (javaScriptEnabled) await expect(page.evaluate('window.stillTheSamePage')).resolves.toBe(true);
 
     // The row's menu opens from the keyboard, with or without JavaScript.

@@ -56,6 +56,9 @@ const header = (req: IncomingMessage, name: string) =>
 export class PartnerCenterSandbox {
   readonly faults = new SandboxFaults();
   readonly requests: SandboxRequestRecord[] = [];
+  // Every request since the start, counted by method and path with customer ids left out ("GET
+  // /v1/customers/{id}/agreements"): how many calls a sync makes, whatever its size.
+  readonly callCounts = new Map<string, number>();
   private readonly state: SandboxState;
   private readonly authority: SandboxAuthority;
   private readonly api: SandboxApi;
@@ -162,6 +165,8 @@ export class PartnerCenterSandbox {
   }
 
   private record(req: IncomingMessage, path: string): void {
+    const route = `${req.method ?? 'GET'} ${path.split('?')[0].replace(/^\/v1\/customers\/[^/]+/, '/v1/customers/{id}')}`;
+    this.callCounts.set(route, (this.callCounts.get(route) ?? 0) + 1);
     if (this.requests.length >= MAX_RECORDS) this.requests.shift();
     this.requests.push({
       method: req.method ?? 'GET',
