@@ -119,6 +119,7 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
       'View attestation',
       'View agreement (opens in a new tab)',
       'Finalize attestation',
+      'Acceptance details',
     ]);
 
     expect(consoleErrors).toEqual([]);
