@@ -138,6 +138,18 @@ describe('Attestations', () => {
       ).toHaveLength(1);
     });
 
+    it('should say who may attest when Partner Center refuses the attestation (403), and keep nothing', async () => {
+      const tenant = freshTenant();
+      sandboxOf(testApp).faults.add({ path: '/v1/attestations/enhanced', method: 'POST', status: 403 });
+      const refused = await createAttestation(admin, tenant.id);
+      expect(refused.status).toBe(502);
+      expect(refused.text).toContain('Admin agent or Sales agent');
+      expect(refused.text).toContain('indirect resellers cannot attest');
+      expect(
+        (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id),
+      ).toHaveLength(0);
+    });
+
     it('should say at the top when the tenant already has acceptance', async () => {
       const direct = tenants.find((t) => t.status === 'direct') as Tenant;
       const { page } = await openForm(admin, direct.id);
