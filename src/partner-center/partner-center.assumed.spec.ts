@@ -1,17 +1,9 @@
 import { componentUrl, parseCreatedAttestation, parseEnhancedAttestation } from './partner-center.assumed';
-import { PartnerCenterError } from './partner-center.types';
+import { invalidResponseOf } from '../../test/support/invalid-response';
 
 const json = (value: unknown) => JSON.stringify(value);
 
-function invalid(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof PartnerCenterError && error.kind === 'invalid_response') return error.message;
-    throw error;
-  }
-  throw new Error('parsed without complaint');
-}
+const invalid = invalidResponseOf;
 
 // No example answer of the enhanced attestation could be read on Microsoft's page: these are the shapes we assume,
 // read leniently so that Microsoft's other likely names work too.

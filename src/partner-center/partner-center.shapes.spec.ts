@@ -6,19 +6,11 @@ import {
   parseErrorBody,
   parseTokenResponse,
 } from './partner-center.shapes';
-import { PartnerCenterError } from './partner-center.types';
+import { invalidResponseOf } from '../../test/support/invalid-response';
 
 const json = (value: unknown) => JSON.stringify(value);
 
-function invalid(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof PartnerCenterError && error.kind === 'invalid_response') return error.message;
-    throw error;
-  }
-  throw new Error('parsed without complaint');
-}
+const invalid = invalidResponseOf;
 
 describe('parseCustomerPage', () => {
   const customer = {

@@ -61,7 +61,7 @@ export class AcceptanceCheckService {
           },
         });
       },
-      { wholeList: false },
+      { wholeList: false, confirmEveryMs: 0 },
     );
     return {
       tenant: await this.tenants.knownTenant(brokerId, tenantId),

@@ -16,6 +16,16 @@ describe('summaryView', () => {
     expect(summary.barDescription).toContain('Attestation pending: 3 (37.5%)');
   });
 
+  it('should leave tenants that need to accept again out of the compliance rate, and say so', () => {
+    const summary = summaryView({ attested: 3, direct: 1, pending: 0, none: 4 }, 0, 2);
+    expect(summary.acceptedText).toBe('2');
+    expect(summary.complianceText).toBe('25%');
+    expect(summary.reacceptanceText).toBe(
+      '2 accepted tenants need to accept again (older than your organisation requires) and are not counted as compliant.',
+    );
+    expect(summaryView({ attested: 3, direct: 1, pending: 0, none: 4 }, 0).reacceptanceText).toBeNull();
+  });
+
   it('should say there are no tenants rather than divide by zero', () => {
     const summary = summaryView({ attested: 0, direct: 0, pending: 0, none: 0 }, 0);
     expect(summary.hasTenants).toBe(false);

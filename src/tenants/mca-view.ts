@@ -137,7 +137,8 @@ function rowView(row: TenantRow, role: UserRole) {
     acceptedIso: row.acceptedAt?.toISOString() ?? null,
     acceptedText: row.acceptedAt ? dayFormat.format(row.acceptedAt) : null,
     acceptedHow: acceptedHow(row),
-    signatory: row.status === 'attested' ? row.agreementSignatory : null,
+    // The name alone in the list ("Name <email>" stored); the acceptance page shows the email too.
+    signatory: row.status === 'attested' ? (row.agreementSignatory?.replace(/\s*<[^>]*>$/, '') ?? null) : null,
     // An attestation of the app that waits on an accepted tenant: a sub-state, the status stays.
     newAttestationLabel:
       row.status !== 'pending' && row.attestationState && ATTESTATION_WAIT_LABELS[row.attestationState]

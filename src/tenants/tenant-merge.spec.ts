@@ -1,6 +1,7 @@
 import {
   acceptanceDue,
   normaliseCustomers,
+  NOTHING_KNOWN,
   planTenantMerge,
   type FetchedAcceptance,
   type FetchedCustomer,
@@ -28,49 +29,26 @@ const customer = (overrides: Partial<FetchedCustomer> = {}): FetchedCustomer => 
 });
 
 const known = (overrides: Partial<KnownTenant> = {}): KnownTenant => ({
+  ...NOTHING_KNOWN,
   id: 1,
   microsoftTenantId: '11111111-1111-1111-1111-111111111111',
   name: 'Fabrikam',
   domain: 'fabrikam.onmicrosoft.com',
-  status: 'none',
-  directlySigned: false,
-  directSeenAt: null,
-  partnerAccepted: false,
-  partnerAgreedAt: null,
-  agreementTemplateId: null,
-  agreementSignatory: null,
-  attestedOutside: false,
-  ownAgreementContact: null,
-  attestationState: null,
   acceptanceCheckedAt: NOW,
-  acceptanceUnconfirmed: null,
-  acceptedAt: null,
-  reacceptance: null,
-  removedAt: null,
   ...overrides,
 });
 
 describe('planTenantMerge', () => {
   it('should insert a new customer with status none when it has not accepted', () => {
     const plan = planTenantMerge([customer()], [], NOW);
+    const { ownAgreementContact: _own, attestationState: _state, ...nothing } = NOTHING_KNOWN;
     expect(plan.inserts).toEqual([
       {
+        ...nothing,
         microsoftTenantId: '11111111-1111-1111-1111-111111111111',
         name: 'Fabrikam',
         domain: 'fabrikam.onmicrosoft.com',
-        status: 'none',
-        directlySigned: false,
-        directSeenAt: null,
-        partnerAccepted: false,
-        partnerAgreedAt: null,
-        agreementTemplateId: null,
-        agreementSignatory: null,
-        attestedOutside: false,
         acceptanceCheckedAt: NOW,
-        acceptanceUnconfirmed: null,
-        acceptedAt: null,
-        reacceptance: null,
-        removedAt: null,
       },
     ]);
     expect(plan.updates).toEqual([]);

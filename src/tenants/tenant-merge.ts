@@ -98,10 +98,12 @@ const sameInstant = (a: Date | null, b: Date | null): boolean =>
   a === null || b === null ? a === b : a.getTime() === b.getTime();
 
 export const UNCONFIRMED_MAX = 300;
-const CONFIRMED_REFRESH_MS = 12 * 60 * 60_000;
+// An unchanged acceptance's confirmation is written at most this often by a sync (a user's check always writes it).
+export const CONFIRMED_REFRESH_MS = 12 * 60 * 60_000;
 const SIGNATORY_MAX = 400;
 
-const NOTHING_KNOWN: Omit<KnownTenant, 'id' | 'microsoftTenantId' | 'name' | 'domain'> = {
+// What a tenant new to the app is known to have: nothing.
+export const NOTHING_KNOWN: Omit<KnownTenant, 'id' | 'microsoftTenantId' | 'name' | 'domain'> = {
   status: 'none',
   directlySigned: false,
   directSeenAt: null,
@@ -192,6 +194,7 @@ export function planCustomerMerge(
   known: readonly KnownTenant[],
   now: Date,
   requiredFrom: Date | null = null,
+  confirmEveryMs = CONFIRMED_REFRESH_MS,
 ): TenantMergePlan {
   const knownById = new Map(known.map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]));
   const plan: TenantMergePlan = { inserts: [], updates: [], removed: 0, confirmed: 0 };
@@ -208,7 +211,7 @@ export function planCustomerMerge(
     if (keys.length === 1 && keys[0] === 'acceptanceCheckedAt') {
       // Confirmed again and nothing changed: written only twice a day, so an hourly sync of an unchanged broker
       // writes nothing (an accepted tenant is read at most twice a day anyway).
-      if (existing.acceptanceCheckedAt && now.getTime() - existing.acceptanceCheckedAt.getTime() < CONFIRMED_REFRESH_MS)
+      if (existing.acceptanceCheckedAt && now.getTime() - existing.acceptanceCheckedAt.getTime() < confirmEveryMs)
         continue;
       plan.confirmed += 1;
     }

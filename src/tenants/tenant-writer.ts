@@ -142,7 +142,7 @@ export class TenantWriter {
     fetched: readonly FetchedCustomer[],
     now: Date,
     onBatch: MergeBatchHook,
-    options: { wholeList: boolean } = { wholeList: true },
+    options: { wholeList: boolean; confirmEveryMs?: number } = { wholeList: true },
   ): Promise<MergeCounts> {
     const requiredFrom = await this.policy.requiredFrom(brokerId);
     const written: MergeCounts = { created: 0, updated: 0, removed: 0 };
@@ -160,7 +160,7 @@ export class TenantWriter {
         const totals = { ...written };
         await batch(async (tx) => {
           const known = await this.knownTenants(brokerId, tx, { microsoftTenantIds: slice.map((c) => c.tenantId) });
-          const plan = planCustomerMerge(slice, known, now, requiredFrom);
+          const plan = planCustomerMerge(slice, known, now, requiredFrom, options.confirmEveryMs);
           const counts = await this.applyMergePlan(tx, brokerId, plan, now);
           written.created = totals.created + counts.created;
           written.updated = totals.updated + counts.updated;

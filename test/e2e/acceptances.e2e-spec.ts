@@ -129,14 +129,16 @@ describe('Acceptances as Partner Center reports them', () => {
       `/v1/customers/${humongous.microsoftTenantId}/directSignedMicrosoftCustomerAgreementStatus`,
       `/v1/customers/${humongous.microsoftTenantId}/agreements`,
     ]);
-    expect(await repo().findOneByOrFail({ id: humongous.id })).toMatchObject({ directlySigned: true });
+    const after = await repo().findOneByOrFail({ id: humongous.id });
+    expect(after).toMatchObject({ directlySigned: true });
+    expect(after.acceptanceCheckedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
     const [event] = await testApp.app
       .get(DataSource)
       .query(`SELECT data FROM audit_events WHERE action = 'tenant.acceptance_checked' ORDER BY id DESC LIMIT 1`);
     expect(JSON.parse(event.data)).toMatchObject({ from: 'attested', to: 'attested' });
-    const after = await admin.get(`/tenants/${humongous.id}/acceptance`);
-    expect(after.text).toContain('Checked with Microsoft just now.');
-    expect(after.text).toContain('Accepted by the customer in the Microsoft 365 admin center');
+    const shown = await admin.get(`/tenants/${humongous.id}/acceptance`);
+    expect(shown.text).toContain('Checked with Microsoft just now.');
+    expect(shown.text).toContain('Accepted by the customer in the Microsoft 365 admin center');
   });
 });
 

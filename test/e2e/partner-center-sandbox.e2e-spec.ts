@@ -71,6 +71,14 @@ describe('Partner Center sandbox state', () => {
 // The sandbox refuses what Microsoft documents as refused, so that a client that passes against it passes against
 // Partner Center: every test trusts it.
 describe('Partner Center sandbox as Microsoft documents it', () => {
+  const FIELDS = {
+    country: 'US',
+    language: 'en-US',
+    companyName: 'Contoso',
+    signatoryFirstName: 'A',
+    signatoryLastName: 'B',
+    signatoryEmail: 'a@example.com',
+  };
   let pc: StandaloneSandbox;
   const token = async (fields: Record<string, string>) => {
     const { tenantId, appId, appSecret } = pc.sandbox.appRegistration();
@@ -117,14 +125,7 @@ describe('Partner Center sandbox as Microsoft documents it', () => {
       grant_type: 'refresh_token',
       refresh_token: pc.sandbox.signInPartnerUser().refreshToken,
     });
-    const created = await call(user, 'POST', '/v1/attestations/enhanced', {
-      country: 'US',
-      language: 'en-US',
-      companyName: 'Contoso',
-      signatoryFirstName: 'A',
-      signatoryLastName: 'B',
-      signatoryEmail: 'a@example.com',
-    });
+    const created = await call(user, 'POST', '/v1/attestations/enhanced', FIELDS);
     expect(created).toMatchObject({ status: 403, body: { errorName: 'AppOnlyRequired' } });
   });
 
@@ -133,21 +134,13 @@ describe('Partner Center sandbox as Microsoft documents it', () => {
       grant_type: 'client_credentials',
       scope: 'https://api.partnercenter.microsoft.com/.default',
     });
-    const fields = {
-      country: 'US',
-      language: 'en-US',
-      companyName: 'Contoso',
-      signatoryFirstName: 'A',
-      signatoryLastName: 'B',
-      signatoryEmail: 'a@example.com',
-    };
-    const created = await call(app, 'POST', '/v1/attestations/enhanced', fields);
+    const created = await call(app, 'POST', '/v1/attestations/enhanced', FIELDS);
     expect(created.status).toBe(201);
     expect(Object.keys(created.body).sort()).toEqual(
       ['acceptedDateTime', 'createdDateTime', 'expirationDateTime', 'id', 'status'].sort(),
     );
-    for (const missing of Object.keys(fields)) {
-      const { [missing as keyof typeof fields]: _omitted, ...rest } = fields;
+    for (const missing of Object.keys(FIELDS)) {
+      const { [missing as keyof typeof FIELDS]: _omitted, ...rest } = FIELDS;
       await expect(call(app, 'POST', '/v1/attestations/enhanced', rest)).resolves.toMatchObject({ status: 400 });
     }
   });
