@@ -16,6 +16,8 @@ const ACTION_LABELS: Record<string, string> = {
   'partner_center.settings_saved': 'Partner Center settings saved',
   'partner_center.connected': 'Partner Center user connected',
   'partner_center.disconnected': 'Partner Center user disconnected',
+  'partner_center.acceptance_policy_saved': 'Acceptance policy saved',
+  'tenant.acceptance_checked': 'Acceptance checked with Microsoft',
 };
 
 const detailText = (value: unknown): string =>

@@ -16,6 +16,7 @@ import { canSeek, SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH } from './tenant-list.sql
 import { tenantActions } from './tenant-actions';
 import {
   ATTESTATION_WAIT_LABELS,
+  MARK_MEANINGS,
   STATUS_MEANINGS,
   TENANT_STATUS_LABELS,
   WAIT_MEANINGS,
@@ -210,7 +211,7 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
       href: mcaUrl(query, { status, page: 1 }),
       current: query.status === status,
     })),
-    legend: { statuses: STATUS_MEANINGS, waits: WAIT_MEANINGS },
+    legend: { statuses: STATUS_MEANINGS, waits: WAIT_MEANINGS, marks: MARK_MEANINGS },
     sizes: PAGE_SIZES.map((size) => ({ size, selected: size === query.size })),
     columns: { name: sortColumn(query, 'name'), status: sortColumn(query, 'status'), date: sortColumn(query, 'date') },
     rows: data.rows.map((row) => rowView(row, role)),

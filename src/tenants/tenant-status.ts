@@ -36,7 +36,7 @@ export const STATUS_MEANINGS: { label: string; meaning: string }[] = [
   {
     label: TENANT_STATUS_LABELS.attested,
     meaning:
-      'the partner collected the customer’s acceptance of the Microsoft Customer Agreement and confirmed it to Microsoft (the attestation is finalized).',
+      'Partner Center holds a partner attestation of the customer’s acceptance of the Microsoft Customer Agreement: finalized here, or made elsewhere (Partner Center, the bulk tool, another portal), then marked “made outside MCA Manager”.',
   },
   {
     label: TENANT_STATUS_LABELS.direct,
@@ -63,5 +63,23 @@ export const WAIT_MEANINGS: { label: string; meaning: string }[] = [
   {
     label: 'Finalize failed',
     meaning: 'Partner Center refused to finalize; view the attestation for its message, then retry.',
+  },
+];
+
+// The marks beside a status, explained under the list too.
+export const MARK_MEANINGS: { label: string; meaning: string }[] = [
+  {
+    label: 'Re-acceptance needed',
+    meaning:
+      'every acceptance of the customer is older than your organisation requires (Partner Center settings, “Require acceptance on or after”): not counted as compliant.',
+  },
+  {
+    label: 'Not confirmed by Microsoft',
+    meaning:
+      'Partner Center did not answer for this customer at the last sync: the status shown is the last one it confirmed.',
+  },
+  {
+    label: 'New attestation',
+    meaning: 'an attestation waits on a tenant that has already accepted: its status stays as it is.',
   },
 ];
