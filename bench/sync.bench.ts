@@ -1,8 +1,10 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client } from 'pg';
 import { PartnerCenterSandbox } from '../src/partner-center/sandbox/partner-center-sandbox';
 import { MCA_TEMPLATE_ID } from '../src/partner-center/sandbox/sandbox-seed';
 import { SandboxState } from '../src/partner-center/sandbox/sandbox-state';
@@ -55,6 +57,25 @@ async function syncOnce(app: Server, cookie: string, sandbox: PartnerCenterSandb
   };
 }
 
+// Moves every tenant's last confirmation `hours` back, as if that much time had passed since the syncs.
+async function ageChecks(database: string, hours: number): Promise<void> {
+  if (database.startsWith('postgres')) {
+    const client = new Client({ connectionString: database });
+    await client.connect();
+    await client.query(`UPDATE tenants SET acceptance_checked_at = acceptance_checked_at - interval '${hours} hours'`);
+    await client.end();
+    return;
+  }
+  const sqlite = new Database(database);
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite
+    .prepare(
+      `UPDATE tenants SET acceptance_checked_at = strftime('%Y-%m-%d %H:%M:%f', acceptance_checked_at, '-${hours} hours')`,
+    )
+    .run();
+  sqlite.close();
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mca-bench-sync-'));
   const stateFile = join(dataDir, 'partner-center-sandbox.json');
@@ -99,9 +120,15 @@ async function main(): Promise<void> {
   try {
     const cookie = await setUp(app.url, benchUser(1));
     const load = loadAverage();
+    const first = await syncOnce(app, cookie, sandbox);
+    const again = await syncOnce(app, cookie, sandbox);
+    // Thirteen hours on: the accepted tenants whose daily re-check has come (each at its own hour) are read too.
+    await ageChecks(db === 'postgres' ? databaseUrl : join(dataDir, 'mca-manager.sqlite'), 13);
+    const later = await syncOnce(app, cookie, sandbox);
     const runs = [
-      ['First sync (every customer new)', await syncOnce(app, cookie, sandbox)],
-      ['Steady state (the same data, an hour later)', await syncOnce(app, cookie, sandbox)],
+      ['First sync (every customer new)', first],
+      ['Steady state (the same data, at once)', again],
+      ['Steady state, 13 hours after the last checks', later],
     ] as const;
     console.log(
       `Sync of ${(customers + 40).toLocaleString('en-GB')} customers, ${db}, ${cpus().length} cores, load ${load.toFixed(1)}, ${new Date().toISOString()}`,
