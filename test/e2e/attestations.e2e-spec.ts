@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
-import type { Tenant } from '../../src/tenants/tenant.entity';
+import { Tenant } from '../../src/tenants/tenant.entity';
 import {
   act,
   attestationRows,
@@ -159,6 +159,28 @@ describe('Attestations', () => {
   });
 
   describe('acceptance and the lifecycle', () => {
+    it('should keep an accepted tenant accepted through a new attestation and its cancel, rate and all', async () => {
+      const rateOf = async () => /<p class="mca-rate-value">([^<]+)<\/p>/.exec((await admin.get('/mca')).text)?.[1];
+      for (const name of ['Humongous Insurance', 'Best For You Organics']) {
+        const tenant = tenants.find((t) => t.name === name) as Tenant;
+        const before = await testApp.app.get(DataSource).getRepository(Tenant).findOneByOrFail({ id: tenant.id });
+        const rate = await rateOf();
+        expect((await createAttestation(admin, tenant.id)).status).toBe(303);
+        const list = (await admin.get(`/mca?q=${encodeURIComponent(name)}`)).text;
+        expect(list).toContain(`status-${before.status}`);
+        expect(list).toContain('New attestation: Awaiting acceptance');
+        expect(await rateOf()).toBe(rate);
+        expect((await act(admin, tenant.id, 'cancel')).status).toBe(303);
+        const after = await testApp.app.get(DataSource).getRepository(Tenant).findOneByOrFail({ id: tenant.id });
+        expect({ ...after, attestationState: null, updatedAt: null }).toEqual({
+          ...before,
+          attestationState: null,
+          updatedAt: null,
+        });
+        expect(await rateOf()).toBe(rate);
+      }
+    });
+
     it('should give the customer a public page of the app that frames the component, opening it to that origin only', async () => {
       const tenant = freshTenant();
       await createAttestation(admin, tenant.id, { autoFinalize: 'no', language: 'fr-FR' });
