@@ -53,8 +53,11 @@ export class ReadTally {
   succeeded = 0;
   readonly failed: { id: string; error: PartnerCenterError }[] = [];
 
+  // Nobody could be read: after many tries, or (whatever the broker's size) because the app's or the user's sign-in
+  // is refused, which is no single customer's doing.
   get hopeless(): boolean {
-    return this.succeeded === 0 && this.failed.length >= FAILURES_BEFORE_GIVING_UP;
+    if (this.succeeded > 0 || this.failed.length === 0) return false;
+    return this.failed.length >= FAILURES_BEFORE_GIVING_UP || this.failed.every(({ error }) => error.kind === 'auth');
   }
 
   // The most frequent reason, named with how many customers it kept from being read.
@@ -160,9 +163,10 @@ export class SyncRunner {
           this.readAcceptance(credentials, customer, known.get(idOf(customer)), { now, tally }),
         )),
       );
-      if (tally.hopeless) throw tally.failed[0].error;
+      if (tally.failed.length >= FAILURES_BEFORE_GIVING_UP && tally.hopeless) throw tally.failed[0].error;
       await this.lease.heartbeat(run, { processed: fetched.length, total: customers.length });
     }
+    if (tally.hopeless) throw tally.failed[0].error;
     return { fetched, unread: tally.unread() };
   }
 

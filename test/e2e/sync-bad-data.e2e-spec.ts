@@ -150,3 +150,34 @@ describe('A sync during which Partner Center fails for some customers', () => {
       expect((await repo.findOneByOrFail({ microsoftTenantId: id })).acceptanceUnconfirmed).toBeNull();
   });
 });
+
+describe('A sync of a small broker whose Partner Center user is not connected', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({ listen: true });
+  });
+  afterAll(() => testApp.close());
+
+  it('should fail with the reason rather than show three customers as not confirmed', async () => {
+    const { agent } = await setUpFirstAdmin(testApp);
+    expect((await postForm(agent, '/settings/partner-center', '/settings/partner-center/disconnect', {})).status).toBe(
+      303,
+    );
+    const sandbox = testApp.app.get(PartnerCenterSandboxService).server;
+    const few = sandbox.customers().slice(0, 3);
+    sandbox.faults.add({
+      path: '/v1/customers?',
+      body: {
+        totalCount: 3,
+        items: few.map((c) => ({ id: c.id, companyProfile: { companyName: c.companyName, domain: c.domain } })),
+      },
+    });
+    expect((await postForm(agent, '/sync/status', '/sync', {})).status).toBe(303);
+    await testApp.app.get(SyncService).whenIdle();
+    const run = await testApp.app.get(DataSource).getRepository(SyncRun).findOneByOrFail({});
+    expect(run.status).toBe('failed');
+    expect(run.error).toContain('connected Partner Center user');
+    expect(await testApp.app.get(DataSource).getRepository(Tenant).count()).toBe(0);
+  });
+});
