@@ -4,6 +4,7 @@ import { cspWith, originOf } from '../common/content-security-policy';
 import { Public } from '../common/decorators';
 import { RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { AGREEMENT_PAGE_PATH } from './acceptance-links';
+import { agreementPageDate, agreementPageText } from './agreement-page-text';
 import { AttestationsService } from './attestations.service';
 
 const VIEW = 'acceptance/agreement';
@@ -43,19 +44,29 @@ export class AgreementPageController {
     res.set('Cache-Control', 'no-store');
     res.set('Referrer-Policy', 'no-referrer');
     if (origin) res.set('Content-Security-Policy', cspWith({ frameSrc: [origin] }));
+    const { lang, text } = agreementPageText(attestation.language);
+    const date = (value: Date | null) => agreementPageDate(value, lang);
+    const accepted = ['accepted', 'finalized', 'finalize_failed'].includes(attestation.state);
+    const status = accepted
+      ? text.accepted(date(attestation.acceptedAt), attestation.companyName)
+      : attestation.state === 'expired'
+        ? text.expired(date(attestation.linkExpiresAt), partnerName)
+        : !waiting
+          ? text.invalid(partnerName)
+          : origin
+            ? null
+            : text.notReady(partnerName);
     return {
       layout: 'layouts/public',
-      title: 'Microsoft Customer Agreement',
-      lang: attestation.language,
+      title: text.agreement,
+      lang,
       partnerName,
-      customerName,
-      companyName: attestation.companyName,
-      state: attestation.state,
-      waiting,
-      accepted: ['accepted', 'finalized', 'finalize_failed'].includes(attestation.state),
+      text,
+      intro: waiting ? text.intro(partnerName, customerName) : null,
+      status,
+      statusIsGood: accepted,
       componentUrl: origin ? component : null,
-      acceptedAt: attestation.acceptedAt,
-      expiresAt: attestation.linkExpiresAt,
+      expires: waiting && attestation.linkExpiresAt ? text.expiresOn(date(attestation.linkExpiresAt) as string) : null,
     };
   }
 }

@@ -187,7 +187,11 @@ describe('Attestations', () => {
       const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
       const page = await request(testApp.server).get(new URL(row.link).pathname);
       expect(page.status).toBe(200);
+      // In the signatory's language: the page's words and its dates.
       expect(page.text).toContain('<html lang="fr-FR">');
+      expect(page.text).toContain('<h1>Contrat client Microsoft</h1>');
+      expect(page.text).toContain('votre partenaire Microsoft, vous demande de lire et d’accepter');
+      expect(page.text).toMatch(/Ce lien expire le \d{1,2} \S+ \d{4} à \d{2}:\d{2} UTC\./);
       expect(page.text).toContain('Contoso Cloud');
       expect(page.text).toContain(tenant.name.replace(/&/g, '&amp;'));
       const src = /<iframe class="component" src="([^"]+)"/
