@@ -1,11 +1,10 @@
 import { Body, Controller, Get, Post, Query, Redirect, Render, Req } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import { Roles } from '../auth/decorators';
 import { FormView } from '../common/decorators';
 import { ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
-import type { AppConfig } from '../config/app.config';
+import { AppUrl } from '../common/app-url';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { WHO_MAY_ATTEST } from '../partner-center/partner-center.client';
 import { AcceptancePolicyDto, PARTNER_CENTER_MODES, PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
@@ -34,15 +33,11 @@ async function reportingPartnerCenterErrors(req: Request, work: () => Promise<st
 @Controller('settings/partner-center')
 @Roles('admin')
 export class PartnerCenterSettingsController {
-  private readonly publicUrl: string | undefined;
-
   constructor(
     private readonly settings: PartnerCenterSettingsService,
     private readonly connection: PartnerCenterConnectionService,
-    config: ConfigService,
-  ) {
-    this.publicUrl = config.getOrThrow<AppConfig>('app').publicUrl;
-  }
+    private readonly appUrl: AppUrl,
+  ) {}
 
   @Get()
   @Render('settings/partner-center')
@@ -92,7 +87,7 @@ export class PartnerCenterSettingsController {
   @Redirect(PAGE, 303)
   async connect(@Req() req: Request) {
     try {
-      const { url, pending } = await this.connection.beginConnect(this.redirectUri(req));
+      const { url, pending } = await this.connection.beginConnect(this.redirectUri());
       req.session.partnerCenterConnect = pending;
       return { url };
     } catch (error) {
@@ -109,7 +104,7 @@ export class PartnerCenterSettingsController {
     delete req.session.partnerCenterConnect;
     await reportingPartnerCenterErrors(
       req,
-      async () => `Connected as ${await this.connection.completeConnect(pending, query, this.redirectUri(req))}.`,
+      async () => `Connected as ${await this.connection.completeConnect(pending, query, this.redirectUri())}.`,
     );
   }
 
@@ -139,7 +134,8 @@ export class PartnerCenterSettingsController {
     throw error;
   }
 
-  private redirectUri(req: Request): string {
-    return `${this.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host')}`}${CALLBACK_PATH}`;
+  // The app's own address, never the request's Host: Microsoft sends the user's code back there.
+  private redirectUri(): string {
+    return `${this.appUrl.base()}${CALLBACK_PATH}`;
   }
 }

@@ -12,7 +12,6 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { csrf } from '../common/csrf';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -21,7 +20,7 @@ import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../
 import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';
 import type { CurrentUser as SignedInUser } from '../common/request-context';
-import type { AppConfig } from '../config/app.config';
+import { AppUrl } from '../common/app-url';
 import { describeWait } from '../rate-limits/rate-limits.service';
 import { tooManyAttempts } from '../rate-limits/too-many-attempts';
 import { PASSWORD_MIN_LENGTH } from '../users/dto/user-fields';
@@ -41,14 +40,10 @@ const REFUSED_VIEW = { title: 'This link cannot be used' };
 
 @Controller()
 export class PasswordsController {
-  private readonly publicUrl: string | undefined;
-
   constructor(
     private readonly passwords: PasswordsService,
-    config: ConfigService,
-  ) {
-    this.publicUrl = config.getOrThrow<AppConfig>('app').publicUrl?.replace(/\/+$/, '');
-  }
+    private readonly appUrl: AppUrl,
+  ) {}
 
   @Get('account/password')
   @Render('passwords/change')
@@ -81,7 +76,7 @@ export class PasswordsController {
   @FormView('passwords/forgot', FORGOT_VIEW)
   @Redirect('/password/forgot/sent', 303)
   async forgot(@Req() req: Request, @Body() dto: ForgotPasswordDto) {
-    await this.answer(req, () => this.passwords.requestReset(dto.email, req.ip ?? 'unknown', this.linkFor(req)));
+    await this.answer(req, () => this.passwords.requestReset(dto.email, req.ip ?? 'unknown', this.linkFor()));
   }
 
   @Public()
@@ -119,7 +114,7 @@ export class PasswordsController {
   @Redirect('/users', 303)
   async sendResetLink(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
     try {
-      const user = await this.passwords.sendResetLink(id, this.linkFor(req));
+      const user = await this.passwords.sendResetLink(id, this.linkFor());
       flash(
         req,
         'success',
@@ -132,9 +127,10 @@ export class PasswordsController {
     }
   }
 
-  // Links in emails point at PUBLIC_URL; without it, at the address this request came to.
-  private linkFor(req: Request): ResetLinkBuilder {
-    const base = this.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+  // Links in emails point at the app's own address (AppUrl), never at the Host a request names: anyone may ask
+  // for a reset email, and a link to their host would hand them the token.
+  private linkFor(): ResetLinkBuilder {
+    const base = this.appUrl.base();
     return (token) => `${base}/password/reset/${token}`;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { AppUrl } from '../common/app-url';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -46,6 +47,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     private readonly builder: ReportBuilder,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
+    private readonly appUrl: AppUrl,
     config: ConfigService,
   ) {
     this.app = config.getOrThrow<AppConfig>('app');
@@ -178,8 +180,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
   }
 
   private downloadUrl(requestId: number): string {
-    const base = this.app.publicUrl?.replace(/\/+$/, '') ?? `http://localhost:${this.app.port}`;
-    return `${base}/reports/${requestId}/download`;
+    return `${this.appUrl.base()}/reports/${requestId}/download`;
   }
 
   // A failed attempt goes back to the queue (the job retries it); the last one leaves the reason on the page.
