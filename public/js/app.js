@@ -246,6 +246,25 @@
     });
   }
 
+  // A link that asks before a change (Cancel attestation) opens its confirmation dialog instead of the page it links
+  // to; the page stays the way without JavaScript. showModal puts focus in the dialog; Escape or "Keep it" closes it.
+  function confirmDialogs() {
+    document.addEventListener('click', function (event) {
+      var opener = event.target instanceof Element ? event.target.closest('a[data-confirm-dialog]') : null;
+      var dialog = opener ? document.getElementById(opener.getAttribute('data-confirm-dialog')) : null;
+      if (!dialog) return;
+      event.preventDefault();
+      dialog.showModal();
+      dialog.addEventListener(
+        'close',
+        function () {
+          opener.focus();
+        },
+        { once: true },
+      );
+    });
+  }
+
   // Every dialog's Close button (the attestation and report dialogs alike).
   function dialogCloseButtons() {
     document.addEventListener('click', function (event) {
@@ -260,5 +279,6 @@
   attestationDialog();
   reportDialog();
   dialogCloseButtons();
+  confirmDialogs();
   enhanceCopy(document);
 })();

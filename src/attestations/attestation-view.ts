@@ -75,6 +75,14 @@ export function attestationView(
       contactUsed: attestation.state === 'finalize_failed' && attestation.lastErrorKind === FAILURE_KINDS.contactUsed,
     },
     timeline: timeline(attestation, events),
+    // What a cancel does, said before it is done (the confirmation dialog and page).
+    cancelEffects: {
+      link: `The customer’s agreement link stops working: ${attestation.signatoryFirstName} ${attestation.signatoryLastName} can no longer accept with it, and Partner Center is not asked to finalize.`,
+      tenant:
+        tenant.status === 'attested' || tenant.status === 'direct'
+          ? `${tenant.name} keeps its status, “${TENANT_STATUS_LABELS[tenant.status]}”.`
+          : `${tenant.name} goes back to “${TENANT_STATUS_LABELS.none}”.`,
+    },
     can: {
       cancel: canChange && isOpen(attestation.state),
       finalize: canChange && attestation.state === 'accepted' && !attestation.finalizeRequestedAt,

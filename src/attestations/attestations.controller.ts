@@ -21,7 +21,7 @@ import { FormErrorsException } from '../common/form-errors.exception';
 import { isHtmxRequest } from '../common/htmx';
 import { RedirectException } from '../common/redirect.exception';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
-import { STATE_LABELS } from './attestation-state';
+import { isOpen, STATE_LABELS } from './attestation-state';
 import { attestationRecord, attestationView } from './attestation-view';
 import { AttestationsService, type TenantSummary } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
@@ -133,6 +133,21 @@ export class AttestationsController {
   @Roles(...CHANGERS)
   async retry(@Req() req: Request, @Param('tenantId') tenantId: string, @Body() body: Record<string, unknown>) {
     await this.act(req, tenantId, body, (t, a) => this.attestations.retryFinalize(t, a), 'Finalizing again.');
+  }
+
+  // The confirmation, as a page without JavaScript (the attestation's page opens the same in a dialog).
+  @Get('attestation/cancel')
+  @Roles(...CHANGERS)
+  @Render('attestations/cancel')
+  async cancelPage(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
+    const tenant = await this.attestations.tenant(idOf(tenantId));
+    const attestation = await this.attestations.latestFor(tenant.id);
+    if (!attestation) throw new NotFoundInBrokerError('An attestation');
+    if (!isOpen(attestation.state)) throw new RedirectException(`/tenants/${tenant.id}/attestation`);
+    return {
+      title: `Cancel the attestation for ${tenant.name}`,
+      ...attestationView(tenant, attestation, [], user.role),
+    };
   }
 
   @Post('attestation/cancel')

@@ -51,3 +51,56 @@ describe('madeOutsideApp', () => {
     expect(madeOutsideApp(dana, '{broken')).toBe(true);
   });
 });
+
+// Issue 19: whatever happens to the app's attestations, an accepted tenant stays accepted until Partner Center itself
+// says otherwise. Random sequences of events, each applied as TenantWriter and the sync apply them, from a seeded
+// generator so that a failure can be replayed.
+describe('deriveAcceptance over any sequence of events', () => {
+  type Event = 'create' | 'accept' | 'finalize' | 'fail' | 'retry' | 'cancel' | 'expire' | 'sync';
+  const EVENTS: Event[] = ['create', 'accept', 'finalize', 'fail', 'retry', 'cancel', 'expire', 'sync'];
+  const random = (seed: number) => () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+
+  it('should never lower an accepted tenant unless Microsoft’s data says so', () => {
+    for (let run = 0; run < 2_000; run++) {
+      const next = random(run + 1);
+      // What Partner Center holds, which only a sync brings in; the app's finalize adds an agreement to it.
+      const microsoft = { directlySigned: next() < 0.3, partner: next() < 0.3 };
+      let facts: AcceptanceFacts = {
+        ...NONE,
+        directlySigned: microsoft.directlySigned,
+        partnerAccepted: microsoft.partner,
+      };
+      for (let step = 0; step < 12; step++) {
+        const event = EVENTS[Math.floor(next() * EVENTS.length)];
+        const before = deriveAcceptance(facts, REFRESH).status;
+        let microsoftSaysOtherwise = false;
+        if (event === 'create') facts = { ...facts, attestationState: 'awaiting_acceptance' };
+        if (event === 'accept') facts = { ...facts, attestationState: 'accepted' };
+        if (event === 'fail') facts = { ...facts, attestationState: 'finalize_failed' };
+        if (event === 'retry') facts = { ...facts, attestationState: 'accepted' };
+        if (event === 'cancel') facts = { ...facts, attestationState: null };
+        if (event === 'expire') facts = { ...facts, attestationState: 'expired' };
+        if (event === 'finalize') {
+          microsoft.partner = true;
+          facts = { ...facts, attestationState: 'finalized', partnerAccepted: true, partnerAgreedAt: NEW };
+        }
+        if (event === 'sync') {
+          // Now and then Microsoft withdraws an acceptance (a customer revokes it): that alone may lower the status.
+          if (next() < 0.1) {
+            microsoft.directlySigned = false;
+            microsoft.partner = false;
+            microsoftSaysOtherwise = true;
+          }
+          facts = { ...facts, directlySigned: microsoft.directlySigned, partnerAccepted: microsoft.partner };
+        }
+        const after = deriveAcceptance(facts, REFRESH).status;
+        const accepted = (status: string) => status === 'attested' || status === 'direct';
+        if (accepted(before) && !microsoftSaysOtherwise)
+          expect({ run, step, event, after }).toMatchObject({ after: expect.stringMatching(/^(attested|direct)$/) });
+      }
+    }
+  });
+});

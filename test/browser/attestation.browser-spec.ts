@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import type { Tenant } from '../../src/tenants/tenant.entity';
 import { SIGNATORY, syncTenants } from '../support/attestations';
-import { launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
 import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -51,13 +51,15 @@ async function fillForm(page: Page): Promise<void> {
 describe('Attestations in a browser', () => {
   let browser: Browser;
   let testApp: TestApp;
-  let tenants: Tenant[];
+  let tenants: Tenant[]; // without acceptance
+  let synced: Tenant[];
 
   beforeAll(async () => {
     browser = await launchBrowser();
     testApp = await createTestApp({ listen: true });
     const { agent } = await setUpFirstAdmin(testApp);
-    tenants = (await syncTenants(testApp, agent)).filter((t) => t.status === 'none');
+    synced = await syncTenants(testApp, agent);
+    tenants = synced.filter((t) => t.status === 'none');
   });
   afterAll(async () => {
     await browser?.close();
@@ -146,4 +148,54 @@ describe('Attestations in a browser', () => {
     await waitForAttested(page, tenant.id, tenant.name);
     await context.close();
   });
+
+  // Issue 19: on an accepted tenant a new attestation and its cancel used to leave "No acceptance provided".
+  for (const { name: mode, javaScriptEnabled } of JAVASCRIPT_MODES) {
+    it(`should keep an attested tenant attested through a new attestation and its confirmed cancel (${mode})`, async () => {
+      const tenant = synced.find(
+        (t) => t.name === (javaScriptEnabled ? 'Humongous Insurance' : 'Graphic Design Institute'),
+      );
+      if (!tenant) throw new Error('The seed has no attested tenant');
+      const { page, context, consoleErrors } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
+      await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+      const rate = async () => {
+        await page.goto(`/mca?q=${encodeURIComponent(tenant.name)}`);
+        return page.locator('.mca-rate-value').innerText();
+      };
+      const before = await rate();
+      await page.goto(`/tenants/${tenant.id}/attestations/new`);
+      await fillForm(page);
+      await page.getByRole('button', { name: 'Generate agreement link' }).click();
+      // With JavaScript the page shows the new link in place; without, it goes to the attestation's page.
+      if (javaScriptEnabled) await page.getByRole('heading', { name: 'Agreement link generated' }).waitFor();
+      else await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestation`);
+      await expect(rate()).resolves.toBe(before);
+      const row = page.locator('tr', { hasText: tenant.name });
+      await expect(row.locator('.status').innerText()).resolves.toBe('Acceptance provided (Attested)');
+      await expect(row.locator('.attestation-wait').innerText()).resolves.toBe('New attestation: Awaiting acceptance');
+
+      await page.goto(`/tenants/${tenant.id}/attestation`);
+      await page.locator('#cancel').click();
+      if (javaScriptEnabled) {
+        const dialog = page.locator('dialog#cancel-dialog[open]');
+        await dialog.waitFor();
+        await dialog.getByText('keeps its status, “Acceptance provided (Attested)”').waitFor();
+        await dialog.getByRole('button', { name: 'Keep it' }).click();
+        await page.locator('dialog#cancel-dialog:not([open])').waitFor({ state: 'attached' });
+        await expect(page.locator('#attestation-status').innerText()).resolves.toBe('Awaiting acceptance');
+        await page.locator('#cancel').click();
+        await page.locator('dialog#cancel-dialog[open]').getByRole('button', { name: 'Cancel attestation' }).click();
+      } else {
+        await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestation/cancel`);
+        await page.getByText('keeps its status, “Acceptance provided (Attested)”').waitFor();
+        await page.getByRole('button', { name: 'Cancel attestation' }).click();
+      }
+      await page.locator('#attestation-status', { hasText: 'Cancelled' }).waitFor();
+      await expect(rate()).resolves.toBe(before);
+      await expect(row.locator('.status').innerText()).resolves.toBe('Acceptance provided (Attested)');
+      await expect(row.locator('.attestation-wait').count()).resolves.toBe(0);
+      expect(consoleErrors).toEqual([]);
+      await context.close();
+    });
+  }
 });

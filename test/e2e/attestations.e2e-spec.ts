@@ -159,6 +159,26 @@ describe('Attestations', () => {
   });
 
   describe('acceptance and the lifecycle', () => {
+    it('should ask before cancelling, saying what happens to the link and the tenant, on a page of its own', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id);
+      const view = await admin.get(`/tenants/${tenant.id}/attestation`);
+      expect(view.text).toContain(`href="/tenants/${tenant.id}/attestation/cancel"`);
+      expect(view.text).toContain('<dialog id="cancel-dialog"');
+      const page = await admin.get(`/tenants/${tenant.id}/attestation/cancel`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Cancel this attestation?');
+      expect(page.text).toContain(
+        'The customer’s agreement link stops working: Grace Hopper can no longer accept with it',
+      );
+      expect(page.text).toContain(`${tenant.name.replace(/&/g, '&amp;')} goes back to “No acceptance provided”.`);
+      expect((await act(admin, tenant.id, 'cancel')).status).toBe(303);
+      // Nothing left to cancel: the page sends back to the attestation.
+      const again = await admin.get(`/tenants/${tenant.id}/attestation/cancel`);
+      expect(again.status).toBe(303);
+      expect(again.headers.location).toBe(`/tenants/${tenant.id}/attestation`);
+    });
+
     it('should keep an accepted tenant accepted through a new attestation and its cancel, rate and all', async () => {
       const rateOf = async () => /<p class="mca-rate-value">([^<]+)<\/p>/.exec((await admin.get('/mca')).text)?.[1];
       for (const name of ['Humongous Insurance', 'Best For You Organics']) {
@@ -166,6 +186,9 @@ describe('Attestations', () => {
         const before = await testApp.app.get(DataSource).getRepository(Tenant).findOneByOrFail({ id: tenant.id });
         const rate = await rateOf();
         expect((await createAttestation(admin, tenant.id)).status).toBe(303);
+        expect((await admin.get(`/tenants/${tenant.id}/attestation/cancel`)).text).toContain(
+          `keeps its status, “${before.status === 'attested' ? 'Acceptance provided (Attested)' : 'Acceptance provided (Direct)'}”`,
+        );
         const list = (await admin.get(`/mca?q=${encodeURIComponent(name)}`)).text;
         expect(list).toContain(`status-${before.status}`);
         expect(list).toContain('New attestation: Awaiting acceptance');
