@@ -1,4 +1,5 @@
 import type { FieldMessages } from '../common/domain-errors';
+import { nameTextProblem, NOT_NAME_TEXT } from '../common/name-text';
 import { isCountry, isLanguage } from './countries-languages';
 
 // What the create form sends, checked field by field (messages next to the fields). Names, company and email are
@@ -18,8 +19,6 @@ export interface AttestationInput {
 
 export const FIELD_LIMITS = { name: 100, email: 254, phone: 40, company: 300 } as const;
 
-// Control characters, and the characters of markup: a name holds neither.
-const NOT_TEXT = /[\u0000-\u001f\u007f\ufffd<>]/;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 const PHONE = /^\+?[0-9][0-9 ().-]{3,39}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,7 +28,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value.trim
 function checkText(errors: FieldMessages, field: string, value: string, label: string, max: number): void {
   if (value === '') errors[field] = `Enter the ${label}`;
   else if ([...value].length > max) errors[field] = `The ${label} must be at most ${max} characters`;
-  else if (NOT_TEXT.test(value)) errors[field] = `The ${label} cannot contain < or > or control characters`;
+  else if (NOT_NAME_TEXT.test(value)) errors[field] = nameTextProblem(`The ${label}`);
 }
 
 export function parseAttestationInput(body: Record<string, unknown>): {

@@ -4,7 +4,7 @@ import { validate } from 'class-validator';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { Broker } from '../brokers/broker.entity';
 import { ValidationFailedError } from '../common/domain-errors';
-import { TextField } from '../common/text-field.decorators';
+import { NameField } from '../common/text-field.decorators';
 import { FormErrorsException, type FieldErrors } from '../common/form-errors.exception';
 import { SqlService } from '../database/sql.service';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -13,7 +13,7 @@ import type { User } from './user.entity';
 import { UsersService } from './users.service';
 
 class CliCreateUserDto extends CreateUserDto {
-  @TextField('Broker', 200)
+  @NameField('Broker', 200)
   brokerName: string;
 }
 

@@ -95,14 +95,19 @@ describe('Attestations', () => {
     });
 
     it.each([
-      ['HTML in a name', { signatoryFirstName: '<script>alert(1)</script>' }, 'signatoryFirstName', 'cannot contain'],
+      [
+        'a direction override in a name',
+        { signatoryFirstName: 'Grace\u202etxt.exe' },
+        'signatoryFirstName',
+        'cannot contain',
+      ],
       ['an overlong last name', { signatoryLastName: 'x'.repeat(101) }, 'signatoryLastName', 'at most 100'],
       ['an invalid email', { signatoryEmail: 'grace@' }, 'signatoryEmail', 'valid email'],
       ['an overlong email', { signatoryEmail: `${'a'.repeat(250)}@x.test` }, 'signatoryEmail', 'at most 254'],
       ['a phone with letters', { signatoryPhone: '+1 CALL NOW' }, 'signatoryPhone', 'digits'],
       ['an unknown country', { country: 'XX' }, 'country', 'Choose a country'],
       ['an unknown language', { language: 'xx-YY' }, 'language', 'Choose a language'],
-      ['HTML in the company', { companyName: 'Fabrikam <b>' }, 'companyName', 'cannot contain'],
+      ['a line break in the company', { companyName: 'Fabrikam\nBcc: x@example.com' }, 'companyName', 'cannot contain'],
       ['an empty first name', { signatoryFirstName: '   ' }, 'signatoryFirstName', 'Enter the first name'],
     ])('should refuse %s next to the field, keep the form and change nothing', async (_, fields, field, message) => {
       const tenant = freshTenant();
@@ -115,6 +120,20 @@ describe('Attestations', () => {
       expect(response.text).not.toContain('<script>alert(1)</script>');
       expect(await attestationRows(testApp)).toHaveLength(before);
       next -= 1; // nothing was made: the tenant is still fresh
+    });
+
+    it('should take a company name with markup characters as text, as its tenant is named', async () => {
+      const tenant = freshTenant();
+      const response = await createAttestation(admin, tenant.id, {
+        companyName: '<Contoso> & "Partners"',
+        signatoryLastName: "O'Brien <Ops>",
+      });
+      expect(response.status).toBe(303);
+      const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      expect(row).toMatchObject({ company_name: '<Contoso> & "Partners"', signatory_last_name: "O'Brien <Ops>" });
+      const view = await admin.get(`/tenants/${tenant.id}/attestation`);
+      expect(view.text).toContain('&lt;Contoso&gt; &amp; &quot;Partners&quot;');
+      expect(view.text).not.toContain('<Contoso>');
     });
 
     it('should make one attestation of a replayed form and refuse a second open one with a link to it', async () => {

@@ -64,6 +64,8 @@ describe('Users page', () => {
   it.each([
     ['an empty name', { name: '' }, 'Enter name'],
     ['an overlong name', { name: 'n'.repeat(10_001) }, 'Name must be at most 200 characters'],
+    ['a line break in a name', { name: 'Otto\r\nBcc: victim@example.com' }, 'Name cannot contain line breaks'],
+    ['a direction override in a name', { name: 'Otto \u202egnp.exe' }, 'text-direction overrides'],
     ['bytes that are not UTF-8', { name: Buffer.from([0x4f, 0xff, 0xfe, 0x74]).toString('latin1') }, null],
   ])('should refuse %s with a message and no 500', async (_label, override, message) => {
     const page = await admin.get('/users/new');

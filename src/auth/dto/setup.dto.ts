@@ -1,11 +1,11 @@
-import { TextField } from '../../common/text-field.decorators';
+import { NameField } from '../../common/text-field.decorators';
 import { EmailField, NewPasswordField } from '../../users/dto/user-fields';
 
 export class SetupDto {
-  @TextField('Organisation name', 200)
+  @NameField('Organisation name', 200)
   brokerName: string;
 
-  @TextField('Your name', 200)
+  @NameField('Your name', 200)
   name: string;
 
   @EmailField()
