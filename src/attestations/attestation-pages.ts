@@ -62,6 +62,25 @@ export class AttestationPages {
     };
   }
 
+  // A tenant with an open attestation: that one first, before any form is filled (a second would be refused).
+  pending(req: Request, tenant: TenantSummary, attestation: Attestation) {
+    const fragment = isHtmxRequest(req);
+    return {
+      title: `Create attestation for ${tenant.name}`,
+      fragment,
+      layout: fragment ? false : undefined,
+      pending: true,
+      tenant,
+      attestation: {
+        ...attestation,
+        stateLabel: STATE_LABELS[attestation.state],
+        linkUsable: attestation.state === 'awaiting_acceptance',
+      },
+      viewUrl: `/tenants/${tenant.id}/attestation`,
+      cancelUrl: `/tenants/${tenant.id}/attestation/cancel`,
+    };
+  }
+
   created(req: Request, tenant: TenantSummary, attestation: Attestation) {
     const fragment = isHtmxRequest(req);
     return {

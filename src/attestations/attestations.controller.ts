@@ -45,7 +45,14 @@ export class AttestationsController {
   @Render('attestations/new')
   async newForm(@Req() req: Request, @Param('tenantId') tenantId: string, @Query('from') from?: string) {
     const tenant = await this.attestations.tenant(idOf(tenantId));
-    const source = from ? await this.attestations.ofTenant(tenant.id, idOf(from)) : null;
+    const latest = await this.attestations.latestFor(tenant.id);
+    if (latest && isOpen(latest.state)) return this.pages.pending(req, tenant, latest);
+    // After a link expired, "Create a new link" from anywhere starts from its details.
+    const source = from
+      ? await this.attestations.ofTenant(tenant.id, idOf(from))
+      : latest?.state === 'expired'
+        ? latest
+        : null;
     return this.pages.form(req, tenant, await this.pages.initialValues(tenant, source), randomUUID());
   }
 

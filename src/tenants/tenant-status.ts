@@ -59,7 +59,10 @@ export const WAIT_MEANINGS: { label: string; meaning: string }[] = [
     label: 'Ready to finalize',
     meaning: 'the customer accepted; finalize the attestation to confirm it to Microsoft.',
   },
-  { label: 'Link expired', meaning: 'the link ran out before the customer accepted; create a new attestation.' },
+  {
+    label: 'Link expired',
+    meaning: 'the link ran out before the customer accepted: “Create a new link” from the attestation.',
+  },
   {
     label: 'Finalize failed',
     meaning: 'Partner Center refused to finalize; view the attestation for its message, then retry.',

@@ -122,6 +122,28 @@ describe('Attestations', () => {
       next -= 1; // nothing was made: the tenant is still fresh
     });
 
+    it('should show an open attestation before any form is filled, and start a new link from an expired one', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id);
+      for (const htmx of [false, true]) {
+        const page = await admin
+          .get(`/tenants/${tenant.id}/attestations/new`)
+          .set(htmx ? { 'HX-Request': 'true' } : {});
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('already has an open attestation');
+        expect(page.text).toContain('id="attestation-status">Awaiting acceptance<');
+        expect(page.text).toContain(`href="/tenants/${tenant.id}/attestation/cancel"`);
+        expect(page.text).toContain('Cancel and start again');
+        expect(page.text).not.toContain('Generate agreement link');
+      }
+      const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      sandboxOf(testApp).expireAttestation(row.pc_attestation_id);
+      expect((await admin.get(`/tenants/${tenant.id}/attestation`)).text).toContain('Link expired');
+      const renewed = await admin.get(`/tenants/${tenant.id}/attestations/new`);
+      expect(renewed.text).toContain('Generate agreement link');
+      expect(renewed.text).toContain('value="grace@fabrikam.test"');
+    });
+
     it('should take a company name with markup characters as text, as its tenant is named', async () => {
       const tenant = freshTenant();
       const response = await createAttestation(admin, tenant.id, {
@@ -139,16 +161,18 @@ describe('Attestations', () => {
     it('should make one attestation of a replayed form and refuse a second open one with a link to it', async () => {
       const tenant = freshTenant();
       const token = newToken();
+      // Forms opened before the attestation existed: a double submit, a replay, another tab.
+      const [one, two, three, other] = await Promise.all([1, 2, 3, 4].map(() => openForm(admin, tenant.id)));
       const [first, second] = await Promise.all([
-        createAttestation(admin, tenant.id, {}, { requestToken: token }),
-        createAttestation(admin, tenant.id, {}, { requestToken: token }),
+        createAttestation(admin, tenant.id, {}, { requestToken: token, form: one }),
+        createAttestation(admin, tenant.id, {}, { requestToken: token, form: two }),
       ]);
       expect([first.status, second.status]).toEqual([303, 303]);
-      const replay = await createAttestation(admin, tenant.id, {}, { requestToken: token });
+      const replay = await createAttestation(admin, tenant.id, {}, { requestToken: token, form: three });
       expect(replay.status).toBe(303);
       const rows = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
       expect(rows).toHaveLength(1);
-      const otherTab = await createAttestation(admin, tenant.id, { signatoryFirstName: 'Other' });
+      const otherTab = await createAttestation(admin, tenant.id, { signatoryFirstName: 'Other' }, { form: other });
       expect(otherTab.status).toBe(409);
       expect(otherTab.text).toContain('already has an open attestation');
       expect(otherTab.text).toContain(`href="/tenants/${tenant.id}/attestation"`);

@@ -44,9 +44,10 @@ export async function createAttestation(
   agent: TestAgent,
   tenantId: number,
   fields: Partial<typeof SIGNATORY> = {},
-  options: { htmx?: boolean; requestToken?: string } = {},
+  // `form`: one opened earlier (another tab), for posting after the tenant got its attestation.
+  options: { htmx?: boolean; requestToken?: string; form?: { csrf: string; requestToken: string } } = {},
 ) {
-  const form = await openForm(agent, tenantId);
+  const form = options.form ?? (await openForm(agent, tenantId));
   const request = agent.post(`/tenants/${tenantId}/attestations`).type('form');
   if (options.htmx) request.set('HX-Request', 'true');
   return request.send({
