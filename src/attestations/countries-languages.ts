@@ -11,10 +11,14 @@ export interface Option {
   label: string;
 }
 
+// A code CLDR replaces by another (UK by GB, DY by BJ, RH by ZW...) is an old name of a country listed under its
+// current code: offered once, and only the current code is sent.
+const isCurrentCode = (code: string): boolean => Intl.getCanonicalLocales(`und-${code}`)[0] === `und-${code}`;
+
 const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'];
 export const COUNTRIES: readonly Option[] = letters
   .flatMap((a) => letters.map((b) => a + b))
-  .filter((code) => !NOT_COUNTRIES.has(code))
+  .filter((code) => !NOT_COUNTRIES.has(code) && isCurrentCode(code))
   .map((code) => ({ value: code, label: regionNames.of(code) ?? '' }))
   .filter((option) => option.label !== '')
   .sort((a, b) => a.label.localeCompare(b.label, 'en'));
