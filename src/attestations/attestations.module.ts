@@ -3,6 +3,7 @@ import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-
 import { PartnerCenterModule } from '../partner-center/partner-center.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { AcceptanceLinks } from './acceptance-links';
+import { AttestationClaims } from './attestation-claims';
 import { AgreementPageController } from './agreement-page.controller';
 import { AttestationFinalizeHandler, AttestationPollHandler, POLL_EVERY_MS, POLL_JOB } from './attestation-jobs';
 import { AttestationMail } from './attestation-mail';
@@ -18,6 +19,7 @@ import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
   controllers: [AttestationsController, SandboxAcceptanceController, AgreementPageController],
   providers: [
     AcceptanceLinks,
+    AttestationClaims,
     AttestationsService,
     AttestationPages,
     AttestationMail,

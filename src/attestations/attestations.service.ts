@@ -11,8 +11,10 @@ import {
   type CustomerAgreement,
   type EnhancedAttestation,
   type PartnerCenterApi,
+  type PartnerCenterCredentials,
 } from '../partner-center/partner-center.types';
 import { AcceptanceLinks } from './acceptance-links';
+import { AttestationClaims } from './attestation-claims';
 import type { TenantStatus } from '../tenants/tenant-status';
 import { parseAttestationInput, type AttestationInput } from './attestation-input';
 import { isOpen, tenantAttestationStateFor, transition, type AttestationEvent } from './attestation-state';
@@ -25,6 +27,9 @@ import { TenantWriter } from '../tenants/tenant-writer';
 export const FINALIZE_JOB = 'attestation.finalize';
 export const finalizeKey = (attestationId: number): string => `finalize:${attestationId}`;
 export const FINALIZE_MAX_ATTEMPTS = 8;
+// How long a second submit of the same form waits for the first to record its attestation.
+const CLAIM_WAIT_MS = 15_000;
+const CLAIM_POLL_MS = 100;
 
 export interface TenantSummary {
   id: number;
@@ -69,6 +74,7 @@ export class AttestationsService {
     private readonly writer: TenantWriter,
     private readonly mail: AttestationMail,
     private readonly links: AcceptanceLinks,
+    private readonly claims: AttestationClaims,
   ) {}
 
   async tenant(tenantId: number): Promise<TenantSummary> {
@@ -156,14 +162,26 @@ export class AttestationsService {
     if (tenant.removed)
       throw new ConflictError('This tenant is no longer in Partner Center: it cannot be attested any more.');
     await this.refuseSecondOpen(tenantId);
+    // The tenant is claimed before Partner Center is asked: a second submit meanwhile never reaches Microsoft.
+    const holder = await this.claims.claim(tenant.id, input.requestToken);
+    if (holder === input.requestToken) return this.sameTenant(await this.createdBy(input.requestToken), tenantId);
+    if (holder !== null) throw this.beingCreated(tenantId);
 
-    const credentials = await this.settings.credentialsFor(user.brokerId);
-    // The form's token is the MS-RequestId: a double submit reaches Partner Center as one operation.
-    const created = await this.client.createEnhancedAttestation(credentials, this.request(input), input.requestToken);
+    let created: EnhancedAttestation;
+    let credentials: PartnerCenterCredentials;
+    try {
+      credentials = await this.settings.credentialsFor(user.brokerId);
+      // The form's token is the MS-RequestId: a retried call reaches Partner Center as one operation.
+      created = await this.client.createEnhancedAttestation(credentials, this.request(input), input.requestToken);
+    } catch (error) {
+      await this.claims.release(tenant.id, input.requestToken);
+      throw error;
+    }
     const template = await this.client.getMcaAgreementMetadata(credentials).catch(() => null);
     const componentUrl = this.links.componentUrl(credentials.mode, created, input.language);
     try {
       return await this.sql.transaction(async (tx) => {
+        await this.claims.release(tenant.id, input.requestToken, tx);
         const attestation = await this.insert(tx, tenant, input, created, componentUrl, template, user);
         await this.writer.setAttestation(tx, tenant.id, tenantAttestationStateFor(attestation.state));
         await this.audit.record(tx, {
@@ -202,6 +220,25 @@ export class AttestationsService {
       await this.refuseSecondOpen(tenantId);
       throw error;
     }
+  }
+
+  // The attestation a concurrent submit of the same form is making, once it is recorded.
+  private async createdBy(requestToken: string): Promise<Attestation> {
+    for (let waited = 0; waited < CLAIM_WAIT_MS; waited += CLAIM_POLL_MS) {
+      const made = await this.byRequestToken(requestToken);
+      if (made) return made;
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+    }
+    throw new ConflictError(
+      'This form was sent twice and the first send has not finished: wait a moment, then reload.',
+    );
+  }
+
+  private beingCreated(tenantId: number): ConflictError {
+    return new ConflictError(
+      'An attestation for this tenant is being created from another form right now: view it in a moment.',
+      { href: `/tenants/${tenantId}/attestation`, label: 'View the attestation' },
+    );
   }
 
   async cancel(tenantId: number, attestationId: number): Promise<Attestation> {
@@ -312,6 +349,8 @@ export class AttestationsService {
       );
       if (!row) throw new NotFoundInBrokerError('That attestation');
       const before = toAttestation(row, tx.dialect);
+      // Finalize asked for already (parallel submits, a replay): one request, one job, one audit event.
+      if (event === 'request_finalize' && before.state === 'accepted' && before.finalizeRequestedAt) return before;
       const result = transition(before.state, event);
       if (!result.allowed) throw new ConflictError(result.reason);
       const entries = Object.entries(changes);

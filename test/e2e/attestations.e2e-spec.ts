@@ -181,6 +181,29 @@ describe('Attestations', () => {
       ).toHaveLength(1);
     });
 
+    it('should ask Partner Center once when five forms for one tenant are sent at once', async () => {
+      const tenant = freshTenant();
+      const forms = await Promise.all([1, 2, 3, 4, 5].map(() => openForm(admin, tenant.id)));
+      const creates = () => sandboxOf(testApp).callCounts.get('POST /v1/attestations/enhanced') ?? 0;
+      const before = creates();
+      const answers = await Promise.all(forms.map((form) => createAttestation(admin, tenant.id, {}, { form })));
+      expect(answers.map((answer) => answer.status).sort()).toEqual([303, 409, 409, 409, 409]);
+      for (const refused of answers.filter((answer) => answer.status === 409))
+        expect(refused.text).toMatch(/already has an open attestation|being created from another form/);
+      expect(creates() - before).toBe(1);
+      const rows = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      expect(rows).toHaveLength(1);
+      const [{ n }] = await testApp.app.get(DataSource).query('SELECT count(*) AS n FROM attestation_claims');
+      expect(Number(n)).toBe(0);
+    });
+
+    it('should free the tenant again when Partner Center refuses the create', async () => {
+      const tenant = freshTenant();
+      sandboxOf(testApp).faults.add({ path: '/v1/attestations/enhanced', method: 'POST', status: 400 });
+      expect((await createAttestation(admin, tenant.id)).status).toBe(422);
+      expect((await createAttestation(admin, tenant.id)).status).toBe(303);
+    });
+
     it('should say who may attest when Partner Center refuses the attestation (403), and keep nothing', async () => {
       const tenant = freshTenant();
       sandboxOf(testApp).faults.add({ path: '/v1/attestations/enhanced', method: 'POST', status: 403 });
@@ -331,6 +354,30 @@ describe('Attestations', () => {
       const older = await request(testApp.server).get('/sandbox/accept/a-1');
       expect(older.status).toBe(303);
       expect(older.headers.location).toBe('/sandbox/accept?attestationId=a-1');
+    });
+
+    it('should ask for one finalize when it is sent ten times at once', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id, { autoFinalize: 'no' });
+      const [row] = (await attestationRows(testApp)).filter((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      sandboxOf(testApp).acceptAttestation(row.pc_attestation_id);
+      await admin.get(`/tenants/${tenant.id}/attestation`);
+      const page = await admin.get(`/tenants/${tenant.id}/attestation`);
+      const send = () =>
+        admin
+          .post(`/tenants/${tenant.id}/attestation/finalize`)
+          .type('form')
+          .send({ _csrf: csrfTokenFrom(page.text), attestationId: String(row.id) });
+      const answers = await Promise.all(Array.from({ length: 10 }, send));
+      // Once the finalize job has run, a late one is told the attestation moved on (409): never a second request.
+      expect(answers.every((answer) => answer.status === 303 || answer.status === 409)).toBe(true);
+      expect(answers.some((answer) => answer.status === 303)).toBe(true);
+      const events = await testApp.app
+        .get(DataSource)
+        .query(
+          `SELECT id FROM audit_events WHERE action = 'attestation.finalize_requested' AND subject_id = '${row.id}'`,
+        );
+      expect(events).toHaveLength(1);
     });
 
     it('should refuse a finalize before acceptance and a cancel of a cancelled attestation, changing nothing', async () => {

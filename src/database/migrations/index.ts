@@ -13,6 +13,7 @@ import { PasswordResetTokens1764190000001 } from './1764190000001-password-reset
 import { SearchByBroker1764200000000 } from './1764200000000-search-by-broker';
 import { SearchIdsByBroker1764210000000 } from './1764210000000-search-ids-by-broker';
 import { Acceptances1764220000000 } from './1764220000000-acceptances';
+import { AttestationClaims1764230000000 } from './1764230000000-attestation-claims';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   SearchByBroker1764200000000,
   SearchIdsByBroker1764210000000,
   Acceptances1764220000000,
+  AttestationClaims1764230000000,
 ];
