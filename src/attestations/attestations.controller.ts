@@ -115,9 +115,7 @@ export class AttestationsController {
   @Roles(...CHANGERS)
   @Render('attestations/finalize')
   async finalizeForm(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
-    const tenant = await this.attestations.tenant(idOf(tenantId));
-    const attestation = await this.attestations.latestFor(tenant.id);
-    if (!attestation) throw new NotFoundInBrokerError('An attestation');
+    const { tenant, attestation } = await this.latestOf(tenantId);
     return {
       title: `Finalize the attestation for ${tenant.name}`,
       ...attestationView(tenant, attestation, [], user.role),
@@ -147,9 +145,7 @@ export class AttestationsController {
   @Roles(...CHANGERS)
   @Render('attestations/cancel')
   async cancelPage(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
-    const tenant = await this.attestations.tenant(idOf(tenantId));
-    const attestation = await this.attestations.latestFor(tenant.id);
-    if (!attestation) throw new NotFoundInBrokerError('An attestation');
+    const { tenant, attestation } = await this.latestOf(tenantId);
     if (!isOpen(attestation.state)) throw new RedirectException(`/tenants/${tenant.id}/attestation`);
     return {
       title: `Cancel the attestation for ${tenant.name}`,
@@ -182,10 +178,16 @@ export class AttestationsController {
     return JSON.stringify(record, null, 2);
   }
 
-  private async recordOf(tenantId: string) {
+  // The tenant of the path and its latest attestation; a tenant without one is not found.
+  private async latestOf(tenantId: string) {
     const tenant = await this.attestations.tenant(idOf(tenantId));
     const attestation = await this.attestations.latestFor(tenant.id);
     if (!attestation) throw new NotFoundInBrokerError('An attestation');
+    return { tenant, attestation };
+  }
+
+  private async recordOf(tenantId: string) {
+    const { tenant, attestation } = await this.latestOf(tenantId);
     const events = await this.audit.forSubject('attestation', attestation.id);
     return { tenant, record: attestationRecord(tenant, attestation, events) };
   }
