@@ -5,6 +5,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { MIGRATIONS } from '../../src/database/migrations';
+import { Acceptances1764220000000 } from '../../src/database/migrations/1764220000000-acceptances';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import { ReportBuilder } from '../../src/reports/report-builder';
 import { Tenant } from '../../src/tenants/tenant.entity';
@@ -151,7 +152,8 @@ describe('Acceptances migration', () => {
       await reset.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
       await reset.destroy();
     }
-    const before = await new DataSource({ ...options, migrations: MIGRATIONS.slice(0, -1) }).initialize();
+    const previous = MIGRATIONS.slice(0, MIGRATIONS.indexOf(Acceptances1764220000000));
+    const before = await new DataSource({ ...options, migrations: previous }).initialize();
     const p = (n: number) => (before.options.type === 'postgres' ? `$${n}` : '?');
     const at = '2026-11-01 10:00:00.000';
     await before.query(`INSERT INTO brokers (name) VALUES (${p(1)})`, ['Old Partner']);
