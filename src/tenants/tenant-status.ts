@@ -32,7 +32,8 @@ export const ATTESTATION_WAIT_LABELS: Record<string, string> = {
 };
 
 // The legend under the list: each status's meaning, in the help page's words.
-export const STATUS_MEANINGS: { label: string; meaning: string }[] = [
+// `withWaits`: the parts of the wait (WAIT_MEANINGS) are explained under this status.
+export const STATUS_MEANINGS: { label: string; meaning: string; withWaits?: true }[] = [
   {
     label: TENANT_STATUS_LABELS.attested,
     meaning:
@@ -45,6 +46,7 @@ export const STATUS_MEANINGS: { label: string; meaning: string }[] = [
   {
     label: TENANT_STATUS_LABELS.pending,
     meaning: 'an attestation exists and is not finalized yet. The row says where it stands:',
+    withWaits: true,
   },
   {
     label: TENANT_STATUS_LABELS.none,

@@ -49,6 +49,9 @@ describe('Acceptances as Partner Center reports them', () => {
       expect(row).toContain(signatory);
     }
     expect(rowText(page, 'Proseware Inc.')).toContain('also accepted directly');
+    // The legend explains the parts of the wait under "Attestation pending", the marks after the statuses.
+    expect(page).toMatch(/<dt>Attestation pending<\/dt><dd>[^<]*<ul id="legend-waits">/);
+    expect(page).toContain('<strong>Re-acceptance needed</strong>');
     expect(rowText(page, 'Humongous Insurance')).toContain('1 Mar 2025');
     // 4 attested and 5 accepted directly, of 40.
     expect(page).toContain('<strong>9</strong> of 40 tenants have accepted');

@@ -77,6 +77,14 @@ describe('Partner Center settings', () => {
     expect(text).toContain('Connected: 40 customers visible, MCA template 117a77b0-9360-443b-8795-c6dedc750cf9.');
   });
 
+  it("should say, when reached at another address, that customers' links need PUBLIC_URL", async () => {
+    expect((await admin.get(PAGE)).text).not.toContain('id="link-note"');
+    const elsewhere = await admin.get(PAGE).set('Host', 'mca.partner.example');
+    expect(elsewhere.text).toContain('id="link-note"');
+    expect(elsewhere.text).toContain(`the links customers get point at ${testApp.baseUrl}`);
+    expect(elsewhere.text).toContain('Set PUBLIC_URL');
+  });
+
   it('should explain the acceptance policy and who may attest, and refuse a date that is not one next to the field', async () => {
     const page = await admin.get(PAGE);
     expect(page.text).toContain('Require acceptance on or after');

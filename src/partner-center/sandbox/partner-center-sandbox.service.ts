@@ -29,6 +29,10 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
   async onModuleInit(): Promise<void> {
     const app = this.config.getOrThrow<AppConfig>('app');
     if (app.partnerCenterMode !== 'sandbox') return;
+    if (!app.publicUrl)
+      this.logger.warn(
+        "PUBLIC_URL is not set: customers' agreement links point at this machine's own address, which a phone or another computer may not reach. Set PUBLIC_URL to the address people reach the app at.",
+      );
     const address = `http://${SANDBOX_HOST}:${app.sandboxPort}`;
     if (app.sandboxPort !== 0 && (await this.useShared(address))) return;
     const sandbox = new PartnerCenterSandbox({
