@@ -1,3 +1,5 @@
+import type { Attestation } from './attestation.record';
+
 // The words of the customer's agreement page in the signatory's language (the attestation's), around Microsoft's
 // component, which Partner Center shows in that language itself. A language not listed here falls back to English.
 export interface AgreementPageText {
@@ -103,4 +105,36 @@ export function agreementPageDate(date: Date | null, language: string): string |
   } catch {
     return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   }
+}
+
+// The page's model: the agreement in the signatory's words, and Microsoft's component (null: none can be shown).
+export function agreementPageView(
+  found: { attestation: Attestation; partnerName: string; customerName: string },
+  componentUrl: string | null,
+) {
+  const { attestation, partnerName, customerName } = found;
+  const { lang, text } = agreementPageText(attestation.language);
+  const date = (value: Date | null) => agreementPageDate(value, lang);
+  const waiting = attestation.state === 'awaiting_acceptance';
+  const accepted = ['accepted', 'finalized', 'finalize_failed'].includes(attestation.state);
+  const status = accepted
+    ? text.accepted(date(attestation.acceptedAt), attestation.companyName)
+    : attestation.state === 'expired'
+      ? text.expired(date(attestation.linkExpiresAt), partnerName)
+      : !waiting
+        ? text.invalid(partnerName)
+        : componentUrl
+          ? null
+          : text.notReady(partnerName);
+  return {
+    title: text.agreement,
+    lang,
+    partnerName,
+    text,
+    intro: waiting ? text.intro(partnerName, customerName) : null,
+    status,
+    statusIsGood: accepted,
+    componentUrl,
+    expires: waiting && attestation.linkExpiresAt ? text.expiresOn(date(attestation.linkExpiresAt) as string) : null,
+  };
 }

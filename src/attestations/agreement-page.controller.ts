@@ -4,7 +4,7 @@ import { cspWith, originOf } from '../common/content-security-policy';
 import { Public } from '../common/decorators';
 import { RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { AGREEMENT_PAGE_PATH } from './acceptance-links';
-import { agreementPageDate, agreementPageText } from './agreement-page-text';
+import { agreementPageView } from './agreement-page-text';
 import { AttestationsService } from './attestations.service';
 
 const VIEW = 'acceptance/agreement';
@@ -37,36 +37,11 @@ export class AgreementPageController {
     await this.limits.hit([rule]);
     const found = await this.attestations.forAgreementPage(id);
     if (!found) throw new NotFoundException('This agreement link is not valid. Ask your partner for a new one.');
-    const { attestation, partnerName, customerName } = found;
-    const waiting = attestation.state === 'awaiting_acceptance';
-    const component = waiting ? attestation.componentUrl : null;
+    const component = found.attestation.state === 'awaiting_acceptance' ? found.attestation.componentUrl : null;
     const origin = component ? originOf(component) : null;
     res.set('Cache-Control', 'no-store');
     res.set('Referrer-Policy', 'no-referrer');
     if (origin) res.set('Content-Security-Policy', cspWith({ frameSrc: [origin] }));
-    const { lang, text } = agreementPageText(attestation.language);
-    const date = (value: Date | null) => agreementPageDate(value, lang);
-    const accepted = ['accepted', 'finalized', 'finalize_failed'].includes(attestation.state);
-    const status = accepted
-      ? text.accepted(date(attestation.acceptedAt), attestation.companyName)
-      : attestation.state === 'expired'
-        ? text.expired(date(attestation.linkExpiresAt), partnerName)
-        : !waiting
-          ? text.invalid(partnerName)
-          : origin
-            ? null
-            : text.notReady(partnerName);
-    return {
-      layout: 'layouts/public',
-      title: text.agreement,
-      lang,
-      partnerName,
-      text,
-      intro: waiting ? text.intro(partnerName, customerName) : null,
-      status,
-      statusIsGood: accepted,
-      componentUrl: origin ? component : null,
-      expires: waiting && attestation.linkExpiresAt ? text.expiresOn(date(attestation.linkExpiresAt) as string) : null,
-    };
+    return { layout: 'layouts/public', ...agreementPageView(found, origin ? component : null) };
   }
 }

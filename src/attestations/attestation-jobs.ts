@@ -5,7 +5,7 @@ import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.po
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
 import { FAILURE_KINDS, toAttestation } from './attestation.record';
-import { CONTACT_ALREADY_USED } from '../partner-center/partner-center.client';
+import { AGREEMENT_ALREADY_EXISTS } from '../partner-center/partner-center.shapes';
 import {
   AttestationsService,
   FINALIZE_JOB,
@@ -63,8 +63,9 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
   }
 }
 
+// A 600061 that reaches here is another attestation's agreement: the client returns this one's as a success.
 const kindOf = (error: PartnerCenterError): string | null =>
-  error.message === CONTACT_ALREADY_USED
+  error.details.code === AGREEMENT_ALREADY_EXISTS
     ? FAILURE_KINDS.contactUsed
     : error.kind === 'forbidden'
       ? FAILURE_KINDS.forbidden

@@ -18,10 +18,8 @@ import { FormErrorsException } from '../common/form-errors.exception';
 import { RedirectException } from '../common/redirect.exception';
 import { RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { tooManyAttempts } from '../rate-limits/too-many-attempts';
-import {
-  PartnerCenterSandboxService,
-  SANDBOX_ACCEPTANCE_PATH,
-} from '../partner-center/sandbox/partner-center-sandbox.service';
+import { SANDBOX_COMPONENT_PATH, sandboxComponentPath } from '../partner-center/sandbox/partner-center-sandbox';
+import { PartnerCenterSandboxService } from '../partner-center/sandbox/partner-center-sandbox.service';
 import { MCA_LINK, MCA_TEMPLATE_ID } from '../partner-center/sandbox/sandbox-seed';
 import { AttestationsService } from './attestations.service';
 import { countryName } from './countries-languages';
@@ -31,7 +29,6 @@ const LAYOUT = 'layouts/sandbox';
 // A public form: enough for a signatory who retries, not for a script trying links.
 const ACCEPT_LIMIT = { bucket: 'sandbox-accept:ip', limit: 20, windowSeconds: 60 } as const;
 
-const componentPath = (id: string) => `${SANDBOX_ACCEPTANCE_PATH}?attestationId=${encodeURIComponent(id)}`;
 const idOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 // In sandbox mode the sandbox plays Microsoft's embeddable acceptance component, at the parameterised shape the app
@@ -39,7 +36,7 @@ const idOf = (value: unknown): string => (typeof value === 'string' ? value : ''
 // agreement page (AgreementPageController) frames it on any device (a phone, another network through PUBLIC_URL).
 // Public: the link is the key. Plain HTML, no script; framed by this app's pages only; the form posts back here
 // with a CSRF token bound to the visitor's session.
-@Controller(SANDBOX_ACCEPTANCE_PATH.slice(1))
+@Controller(SANDBOX_COMPONENT_PATH.slice(1))
 @Public()
 export class SandboxAcceptanceController {
   constructor(
@@ -60,7 +57,7 @@ export class SandboxAcceptanceController {
   // Links made before the component's parameterised shape (/sandbox/accept/<id>) still open.
   @Get(':id')
   legacy(@Param('id') id: string) {
-    throw new RedirectException(componentPath(id));
+    throw new RedirectException(sandboxComponentPath(id));
   }
 
   @Post()
@@ -86,7 +83,7 @@ export class SandboxAcceptanceController {
         );
       this.sandbox.server.acceptAttestation(model.id);
     }
-    throw new RedirectException(componentPath(model.id));
+    throw new RedirectException(sandboxComponentPath(model.id));
   }
 
   private async model(id: string) {
@@ -111,7 +108,7 @@ export class SandboxAcceptanceController {
       documentLink: MCA_LINK,
       expiresAt: attestation.expiresAt,
       acceptedAt: attestation.acceptedAt,
-      action: componentPath(attestation.id),
+      action: sandboxComponentPath(attestation.id),
       status: HttpStatus.OK,
     };
   }

@@ -17,6 +17,11 @@ export class AppUrl {
     this.app = config.getOrThrow<AppConfig>('app');
   }
 
+  // Whether the address is one an administrator gave (PUBLIC_URL) rather than this machine's own.
+  get isPublic(): boolean {
+    return Boolean(this.app.publicUrl);
+  }
+
   base(): string {
     return (this.app.publicUrl ?? this.listening() ?? `http://localhost:${this.app.port}`).replace(/\/+$/, '');
   }

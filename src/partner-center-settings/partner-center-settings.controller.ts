@@ -4,9 +4,7 @@ import { Roles } from '../auth/decorators';
 import { FormView } from '../common/decorators';
 import { ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
-import { ConfigService } from '@nestjs/config';
 import { AppUrl } from '../common/app-url';
-import type { AppConfig } from '../config/app.config';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { WHO_MAY_ATTEST } from '../partner-center/partner-center.client';
 import { AcceptancePolicyDto, PARTNER_CENTER_MODES, PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
@@ -35,16 +33,11 @@ async function reportingPartnerCenterErrors(req: Request, work: () => Promise<st
 @Controller('settings/partner-center')
 @Roles('admin')
 export class PartnerCenterSettingsController {
-  private readonly publicUrlSet: boolean;
-
   constructor(
     private readonly settings: PartnerCenterSettingsService,
     private readonly connection: PartnerCenterConnectionService,
     private readonly appUrl: AppUrl,
-    config: ConfigService,
-  ) {
-    this.publicUrlSet = Boolean(config.getOrThrow<AppConfig>('app').publicUrl);
-  }
+  ) {}
 
   @Get()
   @Render('settings/partner-center')
@@ -55,7 +48,7 @@ export class PartnerCenterSettingsController {
   // Customers open their agreement links on their own devices: links to an address only this machine reaches (the
   // default, without PUBLIC_URL) do not open there. Said when this page itself was reached at another address.
   private linkNote(req: Request): string | null {
-    if (this.publicUrlSet) return null;
+    if (this.appUrl.isPublic) return null;
     const base = this.appUrl.base();
     if (new URL(base).host === req.get('host')) return null;
     return `Without PUBLIC_URL, the links customers get point at ${base}, which their devices may not reach. Set PUBLIC_URL to the address people reach this app at (you reached it at ${req.protocol}://${req.get('host') ?? ''}).`;

@@ -4,6 +4,7 @@ import {
   optionalDate,
   optionalString,
   parseJsonText,
+  webLink,
   type JsonObject,
 } from './partner-center.json';
 import type { EnhancedAttestation, EnhancedAttestationStatus } from './partner-center.types';
@@ -41,8 +42,6 @@ const STATUSES: Record<string, EnhancedAttestationStatus> = {
   expired: 'expired',
 };
 
-const isWebLink = (value: string): boolean => /^https?:\/\//i.test(value);
-
 function idIn(object: JsonObject | null, location: string | null): string | null {
   for (const field of ID_FIELDS) {
     const value = object?.[field];
@@ -54,11 +53,8 @@ function idIn(object: JsonObject | null, location: string | null): string | null
 
 function linkIn(object: JsonObject, operation: string): string | null {
   for (const field of LINK_FIELDS) {
-    const value = optionalString(object, field, operation, 2_000);
-    if (value === null) continue;
-    // Shown to customers and put in a frame: only a web link, never javascript: or data:.
-    if (!isWebLink(value)) throw invalidResponse(operation, `"${field}" is not a web link`);
-    return value;
+    const value = webLink(object, field, operation, false);
+    if (value !== null) return value;
   }
   return null;
 }

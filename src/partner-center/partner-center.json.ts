@@ -47,6 +47,16 @@ export function optionalString(object: JsonObject, key: string, operation: strin
   return value;
 }
 
+// Links are shown to users, emailed and framed: only web links, never javascript: or data:.
+export function webLink(object: JsonObject, key: string, operation: string, required: boolean): string | null {
+  const value = required
+    ? requiredString(object, key, operation, 2_000)
+    : optionalString(object, key, operation, 2_000);
+  if (value === null) return null;
+  if (!/^https?:\/\//i.test(value)) throw invalidResponse(operation, `"${key}" is not a web link`);
+  return value;
+}
+
 export function optionalDate(object: JsonObject, key: string, operation: string): Date | null {
   const text = optionalString(object, key, operation, 64);
   if (text === null) return null;

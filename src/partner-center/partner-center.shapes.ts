@@ -6,6 +6,7 @@ import {
   parseJsonText,
   requiredBoolean,
   requiredString,
+  webLink,
   type JsonObject,
 } from './partner-center.json';
 import {
@@ -183,15 +184,6 @@ export function createAgreementBody(request: FinalizeRequest): WireCreateAgreeme
 }
 
 // Parsers: untrusted JSON text in, the app's types out, or an `invalid_response` error.
-function webLink(object: JsonObject, key: string, operation: string, required: boolean): string | null {
-  const value = required
-    ? requiredString(object, key, operation, 2_000)
-    : optionalString(object, key, operation, 2_000);
-  if (value === null) return null;
-  // Links are shown to users and emailed: only web links, never javascript: or data:.
-  if (!/^https?:\/\//i.test(value)) throw invalidResponse(operation, `"${key}" is not a web link`);
-  return value;
-}
 
 // One customer's odd data must not stop a sync of all the others: what can be kept is kept (a long text cut, a
 // missing one left empty for the sync to fill in) and the oddity named, for the sync to report.

@@ -100,7 +100,7 @@ const sameInstant = (a: Date | null, b: Date | null): boolean =>
 export const UNCONFIRMED_MAX = 300;
 // An unchanged acceptance's confirmation is written at most this often by a sync (a user's check always writes it).
 export const CONFIRMED_REFRESH_MS = 12 * 60 * 60_000;
-const SIGNATORY_MAX = 400;
+export const SIGNATORY_MAX = 400;
 
 // What a tenant new to the app is known to have: nothing.
 export const NOTHING_KNOWN: Omit<KnownTenant, 'id' | 'microsoftTenantId' | 'name' | 'domain'> = {
@@ -173,18 +173,18 @@ function targetFields(
   };
 }
 
-function changedFields(known: KnownTenant, target: TenantFields): Partial<TenantFields> {
-  const changes: Record<string, unknown> = {};
-  for (const key of Object.keys(target) as (keyof TenantFields)[]) {
-    const before = known[key];
-    const after = target[key];
+// The fields of `target` whose value differs from `known`'s (dates compared by their instant): what a write sets.
+export function changedFields<T extends object>(known: T, target: Partial<T>): Partial<T> {
+  const changes: Partial<T> = {};
+  for (const key of Object.keys(target) as (keyof T)[]) {
+    const [before, after] = [known[key], target[key]];
     const same =
       before instanceof Date || after instanceof Date
-        ? sameInstant(before as Date | null, after as Date | null)
+        ? sameInstant(before as Date | null, (after ?? null) as Date | null)
         : before === after;
     if (!same) changes[key] = after;
   }
-  return changes as Partial<TenantFields>;
+  return changes;
 }
 
 // The writes that bring these customers' rows (already normalised: normaliseCustomers) in line with Partner

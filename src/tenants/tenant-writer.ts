@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
-import type { Contact } from '../common/contact';
+import { contactLabel, type Contact } from '../common/contact';
 import { NotFoundInBrokerError } from '../common/domain-errors';
 import { currentBrokerId } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
@@ -8,9 +8,11 @@ import { AcceptancePolicySource } from './acceptance-policy';
 import { deriveAcceptance, REACCEPTANCE_NEEDED } from './tenant-acceptance';
 import { Tenant } from './tenant.entity';
 import {
+  changedFields,
   goneTenants,
   normaliseCustomers,
   planCustomerMerge,
+  SIGNATORY_MAX,
   type FetchedCustomer,
   type KnownTenant,
   type TenantMergePlan,
@@ -83,9 +85,7 @@ export class TenantWriter {
     private readonly policy: AcceptancePolicySource,
   ) {}
 
-  // A broker's tenants as the merge reads them. Inside a transaction on PostgreSQL the rows are locked, so that an
-  // attestation changing a status meanwhile waits for the merge instead of being overwritten by it (SQLite
-  // serialises write transactions already).
+  // One tenant of the broker as the merge reads it (a tenant's acceptance page); another broker's is not found.
   async knownTenant(brokerId: number, tenantId: number): Promise<KnownTenant> {
     const tenant = isTenantId(tenantId)
       ? await this.sql.manager.findOne(Tenant, { where: { id: tenantId, brokerId }, select: KNOWN_COLUMNS })
@@ -94,6 +94,9 @@ export class TenantWriter {
     return tenant;
   }
 
+  // A broker's tenants as the merge reads them. Inside a transaction on PostgreSQL the rows are locked, so that an
+  // attestation changing a status meanwhile waits for the merge instead of being overwritten by it (SQLite
+  // serialises write transactions already).
   knownTenants(brokerId: number, tx?: Tx, only?: { microsoftTenantIds: string[] }): Promise<KnownTenant[]> {
     const manager = tx?.manager ?? this.sql.manager;
     const lock = tx && tx.dialect.name === 'postgres' ? { lock: { mode: 'pessimistic_write' as const } } : {};
@@ -201,22 +204,15 @@ export class TenantWriter {
           partnerAccepted: true,
           partnerAgreedAt: made.agreedAt,
           agreementTemplateId: made.templateId,
-          agreementSignatory: `${made.contact.firstName} ${made.contact.lastName} <${made.contact.email}>`.slice(
-            0,
-            400,
-          ),
+          agreementSignatory: contactLabel(made.contact).slice(0, SIGNATORY_MAX),
           attestedOutside: false,
           ownAgreementContact: JSON.stringify(made.contact),
         }
       : {};
     const next = { ...tenant, ...own, attestationState };
     const derived = deriveAcceptance(next, await this.policy.requiredFrom(tenant.brokerId));
-    const changes: Partial<Tenant> = { ...own, attestationState, ...derived };
-    const unchanged = (Object.keys(changes) as (keyof Tenant)[]).every((key) => {
-      const [before, after] = [tenant[key], changes[key]];
-      return before instanceof Date && after instanceof Date ? before.getTime() === after.getTime() : before === after;
-    });
-    if (unchanged) return;
+    const changes = changedFields<Tenant>(tenant, { ...own, attestationState, ...derived });
+    if (Object.keys(changes).length === 0) return;
     await tx.manager.update(Tenant, { id: tenant.id, brokerId: tenant.brokerId }, changes);
   }
 

@@ -3,14 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { join } from 'node:path';
 import type { AppConfig } from '../../config/app.config';
 import type { ConnectedUser, PartnerCenterCredentials } from '../partner-center.types';
-import { PartnerCenterSandbox, SANDBOX_COMPONENT_PATH, SandboxPortInUseError } from './partner-center-sandbox';
+import { PartnerCenterSandbox, SandboxPortInUseError } from './partner-center-sandbox';
 import type { SandboxAppRegistration } from './sandbox-state';
 import { SharedSandbox } from './shared-sandbox';
 
 export const SANDBOX_STATE_FILE = 'partner-center-sandbox.json';
-// The app serves the sandbox's acceptance component here too, so that a customer opens it from any device that
-// reaches the app (PUBLIC_URL), not only on the sandbox's loopback port.
-export const SANDBOX_ACCEPTANCE_PATH = SANDBOX_COMPONENT_PATH;
 const SANDBOX_HOST = '127.0.0.1';
 
 // Runs the Partner Center sandbox beside the app in sandbox mode (the default), so that a fresh install works

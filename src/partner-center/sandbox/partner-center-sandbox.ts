@@ -27,6 +27,8 @@ export interface PartnerCenterSandboxOptions {
 // that the app builds for Microsoft's (partner-center.assumed.ts, componentUrl): served here on the sandbox's
 // loopback port, and by the app at its own address so that a customer opens it from any device.
 export const SANDBOX_COMPONENT_PATH = '/sandbox/accept';
+export const sandboxComponentPath = (attestationId: string): string =>
+  `${SANDBOX_COMPONENT_PATH}?attestationId=${encodeURIComponent(attestationId)}`;
 export const sandboxComponentTemplate = (base: string): string =>
   `${base.replace(/\/+$/, '')}${SANDBOX_COMPONENT_PATH}?attestationId={attestationId}&language={language}`;
 
@@ -232,7 +234,7 @@ export class PartnerCenterSandbox {
     if (req.method === 'POST') {
       await readForm(req);
       if (this.api.attestationState(attestation) === 'pending') this.acceptAttestation(id);
-      return redirect(res, `${SANDBOX_COMPONENT_PATH}?attestationId=${encodeURIComponent(id)}`);
+      return redirect(res, sandboxComponentPath(id));
     }
     const current = this.state.attestation(id) as SandboxAttestation;
     sendHtml(res, 200, acceptancePage(current, this.api.attestationState(current)));
