@@ -49,6 +49,12 @@ const REFUSALS: Record<AttestationEvent, Partial<Record<AttestationState, string
   fail: {},
 };
 
+// An attestation that ended without an agreement refuses everything, and says what to do instead.
+const ENDED: Partial<Record<AttestationState, string>> = {
+  cancelled: 'This attestation is cancelled: nothing more can be done with it. Create a new one.',
+  expired: 'The link of this attestation expired: nothing more can be done with it. Create a new link.',
+};
+
 export const STATE_LABELS: Record<AttestationState, string> = {
   awaiting_acceptance: 'Awaiting acceptance',
   accepted: 'Ready to finalize',
@@ -64,10 +70,7 @@ export function transition(from: AttestationState, event: AttestationEvent): Tra
   const to = EDGES[event][from];
   if (to) return { allowed: true, to };
   const reason =
-    REFUSALS[event][from] ??
-    (from === 'cancelled' || from === 'expired'
-      ? `This attestation is ${STATE_LABELS[from].toLowerCase()}: nothing more can be done with it. Create a new one.`
-      : `This cannot be done while the attestation is "${STATE_LABELS[from]}".`);
+    REFUSALS[event][from] ?? ENDED[from] ?? `This cannot be done while the attestation is "${STATE_LABELS[from]}".`;
   return { allowed: false, reason };
 }
 

@@ -26,6 +26,7 @@ import { attestationRecord, attestationView } from './attestation-view';
 import { AttestationsService, type TenantSummary } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
 import { AuditTrail } from '../audit/audit-trail.service';
+import type { Attestation } from './attestation.record';
 
 const CHANGERS = ['admin', 'operator'] as const;
 const idOf = (value: string): number => (/^\d{1,12}$/.test(value) ? Number(value) : NaN);
@@ -95,12 +96,7 @@ export class AttestationsController {
         return attestation as NonNullable<typeof attestation>;
       });
     }
-    const events = await this.audit.forSubject('attestation', attestation.id);
-    return {
-      title: `Attestation for ${tenant.name}`,
-      ...attestationView(tenant, attestation, events, user.role),
-      checkError,
-    };
+    return { ...(await this.pageOf(tenant, attestation, user)), checkError };
   }
 
   // "View agreement" in the row menu: the customer's acceptance link, in a new tab.
@@ -124,11 +120,14 @@ export class AttestationsController {
 
   @Post('attestation/finalize')
   @Roles(...CHANGERS)
-  async finalize(@Req() req: Request, @Param('tenantId') tenantId: string, @Body() body: Record<string, unknown>) {
+  async finalize(
+    @Req() req: Request,
+    @Param('tenantId') tenantId: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentUser() user: SignedInUser,
+  ) {
     await this.act(
-      req,
-      tenantId,
-      body,
+      { req, tenantId, body, user },
       (t, a) => this.attestations.requestFinalize(t, a),
       'Finalizing: Partner Center is creating the customer agreement.',
     );
@@ -136,8 +135,13 @@ export class AttestationsController {
 
   @Post('attestation/retry')
   @Roles(...CHANGERS)
-  async retry(@Req() req: Request, @Param('tenantId') tenantId: string, @Body() body: Record<string, unknown>) {
-    await this.act(req, tenantId, body, (t, a) => this.attestations.retryFinalize(t, a), 'Finalizing again.');
+  async retry(
+    @Req() req: Request,
+    @Param('tenantId') tenantId: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentUser() user: SignedInUser,
+  ) {
+    await this.act({ req, tenantId, body, user }, (t, a) => this.attestations.retryFinalize(t, a), 'Finalizing again.');
   }
 
   // The confirmation, as a page without JavaScript (the attestation's page opens the same in a dialog).
@@ -155,8 +159,13 @@ export class AttestationsController {
 
   @Post('attestation/cancel')
   @Roles(...CHANGERS)
-  async cancel(@Req() req: Request, @Param('tenantId') tenantId: string, @Body() body: Record<string, unknown>) {
-    await this.act(req, tenantId, body, (t, a) => this.attestations.cancel(t, a), 'Attestation cancelled.');
+  async cancel(
+    @Req() req: Request,
+    @Param('tenantId') tenantId: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentUser() user: SignedInUser,
+  ) {
+    await this.act({ req, tenantId, body, user }, (t, a) => this.attestations.cancel(t, a), 'Attestation cancelled.');
   }
 
   @Get('attestation/record')
@@ -192,17 +201,33 @@ export class AttestationsController {
     return { tenant, record: attestationRecord(tenant, attestation, events) };
   }
 
-  // A change on the attestation the person saw (its id is in the form): anything else is not found.
+  // The attestation's page as it is now, with its history.
+  private async pageOf(tenant: TenantSummary, attestation: Attestation, user: SignedInUser) {
+    const events = await this.audit.forSubject('attestation', attestation.id);
+    return { title: `Attestation for ${tenant.name}`, ...attestationView(tenant, attestation, events, user.role) };
+  }
+
+  // A change on the attestation the person saw (its id is in the form): anything else is not found. When the
+  // attestation moved on first (another tab, another user, the link expired), the page shows it as it is now, with
+  // what could not be done and why.
   private async act(
-    req: Request,
-    tenantId: string,
-    body: Record<string, unknown>,
+    request: { req: Request; tenantId: string; body: Record<string, unknown>; user: SignedInUser },
     change: (tenantId: number, attestationId: number) => Promise<unknown>,
     done: string,
   ): Promise<void> {
-    const tenant = await this.attestations.tenant(idOf(tenantId));
+    const { req, body, user } = request;
+    const tenant = await this.attestations.tenant(idOf(request.tenantId));
     const attestationId = typeof body.attestationId === 'string' ? idOf(body.attestationId) : NaN;
-    await change(tenant.id, attestationId);
+    try {
+      await change(tenant.id, attestationId);
+    } catch (error) {
+      const current = error instanceof ConflictError ? await this.attestations.latestFor(tenant.id) : null;
+      if (!current) throw error;
+      throw new FormErrorsException(
+        { form: (error as ConflictError).message },
+        { status: HttpStatus.CONFLICT, view: 'attestations/view', viewData: await this.pageOf(tenant, current, user) },
+      );
+    }
     flash(req, 'success', done);
     throw new RedirectException(`/tenants/${tenant.id}/attestation`);
   }
