@@ -16,8 +16,9 @@ export class ViewLocalsMiddleware implements NestMiddleware {
     Object.defineProperty(res.locals, 'flash', { enumerable: true, configurable: true, get: () => takeFlash(req) });
     res.vary('HX-Request');
     const actor = user ? ({ type: 'user', id: user.id, label: user.email } as const) : undefined;
-    // A signed-in page holds a broker's data: neither the browser's history cache nor a proxy may keep it.
-    if (user) res.set('Cache-Control', 'no-store');
+    // A signed-in page holds a broker's data, and a signed-out one its session's CSRF token or a reset link's
+    // token: neither the browser's history cache nor a proxy may keep any of them.
+    res.set('Cache-Control', 'no-store');
     requestContext.run({ user, brokerId: user?.brokerId, actor }, next);
   }
 }

@@ -20,18 +20,11 @@ import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../
 import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';
 import type { CurrentUser as SignedInUser } from '../common/request-context';
-import { AppUrl } from '../common/app-url';
 import { describeWait } from '../rate-limits/rate-limits.service';
 import { tooManyAttempts } from '../rate-limits/too-many-attempts';
 import { PASSWORD_MIN_LENGTH } from '../users/dto/user-fields';
 import { ChangePasswordDto, ForgotPasswordDto, ResetPasswordDto } from './dto/password-forms.dto';
-import {
-  PasswordsService,
-  RESET_LINK_MINUTES,
-  ResetLinkRefusedError,
-  TooManyRequestsError,
-  type ResetLinkBuilder,
-} from './passwords.service';
+import { PasswordsService, RESET_LINK_MINUTES, ResetLinkRefusedError, TooManyRequestsError } from './passwords.service';
 
 const CHANGE_VIEW = { title: 'Change password', passwordMinLength: PASSWORD_MIN_LENGTH };
 const FORGOT_VIEW = { title: 'Forgot password', minutes: RESET_LINK_MINUTES };
@@ -40,10 +33,7 @@ const REFUSED_VIEW = { title: 'This link cannot be used' };
 
 @Controller()
 export class PasswordsController {
-  constructor(
-    private readonly passwords: PasswordsService,
-    private readonly appUrl: AppUrl,
-  ) {}
+  constructor(private readonly passwords: PasswordsService) {}
 
   @Get('account/password')
   @Render('passwords/change')
@@ -76,7 +66,7 @@ export class PasswordsController {
   @FormView('passwords/forgot', FORGOT_VIEW)
   @Redirect('/password/forgot/sent', 303)
   async forgot(@Req() req: Request, @Body() dto: ForgotPasswordDto) {
-    await this.answer(req, () => this.passwords.requestReset(dto.email, req.ip ?? 'unknown', this.linkFor()));
+    await this.answer(req, () => this.passwords.requestReset(dto.email, req.ip ?? 'unknown'));
   }
 
   @Public()
@@ -114,7 +104,7 @@ export class PasswordsController {
   @Redirect('/users', 303)
   async sendResetLink(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
     try {
-      const user = await this.passwords.sendResetLink(id, this.linkFor());
+      const user = await this.passwords.sendResetLink(id);
       flash(
         req,
         'success',
@@ -125,13 +115,6 @@ export class PasswordsController {
       if (!(error instanceof ConflictError)) throw error;
       flash(req, 'error', error.message);
     }
-  }
-
-  // Links in emails point at the app's own address (AppUrl), never at the Host a request names: anyone may ask
-  // for a reset email, and a link to their host would hand them the token.
-  private linkFor(): ResetLinkBuilder {
-    const base = this.appUrl.base();
-    return (token) => `${base}/password/reset/${token}`;
   }
 
   // The service's refusals as the form's messages: next to the field, or above the form with its status.

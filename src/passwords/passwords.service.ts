@@ -4,7 +4,9 @@ import { Not } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
+import { AppUrl } from '../common/app-url';
 import { SqlService, type Tx } from '../database/sql.service';
+import { JobQueue } from '../jobs/job-queue.service';
 import { SessionRecord } from '../sessions/session.entity';
 import { User } from '../users/user.entity';
 import { Outbox } from '../mail/outbox.service';
@@ -12,6 +14,7 @@ import { RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { hashPassword, verifyPassword } from '../users/password-hasher';
 
 export const RESET_LINK_MINUTES = 30;
+export const RESET_REQUEST_JOB = 'password.reset_request';
 const HOUR = 3_600;
 
 // Guessing a signed-in user's current password (a stolen session) is slowed like guessing at sign-in.
@@ -61,9 +64,6 @@ export interface ResetLinkUser {
   name: string;
 }
 
-// Builds the absolute address of a reset link from its token (the app's public address + the path).
-export type ResetLinkBuilder = (token: string) => string;
-
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 // 32 random bytes, base64url: 43 characters. Anything else is not one of ours and is not looked up.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -85,6 +85,8 @@ export class PasswordsService {
     private readonly scope: BrokerScope,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
+    private readonly jobs: JobQueue,
+    private readonly appUrl: AppUrl,
   ) {}
 
   // The signed-in user's own change: the current password proves it is them; their other sessions end.
@@ -121,8 +123,9 @@ export class PasswordsService {
     await this.limits.clear(failures);
   }
 
-  // "Forgot password": the same outcome whether or not the email belongs to someone (the caller answers the same).
-  async requestReset(email: string, address: string, link: ResetLinkBuilder): Promise<void> {
+  // "Forgot password": the same outcome, and the same work while the person waits, whether or not the email
+  // belongs to someone (the caller answers the same). Looking the email up, and the link, happen in a job.
+  async requestReset(email: string, address: string): Promise<void> {
     const byAddress: RateLimit = { ...RESET_REQUESTS_PER_ADDRESS, subject: address };
     const byEmail: RateLimit = { ...RESET_REQUESTS_PER_EMAIL, subject: email };
     const wait = await this.limits.retryAfterSeconds(byAddress);
@@ -131,20 +134,25 @@ export class PasswordsService {
     const quiet = (await this.limits.retryAfterSeconds(byEmail)) !== null;
     await this.limits.hit([byAddress, byEmail]);
     if (quiet) return;
+    await this.sql.transaction((tx) => this.jobs.enqueue(tx, RESET_REQUEST_JOB, { email }, { maxAttempts: 3 }));
+  }
+
+  // The job of a "forgot password" request: a link for an active user of that email, nothing for anyone else.
+  async issueRequestedLink(email: string): Promise<void> {
     const [user] = await this.sql.query<ResetUserRow>`
       SELECT id, broker_id, name, email, active FROM users WHERE email = ${email}`;
     if (!user?.active) return;
-    await this.sql.transaction((tx) => this.issue(tx, user, 'user', link));
+    await this.sql.transaction((tx) => this.issue(tx, user, 'user'));
   }
 
   // An admin sends one of their broker's users a reset link (for a forgotten password, or a first sign-in).
-  async sendResetLink(userId: number, link: ResetLinkBuilder): Promise<{ name: string; email: string }> {
+  async sendResetLink(userId: number): Promise<{ name: string; email: string }> {
     const [user] = await this.sql.query<ResetUserRow>`
       SELECT id, broker_id, name, email, active FROM users WHERE id = ${userId} AND broker_id = ${this.scope.brokerId()}`;
     if (!user) throw new NotFoundInBrokerError('That user');
     if (!user.active)
       throw new ConflictError(`${user.name} is deactivated: reactivate them before sending a reset link.`);
-    await this.sql.transaction((tx) => this.issue(tx, user, 'admin', link));
+    await this.sql.transaction((tx) => this.issue(tx, user, 'admin'));
     return { name: user.name, email: user.email };
   }
 
@@ -221,7 +229,6 @@ export class PasswordsService {
     tx: Tx,
     user: { id: number; broker_id: number; name: string; email: string },
     requestedBy: 'user' | 'admin',
-    link: ResetLinkBuilder,
   ): Promise<void> {
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
@@ -246,7 +253,9 @@ export class PasswordsService {
             : 'Someone (we hope you) asked to reset your MCA Manager password.',
           `The link works once, for ${RESET_LINK_MINUTES} minutes. If you did not ask for it, ignore this email: your password stays as it is.`,
         ],
-        link: { href: link(token), label: 'Choose a new password' },
+        // The app's own address, never the Host a request named: anyone may ask for a reset email, and a link to
+        // their host would hand them the token.
+        link: { href: `${this.appUrl.base()}/password/reset/${token}`, label: 'Choose a new password' },
       },
     });
     await this.audit.record(tx, {

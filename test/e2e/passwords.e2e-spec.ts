@@ -8,6 +8,7 @@ import { createUser, csrfTokenFrom, DEFAULT_PASSWORD, postForm, setUpFirstAdmin,
 import { eventually, FAST_JOBS_ENV } from '../support/jobs';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { brokerIdOf, createBroker } from '../support/tenants';
+import { RESET_REQUEST_JOB } from '../../src/passwords/passwords.service';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const PUBLIC_URL = 'https://mca.example.test';
@@ -185,6 +186,22 @@ describe('Passwords', () => {
       expect(requested).toMatchObject({ subject_type: 'user', broker_id: brokerId });
     });
 
+    it('should do the same work for a known and an unknown email while the person waits: one queued request', async () => {
+      const requests = async () =>
+        (
+          await sql().query<{ payload: string }>`SELECT payload FROM jobs WHERE type = ${RESET_REQUEST_JOB} ORDER BY id`
+        ).map((job) => JSON.parse(job.payload) as unknown);
+      await createUser(testApp, brokerId, 'nina@contoso.test', 'viewer', 'Nina New');
+      const before = (await requests()).length;
+      await forgot('nina@contoso.test');
+      await forgot('nobody-at-all@contoso.test');
+      expect((await requests()).slice(before)).toEqual([
+        { email: 'nina@contoso.test' },
+        { email: 'nobody-at-all@contoso.test' },
+      ]);
+      await nthMailTo('nina@contoso.test', 1);
+    });
+
     it('should refuse a bad email with a message next to the field', async () => {
       const cases: [string, string][] = [
         ['', 'Enter email'],
@@ -214,6 +231,7 @@ describe('Passwords', () => {
       const token = tokenIn(await nthMailTo('vera@contoso.test', 1));
       const page = await request(testApp.server).get(`/password/reset/${token}`);
       expect(page.status).toBe(200);
+      expect(page.headers['cache-control']).toBe('no-store');
       expect(page.text).toContain('vera@contoso.test');
       expect(page.text).toContain('<title>Choose a new password · MCA Manager</title>');
 

@@ -116,6 +116,14 @@ describe('Requests that are refused, not crashed', () => {
       },
     );
 
+    it.each(['/login', '/password/forgot', '/password/forgot/sent', '/password/reset/some-token', '/agreement/x'])(
+      'should send Cache-Control: no-store on the signed-out page %s, which holds a token',
+      async (path) => {
+        const page = await request(testApp.server).get(path);
+        expect(page.headers['cache-control']).toBe('no-store');
+      },
+    );
+
     it('should send the htmx fragment with no-store too', async () => {
       const fragment = await admin.get('/mca').set('HX-Request', 'true');
       expect(fragment.headers['cache-control']).toBe('no-store');
