@@ -2,6 +2,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { POLL_JOB } from '../../src/attestations/attestation-jobs';
+import { AuditVerifier } from '../../src/audit/audit-verifier.service';
 import { SqlService } from '../../src/database/sql.service';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import type { Tenant } from '../../src/tenants/tenant.entity';
@@ -223,6 +224,15 @@ describe('Attestation lifecycle', () => {
     expect(acceptance).toContain(`>${data.observedAt}</time>`);
     const timeline = (await admin.get(`/tenants/${tenant.id}/attestation`)).text;
     expect(timeline).toContain(`${customer}; observed by ${observer.label}</li>`);
+  });
+
+  it("should find the customers' acceptances in the audit trail under the signatory, and keep the chain intact", async () => {
+    // Filtered by actor: only events whose actor is the signatory are listed.
+    const audit = await admin.get('/audit?action=attestation.accepted&actor=grace%40fabrikam.test');
+    expect(audit.status).toBe(200);
+    expect(audit.text).toContain('Grace Hopper (grace@fabrikam.test) via the agreement link');
+    expect(audit.text).toContain('background acceptance check');
+    expect(await testApp.app.get(AuditVerifier).verify()).toMatchObject({ ok: true });
   });
 
   it('should finalize by hand once the customer accepted', async () => {
