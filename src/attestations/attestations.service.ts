@@ -356,6 +356,9 @@ export class AttestationsService {
       const before = toAttestation(row, tx.dialect);
       // Finalize asked for already (parallel submits, a replay): one request, one job, one audit event.
       if (event === 'request_finalize' && before.state === 'accepted' && before.finalizeRequestedAt) return before;
+      // What Partner Center said about a link that moved on meanwhile (another observer saw the acceptance first, the
+      // partner cancelled): the first observation stands, with its one audit event.
+      if ((event === 'accept' || event === 'expire') && before.state !== 'awaiting_acceptance') return before;
       const result = transition(before.state, event);
       if (!result.allowed) throw new ConflictError(result.reason);
       const entries = Object.entries(changes);

@@ -2,7 +2,10 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { POLL_JOB } from '../../src/attestations/attestation-jobs';
+import type { Attestation } from '../../src/attestations/attestation.record';
+import { AttestationsService } from '../../src/attestations/attestations.service';
 import { AuditVerifier } from '../../src/audit/audit-verifier.service';
+import { runForBroker, type Actor } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import type { Tenant } from '../../src/tenants/tenant.entity';
@@ -224,6 +227,29 @@ describe('Attestation lifecycle', () => {
     expect(acceptance).toContain(`>${data.observedAt}</time>`);
     const timeline = (await admin.get(`/tenants/${tenant.id}/attestation`)).text;
     expect(timeline).toContain(`${customer}; observed by ${observer.label}</li>`);
+  });
+
+  it('should record one acceptance, by the first observer, when the page and the background check see it at once', async () => {
+    const tenant = freshTenant();
+    await createAttestation(admin, tenant.id, { autoFinalize: 'no' });
+    const row = await rowOf(tenant.id);
+    sandboxOf(testApp).acceptAttestation(row.pc_attestation_id);
+    const service = testApp.app.get(AttestationsService);
+    const brokerId = Number(
+      (await testApp.app.get(DataSource).query(`SELECT broker_id FROM tenants WHERE id = ${tenant.id}`))[0].broker_id,
+    );
+    const attestation = (await runForBroker(brokerId, () => service.latestFor(tenant.id))) as Attestation;
+    const observers: Actor[] = [
+      { type: 'system', jobId: null, label: 'background acceptance check' },
+      { type: 'user', id: 1, label: 'ada@contoso.test' },
+    ];
+    const seen = await Promise.all(
+      observers.map((observer) => runForBroker(brokerId, () => service.check(attestation), observer)),
+    );
+    expect(seen.map((a) => a.state)).toEqual(['accepted', 'accepted']);
+    const events = (await auditEvents(testApp, 'attestation.accepted')).filter((e) => e.subject_id === String(row.id));
+    expect(events).toHaveLength(1);
+    expect(observers.map((o) => o.label)).toContain(JSON.parse(events[0].data).observedBy.label);
   });
 
   it("should find the customers' acceptances in the audit trail under the signatory, and keep the chain intact", async () => {
