@@ -10,11 +10,11 @@ export const VIA_AGREEMENT_LINK = 'via the agreement link';
 export const BACKGROUND_CHECK_LABEL = 'background acceptance check';
 
 // The customer's acceptance as an auditor reads it: the signatory accepted (at the time Partner Center reports),
-// and someone or something here observed it later. Older events recorded the observer as the one who accepted;
-// they read back as the observer, with the time and whether it was reported unknown (`acceptedAtSource` null).
+// and someone or something here observed it later. Older events named their observer as their actor: they read
+// back with that actor as the observer, and the source of the time unknown (`acceptedAtSource` null).
 export interface CustomerAcceptance {
   acceptedBy: { name: string; email: string; via: string; label: string };
-  acceptedAt: string | null;
+  acceptedAt: string;
   acceptedAtSource: 'partner_center' | 'observed' | null; // observed: Partner Center gave no time
   observedBy: { type: string; label: string } | null;
   observedAt: string | null;
