@@ -5,6 +5,7 @@ import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.po
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
 import { FAILURE_KINDS, toAttestation } from './attestation.record';
+import { BACKGROUND_CHECK_LABEL } from './customer-acceptance';
 import { AGREEMENT_ALREADY_EXISTS } from '../partner-center/partner-center.shapes';
 import {
   AttestationsService,
@@ -46,7 +47,11 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
     for (const attestation of await this.attestations.due(now, POLL_BATCH)) {
       if (ctx.signal.aborted) return;
       try {
-        await runForBroker(attestation.brokerId, () => this.attestations.check(attestation));
+        await runForBroker(attestation.brokerId, () => this.attestations.check(attestation), {
+          type: 'system',
+          jobId: ctx.jobId,
+          label: BACKGROUND_CHECK_LABEL,
+        });
       } catch (error) {
         // Rate limited: stop the round and come back when Partner Center says (the others wait their turn).
         if (error instanceof PartnerCenterError && error.kind === 'rate_limited')

@@ -5,6 +5,7 @@ import { FAILURE_KINDS, type Attestation } from './attestation.record';
 import type { TenantSummary } from './attestations.service';
 import { countryName, languageName } from './countries-languages';
 import type { AuditEventView } from '../audit/audit-trail.service';
+import { customerAcceptance, type CustomerAcceptance } from './customer-acceptance';
 
 // What each step of the timeline is called, and the audit action that records who did it.
 const STEPS: { key: keyof Attestation; label: string; action: string }[] = [
@@ -38,12 +39,20 @@ export const STATE_HELP: Record<Attestation['state'], string> = {
 const actorOf = (events: AuditEventView[], action: string): string | null =>
   events.find((event) => event.action === action)?.actorLabel ?? null;
 
+// The customer is the one who accepted, whatever an older event names as its actor (who observed it).
+const acceptedByText = (acceptance: CustomerAcceptance): string =>
+  acceptance.observedBy
+    ? `${acceptance.acceptedBy.label}; observed by ${acceptance.observedBy.label}`
+    : acceptance.acceptedBy.label;
+
 export function timeline(attestation: Attestation, events: AuditEventView[]) {
+  const acceptance = customerAcceptance(attestation, events);
   return STEPS.filter((step) => attestation[step.key] instanceof Date).map((step) => {
     const at = attestation[step.key] as Date;
     const actor =
-      actorOf(events, step.action) ??
-      (step.key === 'createdAt' ? attestation.createdByLabel : step.key === 'acceptedAt' ? 'the customer' : 'system');
+      step.key === 'acceptedAt' && acceptance
+        ? acceptedByText(acceptance)
+        : (actorOf(events, step.action) ?? (step.key === 'createdAt' ? attestation.createdByLabel : 'system'));
     return { label: step.label, at, iso: at.toISOString(), actor };
   });
 }
@@ -104,13 +113,20 @@ export function attestationView(
   };
 }
 
-// The record a partner hands to an auditor: the signatory as entered, the ids, every time and actor, and the audit
-// chain's hashes of these events (which `audit:verify` checks against the whole chain).
-export function attestationRecord(tenant: TenantSummary, attestation: Attestation, events: AuditEventView[]) {
+// The record a partner hands to an auditor: the partner, the customer's tenant, the agreement, the signatory as
+// entered, the customer's acceptance and who observed it, every time and actor, and the audit chain's hashes of
+// these events (which `audit:verify` checks against the whole chain). Keys are kept; new facts get new keys.
+export function attestationRecord(
+  partnerName: string,
+  tenant: TenantSummary,
+  attestation: Attestation,
+  events: AuditEventView[],
+) {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return {
     kind: 'mca-partner-attestation-record',
     generatedAt: new Date().toISOString(),
+    partner: { name: partnerName },
     tenant: { name: tenant.name, microsoftTenantId: tenant.microsoftTenantId, domain: tenant.domain },
     attestation: {
       id: attestation.id,
@@ -134,6 +150,7 @@ export function attestationRecord(tenant: TenantSummary, attestation: Attestatio
       language: attestation.language,
     },
     createdBy: attestation.createdByLabel,
+    acceptance: customerAcceptance(attestation, events),
     times: {
       createdAt: iso(attestation.createdAt),
       emailedAt: iso(attestation.emailedAt),
@@ -155,5 +172,21 @@ export function attestationRecord(tenant: TenantSummary, attestation: Attestatio
       hash: event.hash,
       prevHash: event.prevHash,
     })),
+  };
+}
+
+const ACCEPTED_AT_NOTES: Record<NonNullable<CustomerAcceptance['acceptedAtSource']>, string> = {
+  partner_center: 'as Partner Center reports it',
+  observed: 'Partner Center gave no time: when it was observed here',
+};
+
+// The printable record: the record itself, and the words its values need.
+export function recordPageView(record: ReturnType<typeof attestationRecord>) {
+  const source = record.acceptance?.acceptedAtSource;
+  return {
+    title: `Attestation record: ${record.tenant.name}`,
+    record,
+    stateLabel: STATE_LABELS[record.attestation.state],
+    acceptedAtNote: source ? ACCEPTED_AT_NOTES[source] : null,
   };
 }

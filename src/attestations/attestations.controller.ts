@@ -21,8 +21,8 @@ import { FormErrorsException } from '../common/form-errors.exception';
 import { isHtmxRequest } from '../common/htmx';
 import { RedirectException } from '../common/redirect.exception';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
-import { isOpen, STATE_LABELS } from './attestation-state';
-import { attestationRecord, attestationView } from './attestation-view';
+import { isOpen } from './attestation-state';
+import { attestationRecord, attestationView, recordPageView } from './attestation-view';
 import { AttestationsService, type TenantSummary } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -170,18 +170,17 @@ export class AttestationsController {
 
   @Get('attestation/record')
   @Render('attestations/record')
-  async record(@Param('tenantId') tenantId: string) {
-    const { tenant, record } = await this.recordOf(tenantId);
-    return {
-      title: `Attestation record: ${tenant.name}`,
-      record,
-      stateLabel: STATE_LABELS[record.attestation.state],
-    };
+  async record(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
+    return recordPageView(await this.recordOf(tenantId, user));
   }
 
   @Get('attestation/record.json')
-  async recordJson(@Param('tenantId') tenantId: string, @Res({ passthrough: true }) res: Response) {
-    const { record } = await this.recordOf(tenantId);
+  async recordJson(
+    @Param('tenantId') tenantId: string,
+    @CurrentUser() user: SignedInUser,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const record = await this.recordOf(tenantId, user);
     res.type('application/json');
     res.set('Content-Disposition', `attachment; filename="attestation-${record.attestation.id}-record.json"`);
     return JSON.stringify(record, null, 2);
@@ -195,10 +194,11 @@ export class AttestationsController {
     return { tenant, attestation };
   }
 
-  private async recordOf(tenantId: string) {
+  // The partner named is the signed-in user's organisation, the one latestOf finds the tenant in.
+  private async recordOf(tenantId: string, user: SignedInUser) {
     const { tenant, attestation } = await this.latestOf(tenantId);
     const events = await this.audit.forSubject('attestation', attestation.id);
-    return { tenant, record: attestationRecord(tenant, attestation, events) };
+    return attestationRecord(user.brokerName, tenant, attestation, events);
   }
 
   // The attestation's page as it is now, with its history.

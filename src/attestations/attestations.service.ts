@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { BrokerScope } from '../common/broker-scope.service';
 import type { Contact } from '../common/contact';
 import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
-import type { CurrentUser } from '../common/request-context';
+import { currentActor, type CurrentUser } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
@@ -20,7 +20,8 @@ import { parseAttestationInput, type AttestationInput } from './attestation-inpu
 import { isOpen, tenantAttestationStateFor, transition, type AttestationEvent } from './attestation-state';
 import { columnOf, toAttestation, type Attestation, type AttestationChanges } from './attestation.record';
 import { AttestationMail } from './attestation-mail';
-import { AuditTrail } from '../audit/audit-trail.service';
+import { AuditTrail, type AuditActor } from '../audit/audit-trail.service';
+import { acceptanceEvent } from './customer-acceptance';
 import { JobQueue } from '../jobs/job-queue.service';
 import { TenantWriter } from '../tenants/tenant-writer';
 
@@ -282,18 +283,22 @@ export class AttestationsService {
       lastPolledAt: now,
       nextPollAt: new Date(now.getTime() + nextPollDelayMs(attestation.createdAt, now)),
     };
-    if (remote.status === 'accepted')
+    if (remote.status === 'accepted') {
+      // The customer accepted; whoever asked now (a user opening the page, the poll job) only observed it.
+      const accepted = acceptanceEvent(attestation, remote.acceptedAt, currentActor(), now);
       return this.apply(
         attestation.id,
         'accept',
-        { ...poll, acceptedAt: remote.acceptedAt ?? now },
-        {},
+        { ...poll, acceptedAt: accepted.acceptedAt },
+        accepted.data,
         async (tx, a) => {
           await this.mail.acceptedNotice(tx, a);
           if (a.autoFinalize) return this.enqueueFinalize(tx, a, true);
           return a;
         },
+        { actor: accepted.actor },
       );
+    }
     if (remote.status === 'expired') return this.apply(attestation.id, 'expire', { ...poll, expiredAt: now }, {});
     await this.touchPoll(attestation.id, poll.lastPolledAt, poll.nextPollAt);
     return { ...attestation, ...poll };
@@ -314,7 +319,7 @@ export class AttestationsService {
         await this.mail.finalizedNotice(tx, a);
         return a;
       },
-      agreement,
+      { agreement },
     );
   }
 
@@ -332,14 +337,14 @@ export class AttestationsService {
   }
 
   // Applies one event in one transaction: re-read under lock, checked, written, the tenant and the audit trail kept
-  // in step. A refused event changes nothing and says why.
+  // in step. A refused event changes nothing and says why. The event's actor is the current one unless given.
   private async apply(
     attestationId: number,
     event: AttestationEvent,
     changes: AttestationChanges,
     data: Record<string, unknown>,
     then?: (tx: Tx, attestation: Attestation) => Promise<Attestation>,
-    agreement: CustomerAgreement | null = null,
+    { agreement = null, actor }: { agreement?: CustomerAgreement | null; actor?: AuditActor } = {},
   ): Promise<Attestation> {
     return this.sql.transaction(async (tx) => {
       const lock = tx.dialect.name === 'postgres' ? ' FOR UPDATE' : '';
@@ -351,6 +356,9 @@ export class AttestationsService {
       const before = toAttestation(row, tx.dialect);
       // Finalize asked for already (parallel submits, a replay): one request, one job, one audit event.
       if (event === 'request_finalize' && before.state === 'accepted' && before.finalizeRequestedAt) return before;
+      // What Partner Center said about a link that moved on meanwhile (another observer saw the acceptance first, the
+      // partner cancelled): the first observation stands, with its one audit event.
+      if ((event === 'accept' || event === 'expire') && before.state !== 'awaiting_acceptance') return before;
       const result = transition(before.state, event);
       if (!result.allowed) throw new ConflictError(result.reason);
       const entries = Object.entries(changes);
@@ -379,6 +387,7 @@ export class AttestationsService {
         action: `attestation.${event === 'request_finalize' ? 'finalize_requested' : PAST[event]}`,
         subject: { type: 'attestation', id: after.id },
         brokerId: after.brokerId,
+        actor,
         data: { tenantId: after.tenantId, from: before.state, to: after.state, ...data },
       });
       return then ? then(tx, after) : after;

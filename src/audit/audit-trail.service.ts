@@ -11,8 +11,12 @@ export interface AuditEventInput {
   subject?: { type: string; id: string | number } | null;
   data?: Record<string, unknown>;
   brokerId?: number | null; // default: currentBrokerId()
-  actor?: Actor; // default: currentActor()
+  actor?: AuditActor; // default: currentActor()
 }
+
+// Who an event names as having acted: a user or the system (request-context's Actor), or a customer, whose act the
+// app learns of (an acceptance on its agreement link) and who has no account here.
+export type AuditActor = Actor | { type: 'customer'; label: string };
 
 // Events without a broker share one chain of their own.
 export const chainIdOf = (brokerId: number | null): number => brokerId ?? 0;
@@ -33,7 +37,7 @@ export class AuditTrail {
       broker: brokerId,
       actor: {
         type: actor.type,
-        id: actor.type === 'user' ? actor.id : actor.jobId,
+        id: actor.type === 'user' ? actor.id : actor.type === 'system' ? actor.jobId : null,
         label: actor.label.slice(0, LIMITS.actorLabel),
       },
       action: event.action.slice(0, LIMITS.action),

@@ -2,10 +2,15 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { POLL_JOB } from '../../src/attestations/attestation-jobs';
+import type { Attestation } from '../../src/attestations/attestation.record';
+import { AttestationsService } from '../../src/attestations/attestations.service';
+import { AuditVerifier } from '../../src/audit/audit-verifier.service';
+import { runForBroker, type Actor } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import type { Tenant } from '../../src/tenants/tenant.entity';
 import { act, createAttestation, sandboxOf, syncTenants } from '../support/attestations';
+import { auditEvents } from '../support/audit';
 import { csrfTokenFrom, setUpFirstAdmin } from '../support/http';
 import { eventually, FAST_JOBS_ENV } from '../support/jobs';
 import { startSmtp, type TestSmtp } from '../support/smtp';
@@ -160,6 +165,100 @@ describe('Attestation lifecycle', () => {
       'Fabrikam, Inc. accepted the Microsoft Customer Agreement',
     ]);
     expect(await mailsTo('grace@fabrikam.test')).toHaveLength(1);
+  });
+
+  // Whoever learns of it first, the acceptance is the customer's act at the time Partner Center (the sandbox)
+  // reports; the poll job or the admin who opened the page only observed it, later.
+  it.each([
+    ['the background check', { type: 'system', label: 'background acceptance check' }],
+    ['an admin opening the attestation', { type: 'user', label: 'ada@contoso.test' }],
+  ])('should record the signatory as accepting via the agreement link, observed by %s', async (_, observer) => {
+    const tenant = freshTenant();
+    await createAttestation(admin, tenant.id, { autoFinalize: 'no' });
+    const row = await rowOf(tenant.id);
+    await acceptAsCustomer(row.link);
+    const reported = sandboxOf(testApp).attestation(row.pc_attestation_id)?.acceptedAt as string;
+    expect(reported).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // Observed a moment after the customer accepted, so the two times differ.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (observer.type === 'system') {
+      await pollNow();
+      await stateOf(tenant.id, 'accepted');
+    } else {
+      expect((await admin.get(`/tenants/${tenant.id}/attestation`)).text).toContain('Ready to finalize');
+    }
+
+    const customer = 'Grace Hopper (grace@fabrikam.test) via the agreement link';
+    const events = (await auditEvents(testApp, 'attestation.accepted')).filter((e) => e.subject_id === String(row.id));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actor_type: 'customer', actor_id: null, actor_label: customer });
+    const data = JSON.parse(events[0].data);
+    expect(data).toMatchObject({
+      acceptedBy: { name: 'Grace Hopper', email: 'grace@fabrikam.test', via: 'via the agreement link' },
+      acceptedAt: reported,
+      acceptedAtSource: 'partner_center',
+      observedBy: observer,
+    });
+    expect(Date.parse(data.observedAt)).toBeGreaterThan(Date.parse(reported));
+
+    const record = JSON.parse((await admin.get(`/tenants/${tenant.id}/attestation/record.json`)).text);
+    expect(record.times.acceptedAt).toBe(reported);
+    expect(record.acceptance).toEqual({
+      acceptedBy: {
+        name: 'Grace Hopper',
+        email: 'grace@fabrikam.test',
+        via: 'via the agreement link',
+        label: customer,
+      },
+      acceptedAt: reported,
+      acceptedAtSource: 'partner_center',
+      observedBy: observer,
+      observedAt: data.observedAt,
+    });
+    const accepted = record.auditEvents.find((e: { action: string }) => e.action === 'attestation.accepted');
+    expect(accepted).toMatchObject({ actor: customer, actorType: 'customer', hash: events[0].hash });
+
+    const page = (await admin.get(`/tenants/${tenant.id}/attestation/record`)).text;
+    const acceptance = /<dl class="attestation-facts" id="record-acceptance">([\s\S]*?)<\/dl>/.exec(page)?.[1];
+    expect(acceptance).toContain('<dt>Accepted by</dt><dd>Grace Hopper (grace@fabrikam.test)</dd>');
+    expect(acceptance).toContain('<dt>How</dt><dd>via the agreement link</dd>');
+    expect(acceptance).toContain(`>${reported}</time> <small>(as Partner Center reports it)</small>`);
+    expect(acceptance).toContain(`<dt>Observed by</dt><dd>${observer.label}</dd>`);
+    expect(acceptance).toContain(`>${data.observedAt}</time>`);
+    const timeline = (await admin.get(`/tenants/${tenant.id}/attestation`)).text;
+    expect(timeline).toContain(`${customer}; observed by ${observer.label}</li>`);
+  });
+
+  it('should record one acceptance, by the first observer, when the page and the background check see it at once', async () => {
+    const tenant = freshTenant();
+    await createAttestation(admin, tenant.id, { autoFinalize: 'no' });
+    const row = await rowOf(tenant.id);
+    sandboxOf(testApp).acceptAttestation(row.pc_attestation_id);
+    const service = testApp.app.get(AttestationsService);
+    const brokerId = Number(
+      (await testApp.app.get(DataSource).query(`SELECT broker_id FROM tenants WHERE id = ${tenant.id}`))[0].broker_id,
+    );
+    const attestation = (await runForBroker(brokerId, () => service.latestFor(tenant.id))) as Attestation;
+    const observers: Actor[] = [
+      { type: 'system', jobId: null, label: 'background acceptance check' },
+      { type: 'user', id: 1, label: 'ada@contoso.test' },
+    ];
+    const seen = await Promise.all(
+      observers.map((observer) => runForBroker(brokerId, () => service.check(attestation), observer)),
+    );
+    expect(seen.map((a) => a.state)).toEqual(['accepted', 'accepted']);
+    const events = (await auditEvents(testApp, 'attestation.accepted')).filter((e) => e.subject_id === String(row.id));
+    expect(events).toHaveLength(1);
+    expect(observers.map((o) => o.label)).toContain(JSON.parse(events[0].data).observedBy.label);
+  });
+
+  it("should find the customers' acceptances in the audit trail under the signatory, and keep the chain intact", async () => {
+    // Filtered by actor: only events whose actor is the signatory are listed.
+    const audit = await admin.get('/audit?action=attestation.accepted&actor=grace%40fabrikam.test');
+    expect(audit.status).toBe(200);
+    expect(audit.text).toContain('Grace Hopper (grace@fabrikam.test) via the agreement link');
+    expect(audit.text).toContain('background acceptance check');
+    expect(await testApp.app.get(AuditVerifier).verify()).toMatchObject({ ok: true });
   });
 
   it('should finalize by hand once the customer accepted', async () => {

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
+import { AuditTrail } from '../../src/audit/audit-trail.service';
+import { SqlService } from '../../src/database/sql.service';
 import { Tenant } from '../../src/tenants/tenant.entity';
 import {
   act,
@@ -12,6 +14,7 @@ import {
   SIGNATORY,
   syncTenants,
 } from '../support/attestations';
+import { auditEvents } from '../support/audit';
 import { createUser, csrfTokenFrom, DEFAULT_PASSWORD, setUpFirstAdmin, signIn } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf, createBroker, seedTenants } from '../support/tenants';
@@ -414,10 +417,83 @@ describe('Attestations', () => {
         language: 'en-US',
       });
       expect(record.attestation.templateId).toBe('117a77b0-9360-443b-8795-c6dedc750cf9');
+      expect(record.partner).toEqual({ name: 'Contoso Cloud' });
+      expect(record.tenant).toEqual({
+        name: tenant.name,
+        domain: tenant.domain,
+        microsoftTenantId: tenant.microsoftTenantId,
+      });
+      expect(record.attestation.agreementDocumentLink).toBe('https://aka.ms/customeragreement');
+      expect(record.acceptance).toBeNull();
+      expect(record.auditEvents).toHaveLength(1);
+      expect(record.auditEvents[0].hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(record.auditEvents[0].prevHash).toMatch(/^[0-9a-f]{64}$/);
       const printable = await admin.get(`/tenants/${tenant.id}/attestation/record`);
       expect(printable.status).toBe(200);
       expect(printable.text).toContain('Partner attestation record');
       expect(printable.text).toContain('/css/attestations.css');
+      // As the template writes them (Handlebars escapes a name's markup characters).
+      const html = (text: string) => text.replace(/&/g, '&amp;').replace(/'/g, '&#x27;');
+      for (const fact of [
+        '<dt>Organisation</dt><dd>Contoso Cloud</dd>',
+        `<dt>Tenant</dt><dd>${html(tenant.name)}</dd>`,
+        `<dt>Domain</dt><dd class="break">${tenant.domain}</dd>`,
+        `<dt>Microsoft tenant ID</dt><dd><code class="break">${tenant.microsoftTenantId}</code></dd>`,
+        '<dt>Template ID</dt><dd><code class="break">117a77b0-9360-443b-8795-c6dedc750cf9</code></dd>',
+        '<dt>Document</dt><dd><a class="break" href="https://aka.ms/customeragreement" rel="noopener noreferrer">https://aka.ms/customeragreement</a></dd>',
+      ])
+        expect(printable.text).toContain(fact);
+      expect(printable.text).toContain(`<code class="break">${record.auditEvents[0].hash}</code>`);
+      expect(printable.text).toContain(`<code class="break">${record.auditEvents[0].prevHash}</code>`);
+      expect(printable.text).toContain('The customer has not accepted');
+    });
+
+    // Events written before the customer was named as the one who accepted have the observer as their actor.
+    it('should show an older acceptance event as the signatory accepting, observed by its actor', async () => {
+      const tenant = freshTenant();
+      await createAttestation(admin, tenant.id, { autoFinalize: 'no' });
+      const row = (await attestationRows(testApp)).find((r: { tenant_id: number }) => r.tenant_id === tenant.id);
+      const acceptedAt = new Date('2026-11-26T08:00:00.000Z');
+      const sql = testApp.app.get(SqlService);
+      const [ada] = await sql.query<{ id: number }>`SELECT id FROM users WHERE email = ${'ada@contoso.test'}`;
+      const written = await sql.transaction(async (tx) => {
+        await tx.query`UPDATE attestations SET state = ${'accepted'}, accepted_at = ${tx.dialect.encodeTimestamp(acceptedAt)}
+          WHERE id = ${row.id}`;
+        return testApp.app.get(AuditTrail).record(tx, {
+          action: 'attestation.accepted',
+          subject: { type: 'attestation', id: row.id },
+          brokerId: Number(row.broker_id),
+          actor: { type: 'user', id: Number(ada.id), label: 'ada@contoso.test' },
+          data: { tenantId: tenant.id, from: 'awaiting_acceptance', to: 'accepted' },
+        });
+      });
+      const [event] = await auditEvents(testApp, 'attestation.accepted').then((all) =>
+        all.filter((e) => e.id === written.id),
+      );
+
+      const record = JSON.parse((await admin.get(`/tenants/${tenant.id}/attestation/record.json`)).text);
+      expect(record.acceptance).toEqual({
+        acceptedBy: {
+          name: 'Grace Hopper',
+          email: 'grace@fabrikam.test',
+          via: 'via the agreement link',
+          label: 'Grace Hopper (grace@fabrikam.test) via the agreement link',
+        },
+        acceptedAt: acceptedAt.toISOString(),
+        acceptedAtSource: null,
+        observedBy: { type: 'user', label: 'ada@contoso.test' },
+        observedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+      expect(record.auditEvents.at(-1)).toMatchObject({ actor: 'ada@contoso.test', hash: event.hash });
+      const printable = await admin.get(`/tenants/${tenant.id}/attestation/record`);
+      expect(printable.status).toBe(200);
+      expect(printable.text).toContain('<dt>Accepted by</dt><dd>Grace Hopper (grace@fabrikam.test)</dd>');
+      expect(printable.text).toContain(`>${acceptedAt.toISOString()}</time></dd>`);
+      expect(printable.text).toContain('<dt>Observed by</dt><dd>ada@contoso.test</dd>');
+      const view = await admin.get(`/tenants/${tenant.id}/attestation`);
+      expect(view.text).toContain(
+        'Grace Hopper (grace@fabrikam.test) via the agreement link; observed by ada@contoso.test</li>',
+      );
     });
   });
 
