@@ -1,4 +1,5 @@
 import type { UserRole } from '../auth/user-role';
+import { MCA_BREADCRUMB, type Breadcrumb } from '../tenants/mca-view';
 import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
 import { isOpen, STATE_LABELS } from './attestation-state';
 import { FAILURE_KINDS, type Attestation } from './attestation.record';
@@ -37,6 +38,13 @@ export const STATE_HELP: Record<Attestation['state'], string> = {
 
 const actorOf = (events: AuditEventView[], action: string): string | null =>
   events.find((event) => event.action === action)?.actorLabel ?? null;
+
+// Breadcrumb trails: an attestation's page hangs below the MCA page, its record, finalize and cancel pages below it.
+export const ATTESTATION_TRAIL: readonly Breadcrumb[] = [MCA_BREADCRUMB];
+export const belowAttestationTrail = (tenant: Pick<TenantSummary, 'id' | 'name'>): Breadcrumb[] => [
+  MCA_BREADCRUMB,
+  { label: `Attestation for ${tenant.name}`, href: `/tenants/${tenant.id}/attestation` },
+];
 
 export function timeline(attestation: Attestation, events: AuditEventView[]) {
   return STEPS.filter((step) => attestation[step.key] instanceof Date).map((step) => {

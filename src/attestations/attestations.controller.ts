@@ -22,7 +22,7 @@ import { isHtmxRequest } from '../common/htmx';
 import { RedirectException } from '../common/redirect.exception';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { isOpen, STATE_LABELS } from './attestation-state';
-import { attestationRecord, attestationView } from './attestation-view';
+import { ATTESTATION_TRAIL, attestationRecord, attestationView, belowAttestationTrail } from './attestation-view';
 import { AttestationsService, type TenantSummary } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -98,6 +98,7 @@ export class AttestationsController {
     const events = await this.audit.forSubject('attestation', attestation.id);
     return {
       title: `Attestation for ${tenant.name}`,
+      breadcrumbs: ATTESTATION_TRAIL,
       ...attestationView(tenant, attestation, events, user.role),
       checkError,
     };
@@ -118,6 +119,7 @@ export class AttestationsController {
     const { tenant, attestation } = await this.latestOf(tenantId);
     return {
       title: `Finalize the attestation for ${tenant.name}`,
+      breadcrumbs: belowAttestationTrail(tenant),
       ...attestationView(tenant, attestation, [], user.role),
     };
   }
@@ -149,6 +151,7 @@ export class AttestationsController {
     if (!isOpen(attestation.state)) throw new RedirectException(`/tenants/${tenant.id}/attestation`);
     return {
       title: `Cancel the attestation for ${tenant.name}`,
+      breadcrumbs: belowAttestationTrail(tenant),
       ...attestationView(tenant, attestation, [], user.role),
     };
   }
@@ -165,6 +168,7 @@ export class AttestationsController {
     const { tenant, record } = await this.recordOf(tenantId);
     return {
       title: `Attestation record: ${tenant.name}`,
+      breadcrumbs: belowAttestationTrail(tenant),
       record,
       stateLabel: STATE_LABELS[record.attestation.state],
     };
