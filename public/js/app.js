@@ -246,6 +246,21 @@
     });
   }
 
+  // A new schedule's time zone starts as the server's; the person is more likely where their browser is. Only a
+  // field the server marks as its default (not an edit, not a choice sent back with an error), and only to a zone
+  // the list offers.
+  function browserTimeZone() {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    document.querySelectorAll('input[data-browser-zone]').forEach(function (input) {
+      var offered =
+        input.list &&
+        Array.prototype.some.call(input.list.options, function (option) {
+          return option.value === zone;
+        });
+      if (offered) input.value = zone;
+    });
+  }
+
   // A link that asks before a change (Cancel attestation) opens its confirmation dialog instead of the page it links
   // to; the page stays the way without JavaScript. showModal puts focus in the dialog; Escape or "Keep it" closes it.
   function confirmDialogs() {
@@ -280,5 +295,6 @@
   reportDialog();
   dialogCloseButtons();
   confirmDialogs();
+  browserTimeZone();
   enhanceCopy(document);
 })();

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { isHtmxRequest } from '../common/htmx';
 import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
 import { STATE_LABELS } from './attestation-state';
+import { ATTESTATION_TRAIL } from './attestation-view';
 import type { Attestation } from './attestation.record';
 import { AttestationsService, type TenantSummary } from './attestations.service';
 import { COUNTRIES, DEFAULT_COUNTRY, DEFAULT_LANGUAGE, LANGUAGES } from './countries-languages';
@@ -46,6 +47,7 @@ export class AttestationPages {
       title: `Create attestation for ${tenant.name}`,
       fragment,
       layout: fragment ? false : undefined,
+      breadcrumbs: ATTESTATION_TRAIL,
       tenant,
       acceptedNotice: accepted
         ? `${tenant.name} already shows “${TENANT_STATUS_LABELS[tenant.status]}”. A new attestation is usually not needed.`
@@ -69,6 +71,7 @@ export class AttestationPages {
       title: `Create attestation for ${tenant.name}`,
       fragment,
       layout: fragment ? false : undefined,
+      breadcrumbs: ATTESTATION_TRAIL,
       pending: true,
       tenant,
       attestation: {
@@ -87,6 +90,7 @@ export class AttestationPages {
       title: `Attestation for ${tenant.name}`,
       fragment,
       layout: fragment ? false : undefined,
+      breadcrumbs: ATTESTATION_TRAIL,
       created: true,
       tenant,
       attestation: { ...attestation, stateLabel: STATE_LABELS[attestation.state] },

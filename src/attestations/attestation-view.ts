@@ -1,4 +1,5 @@
 import type { UserRole } from '../auth/user-role';
+import { MCA_BREADCRUMB, type Breadcrumb } from '../tenants/mca-view';
 import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
 import { isOpen, STATE_LABELS } from './attestation-state';
 import { FAILURE_KINDS, type Attestation } from './attestation.record';
@@ -44,6 +45,13 @@ const acceptedByText = (acceptance: CustomerAcceptance): string =>
   acceptance.observedBy
     ? `${acceptance.acceptedBy.label}; observed by ${acceptance.observedBy.label}`
     : acceptance.acceptedBy.label;
+
+// Breadcrumb trails: an attestation's page hangs below the MCA page, its record, finalize and cancel pages below it.
+export const ATTESTATION_TRAIL: readonly Breadcrumb[] = [MCA_BREADCRUMB];
+export const belowAttestationTrail = (tenant: Pick<TenantSummary, 'id' | 'name'>): Breadcrumb[] => [
+  MCA_BREADCRUMB,
+  { label: `Attestation for ${tenant.name}`, href: `/tenants/${tenant.id}/attestation` },
+];
 
 export function timeline(attestation: Attestation, events: AuditEventView[]) {
   const acceptance = customerAcceptance(attestation, events);

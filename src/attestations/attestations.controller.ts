@@ -22,7 +22,13 @@ import { isHtmxRequest } from '../common/htmx';
 import { RedirectException } from '../common/redirect.exception';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { isOpen } from './attestation-state';
-import { attestationRecord, attestationView, recordPageView } from './attestation-view';
+import {
+  ATTESTATION_TRAIL,
+  attestationRecord,
+  attestationView,
+  belowAttestationTrail,
+  recordPageView,
+} from './attestation-view';
 import { AttestationsService, type TenantSummary } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -114,6 +120,7 @@ export class AttestationsController {
     const { tenant, attestation } = await this.latestOf(tenantId);
     return {
       title: `Finalize the attestation for ${tenant.name}`,
+      breadcrumbs: belowAttestationTrail(tenant),
       ...attestationView(tenant, attestation, [], user.role),
     };
   }
@@ -153,6 +160,7 @@ export class AttestationsController {
     if (!isOpen(attestation.state)) throw new RedirectException(`/tenants/${tenant.id}/attestation`);
     return {
       title: `Cancel the attestation for ${tenant.name}`,
+      breadcrumbs: belowAttestationTrail(tenant),
       ...attestationView(tenant, attestation, [], user.role),
     };
   }
@@ -171,7 +179,8 @@ export class AttestationsController {
   @Get('attestation/record')
   @Render('attestations/record')
   async record(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
-    return recordPageView(await this.recordOf(tenantId, user));
+    const { tenant, record } = await this.recordOf(tenantId, user);
+    return { ...recordPageView(record), breadcrumbs: belowAttestationTrail(tenant) };
   }
 
   @Get('attestation/record.json')
@@ -180,7 +189,7 @@ export class AttestationsController {
     @CurrentUser() user: SignedInUser,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const record = await this.recordOf(tenantId, user);
+    const { record } = await this.recordOf(tenantId, user);
     res.type('application/json');
     res.set('Content-Disposition', `attachment; filename="attestation-${record.attestation.id}-record.json"`);
     return JSON.stringify(record, null, 2);
@@ -198,13 +207,17 @@ export class AttestationsController {
   private async recordOf(tenantId: string, user: SignedInUser) {
     const { tenant, attestation } = await this.latestOf(tenantId);
     const events = await this.audit.forSubject('attestation', attestation.id);
-    return attestationRecord(user.brokerName, tenant, attestation, events);
+    return { tenant, record: attestationRecord(user.brokerName, tenant, attestation, events) };
   }
 
   // The attestation's page as it is now, with its history.
   private async pageOf(tenant: TenantSummary, attestation: Attestation, user: SignedInUser) {
     const events = await this.audit.forSubject('attestation', attestation.id);
-    return { title: `Attestation for ${tenant.name}`, ...attestationView(tenant, attestation, events, user.role) };
+    return {
+      title: `Attestation for ${tenant.name}`,
+      breadcrumbs: ATTESTATION_TRAIL,
+      ...attestationView(tenant, attestation, events, user.role),
+    };
   }
 
   // A change on the attestation the person saw (its id is in the form): anything else is not found. When the

@@ -87,7 +87,7 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   date('Attestation created at (UTC)', (r) => r.attestation?.createdAt),
   date('Attestation finalized at (UTC)', (r) => r.attestation?.finalizedAt),
   text(
-    'Attestation state',
+    'Attestation Status',
     24,
     (r) => r.attestation && (ATTESTATION_STATES[r.attestation.state] ?? r.attestation.state),
   ),

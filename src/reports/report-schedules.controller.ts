@@ -29,7 +29,7 @@ export class ReportSchedulesController {
   @Get()
   @Render('reports/schedules')
   async list() {
-    return { title: 'Scheduled reports', ...schedulesView(await this.schedules.list()) };
+    return schedulesView(await this.schedules.list());
   }
 
   @Get('new')

@@ -1,7 +1,8 @@
 import { STATUS_FILTERS } from '../tenants/mca-query';
 import { filterLabel } from '../tenants/mca-view';
 import type { ReportSchedule } from './report-schedule.entity';
-import { TIME_ZONES, zonedText } from './schedule-time';
+import { BELOW_REPORTS_TRAIL } from './report-view';
+import { serverTimeZone, TIME_ZONES, zonedText } from './schedule-time';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
@@ -18,8 +19,12 @@ export function whenText(s: ReportSchedule): string {
   return `Monthly on the ${ordinal(day)}${day > 28 ? ' (or the last day of a shorter month)' : ''} at ${s.timeOfDay}`;
 }
 
+const SCHEDULES_TITLE = 'Scheduled reports';
+
 export function schedulesView(schedules: ReportSchedule[]) {
   return {
+    title: SCHEDULES_TITLE,
+    breadcrumbs: BELOW_REPORTS_TRAIL,
     schedules: schedules.map((s) => ({
       id: s.id,
       name: s.name,
@@ -39,17 +44,19 @@ export function schedulesView(schedules: ReportSchedule[]) {
 const field = (source: Record<string, unknown>, key: string, fallback: string): string =>
   typeof source[key] === 'string' ? (source[key] as string) : fallback;
 
-// The form's options and values: a schedule being edited, or what was sent back with an error.
+// The form's options and values: a schedule being edited, or what was sent back with an error. A new one starts
+// daily in the server's zone; app.js puts the browser's zone in its place, where the person is (`zoneIsDefault`).
 export function scheduleFormView(schedule: ReportSchedule | number | null, source: Record<string, unknown>) {
   const existing = typeof schedule === 'object' && schedule !== null ? schedule : null;
   const id = existing?.id ?? (typeof schedule === 'number' ? schedule : null);
+  const zoneIsDefault = id === null && typeof source.timeZone !== 'string';
   const values = {
     name: field(source, 'name', existing?.name ?? ''),
-    frequency: field(source, 'frequency', existing?.frequency ?? 'weekly'),
+    frequency: field(source, 'frequency', existing?.frequency ?? 'daily'),
     weekday: field(source, 'weekday', String(existing?.weekday ?? 1)),
     dayOfMonth: field(source, 'dayOfMonth', String(existing?.dayOfMonth ?? 1)),
     time: field(source, 'time', existing?.timeOfDay ?? '07:00'),
-    timeZone: field(source, 'timeZone', existing?.timeZone ?? 'Europe/Stockholm'),
+    timeZone: field(source, 'timeZone', existing?.timeZone ?? serverTimeZone()),
     recipients: field(source, 'recipients', existing?.recipients ?? ''),
     format: field(source, 'format', existing?.format ?? 'csv'),
     status: field(source, 'status', existing?.statusFilter ?? 'all'),
@@ -57,7 +64,9 @@ export function scheduleFormView(schedule: ReportSchedule | number | null, sourc
   return {
     title: id ? 'Edit scheduled report' : 'New scheduled report',
     action: id ? `/reports/schedules/${id}` : '/reports/schedules',
+    breadcrumbs: [...BELOW_REPORTS_TRAIL, { label: SCHEDULES_TITLE, href: '/reports/schedules' }],
     editing: id !== null,
+    zoneIsDefault,
     values,
     weekdays: WEEKDAYS.map((label, i) => ({ value: String(i + 1), label, selected: values.weekday === String(i + 1) })),
     days: Array.from({ length: 31 }, (_, i) => ({

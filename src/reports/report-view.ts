@@ -1,8 +1,18 @@
 import { SEARCH_MAX_LENGTH } from '../tenants/mca-query';
+import { MCA_BREADCRUMB, type Breadcrumb } from '../tenants/mca-view';
 import { REPORT_FORMATS } from './report-columns';
 import { filterText, isFiltered, isStatusFilter, parseFilter } from './report-filter';
 import type { ReportRequest, ReportState } from './report-request.entity';
 import type { ReportFilter } from './report-rows.sql';
+
+export const REPORTS_TITLE = 'MCA reports';
+
+// Breadcrumb trails: the reports page hangs below the MCA page, recent reports and schedules below the reports page.
+export const REPORTS_TRAIL: readonly Breadcrumb[] = [MCA_BREADCRUMB];
+export const BELOW_REPORTS_TRAIL: readonly Breadcrumb[] = [
+  ...REPORTS_TRAIL,
+  { label: REPORTS_TITLE, href: '/reports' },
+];
 
 const STATE_LABELS: Record<ReportState, string> = {
   queued: 'Queued',

@@ -22,9 +22,7 @@ import { FormErrorsException } from '../common/form-errors.exception';
 import { isHtmxRequest } from '../common/htmx';
 import { CONTENT_TYPES, reportFileName } from './report-files';
 import { ReportRequestsService } from './report-requests.service';
-import { formView, recentView } from './report-view';
-
-const TITLE = 'MCA reports';
+import { BELOW_REPORTS_TRAIL, formView, recentView, REPORTS_TITLE, REPORTS_TRAIL } from './report-view';
 
 // The "Generate MCA report" form with the user's recent reports: a page of its own, and the same panel in the MCA
 // page's dialog (htmx). Domain errors are mapped here until the shared filter maps them.
@@ -37,7 +35,8 @@ export class ReportsController {
   async page(@Req() req: Request, @CurrentUser() user: SignedInUser, @Query() query: Record<string, unknown>) {
     const fragment = isHtmxRequest(req);
     return {
-      title: TITLE,
+      title: REPORTS_TITLE,
+      breadcrumbs: REPORTS_TRAIL,
       form: formView(user.email, query),
       recent: recentView(await this.requests.recent(user)),
       fragment,
@@ -56,7 +55,8 @@ export class ReportsController {
       throw new FormErrorsException(error.fields, {
         view: 'reports/index',
         viewData: {
-          title: TITLE,
+          title: REPORTS_TITLE,
+          breadcrumbs: REPORTS_TRAIL,
           form: formView(user.email, body),
           recent: recentView(await this.requests.recent(user)),
           fragment: isHtmxRequest(req),
@@ -72,6 +72,7 @@ export class ReportsController {
     const fragment = isHtmxRequest(req);
     return {
       title: 'Recent reports',
+      breadcrumbs: BELOW_REPORTS_TRAIL,
       recent: recentView(await this.requests.recent(user)),
       fragment,
       layout: fragment ? false : undefined,

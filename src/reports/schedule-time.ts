@@ -58,6 +58,11 @@ export function canonicalTimeZone(name: string): string | null {
   }
 }
 
+// The zone the server's clock is set to (its TZ), for a schedule nobody has chosen a zone for yet.
+export function serverTimeZone(): string {
+  return canonicalTimeZone(new Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC';
+}
+
 export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
 
 export function localParts(instant: Date, timeZone: string): LocalParts {

@@ -34,6 +34,13 @@ export const filterLabel = (filter: Exclude<McaQuery['status'], 'all'>): string 
 
 export const MCA_TITLE = 'Microsoft Customer Agreement';
 
+// The pages reached from the MCA page (attestations, reports) name it in their breadcrumb trail.
+export interface Breadcrumb {
+  label: string;
+  href: string;
+}
+export const MCA_BREADCRUMB: Breadcrumb = { label: MCA_TITLE, href: '/mca' };
+
 const numberFormat = new Intl.NumberFormat('en-GB');
 const percentFormat = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 });
 const dayFormat = new Intl.DateTimeFormat('en-GB', {

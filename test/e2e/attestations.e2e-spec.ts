@@ -47,7 +47,7 @@ describe('Attestations', () => {
       expect(page.text).toContain(`value="${tenant.name}"`);
       for (const label of ['First name', 'Last name', 'Email', 'Phone', 'Company name', 'Country', 'Language'])
         expect(page.text).toContain(`>${label}`);
-      expect(page.text).toContain('Auto-finalize on acceptance');
+      expect(page.text).toContain('Auto-Finalize on Acceptance');
       expect(page.text).toContain('Email the link to the signatory');
     });
 

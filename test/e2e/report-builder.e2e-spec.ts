@@ -95,7 +95,7 @@ describe(ReportBuilder.name, () => {
     expect(row[column('Attestation created by')]).toBe('ada@contoso.test');
     expect(row[column('Attestation created at (UTC)')]).toBe('2026-11-20T09:00:00Z');
     expect(row[column('Attestation finalized at (UTC)')]).toBe('2026-11-21T10:30:00Z');
-    expect(row[column('Attestation state')]).toMatch(/finalized/i);
+    expect(row[column('Attestation Status')]).toMatch(/finalized/i);
     const other = csv.rows.find((r) => r[0] === TRICKY) as string[];
     expect(other[column('Signatory (latest attestation)')]).toBe('');
   });

@@ -29,12 +29,13 @@ export interface BrowserSession {
 export async function openSession(
   browser: Browser,
   baseURL: string,
-  options: { javaScriptEnabled: boolean; viewport?: { width: number; height: number } },
+  options: { javaScriptEnabled: boolean; viewport?: { width: number; height: number }; timezoneId?: string },
 ): Promise<BrowserSession> {
   const context = await browser.newContext({
     baseURL,
     javaScriptEnabled: options.javaScriptEnabled,
     viewport: options.viewport ?? { width: 1280, height: 900 },
+    timezoneId: options.timezoneId,
   });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
