@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { AuditController } from './audit.controller';
 import { AuditLogService } from './audit-log.service';
 import { AuditTrail } from './audit-trail.service';
@@ -8,6 +9,8 @@ import { AuditVerifier } from './audit-verifier.service';
 // Global: every feature records its changes through AuditTrail. The page lists a broker's events for its admins.
 @Global()
 @Module({
+  // The page's verification is rate-limited; the CLI's app context has no RateLimitsModule of its own.
+  imports: [RateLimitsModule],
   controllers: [AuditController],
   providers: [AuditTrail, AuditVerifier, AuditLogService, AuditVerification],
   exports: [AuditTrail, AuditVerifier],
