@@ -24,6 +24,7 @@ const TEXT_FIELDS = [
   ['subjectId', 'Subject id', 100],
   ['actor', 'Actor', 300],
 ] as const;
+const ACTION_CODE = /^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const firstText = (value: unknown): string => {
@@ -59,6 +60,9 @@ export function parseAuditQuery(query: Record<string, unknown>): {
       errors[field] = `${label} contains characters that are not valid text`;
     filters[field] = value;
   }
+  // The action comes from a list; a value that cannot be an action's code (e.g. an edited URL) is refused.
+  if (!errors.action && filters.action !== '' && !ACTION_CODE.test(filters.action))
+    errors.action = 'Choose an action from the list';
   for (const field of ['from', 'to'] as const) {
     const value = firstText(query[field]);
     filters[field] = value;

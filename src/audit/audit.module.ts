@@ -1,14 +1,18 @@
 import { Global, Module } from '@nestjs/common';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { AuditController } from './audit.controller';
 import { AuditLogService } from './audit-log.service';
 import { AuditTrail } from './audit-trail.service';
+import { AuditVerification } from './audit-verification.service';
 import { AuditVerifier } from './audit-verifier.service';
 
 // Global: every feature records its changes through AuditTrail. The page lists a broker's events for its admins.
 @Global()
 @Module({
+  // The page's verification is rate-limited; the CLI's app context has no RateLimitsModule of its own.
+  imports: [RateLimitsModule],
   controllers: [AuditController],
-  providers: [AuditTrail, AuditVerifier, AuditLogService],
+  providers: [AuditTrail, AuditVerifier, AuditLogService, AuditVerification],
   exports: [AuditTrail, AuditVerifier],
 })
 export class AuditModule {}

@@ -19,13 +19,6 @@ export interface EnqueueOptions {
   maxAttempts?: number; // default 5
 }
 
-export interface JobOverview {
-  running: JobView[];
-  queued: JobView[];
-  retrying: JobView[]; // failed at least once, waiting for their next attempt
-  dead: JobView[];
-}
-
 export type JobEvent = { kind: 'enqueued' } | { kind: 'cancelled'; jobId: number };
 
 const MAX_UNIQUE_KEY = 200;
@@ -124,30 +117,6 @@ export class JobQueue {
       }
       throw error;
     }
-  }
-
-  // What the Background work page lists for a broker (and the jobs of no broker): what runs and waits, what
-  // failed and will be retried, and the most recent dead ones.
-  async overview(brokerId: number, limit = 100): Promise<JobOverview> {
-    const p = this.sql.dialect.placeholder;
-    const rows = (where: string) =>
-      this.sql.run<JobRow>(
-        `SELECT ${JOB_VIEW_COLUMNS} FROM jobs WHERE (broker_id = ${p(1)} OR broker_id IS NULL) AND ${where} LIMIT ${p(2)}`,
-        [brokerId, limit],
-      );
-    const [running, queued, dead] = await Promise.all([
-      rows(`state = 'running' ORDER BY started_at, id`),
-      rows(`state = 'queued' ORDER BY run_at, id`),
-      rows(`state = 'dead' ORDER BY finished_at DESC, id DESC`),
-    ]);
-    const view = (list: JobRow[]) => list.map((row) => toJobView(row, this.sql.dialect));
-    const waiting = view(queued);
-    return {
-      running: view(running),
-      queued: waiting.filter((job) => job.attempts === 0),
-      retrying: waiting.filter((job) => job.attempts > 0),
-      dead: view(dead),
-    };
   }
 
   // The worker listens: it wakes as soon as a transaction that enqueued has committed.

@@ -1,4 +1,5 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { JobList } from './job-list.service';
 import { JobPruneHandler } from './job-prune.handler';
 import { JobQueue } from './job-queue.service';
 import { JobRegistry } from './job-registry';
@@ -9,7 +10,7 @@ import { RecurringJobs } from './recurring-jobs.service';
 @Global()
 @Module({
   controllers: [JobsAdminController],
-  providers: [JobQueue, JobRegistry, JobWorker, RecurringJobs, JobPruneHandler],
+  providers: [JobQueue, JobRegistry, JobWorker, RecurringJobs, JobPruneHandler, JobList],
   exports: [JobQueue, JobRegistry, JobWorker, RecurringJobs],
 })
 export class JobsModule implements OnModuleInit {

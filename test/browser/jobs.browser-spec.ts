@@ -23,7 +23,7 @@ describe.each(JAVASCRIPT_MODES)('Background work page in a browser with $name', 
     await testApp?.close();
   });
 
-  it('should show a running job until it ends, then retry a dead one', async () => {
+  it('should show a running job until it is done, filter by state, then retry a failed one', async () => {
     const brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
     const sql = testApp.app.get(SqlService);
     const queue = testApp.app.get(JobQueue);
@@ -51,20 +51,38 @@ describe.each(JAVASCRIPT_MODES)('Background work page in a browser with $name', 
     await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
     await page.getByRole('link', { name: 'Background work' }).click();
     await page.waitForURL(`${testApp.baseUrl}/admin/jobs`);
-    await page.getByRole('heading', { name: 'Running' }).waitFor();
-    await expect(page.locator('#jobs-list').innerText()).resolves.toContain('Mail server refused: 451 try later');
+    const state = (id: number) => page.locator(`#job-${id} td[data-label="State"] .job-state`);
+    await expect(state(running).innerText()).resolves.toBe('Running');
+    await expect(page.locator(`#job-${dead}`).innerText()).resolves.toContain('Mail server refused: 451 try later');
+    await expect(page.locator('.jobs-live').innerText()).resolves.toContain('1 running');
 
     held.open();
     await waitForJob(testApp, running, ['succeeded']);
     // With JavaScript the list refreshes itself; without, the user reloads.
     if (!javaScriptEnabled) await page.getByRole('link', { name: 'Reload to see the latest state' }).click();
-    await page.getByRole('heading', { name: 'Running' }).waitFor({ state: 'detached' });
+    await page.locator(`#job-${running} .job-state`, { hasText: 'Done' }).waitFor();
+    await expect(page.locator(`#job-${running} td[data-label="Took"]`).innerText()).resolves.toMatch(/\d+ (ms|s)$/);
+
+    // Filter by state: a GET form, swapped in by htmx when it runs.
+    await page.getByLabel('State').selectOption('failed');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.waitForURL(/\/admin\/jobs\?state=failed/);
+    await page.locator(`#job-${running}`).waitFor({ state: 'detached' });
+    await expect(page.locator('.jobs-table tbody tr .job-state').allInnerTexts()).resolves.toEqual(['Failed']);
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(width);
+      await page.screenshot({
+        path: `/tmp/wt-admin-jobs-${width}-${javaScriptEnabled ? 'js' : 'nojs'}.png`,
+        fullPage: true,
+      });
+    }
 
     fixed = true;
     await page.getByRole('button', { name: `Retry job ${dead}` }).click();
     await page.waitForURL(`${testApp.baseUrl}/admin/jobs`);
     await expect(page.getByRole('status').first().innerText()).resolves.toContain(
-      `Job ${dead} (test.mail) will run again.`,
+      `Job ${dead} (Test mail) will run again.`,
     );
     await waitForJob(testApp, dead, ['succeeded']);
     expect(consoleErrors).toEqual([]);

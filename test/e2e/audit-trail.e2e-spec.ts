@@ -142,6 +142,19 @@ describe('AuditTrail', () => {
       broken: { chainId: 3, brokerId: 3, eventId: events[4].id, seq: 5, reason: expect.stringContaining('content') },
     });
   });
+
+  it("should check one broker's chain alone, as the whole check does", async () => {
+    const brokerOne = (await auditEvents(testApp)).filter((event) => event.chain_id === 1);
+    await expect(verifier.verifyBroker(1)).resolves.toEqual({
+      chainId: 1,
+      brokerId: 1,
+      events: brokerOne.length,
+      headHash: brokerOne.at(-1)?.hash,
+    });
+    const broken = (await verifier.verify()) as { broken: unknown };
+    await expect(verifier.verifyBroker(3)).resolves.toEqual(broken.broken);
+    await expect(verifier.verifyBroker(999)).resolves.toMatchObject({ brokerId: 999, events: 0 });
+  });
 });
 
 // Two app processes share one database in production only on PostgreSQL (SQLite is one process's file).

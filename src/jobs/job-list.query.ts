@@ -1,0 +1,67 @@
+import type { FieldMessages } from '../common/domain-errors';
+
+// Background work's list: filters from its GET form, and a keyset cursor (job ids, newest first).
+export const JOBS_PATH = '/admin/jobs';
+export const JOB_PAGE_SIZE = 50;
+
+// The states as an admin reads them: a queued job that has failed before is "retrying".
+export const JOB_LIST_STATES = {
+  waiting: { label: 'Waiting', sql: "state = 'queued' AND attempts = 0" },
+  retrying: { label: 'Failed, to be retried', sql: "state = 'queued' AND attempts > 0" },
+  running: { label: 'Running', sql: "state = 'running'" },
+  done: { label: 'Done', sql: "state = 'succeeded'" },
+  failed: { label: 'Failed', sql: "state = 'dead'" },
+  cancelled: { label: 'Cancelled', sql: "state = 'cancelled'" },
+} as const;
+export type JobListState = keyof typeof JOB_LIST_STATES;
+
+export interface JobFilters {
+  state: JobListState | '';
+  kind: string;
+}
+
+export interface JobCursor {
+  before?: number; // jobs older than this id
+  after?: number; // jobs newer than this id
+}
+
+const firstText = (value: unknown): string => {
+  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof first === 'string' ? first.trim() : '';
+};
+
+const cursorId = (value: unknown): number | undefined => {
+  const text = firstText(value);
+  return /^[1-9]\d{0,14}$/.test(text) ? Number(text) : undefined;
+};
+
+// `kinds` are the job types there are (registered or named); anything else is refused with a message next to its
+// field. A stale or edited cursor just starts from the newest.
+export function parseJobQuery(
+  query: Record<string, unknown>,
+  kinds: readonly string[],
+): { filters: JobFilters; cursor: JobCursor; errors: FieldMessages } {
+  const errors: FieldMessages = {};
+  const state = firstText(query.state);
+  const kind = firstText(query.kind);
+  const known = Object.hasOwn(JOB_LIST_STATES, state);
+  if (state !== '' && !known) errors.state = 'Choose a state from the list';
+  if (kind !== '' && !kinds.includes(kind)) errors.kind = 'Choose a kind of work from the list';
+  const before = cursorId(query.before);
+  const after = before === undefined ? cursorId(query.after) : undefined;
+  return {
+    filters: { state: known ? (state as JobListState) : '', kind: errors.kind ? '' : kind },
+    cursor: { before, after },
+    errors,
+  };
+}
+
+export function jobsUrl(filters: JobFilters, cursor: JobCursor = {}): string {
+  const params = new URLSearchParams();
+  if (filters.state) params.set('state', filters.state);
+  if (filters.kind) params.set('kind', filters.kind);
+  if (cursor.before !== undefined) params.set('before', String(cursor.before));
+  if (cursor.after !== undefined) params.set('after', String(cursor.after));
+  const text = params.toString();
+  return text ? `${JOBS_PATH}?${text}` : JOBS_PATH;
+}
