@@ -564,7 +564,7 @@ describe('MCA page', () => {
       const before = Date.now();
       const page = await waiting.get('/mca?status=pending&sort=status');
       const loaded =
-        /<noscript><span class="mca-loaded" id="mca-loaded">Loaded at <time datetime="([^"]+)">(\d\d:\d\d) UTC<\/time> · <a href="([^"]+)">Reload<\/a><\/span><\/noscript>/.exec(
+        /<noscript><p class="mca-loaded" id="mca-loaded">Loaded at <time datetime="([^"]+)">(\d\d:\d\d) UTC<\/time> · <a href="([^"]+)">Reload<\/a><\/p><\/noscript>/.exec(
           page.text,
         );
       expect(loaded).not.toBeNull();
