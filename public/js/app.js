@@ -3,6 +3,13 @@
 (function () {
   'use strict';
 
+  // A swap of the MCA page's results (a filter, a search, a page, the list read again after a sync or a dialog), as
+  // opposed to a dialog's content or rows refreshed in place.
+  function isResultsSwap(event) {
+    var ctx = event.detail && event.detail.ctx;
+    return Boolean(ctx && ctx.target && ctx.target.id === 'mca-results');
+  }
+
   // ---- MCA page (src/tenants): row action menus, result announcements, reload after a sync ----
   // Each row's menu is a <details> that works without JavaScript; here it becomes an ARIA menu: arrow keys,
   // Home/End, Escape back to its button, closed by a click elsewhere or when focus leaves it.
@@ -17,9 +24,8 @@
       root.querySelectorAll(MENU).forEach(function (menu) {
         if (menu.hasAttribute('data-menu-ready')) return;
         menu.setAttribute('data-menu-ready', '');
-        var summary = menu.querySelector('summary');
-        summary.setAttribute('aria-haspopup', 'menu');
-        summary.setAttribute('aria-expanded', String(menu.open));
+        // aria-expanded is not allowed on <summary>: the <details>' own open state is what assistive technology reads.
+        menu.querySelector('summary').setAttribute('aria-haspopup', 'menu');
         menu.querySelector('ul').setAttribute('role', 'menu');
         menu.querySelectorAll('li').forEach(function (item) {
           item.setAttribute('role', 'none');
@@ -31,19 +37,13 @@
       });
     }
 
-    // 'toggle' fires a task later: the state is set at once too, for whoever reads it next.
-    function setOpen(menu, open) {
-      menu.open = open;
-      menu.querySelector('summary').setAttribute('aria-expanded', String(open));
-    }
-
     function closeMenu(menu, focusButton) {
-      setOpen(menu, false);
+      menu.open = false;
       if (focusButton) menu.querySelector('summary').focus();
     }
 
     function openMenu(menu, itemIndex) {
-      setOpen(menu, true);
+      menu.open = true;
       var items = menuItems(menu);
       var item = items[(itemIndex + items.length) % items.length];
       if (item) item.focus();
@@ -54,9 +54,7 @@
       'toggle',
       function (event) {
         var menu = event.target;
-        if (!(menu instanceof Element) || !menu.matches(MENU)) return;
-        menu.querySelector('summary').setAttribute('aria-expanded', String(menu.open));
-        if (!menu.open) return;
+        if (!(menu instanceof Element) || !menu.matches(MENU) || !menu.open) return;
         document.querySelectorAll(MENU + '[open]').forEach(function (other) {
           if (other !== menu) other.open = false;
         });
@@ -98,11 +96,13 @@
       });
     });
 
-    // The swapped results carry a one-line summary; the live region outside them reads it out.
-    document.addEventListener('htmx:after:swap', function () {
+    // The swapped results carry a one-line summary; the live region outside them reads it out (rows refreshed in
+    // place announce themselves, see refreshWaitingRows).
+    document.addEventListener('htmx:after:swap', function (event) {
       var results = document.getElementById('mca-results');
       if (!results) return;
       enhanceMenus(results);
+      if (!isResultsSwap(event)) return;
       var summary = results.querySelector('[data-announce]');
       var live = document.getElementById('mca-announce');
       if (summary && live) live.textContent = summary.getAttribute('data-announce');
@@ -120,6 +120,100 @@
     });
 
     enhanceMenus(document);
+  }
+
+  // ---- MCA page: the rows that wait refresh themselves ----
+  // A row marked data-refresh waits on something the app learns without the user (the customer's acceptance, a
+  // finalize): its fresh copy is asked for by id (GET /mca/rows, src/tenants/mca.controller.ts) and swapped in by
+  // htmx, with the summary. First after FIRST_MS, then less often while nothing changes (up to MAX_MS, so that a
+  // change shows within seconds of the app learning it), again soon after a change; never in a hidden tab, nor while
+  // a dialog is open or a row's menu is; not at all once no row waits. Without JavaScript the page says when it was
+  // loaded and offers Reload.
+  function refreshWaitingRows() {
+    var FIRST_MS = 2000;
+    var MAX_MS = 8000;
+    var delay = FIRST_MS;
+    var timer = null;
+    var busy = false;
+
+    function waitingRows() {
+      var results = document.getElementById('mca-results');
+      return results ? Array.prototype.slice.call(results.querySelectorAll('tr[data-refresh]')) : [];
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = null;
+      if (!busy && !document.hidden && waitingRows().length > 0) timer = setTimeout(refresh, delay);
+    }
+
+    function refresh() {
+      timer = null;
+      if (document.hidden || !window.htmx) return;
+      // The user is busy with a row: its menu stays as it is, and the list waits behind a dialog.
+      var rows = waitingRows().filter(function (row) {
+        return !row.querySelector('details[open]');
+      });
+      if (rows.length === 0 || document.querySelector('dialog[open]')) return schedule();
+      var before = {};
+      rows.forEach(function (row) {
+        before[row.id] = row.getAttribute('data-state');
+      });
+      var active = document.activeElement;
+      var focusedRow = active && active.matches('summary') ? active.closest('tr[data-refresh]') : null;
+      var query = rows
+        .map(function (row) {
+          return 'id=' + row.id.replace('tenant-', '');
+        })
+        .join('&');
+      busy = true;
+      window.htmx
+        // From the live region: a request queue of its own, apart from the results' and the dialogs'.
+        .ajax('GET', '/mca/rows?' + query, { source: '#mca-announce', swap: 'none' })
+        .then(function () {
+          var changed = Object.keys(before).filter(function (id) {
+            var row = document.getElementById(id);
+            return row && row.getAttribute('data-state') !== before[id];
+          });
+          if (focusedRow && !document.contains(focusedRow)) {
+            var again = document.getElementById(focusedRow.id);
+            if (again && again.querySelector('summary')) again.querySelector('summary').focus();
+          }
+          var live = document.getElementById('mca-announce');
+          if (changed.length > 0 && live) {
+            live.textContent = changed
+              .map(function (id) {
+                return document.getElementById(id).getAttribute('data-state');
+              })
+              .join('. ');
+          }
+          delay = changed.length > 0 ? FIRST_MS : Math.min(MAX_MS, Math.round(delay * 1.5));
+        })
+        .catch(function () {
+          delay = MAX_MS;
+        })
+        .then(function () {
+          busy = false;
+          schedule();
+        });
+    }
+
+    // Back in view: the rows are read at once (they may have changed meanwhile), then as from the start.
+    document.addEventListener('visibilitychange', function () {
+      delay = FIRST_MS;
+      if (document.hidden) schedule();
+      else if (!busy) refresh();
+    });
+
+    // New results (a filter, a search, a page, the end of a sync) may hold other rows that wait.
+    document.addEventListener('htmx:after:swap', function (event) {
+      if (isResultsSwap(event)) {
+        delay = FIRST_MS;
+        schedule();
+      }
+    });
+
+    schedule();
   }
 
   // ---- Attestations (src/attestations): the create dialog and the Copy buttons ----
@@ -157,8 +251,8 @@
       true,
     );
 
-    document.addEventListener('htmx:after:swap', function () {
-      if (refocusAfterRefresh) {
+    document.addEventListener('htmx:after:swap', function (event) {
+      if (refocusAfterRefresh && isResultsSwap(event)) {
         var href = refocusAfterRefresh;
         refocusAfterRefresh = null;
         focusRowMenu(href);
@@ -291,6 +385,7 @@
   }
 
   mcaPage();
+  refreshWaitingRows();
   attestationDialog();
   reportDialog();
   dialogCloseButtons();

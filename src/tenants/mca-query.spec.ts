@@ -1,4 +1,4 @@
-import { DEFAULT_MCA_QUERY, mcaUrl, pageWindow, parseMcaQuery } from './mca-query';
+import { DEFAULT_MCA_QUERY, MAX_ROWS_ASKED, mcaUrl, pageWindow, parseMcaQuery, parseRowIds } from './mca-query';
 
 describe('mcaUrl', () => {
   it('should give the bare path when the state is the default', () => {
@@ -123,5 +123,30 @@ describe('parseMcaQuery', () => {
   it('should prefer after to before when both are given', () => {
     expect(parseMcaQuery({ after: '5', before: '9' }).cursor).toEqual({ direction: 'after', id: 5 });
     expect(parseMcaQuery({ before: '9' }).cursor).toEqual({ direction: 'before', id: 9 });
+  });
+});
+
+describe('parseRowIds', () => {
+  it('should read one id or several, each once', () => {
+    expect(parseRowIds('7')).toEqual([7]);
+    expect(parseRowIds(['7', '3', '7'])).toEqual([7, 3]);
+  });
+
+  it.each([
+    ['nothing', undefined],
+    ['an empty list', []],
+    ['a word', 'abc'],
+    ['zero', '0'],
+    ['a leading zero', '07'],
+    ['an id past 32 bits', '2147483648'],
+    ['a nested parameter', { a: '1' }],
+    ['one bad id among good ones', ['1', 'x']],
+    ['more ids than a page holds', Array.from({ length: MAX_ROWS_ASKED + 1 }, (_, i) => String(i + 1))],
+  ])('should refuse %s', (_, value) => {
+    expect(parseRowIds(value)).toBeNull();
+  });
+
+  it('should take as many ids as the largest page shows', () => {
+    expect(parseRowIds(Array.from({ length: MAX_ROWS_ASKED }, (_, i) => String(i + 1)))).toHaveLength(MAX_ROWS_ASKED);
   });
 });

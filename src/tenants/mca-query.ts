@@ -148,3 +148,14 @@ export function parseMcaQuery(raw: RawQuery): { query: McaQuery; cursor: PageCur
           : null,
   };
 }
+
+// The rows a page asks to read again (?id=1&id=2…): at most a page's worth, each a row id, none twice. Null when one
+// is not an id, or when there are none or more than a page holds.
+export const MAX_ROWS_ASKED = Math.max(...PAGE_SIZES);
+
+export function parseRowIds(value: unknown): number[] | null {
+  const raw: unknown[] = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const ids = raw.map(parseRowIdParam);
+  if (ids.length === 0 || ids.length > MAX_ROWS_ASKED || ids.some((id) => id === undefined)) return null;
+  return [...new Set(ids as number[])];
+}

@@ -1,4 +1,65 @@
-import { pageLinks, summaryView } from './mca-view';
+import type { TenantRow } from './mca.service';
+import { mcaRowsView, pageLinks, summaryView } from './mca-view';
+
+const tenantRow = (changes: Partial<TenantRow>): TenantRow => ({
+  id: 1,
+  name: 'Fabrikam',
+  domain: 'fabrikam.test',
+  microsoftTenantId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+  status: 'pending',
+  acceptedAt: null,
+  removedAt: null,
+  attestationState: 'awaiting_acceptance',
+  directlySigned: false,
+  partnerAccepted: false,
+  attestedOutside: false,
+  agreementSignatory: null,
+  unconfirmed: null,
+  reacceptanceNeeded: false,
+  ...changes,
+});
+const rowOf = (changes: Partial<TenantRow>) =>
+  mcaRowsView(
+    {
+      rows: [tenantRow(changes)],
+      current: { attested: 0, direct: 0, pending: 1, none: 0 },
+      removed: 0,
+      reacceptance: 0,
+    },
+    'operator',
+  ).rows[0];
+
+describe('mcaRowsView', () => {
+  it('should refresh a row while the app may move it on: awaiting acceptance, then ready to finalize', () => {
+    expect(rowOf({ attestationState: 'awaiting_acceptance' }).refreshes).toBe(true);
+    expect(rowOf({ attestationState: 'accepted' }).refreshes).toBe(true);
+    // A new attestation on an accepted tenant waits the same way.
+    expect(rowOf({ status: 'direct', attestationState: 'awaiting_acceptance' }).refreshes).toBe(true);
+  });
+
+  it('should leave a row alone that only the partner moves on, that is done, or that left Partner Center', () => {
+    expect(rowOf({ attestationState: 'expired' }).refreshes).toBe(false);
+    expect(rowOf({ attestationState: 'finalize_failed' }).refreshes).toBe(false);
+    expect(rowOf({ status: 'attested', attestationState: 'finalized' }).refreshes).toBe(false);
+    expect(rowOf({ status: 'none', attestationState: null }).refreshes).toBe(false);
+    expect(rowOf({ removedAt: new Date() }).refreshes).toBe(false);
+  });
+
+  it('should say the row as a screen reader hears a change: the name, the status and the part of the wait', () => {
+    expect(rowOf({ attestationState: 'accepted' }).stateText).toBe('Fabrikam: Attestation pending, Ready to finalize');
+    expect(rowOf({ status: 'attested', attestationState: 'finalized' }).stateText).toBe(
+      'Fabrikam: Acceptance provided (Attested)',
+    );
+  });
+
+  it('should count the summary from the figures given', () => {
+    const view = mcaRowsView(
+      { rows: [], current: { attested: 1, direct: 1, pending: 1, none: 1 }, removed: 0, reacceptance: 0 },
+      'viewer',
+    );
+    expect(view.summary.complianceText).toBe('50%');
+  });
+});
 
 describe('summaryView', () => {
   it('should lay the statuses end to end over the whole bar and give the compliance rate', () => {

@@ -11,12 +11,13 @@ import {
   type PageCursor,
   type SortKey,
 } from './mca-query';
-import { sumCounts, type McaData, type TenantRow } from './mca.service';
+import { sumCounts, type McaData, type McaRows, type TenantRow } from './mca.service';
 import { canSeek, SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
 import { tenantActions } from './tenant-actions';
 import {
   ATTESTATION_WAIT_LABELS,
   MARK_MEANINGS,
+  REFRESHING_STATES,
   STATUS_MEANINGS,
   TENANT_STATUS_LABELS,
   WAIT_MEANINGS,
@@ -49,6 +50,8 @@ const dayFormat = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
   timeZone: 'UTC',
 });
+// The app's times are UTC, and say so (as formatDate does).
+const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
 
 // The bar's order: acceptance first, then what still needs work.
 const BAR_ORDER: TenantStatus[] = ['attested', 'direct', 'pending', 'none'];
@@ -132,6 +135,13 @@ export function pageLinks(page: number, pageCount: number): (number | null)[] {
 // rows a request).
 function rowView(row: TenantRow, role: UserRole) {
   const removed = row.removedAt !== null;
+  const statusLabel = TENANT_STATUS_LABELS[row.status];
+  const waitLabel =
+    row.status === 'pending' && row.attestationState ? (ATTESTATION_WAIT_LABELS[row.attestationState] ?? null) : null;
+  const newAttestationLabel =
+    row.status !== 'pending' && row.attestationState && ATTESTATION_WAIT_LABELS[row.attestationState]
+      ? `New attestation: ${ATTESTATION_WAIT_LABELS[row.attestationState]}`
+      : null;
   return {
     id: row.id,
     name: row.name,
@@ -139,19 +149,20 @@ function rowView(row: TenantRow, role: UserRole) {
     microsoftTenantId: row.microsoftTenantId,
     status: row.status,
     removed,
-    statusLabel: TENANT_STATUS_LABELS[row.status],
-    waitLabel:
-      row.status === 'pending' && row.attestationState ? (ATTESTATION_WAIT_LABELS[row.attestationState] ?? null) : null,
+    statusLabel,
+    waitLabel,
+    // What a screen reader hears when the row changes in place; the page's script also compares it to see a change.
+    stateText: [`${row.name}: ${statusLabel}`, waitLabel, newAttestationLabel].filter(Boolean).join(', '),
+    // The row refreshes itself while the app may move it on without the user: the customer's acceptance (learned by
+    // polling Partner Center), then auto-finalize or a finalize asked for.
+    refreshes: !removed && row.attestationState !== null && REFRESHING_STATES.includes(row.attestationState),
     acceptedIso: row.acceptedAt?.toISOString() ?? null,
     acceptedText: row.acceptedAt ? dayFormat.format(row.acceptedAt) : null,
     acceptedHow: acceptedHow(row),
     // The name alone in the list ("Name <email>" stored); the acceptance page shows the email too.
     signatory: row.status === 'attested' ? (row.agreementSignatory?.replace(/\s*<[^>]*>$/, '') ?? null) : null,
     // An attestation of the app that waits on an accepted tenant: a sub-state, the status stays.
-    newAttestationLabel:
-      row.status !== 'pending' && row.attestationState && ATTESTATION_WAIT_LABELS[row.attestationState]
-        ? `New attestation: ${ATTESTATION_WAIT_LABELS[row.attestationState]}`
-        : null,
+    newAttestationLabel,
     reacceptanceNeeded: row.reacceptanceNeeded,
     unconfirmed: row.unconfirmed,
     actions: tenantActions({ id: row.id, status: row.status, removed, attestationState: row.attestationState }, role),
@@ -182,7 +193,16 @@ function emptyState(data: McaData): 'no-tenants' | 'no-match' | 'no-status' | nu
   return 'no-tenants';
 }
 
-export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null) {
+// The rows asked for again, and the summary they count in (swapped in out of band).
+export function mcaRowsView(data: McaRows, role: UserRole) {
+  return {
+    rows: data.rows.map((row) => rowView(row, role)),
+    summary: summaryView(data.current, data.removed, data.reacceptance),
+  };
+}
+
+// `loadedAt`: without JavaScript the page says when it was read, beside a link that reads it again.
+export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null, loadedAt = new Date()) {
   const { query, window } = data;
   const first = window.offset + 1;
   const last = window.offset + window.limit;
@@ -191,6 +211,7 @@ export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null)
     title: MCA_TITLE,
     query,
     currentUrl: mcaUrl(query),
+    loaded: { iso: loadedAt.toISOString(), text: `${timeFormat.format(loadedAt)} UTC` },
     // Carried by the search form, so that a new search keeps the filter and the order.
     hiddenDir: query.dir === DEFAULT_DIRECTION[query.sort] ? null : query.dir,
     clearSearchUrl: mcaUrl(query, { q: '', page: 1 }),

@@ -1,10 +1,19 @@
-import { Controller, createParamDecorator, ExecutionContext, Get, Render, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  createParamDecorator,
+  ExecutionContext,
+  Get,
+  Query,
+  Render,
+  Req,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
 import { isHtmxRequest } from '../common/htmx';
-import { MCA_PATH, parseMcaQuery, type McaQuery, type PageCursor } from './mca-query';
+import { MAX_ROWS_ASKED, MCA_PATH, parseMcaQuery, parseRowIds, type McaQuery, type PageCursor } from './mca-query';
 import { McaService } from './mca.service';
-import { mcaView } from './mca-view';
+import { mcaRowsView, mcaView } from './mca-view';
 import { SyncStatusSource } from './sync-status';
 
 // Sent by public/js/app.js when it reloads the results because a sync ended.
@@ -51,6 +60,21 @@ export class McaController {
       fragment,
       withSummary,
       layout: fragment ? false : undefined,
+    });
+  }
+
+  // The rows that wait, read again by the page's script (public/js/app.js) and swapped in by id, with the summary.
+  @Get('rows')
+  @Render('tenants/mca')
+  async rows(@CurrentUser() user: SignedInUser, @Query('id') id: unknown) {
+    const ids = parseRowIds(id);
+    if (!ids) throw new BadRequestException(`Ask for 1 to ${MAX_ROWS_ASKED} tenants by id: ?id=1&id=2…`);
+    const data = await this.mca.loadRows(ids);
+    return Object.assign(mcaRowsView(data, user.role), {
+      fragment: true,
+      rowsOnly: true,
+      withSummary: true,
+      layout: false,
     });
   }
 }

@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
+import { NotFoundInBrokerError } from '../common/domain-errors';
 import { BrokerScope } from '../common/broker-scope.service';
 import type { Dialect } from '../database/dialect';
 import { SqlService, type SqlReader } from '../database/sql.service';
@@ -19,6 +20,7 @@ import {
   seekStatements,
   type CursorRow,
   pageStatement,
+  rowsStatement,
   SEARCH_MATCH_CAP,
   searchCountsStatement,
   searchPageStatement,
@@ -85,6 +87,8 @@ interface RawCount {
 
 type RawSearchCounts = Record<string, number | string>; // PostgreSQL returns count(*) as text
 
+type RunStatement = <T>(statement: SqlStatement) => Promise<T[]>;
+
 // The broker's figures for the summary, whatever the filter and the search.
 type BrokerTotals = Pick<McaData, 'current' | 'removed' | 'reacceptance'>;
 
@@ -105,27 +109,8 @@ export async function loadMcaData(
   if (query.q.length > SEARCH_MAX_LENGTH)
     throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
   const { dialect } = reader;
-  const run = <T>(statement: SqlStatement) => reader.run<T>(statement.sql, statement.params);
-
-  const all = zeroCounts();
-  const current = zeroCounts();
-  let removed = 0;
-  for (const row of await run<RawCount>(statusCountsStatement(dialect, brokerId))) {
-    if (!isStatus(row.status)) continue;
-    const count = Number(row.tenant_count);
-    all[row.status] += count;
-    if (Number(row.removed)) removed += count;
-    else current[row.status] += count;
-  }
-
-  const brokerAttestationCounts = zeroAttestationCounts();
-  for (const row of await run<{ filter: string; tenant_count: number | string }>(
-    attestationCountsStatement(dialect, brokerId),
-  )) {
-    if (isAttestationFilter(row.filter as AttestationFilter))
-      brokerAttestationCounts[row.filter as AttestationFilter] = Number(row.tenant_count);
-  }
-  const totals: BrokerTotals = { current, removed, reacceptance: brokerAttestationCounts.reaccept };
+  const run = runner(reader);
+  const { all, brokerAttestationCounts, totals } = await readBrokerCounts(run, dialect, brokerId);
 
   // A search first tries its page and its counts in one statement: a page with rows is the page asked for. An
   // empty one (a page past the end, no match) is read again once the counts are known.
@@ -163,10 +148,49 @@ export async function loadMcaData(
   return withRows(dialect, query, chipCounts, attestationCounts, totals, raw);
 }
 
+const runner =
+  (reader: SqlReader): RunStatement =>
+  <T>(statement: SqlStatement) =>
+    reader.run<T>(statement.sql, statement.params);
+
+// The broker's counts, whatever the filter and the search: per status (removed tenants too), and per mark.
+async function readBrokerCounts(run: RunStatement, dialect: Dialect, brokerId: number) {
+  const all = zeroCounts();
+  const current = zeroCounts();
+  let removed = 0;
+  for (const row of await run<RawCount>(statusCountsStatement(dialect, brokerId))) {
+    if (!isStatus(row.status)) continue;
+    const count = Number(row.tenant_count);
+    all[row.status] += count;
+    if (Number(row.removed)) removed += count;
+    else current[row.status] += count;
+  }
+
+  const brokerAttestationCounts = zeroAttestationCounts();
+  for (const row of await run<{ filter: string; tenant_count: number | string }>(
+    attestationCountsStatement(dialect, brokerId),
+  )) {
+    if (isAttestationFilter(row.filter as AttestationFilter))
+      brokerAttestationCounts[row.filter as AttestationFilter] = Number(row.tenant_count);
+  }
+  const totals: BrokerTotals = { current, removed, reacceptance: brokerAttestationCounts.reaccept };
+  return { all, brokerAttestationCounts, totals };
+}
+
+// Rows of the page read again by id, with the summary's figures: what the rows that wait are refreshed with.
+export interface McaRows extends BrokerTotals {
+  rows: TenantRow[];
+}
+
+export async function loadMcaRows(reader: SqlReader, brokerId: number, ids: readonly number[]): Promise<McaRows> {
+  const run = runner(reader);
+  const raw = await run<RawTenant>(rowsStatement(reader.dialect, brokerId, ids));
+  const { totals } = await readBrokerCounts(run, reader.dialect, brokerId);
+  return { ...totals, rows: raw.map((row) => toTenantRow(reader.dialect, row)) };
+}
+
 // The page next to the cursor's row, or null when it cannot be read that way (the row is gone, or the tenants
 // changed so that the page would not fill as the counts say): the page is then read by its number.
-type RunStatement = <T>(statement: SqlStatement) => Promise<T[]>;
-
 async function seek(
   run: RunStatement,
   dialect: Dialect,
@@ -237,6 +261,13 @@ export class McaService {
 
   load(query: McaQuery, cursor: PageCursor | null = null): Promise<McaData> {
     return loadMcaData(this.sql, this.scope.brokerId(), query, cursor);
+  }
+
+  // Ids of another broker name no row here.
+  async loadRows(ids: readonly number[]): Promise<McaRows> {
+    const rows = await loadMcaRows(this.sql, this.scope.brokerId(), ids);
+    if (rows.rows.length === 0) throw new NotFoundInBrokerError('None of these tenants');
+    return rows;
   }
 }
 

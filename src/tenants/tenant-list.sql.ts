@@ -282,6 +282,16 @@ export function seekStatements(
   return [sameStatus(from.status), { sql: later, params: params.values }];
 }
 
+// Rows the page shows, read again by id (the rows that wait refresh themselves): the primary key, within the broker.
+export function rowsStatement(dialect: Dialect, brokerId: number, ids: readonly number[]): SqlStatement {
+  const params = new Params(dialect);
+  const list = ids.map((id) => params.add(id)).join(', ');
+  return {
+    sql: `SELECT ${COLUMNS} FROM tenants AS t WHERE t.id IN (${list}) AND t.broker_id = ${params.add(brokerId)} ORDER BY t.id`,
+    params: params.values,
+  };
+}
+
 export function statusCountsStatement(dialect: Dialect, brokerId: number): SqlStatement {
   const params = new Params(dialect);
   return {

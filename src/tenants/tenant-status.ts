@@ -31,6 +31,10 @@ export const ATTESTATION_WAIT_LABELS: Record<string, string> = {
   finalize_failed: 'Finalize failed',
 };
 
+// The parts of the wait the app leaves without the partner: the customer accepts (learned by polling Partner
+// Center), then auto-finalize or a finalize asked for makes it Attested. The list refreshes these rows by itself.
+export const REFRESHING_STATES: readonly string[] = ['awaiting_acceptance', 'accepted'];
+
 // The legend under the list: each status's meaning, in the help page's words.
 // `withWaits`: the parts of the wait (WAIT_MEANINGS) are explained under this status.
 export const STATUS_MEANINGS: { label: string; meaning: string; withWaits?: true }[] = [

@@ -90,7 +90,9 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
     const create = page.getByRole(javaScriptEnabled ? 'menuitem' : 'link', { name: 'Create attestation' });
     await expect(create.isVisible()).resolves.toBe(true);
     if (javaScriptEnabled) {
-      await expect(button.getAttribute('aria-expanded')).resolves.toBe('true');
+      // The <details>' own open state says so (aria-expanded is not allowed on <summary>).
+      await expect(button.getAttribute('aria-expanded')).resolves.toBeNull();
+      await expect(page.locator('tr', { hasText: 'Woodgrove Bank' }).locator('details[open]').count()).resolves.toBe(1);
       await expect(page.locator(':focus').getAttribute('data-action')).resolves.toBe('create');
       await page.keyboard.press('Escape');
       await expect(create.isVisible()).resolves.toBe(false);
@@ -122,6 +124,63 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
       'Acceptance details',
     ]);
 
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('should say when the list was loaded and offer Reload without JavaScript; with it, the list keeps itself current', async () => {
+    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
+    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
+    await page.goto('/mca?status=none&page=2');
+    const loaded = page.locator('#mca-loaded');
+    if (!javaScriptEnabled) {
+      await expect(loaded.innerText()).resolves.toMatch(/^Loaded at \d\d:\d\d UTC · Reload$/);
+      const at = new Date((await loaded.locator('time').getAttribute('datetime')) ?? '');
+      expect(Math.abs(Date.now() - at.getTime())).toBeLessThan(60_000);
+      await loaded.getByRole('link', { name: 'Reload' }).click();
+      await page.waitForURL(`${testApp.baseUrl}/mca?status=none&page=2`);
+      await expect(page.locator('.mca-table .tenant-name').count()).resolves.toBe(6);
+    } else {
+      await expect(loaded.count()).resolves.toBe(0);
+    }
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('should fit a 390 px phone: no sideways scrolling, every filter chip and every status whole in view', async () => {
+    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, {
+      javaScriptEnabled,
+      viewport: { width: 390, height: 844 },
+    });
+    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
+    await page.goto('/mca?status=all');
+    await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
+    const boxes = [
+      ...(await page.locator('.mca-chips .chip').all()),
+      ...(await page.locator('.mca-table .status').all()),
+    ];
+    expect(boxes.length).toBeGreaterThan(25);
+    for (const box of boxes) {
+      const rect = await box.boundingBox();
+      const text = await box.innerText();
+      expect({ text, left: rect!.x >= 0, right: rect!.x + rect!.width <= 390 }).toEqual({
+        text,
+        left: true,
+        right: true,
+      });
+    }
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('should keep the page head on one line at 1280 px for an admin: the title beside its menu', async () => {
+    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
+    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    await page.goto('/mca');
+    const title = (await page.locator('.page-head h1').boundingBox())!;
+    const menu = (await page.locator('.page-head .page-menu').boundingBox())!;
+    expect(menu.y).toBeLessThan(title.y + title.height);
+    expect(menu.y + menu.height).toBeGreaterThan(title.y);
     expect(consoleErrors).toEqual([]);
     await context.close();
   });

@@ -466,6 +466,116 @@ describe('MCA page', () => {
     });
   });
 
+  describe('rows that wait', () => {
+    let waiting: TestAgent;
+    let seeded: Record<string, Tenant>;
+    const rowIds = (html: string): string[] => [...html.matchAll(/<tr id="(tenant-\d+)"/g)].map((m) => m[1]);
+    const refreshing = (html: string): string[] =>
+      [...html.matchAll(/<tr id="tenant-\d+"[^>]* data-refresh[ >]/g)].map(
+        (m) => /data-state="([^:]*):/.exec(m[0])![1],
+      );
+    const rowsOf = (agent: TestAgent, ...ids: (number | string)[]) =>
+      agent.get(`/mca/rows?${ids.map((id) => `id=${id}`).join('&')}`);
+
+    beforeAll(async () => {
+      const broker = await createBroker(testApp, 'Waiting Partner');
+      await createUser(testApp, broker, 'wes@waiting.test', 'operator', 'Wes Waiting');
+      waiting = (await signIn(testApp, 'wes@waiting.test')).agent;
+      const list = await seedTenants(testApp, broker, [
+        { name: 'Awaiting Co', status: 'pending', attestationState: 'awaiting_acceptance' },
+        { name: 'Ready Co', status: 'pending', attestationState: 'accepted' },
+        { name: 'Expired Co', status: 'pending', attestationState: 'expired' },
+        { name: 'Failed Co', status: 'pending', attestationState: 'finalize_failed' },
+        { name: 'Plain Co', status: 'none' },
+        { name: 'Done Co', status: 'attested', attestationState: 'finalized' },
+        { name: 'Gone Co', status: 'pending', attestationState: 'awaiting_acceptance', removedAt: new Date() },
+      ]);
+      seeded = Object.fromEntries(list.map((tenant) => [tenant.name, tenant]));
+    });
+
+    it('should mark the rows the app may move on by itself, and only those', async () => {
+      const page = await waiting.get('/mca');
+      expect(rowIds(page.text)).toHaveLength(7);
+      expect(refreshing(page.text)).toEqual(['Awaiting Co', 'Ready Co']);
+    });
+
+    it('should answer the rows asked for with the same row markup as the list, and the summary out of band', async () => {
+      const page = await waiting.get('/mca');
+      const rows = await rowsOf(waiting, seeded['Ready Co'].id, seeded['Awaiting Co'].id);
+      expect(rows.status).toBe(200);
+      expect(rows.text).not.toContain('<html');
+      expect(rowIds(rows.text)).toEqual([`tenant-${seeded['Awaiting Co'].id}`, `tenant-${seeded['Ready Co'].id}`]);
+      const fromRows = rows.text.slice(rows.text.indexOf('<tr'), rows.text.indexOf('</tr>') + 5);
+      const fromPage = page.text.slice(page.text.indexOf(`<tr id="tenant-${seeded['Awaiting Co'].id}"`));
+      expect(fromRows.replace(' hx-swap-oob="true"', '')).toBe(fromPage.slice(0, fromPage.indexOf('</tr>') + 5));
+      expect(rows.text).toMatch(/<tr id="tenant-\d+"[^>]* hx-swap-oob="true">/);
+      expect(rows.text).toMatch(/<div id="acceptance-summary" hx-swap-oob="true">\s*<section class="mca-summary"/);
+      expect(rows.text).toContain('<p class="mca-rate-value">16.7%</p>');
+    });
+
+    it('should show what the app learnt since the page was loaded: the row and the compliance rate', async () => {
+      const repo = testApp.app.get(DataSource).getRepository(Tenant);
+      const { id } = seeded['Awaiting Co'];
+      await repo.update(id, { attestationState: 'accepted' });
+      expect(rowOf((await rowsOf(waiting, id)).text, 'Awaiting Co')).toContain(
+        '<small class="attestation-wait">Ready to finalize</small>',
+      );
+      await repo.update(id, { status: 'attested', attestationState: 'finalized', acceptedAt: new Date() });
+      const rows = await rowsOf(waiting, id);
+      expect(rowOf(rows.text, 'Awaiting Co')).toContain('<span class="status status-attested">');
+      expect(rows.text).not.toMatch(/ data-refresh[ >]/);
+      expect(rows.text).toContain('<p class="mca-rate-value">33.3%</p>');
+      await repo.update(id, { status: 'pending', attestationState: 'awaiting_acceptance', acceptedAt: null });
+    });
+
+    it("should keep each broker to its own rows: another broker's ids name none", async () => {
+      const mine = seeded['Ready Co'].id;
+      const theirs = tenants[0].id;
+      const rows = await rowsOf(waiting, theirs, mine);
+      expect(rows.status).toBe(200);
+      expect(rowIds(rows.text)).toEqual([`tenant-${mine}`]);
+      expect(rows.text).not.toContain(tenants[0].name);
+      const none = await rowsOf(waiting, theirs);
+      expect(none.status).toBe(404);
+      expect(none.text).not.toContain(tenants[0].name);
+    });
+
+    it.each([
+      ['no id', ''],
+      ['a word', 'id=abc'],
+      ['zero', 'id=0'],
+      ['a negative id', 'id=-1'],
+      ['a list in one parameter', 'id=1,2'],
+      ['an id past 32 bits', 'id=99999999999'],
+      ['a nested parameter', 'id[a]=1'],
+      ['more ids than a page holds', Array.from({ length: 101 }, (_, i) => `id=${i + 1}`).join('&')],
+    ])('should refuse %s with a 400 page, never a 500', async (_, params) => {
+      const rows = await waiting.get(`/mca/rows?${params}`);
+      expect(rows.status).toBe(400);
+      expect(rows.text).toContain('Ask for 1 to 100 tenants by id');
+    });
+
+    it('should ask a visitor to sign in first', async () => {
+      const rows = await request(testApp.server).get(`/mca/rows?id=${seeded['Ready Co'].id}`);
+      expect(rows.status).toBe(303);
+    });
+
+    it('should say when a page was loaded and link to the same page again, for a browser without JavaScript', async () => {
+      const before = Date.now();
+      const page = await waiting.get('/mca?status=pending&sort=status');
+      const loaded =
+        /<noscript><p class="mca-loaded" id="mca-loaded">Loaded at <time datetime="([^"]+)">(\d\d:\d\d) UTC<\/time> · <a href="([^"]+)">Reload<\/a><\/p><\/noscript>/.exec(
+          page.text,
+        );
+      expect(loaded).not.toBeNull();
+      const at = new Date(loaded![1]);
+      expect(at.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect(at.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(loaded![2]).toBe(at.toISOString().slice(11, 16));
+      expect(loaded![3].replace(/&amp;/g, '&').replace(/&#x3D;/g, '=')).toBe('/mca?status=pending&sort=status');
+    });
+  });
+
   describe('bad query parameters', () => {
     it.each([
       'status=unknown',
@@ -501,12 +611,11 @@ describe('MCA page', () => {
       newcomer = (await signIn(testApp, 'eve@empty.test')).agent;
     });
 
-    it('should explain an empty list and offer a sync', async () => {
+    it('should explain an empty list and offer one button for the sync', async () => {
       const page = await newcomer.get('/mca');
       expect(page.text).toContain('No tenants yet');
-      expect(page.text).toMatch(
-        /<form method="post" action="\/sync"[^>]*>\s*<input type="hidden" name="_csrf"[^>]*>\s*<button type="submit">Sync tenants from Microsoft<\/button>/,
-      );
+      expect(page.text.match(/<form method="post" action="\/sync"/g)).toHaveLength(1);
+      expect(page.text).toContain('Press <strong>Refresh from Microsoft</strong> above to read them now.');
       expect(page.text).not.toContain('mca-summary');
     });
 

@@ -5,6 +5,7 @@ import { DEFAULT_MCA_QUERY, type McaQuery } from '../../src/tenants/mca-query';
 import {
   cursorRowStatement,
   pageStatement,
+  rowsStatement,
   searchCountsStatement,
   searchPageStatement,
   seekStatements,
@@ -271,6 +272,26 @@ describe('Query plans of the MCA page', () => {
     expect(counts.indexes).toEqual(
       expect.arrayContaining(['ix_tenants_broker_attestation_state', 'ix_tenants_broker_reacceptance']),
     );
+  });
+
+  it('should read the rows that wait by their ids, through the primary key, in one statement', async () => {
+    const [{ id: firstId }] = await sql.run<{ id: number }>(
+      `SELECT min(id) AS id FROM tenants WHERE broker_id = ${sql.dialect.placeholder(1)}`,
+      [brokerId],
+    );
+    const ids = Array.from({ length: 100 }, (_, i) => Number(firstId) + i * 37);
+    const result = await plan(rowsStatement(sql.dialect, brokerId, ids));
+    expect({ plan: result.text, scansTenants: result.scansTenants }).toEqual({
+      plan: result.text,
+      scansTenants: false,
+    });
+    // Each id is one seek: the primary key, or the (broker_id, id) index with both keys.
+    if (sql.dialect.name === 'sqlite')
+      expect(result.text).toMatch(/USING (INTEGER PRIMARY KEY|INDEX ix_tenants_broker_id \(broker_id=\? AND id=\?)/);
+    else expect(result.indexes).toEqual([expect.stringMatching(/^(PK_|ix_tenants_broker_id$)/)]);
+    const statement = rowsStatement(sql.dialect, brokerId, ids);
+    const rows = await sql.run<{ id: number }>(statement.sql, statement.params);
+    expect(rows.map((row) => Number(row.id))).toEqual(ids);
   });
 
   it('should read the counts from tenant_status_counts, never from tenants', async () => {
