@@ -5,7 +5,6 @@ import {
   HttpCode,
   HttpStatus,
   NotFoundException,
-  Param,
   Post,
   Query,
   Render,
@@ -19,6 +18,7 @@ import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../
 import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';
 import { isHtmxRequest } from '../common/htmx';
+import { formId, PathId, parseId } from '../common/ids';
 import { RedirectException } from '../common/redirect.exception';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { isOpen } from './attestation-state';
@@ -35,7 +35,6 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import type { Attestation } from './attestation.record';
 
 const CHANGERS = ['admin', 'operator'] as const;
-const idOf = (value: string): number => (/^\d{1,12}$/.test(value) ? Number(value) : NaN);
 
 // The three steps of an attestation for one tenant: the create form (a modal with JavaScript, a page without), the
 // attestation's page with its actions, and its record. Viewers see; operators and admins act.
@@ -50,13 +49,13 @@ export class AttestationsController {
   @Get('attestations/new')
   @Roles(...CHANGERS)
   @Render('attestations/new')
-  async newForm(@Req() req: Request, @Param('tenantId') tenantId: string, @Query('from') from?: string) {
-    const tenant = await this.attestations.tenant(idOf(tenantId));
+  async newForm(@Req() req: Request, @PathId('tenantId') tenantId: number, @Query('from') from?: string) {
+    const tenant = await this.attestations.tenant(tenantId);
     const latest = await this.attestations.latestFor(tenant.id);
     if (latest && isOpen(latest.state)) return this.pages.pending(req, tenant, latest);
     // After a link expired, "Create a new link" from anywhere starts from its details.
     const source = from
-      ? await this.attestations.ofTenant(tenant.id, idOf(from))
+      ? await this.attestations.ofTenant(tenant.id, parseId(from) ?? 0)
       : latest?.state === 'expired'
         ? latest
         : null;
@@ -70,11 +69,11 @@ export class AttestationsController {
   async create(
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-    @Param('tenantId') tenantId: string,
+    @PathId('tenantId') tenantId: number,
     @Body() body: Record<string, unknown>,
     @CurrentUser() user: SignedInUser,
   ) {
-    const tenant = await this.attestations.tenant(idOf(tenantId));
+    const tenant = await this.attestations.tenant(tenantId);
     try {
       const attestation = await this.attestations.create(tenant.id, body, user);
       if (!isHtmxRequest(req)) {
@@ -90,8 +89,8 @@ export class AttestationsController {
 
   @Get('attestation')
   @Render('attestations/view')
-  async view(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
-    const tenant = await this.attestations.tenant(idOf(tenantId));
+  async view(@PathId('tenantId') tenantId: number, @CurrentUser() user: SignedInUser) {
+    const tenant = await this.attestations.tenant(tenantId);
     let attestation = await this.attestations.latestFor(tenant.id);
     if (!attestation) throw new NotFoundInBrokerError('An attestation');
     let checkError: string | null = null;
@@ -107,8 +106,8 @@ export class AttestationsController {
 
   // "View agreement" in the row menu: the customer's acceptance link, in a new tab.
   @Get('attestation/agreement')
-  async agreement(@Param('tenantId') tenantId: string) {
-    const attestation = await this.attestations.latestFor((await this.attestations.tenant(idOf(tenantId))).id);
+  async agreement(@PathId('tenantId') tenantId: number) {
+    const attestation = await this.attestations.latestFor((await this.attestations.tenant(tenantId)).id);
     if (!attestation) throw new NotFoundException('This tenant has no attestation, so there is no agreement link yet.');
     throw new RedirectException(attestation.link);
   }
@@ -116,7 +115,7 @@ export class AttestationsController {
   @Get('attestation/finalize')
   @Roles(...CHANGERS)
   @Render('attestations/finalize')
-  async finalizeForm(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
+  async finalizeForm(@PathId('tenantId') tenantId: number, @CurrentUser() user: SignedInUser) {
     const { tenant, attestation } = await this.latestOf(tenantId);
     return {
       title: `Finalize the attestation for ${tenant.name}`,
@@ -129,7 +128,7 @@ export class AttestationsController {
   @Roles(...CHANGERS)
   async finalize(
     @Req() req: Request,
-    @Param('tenantId') tenantId: string,
+    @PathId('tenantId') tenantId: number,
     @Body() body: Record<string, unknown>,
     @CurrentUser() user: SignedInUser,
   ) {
@@ -144,7 +143,7 @@ export class AttestationsController {
   @Roles(...CHANGERS)
   async retry(
     @Req() req: Request,
-    @Param('tenantId') tenantId: string,
+    @PathId('tenantId') tenantId: number,
     @Body() body: Record<string, unknown>,
     @CurrentUser() user: SignedInUser,
   ) {
@@ -155,7 +154,7 @@ export class AttestationsController {
   @Get('attestation/cancel')
   @Roles(...CHANGERS)
   @Render('attestations/cancel')
-  async cancelPage(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
+  async cancelPage(@PathId('tenantId') tenantId: number, @CurrentUser() user: SignedInUser) {
     const { tenant, attestation } = await this.latestOf(tenantId);
     if (!isOpen(attestation.state)) throw new RedirectException(`/tenants/${tenant.id}/attestation`);
     return {
@@ -169,7 +168,7 @@ export class AttestationsController {
   @Roles(...CHANGERS)
   async cancel(
     @Req() req: Request,
-    @Param('tenantId') tenantId: string,
+    @PathId('tenantId') tenantId: number,
     @Body() body: Record<string, unknown>,
     @CurrentUser() user: SignedInUser,
   ) {
@@ -178,14 +177,14 @@ export class AttestationsController {
 
   @Get('attestation/record')
   @Render('attestations/record')
-  async record(@Param('tenantId') tenantId: string, @CurrentUser() user: SignedInUser) {
+  async record(@PathId('tenantId') tenantId: number, @CurrentUser() user: SignedInUser) {
     const { tenant, record } = await this.recordOf(tenantId, user);
     return { ...recordPageView(record), breadcrumbs: belowAttestationTrail(tenant) };
   }
 
   @Get('attestation/record.json')
   async recordJson(
-    @Param('tenantId') tenantId: string,
+    @PathId('tenantId') tenantId: number,
     @CurrentUser() user: SignedInUser,
     @Res({ passthrough: true }) res: Response,
   ) {
@@ -196,15 +195,15 @@ export class AttestationsController {
   }
 
   // The tenant of the path and its latest attestation; a tenant without one is not found.
-  private async latestOf(tenantId: string) {
-    const tenant = await this.attestations.tenant(idOf(tenantId));
+  private async latestOf(tenantId: number) {
+    const tenant = await this.attestations.tenant(tenantId);
     const attestation = await this.attestations.latestFor(tenant.id);
     if (!attestation) throw new NotFoundInBrokerError('An attestation');
     return { tenant, attestation };
   }
 
   // The partner named is the signed-in user's organisation, the one latestOf finds the tenant in.
-  private async recordOf(tenantId: string, user: SignedInUser) {
+  private async recordOf(tenantId: number, user: SignedInUser) {
     const { tenant, attestation } = await this.latestOf(tenantId);
     const events = await this.audit.forSubject('attestation', attestation.id);
     return { tenant, record: attestationRecord(user.brokerName, tenant, attestation, events) };
@@ -224,13 +223,13 @@ export class AttestationsController {
   // attestation moved on first (another tab, another user, the link expired), the page shows it as it is now, with
   // what could not be done and why.
   private async act(
-    request: { req: Request; tenantId: string; body: Record<string, unknown>; user: SignedInUser },
+    request: { req: Request; tenantId: number; body: Record<string, unknown>; user: SignedInUser },
     change: (tenantId: number, attestationId: number) => Promise<unknown>,
     done: string,
   ): Promise<void> {
     const { req, body, user } = request;
-    const tenant = await this.attestations.tenant(idOf(request.tenantId));
-    const attestationId = typeof body.attestationId === 'string' ? idOf(body.attestationId) : NaN;
+    const tenant = await this.attestations.tenant(request.tenantId);
+    const attestationId = formId(body, 'attestationId');
     try {
       await change(tenant.id, attestationId);
     } catch (error) {

@@ -132,7 +132,8 @@ export class AttestationsService {
   async forAgreementPage(
     pcAttestationId: string,
   ): Promise<{ attestation: Attestation; partnerName: string; customerName: string } | null> {
-    if (pcAttestationId.length === 0 || pcAttestationId.length > 200) return null;
+    // Partner Center's ids are printable ASCII: anything else (a NUL, which PostgreSQL refuses to compare) is no link.
+    if (!/^[\x21-\x7e]{1,200}$/.test(pcAttestationId)) return null;
     const [row] = await this.sql.query<Record<string, unknown>>`
       SELECT a.*, b.name AS partner_name, t.name AS customer_name FROM attestations a
       JOIN brokers b ON b.id = a.broker_id JOIN tenants t ON t.id = a.tenant_id

@@ -1,3 +1,4 @@
+import { parseId } from '../common/ids';
 import type { FieldMessages } from '../common/domain-errors';
 
 // The audit page's filters, as typed in its GET form, and the keyset cursor of its paging.
@@ -39,10 +40,7 @@ const validDate = (text: string): boolean => {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 };
 
-const cursorId = (value: unknown): number | undefined => {
-  const text = firstText(value);
-  return /^[1-9]\d{0,14}$/.test(text) ? Number(text) : undefined;
-};
+const cursorId = (value: unknown): number | undefined => parseId(firstText(value)) ?? undefined;
 
 // Lenient about the cursor (a stale or edited one just starts from the newest), strict about the fields a person
 // typed: each refused one gets a message next to it.

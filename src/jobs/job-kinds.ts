@@ -7,6 +7,7 @@ const KIND_NAMES: Record<string, string> = {
   'attestation.poll': 'Check open agreement links',
   'attestation.finalize': 'Finalize an attestation',
   'mail.send': 'Send an email',
+  'password.reset_request': 'Answer a forgotten password',
   'report.generate': 'Build and send a report',
   'report.schedule-tick': 'Start scheduled reports',
   'report.prune': 'Delete old report files',

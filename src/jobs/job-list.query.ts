@@ -1,3 +1,4 @@
+import { parseId } from '../common/ids';
 import type { FieldMessages } from '../common/domain-errors';
 
 // Background work's list: filters from its GET form, and a keyset cursor (job ids, newest first).
@@ -30,10 +31,7 @@ const firstText = (value: unknown): string => {
   return typeof first === 'string' ? first.trim() : '';
 };
 
-const cursorId = (value: unknown): number | undefined => {
-  const text = firstText(value);
-  return /^[1-9]\d{0,14}$/.test(text) ? Number(text) : undefined;
-};
+const cursorId = (value: unknown): number | undefined => parseId(firstText(value)) ?? undefined;
 
 // `kinds` are the job types there are (registered or named); anything else is refused with a message next to its
 // field. A stale or edited cursor just starts from the newest.

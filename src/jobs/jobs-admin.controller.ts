@@ -1,4 +1,5 @@
-import { Controller, Get, Param, ParseIntPipe, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
+import { Controller, Get, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
+import { PathId } from '../common/ids';
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -57,7 +58,7 @@ export class JobsAdminController {
 
   @Post(':id/retry')
   @Redirect(JOBS_PATH, 303)
-  async retry(@Req() req: Request, @CurrentUser() me: SignedInUser, @Param('id', ParseIntPipe) id: number) {
+  async retry(@Req() req: Request, @CurrentUser() me: SignedInUser, @PathId('id') id: number) {
     try {
       const job = await this.queue.retry(id, me.brokerId);
       if (job) flash(req, 'success', `Job ${job.id} (${jobKindName(job.type)}) will run again.`);

@@ -5,13 +5,13 @@ import {
   HttpStatus,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Post,
   Redirect,
   Render,
   Req,
   Res,
 } from '@nestjs/common';
+import { PathId } from '../common/ids';
 import type { Request, Response } from 'express';
 import { csrf } from '../common/csrf';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -102,7 +102,7 @@ export class PasswordsController {
   @Post('users/:id/password-reset')
   @Roles('admin')
   @Redirect('/users', 303)
-  async sendResetLink(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
+  async sendResetLink(@Req() req: Request, @PathId('id') id: number) {
     try {
       const user = await this.passwords.sendResetLink(id);
       flash(

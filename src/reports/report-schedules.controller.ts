@@ -1,15 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  ParseIntPipe,
-  Post,
-  Redirect,
-  Render,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Post, Redirect, Render, Req } from '@nestjs/common';
+import { PathId } from '../common/ids';
 import type { Request } from 'express';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
 import { NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
@@ -47,13 +37,13 @@ export class ReportSchedulesController {
 
   @Get(':id/edit')
   @Render('reports/schedule-form')
-  async edit(@Param('id', ParseIntPipe) id: number) {
+  async edit(@PathId('id') id: number) {
     return scheduleFormView(await this.found(() => this.schedules.get(id)), {});
   }
 
   @Post(':id')
   @Redirect(LIST, 303)
-  async update(@Req() req: Request, @Param('id', ParseIntPipe) id: number, @Body() body: ScheduleInput) {
+  async update(@Req() req: Request, @PathId('id') id: number, @Body() body: ScheduleInput) {
     const existing = await this.found(() => this.schedules.get(id));
     const schedule = await this.refused(existing.id, body, () => this.schedules.update(id, body));
     flash(req, 'success', `The schedule “${schedule.name}” is saved.`);
@@ -61,21 +51,21 @@ export class ReportSchedulesController {
 
   @Post(':id/pause')
   @Redirect(LIST, 303)
-  async pause(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
+  async pause(@Req() req: Request, @PathId('id') id: number) {
     const schedule = await this.found(() => this.schedules.setPaused(id, true));
     flash(req, 'success', `The schedule “${schedule.name}” is paused.`);
   }
 
   @Post(':id/resume')
   @Redirect(LIST, 303)
-  async resume(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
+  async resume(@Req() req: Request, @PathId('id') id: number) {
     const schedule = await this.found(() => this.schedules.setPaused(id, false));
     flash(req, 'success', `The schedule “${schedule.name}” runs again.`);
   }
 
   @Post(':id/delete')
   @Redirect(LIST, 303)
-  async remove(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
+  async remove(@Req() req: Request, @PathId('id') id: number) {
     const schedule = await this.found(() => this.schedules.remove(id));
     flash(req, 'success', `The schedule “${schedule.name}” is deleted.`);
   }

@@ -3,8 +3,6 @@ import {
   Controller,
   Get,
   NotFoundException,
-  Param,
-  ParseIntPipe,
   Post,
   Query,
   Redirect,
@@ -13,6 +11,7 @@ import {
   Res,
   StreamableFile,
 } from '@nestjs/common';
+import { PathId } from '../common/ids';
 import type { Request, Response } from 'express';
 import { createReadStream } from 'node:fs';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
@@ -82,7 +81,7 @@ export class ReportsController {
   @Get(':id/download')
   async download(
     @CurrentUser() user: SignedInUser,
-    @Param('id', ParseIntPipe) id: number,
+    @PathId('id') id: number,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     try {

@@ -1,12 +1,11 @@
-import { Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
+import { Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { Roles } from '../auth/decorators';
 import { flash } from '../common/flash';
+import { PathId } from '../common/ids';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { AcceptanceCheckService } from './acceptance-check.service';
 import { acceptanceView } from './tenant-acceptance.view';
-
-const idOf = (value: string): number => (/^\d{1,10}$/.test(value) ? Number(value) : NaN);
 
 // A tenant's acceptance as Partner Center reports it: checked again when the page opens (at most once a minute),
 // and on demand with "Check with Microsoft".
@@ -16,8 +15,7 @@ export class TenantAcceptanceController {
 
   @Get()
   @Render('sync/acceptance')
-  async page(@Param('id') id: string) {
-    const tenantId = idOf(id);
+  async page(@PathId('id') tenantId: number) {
     const result = await this.acceptance.check(tenantId, false).catch(async (error: unknown) => {
       // Partner Center not reachable at all (no user connected, settings missing): the page shows what is known.
       if (!(error instanceof PartnerCenterError)) throw error;
@@ -29,8 +27,7 @@ export class TenantAcceptanceController {
   @Post('check')
   @Roles('admin', 'operator')
   @Redirect('.', 303)
-  async check(@Param('id') id: string, @Req() req: Request) {
-    const tenantId = idOf(id);
+  async check(@PathId('id') tenantId: number, @Req() req: Request) {
     try {
       const { failure } = await this.acceptance.check(tenantId, true);
       if (failure) flash(req, 'error', `Microsoft did not confirm the acceptance: ${failure}`);

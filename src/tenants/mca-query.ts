@@ -1,3 +1,4 @@
+import { parseId } from '../common/ids';
 import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
 
 // The whole state of the MCA page, as its URL holds it (bookmarkable, and the back button restores it).
@@ -104,8 +105,6 @@ const oneOf = <T extends string | number>(allowed: readonly T[], raw: string | n
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
 // Ids are 32-bit integers on both databases: a larger one names no row (and PostgreSQL refuses to compare it).
-export const MAX_ROW_ID = 2_147_483_647;
-const ROW_ID = /^[1-9]\d{0,9}$/;
 const PAGE_NUMBER = /^\d{1,7}$/;
 
 export const parseStatusParam = (value: unknown): StatusFilter => oneOf(STATUS_FILTERS, singleParam(value)) ?? 'all';
@@ -123,8 +122,7 @@ export const parseSizeParam = (value: unknown): number | undefined => {
   return raw === undefined ? undefined : oneOf<number>(PAGE_SIZES, Number(raw));
 };
 export const parseRowIdParam = (value: unknown): number | undefined => {
-  const raw = singleParam(value);
-  return raw !== undefined && ROW_ID.test(raw) && Number(raw) <= MAX_ROW_ID ? Number(raw) : undefined;
+  return parseId(singleParam(value)) ?? undefined;
 };
 
 export function parseMcaQuery(raw: RawQuery): { query: McaQuery; cursor: PageCursor | null } {

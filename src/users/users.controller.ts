@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Redirect, Render, Req } from '@nestjs/common';
+import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
+import { PathId } from '../common/ids';
 import type { Request } from 'express';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
 import { ROLE_LABELS, USER_ROLES } from '../auth/user-role';
@@ -44,7 +45,7 @@ export class UsersController {
   async changeRole(
     @Req() req: Request,
     @CurrentUser() me: SignedInUser,
-    @Param('id', ParseIntPipe) id: number,
+    @PathId('id') id: number,
     @Body() dto: ChangeRoleDto,
   ) {
     const user = await this.onRow(me, id, () => this.users.changeRole(id, dto.role));
@@ -53,14 +54,14 @@ export class UsersController {
 
   @Post(':id/deactivate')
   @Redirect('/users', 303)
-  async deactivate(@Req() req: Request, @CurrentUser() me: SignedInUser, @Param('id', ParseIntPipe) id: number) {
+  async deactivate(@Req() req: Request, @CurrentUser() me: SignedInUser, @PathId('id') id: number) {
     const user = await this.onRow(me, id, () => this.users.deactivate(id, me.id));
     flash(req, 'success', `${user.name} is deactivated and has been signed out.`);
   }
 
   @Post(':id/reactivate')
   @Redirect('/users', 303)
-  async reactivate(@Req() req: Request, @Param('id', ParseIntPipe) id: number) {
+  async reactivate(@Req() req: Request, @PathId('id') id: number) {
     const user = await this.users.reactivate(id);
     flash(req, 'success', `${user.name} can sign in again.`);
   }

@@ -162,7 +162,7 @@ describe('Background work page', () => {
     expect(retried.headers.location).toBe('/admin/jobs');
     expect(await waitForJob(testApp, mine, ['succeeded'])).toMatchObject({ attempts: 1 });
     expect((await admin.get('/admin/jobs')).text).toContain(`Job ${mine} (Test fixable) will run again.`);
-    expect((await postForm(admin, '/admin/jobs', '/admin/jobs/abc/retry', {})).status).toBe(400);
+    expect((await postForm(admin, '/admin/jobs', '/admin/jobs/abc/retry', {})).status).toBe(404);
   });
 
   it('should filter by state and kind with a GET form, and refuse values it does not know next to the field', async () => {

@@ -170,7 +170,7 @@ describe('MCA reports', () => {
     const olle = (await signIn(testApp, 'olle@contoso.test')).agent;
     await olle.get(`/reports/${own.id}/download`).expect(404);
     await admin.get('/reports/999999/download').expect(404);
-    await admin.get('/reports/abc/download').expect(400);
+    await admin.get('/reports/abc/download').expect(404);
   });
 
   it('should let a viewer request a report for themselves but not see or change schedules', async () => {

@@ -171,9 +171,9 @@ describe('Users page', () => {
     expect(theirs.text).not.toContain('ada@contoso.test');
   });
 
-  it('should answer 404 with a page for an unknown URL and a non-numeric id', async () => {
+  it('should answer 404 with a page for an unknown URL and an id that cannot be one', async () => {
     expect((await admin.get('/no-such-page')).status).toBe(404);
-    expect((await post(admin, '/users/abc/deactivate')).status).toBe(400);
+    expect((await post(admin, '/users/abc/deactivate')).status).toBe(404);
     const json = await request(testApp.server).get('/no-such-page').set('Accept', 'application/json');
     expect(json.status).toBe(404);
     expect(json.body).toMatchObject({ statusCode: 404, error: 'Page not found' });

@@ -1,0 +1,82 @@
+import type TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import type { Tenant } from '../../src/tenants/tenant.entity';
+import { attestationRows, createAttestation, sandboxOf, syncTenants } from './attestations';
+import { postForm, setUpFirstAdmin } from './http';
+import { eventually, FAST_JOBS_ENV } from './jobs';
+import { createTestApp, type TestApp } from './test-app';
+
+// An app with something on every page: the sandbox's tenants, attestations waiting, ready and finalized, a report
+// and a schedule; and, for each route of the app, the values of its path's parameters that reach those things.
+export interface AppTour {
+  testApp: TestApp;
+  admin: TestAgent;
+  pathValues(path: string): Record<string, string | number>;
+}
+
+export async function tourApp(): Promise<AppTour> {
+  const testApp = await createTestApp({ listen: true, env: FAST_JOBS_ENV });
+  const admin = (await setUpFirstAdmin(testApp)).agent;
+  const [fresh, pending, ready, attested] = (await syncTenants(testApp, admin)).filter((t) => t.status === 'none');
+  const attestationOf = async (tenant: Tenant) =>
+    (await attestationRows(testApp)).find((row: { tenant_id: number }) => row.tenant_id === tenant.id);
+  // Opening the attestation's page asks Partner Center at once, so the acceptance is learned without waiting.
+  const waitForStatus = (tenant: Tenant, status: string) =>
+    eventually(
+      async () => ((await admin.get(`/tenants/${tenant.id}/attestation`)).text.includes(status) ? true : undefined),
+      100,
+    );
+
+  await createAttestation(admin, pending.id, { autoFinalize: 'no' });
+  await createAttestation(admin, ready.id, { autoFinalize: 'no' });
+  await createAttestation(admin, attested.id, { autoFinalize: 'yes' });
+  sandboxOf(testApp).acceptAttestation((await attestationOf(ready)).pc_attestation_id);
+  sandboxOf(testApp).acceptAttestation((await attestationOf(attested)).pc_attestation_id);
+  await waitForStatus(ready, 'Ready to finalize');
+  await waitForStatus(attested, 'Finalized');
+
+  const agreementId = /\/agreement\/([^"'<\s]+)/.exec(
+    (await admin.get(`/tenants/${pending.id}/attestation`)).text,
+  )?.[1];
+  if (!agreementId) throw new Error('No agreement link on the attestation page');
+  await postForm(admin, '/reports', '/reports', { email: 'ada@contoso.test', format: 'csv', scope: 'all' });
+  await postForm(admin, '/reports/schedules/new', '/reports/schedules', {
+    name: 'Weekly to Ada',
+    frequency: 'weekly',
+    weekday: '1',
+    dayOfMonth: '1',
+    time: '07:00',
+    timeZone: 'Europe/Stockholm',
+    recipients: 'ada@contoso.test',
+    format: 'csv',
+    status: 'none',
+  });
+  const dataSource = testApp.app.get(DataSource);
+  const [schedule] = await dataSource.query('SELECT id FROM report_schedules');
+  const [report] = await dataSource.query('SELECT id FROM report_requests');
+  const [user] = await dataSource.query('SELECT id FROM users');
+  const [job] = await dataSource.query('SELECT id FROM jobs');
+
+  const values: Record<string, Record<string, string | number>> = {
+    '/tenants/:tenantId/attestations/new': { tenantId: fresh.id },
+    '/tenants/:tenantId/attestation/finalize': { tenantId: ready.id },
+    '/tenants/:tenantId/attestation/record': { tenantId: attested.id },
+    '/tenants/:id/acceptance': { id: attested.id },
+    '/agreement/:id': { id: agreementId },
+    '/sandbox/accept/:id': { id: (await attestationOf(pending)).pc_attestation_id },
+    '/password/reset/:token': { token: 'no-such-reset-token' },
+  };
+  const byPrefix: [string, Record<string, string | number>][] = [
+    ['/tenants/:id/', { id: attested.id }],
+    ['/tenants/:tenantId/', { tenantId: pending.id }],
+    ['/reports/schedules/:id', { id: schedule.id }],
+    ['/reports/:id', { id: report.id }],
+    ['/users/:id', { id: user.id }],
+    ['/admin/jobs/:id', { id: job.id }],
+  ];
+  return {
+    testApp,
+    admin,
+    pathValues: (path) => values[path] ?? byPrefix.find(([prefix]) => path.startsWith(prefix))?.[1] ?? {},
+  };
+}
