@@ -14,6 +14,7 @@ import { SearchByBroker1764200000000 } from './1764200000000-search-by-broker';
 import { SearchIdsByBroker1764210000000 } from './1764210000000-search-ids-by-broker';
 import { Acceptances1764220000000 } from './1764220000000-acceptances';
 import { AttestationClaims1764230000000 } from './1764230000000-attestation-claims';
+import { EntraSignIn1764245000000 } from './1764245000000-entra-sign-in';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   SearchIdsByBroker1764210000000,
   Acceptances1764220000000,
   AttestationClaims1764230000000,
+  EntraSignIn1764245000000,
 ];
