@@ -201,8 +201,8 @@ export class EntraSettingsService implements PasswordSignInPolicy {
     const own = input.tenantId !== '' || input.clientId !== '' || input.clientSecret !== '';
     const needed = own || (input.enabled && !this.installation);
     const fields = [
-      ['tenantId', 'Tenant id'],
-      ['clientId', 'Client id'],
+      ['tenantId', 'Directory (tenant) id'],
+      ['clientId', 'Application (client) id'],
     ] as const;
     for (const [field, label] of fields) {
       const value = input[field];

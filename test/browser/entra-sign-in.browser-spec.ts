@@ -8,7 +8,7 @@ const PHONE = { width: 390, height: 844 };
 const DESK = { width: 1280, height: 900 };
 
 const scrollsSideways = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth');
 
 // The whole story of the README: an admin turns "Sign in with Microsoft" on against an OpenID provider (the test
 // one, as Entra ID), signs out, and signs in again through the provider's sign-in page.

@@ -88,8 +88,8 @@ describe('Sign in with Microsoft', () => {
         clientSecret: 'typed secret',
       });
       expect(response.status).toBe(422);
-      expect(response.text).toContain('Tenant id must be a GUID');
-      expect(response.text).toContain('Client id must be a GUID');
+      expect(response.text).toContain('Directory (tenant) id must be a GUID');
+      expect(response.text).toContain('Application (client) id must be a GUID');
       expect(response.text).toMatch(/aria-invalid="true" aria-describedby="tenantId-error"/);
       expect(response.text).not.toContain('typed secret');
       const missing = await saveSettings({ enabled: 'on', tenantId: provider.tenantId, clientId: provider.clientId });

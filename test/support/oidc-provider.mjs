@@ -7,7 +7,7 @@
 // page accepts any password: the login typed there is the email (unless an account below says otherwise).
 //
 // Configured by the environment:
-//   OIDC_PORT            port on 127.0.0.1 (default 0: any free port)
+//   OIDC_PORT            port on 127.0.0.1 (default 3200; the tests give 0, any free port)
 //   OIDC_TENANT_ID       the tenant this provider plays (default below)
 //   OIDC_CLIENT_ID / OIDC_CLIENT_SECRET   the one app registration (defaults below)
 //   OIDC_REDIRECT_URIS   comma-separated redirect URIs of that registration (default http://localhost:3000/login/microsoft/callback)
@@ -27,7 +27,7 @@ const accounts = JSON.parse(process.env.OIDC_ACCOUNTS || '{}');
 const control = { forgeIdToken: false, nonce: undefined, redirectUris };
 
 const server = createServer();
-await new Promise((resolve) => server.listen(Number(process.env.OIDC_PORT || 0), '127.0.0.1', resolve));
+await new Promise((resolve) => server.listen(Number(process.env.OIDC_PORT ?? 3200), '127.0.0.1', resolve));
 const authority = `http://127.0.0.1:${server.address().port}`;
 const mountPath = `/${tenantId}/v2.0`;
 const issuer = `${authority}${mountPath}`;
@@ -116,4 +116,16 @@ server.on('request', (req, res) => {
 });
 
 process.stdout.write(`${JSON.stringify({ authority, issuer, tenantId, clientId, clientSecret })}\n`);
+process.stderr.write(
+  [
+    `Test OpenID provider (playing Microsoft Entra ID) at ${issuer}`,
+    `  start the app with   ENTRA_AUTHORITY=${authority}`,
+    `  tenant id            ${tenantId}`,
+    `  client id            ${clientId}`,
+    `  client secret        ${clientSecret}`,
+    `  redirect URIs        ${redirectUris.join(', ')}`,
+    'At its sign-in page, type the email of a user of the app as the login, and any password.',
+    '',
+  ].join('\n'),
+);
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => process.exit(0)));
