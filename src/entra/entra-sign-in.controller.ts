@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpStatus, NotFoundException, Post, Query, Render, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Post,
+  Query,
+  Render,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { startSession } from '../auth/start-session';
 import { SignInLimits } from '../auth/sign-in-limits.service';
@@ -45,6 +57,7 @@ export class EntraSignInController {
 
   @Public()
   @Post()
+  @HttpCode(HttpStatus.OK)
   @FormView('entra/choose', CHOOSE_VIEW)
   @Render('entra/continue')
   async chooseByEmail(@Req() req: Request, @Body() dto: MicrosoftEmailDto) {

@@ -1,11 +1,14 @@
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { SqlService } from '../../src/database/sql.service';
+import { runForBroker } from '../../src/common/request-context';
+import { EntraSettingsService } from '../../src/entra/entra-settings.service';
 import { SIGN_IN_WINDOW_MS } from '../../src/entra/entra-sign-in.service';
 import { auditEvents } from '../support/audit';
 import { createUser, postForm, setUpFirstAdmin, signIn } from '../support/http';
 import { eventually, FAST_JOBS_ENV } from '../support/jobs';
 import { OTHER_TENANT_ID, signInAtProvider, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
+import { brokerIdOf, createBroker } from '../support/tenants';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const PUBLIC_URL = 'http://app.test';
@@ -353,6 +356,60 @@ describe('Sign in with Microsoft', () => {
       expect((await signIn(testApp, 'olga@contoso.test')).response.status).toBe(303);
       expect((await request(testApp.server).get('/login')).text).not.toContain('Sign in with Microsoft');
     });
+  });
+});
+
+describe('Sign in with Microsoft with several organisations using it', () => {
+  let provider: TestOidcProvider;
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    provider = await startOidcProvider({ redirectUris: [`${PUBLIC_URL}/login/microsoft/callback`] });
+    testApp = await createTestApp({ env: { ENTRA_AUTHORITY: provider.authority, PUBLIC_URL } });
+    await setUpFirstAdmin(testApp);
+    const fabrikam = await createBroker(testApp, 'Fabrikam');
+    await createUser(testApp, fabrikam, 'fiona@fabrikam.test', 'operator', 'Fiona');
+    for (const brokerId of [await brokerIdOf(testApp, 'ada@contoso.test'), fabrikam])
+      await runForBroker(brokerId, () =>
+        testApp.app.get(EntraSettingsService).save({
+          enabled: true,
+          tenantId: provider.tenantId,
+          clientId: provider.clientId,
+          clientSecret: provider.clientSecret,
+          allowNewUsers: false,
+        }),
+      );
+  });
+  afterAll(async () => {
+    await testApp?.close();
+    await provider?.stop();
+  });
+
+  it('should ask for the email first, refuse one of no such organisation, then continue to Microsoft', async () => {
+    const agent = request.agent(testApp.server);
+    const choose = await agent.get('/login/microsoft?next=/users');
+    expect(choose.status).toBe(200);
+    expect(choose.text).toContain('Enter your work email');
+
+    const unknown = await postForm(agent, '/login/microsoft', '/login/microsoft', { email: 'nobody@contoso.test' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.text).toContain('No organisation here signs in with Microsoft for this email');
+
+    const next = await postForm(agent, '/login/microsoft', '/login/microsoft', {
+      email: 'Fiona@Fabrikam.test',
+      next: '/mca',
+    });
+    expect(next.status).toBe(200);
+    const link = /href="([^"]+)"[^>]*id="continue-to-microsoft"/.exec(next.text)?.[1];
+    expect(link).toMatch(new RegExp(`^${provider.issuer}/auth\\?`));
+    const back = await signInAtProvider(
+      link!.replaceAll('&amp;', '&').replaceAll('&#x3D;', '='),
+      'fiona@fabrikam.test',
+    );
+    const response = await agent.get(`${back.pathname}${back.search}`);
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/mca');
+    expect((await agent.get('/')).text).toContain('Fabrikam');
   });
 });
 
