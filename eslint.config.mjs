@@ -9,6 +9,7 @@ const FEATURES = [
   'audit',
   'auth',
   'brokers',
+  'entra',
   'health',
   'home',
   'jobs',

@@ -14,6 +14,7 @@ import { FormErrorsException } from './common/form-errors.exception';
 import { ViewLocalsMiddleware } from './common/view-locals.middleware';
 import { appConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
+import { EntraModule } from './entra/entra.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -45,6 +46,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     SessionsModule,
     UsersModule,
     AuthModule,
+    EntraModule,
     PasswordsModule,
     HealthModule,
     HomeModule,

@@ -9,14 +9,12 @@ import { safeLocalPath } from '../common/safe-redirect';
 import { SESSION_COOKIE } from '../sessions/session-cookie';
 import { UsersService } from '../users/users.service';
 import { LocalAuthGuard } from './local-auth.guard';
+import { startSession } from './start-session';
 import { SetupDto } from './dto/setup.dto';
 import { SetupService } from './setup.service';
 import { PASSWORD_MIN_LENGTH } from '../users/dto/user-fields';
 
 const SETUP_VIEW = { title: 'Set up MCA Manager', passwordMinLength: PASSWORD_MIN_LENGTH };
-
-const signIn = (req: Request, user: CurrentUser): Promise<void> =>
-  new Promise((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve())));
 
 @Controller()
 export class AuthController {
@@ -40,7 +38,7 @@ export class AuthController {
   @Redirect('/', 303)
   async login(@Req() req: Request, @Body('next') next: unknown) {
     const user = req.user as CurrentUser;
-    await this.users.recordSignIn(user, { ip: req.ip });
+    await this.users.recordSignIn(user, { ip: req.ip, method: 'password' });
     // Signing in regenerated the session: the sign-in page's token died with the old one.
     csrf.generateToken(req, true);
     flash(req, 'success', `Signed in as ${user.email}.`);
@@ -73,8 +71,8 @@ export class AuthController {
     const admin = await this.setup.completeSetup(dto);
     const user = await this.users.findActiveSessionUser(admin.id);
     if (user) {
-      await signIn(req, user);
-      await this.users.recordSignIn(user, { ip: req.ip });
+      await startSession(req, user);
+      await this.users.recordSignIn(user, { ip: req.ip, method: 'password' });
     }
     csrf.generateToken(req, true);
     flash(req, 'success', `Welcome! ${dto.brokerName} is set up and you are signed in as its first admin.`);

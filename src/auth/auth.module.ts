@@ -20,5 +20,6 @@ import { SignInLimits } from './sign-in-limits.service';
     { provide: APP_GUARD, useClass: AuthenticatedGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
+  exports: [SignInLimits],
 })
 export class AuthModule {}

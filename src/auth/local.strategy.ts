@@ -4,7 +4,8 @@ import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 import type { CurrentUser } from '../common/request-context';
 import { UsersService } from '../users/users.service';
-import { SignInFailedException } from './sign-in-failed.exception';
+import { PasswordSignInPolicy } from './password-sign-in-policy';
+import { PasswordSignInOffException, SignInFailedException } from './sign-in-failed.exception';
 import { SignInLimits } from './sign-in-limits.service';
 
 const MAX_FIELD = 1000;
@@ -14,6 +15,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(
     private readonly users: UsersService,
     private readonly limits: SignInLimits,
+    private readonly policy: PasswordSignInPolicy,
   ) {
     super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
   }
@@ -21,9 +23,11 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   async validate(req: Request, email: string, password: string): Promise<CurrentUser> {
     return this.limits.attempt(req, email, async () => {
       if (email.length > MAX_FIELD || password.length > MAX_FIELD) throw new SignInFailedException();
-      const user = await this.users.signIn(email, password, { ip: req.ip });
-      if (!user) throw new SignInFailedException();
-      return user;
+      const outcome = await this.users.signIn(email, password, { ip: req.ip }, (brokerId) =>
+        this.policy.passwordAllowed(brokerId),
+      );
+      if ('user' in outcome) return outcome.user;
+      throw outcome.refused === 'password sign-in off' ? new PasswordSignInOffException() : new SignInFailedException();
     });
   }
 }

@@ -14,3 +14,13 @@ export class SignInFailedException extends FormErrorsException {
     );
   }
 }
+
+// The email's organisation signs in with Microsoft only: the password was not checked.
+export class PasswordSignInOffException extends FormErrorsException {
+  constructor() {
+    super(
+      { form: 'Your organisation signs in with Microsoft: use "Sign in with Microsoft" below.' },
+      { status: HttpStatus.FORBIDDEN, view: 'auth/login', viewData: { title: 'Sign in' } },
+    );
+  }
+}

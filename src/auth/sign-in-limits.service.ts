@@ -23,17 +23,9 @@ export class SignInLimits {
 
   async attempt<T>(req: Request, email: string, verify: () => Promise<T>): Promise<T> {
     const [byAddress, byEmail] = this.rules(req.ip ?? 'unknown', normalEmail(email));
-    const exceeded = await this.limits.firstExceeded([byEmail, byAddress]);
-    if (exceeded) {
-      const wait = describeWait(exceeded.retryAfterSeconds);
-      const who = exceeded.rule === byEmail ? 'this email' : 'your network address';
-      throw tooManyAttempts(
-        req,
-        exceeded.retryAfterSeconds,
-        { form: `Too many attempts: too many failed sign-ins for ${who}. Try again in ${wait}.` },
-        'auth/login',
-      );
-    }
+    await this.refuseExceeded(req, [byEmail, byAddress], (rule) =>
+      rule === byEmail ? 'this email' : 'your network address',
+    );
     try {
       const result = await verify();
       await this.limits.clear(byEmail);
@@ -42,6 +34,30 @@ export class SignInLimits {
       if (error instanceof SignInFailedException) await this.limits.hit([byAddress, byEmail]);
       throw error;
     }
+  }
+
+  // A sign-in with no email typed (Microsoft's answer): only its address counts, with the password sign-ins'.
+  async attemptFromAddress<T>(req: Request, verify: () => Promise<T>, failed: (error: unknown) => boolean): Promise<T> {
+    const [byAddress] = this.rules(req.ip ?? 'unknown', '');
+    await this.refuseExceeded(req, [byAddress], () => 'your network address');
+    try {
+      return await verify();
+    } catch (error) {
+      if (failed(error)) await this.limits.hit([byAddress]);
+      throw error;
+    }
+  }
+
+  private async refuseExceeded(req: Request, rules: RateLimit[], who: (rule: RateLimit) => string): Promise<void> {
+    const exceeded = await this.limits.firstExceeded(rules);
+    if (!exceeded) return;
+    const wait = describeWait(exceeded.retryAfterSeconds);
+    throw tooManyAttempts(
+      req,
+      exceeded.retryAfterSeconds,
+      { form: `Too many attempts: too many failed sign-ins for ${who(exceeded.rule)}. Try again in ${wait}.` },
+      'auth/login',
+    );
   }
 
   private rules(address: string, email: string): [RateLimit, RateLimit] {

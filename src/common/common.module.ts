@@ -1,7 +1,21 @@
 import { Global, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../config/app.config';
 import { AppUrl } from './app-url';
 import { BrokerScope } from './broker-scope.service';
+import { SecretBox } from './secret-box';
 
 @Global()
-@Module({ providers: [BrokerScope, AppUrl], exports: [BrokerScope, AppUrl] })
+@Module({
+  providers: [
+    BrokerScope,
+    AppUrl,
+    {
+      provide: SecretBox,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => new SecretBox(config.getOrThrow<AppConfig>('app').secret),
+    },
+  ],
+  exports: [BrokerScope, AppUrl, SecretBox],
+})
 export class CommonModule {}

@@ -34,6 +34,11 @@ export interface AppConfig {
   mailFrom: string;
   jobs: JobWorkerSettings;
   reports: { gzipOverBytes: number; attachMaxBytes: number };
+  // Sign in with Microsoft: where Entra ID is, and the installation's app registration when the environment gives one.
+  entra: {
+    authority: string;
+    registration: { tenantId: string; clientId: string; clientSecret: string } | undefined;
+  };
 }
 
 export function readAppConfig(raw: Record<string, unknown> = process.env): AppConfig {
@@ -76,6 +81,17 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
       retentionDays: env.JOB_RETENTION_DAYS,
     },
     reports: { gzipOverBytes: env.REPORT_GZIP_OVER_BYTES, attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES },
+    entra: {
+      authority: env.ENTRA_AUTHORITY.replace(/\/+$/, ''),
+      registration:
+        env.ENTRA_TENANT_ID && env.ENTRA_CLIENT_ID && env.ENTRA_CLIENT_SECRET
+          ? {
+              tenantId: env.ENTRA_TENANT_ID.toLowerCase(),
+              clientId: env.ENTRA_CLIENT_ID.toLowerCase(),
+              clientSecret: env.ENTRA_CLIENT_SECRET,
+            }
+          : undefined,
+    },
   };
 }
 

@@ -53,4 +53,25 @@ describe(validateEnvironment.name, () => {
       /^Invalid configuration: JOB_WORKER: .* \| JOB_CONCURRENCY: .* \| JOB_LEASE_MS: .*$/,
     );
   });
+
+  it("should take Sign in with Microsoft's registration as three variables together, and http only on loopback", () => {
+    const registration = {
+      ENTRA_TENANT_ID: '11111111-2222-4333-8444-555555555555',
+      ENTRA_CLIENT_ID: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+      ENTRA_CLIENT_SECRET: 'a secret',
+    };
+    expect(validateEnvironment({}).ENTRA_AUTHORITY).toBe('https://login.microsoftonline.com');
+    expect(validateEnvironment(registration)).toMatchObject(registration);
+    expect(() => validateEnvironment({ ENTRA_CLIENT_ID: registration.ENTRA_CLIENT_ID })).toThrow(
+      /ENTRA_TENANT_ID: set ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET together.*ENTRA_CLIENT_SECRET:/,
+    );
+    expect(() => validateEnvironment({ ...registration, ENTRA_TENANT_ID: 'contoso' })).toThrow(
+      'ENTRA_TENANT_ID: must be a GUID',
+    );
+    expect(validateEnvironment({ ENTRA_AUTHORITY: 'http://127.0.0.1:4000' }).ENTRA_AUTHORITY).toBe(
+      'http://127.0.0.1:4000',
+    );
+    for (const authority of ['http://login.example.com', 'http://127.0.0.1.example.com', 'ftp://127.0.0.1'])
+      expect(() => validateEnvironment({ ENTRA_AUTHORITY: authority })).toThrow('ENTRA_AUTHORITY');
+  });
 });

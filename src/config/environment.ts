@@ -1,5 +1,24 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+// "Sign in with Microsoft" for the whole installation: its app registration given as three variables, or none.
+const entraRegistrationGiven = (env: Environment) =>
+  Boolean(env.ENTRA_TENANT_ID || env.ENTRA_CLIENT_ID || env.ENTRA_CLIENT_SECRET);
+const ENTRA_TOGETHER = { message: 'set ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET together, or none' };
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -175,6 +194,29 @@ export class Environment {
   @IsOptional()
   @IsString()
   TRUST_PROXY?: string;
+
+  // Where Entra ID (or, on this machine, a test provider) is: plain http only on the loopback address.
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['https', 'http'] })
+  @Matches(/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$))/, {
+    message: 'must be an https URL (http only on 127.0.0.1 or localhost)',
+  })
+  ENTRA_AUTHORITY = 'https://login.microsoftonline.com';
+
+  @ValidateIf(entraRegistrationGiven)
+  @IsDefined(ENTRA_TOGETHER)
+  @IsUUID('all', { message: 'must be a GUID, like 00000000-0000-0000-0000-000000000000' })
+  ENTRA_TENANT_ID?: string;
+
+  @ValidateIf(entraRegistrationGiven)
+  @IsDefined(ENTRA_TOGETHER)
+  @IsUUID('all', { message: 'must be a GUID, like 00000000-0000-0000-0000-000000000000' })
+  ENTRA_CLIENT_ID?: string;
+
+  @ValidateIf(entraRegistrationGiven)
+  @IsDefined(ENTRA_TOGETHER)
+  @IsString()
+  ENTRA_CLIENT_SECRET?: string;
 
   @IsOptional()
   @Transform(toInt)

@@ -1,4 +1,5 @@
 import { Broker } from '../brokers/broker.entity';
+import { EntraSettings } from '../entra/entra-settings.entity';
 import { PartnerCenterSettings } from '../partner-center-settings/partner-center-settings.entity';
 import { ReportRequest } from '../reports/report-request.entity';
 import { ReportSchedule } from '../reports/report-schedule.entity';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   TenantStatusCount,
   ReportRequest,
   ReportSchedule,
+  EntraSettings,
 ];

@@ -1,8 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SecretBox } from '../common/secret-box';
-import type { AppConfig } from '../config/app.config';
 import { PartnerCenterClient } from '../partner-center/partner-center.client';
 import { PartnerCenterModule } from '../partner-center/partner-center.module';
 import { PartnerCenterSandboxService } from '../partner-center/sandbox/partner-center-sandbox.service';
@@ -20,11 +17,6 @@ import { AcceptancePolicySource } from '../tenants/acceptance-policy';
   imports: [TypeOrmModule.forFeature([PartnerCenterSettings]), PartnerCenterModule],
   controllers: [PartnerCenterSettingsController],
   providers: [
-    {
-      provide: SecretBox,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => new SecretBox(config.getOrThrow<AppConfig>('app').secret),
-    },
     { provide: PARTNER_CENTER_API, useExisting: PartnerCenterClient },
     { provide: PARTNER_CENTER_SANDBOX, useExisting: PartnerCenterSandboxService },
     PartnerCenterSettingsService,

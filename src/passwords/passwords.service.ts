@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { Not } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
+import { PasswordSignInPolicy } from '../auth/password-sign-in-policy';
 import { BrokerScope } from '../common/broker-scope.service';
 import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { AppUrl } from '../common/app-url';
@@ -87,6 +88,7 @@ export class PasswordsService {
     private readonly audit: AuditTrail,
     private readonly jobs: JobQueue,
     private readonly appUrl: AppUrl,
+    private readonly policy: PasswordSignInPolicy,
   ) {}
 
   // The signed-in user's own change: the current password proves it is them; their other sessions end.
@@ -142,6 +144,8 @@ export class PasswordsService {
     const [user] = await this.sql.query<ResetUserRow>`
       SELECT id, broker_id, name, email, active FROM users WHERE email = ${email}`;
     if (!user?.active) return;
+    if (!(await this.policy.passwordAllowed(user.broker_id)))
+      return this.sql.transaction((tx) => this.explainMicrosoftOnly(tx, user));
     await this.sql.transaction((tx) => this.issue(tx, user, 'user'));
   }
 
@@ -152,6 +156,10 @@ export class PasswordsService {
     if (!user) throw new NotFoundInBrokerError('That user');
     if (!user.active)
       throw new ConflictError(`${user.name} is deactivated: reactivate them before sending a reset link.`);
+    if (!(await this.policy.passwordAllowed(user.broker_id)))
+      throw new ConflictError(
+        'Password sign-in is off for your organisation: users sign in with Microsoft, so no reset link is sent.',
+      );
     await this.sql.transaction((tx) => this.issue(tx, user, 'admin'));
     return { name: user.name, email: user.email };
   }
@@ -181,6 +189,30 @@ export class PasswordsService {
       });
       await this.notifyChanged(tx, row.user_id);
       return { userId: row.user_id, email: row.email, name: row.name };
+    });
+  }
+
+  // A forgotten password in an organisation without passwords: the person is told how to sign in instead.
+  private async explainMicrosoftOnly(tx: Tx, user: ResetUserRow): Promise<void> {
+    await this.outbox.enqueue(tx, {
+      brokerId: user.broker_id,
+      to: user.email,
+      subject: 'How to sign in to MCA Manager',
+      template: 'notice',
+      context: {
+        heading: 'Your organisation signs in with Microsoft',
+        paragraphs: [
+          `Hello ${user.name},`,
+          'Someone (we hope you) asked to reset your MCA Manager password. Your organisation does not use passwords here: choose "Sign in with Microsoft" on the sign-in page and use your work account.',
+        ],
+        link: { href: `${this.appUrl.base()}/login`, label: 'Go to the sign-in page' },
+      },
+    });
+    await this.audit.record(tx, {
+      action: 'user.password_reset_refused',
+      subject: { type: 'user', id: user.id },
+      brokerId: user.broker_id,
+      data: { reason: 'password sign-in off' },
     });
   }
 

@@ -2,6 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { Broker } from '../brokers/broker.entity';
 import { TIMESTAMP } from '../database/column-types';
 import type { UserRole } from '../auth/user-role';
+import type { SignInMethod } from './sign-in-method';
 
 @Entity('users')
 export class User {
@@ -38,4 +39,7 @@ export class User {
 
   @Column({ name: 'last_sign_in_at', type: TIMESTAMP, nullable: true })
   lastSignInAt: Date | null;
+
+  @Column({ name: 'last_sign_in_method', type: 'varchar', length: 16, nullable: true })
+  lastSignInMethod: SignInMethod | null;
 }

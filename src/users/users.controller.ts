@@ -10,6 +10,7 @@ import { FormErrorsException } from '../common/form-errors.exception';
 import { ChangeRoleDto } from './dto/change-role.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { PASSWORD_MIN_LENGTH } from './dto/user-fields';
+import { SIGN_IN_METHOD_LABELS } from './sign-in-method';
 import { UsersService } from './users.service';
 
 const ROLE_OPTIONS = USER_ROLES.map((value) => ({ value, label: ROLE_LABELS[value] }));
@@ -73,6 +74,7 @@ export class UsersController {
       users: users.map((user) => ({
         ...user,
         roleLabel: ROLE_LABELS[user.role],
+        signInMethodLabel: user.lastSignInMethod ? SIGN_IN_METHOD_LABELS[user.lastSignInMethod] : null,
         isMe: user.id === me.id,
         roles: ROLE_OPTIONS.map((option) => ({ ...option, selected: option.value === user.role })),
         rowError: refused?.id === user.id ? refused.message : null,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -11,6 +12,7 @@ import { SessionRecord } from '../sessions/session.entity';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password-hasher';
 import type { UserRole } from '../auth/user-role';
 import { readSessionUser } from './session-user';
+import type { SignInMethod } from './sign-in-method';
 import { User } from './user.entity';
 
 export interface NewUser {
@@ -21,6 +23,12 @@ export interface NewUser {
 }
 
 const BACK_TO_USERS = { href: '/users', label: 'Back to users' };
+
+export type PasswordSignIn = { user: CurrentUser } | { refused: 'credentials' | 'password sign-in off' };
+
+const SIGN_IN_PAGE: Actor = { type: 'system', jobId: null, label: 'sign-in page' };
+const SIGN_IN_WITH_MICROSOFT: Actor = { type: 'system', jobId: null, label: 'Sign in with Microsoft' };
+const normalEmail = (email: string) => email.trim().toLowerCase().slice(0, 254);
 
 const actorOf = (user: { id: number; email: string }): Actor => ({ type: 'user', id: user.id, label: user.email });
 const userSubject = (user: { id: number }) => ({ type: 'user', id: user.id });
@@ -39,37 +47,92 @@ export class UsersService {
   }
 
   // The same work whether or not the email exists, so that neither the answer nor its timing tells. A refusal is
-  // recorded in the user's broker when the email is known, in the broker-less chain otherwise.
-  async signIn(email: string, password: string, from: { ip?: string }): Promise<CurrentUser | null> {
-    const normalised = email.trim().toLowerCase().slice(0, 254);
+  // recorded in the user's broker when the email is known, in the broker-less chain otherwise. A broker that turned
+  // password sign-in off is told so before any password is checked.
+  async signIn(
+    email: string,
+    password: string,
+    from: { ip?: string },
+    passwordAllowed: (brokerId: number) => Promise<boolean>,
+  ): Promise<PasswordSignIn> {
+    const normalised = normalEmail(email);
     const user = await this.users.findOneBy({ email: normalised });
+    if (user && !(await passwordAllowed(user.brokerId))) {
+      await this.recordSignInRefused({
+        user,
+        email: normalised,
+        method: 'password',
+        reason: 'password sign-in off',
+        ...from,
+      });
+      return { refused: 'password sign-in off' };
+    }
     const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
     const sessionUser = user && user.active && valid ? await this.findActiveSessionUser(user.id) : null;
-    if (sessionUser) return sessionUser;
+    if (sessionUser) return { user: sessionUser };
     const reason = !user ? 'unknown email' : !valid ? 'wrong password' : 'deactivated user';
+    await this.recordSignInRefused({ user, email: normalised, method: 'password', reason, ...from });
+    return { refused: 'credentials' };
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: normalEmail(email) });
+  }
+
+  // A refused sign-in of either method, in the user's broker when known (or the broker the attempt was for). Never
+  // a password or a token: only what identifies the attempt.
+  async recordSignInRefused(refusal: {
+    user?: Pick<User, 'id' | 'brokerId'> | null;
+    brokerId?: number | null;
+    email?: string | null;
+    method: SignInMethod;
+    reason: string;
+    ip?: string;
+    details?: Record<string, unknown>;
+  }): Promise<void> {
     await this.sql.transaction((tx) =>
       this.audit.record(tx, {
         action: 'auth.sign_in_failed',
-        brokerId: user?.brokerId ?? null,
-        actor: { type: 'system', jobId: null, label: 'sign-in page' },
-        subject: user ? userSubject(user) : null,
-        data: { email: normalised, reason, ip: from.ip ?? null },
+        brokerId: refusal.user?.brokerId ?? refusal.brokerId ?? null,
+        actor: SIGN_IN_PAGE,
+        subject: refusal.user ? userSubject(refusal.user) : null,
+        data: {
+          email: refusal.email ?? null,
+          method: refusal.method,
+          reason: refusal.reason,
+          ip: refusal.ip ?? null,
+          ...refusal.details,
+        },
       }),
     );
-    return null;
   }
 
-  async recordSignIn(user: CurrentUser, from: { ip?: string }): Promise<void> {
+  async recordSignIn(user: CurrentUser, from: { ip?: string; method: SignInMethod }): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      await tx.manager.update(User, { id: user.id }, { lastSignInAt: new Date() });
+      await tx.manager.update(User, { id: user.id }, { lastSignInAt: new Date(), lastSignInMethod: from.method });
       await this.audit.record(tx, {
         action: 'auth.signed_in',
         brokerId: user.brokerId,
         actor: actorOf(user),
         subject: userSubject(user),
-        data: { ip: from.ip ?? null },
+        data: { ip: from.ip ?? null, method: from.method },
       });
     });
+  }
+
+  // Someone of the broker's own Entra tenant with no user here, when the broker allows it: a viewer, with a
+  // password nobody knows (an admin may send a reset link later).
+  async createFromMicrosoft(brokerId: number, input: { email: string; name: string }): Promise<User> {
+    const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
+    return this.sql.transaction((tx) =>
+      this.insertUser(
+        tx,
+        brokerId,
+        { ...input, role: 'viewer', password: '' },
+        passwordHash,
+        () => SIGN_IN_WITH_MICROSOFT,
+      ),
+    );
   }
 
   async recordSignOut(user: CurrentUser): Promise<void> {

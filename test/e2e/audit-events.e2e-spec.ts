@@ -67,7 +67,7 @@ describe('Audit events of the changes people make', () => {
         broker: brokerId,
         actor: ada,
         subject: `user:${adminId}`,
-        data: { ip: expect.any(String) },
+        data: { ip: expect.any(String), method: 'password' },
       },
     ]);
   });
@@ -84,14 +84,14 @@ describe('Audit events of the changes people make', () => {
         broker: brokerId,
         actor: `user:${adminId}:ada@contoso.test`,
         subject: `user:${adminId}`,
-        data: { ip: expect.any(String) },
+        data: { ip: expect.any(String), method: 'password' },
       }),
       expect.objectContaining({
         action: 'auth.sign_in_failed',
         broker: brokerId,
         actor: 'system:-:sign-in page',
         subject: `user:${adminId}`,
-        data: expect.objectContaining({ email: 'ada@contoso.test', reason: 'wrong password' }),
+        data: expect.objectContaining({ email: 'ada@contoso.test', method: 'password', reason: 'wrong password' }),
       }),
       expect.objectContaining({
         action: 'auth.sign_in_failed',

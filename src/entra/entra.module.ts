@@ -1,0 +1,30 @@
+import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module';
+import { PasswordSignInPolicy } from '../auth/password-sign-in-policy';
+import { UsersModule } from '../users/users.module';
+import { EntraSettings } from './entra-settings.entity';
+import { EntraSettingsController } from './entra-settings.controller';
+import { EntraSettingsService } from './entra-settings.service';
+import { EntraSignInController } from './entra-sign-in.controller';
+import { EntraSignInService } from './entra-sign-in.service';
+import { LoginOptionsMiddleware } from './login-options.middleware';
+
+// Sign in with Microsoft (Entra ID, OpenID Connect). Global so that password sign-in and password resets (auth,
+// passwords) find the broker's password policy through their own interface.
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([EntraSettings]), UsersModule, AuthModule],
+  controllers: [EntraSignInController, EntraSettingsController],
+  providers: [
+    EntraSettingsService,
+    EntraSignInService,
+    { provide: PasswordSignInPolicy, useExisting: EntraSettingsService },
+  ],
+  exports: [PasswordSignInPolicy],
+})
+export class EntraModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(LoginOptionsMiddleware).forRoutes({ path: 'login', method: RequestMethod.ALL });
+  }
+}
