@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser, openAdminPage } from '../support/browser';
 import { createUser, DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf } from '../support/tenants';
@@ -27,7 +27,7 @@ describe.each(JAVASCRIPT_MODES)('The audit trail in a browser with $name', ({ ja
         audited.push({ url: request.url(), htmx: request.headers()['hx-request'] === 'true' });
     });
     await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
-    await page.getByRole('link', { name: 'Audit trail' }).click();
+    await openAdminPage(page, 'Audit trail');
     await page.waitForURL(`${testApp.baseUrl}/audit`);
     const rows = page.locator('.audit-table tbody tr');
     await rows.first().waitFor();

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser, openAdminPage } from '../support/browser';
 import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -38,7 +38,7 @@ describe.each(JAVASCRIPT_MODES)('Sign in with Microsoft in a browser with $name'
       viewport: PHONE,
     });
     await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
-    await page.getByRole('link', { name: 'Microsoft sign-in' }).click();
+    await openAdminPage(page, 'Microsoft sign-in');
     await expect(page.locator('#redirect-uri').innerText()).resolves.toBe(
       `${testApp.baseUrl}/login/microsoft/callback`,
     );

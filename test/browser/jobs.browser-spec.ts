@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { SqlService } from '../../src/database/sql.service';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { JobRegistry } from '../../src/jobs/job-registry';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser, openAdminPage } from '../support/browser';
 import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
 import { FAST_JOBS_ENV, waitForJob } from '../support/jobs';
 import { gate } from '../support/sandbox';
@@ -49,7 +49,7 @@ describe.each(JAVASCRIPT_MODES)('Background work page in a browser with $name', 
 
     const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
     await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
-    await page.getByRole('link', { name: 'Background work' }).click();
+    await openAdminPage(page, 'Background work');
     await page.waitForURL(`${testApp.baseUrl}/admin/jobs`);
     const state = (id: number) => page.locator(`#job-${id} td[data-label="State"] .job-state`);
     await expect(state(running).innerText()).resolves.toBe('Running');

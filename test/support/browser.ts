@@ -59,3 +59,9 @@ export const JAVASCRIPT_MODES = [
   { name: 'JavaScript on', javaScriptEnabled: true },
   { name: 'JavaScript off', javaScriptEnabled: false },
 ] as const;
+
+// An admin's page, opened as a person does: the header's Administration menu, then the page's link.
+export async function openAdminPage(page: Page, name: string): Promise<void> {
+  await page.locator('.app-header').getByText('Administration', { exact: true }).click();
+  await page.locator('.app-header').getByRole('link', { name, exact: true }).click();
+}
