@@ -53,4 +53,12 @@ describe(validateEnvironment.name, () => {
       /^Invalid configuration: JOB_WORKER: .* \| JOB_CONCURRENCY: .* \| JOB_LEASE_MS: .*$/,
     );
   });
+
+  it('should limit report requests to 10 an hour per user by default, and refuse a limit or window it cannot keep', () => {
+    expect(validateEnvironment({})).toMatchObject({ REPORT_LIMIT_PER_USER: 10, REPORT_LIMIT_WINDOW_SECONDS: 3600 });
+    expect(validateEnvironment({ REPORT_LIMIT_PER_USER: '3' }).REPORT_LIMIT_PER_USER).toBe(3);
+    expect(() => validateEnvironment({ REPORT_LIMIT_PER_USER: '0', REPORT_LIMIT_WINDOW_SECONDS: '172800' })).toThrow(
+      /^Invalid configuration: REPORT_LIMIT_PER_USER: .* \| REPORT_LIMIT_WINDOW_SECONDS: .*$/,
+    );
+  });
 });

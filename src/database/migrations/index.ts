@@ -15,6 +15,7 @@ import { SearchIdsByBroker1764210000000 } from './1764210000000-search-ids-by-br
 import { Acceptances1764220000000 } from './1764220000000-acceptances';
 import { AttestationClaims1764230000000 } from './1764230000000-attestation-claims';
 import { JobListByBroker1764241000000 } from './1764241000000-job-list-by-broker';
+import { ReportRecipients1764250000000 } from './1764250000000-report-recipients';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   Acceptances1764220000000,
   AttestationClaims1764230000000,
   JobListByBroker1764241000000,
+  ReportRecipients1764250000000,
 ];
