@@ -115,7 +115,7 @@ export class ReportRequestsService {
       return await this.sql.transaction(async (tx) => {
         // Requests of one user are counted one after the other (every instance: the row lock, or SQLite's one writer).
         if (tx.dialect.name === 'postgres') await tx.query`SELECT id FROM users WHERE id = ${user.id} FOR UPDATE`;
-        const wait = await this.limits.retryAfterSeconds(rule);
+        const wait = await this.limits.retryAfterSeconds(rule, new Date(), tx);
         if (wait !== null) throw new TooManyReportsError(rule.limit, rule.windowSeconds, wait);
         const request = await this.create(tx, {
           brokerId: this.scope.brokerId(),
