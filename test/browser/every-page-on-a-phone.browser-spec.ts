@@ -76,7 +76,7 @@ describe.each(JAVASCRIPT_MODES)('Every page on a phone, with $name', ({ javaScri
       dayOfMonth: '1',
       time: '07:00',
       timeZone: 'Europe/Stockholm',
-      recipients: 'sales@contoso.test',
+      recipients: 'ada@contoso.test',
       format: 'csv',
       status: 'none',
     });
