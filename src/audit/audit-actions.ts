@@ -73,6 +73,9 @@ const FAMILIES: Record<string, { name: string; actions: Record<string, string> }
       'report.requested': 'Report asked for',
       'report.sent': 'Report sent',
       'report.failed': 'Report failed',
+      'report.request_refused': 'Report request refused',
+      'report.recipients_skipped': 'Report recipients left out',
+      'report.recipient_domains_saved': 'Report recipient domains saved',
     },
   },
   report_schedule: {

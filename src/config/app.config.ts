@@ -33,7 +33,7 @@ export interface AppConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   jobs: JobWorkerSettings;
-  reports: { gzipOverBytes: number; attachMaxBytes: number };
+  reports: { gzipOverBytes: number; attachMaxBytes: number; limitPerUser: number; limitWindowSeconds: number };
   // Sign in with Microsoft: where Entra ID is, and the installation's app registration when the environment gives one.
   entra: {
     authority: string;
@@ -80,7 +80,12 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
       shutdownGraceMs: env.JOB_SHUTDOWN_GRACE_MS,
       retentionDays: env.JOB_RETENTION_DAYS,
     },
-    reports: { gzipOverBytes: env.REPORT_GZIP_OVER_BYTES, attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES },
+    reports: {
+      gzipOverBytes: env.REPORT_GZIP_OVER_BYTES,
+      attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES,
+      limitPerUser: env.REPORT_LIMIT_PER_USER,
+      limitWindowSeconds: env.REPORT_LIMIT_WINDOW_SECONDS,
+    },
     entra: {
       authority: env.ENTRA_AUTHORITY.replace(/\/+$/, ''),
       registration:

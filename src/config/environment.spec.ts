@@ -74,4 +74,12 @@ describe(validateEnvironment.name, () => {
     for (const authority of ['http://login.example.com', 'http://127.0.0.1.example.com', 'ftp://127.0.0.1'])
       expect(() => validateEnvironment({ ENTRA_AUTHORITY: authority })).toThrow('ENTRA_AUTHORITY');
   });
+
+  it('should limit report requests to 10 an hour per user by default, and refuse a limit or window it cannot keep', () => {
+    expect(validateEnvironment({})).toMatchObject({ REPORT_LIMIT_PER_USER: 10, REPORT_LIMIT_WINDOW_SECONDS: 3600 });
+    expect(validateEnvironment({ REPORT_LIMIT_PER_USER: '3' }).REPORT_LIMIT_PER_USER).toBe(3);
+    expect(() => validateEnvironment({ REPORT_LIMIT_PER_USER: '0', REPORT_LIMIT_WINDOW_SECONDS: '172800' })).toThrow(
+      /^Invalid configuration: REPORT_LIMIT_PER_USER: .* \| REPORT_LIMIT_WINDOW_SECONDS: .*$/,
+    );
+  });
 });

@@ -67,6 +67,21 @@ export class Environment {
   @Min(0)
   REPORT_ATTACH_MAX_BYTES = 15 * 1024 * 1024;
 
+  // Report requests a user may make in the window (each one emails a file of the broker's tenants).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  REPORT_LIMIT_PER_USER = 10;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  REPORT_LIMIT_WINDOW_SECONDS = 3600;
+
   @IsOptional()
   @IsIn(['sandbox', 'live'])
   PARTNER_CENTER_MODE: 'sandbox' | 'live' = 'sandbox';

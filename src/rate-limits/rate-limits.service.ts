@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { SqlService } from '../database/sql.service';
+import { SqlService, type Tx } from '../database/sql.service';
 
 export interface RateLimit {
   bucket: string; // what is counted, e.g. 'sign-in-failure:email'
@@ -20,10 +20,15 @@ export class RateLimits {
   constructor(private readonly sql: SqlService) {}
 
   // How long until one more hit is allowed (seconds), or null when it is allowed now. The limit-th newest hit in
-  // the window is the one whose expiry brings the count back under the limit.
-  async retryAfterSeconds(rule: RateLimit, now = new Date()): Promise<number | null> {
+  // the window is the one whose expiry brings the count back under the limit. Read in `reader` when given (a
+  // transaction that holds a lock, which must not wait for a second pooled connection).
+  async retryAfterSeconds(
+    rule: RateLimit,
+    now = new Date(),
+    reader: Pick<Tx, 'query'> = this.sql,
+  ): Promise<number | null> {
     const since = this.sql.dialect.encodeTimestamp(new Date(now.getTime() - rule.windowSeconds * 1000));
-    const [row] = await this.sql.query<{ at: unknown }>`
+    const [row] = await reader.query<{ at: unknown }>`
       SELECT at FROM rate_limit_hits
       WHERE bucket = ${rule.bucket} AND subject = ${hashed(rule.subject)} AND at > ${since}
       ORDER BY at DESC LIMIT 1 OFFSET ${rule.limit - 1}`;

@@ -8,7 +8,8 @@ export function tooManyAttempts(
   retryAfterSeconds: number,
   fieldErrors: FieldErrors,
   view?: string,
+  viewData?: Record<string, unknown>,
 ): FormErrorsException {
   req.res?.setHeader('Retry-After', String(retryAfterSeconds));
-  return new FormErrorsException(fieldErrors, { status: HttpStatus.TOO_MANY_REQUESTS, view });
+  return new FormErrorsException(fieldErrors, { status: HttpStatus.TOO_MANY_REQUESTS, view, viewData });
 }

@@ -8,20 +8,25 @@ import { createGzip } from 'node:zlib';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { Broker } from '../brokers/broker.entity';
 import type { AppConfig } from '../config/app.config';
-import { SqlService } from '../database/sql.service';
+import { SqlService, type Tx } from '../database/sql.service';
 import type { JobContext, JobHandler } from '../jobs/job-handler';
 import { PermanentJobError } from '../jobs/job-handler';
 import { Outbox } from '../mail/outbox.service';
 import { ReportBuilder } from './report-builder';
-import { filterText, parseFilter } from './report-filter';
+import { filterText, parseFilter, storedFilter } from './report-filter';
 import { CONTENT_TYPES, reportFileName, reportFilePath } from './report-files';
 import { ReportRequest, type ReportDelivery } from './report-request.entity';
 import { REPORT_GENERATE_JOB, REPORT_JOB_ATTEMPTS } from './report-requests.service';
+import { recipientRule, splitRecipients } from './report-recipients';
 import { ReportSchedule } from './report-schedule.entity';
+import { ReportSettingsService } from './report-settings.service';
 
 const PROGRESS_EVERY_MS = 500;
 const numberFormat = new Intl.NumberFormat('en-GB');
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+const skippedText = (skipped: string[]): string =>
+  `Left out, as the report settings no longer allow them: ${skipped.join(', ')}`;
 
 const sizeText = (bytes: number): string =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -48,6 +53,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
     private readonly appUrl: AppUrl,
+    private readonly settings: ReportSettingsService,
     config: ConfigService,
   ) {
     this.app = config.getOrThrow<AppConfig>('app');
@@ -66,13 +72,27 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
       .findOneBy({ id: requestId, brokerId: ctx.brokerId ?? -1 });
     if (!request) throw new PermanentJobError(`Report request ${requestId} no longer exists`);
     if (request.state === 'sent' || request.state === 'failed') return;
+    // Checked again here: a row queued before these checks, or a setting changed since, must not go out as it was.
+    const filter = storedFilter(request.filter);
+    if ('error' in filter) return this.refuse(request, `The report's filter cannot be used: ${filter.error}`, []);
+    const policy = await this.settings.recipientPolicy(await this.ownerOf(request), request.brokerId);
+    const recipients = splitRecipients(
+      request.email.split(',').map((address) => address.trim().toLowerCase()),
+      policy,
+    );
+    if (recipients.allowed.length === 0)
+      return this.refuse(
+        request,
+        `Not sent: no recipient is allowed (${recipients.refused.join(', ')}). ${recipientRule(policy, request.scheduleId ? "the schedule owner's" : 'your')}`,
+        recipients.refused,
+      );
     await this.update(request.id, { state: 'running', startedAt: new Date(), rowsWritten: 0, error: null });
     const file = reportFilePath(this.app.dataDir, request.brokerId, request.id, request.format);
     let reported = 0;
     try {
       const { rows, bytes } = await this.builder.build(
         request.brokerId,
-        parseFilter(request.filter),
+        filter.filter,
         request.format,
         file,
         async (done, total) => {
@@ -86,12 +106,26 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         ctx.signal,
       );
       const attachment = await this.attachment(request, file, bytes);
-      await this.send(request, rows, bytes, attachment);
+      await this.send(request, rows, bytes, attachment, recipients);
     } catch (error) {
       if (ctx.signal.aborted) throw error;
-      await this.failed(request, error, ctx.attempt >= REPORT_JOB_ATTEMPTS);
+      const reason = `The report could not be built: ${error instanceof Error ? error.message : String(error)}`;
+      await this.failed(request, reason, ctx.attempt >= REPORT_JOB_ATTEMPTS);
       throw error;
     }
+  }
+
+  // Whose own address the report may go to: its requester's, or its schedule's owner's.
+  private async ownerOf(request: ReportRequest): Promise<number | null> {
+    if (!request.scheduleId) return request.requestedBy;
+    const schedule = await this.sql.manager.getRepository(ReportSchedule).findOneBy({ id: request.scheduleId });
+    return schedule?.createdBy ?? null;
+  }
+
+  // Trying again cannot help: failed at once, with the reason on the page (and the schedule's last result).
+  private async refuse(request: ReportRequest, reason: string, skipped: string[]): Promise<never> {
+    await this.failed(request, reason, true, skipped);
+    throw new PermanentJobError(reason);
   }
 
   private async attachment(request: ReportRequest, file: string, bytes: number): Promise<Attachment> {
@@ -123,9 +157,14 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     return attachment;
   }
 
-  private async send(request: ReportRequest, rows: number, bytes: number, attachment: Attachment): Promise<void> {
+  private async send(
+    request: ReportRequest,
+    rows: number,
+    bytes: number,
+    attachment: Attachment,
+    { allowed: recipients, refused: skipped }: { allowed: string[]; refused: string[] },
+  ): Promise<void> {
     const now = new Date();
-    const recipients = request.email.split(',').map((address) => address.trim());
     await this.sql.transaction(async (tx) => {
       const broker = await tx.manager.getRepository(Broker).findOneBy({ id: request.brokerId });
       const schedule = request.scheduleId
@@ -169,8 +208,13 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
       });
       if (schedule)
         await tx.manager.getRepository(ReportSchedule).update(schedule.id, {
-          lastResult: `Sent to ${recipients.length} ${recipients.length === 1 ? 'recipient' : 'recipients'}: ${context.rowsText}`,
+          lastResult:
+            `Sent to ${recipients.length} ${recipients.length === 1 ? 'recipient' : 'recipients'}: ${context.rowsText}${skipped.length > 0 ? `. ${skippedText(skipped)}` : ''}`.slice(
+              0,
+              1000,
+            ),
         });
+      if (skipped.length > 0) await this.recordSkipped(tx, request, skipped);
       await this.audit.record(tx, {
         action: 'report.sent',
         subject: { type: 'report', id: request.id },
@@ -183,12 +227,18 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     return `${this.appUrl.base()}/reports/${requestId}/download`;
   }
 
+  private recordSkipped(tx: Tx, request: ReportRequest, skipped: string[]) {
+    return this.audit.record(tx, {
+      action: 'report.recipients_skipped',
+      brokerId: request.brokerId,
+      subject: { type: 'report', id: request.id },
+      data: { skipped, reason: 'recipient_not_allowed', scheduleId: request.scheduleId },
+    });
+  }
+
   // A failed attempt goes back to the queue (the job retries it); the last one leaves the reason on the page.
-  private async failed(request: ReportRequest, error: unknown, final: boolean): Promise<void> {
-    const reason = `The report could not be built: ${error instanceof Error ? error.message : String(error)}`.slice(
-      0,
-      1000,
-    );
+  private async failed(request: ReportRequest, fullReason: string, final: boolean, skipped: string[] = []) {
+    const reason = fullReason.slice(0, 1000);
     this.logger.warn(`Report ${request.id}: ${reason}`);
     await this.sql.transaction(async (tx) => {
       await tx.manager.getRepository(ReportRequest).update(request.id, {
@@ -198,7 +248,10 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
       });
       if (!final) return;
       if (request.scheduleId)
-        await tx.manager.getRepository(ReportSchedule).update(request.scheduleId, { lastResult: `Failed: ${reason}` });
+        await tx.manager
+          .getRepository(ReportSchedule)
+          .update(request.scheduleId, { lastResult: `Failed: ${reason}`.slice(0, 1000) });
+      if (skipped.length > 0) await this.recordSkipped(tx, request, skipped);
       await this.audit.record(tx, {
         action: 'report.failed',
         subject: { type: 'report', id: request.id },

@@ -3,18 +3,21 @@ import { ConfigService } from '@nestjs/config';
 import { access } from 'node:fs/promises';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
-import { NotFoundInBrokerError, ValidationFailedError, type FieldMessages } from '../common/domain-errors';
+import { DomainError, NotFoundInBrokerError, ValidationFailedError, type FieldMessages } from '../common/domain-errors';
 import type { CurrentUser } from '../common/request-context';
 import type { AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
-import { SEARCH_MAX_LENGTH } from '../tenants/mca-query';
+import { describeWait, RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { checkAddress } from './report-address';
 import { REPORT_FORMATS, type ReportFormat } from './report-columns';
-import { isStatusFilter } from './report-filter';
+import { checkFilter } from './report-filter';
 import { REPORT_RETENTION_MS, reportFilePath } from './report-files';
+import { isAllowedRecipient, recipientRule, type RecipientPolicy } from './report-recipients';
+import { ReportRefusals } from './report-refusals';
 import { ReportRequest } from './report-request.entity';
-import type { ReportFilter } from './report-rows.sql';
+import { NO_FILTER, type ReportFilter } from './report-rows.sql';
+import { ReportSettingsService } from './report-settings.service';
 
 export const REPORT_GENERATE_JOB = 'report.generate';
 export const REPORT_JOB_ATTEMPTS = 3;
@@ -40,22 +43,53 @@ export interface NewReport {
 }
 
 const RECENT_LIMIT = 10;
+const REPORT_LIMIT_BUCKET = 'report-request:user';
+
+// "10 reports in 1 hour": a limit as the form and the settings page say it.
+export const limitText = (limit: number, windowSeconds: number): string => {
+  const window =
+    windowSeconds % 3600 === 0
+      ? `${windowSeconds / 3600} hour${windowSeconds === 3600 ? '' : 's'}`
+      : `${Math.ceil(windowSeconds / 60)} minutes`;
+  return `${limit} ${limit === 1 ? 'report' : 'reports'} in ${window}`;
+};
+
+// The user asked for as many reports as the window allows (REPORT_LIMIT_PER_USER); scheduled runs do not count.
+export class TooManyReportsError extends DomainError {
+  constructor(
+    readonly limit: number,
+    readonly windowSeconds: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `Too many reports: each person may ask for ${limitText(limit, windowSeconds)}. Try again in ${describeWait(retryAfterSeconds)}.`,
+    );
+  }
+}
 
 @Injectable()
 export class ReportRequestsService {
   private readonly dataDir: string;
+  private readonly reportConfig: AppConfig['reports'];
 
   constructor(
     private readonly sql: SqlService,
     private readonly jobs: JobQueue,
     private readonly audit: AuditTrail,
     private readonly scope: BrokerScope,
+    private readonly limits: RateLimits,
+    private readonly settings: ReportSettingsService,
+    private readonly refusals: ReportRefusals,
     config: ConfigService,
   ) {
-    this.dataDir = config.getOrThrow<AppConfig>('app').dataDir;
+    const app = config.getOrThrow<AppConfig>('app');
+    this.dataDir = app.dataDir;
+    this.reportConfig = app.reports;
   }
 
   // "Email me the report when ready": checked, stored and queued in one transaction, or refused with nothing queued.
+  // A recipient other than the user's own address (outside the allowed domains) and a request over the user's limit
+  // are refused and audited (ReportRefusals).
   async request(user: CurrentUser, input: ReportRequestInput): Promise<ReportRequest> {
     const errors: FieldMessages = {};
     const email = checkAddress(input.email);
@@ -64,31 +98,61 @@ export class ReportRequestsService {
     if (!(REPORT_FORMATS as readonly unknown[]).includes(format)) errors.format = 'Choose a format: CSV or XLSX';
     const scope = input.scope ?? 'all';
     if (scope !== 'all' && scope !== 'filtered') errors.scope = 'Choose every tenant or the current filter';
-    const status = input.status === undefined || input.status === '' ? 'all' : input.status;
-    if (!isStatusFilter(status)) errors.scope = 'That status filter does not exist: choose every tenant instead';
-    const q = typeof input.q === 'string' ? input.q.trim() : '';
-    if (q.length > SEARCH_MAX_LENGTH) errors.scope = `A search is at most ${SEARCH_MAX_LENGTH} characters`;
-    if (Object.keys(errors).length > 0 || 'error' in email || !isStatusFilter(status))
+    const filter = scope === 'filtered' ? checkFilter(input.status, input.q) : { filter: NO_FILTER };
+    if ('error' in filter) errors.scope = filter.error;
+    const address = 'address' in email ? email.address : null;
+    if (address !== null) {
+      const policy = await this.recipientPolicy(user);
+      if (!isAllowedRecipient(address, policy)) {
+        errors.email = recipientRule(policy, 'your');
+        await this.refusals.refused(user, 'recipient_not_allowed', address);
+      }
+    }
+    if (Object.keys(errors).length > 0 || address === null || 'error' in filter)
       throw new ValidationFailedError(errors);
-    const filter: ReportFilter = scope === 'filtered' ? { status, q } : { status: 'all', q: '' };
-    return this.sql.transaction(async (tx) => {
-      const request = await this.create(tx, {
-        brokerId: this.scope.brokerId(),
-        requestedBy: user.id,
-        scheduleId: null,
-        dueAt: null,
-        recipients: [email.address],
-        format: format as ReportFormat,
-        filter,
-        now: new Date(),
+    const rule = this.limitFor(user);
+    try {
+      return await this.sql.transaction(async (tx) => {
+        // Requests of one user are counted one after the other (every instance: the row lock, or SQLite's one writer).
+        if (tx.dialect.name === 'postgres') await tx.query`SELECT id FROM users WHERE id = ${user.id} FOR UPDATE`;
+        const wait = await this.limits.retryAfterSeconds(rule, new Date(), tx);
+        if (wait !== null) throw new TooManyReportsError(rule.limit, rule.windowSeconds, wait);
+        const request = await this.create(tx, {
+          brokerId: this.scope.brokerId(),
+          requestedBy: user.id,
+          scheduleId: null,
+          dueAt: null,
+          recipients: [address],
+          format: format as ReportFormat,
+          filter: filter.filter,
+          now: new Date(),
+        });
+        await this.audit.record(tx, {
+          action: 'report.requested',
+          subject: { type: 'report', id: request.id },
+          data: { email: address, format, filter: filter.filter },
+        });
+        await this.limits.hit([rule]);
+        return request;
       });
-      await this.audit.record(tx, {
-        action: 'report.requested',
-        subject: { type: 'report', id: request.id },
-        data: { email: email.address, format, filter },
-      });
-      return request;
-    });
+    } catch (error) {
+      if (error instanceof TooManyReportsError) await this.refusals.refused(user, 'limit', address);
+      throw error;
+    }
+  }
+
+  private limitFor(user: CurrentUser): RateLimit {
+    return {
+      bucket: REPORT_LIMIT_BUCKET,
+      subject: String(user.id),
+      limit: this.reportConfig.limitPerUser,
+      windowSeconds: this.reportConfig.limitWindowSeconds,
+    };
+  }
+
+  // Whom the user's own requests may go to.
+  async recipientPolicy(user: CurrentUser): Promise<RecipientPolicy> {
+    return { own: user.email.toLowerCase(), domains: await this.settings.recipientDomains() };
   }
 
   // A report row and its job, inside the caller's transaction (a user's request, or a schedule's due run).

@@ -3,11 +3,13 @@ import type { JobHandler } from '../jobs/job-handler';
 import { JobQueue } from '../jobs/job-queue.service';
 import { RecurringJobs } from '../jobs/recurring-jobs.service';
 import { SqlService } from '../database/sql.service';
+import { ReportRefusals } from './report-refusals';
 import { ReportSchedulesService } from './report-schedules.service';
 
 export const REPORT_SCHEDULE_TICK_JOB = 'report.schedule-tick';
 
-// Recurring (every minute): turns every due schedule run into a report request, once.
+// Recurring (every minute): turns every due schedule run into a report request, once; and records the refused
+// report requests of the last busy minute (ReportRefusals).
 @Injectable()
 export class ReportScheduleTickHandler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
   readonly type = REPORT_SCHEDULE_TICK_JOB;
@@ -17,6 +19,7 @@ export class ReportScheduleTickHandler implements JobHandler<Record<string, neve
     private readonly recurring: RecurringJobs,
     private readonly jobs: JobQueue,
     private readonly sql: SqlService,
+    private readonly refusals: ReportRefusals,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,6 +40,8 @@ export class ReportScheduleTickHandler implements JobHandler<Record<string, neve
   }
 
   async handle(): Promise<void> {
-    await this.schedules.runDue(new Date());
+    const now = new Date();
+    await this.schedules.runDue(now);
+    await this.refusals.flush(now);
   }
 }

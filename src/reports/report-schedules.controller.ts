@@ -7,6 +7,7 @@ import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';
 import { ReportSchedulesService, type ScheduleInput } from './report-schedules.service';
 import { scheduleFormView, schedulesView } from './report-schedules.view';
+import { ReportSettingsService } from './report-settings.service';
 
 const LIST = '/reports/schedules';
 
@@ -14,7 +15,10 @@ const LIST = '/reports/schedules';
 @Controller(LIST)
 @Roles('admin')
 export class ReportSchedulesController {
-  constructor(private readonly schedules: ReportSchedulesService) {}
+  constructor(
+    private readonly schedules: ReportSchedulesService,
+    private readonly settings: ReportSettingsService,
+  ) {}
 
   @Get()
   @Render('reports/schedules')
@@ -24,28 +28,36 @@ export class ReportSchedulesController {
 
   @Get('new')
   @Render('reports/schedule-form')
-  newSchedule() {
-    return scheduleFormView(null, {});
+  async newSchedule(@CurrentUser() user: SignedInUser) {
+    return scheduleFormView(null, {}, await this.settings.recipientPolicy(user.id));
   }
 
   @Post()
   @Redirect(LIST, 303)
   async create(@Req() req: Request, @CurrentUser() user: SignedInUser, @Body() body: ScheduleInput) {
-    const schedule = await this.refused(null, body, () => this.schedules.create(user, body));
+    const schedule = await this.refused(null, user.id, body, () => this.schedules.create(user, body));
     flash(req, 'success', `The schedule “${schedule.name}” is saved.`);
   }
 
   @Get(':id/edit')
   @Render('reports/schedule-form')
   async edit(@PathId('id') id: number) {
-    return scheduleFormView(await this.found(() => this.schedules.get(id)), {});
+    const schedule = await this.found(() => this.schedules.get(id));
+    return scheduleFormView(schedule, {}, await this.settings.recipientPolicy(schedule.createdBy));
   }
 
   @Post(':id')
   @Redirect(LIST, 303)
-  async update(@Req() req: Request, @PathId('id') id: number, @Body() body: ScheduleInput) {
+  async update(
+    @Req() req: Request,
+    @CurrentUser() user: SignedInUser,
+    @PathId('id') id: number,
+    @Body() body: ScheduleInput,
+  ) {
     const existing = await this.found(() => this.schedules.get(id));
-    const schedule = await this.refused(existing.id, body, () => this.schedules.update(id, body));
+    const schedule = await this.refused(existing.id, existing.createdBy, body, () =>
+      this.schedules.update(user, id, body),
+    );
     flash(req, 'success', `The schedule “${schedule.name}” is saved.`);
   }
 
@@ -79,14 +91,19 @@ export class ReportSchedulesController {
     }
   }
 
-  private async refused<T>(id: number | null, body: ScheduleInput, work: () => Promise<T>): Promise<T> {
+  private async refused<T>(
+    id: number | null,
+    ownerId: number | null,
+    body: ScheduleInput,
+    work: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.found(work);
     } catch (error) {
       if (!(error instanceof ValidationFailedError)) throw error;
       throw new FormErrorsException(error.fields, {
         view: 'reports/schedule-form',
-        viewData: scheduleFormView(id, body as Record<string, unknown>),
+        viewData: scheduleFormView(id, body as Record<string, unknown>, await this.settings.recipientPolicy(ownerId)),
       });
     }
   }

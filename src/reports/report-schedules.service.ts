@@ -7,9 +7,12 @@ import { SqlService, type Tx } from '../database/sql.service';
 import type { StatusFilter } from '../tenants/mca-query';
 import { checkAddressList } from './report-address';
 import { REPORT_FORMATS, type ReportFormat } from './report-columns';
-import { isStatusFilter } from './report-filter';
+import { checkFilter } from './report-filter';
+import { recipientRule, splitRecipients, type RecipientPolicy } from './report-recipients';
+import { ReportRefusals } from './report-refusals';
 import { ReportRequestsService } from './report-requests.service';
 import { ReportSchedule } from './report-schedule.entity';
+import { ReportSettingsService } from './report-settings.service';
 import {
   canonicalTimeZone,
   FREQUENCIES,
@@ -76,6 +79,8 @@ export class ReportSchedulesService {
     private readonly requests: ReportRequestsService,
     private readonly audit: AuditTrail,
     private readonly scope: BrokerScope,
+    private readonly settings: ReportSettingsService,
+    private readonly refusals: ReportRefusals,
   ) {}
 
   list(): Promise<ReportSchedule[]> {
@@ -93,7 +98,8 @@ export class ReportSchedulesService {
   }
 
   async create(user: CurrentUser, input: ScheduleInput, now = new Date()): Promise<ReportSchedule> {
-    const values = this.check(input, now);
+    const policy = await this.settings.recipientPolicy(user.id);
+    const values = await this.check(user, input, policy, now);
     return this.sql.transaction(async (tx) => {
       const repo = tx.manager.getRepository(ReportSchedule);
       const schedule = await repo.save(
@@ -110,8 +116,10 @@ export class ReportSchedulesService {
     });
   }
 
-  async update(id: number, input: ScheduleInput, now = new Date()): Promise<ReportSchedule> {
-    const values = this.check(input, now);
+  // The schedule keeps its owner (who created it): its recipients are checked against the owner's address.
+  async update(user: CurrentUser, id: number, input: ScheduleInput, now = new Date()): Promise<ReportSchedule> {
+    const existing = await this.get(id);
+    const values = await this.check(user, input, await this.settings.recipientPolicy(existing.createdBy), now);
     return this.sql.transaction(async (tx) => {
       const schedule = await this.get(id);
       Object.assign(schedule, values, { nextRunAt: nextRun(timingOf(values), now) });
@@ -204,8 +212,14 @@ export class ReportSchedulesService {
     });
   }
 
-  // Every field checked, with one message each; nothing is stored unless all pass.
-  private check(input: ScheduleInput, now: Date): ScheduleValues {
+  // Every field checked, with one message each; nothing is stored unless all pass. A recipient the policy does not
+  // allow is a refused request (audited), like a user's request to such an address.
+  private async check(
+    user: CurrentUser,
+    input: ScheduleInput,
+    policy: RecipientPolicy,
+    now: Date,
+  ): Promise<ScheduleValues> {
     const errors: FieldMessages = {};
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name === '') errors.name = 'Enter a name, like “Weekly to the sales team”';
@@ -227,19 +241,26 @@ export class ReportSchedulesService {
       errors.timeZone = `Unknown time zone “${zoneInput.slice(0, 64)}”: choose one from the list, like Europe/Stockholm`;
     const recipients = checkAddressList(input.recipients);
     if ('error' in recipients) errors.recipients = recipients.error;
+    else {
+      const { refused } = splitRecipients(recipients.addresses, policy);
+      if (refused.length > 0) {
+        errors.recipients = `Not allowed: ${refused.join(', ')}. ${recipientRule(policy, "the schedule owner's")}`;
+        await this.refusals.refused(user, 'recipient_not_allowed', refused[0]);
+      }
+    }
     const format = (REPORT_FORMATS as readonly unknown[]).includes(input.format)
       ? (input.format as ReportFormat)
       : null;
     if (!format) errors.format = 'Choose a format: CSV or XLSX';
-    const status = input.status === undefined || input.status === '' ? 'all' : input.status;
-    if (!isStatusFilter(status)) errors.status = 'Choose every tenant or one status';
+    const filter = checkFilter(input.status, '');
+    if ('error' in filter) errors.status = 'Choose every tenant or one status';
     if (
       Object.keys(errors).length > 0 ||
       !frequency ||
       !timeZone ||
       !format ||
       'error' in recipients ||
-      !isStatusFilter(status)
+      'error' in filter
     )
       throw new ValidationFailedError(errors);
     const values: ScheduleValues = {
@@ -251,7 +272,7 @@ export class ReportSchedulesService {
       timeZone,
       recipients: recipients.addresses.join('\n'),
       format,
-      statusFilter: status,
+      statusFilter: filter.filter.status,
     };
     const shifted = firstShiftedRun(timingOf(values), now);
     if (shifted) {

@@ -1,5 +1,6 @@
 import { STATUS_FILTERS } from '../tenants/mca-query';
 import { filterLabel } from '../tenants/mca-view';
+import type { RecipientPolicy } from './report-recipients';
 import type { ReportSchedule } from './report-schedule.entity';
 import { BELOW_REPORTS_TRAIL } from './report-view';
 import { serverTimeZone, TIME_ZONES, zonedText } from './schedule-time';
@@ -46,7 +47,21 @@ const field = (source: Record<string, unknown>, key: string, fallback: string): 
 
 // The form's options and values: a schedule being edited, or what was sent back with an error. A new one starts
 // daily in the server's zone; app.js puts the browser's zone in its place, where the person is (`zoneIsDefault`).
-export function scheduleFormView(schedule: ReportSchedule | number | null, source: Record<string, unknown>) {
+// Whom a schedule may send to, said under its recipients.
+const recipientsHint = ({ own, domains }: RecipientPolicy): string => {
+  const ownText = own ? `the schedule owner's own address (${own})` : '';
+  if (domains.length === 0)
+    return own
+      ? `${ownText} only, until an admin allows domains in the report recipients settings.`
+      : 'no address yet: an admin allows domains in the report recipients settings.';
+  return `${ownText}${own ? ' or ' : ''}addresses at ${domains.join(', ')}.`;
+};
+
+export function scheduleFormView(
+  schedule: ReportSchedule | number | null,
+  source: Record<string, unknown>,
+  policy: RecipientPolicy,
+) {
   const existing = typeof schedule === 'object' && schedule !== null ? schedule : null;
   const id = existing?.id ?? (typeof schedule === 'number' ? schedule : null);
   const zoneIsDefault = id === null && typeof source.timeZone !== 'string';
@@ -66,6 +81,7 @@ export function scheduleFormView(schedule: ReportSchedule | number | null, sourc
     action: id ? `/reports/schedules/${id}` : '/reports/schedules',
     breadcrumbs: [...BELOW_REPORTS_TRAIL, { label: SCHEDULES_TITLE, href: '/reports/schedules' }],
     editing: id !== null,
+    recipientsHint: recipientsHint(policy),
     zoneIsDefault,
     values,
     weekdays: WEEKDAYS.map((label, i) => ({ value: String(i + 1), label, selected: values.weekday === String(i + 1) })),

@@ -1,7 +1,8 @@
-import { SEARCH_MAX_LENGTH } from '../tenants/mca-query';
+import { parseSearchParam, parseStatusParam, SEARCH_MAX_LENGTH } from '../tenants/mca-query';
 import { MCA_BREADCRUMB, type Breadcrumb } from '../tenants/mca-view';
 import { REPORT_FORMATS } from './report-columns';
-import { filterText, isFiltered, isStatusFilter, parseFilter } from './report-filter';
+import { filterText, isFiltered, parseFilter } from './report-filter';
+import type { RecipientPolicy } from './report-recipients';
 import type { ReportRequest, ReportState } from './report-request.entity';
 import type { ReportFilter } from './report-rows.sql';
 
@@ -51,11 +52,13 @@ export function recentView(requests: ReportRequest[], now = new Date()) {
   return { items, active: items.some((i) => i.state === 'queued' || i.state === 'running') };
 }
 
-// The form's values: from the MCA page's link (its filter and search), or what was sent back with an error.
-export function formView(email: string, source: Record<string, unknown>) {
-  const status = isStatusFilter(source.status) ? source.status : 'all';
-  const q = typeof source.q === 'string' ? source.q.trim().slice(0, SEARCH_MAX_LENGTH) : '';
-  const filter: ReportFilter = { status, q };
+// The form's values: from the MCA page's link (its filter and search, read by the page's own parser), or what was
+// sent back with an error; and where the report may go.
+export function formView(email: string, source: Record<string, unknown>, policy: RecipientPolicy) {
+  const filter: ReportFilter = {
+    status: parseStatusParam(source.status),
+    q: parseSearchParam(source.q).slice(0, SEARCH_MAX_LENGTH),
+  };
   const filtered = isFiltered(filter);
   const format =
     typeof source.format === 'string' && (REPORT_FORMATS as readonly string[]).includes(source.format)
@@ -63,9 +66,13 @@ export function formView(email: string, source: Record<string, unknown>) {
       : 'csv';
   return {
     email: typeof source.email === 'string' ? source.email : email,
+    recipientHint:
+      policy.domains.length === 0
+        ? 'The report is emailed to your own address when it is ready.'
+        : `The report is emailed to this one address when it is ready: your own, or one at ${policy.domains.join(', ')}.`,
     format,
-    status,
-    q,
+    status: filter.status,
+    q: filter.q,
     filtered,
     filterText: filterText(filter),
     scope: source.scope === 'all' || !filtered ? 'all' : 'filtered',

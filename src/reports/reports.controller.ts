@@ -20,7 +20,8 @@ import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';
 import { isHtmxRequest } from '../common/htmx';
 import { CONTENT_TYPES, reportFileName } from './report-files';
-import { ReportRequestsService } from './report-requests.service';
+import { tooManyAttempts } from '../rate-limits/too-many-attempts';
+import { ReportRequestsService, TooManyReportsError } from './report-requests.service';
 import { BELOW_REPORTS_TRAIL, formView, recentView, REPORTS_TITLE, REPORTS_TRAIL } from './report-view';
 
 // The "Generate MCA report" form with the user's recent reports: a page of its own, and the same panel in the MCA
@@ -36,7 +37,7 @@ export class ReportsController {
     return {
       title: REPORTS_TITLE,
       breadcrumbs: REPORTS_TRAIL,
-      form: formView(user.email, query),
+      form: formView(user.email, query, await this.requests.recipientPolicy(user)),
       recent: recentView(await this.requests.recent(user)),
       fragment,
       layout: fragment ? false : undefined,
@@ -50,17 +51,17 @@ export class ReportsController {
       const request = await this.requests.request(user, body);
       flash(req, 'success', `We will email the report to ${request.email} when it is ready.`);
     } catch (error) {
-      if (!(error instanceof ValidationFailedError)) throw error;
-      throw new FormErrorsException(error.fields, {
-        view: 'reports/index',
-        viewData: {
-          title: REPORTS_TITLE,
-          breadcrumbs: REPORTS_TRAIL,
-          form: formView(user.email, body),
-          recent: recentView(await this.requests.recent(user)),
-          fragment: isHtmxRequest(req),
-        },
-      });
+      if (!(error instanceof ValidationFailedError) && !(error instanceof TooManyReportsError)) throw error;
+      const viewData = {
+        title: REPORTS_TITLE,
+        breadcrumbs: REPORTS_TRAIL,
+        form: formView(user.email, body, await this.requests.recipientPolicy(user)),
+        recent: recentView(await this.requests.recent(user)),
+        fragment: isHtmxRequest(req),
+      };
+      if (error instanceof TooManyReportsError)
+        throw tooManyAttempts(req, error.retryAfterSeconds, { form: error.message }, 'reports/index', viewData);
+      throw new FormErrorsException(error.fields, { view: 'reports/index', viewData });
     }
   }
 

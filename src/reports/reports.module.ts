@@ -4,17 +4,22 @@ import { ReportBuilder } from './report-builder';
 import { ReportGenerateHandler } from './report-generate.handler';
 import { ReportPruneHandler } from './report-prune.handler';
 import { ReportScheduleTickHandler } from './report-schedule-tick.handler';
+import { ReportRefusals } from './report-refusals';
 import { ReportRequestsService } from './report-requests.service';
 import { ReportSchedulesController } from './report-schedules.controller';
 import { ReportSchedulesService } from './report-schedules.service';
+import { ReportSettingsController } from './report-settings.controller';
+import { ReportSettingsService } from './report-settings.service';
 import { ReportsController } from './reports.controller';
 
 @Module({
-  controllers: [ReportsController, ReportSchedulesController],
+  controllers: [ReportsController, ReportSchedulesController, ReportSettingsController],
   providers: [
     ReportBuilder,
     ReportRequestsService,
     ReportSchedulesService,
+    ReportSettingsService,
+    ReportRefusals,
     ReportGenerateHandler,
     ReportScheduleTickHandler,
     ReportPruneHandler,

@@ -59,6 +59,10 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
       password: DEFAULT_PASSWORD,
     });
     expect(setUp.status).toBe(303);
+    const allowed = await postForm(agent, '/settings/reports', '/settings/reports', {
+      recipientDomains: 'contoso.test\ncontoso-holdings-international.example',
+    });
+    expect(allowed.status).toBe(303);
     for (const [name, frequency] of [
       ['Monthly to the board of Contoso Holdings International', 'monthly'],
       ['Weekly to sales', 'weekly'],
@@ -147,6 +151,7 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
       '/reports/recent': ['Recent reports'],
       '/reports/schedules': ['Scheduled reports'],
       '/reports/schedules/new': ['New scheduled report'],
+      '/settings/reports': ['Report recipients'],
     };
     const headings: Record<string, string[]> = {};
     const tooWide: Record<string, number> = {};
@@ -184,6 +189,34 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
       expect(second!.x).toBeGreaterThan(first!.x + first!.width - 1);
       expect(second!.y).toBe(first!.y);
     }
+    await context.close();
+  });
+
+  it.each([
+    ['phone', PHONE],
+    ['desk', DESK],
+  ])('should say next to the field why a report or a domain is refused, within a %s', async (name, viewport) => {
+    const { page, consoleErrors, context } = await signedIn({ viewport });
+    await page.goto('/reports');
+    await page.getByLabel('Email address').fill('tenants@evil.test');
+    await page.getByRole('button', { name: 'Email me the report when ready' }).click();
+    await expect(page.locator('#email-error').textContent()).resolves.toBe(
+      'Reports go only to your own address (ada@contoso.test) or to an address at contoso.test, contoso-holdings-international.example.',
+    );
+    await expect(page.getByLabel('Email address').getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot(page, `${name}-report-refused`);
+    await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(viewport.width);
+
+    await page.goto('/settings/reports');
+    await page.getByLabel('Allowed domains').fill('contoso.test\n*.contoso.test');
+    await page.getByRole('button', { name: 'Save domains' }).click();
+    await expect(page.locator('#recipientDomains-error').textContent()).resolves.toContain(
+      '*.contoso.test: no wildcards',
+    );
+    await shot(page, `${name}-report-settings`);
+    await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(viewport.width);
+    await expect(page.locator('h1').count()).resolves.toBe(1);
+    expect(consoleErrors.filter((message) => !message.includes('status of 422'))).toEqual([]);
     await context.close();
   });
 });

@@ -32,13 +32,13 @@ describe('Breadcrumbs and main headings of the pages reached from the MCA page',
     fresh = second;
     expect((await createAttestation(admin, open.id)).status).toBe(303);
     const saved = await postForm(admin, '/reports/schedules/new', '/reports/schedules', {
-      name: 'Daily to sales',
+      name: 'Daily to Ada',
       frequency: 'daily',
       weekday: '1',
       dayOfMonth: '1',
       time: '07:00',
       timeZone: 'UTC',
-      recipients: 'sales@contoso.test',
+      recipients: 'ada@contoso.test',
       format: 'csv',
       status: 'all',
     });

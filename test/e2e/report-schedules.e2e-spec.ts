@@ -63,6 +63,8 @@ describe('Scheduled reports', () => {
     testApp = await createTestApp({ env: { ...FAST_JOBS_ENV, SMTP_URL: smtp.url } });
     admin = (await setUpFirstAdmin(testApp)).agent;
     brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
+    // Schedules to colleagues' addresses (report-recipients.e2e-spec covers the rule itself).
+    await postForm(admin, '/settings/reports', '/settings/reports', { recipientDomains: 'contoso.test' });
     adminId = (
       await testApp.app.get(SqlService).query<{ id: number }>`SELECT id FROM users WHERE email = ${'ada@contoso.test'}`
     )[0].id;

@@ -42,6 +42,8 @@ describe('MCA reports', () => {
     testApp = await createTestApp({ env: { ...FAST_JOBS_ENV, SMTP_URL: smtp.url, REPORT_GZIP_OVER_BYTES: '100000' } });
     admin = (await setUpFirstAdmin(testApp)).agent;
     brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
+    // Reports to colleagues' addresses (report-recipients.e2e-spec covers the rule itself).
+    await postForm(admin, '/settings/reports', '/settings/reports', { recipientDomains: 'contoso.test' });
     const seeds: TenantSeed[] = Array.from({ length: 1203 }, (_, i) => ({ status: TENANT_STATUSES[i % 4] }));
     seeds.push({ name: TRICKY, status: 'pending' }, { name: FORMULA, status: 'none' });
     tenants = (await seedTenants(testApp, brokerId, seeds)).sort((a, b) => a.id - b.id);
