@@ -15,6 +15,7 @@ const FEATURES = [
   'jobs',
   'logging',
   'mail',
+  'metrics',
   'partner-center',
   'partner-center-settings',
   'reports',

@@ -16,6 +16,7 @@ import { appConfig } from './config/app.config';
 import { DatabaseModule } from './database/database.module';
 import { EntraModule } from './entra/entra.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { HomeModule } from './home/home.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
@@ -36,6 +37,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     LoggingModule,
+    MetricsModule,
     DatabaseModule,
     ScheduleModule.forRoot(),
     CommonModule,

@@ -1,3 +1,4 @@
+import { AttestationMetrics } from './attestation-metrics';
 import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
 import { PartnerCenterModule } from '../partner-center/partner-center.module';
@@ -18,6 +19,7 @@ import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
   imports: [PartnerCenterSettingsModule, PartnerCenterModule, TenantsModule],
   controllers: [AttestationsController, SandboxAcceptanceController, AgreementPageController],
   providers: [
+    AttestationMetrics,
     AcceptanceLinks,
     AttestationClaims,
     AttestationsService,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
+import type { Counter } from 'prom-client';
 import type { AppConfig } from '../config/app.config';
+import { Metrics } from '../metrics/metrics.service';
 import { describeWait, RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { tooManyAttempts } from '../rate-limits/too-many-attempts';
 import { SignInFailedException } from './sign-in-failed.exception';
@@ -14,10 +16,14 @@ const normalEmail = (email: string) => email.trim().toLowerCase().slice(0, 254);
 export class SignInLimits {
   private readonly login: AppConfig['login'];
 
+  private readonly failures: Counter<'method'>;
+
   constructor(
     config: ConfigService,
     private readonly limits: RateLimits,
+    metrics: Metrics,
   ) {
+    this.failures = metrics.counter('mca_sign_in_failures_total', 'Refused sign-ins, by method', ['method']);
     this.login = config.getOrThrow<AppConfig>('app').login;
   }
 
@@ -31,7 +37,10 @@ export class SignInLimits {
       await this.limits.clear(byEmail);
       return result;
     } catch (error) {
-      if (error instanceof SignInFailedException) await this.limits.hit([byAddress, byEmail]);
+      if (error instanceof SignInFailedException) {
+        this.failures.inc({ method: 'password' });
+        await this.limits.hit([byAddress, byEmail]);
+      }
       throw error;
     }
   }
@@ -43,7 +52,10 @@ export class SignInLimits {
     try {
       return await verify();
     } catch (error) {
-      if (failed(error)) await this.limits.hit([byAddress]);
+      if (failed(error)) {
+        this.failures.inc({ method: 'microsoft' });
+        await this.limits.hit([byAddress]);
+      }
       throw error;
     }
   }

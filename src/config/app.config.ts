@@ -19,6 +19,7 @@ export interface AppConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   secret: string;
+  metricsToken: string | undefined;
   publicUrl: string | undefined;
   trustProxy: string | undefined;
   sessionIdleMinutes: number;
@@ -49,6 +50,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     dataDir,
     databaseUrl: env.DATABASE_URL,
     secret: loadOrCreateAppSecret(env.APP_SECRET, dataDir),
+    metricsToken: env.METRICS_TOKEN,
     publicUrl: env.PUBLIC_URL,
     trustProxy: env.TRUST_PROXY,
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,

@@ -46,6 +46,12 @@ export class Environment {
   @MinLength(32, { message: 'must be at least 32 characters' })
   APP_SECRET?: string;
 
+  // /metrics answers requests that carry it (Authorization: Bearer), besides those from the machine itself.
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   @IsOptional()
   @IsString()
   @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })

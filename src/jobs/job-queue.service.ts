@@ -119,6 +119,13 @@ export class JobQueue {
     }
   }
 
+  // Jobs of a type not yet finished (waiting, retrying or running): a feature's backlog, e.g. the unsent mail.
+  async unfinished(type: string): Promise<number> {
+    const [row] = await this.sql.query<{ n: number | string }>`
+      SELECT count(*) AS n FROM jobs WHERE type = ${type} AND state IN ('queued', 'running')`;
+    return Number(row?.n ?? 0);
+  }
+
   // The worker listens: it wakes as soon as a transaction that enqueued has committed.
   subscribe(listener: (event: JobEvent) => void): () => void {
     this.listeners.add(listener);

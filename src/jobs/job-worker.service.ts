@@ -9,6 +9,7 @@ import { SqlService, type Tx } from '../database/sql.service';
 import { retryDelayMs } from './backoff';
 import { PermanentJobError, type JobContext } from './job-handler';
 import { JobQueue } from './job-queue.service';
+import { JobMetrics } from './job-metrics';
 import { JobRegistry } from './job-registry';
 import { writeReturning } from './job-rows';
 
@@ -77,6 +78,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly sql: SqlService,
     private readonly queue: JobQueue,
     private readonly registry: JobRegistry,
+    private readonly metrics: JobMetrics,
     config: ConfigService,
   ) {
     this.settings = config.getOrThrow<AppConfig>('app').jobs;
@@ -321,6 +323,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         [tx.dialect.encodeTimestamp(runAt), message, job.id, this.owner],
       );
     });
+    this.metrics.finished.inc({ kind: job.type, result: 'retried' });
     this.logger.warn(
       `Job ${job.id} (${job.type}) attempt ${job.attempt} failed, retrying at ${runAt.toISOString()}: ${message}`,
     );
@@ -342,6 +345,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         [state, tx.dialect.encodeTimestamp(new Date()), error, job.id, this.owner],
       );
     });
+    if (rows.length > 0) this.metrics.finished.inc({ kind: job.type, result: state });
     return rows.length > 0;
   }
 

@@ -1,5 +1,6 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { JobList } from './job-list.service';
+import { JobMetrics } from './job-metrics';
 import { JobPruneHandler } from './job-prune.handler';
 import { JobQueue } from './job-queue.service';
 import { JobRegistry } from './job-registry';
@@ -10,7 +11,7 @@ import { RecurringJobs } from './recurring-jobs.service';
 @Global()
 @Module({
   controllers: [JobsAdminController],
-  providers: [JobQueue, JobRegistry, JobWorker, RecurringJobs, JobPruneHandler, JobList],
+  providers: [JobQueue, JobRegistry, JobWorker, RecurringJobs, JobPruneHandler, JobList, JobMetrics],
   exports: [JobQueue, JobRegistry, JobWorker, RecurringJobs],
 })
 export class JobsModule implements OnModuleInit {

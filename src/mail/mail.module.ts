@@ -6,7 +6,9 @@ import { JobRegistry } from '../jobs/job-registry';
 import { EmlFolderMailDriver, MAIL_DRIVER, SmtpMailDriver, type MailDriver } from './mail-driver';
 import { MailSendHandler } from './mail-send.handler';
 import { MailTemplates } from './mail-templates';
-import { Outbox } from './outbox.service';
+import { MAIL_SEND_JOB, Outbox } from './outbox.service';
+import { JobQueue } from '../jobs/job-queue.service';
+import { Metrics } from '../metrics/metrics.service';
 
 @Global()
 @Module({
@@ -31,7 +33,14 @@ export class MailModule implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: JobRegistry,
     private readonly sendHandler: MailSendHandler,
     @Inject(MAIL_DRIVER) private readonly driver: MailDriver,
-  ) {}
+    metrics: Metrics,
+    queue: JobQueue,
+  ) {
+    // Each outbox message is sent by a job of its own: the unfinished ones are the messages not yet handed over.
+    metrics.gauge('mca_outbox_backlog', 'Outbox messages not yet handed to the mail server', [], async (set) =>
+      set({}, await queue.unfinished(MAIL_SEND_JOB)),
+    );
+  }
 
   onModuleInit(): void {
     this.registry.register(this.sendHandler);

@@ -15,6 +15,8 @@ import { SyncRun } from './sync-run.entity';
 import { acceptanceDue, type FetchedCustomer, type KnownTenant, type PartnerAgreement } from '../tenants/tenant-merge';
 import type { CustomerAgreement } from '../partner-center/partner-center.types';
 import { PartialMergeError, TenantWriter, type MergeCounts } from '../tenants/tenant-writer';
+import { Metrics } from '../metrics/metrics.service';
+import type { Histogram } from 'prom-client';
 
 const PAGE_SIZE = 200;
 const MAX_PAGES = 5_000;
@@ -80,6 +82,7 @@ export class ReadTally {
 @Injectable()
 export class SyncRunner {
   private readonly logger = new Logger(SyncRunner.name);
+  private readonly duration: Histogram<'broker' | 'result'>;
 
   constructor(
     @Inject(PARTNER_CENTER_API) private readonly client: PartnerCenterApi,
@@ -88,9 +91,18 @@ export class SyncRunner {
     private readonly scope: BrokerScope,
     private readonly sql: SqlService,
     private readonly tenants: TenantWriter,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.duration = metrics.histogram(
+      'mca_sync_duration_seconds',
+      'Syncs from Partner Center run by this instance: how long each took, by broker and result',
+      ['broker', 'result'],
+      [1, 5, 15, 30, 60, 120, 300, 600, 1800],
+    );
+  }
 
   async run(run: SyncRun): Promise<void> {
+    const done = this.duration.startTimer({ broker: String(this.scope.brokerId()) });
     const heartbeat = setInterval(
       () =>
         this.lease
@@ -106,7 +118,9 @@ export class SyncRunner {
       // The final transaction proves the lease itself; a heartbeat racing it would only wait on its row lock.
       clearInterval(heartbeat);
       await this.write(run, fetched, unread);
+      done({ result: 'succeeded' });
     } catch (error) {
+      done({ result: 'failed' });
       await this.lease
         .fail(run, this.describe(error, run))
         .catch((failure: unknown) =>
