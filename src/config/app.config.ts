@@ -21,6 +21,7 @@ export interface AppConfig {
   secret: string;
   publicUrl: string | undefined;
   trustProxy: string | undefined;
+  shutdown: { drainMs: number; timeoutMs: number };
   sessionIdleMinutes: number;
   login: { perIp: number; perEmail: number; windowSeconds: number };
   logLevel: string;
@@ -51,6 +52,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     secret: loadOrCreateAppSecret(env.APP_SECRET, dataDir),
     publicUrl: env.PUBLIC_URL,
     trustProxy: env.TRUST_PROXY,
+    shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
     login: {
       perIp: env.LOGIN_LIMIT_PER_IP,
