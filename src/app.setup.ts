@@ -69,6 +69,5 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // No compat: its per-request `req._passport` is only for strategies written for passport 0.4.
   app.use(passport.initialize({ compat: false }));
   app.use(passport.session());
-  app.enableShutdownHooks();
   return app;
 }

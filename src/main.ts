@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { readAppConfig } from './config/app.config';
+import { stopGracefullyOnSignals } from './graceful-shutdown';
 
 // Under steady load V8 lets the old generation grow to about four times the live heap before it collects it (a
 // peak RSS of 330-350 MB for 46 MB live). Growing it to twice the live heap held the peak near 230 MB at the same
@@ -26,6 +27,7 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
   configureApp(app);
+  stopGracefullyOnSignals(app, config.shutdown);
   await app.listen(config.port);
   console.log(`MCA Manager listening on http://localhost:${config.port}`);
 }

@@ -22,6 +22,7 @@ export interface AppConfig {
   metricsToken: string | undefined;
   publicUrl: string | undefined;
   trustProxy: string | undefined;
+  shutdown: { drainMs: number; timeoutMs: number };
   sessionIdleMinutes: number;
   login: { perIp: number; perEmail: number; windowSeconds: number };
   logLevel: string;
@@ -53,6 +54,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     metricsToken: env.METRICS_TOKEN,
     publicUrl: env.PUBLIC_URL,
     trustProxy: env.TRUST_PROXY,
+    shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
     login: {
       perIp: env.LOGIN_LIMIT_PER_IP,

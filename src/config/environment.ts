@@ -216,6 +216,23 @@ export class Environment {
   @IsString()
   TRUST_PROXY?: string;
 
+  // At SIGTERM: how long readiness fails, while requests are still answered, before the listener closes; longer
+  // than the proxy's health check interval, so that the proxy has stopped sending by then.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SHUTDOWN_DRAIN_MS = 3000;
+
+  // Then how long the requests still running may take before their connections are closed.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
   // Where Entra ID (or, on this machine, a test provider) is: plain http only on the loopback address.
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['https', 'http'] })

@@ -48,11 +48,16 @@ describe('httpLoggerOptions', () => {
     expect(lines[1]).toMatchObject({ req: { url: '/missing' }, res: { statusCode: 404 } });
   });
 
-  it('should keep headers, cookies and addresses out of the line', async () => {
+  it('should keep headers and cookies out of the line', async () => {
     const [line] = await logLines(['/mca'], { cookie: 'mca.sid=secret', authorization: 'Bearer secret' });
-    expect(Object.keys(line.req as object).sort()).toEqual(['id', 'method', 'url']);
+    expect(Object.keys(line.req as object).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
     expect(Object.keys(line.res as object)).toEqual(['statusCode']);
     expect(JSON.stringify(line)).not.toContain('secret');
+  });
+
+  it("should name the client's address (on a bare server, the socket's; behind a proxy, see deploy e2e)", async () => {
+    const [line] = await logLines(['/mca'], { 'x-forwarded-for': '203.0.113.9' });
+    expect(line.req).toMatchObject({ remoteAddress: '127.0.0.1' });
   });
 
   it("should take a proxy's request id when it looks like one", async () => {

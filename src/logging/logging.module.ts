@@ -9,14 +9,16 @@ import type { AppConfig } from '../config/app.config';
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 const RESET_LINK = /^\/password\/reset\/[^/?#]+/;
 
-// What a request's log line says of it. `originalUrl` when Express set it (a mounted router rewrites `url`).
-export function requestLine(req: IncomingMessage & { id?: unknown; originalUrl?: string }) {
+// What a request's log line says of it. `originalUrl` when Express set it (a mounted router rewrites `url`), and
+// the client's address as Express reads it: behind a trusted proxy (TRUST_PROXY), the one the proxy reports.
+export function requestLine(req: IncomingMessage & { id?: unknown; originalUrl?: string; ip?: string }) {
   const url = req.originalUrl ?? req.url ?? '';
   return {
     id: req.id,
     method: req.method,
     // A reset link's token opens an account: it never reaches the logs.
     url: url.startsWith('/password/reset/') ? url.replace(RESET_LINK, '/password/reset/…') : url,
+    remoteAddress: req.ip ?? req.socket?.remoteAddress,
   };
 }
 

@@ -16,6 +16,8 @@ export function startAppProcess(script: string, env: Record<string, string>): Ap
     PORT: '0',
     SANDBOX_PORT: '0',
     LOG_LEVEL: 'warn',
+    // No proxy watches these processes' readiness: a stop need not wait for one to notice.
+    SHUTDOWN_DRAIN_MS: '0',
     APP_SECRET: 'test-secret-that-is-long-enough-for-the-validator-0123456789',
     ...env,
   };

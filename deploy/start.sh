@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts MCA Manager as deploy/install.sh installed it, now and at every boot: Caddy and one app instance per
+# port in /etc/mca-manager/ports. Run again after an upgrade (install.sh) to restart the instances one at a time:
+# each drains before it stops, and the next waits until the one before answers its health check again.
+set -euo pipefail
+[ "$(id -u)" -eq 0 ] || { echo "start.sh: run it as root (sudo deploy/start.sh)" >&2; exit 1; }
+read -r -a ports </etc/mca-manager/ports
+
+wait_healthy() {
+  for _ in $(seq 1 60); do
+    curl -fsS "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "start.sh: the instance on port $1 did not answer /healthz within 60 s: journalctl -u mca-manager@$1" >&2
+  exit 1
+}
+
+systemctl enable --now caddy
+for port in "${ports[@]}"; do
+  unit="mca-manager@$port"
+  systemctl enable "$unit"
+  if systemctl is-active --quiet "$unit"; then systemctl restart "$unit"; else systemctl start "$unit"; fi
+  wait_healthy "$port"
+  # Caddy checks health every 2 s: let it see this instance up before the next one stops.
+  [ "${#ports[@]}" -gt 1 ] && sleep 3
+done
+systemctl reload caddy
+echo "== MCA Manager is running: $(grep '^PUBLIC_URL=' /etc/mca-manager/env | cut -d= -f2-)"

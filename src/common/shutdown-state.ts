@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+
+// Whether this process was told to stop. Once it is draining, readiness answers 503 so that the proxy sends new
+// requests to another instance, and every response closes its connection, while the requests already sent are
+// still answered (src/graceful-shutdown.ts).
+@Injectable()
+export class ShutdownState {
+  private since: Date | null = null;
+
+  get draining(): boolean {
+    return this.since !== null;
+  }
+
+  get drainingSince(): Date | null {
+    return this.since;
+  }
+
+  beginDraining(): void {
+    this.since ??= new Date();
+  }
+}
