@@ -60,7 +60,7 @@ const NO_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', '53100']);
 export function failureText(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && NO_SPACE_CODES.has(code))
-    return "The report could not be stored: the server's disk is full. Nothing of it was kept";
+    return "The report could not be stored, as the server's disk is full: nothing of it was kept";
   return `The report could not be built: ${error instanceof Error ? error.message : String(error)}`;
 }
 
