@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import nodemailer, { type Transporter } from 'nodemailer';
 
 export interface DriverMail {
@@ -12,7 +13,8 @@ export interface DriverMail {
   // Fixed when the message was queued: a retry after an unknown outcome carries the same one, so a receiving
   // server or person can tell it is the same message.
   messageId: string;
-  attachments: { filename: string; path: string; contentType?: string }[];
+  // A file on disk (messages queued before report files moved to the database), or a stream opened at send time.
+  attachments: { filename: string; contentType?: string; path?: string; content?: Readable }[];
 }
 
 // How a rendered message leaves the app. Throws when it was not accepted; the job retries.

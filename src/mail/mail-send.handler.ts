@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
 import { PermanentJobError, type JobHandler } from '../jobs/job-handler';
 import { writeReturning } from '../jobs/job-rows';
+import { AttachmentGoneError, MailAttachments, type StoredAttachment } from './mail-attachments';
 import { isPermanentSmtpRefusal, MAIL_DRIVER, type DriverMail, type MailDriver } from './mail-driver';
 import { MAIL_SEND_JOB } from './outbox.service';
 
@@ -27,6 +28,7 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
   constructor(
     private readonly sql: SqlService,
     @Inject(MAIL_DRIVER) private readonly driver: MailDriver,
+    private readonly attachments: MailAttachments,
     config: ConfigService,
   ) {
     this.from = config.getOrThrow<AppConfig>('app').mailFrom;
@@ -52,7 +54,7 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
       text: row.text,
       html: row.html,
       messageId: row.message_id,
-      attachments: row.attachments ? (JSON.parse(row.attachments) as DriverMail['attachments']) : [],
+      attachments: await this.openAttachments(row.attachments),
     };
     let delivery: string;
     try {
@@ -70,5 +72,16 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
         [tx.dialect.encodeTimestamp(new Date()), delivery, outboxId],
       );
     });
+  }
+
+  // Opened afresh for each attempt (a stream is read once); one that no longer exists cannot be sent, ever.
+  private async openAttachments(json: string | null): Promise<DriverMail['attachments']> {
+    const stored = json ? (JSON.parse(json) as (StoredAttachment | { filename: string; path: string })[]) : [];
+    try {
+      return await Promise.all(stored.map((a) => ('source' in a ? this.attachments.open(a) : a)));
+    } catch (error) {
+      if (error instanceof AttachmentGoneError) throw new PermanentJobError(error.message);
+      throw error;
+    }
   }
 }

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app.config';
 import { JobRegistry } from '../jobs/job-registry';
+import { MailAttachments } from './mail-attachments';
 import { EmlFolderMailDriver, MAIL_DRIVER, SmtpMailDriver, type MailDriver } from './mail-driver';
 import { MailSendHandler } from './mail-send.handler';
 import { MailTemplates } from './mail-templates';
@@ -25,8 +26,9 @@ import { Metrics } from '../metrics/metrics.service';
     MailTemplates,
     Outbox,
     MailSendHandler,
+    MailAttachments,
   ],
-  exports: [Outbox, MAIL_DRIVER],
+  exports: [Outbox, MAIL_DRIVER, MailAttachments],
 })
 export class MailModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

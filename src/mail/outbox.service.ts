@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/app.config';
 import type { Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
+import type { StoredAttachment } from './mail-attachments';
 import { MailTemplates } from './mail-templates';
 
 export interface OutboxMessage {
@@ -12,7 +13,7 @@ export interface OutboxMessage {
   subject: string;
   template: string; // views/mail/<template>.html.hbs and views/mail/<template>.text.hbs, rendered at enqueue
   context: Record<string, unknown>; // template data
-  attachments?: { filename: string; path: string; contentType?: string }[]; // files on disk (reports)
+  attachments?: StoredAttachment[]; // opened when the message is sent (reports)
 }
 
 export const MAIL_SEND_JOB = 'mail.send';

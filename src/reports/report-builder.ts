@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { SqlService } from '../database/sql.service';
@@ -80,7 +80,8 @@ export class ReportBuilder {
     }
   }
 
-  // Writes the report to `file` (through a temporary name, so that a half-written file is never found).
+  // Writes the report to `file`, and removes what it wrote if it fails (a full disk, a lost database): the caller
+  // gives it a temporary file and stores it once it is complete.
   async build(
     brokerId: number,
     filter: ReportFilter,
@@ -90,20 +91,18 @@ export class ReportBuilder {
     signal?: AbortSignal,
   ): Promise<{ rows: number; bytes: number }> {
     await mkdir(dirname(file), { recursive: true });
-    const partial = `${file}.part`;
     const total = await this.count(brokerId, filter);
     await progress(0, total);
     try {
       const rows = await (format === 'csv' ? this.writeCsv : this.writeXlsx).call(
         this,
-        partial,
+        file,
         this.batches(brokerId, filter, signal),
         (done: number) => progress(done, Math.max(total, done)),
       );
-      await rename(partial, file);
       return { rows, bytes: (await stat(file)).size };
     } catch (error) {
-      await rm(partial, { force: true });
+      await rm(file, { force: true });
       throw error;
     }
   }

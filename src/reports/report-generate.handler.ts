@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppUrl } from '../common/app-url';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -14,7 +15,7 @@ import { PermanentJobError } from '../jobs/job-handler';
 import { Outbox } from '../mail/outbox.service';
 import { ReportBuilder } from './report-builder';
 import { filterText, parseFilter, storedFilter } from './report-filter';
-import { CONTENT_TYPES, reportFileName, reportFilePath } from './report-files';
+import { CONTENT_TYPES, REPORT_FILE_ATTACHMENTS, ReportFiles, reportFileName, reportTempPath } from './report-files';
 import { ReportRequest, type ReportDelivery } from './report-request.entity';
 import { REPORT_GENERATE_JOB, REPORT_JOB_ATTEMPTS } from './report-requests.service';
 import { recipientRule, splitRecipients } from './report-recipients';
@@ -33,10 +34,34 @@ const sizeText = (bytes: number): string =>
 
 interface Attachment {
   delivery: ReportDelivery;
-  path: string;
   filename: string;
   contentType: string;
   bytes: number;
+}
+
+// The bytes `path` takes gzip-compressed, counted without writing them anywhere.
+async function gzipSize(path: string): Promise<number> {
+  let size = 0;
+  await pipeline(
+    createReadStream(path),
+    createGzip(),
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        done();
+      },
+    }),
+  );
+  return size;
+}
+
+// What a recipient reads on the page when the server ran out of room, instead of an errno.
+const NO_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', '53100']);
+export function failureText(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NO_SPACE_CODES.has(code))
+    return "The report could not be stored, as the server's disk is full: nothing of it was kept";
+  return `The report could not be built: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 // Builds a requested (or scheduled) report, then mails it to each recipient through the outbox: attached as it
@@ -54,6 +79,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     private readonly audit: AuditTrail,
     private readonly appUrl: AppUrl,
     private readonly settings: ReportSettingsService,
+    private readonly files: ReportFiles,
     config: ConfigService,
   ) {
     this.app = config.getOrThrow<AppConfig>('app');
@@ -87,14 +113,15 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         recipients.refused,
       );
     await this.update(request.id, { state: 'running', startedAt: new Date(), rowsWritten: 0, error: null });
-    const file = reportFilePath(this.app.dataDir, request.brokerId, request.id, request.format);
+    // Built into a temporary file (the spreadsheet writer needs one), then stored in the database for every instance.
+    const temp = reportTempPath(request.id);
     let reported = 0;
     try {
-      const { rows, bytes } = await this.builder.build(
+      const { rows } = await this.builder.build(
         request.brokerId,
         filter.filter,
         request.format,
-        file,
+        temp,
         async (done, total) => {
           // The page's progress (at most twice a second), then the job's heartbeat.
           if (done === 0 || done === total || Date.now() - reported >= PROGRESS_EVERY_MS) {
@@ -105,13 +132,17 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         },
         ctx.signal,
       );
-      const attachment = await this.attachment(request, file, bytes);
+      const bytes = await this.files.store(request.id, temp);
+      const attachment = await this.attachment(request, temp, bytes);
       await this.send(request, rows, bytes, attachment, recipients);
     } catch (error) {
+      // No part of a file that was not sent stays downloadable or takes room; the next attempt starts over.
+      await this.files.remove(request.id).catch((removal: unknown) => this.logger.error(removal));
       if (ctx.signal.aborted) throw error;
-      const reason = `The report could not be built: ${error instanceof Error ? error.message : String(error)}`;
-      await this.failed(request, reason, ctx.attempt >= REPORT_JOB_ATTEMPTS);
+      await this.failed(request, failureText(error), ctx.attempt >= REPORT_JOB_ATTEMPTS);
       throw error;
+    } finally {
+      await rm(temp, { force: true });
     }
   }
 
@@ -128,32 +159,24 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     throw new PermanentJobError(reason);
   }
 
+  // How the file goes out; a gzip attachment is compressed again from the stored file when the mail is sent.
   private async attachment(request: ReportRequest, file: string, bytes: number): Promise<Attachment> {
     const filename = reportFileName(request.createdAt, request.format);
     let attachment: Attachment = {
       delivery: 'attached',
-      path: file,
       filename,
       contentType: CONTENT_TYPES[request.format],
       bytes,
     };
     // XLSX is a zip already: compressing it again gains nothing.
-    if (request.format === 'csv' && bytes > this.app.reports.gzipOverBytes) {
-      const gz = `${file}.gz`;
-      await pipeline(createReadStream(file), createGzip(), createWriteStream(gz));
-      const { size } = await stat(gz);
+    if (request.format === 'csv' && bytes > this.app.reports.gzipOverBytes)
       attachment = {
         delivery: 'gzip',
-        path: gz,
         filename: `${filename}.gz`,
         contentType: 'application/gzip',
-        bytes: size,
+        bytes: await gzipSize(file),
       };
-    }
-    if (attachment.bytes > this.app.reports.attachMaxBytes) {
-      if (attachment.delivery === 'gzip') await rm(attachment.path, { force: true });
-      attachment = { ...attachment, delivery: 'link', path: file, bytes };
-    }
+    if (attachment.bytes > this.app.reports.attachMaxBytes) attachment = { ...attachment, delivery: 'link', bytes };
     return attachment;
   }
 
@@ -194,7 +217,14 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
           attachments:
             attachment.delivery === 'link'
               ? []
-              : [{ filename: attachment.filename, path: attachment.path, contentType: attachment.contentType }],
+              : [
+                  {
+                    filename: attachment.filename,
+                    contentType: attachment.contentType,
+                    source: REPORT_FILE_ATTACHMENTS,
+                    ref: `${request.id}${attachment.delivery === 'gzip' ? '.gz' : ''}`,
+                  },
+                ],
         });
       }
       await tx.manager.getRepository(ReportRequest).update(request.id, {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { access } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { DomainError, NotFoundInBrokerError, ValidationFailedError, type FieldMessages } from '../common/domain-errors';
@@ -12,7 +12,7 @@ import { describeWait, RateLimits, type RateLimit } from '../rate-limits/rate-li
 import { checkAddress } from './report-address';
 import { REPORT_FORMATS, type ReportFormat } from './report-columns';
 import { checkFilter } from './report-filter';
-import { REPORT_RETENTION_MS, reportFilePath } from './report-files';
+import { REPORT_RETENTION_MS, ReportFiles } from './report-files';
 import { isAllowedRecipient, recipientRule, type RecipientPolicy } from './report-recipients';
 import { ReportRefusals } from './report-refusals';
 import { ReportRequest } from './report-request.entity';
@@ -69,7 +69,6 @@ export class TooManyReportsError extends DomainError {
 
 @Injectable()
 export class ReportRequestsService {
-  private readonly dataDir: string;
   private readonly reportConfig: AppConfig['reports'];
 
   constructor(
@@ -80,11 +79,10 @@ export class ReportRequestsService {
     private readonly limits: RateLimits,
     private readonly settings: ReportSettingsService,
     private readonly refusals: ReportRefusals,
+    private readonly files: ReportFiles,
     config: ConfigService,
   ) {
-    const app = config.getOrThrow<AppConfig>('app');
-    this.dataDir = app.dataDir;
-    this.reportConfig = app.reports;
+    this.reportConfig = config.getOrThrow<AppConfig>('app').reports;
   }
 
   // "Email me the report when ready": checked, stored and queued in one transaction, or refused with nothing queued.
@@ -195,24 +193,21 @@ export class ReportRequestsService {
       .getMany();
   }
 
-  // A file the user may download: their own request (or, for an admin, a schedule's run), sent, not yet expired.
+  // A file the user may download: their own request (or, for an admin, a schedule's run), sent, not yet expired;
+  // read from the database a chunk at a time, through any instance.
   async downloadable(
     user: CurrentUser,
     id: number,
     now = new Date(),
-  ): Promise<{ request: ReportRequest; path: string }> {
+  ): Promise<{ request: ReportRequest; content: Readable }> {
     const request = Number.isSafeInteger(id)
       ? await this.sql.manager.getRepository(ReportRequest).findOneBy({ id, brokerId: this.scope.brokerId() })
       : null;
     const mine = request && (request.requestedBy === user.id || (request.scheduleId !== null && user.role === 'admin'));
     if (!request || !mine || request.state !== 'sent' || request.expiresAt <= now)
       throw new NotFoundInBrokerError('That report');
-    const path = reportFilePath(this.dataDir, request.brokerId, request.id, request.format);
-    try {
-      await access(path);
-    } catch {
-      throw new NotFoundInBrokerError('That report');
-    }
-    return { request, path };
+    const content = await this.files.open(request.id);
+    if (!content) throw new NotFoundInBrokerError('That report');
+    return { request, content };
   }
 }

@@ -45,7 +45,8 @@ export function recentView(requests: ReportRequest[], now = new Date()) {
           }
         : null,
     rowsText: r.state === 'sent' ? `${numberFormat.format(r.rowsWritten)} tenants` : null,
-    error: r.state === 'failed' ? r.error : null,
+    // A failed attempt's reason stays beside "Queued" until the next attempt starts ("… (trying again)").
+    error: r.state === 'failed' || r.state === 'queued' ? r.error : null,
     downloadUrl: r.state === 'sent' && r.expiresAt > now ? `/reports/${r.id}/download` : null,
     expiresAt: r.expiresAt,
   }));

@@ -13,7 +13,6 @@ import {
 } from '@nestjs/common';
 import { PathId } from '../common/ids';
 import type { Request, Response } from 'express';
-import { createReadStream } from 'node:fs';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
 import { NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
@@ -86,9 +85,9 @@ export class ReportsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     try {
-      const { request, path } = await this.requests.downloadable(user, id);
+      const { request, content } = await this.requests.downloadable(user, id);
       res.set('Cache-Control', 'private, no-store');
-      return new StreamableFile(createReadStream(path), {
+      return new StreamableFile(content, {
         type: CONTENT_TYPES[request.format],
         disposition: `attachment; filename="${reportFileName(request.createdAt, request.format)}"`,
         length: request.fileSize ?? undefined,

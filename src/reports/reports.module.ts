@@ -1,6 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { JobRegistry } from '../jobs/job-registry';
+import { MailAttachments } from '../mail/mail-attachments';
 import { ReportBuilder } from './report-builder';
+import { REPORT_FILE_ATTACHMENTS, ReportFiles } from './report-files';
 import { ReportGenerateHandler } from './report-generate.handler';
 import { ReportPruneHandler } from './report-prune.handler';
 import { ReportScheduleTickHandler } from './report-schedule-tick.handler';
@@ -16,6 +18,7 @@ import { ReportsController } from './reports.controller';
   controllers: [ReportsController, ReportSchedulesController, ReportSettingsController],
   providers: [
     ReportBuilder,
+    ReportFiles,
     ReportRequestsService,
     ReportSchedulesService,
     ReportSettingsService,
@@ -31,9 +34,12 @@ export class ReportsModule implements OnModuleInit {
     private readonly generate: ReportGenerateHandler,
     private readonly tick: ReportScheduleTickHandler,
     private readonly prune: ReportPruneHandler,
+    private readonly attachments: MailAttachments,
+    private readonly files: ReportFiles,
   ) {}
 
   onModuleInit(): void {
     for (const handler of [this.generate, this.tick, this.prune]) this.registry.register(handler);
+    this.attachments.register(REPORT_FILE_ATTACHMENTS, (ref) => this.files.openAttachment(ref));
   }
 }

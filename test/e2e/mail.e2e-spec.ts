@@ -1,8 +1,10 @@
 import { simpleParser } from 'mailparser';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { SqlService } from '../../src/database/sql.service';
 import { JobQueue } from '../../src/jobs/job-queue.service';
+import { MailAttachments } from '../../src/mail/mail-attachments';
 import { Outbox, type OutboxMessage } from '../../src/mail/outbox.service';
 import { eventually, FAST_JOBS_ENV, waitForJob } from '../support/jobs';
 import { startSmtp } from '../support/smtp';
@@ -61,11 +63,14 @@ describe('Mail outbox', () => {
       env: { ...FAST_JOBS_ENV, SMTP_URL: smtp.url, MAIL_FROM: 'Contoso Cloud <partners@contoso.test>' },
     });
     try {
-      const report = join(testApp.dataDir, 'report.csv');
-      writeFileSync(report, 'a,b\n1,2\n');
+      // An attachment kept elsewhere (reports keep theirs in the database), opened when the message is sent.
+      const files: Record<string, string> = { 'report-1': 'a,b\n1,2\n' };
+      testApp.app
+        .get(MailAttachments)
+        .register('test-files', async (ref) => (ref in files ? Readable.from([Buffer.from(files[ref])]) : null));
       const { outboxId, jobId } = await send(testApp, {
         ...MESSAGE,
-        attachments: [{ filename: 'report.csv', path: report, contentType: 'text/csv' }],
+        attachments: [{ filename: 'report.csv', contentType: 'text/csv', source: 'test-files', ref: 'report-1' }],
       });
       await waitForJob(testApp, jobId, ['succeeded']);
       const [parsed] = await smtp.parsed();
@@ -78,6 +83,18 @@ describe('Mail outbox', () => {
       ]);
       expect((await sentAt(testApp, outboxId)).sent_at).toBeTruthy();
       expect(readdirSync(testApp.dataDir)).not.toContain('outbox');
+
+      // One that no longer exists cannot be sent however often it is tried: the job fails for good, nothing is sent.
+      const gone = await send(testApp, {
+        ...MESSAGE,
+        attachments: [{ filename: 'gone.csv', source: 'test-files', ref: 'report-2' }],
+      });
+      expect(await waitForJob(testApp, gone.jobId, ['succeeded', 'dead'])).toMatchObject({
+        state: 'dead',
+        attempts: 1,
+        lastError: expect.stringContaining('The attachment gone.csv no longer exists') as unknown,
+      });
+      expect(smtp.received).toHaveLength(1);
     } finally {
       await testApp.close();
       await smtp.stop();

@@ -1,6 +1,5 @@
 import type { ParsedMail } from 'mailparser';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { SqlService } from '../../src/database/sql.service';
@@ -215,7 +214,7 @@ describe('MCA reports larger than the attachment limit', () => {
     await smtp.stop();
   });
 
-  it('should link to the download instead of attaching, and delete the file and the row after 7 days', async () => {
+  it('should link to the download instead of attaching, and delete the stored file and the row after 7 days', async () => {
     const admin = (await setUpFirstAdmin(testApp)).agent;
     const brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
     await seedTenants(
@@ -246,9 +245,11 @@ describe('MCA reports larger than the attachment limit', () => {
 
     const prune = testApp.app.get(ReportPruneHandler);
     await expect(prune.prune(new Date(Date.now() + 6 * 24 * 3_600_000))).resolves.toBe(0);
+    expect(await countRows(testApp, 'report_file_chunks')).toBeGreaterThan(0);
     await expect(prune.prune(new Date(Date.now() + 7 * 24 * 3_600_000 + 60_000))).resolves.toBe(1);
     expect(await countRows(testApp, 'report_requests')).toBe(0);
-    expect(readdirSync(join(testApp.dataDir, 'reports', String(brokerId)))).toEqual([]);
+    expect(await countRows(testApp, 'report_file_chunks')).toBe(0);
+    expect(readdirSync(testApp.dataDir)).not.toContain('reports');
     await admin.get(link![1]).expect(404);
   });
 });

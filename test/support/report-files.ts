@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { Workbook } from 'exceljs';
+import type request from 'supertest';
 
 // A report file read back as a spreadsheet program would: the header and rows of cells as text (dates as ISO).
 export function readCsv(content: Buffer): { bom: boolean; header: string[]; rows: string[][] } {
@@ -31,3 +32,14 @@ export async function readXlsx(content: Buffer) {
     widths: sheet.columns.map((column) => column.width),
   };
 }
+
+// A report's download with its body as bytes, whatever its content type.
+export const downloadReport = (agent: ReturnType<typeof request.agent>, id: number) =>
+  agent
+    .get(`/reports/${id}/download`)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });

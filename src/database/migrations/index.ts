@@ -17,6 +17,7 @@ import { AttestationClaims1764230000000 } from './1764230000000-attestation-clai
 import { JobListByBroker1764241000000 } from './1764241000000-job-list-by-broker';
 import { EntraSignIn1764245000000 } from './1764245000000-entra-sign-in';
 import { ReportRecipients1764250000000 } from './1764250000000-report-recipients';
+import { ReportFiles1764270000000 } from './1764270000000-report-files';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   JobListByBroker1764241000000,
   EntraSignIn1764245000000,
   ReportRecipients1764250000000,
+  ReportFiles1764270000000,
 ];
