@@ -1,3 +1,4 @@
+import type { KeysetCursor } from '../common/keyset-page';
 import { parseId } from '../common/ids';
 import type { FieldMessages } from '../common/domain-errors';
 
@@ -11,10 +12,7 @@ export interface AuditFilters {
   to: string; // YYYY-MM-DD, UTC, inclusive
 }
 
-export interface AuditCursor {
-  before?: number; // events older than this id
-  after?: number; // events newer than this id
-}
+export type AuditCursor = KeysetCursor;
 
 export const AUDIT_PATH = '/audit';
 export const AUDIT_PAGE_SIZE = 50;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BrokerScope } from '../common/broker-scope.service';
+import { keysetPage, type KeysetBound } from '../common/keyset-page';
 import { containsPattern } from '../database/dialect';
 import { SqlService } from '../database/sql.service';
 import { AUDIT_EVENT_COLUMNS, viewOf, type AuditEventRow, type AuditEventView } from './audit-event';
@@ -23,24 +24,10 @@ export class AuditLogService {
 
   async page(filters: AuditFilters, cursor: AuditCursor, size = AUDIT_PAGE_SIZE): Promise<AuditPage> {
     const where = this.where(filters);
-    const newestFirst = cursor.after === undefined;
-    const bound = cursor.after ?? cursor.before;
-    const rows = await this.select(
-      where,
-      bound === undefined ? null : { op: newestFirst ? '<' : '>', id: bound },
-      newestFirst ? 'DESC' : 'ASC',
-      size + 1,
+    const { rows, newerThan, olderThan } = await keysetPage(cursor, size, async (bound, limit) =>
+      (await this.select(where, bound, limit)).map((row) => viewOf(row, this.sql.dialect)),
     );
-    const more = rows.length > size;
-    const page = rows.slice(0, size);
-    if (!newestFirst) page.reverse();
-    const events = page.map((row) => viewOf(row, this.sql.dialect));
-    if (events.length === 0) return { events, newerThan: null, olderThan: null };
-    const first = events[0].id;
-    const last = events[events.length - 1].id;
-    const newer = newestFirst ? bound !== undefined && (await this.exists(where, '>', first)) : more;
-    const older = newestFirst ? more : await this.exists(where, '<', last);
-    return { events, newerThan: newer ? first : null, olderThan: older ? last : null };
+    return { events: rows, newerThan, olderThan };
   }
 
   private where(filters: AuditFilters): { sql: string[]; params: unknown[] } {
@@ -67,10 +54,10 @@ export class AuditLogService {
 
   private select(
     where: { sql: string[]; params: unknown[] },
-    bound: { op: '<' | '>'; id: number } | null,
-    direction: 'ASC' | 'DESC',
+    bound: KeysetBound | null,
     limit: number,
   ): Promise<AuditEventRow[]> {
+    const direction = bound?.op === '>' ? 'ASC' : 'DESC';
     const params = [...where.params];
     const next = (value: unknown) => this.sql.dialect.placeholder(params.push(value));
     const conditions = [...where.sql];
@@ -80,15 +67,5 @@ export class AuditLogService {
        ORDER BY id ${direction} LIMIT ${next(limit)}`,
       params,
     );
-  }
-
-  private async exists(where: { sql: string[]; params: unknown[] }, op: '<' | '>', id: number): Promise<boolean> {
-    const params = [...where.params, id];
-    const rows = await this.sql.run(
-      `SELECT 1 AS found FROM audit_events WHERE ${where.sql.join(' AND ')}
-       AND id ${op} ${this.sql.dialect.placeholder(params.length)} LIMIT 1`,
-      params,
-    );
-    return rows.length > 0;
   }
 }

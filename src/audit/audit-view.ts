@@ -1,3 +1,4 @@
+import { keysetLinks } from '../common/keyset-page';
 import { actionName, actionOptions, inWords } from './audit-actions';
 import { detailFields } from './audit-details';
 import type { AuditEventView } from './audit-event';
@@ -49,14 +50,7 @@ export function auditView(page: AuditPage, filters: AuditFilters, errors: Record
     empty: page.events.length === 0,
     filtered,
     clearUrl: auditUrl(NO_FILTERS),
-    paging:
-      page.newerThan !== null || page.olderThan !== null
-        ? {
-            newest: page.newerThan !== null ? auditUrl(filters) : null,
-            newer: page.newerThan !== null ? auditUrl(filters, { after: page.newerThan }) : null,
-            older: page.olderThan !== null ? auditUrl(filters, { before: page.olderThan }) : null,
-          }
-        : null,
+    paging: keysetLinks(page, (cursor) => auditUrl(filters, cursor)),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { KeysetCursor } from '../common/keyset-page';
 import { parseId } from '../common/ids';
 import type { FieldMessages } from '../common/domain-errors';
 
@@ -21,10 +22,7 @@ export interface JobFilters {
   kind: string;
 }
 
-export interface JobCursor {
-  before?: number; // jobs older than this id
-  after?: number; // jobs newer than this id
-}
+export type JobCursor = KeysetCursor;
 
 const firstText = (value: unknown): string => {
   const first = Array.isArray(value) ? (value as unknown[])[0] : value;

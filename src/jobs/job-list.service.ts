@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { keysetPage, type KeysetBound } from '../common/keyset-page';
 import type { Dialect } from '../database/dialect';
 import { SqlService } from '../database/sql.service';
 import { JOB_LIST_STATES, JOB_PAGE_SIZE, type JobCursor, type JobFilters } from './job-list.query';
@@ -29,7 +30,7 @@ export function jobListStatement(
   dialect: Dialect,
   brokerId: number,
   filters: JobFilters,
-  bound: { op: '<' | '>'; id: number } | null,
+  bound: KeysetBound | null,
   limit: number,
 ): SqlStatement {
   const params: unknown[] = [];
@@ -58,23 +59,11 @@ export class JobList {
   constructor(private readonly sql: SqlService) {}
 
   async page(brokerId: number, filters: JobFilters, cursor: JobCursor, size = JOB_PAGE_SIZE): Promise<JobPage> {
-    const newestFirst = cursor.after === undefined;
-    const boundId = cursor.after ?? cursor.before;
-    const read = (bound: { op: '<' | '>'; id: number } | null, limit: number) => {
+    const { rows, newerThan, olderThan } = await keysetPage(cursor, size, async (bound, limit) => {
       const { sql, params } = jobListStatement(this.sql.dialect, brokerId, filters, bound, limit);
-      return this.sql.run<JobRow>(sql, params);
-    };
-    const rows = await read(boundId === undefined ? null : { op: newestFirst ? '<' : '>', id: boundId }, size + 1);
-    const more = rows.length > size;
-    const page = rows.slice(0, size);
-    if (!newestFirst) page.reverse();
-    const jobs = page.map((row) => toJobView(row, this.sql.dialect));
-    if (jobs.length === 0) return { jobs, newerThan: null, olderThan: null };
-    const first = jobs[0].id;
-    const last = jobs[jobs.length - 1].id;
-    const newer = newestFirst ? boundId !== undefined && (await read({ op: '>', id: first }, 1)).length > 0 : more;
-    const older = newestFirst ? more : (await read({ op: '<', id: last }, 1)).length > 0;
-    return { jobs, newerThan: newer ? first : null, olderThan: older ? last : null };
+      return (await this.sql.run<JobRow>(sql, params)).map((row) => toJobView(row, this.sql.dialect));
+    });
+    return { jobs: rows, newerThan, olderThan };
   }
 
   async live(brokerId: number): Promise<LiveJobCounts> {

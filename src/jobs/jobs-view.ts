@@ -1,3 +1,4 @@
+import { keysetLinks } from '../common/keyset-page';
 import type { FieldMessages } from '../common/domain-errors';
 import { jobKindName } from './job-kinds';
 import type { JobPage, LiveJobCounts } from './job-list.service';
@@ -109,13 +110,6 @@ export function jobsView(
     selfUrl: jobsUrl(filters, {}),
     // The newest page polls itself while something runs or waits; an older page stays as it is.
     busy: atNewest && liveParts.length > 0,
-    paging:
-      page.newerThan !== null || page.olderThan !== null
-        ? {
-            newest: page.newerThan !== null ? jobsUrl(filters) : null,
-            newer: page.newerThan !== null ? jobsUrl(filters, { after: page.newerThan }) : null,
-            older: page.olderThan !== null ? jobsUrl(filters, { before: page.olderThan }) : null,
-          }
-        : null,
+    paging: keysetLinks(page, (cursor) => jobsUrl(filters, cursor)),
   };
 }
