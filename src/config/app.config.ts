@@ -18,6 +18,7 @@ export interface AppConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  allowNewDatabase: boolean;
   secret: string;
   publicUrl: string | undefined;
   trustProxy: string | undefined;
@@ -48,6 +49,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     port: env.PORT,
     dataDir,
     databaseUrl: env.DATABASE_URL,
+    allowNewDatabase: env.ALLOW_NEW_DATABASE === 'yes',
     secret: loadOrCreateAppSecret(env.APP_SECRET, dataDir),
     publicUrl: env.PUBLIC_URL,
     trustProxy: env.TRUST_PROXY,

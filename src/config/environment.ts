@@ -46,6 +46,12 @@ export class Environment {
   @MinLength(32, { message: 'must be at least 32 characters' })
   APP_SECRET?: string;
 
+  // For one start: a DATA_DIR that belonged to an installation accepts a missing, empty or other database, and
+  // from then on belongs to that one (src/database/installation.ts). Otherwise such a start is refused.
+  @IsOptional()
+  @IsIn(['yes', 'no'])
+  ALLOW_NEW_DATABASE: 'yes' | 'no' = 'no';
+
   @IsOptional()
   @IsString()
   @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
