@@ -1,9 +1,10 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Global, Logger, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app.config';
+import { DatabaseGateMiddleware } from './database-gate.middleware';
 import { buildDataSourceOptions } from './data-source-options';
 import {
   checkDataDirBeforeOpening,
@@ -83,4 +84,12 @@ const appConfigOf = (config: ConfigService) => config.getOrThrow<AppConfig>('app
   ],
   exports: [SqlService, InstallationCheck],
 })
-export class DatabaseModule {}
+export class DatabaseModule implements NestModule {
+  // Registered here, by the module every feature imports after it, so that it runs before any feature's middleware.
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(DatabaseGateMiddleware)
+      .exclude('healthz', 'readyz')
+      .forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
+  }
+}

@@ -49,18 +49,26 @@ export class InstallationCheck {
   private async verify(): Promise<void> {
     let problem: string | null;
     try {
-      problem = await this.problem();
+      problem = await this.inspect();
     } catch (error) {
       if (isConnectionFailure(error)) throw new DatabaseUnreachableError();
       throw error;
     }
     this.checkedAt = performance.now();
-    if (!problem) return;
-    this.lost = problem;
-    this.logger.error(
-      `${problem} (${this.identity.file ? this.databaseFile : 'PostgreSQL'}): the app stopped using it; restore it and restart the app`,
-    );
-    throw new DatabaseLostError();
+    if (problem) throw new DatabaseLostError();
+  }
+
+  // The check itself, for the gate and /readyz alike: a problem found is final.
+  private async inspect(): Promise<string | null> {
+    if (this.lost) return this.lost;
+    const problem = await this.problem();
+    if (problem && !this.lost) {
+      this.lost = problem;
+      this.logger.error(
+        `${problem} (${this.identity.file ? this.databaseFile : 'PostgreSQL'}): the app stopped using it; restore it and restart the app`,
+      );
+    }
+    return this.lost;
   }
 
   // What is wrong with the database in use, or null.
@@ -77,27 +85,30 @@ export class InstallationCheck {
     return id ? 'The database now holds another installation' : 'The database no longer holds its installation';
   }
 
-  // /readyz: each check afresh (not the gate's cached answer), each within its own time limit.
+  // /readyz: each check afresh (not the gate's cached answer), each within its own time limit. A database that is
+  // not the one the app started with fails the database check itself: the app no longer has a database to use.
   async readiness(): Promise<Record<'database' | 'installation' | 'migrations', CheckResult>> {
     const started = performance.now();
     const answered = await probe(this.dataSource.query('SELECT 1'));
-    const database: CheckResult = answered.ok
-      ? { ok: true, detail: `${this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite'} answers` }
-      : { ok: false, detail: `The database does not answer: ${answered.reason}` };
-    database.latencyMs = Math.round((performance.now() - started) * 100) / 100;
-    if (this.lost) {
-      const detail = `${this.lost}; the app stopped using it`;
-      return { database: { ...database, ok: false, detail }, installation: { ok: false, detail }, migrations: skipped };
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    const installation = answered.ok ? await probe(this.inspect()) : null;
+    if (!answered.ok || this.lost) {
+      const detail = this.lost
+        ? `${this.lost}; the app stopped using it`
+        : `The database does not answer: ${answered.ok ? '' : answered.reason}`;
+      const installationCheck = this.lost ? { ok: false, detail } : skipped;
+      return { database: { ok: false, detail, latencyMs }, installation: installationCheck, migrations: skipped };
     }
-    if (!answered.ok) return { database, installation: skipped, migrations: skipped };
-    const installation = await probe(this.problem());
     const migrations = await probe(this.pendingMigrations());
     return {
-      database,
-      installation: !installation.ok
-        ? { ok: false, detail: `Not checked: ${installation.reason}` }
-        : installation.value
-          ? { ok: false, detail: installation.value }
+      database: {
+        ok: true,
+        detail: `${this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite'} answers`,
+        latencyMs,
+      },
+      installation:
+        installation && !installation.ok
+          ? { ok: false, detail: `Not checked: ${installation.reason}` }
           : { ok: true, detail: 'The database the app started with' },
       migrations: !migrations.ok
         ? { ok: false, detail: `Not checked: ${migrations.reason}` }

@@ -63,10 +63,12 @@ export function checkDataDirBeforeOpening(dataDir: string, sqlite: boolean, allo
 }
 
 export async function readInstallationId(dataSource: DataSource): Promise<string | null> {
-  const rows: { id: string }[] = await dataSource.query('SELECT id FROM installation').catch(async (error: unknown) => {
-    if (await dataSource.createQueryRunner().hasTable('installation')) throw error;
-    return [];
-  });
+  const table =
+    dataSource.options.type === 'postgres'
+      ? `SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'installation'`
+      : `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'installation'`;
+  if ((await dataSource.query(table)).length === 0) return null;
+  const rows: { id: string }[] = await dataSource.query('SELECT id FROM installation');
   return rows.length === 1 ? rows[0].id : null;
 }
 
