@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import { csrfTokenFrom, setUpFirstAdmin, signIn } from '../support/http';
 import { eventually, FAST_JOBS_ENV } from '../support/jobs';
 import { holdExclusiveLock } from '../support/sqlite-lock';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const onSqlite = !process.env.DATABASE_URL;
@@ -258,4 +259,72 @@ describe('A database replaced under the running app', () => {
     expect(readFileSync(join(testApp.dataDir, MARKER_FILE), 'utf8').trim()).not.toBe(marker);
     await request(testApp.server).get('/readyz').expect(200);
   });
+});
+
+// PostgreSQL restarting under load, without restarting the shared server: its connections ended by
+// pg_terminate_backend, and the server taken out of reach by stopping a proxy the app connects through.
+describe('PostgreSQL going away and coming back', () => {
+  let proxy: TcpProxy;
+  let testApp: TestApp;
+  let agent: Awaited<ReturnType<typeof setUpFirstAdmin>>['agent'];
+  beforeAll(async () => {
+    if (onSqlite) return;
+    const target = new URL(process.env.DATABASE_URL as string);
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(target.toString());
+    viaProxy.port = String(proxy.port);
+    testApp = await createTestApp({ env: { DATABASE_URL: viaProxy.toString() } });
+    ({ agent } = await setUpFirstAdmin(testApp));
+  });
+  afterAll(async () => {
+    await testApp?.close();
+    await proxy?.close();
+  });
+
+  postgresOnly('should connect again after the server ended its connections', async () => {
+    await agent.get('/mca').expect(200);
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const ended = await admin
+      .query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      )
+      .finally(() => admin.end());
+    expect(ended.rowCount).toBeGreaterThan(0);
+    const statuses: number[] = [];
+    await eventually(async () => {
+      const status = (await agent.get('/mca')).status;
+      statuses.push(status);
+      return status === 200 ? true : undefined;
+    });
+    expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
+    await request(testApp.server).get('/readyz').expect(200);
+  });
+
+  postgresOnly(
+    'should fail readiness and answer pages 503 while it is out of reach, and recover once it is back',
+    async () => {
+      await proxy.stop();
+      const started = performance.now();
+      const ready = await request(testApp.server).get('/readyz');
+      const readyMs = performance.now() - started;
+      expect(ready.status).toBe(503);
+      expect(statusOf(ready.body)).toMatchObject({ database: 'fail' });
+      expect(ready.body.checks.database.detail).toMatch(/^The database does not answer: /);
+      expect(JSON.stringify(ready.body)).not.toMatch(/postgres:\/\//);
+      expect(readyMs).toBeLessThan(3000);
+      await request(testApp.server).get('/healthz').expect(200);
+      const page = await agent.get('/mca');
+      expect(page.status).toBe(503);
+      expect(page.headers['retry-after']).toBe('5');
+      expect(page.text).toContain('The database cannot be reached right now');
+
+      await proxy.start();
+      await eventually(
+        async () => ((await request(testApp.server).get('/readyz')).status === 200 ? true : undefined),
+        100,
+      );
+      await agent.get('/mca').expect(200);
+    },
+  );
 });
