@@ -8,10 +8,10 @@ read -r -a ports </etc/mca-manager/ports
 
 wait_healthy() {
   for _ in $(seq 1 60); do
-    curl -fsS "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+    curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
     sleep 1
   done
-  echo "start.sh: the instance on port $1 did not answer /healthz within 60 s: journalctl -u mca-manager@$1" >&2
+  echo "start.sh: the instance on port $1 was not ready (/readyz) within 60 s: journalctl -u mca-manager@$1" >&2
   exit 1
 }
 

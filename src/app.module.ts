@@ -13,6 +13,7 @@ import { CsrfMiddleware } from './common/csrf';
 import { FormErrorsException } from './common/form-errors.exception';
 import { ViewLocalsMiddleware } from './common/view-locals.middleware';
 import { appConfig } from './config/app.config';
+import { DatabaseGateMiddleware } from './database/database-gate.middleware';
 import { DatabaseModule } from './database/database.module';
 import { EntraModule } from './entra/entra.module';
 import { HealthModule } from './health/health.module';
@@ -76,8 +77,14 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(BodyParserMiddleware, CsrfMiddleware, ViewLocalsMiddleware, CurrentUserLocalsMiddleware)
-      .exclude('healthz')
+      .apply(
+        DatabaseGateMiddleware,
+        BodyParserMiddleware,
+        CsrfMiddleware,
+        ViewLocalsMiddleware,
+        CurrentUserLocalsMiddleware,
+      )
+      .exclude('healthz', 'readyz')
       .forRoutes(ALL_ROUTES);
   }
 }

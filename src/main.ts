@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { readAppConfig } from './config/app.config';
 import { stopGracefullyOnSignals } from './graceful-shutdown';
+import { StartupError } from './database/installation';
 
 // Under steady load V8 lets the old generation grow to about four times the live heap before it collects it (a
 // peak RSS of 330-350 MB for 46 MB live). Growing it to twice the live heap held the peak near 230 MB at the same
@@ -25,7 +26,20 @@ async function bootstrap(): Promise<void> {
     console.error((error as Error).message);
     process.exit(1);
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule, {
+      bufferLogs: true,
+      bodyParser: false,
+      abortOnError: false,
+      // Buffered logs of a start that fails would repeat its error with a stack: the one line below says it.
+      autoFlushLogs: false,
+    });
+  } catch (error) {
+    // DATA_DIR unusable, the database missing, unreachable or another installation's: said in one line, nothing made.
+    console.error(error instanceof StartupError ? error.message : `The app could not start: ${String(error)}`);
+    process.exit(1);
+  }
   configureApp(app);
   stopGracefullyOnSignals(app, config.shutdown);
   await app.listen(config.port);

@@ -5,6 +5,7 @@ import {
   DomainError,
   NotAllowedError,
   NotFoundInBrokerError,
+  UnavailableError,
   UpstreamError,
   ValidationFailedError,
   type FieldMessages,
@@ -28,6 +29,7 @@ const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] 
   [ConflictError, HttpStatus.CONFLICT],
   [ValidationFailedError, HttpStatus.UNPROCESSABLE_ENTITY],
   [NotAllowedError, HttpStatus.FORBIDDEN],
+  [UnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
 ];
 
 const NEVER_ECHOED = /^(_csrf|password|passwordConfirmation|currentPassword|secret|clientSecret)$/;
@@ -62,7 +64,11 @@ export class AppExceptionFilter implements ExceptionFilter {
     }
 
     const status = this.statusOf(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // Expected while the database is busy or gone: its own words say enough, without a stack per request.
+    if (exception instanceof UnavailableError) {
+      this.logger.warn(`${req.method} ${req.path}: ${exception.message}`);
+      res.set('Retry-After', String(exception.retryAfterSeconds));
+    } else if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     const page = errorPage(status);
     const message = this.userMessage(exception, status) ?? page.message;
     res.status(status);
@@ -125,6 +131,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     if ((exception as StatusError | null)?.code === 'EBADCSRFTOKEN') return CSRF_REFUSED_MESSAGE;
     if (exception instanceof FormErrorsException) return Object.values(exception.fieldErrors).join(' ');
     if (exception instanceof NotFoundInBrokerError) return undefined;
+    if (exception instanceof UnavailableError) return exception.message;
     if (exception instanceof DomainError && status < 500) return exception.message;
     if (exception instanceof HttpException && status < 500) {
       const response = exception.getResponse();

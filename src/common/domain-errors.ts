@@ -49,3 +49,14 @@ export class UpstreamError extends DomainError {
     super(message);
   }
 }
+
+// The app cannot do this now (its database is busy, unreachable or lost). Nothing was done; `retryAfterSeconds`
+// says when trying again may help.
+export class UnavailableError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -18,6 +18,7 @@ export interface AppConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  allowNewDatabase: boolean;
   secret: string;
   metricsToken: string | undefined;
   publicUrl: string | undefined;
@@ -50,6 +51,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
     port: env.PORT,
     dataDir,
     databaseUrl: env.DATABASE_URL,
+    allowNewDatabase: env.ALLOW_NEW_DATABASE === 'yes',
     secret: loadOrCreateAppSecret(env.APP_SECRET, dataDir),
     metricsToken: env.METRICS_TOKEN,
     publicUrl: env.PUBLIC_URL,

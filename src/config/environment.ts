@@ -52,6 +52,12 @@ export class Environment {
   @MinLength(16, { message: 'must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
+  // For one start: a DATA_DIR that belonged to an installation accepts a missing, empty or other database, and
+  // from then on belongs to that one (src/database/installation.ts). Otherwise such a start is refused.
+  @IsOptional()
+  @IsIn(['yes', 'no'])
+  ALLOW_NEW_DATABASE: 'yes' | 'no' = 'no';
+
   @IsOptional()
   @IsString()
   @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })

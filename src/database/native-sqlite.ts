@@ -35,3 +35,20 @@ export class StatementCache {
     return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
   }
 }
+
+// TypeORM begins a SQLite transaction DEFERRED: the write lock is taken at the first write, so a database locked
+// elsewhere fails the transaction halfway, after its reads. The write connection begins IMMEDIATE instead: the lock
+// is taken by BEGIN itself, before any work, and a busy database's transaction can simply be run again whole.
+const DEFERRED_BEGIN = 'BEGIN TRANSACTION';
+
+export function beginImmediate(dataSource: DataSource): void {
+  // better-sqlite3's driver has one query runner per data source, the one every transaction of it runs on.
+  const runner = dataSource.createQueryRunner();
+  const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
+  runner.query = ((sql: string, ...rest: unknown[]) =>
+    query(sql === DEFERRED_BEGIN ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest)) as typeof runner.query;
+  if (dataSource.createQueryRunner() !== runner)
+    throw new Error(
+      'TypeORM no longer shares one query runner per better-sqlite3 data source: update src/database/native-sqlite.ts',
+    );
+}

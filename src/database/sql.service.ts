@@ -2,12 +2,19 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type EntityManager } from 'typeorm';
+import { DatabaseBusyError, DatabaseUnreachableError, isConnectionFailure, isSqliteBusy } from './database-errors';
 import { POSTGRES, SQLITE, type Dialect } from './dialect';
+import { InstallationCheck } from './installation-check.service';
 import { nativeSqliteHandle, StatementCache } from './native-sqlite';
 
 export const WRITE_DATA_SOURCE = Symbol('WRITE_DATA_SOURCE');
 
 export type SqlTemplate = <T>(strings: TemplateStringsArray, ...values: unknown[]) => Promise<T[]>;
+
+// Asked before each use of the database: throws once the database must not be used (InstallationCheck).
+export interface DatabaseGate {
+  check(): void | Promise<void>;
+}
 
 // Reads by statement text: what code that only reads needs (the MCA page's list, shared with the bench's server).
 export interface SqlReader {
@@ -35,11 +42,21 @@ export const templateOf =
   (strings, ...values) =>
     reader.run(compile(reader.dialect, strings), values);
 
+// How long a database that another connection has locked may keep a caller waiting in all (a request, a job's
+// step) before it is told the database is busy. Within it the seam waits asynchronously and tries again.
+export const BUSY_BUDGET_MS = 2000;
+const FIRST_RETRY_MS = 5;
+const LONGEST_RETRY_MS = 200;
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 class Mutex {
   private tail: Promise<unknown> = Promise.resolve();
 
+  // better-sqlite3 answers synchronously, so queued work would otherwise run back to back in one turn of the event
+  // loop (a sync's batches, or every queued write each waiting its busy timeout): each gets a turn of its own.
   run<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work);
+    const result = this.tail.then(nextTurn).then(work);
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -61,6 +78,12 @@ function writeMutexFor(database: string): Mutex {
 // of either loses the other's committed write) and readers see uncommitted rows. Here write transactions run on a
 // connection of their own, one at a time (the mutex); reads stay on the main connection and see committed data
 // only (WAL). PostgreSQL's pool already gives each transaction its own connection.
+//
+// A database locked by another process (a backup, an admin's sqlite3 shell, another instance) never freezes the
+// event loop: SQLite itself waits only SQLITE_BUSY_TIMEOUT_MS (data-source-options.ts); beyond that this seam waits
+// asynchronously and tries again, the whole transaction (it begins IMMEDIATE, so the lock is taken before any work),
+// until BUSY_BUDGET_MS, and then throws DatabaseBusyError (503 with Retry-After). And every use of the database
+// first passes InstallationCheck's gate, so a database deleted or replaced under the app is never used.
 @Injectable()
 export class SqlService implements SqlReader, OnApplicationShutdown {
   private readonly logger = new Logger(SqlService.name);
@@ -72,6 +95,7 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(WRITE_DATA_SOURCE) private readonly writeDataSource: DataSource | null,
+    @Inject(InstallationCheck) private readonly gate: DatabaseGate,
   ) {
     this.dialect = dataSource.options.type === 'postgres' ? POSTGRES : SQLITE;
     this.statements = this.dialect === SQLITE ? new StatementCache(nativeSqliteHandle(dataSource)) : null;
@@ -86,7 +110,11 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
 
   // A read outside any transaction (committed data only).
   async run<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    return this.statements ? this.statements.all<T>(sql, params) : this.dataSource.query<T[]>(sql, params as unknown[]);
+    const gate = this.gate.check();
+    if (gate) await gate;
+    const statements = this.statements;
+    if (statements) return this.retryWhileBusy(async () => statements.all<T>(sql, params));
+    return this.unlessUnreachable(() => this.dataSource.query<T[]>(sql, params as unknown[]));
   }
 
   // Runs `work` in a transaction isolated from every other; a call inside another transaction's work joins it.
@@ -94,8 +122,11 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const outer = this.current.getStore();
     if (outer) return work(outer);
+    const gate = this.gate.check();
+    if (gate) await gate;
     const afterCommit: (() => unknown)[] = [];
     const execute = (manager: EntityManager) => {
+      afterCommit.length = 0; // a busy database's retry runs the work again from the start
       const tx: Tx = {
         manager,
         dialect: this.dialect,
@@ -105,15 +136,10 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
       };
       return this.current.run(tx, () => work(tx));
     };
-    let result: T;
-    if (this.writeDataSource) {
-      result = await this.writes.run(() => this.writeDataSource!.transaction(execute));
-      // better-sqlite3 answers synchronously, so the awaits of a loop of transactions (a sync's batches) would chain
-      // as microtasks and never let the event loop serve a request; every commit gives it a turn.
-      await new Promise((resolve) => setImmediate(resolve));
-    } else {
-      result = await this.dataSource.transaction(execute);
-    }
+    const writeDataSource = this.writeDataSource;
+    const result = writeDataSource
+      ? await this.retryWhileBusy(() => this.writes.run(() => writeDataSource.transaction(execute)))
+      : await this.unlessUnreachable(() => this.dataSource.transaction(execute));
     for (const fn of afterCommit) {
       try {
         await fn();
@@ -122,6 +148,30 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
       }
     }
     return result;
+  }
+
+  private async retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
+    const deadline = performance.now() + BUSY_BUDGET_MS;
+    for (let wait = FIRST_RETRY_MS; ; wait = Math.min(wait * 2, LONGEST_RETRY_MS)) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isSqliteBusy(error)) throw error;
+        const left = deadline - performance.now();
+        if (left <= 0) throw new DatabaseBusyError();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(left, wait * (0.5 + Math.random()))));
+      }
+    }
+  }
+
+  // PostgreSQL restarting or out of reach: a page a person can act on, not a 500. Not retried here: a transaction
+  // whose COMMIT lost its connection may have committed. The pool connects again on the next use.
+  private async unlessUnreachable<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw isConnectionFailure(error) ? new DatabaseUnreachableError() : error;
+    }
   }
 
   // The transaction the caller is inside, if any (for code that may run either way).

@@ -1,38 +1,28 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '../common/decorators';
-import { ShutdownState } from '../common/shutdown-state';
-import { SqlService } from '../database/sql.service';
+import { HealthService } from './health.service';
 
-@Controller('healthz')
+// For a proxy, systemd or an orchestrator; neither answer names a secret, a path or a connection string.
+@Controller()
 export class HealthController {
-  constructor(
-    private readonly sql: SqlService,
-    private readonly shutdown: ShutdownState,
-  ) {}
+  constructor(private readonly health: HealthService) {}
 
+  // Liveness: the process answers. No database: a locked or lost database must not get a live process restarted.
   @Public()
-  @Get()
-  async health(@Res({ passthrough: true }) res: Response) {
-    // A draining instance is not to be sent new requests, though it still answers the ones it has.
-    if (this.shutdown.draining) {
-      res.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return { status: 'draining' };
-    }
-    const started = performance.now();
-    try {
-      await this.sql.run('SELECT 1', []);
-    } catch {
-      res.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return { status: 'error', database: { status: 'down' } };
-    }
-    return {
-      status: 'ok',
-      database: {
-        status: 'up',
-        driver: this.sql.dialect.name,
-        latencyMs: Math.round((performance.now() - started) * 100) / 100,
-      },
-    };
+  @Get('healthz')
+  @Header('Cache-Control', 'no-store')
+  live() {
+    return { status: 'ok' };
+  }
+
+  // Readiness: whether this instance can do its work now; 503 names the check that failed.
+  @Public()
+  @Get('readyz')
+  @Header('Cache-Control', 'no-store')
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const readiness = await this.health.readiness();
+    if (readiness.status !== 'ready') res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return readiness;
   }
 }

@@ -73,6 +73,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private wakeUp: (() => void) | null = null;
   private wokenEarly = false;
   private unsubscribe: (() => void) | null = null;
+  private lastPollAt: number | null = null;
 
   constructor(
     private readonly sql: SqlService,
@@ -125,6 +126,16 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.race([finished, delay(2000)]);
   }
 
+  // For /readyz: whether this instance runs jobs, whether its loop runs, and when it last looked for work.
+  liveness(): { enabled: boolean; running: boolean; lastPollAt: number | null; pollMs: number } {
+    return {
+      enabled: this.settings.enabled,
+      running: this.loopDone !== null && !this.stopping,
+      lastPollAt: this.lastPollAt,
+      pollMs: this.settings.pollMs,
+    };
+  }
+
   // Whether this worker has no job running (tests and the bench wait on it).
   get idle(): boolean {
     return this.running.size === 0;
@@ -137,6 +148,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      this.lastPollAt = Date.now();
       const free = this.settings.concurrency - this.running.size;
       let claimed = 0;
       if (free > 0) {

@@ -104,9 +104,9 @@ describe('Setup and sign-in', () => {
     expect((await agent.get('/')).headers.location).toMatch(/^\/login/);
   });
 
-  it('should report the database as healthy', async () => {
-    const response = await request(testApp.server).get('/healthz');
+  it('should report the database as ready, signed out', async () => {
+    const response = await request(testApp.server).get('/readyz');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', database: { status: 'up' } });
+    expect(response.body).toMatchObject({ status: 'ready', checks: { database: { status: 'pass' } } });
   });
 });

@@ -20,7 +20,7 @@ const itRuns = runnable ? it : it.skip;
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const healthy = async (port: number) => {
   try {
-    return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined;
+    return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined;
   } catch {
     return undefined;
   }

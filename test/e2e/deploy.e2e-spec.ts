@@ -112,7 +112,7 @@ describe('deploy/install.sh (a dry run into a temporary root)', () => {
     expect(adapted.status).toBe(0);
     const config = JSON.parse(adapted.stdout) as { apps: { tls: unknown; http: unknown } };
     expect(JSON.stringify(config.apps.tls)).toContain('"email":"ops@example.test"');
-    expect(JSON.stringify(config.apps.http)).toContain('"uri":"/healthz"');
+    expect(JSON.stringify(config.apps.http)).toContain('"uri":"/readyz"');
     expect(caddyValidate(caddyfile).status).toBe(0);
   });
 

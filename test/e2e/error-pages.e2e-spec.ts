@@ -26,7 +26,7 @@ describe('Error pages', () => {
     expect(response.text).not.toContain('<html');
   });
 
-  it('should show a 500 page without internals when the database is gone, and report it on /healthz', async () => {
+  it('should show a 500 page without internals when the database is gone, and report it on /readyz', async () => {
     const agent = request.agent(testApp.server);
     await agent.get('/login');
     await testApp.app.get(DataSource).destroy();
@@ -36,8 +36,9 @@ describe('Error pages', () => {
     expect(page.text).toContain('Something went wrong on our side');
     expect(page.text).not.toMatch(/DataSource|TypeORM|\bat .*\.js:\d+/);
 
-    const health = await request(testApp.server).get('/healthz');
-    expect(health.status).toBe(503);
-    expect(health.body).toEqual({ status: 'error', database: { status: 'down' } });
+    const ready = await request(testApp.server).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'unavailable', checks: { database: { status: 'fail' } } });
+    await request(testApp.server).get('/healthz').expect(200);
   });
 });
