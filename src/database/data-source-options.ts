@@ -4,6 +4,10 @@ import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
+// The migrations' names, oldest first, as TypeORM records them in `migrations`: what a backup's schema is checked
+// against before it is restored.
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((migration) => new migration().name!);
+
 export function buildDataSourceOptions(databaseUrl: string | undefined, dataDir: string): DataSourceOptions {
   const common = {
     entities: ENTITIES,

@@ -16,6 +16,7 @@ import { Acceptances1764220000000 } from './1764220000000-acceptances';
 import { AttestationClaims1764230000000 } from './1764230000000-attestation-claims';
 import { JobListByBroker1764241000000 } from './1764241000000-job-list-by-broker';
 import { EntraSignIn1764245000000 } from './1764245000000-entra-sign-in';
+import { Backups1764260000000 } from './1764260000000-backups';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   AttestationClaims1764230000000,
   JobListByBroker1764241000000,
   EntraSignIn1764245000000,
+  Backups1764260000000,
 ];
