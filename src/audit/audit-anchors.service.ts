@@ -76,7 +76,7 @@ export class AuditAnchors {
       return {
         ok: false,
         problems: [
-          'the heads are not signed with this installation’s APP_SECRET: they were changed, or come from another installation',
+          "the heads are not signed with this installation's APP_SECRET: they were changed, or come from another installation",
         ],
       };
     const problems: string[] = [];

@@ -163,8 +163,10 @@ export class BackupService {
     if (this.sql.dialect.name === 'sqlite') {
       // One step for every page: a copy taken in steps starts again whenever another connection writes between two.
       await nativeSqliteHandle(this.dataSource).backup(into, { progress: ({ totalPages }) => Math.max(totalPages, 1) });
-      const copy = new Database(into, { readonly: true, fileMustExist: true });
+      const copy = new Database(into, { fileMustExist: true });
       try {
+        // A file of its own, without the -wal and -shm files WAL mode would add beside it.
+        copy.pragma('journal_mode = DELETE');
         const heads = copy.prepare('SELECT chain_id, seq, hash FROM audit_chain_heads ORDER BY chain_id').all() as {
           chain_id: number;
           seq: number;

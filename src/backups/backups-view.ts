@@ -24,8 +24,8 @@ export function durationText(ms: number): string {
 }
 
 export function backupsView(settings: BackupSettings, runs: BackupRunView[], nextRunAt: Date | null) {
+  // Not `settings`: Express hands its own settings to the view engine under that name.
   return {
-    settings,
     enabled: settings.enabled,
     values: { ...settings, keep: String(settings.keep) },
     nextRunAt: settings.enabled ? nextRunAt : null,
