@@ -231,7 +231,9 @@ const toHead = (row: { chain_id: number; seq: number; hash: string }): ChainHead
 function describeFailure(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  const full = code === 'ENOSPC' || code === 'SQLITE_FULL' ? `the disk is full (${message})` : message;
+  // Node's ENOSPC, SQLite's SQLITE_FULL, or pg_dump's own words for it.
+  const diskFull = code === 'ENOSPC' || code === 'SQLITE_FULL' || message.includes('No space left on device');
+  const full = diskFull ? `the disk is full (${message})` : message;
   return full.slice(0, MAX_ERROR);
 }
 
