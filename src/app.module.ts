@@ -3,9 +3,11 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AttestationsModule } from './attestations/attestations.module';
+import { AuditAnchoringModule } from './audit/audit-anchoring.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CurrentUserLocalsMiddleware } from './auth/current-user-locals.middleware';
+import { BackupsModule } from './backups/backups.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import { CommonModule } from './common/common.module';
@@ -59,6 +61,8 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     PartnerCenterModule,
     AttestationsModule,
     ReportsModule,
+    AuditAnchoringModule,
+    BackupsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },

@@ -89,6 +89,15 @@ const FAMILIES: Record<string, { name: string; actions: Record<string, string> }
       'report_schedule.run': 'Scheduled report started',
     },
   },
+  backup: {
+    name: 'Backups',
+    actions: {
+      'backup.created': 'Backup made',
+      'backup.failed': 'Backup failed',
+      'backup.restored': 'Backup restored',
+      'backup.settings_saved': 'Backup settings saved',
+    },
+  },
 };
 
 const NAMES: Record<string, string> = Object.assign(

@@ -4,6 +4,7 @@ import { CurrentUser, Roles } from '../auth/decorators';
 import { isHtmxRequest } from '../common/htmx';
 import { RedirectException } from '../common/redirect.exception';
 import type { CurrentUser as SignedInUser } from '../common/request-context';
+import { AuditAnchors } from './audit-anchors.service';
 import { AUDIT_PATH, parseAuditQuery } from './audit-log.query';
 import { AuditLogService } from './audit-log.service';
 import { AuditVerification } from './audit-verification.service';
@@ -16,11 +17,17 @@ export class AuditController {
   constructor(
     private readonly log: AuditLogService,
     private readonly verification: AuditVerification,
+    private readonly anchors: AuditAnchors,
   ) {}
 
   @Get()
   @Render('audit/index')
-  async page(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query() query: Record<string, unknown>) {
+  async page(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentUser() me: SignedInUser,
+    @Query() query: Record<string, unknown>,
+  ) {
     const { filters, cursor, errors } = parseAuditQuery(query);
     const refused = Object.keys(errors).length > 0;
     if (refused) res.status(422);
@@ -31,6 +38,7 @@ export class AuditController {
     if (verification) delete req.session.auditVerification;
     return {
       ...auditView(page, filters, errors),
+      anchor: fragment ? null : await this.anchors.latestFor(me.brokerId),
       verification: verificationView(verification),
       refused,
       fragment,

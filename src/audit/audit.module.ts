@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
+import { AuditAnchors } from './audit-anchors.service';
 import { AuditController } from './audit.controller';
 import { AuditLogService } from './audit-log.service';
 import { AuditTrail } from './audit-trail.service';
@@ -12,7 +13,7 @@ import { AuditVerifier } from './audit-verifier.service';
   // The page's verification is rate-limited; the CLI's app context has no RateLimitsModule of its own.
   imports: [RateLimitsModule],
   controllers: [AuditController],
-  providers: [AuditTrail, AuditVerifier, AuditLogService, AuditVerification],
-  exports: [AuditTrail, AuditVerifier],
+  providers: [AuditTrail, AuditVerifier, AuditLogService, AuditVerification, AuditAnchors],
+  exports: [AuditTrail, AuditVerifier, AuditAnchors],
 })
 export class AuditModule {}

@@ -12,6 +12,10 @@ export const SQLITE_BUSY_TIMEOUT_MS = 10;
 // (pg's default is to wait for ever).
 const POSTGRES_CONNECT_TIMEOUT_MS = 5000;
 
+// The migrations' names, oldest first, as TypeORM records them in `migrations`: what a backup's schema is checked
+// against before it is restored.
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((migration) => new migration().name!);
+
 export function buildDataSourceOptions(databaseUrl: string | undefined, dataDir: string): DataSourceOptions {
   const common = {
     entities: ENTITIES,

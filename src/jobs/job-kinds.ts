@@ -12,6 +12,8 @@ const KIND_NAMES: Record<string, string> = {
   'report.schedule-tick': 'Start scheduled reports',
   'report.prune': 'Delete old report files',
   'jobs.prune': 'Delete old finished jobs',
+  'audit.anchor': 'Write the audit chain heads to the log',
+  'backup.run': 'Scheduled backup',
 };
 
 export const NAMED_JOB_KINDS = Object.keys(KIND_NAMES);

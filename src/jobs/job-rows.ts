@@ -40,6 +40,11 @@ export interface JobRow {
 export const JOB_VIEW_COLUMNS =
   'id, type, broker_id, state, attempts, max_attempts, progress_done, progress_total, last_error, run_at, created_at, started_at, finished_at';
 
+// A running job handed back to the queue without finishing (the app shut down, or a restored backup caught it
+// mid-run). Its attempt stays counted: what it did before it stopped is unknown. One more try is always left.
+export const HAND_BACK_TO_QUEUE = `state = 'queued', locked_by = NULL, locked_until = NULL,
+  max_attempts = CASE WHEN attempts >= max_attempts THEN attempts + 1 ELSE max_attempts END`;
+
 const toNumber = (value: number | string | null): number | null => (value === null ? null : Number(value));
 
 export function toJobView(row: JobRow, dialect: Dialect): JobView {

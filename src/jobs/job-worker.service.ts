@@ -11,7 +11,7 @@ import { PermanentJobError, type JobContext } from './job-handler';
 import { JobQueue } from './job-queue.service';
 import { JobMetrics } from './job-metrics';
 import { JobRegistry } from './job-registry';
-import { writeReturning } from './job-rows';
+import { HAND_BACK_TO_QUEUE, writeReturning } from './job-rows';
 
 interface ClaimedRow {
   id: number | string;
@@ -48,6 +48,7 @@ class JobLostError extends Error {
 }
 
 const MAX_ERROR_LENGTH = 2000;
+const INTERRUPTED_BY_SHUTDOWN = 'The app shut down during this attempt: handed back to the queue';
 const LAST_ATTEMPT_LOST = 'The app instance running its last attempt stopped without finishing it (its lease ran out)';
 
 // What an admin reads on the Background work page: the error's own words, whatever was thrown.
@@ -361,7 +362,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return rows.length > 0;
   }
 
-  // Handed back as if never claimed: the attempt does not count, and another instance may take the job at once.
+  // Handed back with its attempt counted (the message it was sending may have left), for any instance to take at once.
   private async release(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     await this.sql.transaction(async (tx) => {
@@ -369,9 +370,9 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       for (const id of ids) {
         await writeReturning(
           tx,
-          `UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, run_at = ${p(1)}
-           WHERE id = ${p(2)} AND locked_by = ${p(3)} AND state = 'running' RETURNING id`,
-          [tx.dialect.encodeTimestamp(new Date()), id, this.owner],
+          `UPDATE jobs SET ${HAND_BACK_TO_QUEUE}, run_at = ${p(1)}, last_error = ${p(2)}
+           WHERE id = ${p(3)} AND locked_by = ${p(4)} AND state = 'running' RETURNING id`,
+          [tx.dialect.encodeTimestamp(new Date()), INTERRUPTED_BY_SHUTDOWN, id, this.owner],
         );
       }
     });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
@@ -16,13 +16,17 @@ interface OutboxRow {
   text: string;
   attachments: string | null;
   sent_at: unknown;
+  handed_at: unknown;
 }
 
-// Sends one outbox message. Marked sent once, after the driver accepted it; a send whose outcome is unknown (the
-// app died mid-send) is tried again with the same Message-ID.
+// Sends one outbox message: at least once, never with a second Message-ID. Before the send, the time it is handed
+// to the mail server is committed on its own; it is marked sent once the server accepted it. A message handed over
+// without that answer (the app died mid-send, or a backup was taken meanwhile and restored) may have been
+// delivered: it is sent again with the same Message-ID, which lets receiving servers and clients drop the copy.
 @Injectable()
 export class MailSendHandler implements JobHandler<{ outboxId: number }> {
   readonly type = MAIL_SEND_JOB;
+  private readonly logger = new Logger(MailSendHandler.name);
   private readonly from: string;
 
   constructor(
@@ -44,7 +48,7 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
 
   async handle({ outboxId }: { outboxId: number }): Promise<void> {
     const [row] = await this.sql.query<OutboxRow>`
-      SELECT message_id, to_address, subject, html, text, attachments, sent_at FROM outbox_messages WHERE id = ${outboxId}`;
+      SELECT message_id, to_address, subject, html, text, attachments, sent_at, handed_at FROM outbox_messages WHERE id = ${outboxId}`;
     if (!row) throw new PermanentJobError(`Outbox message ${outboxId} no longer exists`);
     if (row.sent_at) return;
     const mail: DriverMail = {
@@ -56,6 +60,7 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
       messageId: row.message_id,
       attachments: await this.openAttachments(row.attachments),
     };
+    await this.handOver(outboxId, row);
     let delivery: string;
     try {
       delivery = await this.driver.send(mail);
@@ -83,5 +88,23 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
       if (error instanceof AttachmentGoneError) throw new PermanentJobError(error.message);
       throw error;
     }
+  }
+
+  private async handOver(outboxId: number, row: OutboxRow): Promise<void> {
+    if (row.handed_at) {
+      const at = this.sql.dialect.decodeTimestamp(row.handed_at)!.toISOString();
+      this.logger.warn(
+        `Mail ${row.message_id} was handed to the mail server at ${at} without an answer: sending it again with the same Message-ID`,
+      );
+      return;
+    }
+    await this.sql.transaction((tx) => {
+      const p = tx.dialect.placeholder;
+      return writeReturning(
+        tx,
+        `UPDATE outbox_messages SET handed_at = ${p(1)} WHERE id = ${p(2)} AND handed_at IS NULL RETURNING id`,
+        [tx.dialect.encodeTimestamp(new Date()), outboxId],
+      );
+    });
   }
 }

@@ -1,8 +1,18 @@
+import { Logger } from '@nestjs/common';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditAnchor } from '../../src/audit/audit-anchor';
 import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { AuditVerifier } from '../../src/audit/audit-verifier.service';
 import { runForBroker, type Actor } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
-import { auditEvents, tamperWithAuditEvents } from '../support/audit';
+import { JobQueue } from '../../src/jobs/job-queue.service';
+import { RecurringJobs } from '../../src/jobs/recurring-jobs.service';
+import { auditEvents, tamperWithAuditEvents, type StoredAuditEvent } from '../support/audit';
+import { cli } from '../support/cli';
+import { setUpFirstAdmin } from '../support/http';
+import { FAST_JOBS_ENV, waitForJob } from '../support/jobs';
 import { gate } from '../support/sandbox';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -186,5 +196,67 @@ onPostgres('AuditTrail across two app instances on one PostgreSQL database', () 
     expect(new Set(events.map((event) => JSON.parse(event.data).i)).size).toBe(40);
     const result = await two.app.get(AuditVerifier).verify();
     expect(result).toEqual({ ok: true, chains: [expect.objectContaining({ brokerId: 1, events: 40 })] });
+  });
+});
+
+describe('The audit chain anchored outside the database', () => {
+  it('should log the signed heads daily, show them on the page, and catch a chain whose end was cut off', async () => {
+    const testApp = await createTestApp({ env: FAST_JOBS_ENV });
+    const heads = join(mkdtempSync(join(tmpdir(), 'mca-heads-')), 'log.jsonl');
+    let cut: StoredAuditEvent;
+    try {
+      const { agent } = await setUpFirstAdmin(testApp);
+      const sql = testApp.app.get(SqlService);
+      for (let i = 0; i < 3; i++)
+        await sql.transaction((tx) => testApp.app.get(AuditTrail).record(tx, { action: 'test.event', brokerId: 1 }));
+      expect(await testApp.app.get(RecurringJobs).nextRunAt('audit.anchor')).not.toBeNull();
+      // The daily job, run now: its log line is what a log store keeps.
+      const logged = jest.spyOn(Logger.prototype, 'log');
+      const jobId = (await sql.transaction((tx) => testApp.app.get(JobQueue).enqueue(tx, 'audit.anchor', {})))!;
+      await waitForJob(testApp, jobId, ['succeeded']);
+      const line = logged.mock.calls
+        .map(([message]) => message as { auditAnchor?: AuditAnchor })
+        .find((m) => m?.auditAnchor);
+      logged.mockRestore();
+      expect(line?.auditAnchor?.heads).toEqual([expect.objectContaining({ chainId: 1, seq: expect.any(Number) })]);
+      writeFileSync(heads, `{"level":30,"msg":"started"}\n${JSON.stringify({ level: 30, ...line })}\n`);
+      cut = (await auditEvents(testApp)).filter((event) => event.chain_id === 1).pop()!;
+      expect(line!.auditAnchor!.heads[0]).toEqual({ chainId: 1, seq: cut.seq, hash: cut.hash });
+
+      const page = await agent.get('/audit');
+      expect(page.text).toMatch(
+        /Chain head last anchored <time datetime="[^"]+">[^<]+<\/time>, signed, in the log: event \d+/,
+      );
+      expect(page.text).toContain(cut.hash);
+
+      // The issue's attack: the last event deleted and its chain's head moved back one.
+      await tamperWithAuditEvents(testApp, `DELETE FROM audit_events WHERE id = ${cut.id}`, []);
+      await sql.transaction((tx) =>
+        tx.run(`UPDATE audit_chain_heads SET seq = seq - 1, hash = ${tx.dialect.placeholder(1)} WHERE chain_id = 1`, [
+          cut.prev_hash,
+        ]),
+      );
+    } finally {
+      await testApp.close();
+    }
+
+    const plain = await cli(testApp.dataDir, ['audit:verify']);
+    expect(plain.code).toBe(0);
+    const anchored = await cli(testApp.dataDir, ['audit:verify', '--heads', heads]);
+    expect(anchored.code).toBe(1);
+    expect(anchored.stderr).toContain(
+      `the chain of broker 1 ends at seq ${cut.seq - 1}, but it reached seq ${cut.seq} (hash ${cut.hash})`,
+    );
+    expect(anchored.stderr).toContain('events were removed from its end');
+    const byHash = await cli(testApp.dataDir, ['audit:verify', '--head', cut.hash]);
+    expect(byHash.code).toBe(1);
+    expect(byHash.stderr).toContain(`no event has the hash ${cut.hash}`);
+
+    // A heads file changed to fit the cut chain is refused by its signature.
+    const forged = readFileSync(heads, 'utf8').replace(`"seq":${cut.seq}`, `"seq":${cut.seq - 1}`);
+    writeFileSync(heads, forged.replace(cut.hash, cut.prev_hash));
+    const refused = await cli(testApp.dataDir, ['audit:verify', '--heads', heads]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("not signed with this installation's APP_SECRET");
   });
 });

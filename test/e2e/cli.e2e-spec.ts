@@ -1,28 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { SqlService } from '../../src/database/sql.service';
 import { auditEvents, tamperWithAuditEvents } from '../support/audit';
-import { DEFAULT_PASSWORD, setUpFirstAdmin, signIn } from '../support/http';
+import { cli as runCli } from '../support/cli';
+import { setUpFirstAdmin, signIn } from '../support/http';
 import { createTestApp } from '../support/test-app';
 
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
-
-// The CLI exactly as an operator runs it: the built dist/cli.js (`npm test` builds before the e2e suite).
-async function cli(dataDir: string, args: string[], password = DEFAULT_PASSWORD) {
-  const env = { ...process.env, DATA_DIR: dataDir, MCA_USER_PASSWORD: password, LOG_LEVEL: 'silent' };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { env, cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const cli = (dataDir: string, args: string[], password?: string) =>
+  runCli(dataDir, args, password === undefined ? {} : { MCA_USER_PASSWORD: password });
 
 describe('npm run cli -- user:create', () => {
   it('should create a user who can sign in, and refuse bad input with one line per field', async () => {

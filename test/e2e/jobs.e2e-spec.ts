@@ -326,7 +326,8 @@ describe('Jobs at shutdown', () => {
     await testApp.app.get(JobWorker).stop();
     expect(quickDone).toBe(true);
     expect(await queue.get(quickId)).toMatchObject({ state: 'succeeded' });
-    expect(await queue.get(stuckId)).toMatchObject({ state: 'queued', attempts: 0 });
+    // The interrupted attempt stays counted (issue 21: a shutdown never resets a job's attempts).
+    expect(await queue.get(stuckId)).toMatchObject({ state: 'queued', attempts: 1 });
     await testApp.close();
   });
 });

@@ -23,7 +23,7 @@ export interface TestAppOptions {
   listen?: boolean;
 }
 
-const TEST_SECRET = 'test-secret-that-is-long-enough-for-the-validator-0123456789';
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-the-validator-0123456789';
 
 // Empties the PostgreSQL test database, so each test file starts from migrations like a new install.
 async function resetPostgres(url: string): Promise<void> {

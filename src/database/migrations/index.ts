@@ -18,6 +18,7 @@ import { JobListByBroker1764241000000 } from './1764241000000-job-list-by-broker
 import { EntraSignIn1764245000000 } from './1764245000000-entra-sign-in';
 import { ReportRecipients1764250000000 } from './1764250000000-report-recipients';
 import { Installation1764255000000 } from './1764255000000-installation';
+import { Backups1764260000000 } from './1764260000000-backups';
 import { ReportFiles1764270000000 } from './1764270000000-report-files';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   EntraSignIn1764245000000,
   ReportRecipients1764250000000,
   Installation1764255000000,
+  Backups1764260000000,
   ReportFiles1764270000000,
 ];
