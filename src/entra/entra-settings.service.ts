@@ -177,7 +177,7 @@ export class EntraSettingsService implements PasswordSignInPolicy {
 
   // Routine (every admin's sign-in, which has its own audit event): the proof that password sign-in may go.
   async noteAdminSignIn(brokerId: number): Promise<void> {
-    await this.settings.update({ brokerId }, { adminSignedInAt: new Date() });
+    await this.sql.transaction((tx) => tx.manager.update(EntraSettings, { brokerId }, { adminSignedInAt: new Date() }));
   }
 
   private async rowOrNew(tx: Tx, brokerId: number): Promise<EntraSettings> {
