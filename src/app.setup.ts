@@ -9,7 +9,7 @@ import { CSP_DIRECTIVES } from './common/content-security-policy';
 import { configureViewEngine, sendRenderedPagesDirectly } from './common/view-engine';
 import type { AppConfig } from './config/app.config';
 import { SESSION_COOKIE } from './sessions/session-cookie';
-import { renewSession } from './sessions/session-renewal';
+import { renewSession, saveBeforeRedirect } from './sessions/session-renewal';
 import { TOUCH_INTERVAL_MS, TypeormSessionStore } from './sessions/typeorm-session.store';
 
 export const PROJECT_ROOT = join(__dirname, '..');
@@ -66,6 +66,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     }),
   );
   app.use(renewSession(TOUCH_INTERVAL_MS));
+  app.use(saveBeforeRedirect());
   // No compat: its per-request `req._passport` is only for strategies written for passport 0.4.
   app.use(passport.initialize({ compat: false }));
   app.use(passport.session());

@@ -20,3 +20,18 @@ export function renewSession(intervalMs: number) {
     next();
   };
 }
+
+// A redirect leaves once the session is written. express-session sends a response's headers before its save has
+// finished, so a browser following a redirect could ask for the next page before the one-time messages for that page
+// were stored, and it would show none (seen under load, when the store's write waited its turn behind others).
+export function saveBeforeRedirect() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      // A session with nothing in it yet (a visitor sent to sign in) is not stored for a redirect.
+      if (!req.session || Object.keys(req.session).every((key) => key === 'cookie')) return redirect(...args);
+      req.session.save((error?: unknown) => (error ? next(error) : redirect(...args)));
+    }) as typeof res.redirect;
+    next();
+  };
+}

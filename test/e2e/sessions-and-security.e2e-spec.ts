@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SessionRecord } from '../../src/sessions/session.entity';
+import { TypeormSessionStore } from '../../src/sessions/typeorm-session.store';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { csrfTokenFrom, DEFAULT_PASSWORD, setUpFirstAdmin, signIn } from '../support/http';
 
@@ -39,11 +40,43 @@ describe('Sessions and the security baseline', () => {
     let testApp: TestApp;
     beforeAll(async () => {
       testApp = await createTestApp({
+        listen: true,
         env: { SESSION_IDLE_MINUTES: '30' },
       });
       await setUpFirstAdmin(testApp);
     });
     afterAll(() => testApp.close());
+
+    it('should send a redirect only once the session holding its message is stored', async () => {
+      const { agent, response } = await signIn(testApp, 'ada@contoso.test');
+      const cookie = String(response.headers['set-cookie']).split(';')[0];
+      const csrf = csrfTokenFrom((await agent.get('/mca')).text);
+      const store = testApp.app.get(TypeormSessionStore);
+      const set = store.set.bind(store);
+      let storedAt = 0;
+      // A slow store (its write waiting behind others): the redirect's headers must still leave after it.
+      const slow = jest.spyOn(store, 'set').mockImplementation((sid, session, callback) => {
+        setTimeout(() => set(sid, session, (error?: unknown) => ((storedAt = Date.now()), callback?.(error))), 150);
+      });
+      try {
+        const address = testApp.server.address() as { port: number };
+        // fetch answers as soon as the headers arrive, as a browser follows a redirect.
+        const started = await fetch(`http://127.0.0.1:${address.port}/sync`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ _csrf: csrf }).toString(),
+        });
+        const headersAt = Date.now();
+        expect(started.status).toBe(303);
+        expect(storedAt).toBeGreaterThan(0);
+        expect(headersAt).toBeGreaterThanOrEqual(storedAt);
+        await started.text();
+      } finally {
+        slow.mockRestore();
+      }
+      expect((await agent.get('/mca')).text).toContain('Sync from Microsoft started.');
+    });
 
     it("should keep a form's message for the page it redirects to, whatever htmx polls in between", async () => {
       const { agent } = await signIn(testApp, 'ada@contoso.test');
