@@ -2,7 +2,6 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { csrf } from './csrf';
 import { takeFlash } from './flash';
-import { isHtmxRequest } from './htmx';
 import { requestContext, type CurrentUser } from './request-context';
 
 // What every page's layout needs, and the request's context: its broker for BrokerScope, and its actor (the
@@ -13,15 +12,8 @@ export class ViewLocalsMiddleware implements NestMiddleware {
     const user = req.user as CurrentUser | undefined;
     res.locals.csrfToken = req.session ? csrf.generateToken(req) : '';
     res.locals.path = req.path;
-    // Read when a page renders, not before: a redirect keeps the messages for the page that follows it. An htmx GET
-    // (a list polling its rows, a dialog opening) shows no message, so it leaves them for the page they were for:
-    // a poll that came in between a form's redirect and its page would otherwise take that page's message.
-    const keepsMessages = isHtmxRequest(req) && req.method === 'GET';
-    Object.defineProperty(res.locals, 'flash', {
-      enumerable: true,
-      configurable: true,
-      get: () => (keepsMessages ? [] : takeFlash(req)),
-    });
+    // Read when a page renders, not before: a redirect keeps the messages for the page that follows it.
+    Object.defineProperty(res.locals, 'flash', { enumerable: true, configurable: true, get: () => takeFlash(req) });
     res.vary('HX-Request');
     const actor = user ? ({ type: 'user', id: user.id, label: user.email } as const) : undefined;
     // A signed-in page holds a broker's data, and a signed-out one its session's CSRF token or a reset link's
