@@ -1,3 +1,4 @@
+import { firstQueryText } from '../common/query-text';
 import type { KeysetCursor } from '../common/keyset-page';
 import { parseId } from '../common/ids';
 import type { FieldMessages } from '../common/domain-errors';
@@ -26,11 +27,6 @@ const TEXT_FIELDS = [
 const ACTION_CODE = /^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-const firstText = (value: unknown): string => {
-  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
-  return typeof first === 'string' ? first.trim() : '';
-};
-
 const validDate = (text: string): boolean => {
   const match = DATE.exec(text);
   if (!match) return false;
@@ -38,7 +34,7 @@ const validDate = (text: string): boolean => {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 };
 
-const cursorId = (value: unknown): number | undefined => parseId(firstText(value)) ?? undefined;
+const cursorId = (value: unknown): number | undefined => parseId(firstQueryText(value)) ?? undefined;
 
 // Lenient about the cursor (a stale or edited one just starts from the newest), strict about the fields a person
 // typed: each refused one gets a message next to it.
@@ -50,7 +46,7 @@ export function parseAuditQuery(query: Record<string, unknown>): {
   const errors: FieldMessages = {};
   const filters = { action: '', subjectType: '', subjectId: '', actor: '', from: '', to: '' };
   for (const [field, label, max] of TEXT_FIELDS) {
-    const value = firstText(query[field]);
+    const value = firstQueryText(query[field]);
     if (value.length > max) errors[field] = `${label} must be at most ${max} characters`;
     else if (/[\u0000-\u001f\u007f]/.test(value))
       errors[field] = `${label} contains characters that are not valid text`;
@@ -60,7 +56,7 @@ export function parseAuditQuery(query: Record<string, unknown>): {
   if (!errors.action && filters.action !== '' && !ACTION_CODE.test(filters.action))
     errors.action = 'Choose an action from the list';
   for (const field of ['from', 'to'] as const) {
-    const value = firstText(query[field]);
+    const value = firstQueryText(query[field]);
     filters[field] = value;
     if (value !== '' && !validDate(value)) errors[field] = 'Enter a date like 2026-11-30';
   }

@@ -1,3 +1,4 @@
+import { firstQueryText } from '../common/query-text';
 import type { KeysetCursor } from '../common/keyset-page';
 import { parseId } from '../common/ids';
 import type { FieldMessages } from '../common/domain-errors';
@@ -24,12 +25,7 @@ export interface JobFilters {
 
 export type JobCursor = KeysetCursor;
 
-const firstText = (value: unknown): string => {
-  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
-  return typeof first === 'string' ? first.trim() : '';
-};
-
-const cursorId = (value: unknown): number | undefined => parseId(firstText(value)) ?? undefined;
+const cursorId = (value: unknown): number | undefined => parseId(firstQueryText(value)) ?? undefined;
 
 // `kinds` are the job types there are (registered or named); anything else is refused with a message next to its
 // field. A stale or edited cursor just starts from the newest.
@@ -38,8 +34,8 @@ export function parseJobQuery(
   kinds: readonly string[],
 ): { filters: JobFilters; cursor: JobCursor; errors: FieldMessages } {
   const errors: FieldMessages = {};
-  const state = firstText(query.state);
-  const kind = firstText(query.kind);
+  const state = firstQueryText(query.state);
+  const kind = firstQueryText(query.kind);
   const known = Object.hasOwn(JOB_LIST_STATES, state);
   if (state !== '' && !known) errors.state = 'Choose a state from the list';
   if (kind !== '' && !kinds.includes(kind)) errors.kind = 'Choose a kind of work from the list';
