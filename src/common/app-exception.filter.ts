@@ -53,14 +53,13 @@ export class AppExceptionFilter implements ExceptionFilter {
     ) {
       return this.redirect(req, res, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     }
-    if (exception instanceof FormErrorsException && (exception.view || req.formView)) {
-      return this.renderForm(req, res, exception.getStatus(), exception.fieldErrors, {
-        view: exception.view,
-        data: exception.viewData,
+    const form = this.formMessages(exception, req);
+    if (form) {
+      void this.renderForm(req, res, this.statusOf(exception), form, exception).catch((error: unknown) => {
+        this.logger.error(error instanceof Error ? error.stack : String(error));
+        if (!res.headersSent) res.status(500).render('errors/error', { ...errorPage(500), status: 500 });
       });
-    }
-    if (exception instanceof ValidationFailedError && req.formView) {
-      return this.renderForm(req, res, HttpStatus.UNPROCESSABLE_ENTITY, exception.fields, {});
+      return;
     }
 
     const status = this.statusOf(exception);
@@ -94,22 +93,37 @@ export class AppExceptionFilter implements ExceptionFilter {
     res.redirect(303, location);
   }
 
-  private renderForm(
+  // The messages to show on the route's form, when the failure is the input's or the state's (not a missing record,
+  // a permission or an outage, which get their own pages).
+  private formMessages(exception: unknown, req: Request): FieldMessages | undefined {
+    if (exception instanceof FormErrorsException)
+      return exception.view || req.formView ? exception.fieldErrors : undefined;
+    if (!req.formView) return undefined;
+    if (exception instanceof ValidationFailedError) return exception.fields;
+    if (exception instanceof ConflictError || exception instanceof UpstreamError) return { form: exception.message };
+    return undefined;
+  }
+
+  private async renderForm(
     req: Request,
     res: Response,
     status: number,
     errors: FieldMessages,
-    fallback: { view?: string; data?: Record<string, unknown> },
-  ): void {
+    exception: unknown,
+  ): Promise<void> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = Object.fromEntries(
       Object.entries(body).filter(([key, value]) => !NEVER_ECHOED.test(key) && typeof value === 'string'),
     );
-    const spec = req.formView ?? { view: fallback.view as string, data: {} };
+    const fallback = exception instanceof FormErrorsException ? exception : undefined;
+    const spec = req.formView ?? { view: fallback?.view as string, data: {} };
+    const data = typeof spec.data === 'function' ? await spec.data(req, exception) : spec.data;
+    const formLink = exception instanceof ConflictError ? (exception.link ?? null) : undefined;
     res.status(status);
     res.render(spec.view, {
-      ...spec.data,
-      ...fallback.data,
+      ...data,
+      ...fallback?.viewData,
+      ...(formLink === undefined ? {} : { formLink }),
       values,
       errors,
       layout: isHtmxRequest(req) ? false : undefined,

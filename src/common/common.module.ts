@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config';
+import { appConfig, type AppConfig } from '../config/app.config';
 import { AppUrl } from './app-url';
 import { BrokerScope } from './broker-scope.service';
+import { Clock } from './clock';
 import { SecretBox } from './secret-box';
 import { ShutdownState } from './shutdown-state';
 
@@ -12,12 +12,13 @@ import { ShutdownState } from './shutdown-state';
     BrokerScope,
     AppUrl,
     ShutdownState,
+    Clock,
     {
       provide: SecretBox,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => new SecretBox(config.getOrThrow<AppConfig>('app').secret),
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig) => new SecretBox(config.secret),
     },
   ],
-  exports: [BrokerScope, AppUrl, SecretBox, ShutdownState],
+  exports: [BrokerScope, AppUrl, SecretBox, ShutdownState, Clock],
 })
 export class CommonModule {}

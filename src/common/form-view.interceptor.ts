@@ -3,9 +3,16 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 
+export type FormViewData = Record<string, unknown>;
+
+// What the form's page needs besides the typed values and the messages: fixed, or read when the form is refused
+// (the list beside a settings form, the record around an action's form). `error` is what refused it.
+export type FormViewDataSource =
+  FormViewData | ((req: Request, error: unknown) => FormViewData | Promise<FormViewData>);
+
 export interface FormViewSpec {
   view: string;
-  data: Record<string, unknown>;
+  data: FormViewDataSource;
 }
 
 declare module 'express' {
@@ -14,7 +21,7 @@ declare module 'express' {
   }
 }
 
-// Runs before the pipes, so that a refused body (or a service's FormErrorsException) knows which form to show.
+// Runs before the pipes, so that a refused body (or a service's domain error) knows which form to show.
 @Injectable()
 export class FormViewInterceptor implements NestInterceptor {
   static readonly METADATA = 'formView';

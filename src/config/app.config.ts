@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
 import { resolve } from 'node:path';
 import { loadOrCreateAppSecret } from './app-secret';
@@ -107,3 +108,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
 }
 
 export const appConfig = registerAs('app', () => readAppConfig());
+
+// The one way to read configuration: `@InjectAppConfig() private readonly config: AppConfig`, typed, validated once
+// at start (environment.ts); never `ConfigService.get` with a string key.
+export const InjectAppConfig = () => Inject(appConfig.KEY);

@@ -24,7 +24,8 @@ export class DatabaseUnreachableError extends UnavailableError {
   }
 }
 
-const codeOf = (error: unknown): string => {
+// The driver's error code, however TypeORM wrapped the error.
+export const codeOf = (error: unknown): string => {
   const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
   return String(driverError?.code ?? code ?? '');
 };

@@ -89,4 +89,48 @@ describe('transaction(fn)', () => {
     );
     expect((await names()).filter((name) => name.startsWith('many '))).toHaveLength(20);
   });
+
+  it("should tell a duplicate key from other refusals, and lock rows with the dialect's FOR UPDATE", async () => {
+    const { dialect } = sql;
+    await sql.transaction((tx) =>
+      tx.run('CREATE TABLE dialect_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)', []),
+    );
+    try {
+      await sql.transaction((tx) => tx.query`INSERT INTO dialect_probe (k, v) VALUES (${1}, ${'one'})`);
+      const refusal = (work: Parameters<SqlService['transaction']>[0]) =>
+        sql.transaction(work).then(
+          () => new Error('not refused'),
+          (error: unknown) => error,
+        );
+      expect(
+        dialect.isUniqueViolation(
+          await refusal((tx) => tx.query`INSERT INTO dialect_probe (k, v) VALUES (${2}, ${'one'})`),
+        ),
+      ).toBe(true);
+      expect(
+        dialect.isUniqueViolation(
+          await refusal((tx) => tx.query`INSERT INTO dialect_probe (k, v) VALUES (${1}, ${'two'})`),
+        ),
+      ).toBe(true);
+      expect(
+        dialect.isUniqueViolation(
+          await refusal((tx) => tx.query`INSERT INTO dialect_probe (k, v) VALUES (${3}, ${null})`),
+        ),
+      ).toBe(false);
+      expect(dialect.isUniqueViolation(new Error('UNIQUE constraint failed'))).toBe(false);
+      const locked = await sql.transaction((tx) =>
+        tx.run<{ v: string }>(
+          `SELECT v FROM dialect_probe WHERE k = ${dialect.placeholder(1)}${dialect.forUpdate()}`,
+          [1],
+        ),
+      );
+      expect(locked).toEqual([{ v: 'one' }]);
+      const skipping = await sql.transaction((tx) =>
+        tx.run<{ v: string }>(`SELECT v FROM dialect_probe${dialect.forUpdate({ skipLocked: true })}`, []),
+      );
+      expect(skipping).toEqual([{ v: 'one' }]);
+    } finally {
+      await sql.transaction((tx) => tx.run('DROP TABLE dialect_probe', []));
+    }
+  });
 });
