@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { decodeTimestamp } from '../database/dialect';
+import { decodeTimestamp } from '../common/timestamp';
 import { SqlService } from '../database/sql.service';
 
 export const HEARTBEAT_MS = 10_000;

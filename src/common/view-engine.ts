@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import hbs from 'hbs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { decodeTimestamp } from '../database/dialect';
+import { decodeTimestamp } from './timestamp';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
