@@ -1,20 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Tenant } from '../../src/tenants/tenant.entity';
 import { SIGNATORY, syncTenants } from '../support/attestations';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
-import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { JAVASCRIPT_MODES, startTestApp, useBrowserSuite, type BrowserSuite } from '../support/browser';
+import { setUpFirstAdmin } from '../support/http';
+import type { TestApp } from '../support/test-app';
 
 // The customer's signatory on a 390 px phone: the agreement page frames the acceptance component, as Microsoft's
 // embeddable component would be framed; nothing on the page scrolls sideways.
-async function acceptOnPhone(
-  browser: Browser,
-  baseUrl: string,
-  link: string,
-  name: string,
-  javaScriptEnabled: boolean,
-) {
-  const phone = await openSession(browser, baseUrl, { javaScriptEnabled, viewport: { width: 390, height: 844 } });
+async function acceptOnPhone(suite: BrowserSuite<TestApp>, link: string, name: string, javaScriptEnabled: boolean) {
+  const phone = await suite.open({ javaScriptEnabled, viewport: { width: 390, height: 844 } });
   await phone.page.goto(link);
   await phone.page.getByRole('heading', { name: 'Microsoft Customer Agreement', level: 1 }).waitFor();
   const component = phone.page.frameLocator('#agreement-component');
@@ -25,7 +19,6 @@ async function acceptOnPhone(
   await component.locator('#acceptance-status', { hasText: 'Accepted on' }).waitFor();
   await expect(phone.page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
   expect(phone.consoleErrors).toEqual([]);
-  await phone.context.close();
 }
 
 // The partner opens the attestation (which asks Partner Center at once); auto-finalize then reaches Attested.
@@ -49,28 +42,23 @@ async function fillForm(page: Page): Promise<void> {
 }
 
 describe('Attestations in a browser', () => {
-  let browser: Browser;
-  let testApp: TestApp;
   let tenants: Tenant[]; // without acceptance
   let synced: Tenant[];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true });
+  const suite = useBrowserSuite(async (after) => {
+    const testApp = await startTestApp(after);
     const { agent } = await setUpFirstAdmin(testApp);
     synced = await syncTenants(testApp, agent);
     tenants = synced.filter((t) => t.status === 'none');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
+    return testApp;
   });
 
   it('should create an attestation in a dialog opened from the row menu by keyboard, copy the link and give focus back', async () => {
     const tenant = tenants[0];
-    const { page, context, consoleErrors } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled: true });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: testApp.baseUrl });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const { page, context, consoleErrors } = await suite.open({
+      javaScriptEnabled: true,
+      signInAs: 'ada@contoso.test',
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.app.baseUrl });
     await page.goto(`/mca?q=${encodeURIComponent(tenant.name)}`);
 
     const row = page.locator('tr', { hasText: tenant.name });
@@ -102,7 +90,7 @@ describe('Attestations in a browser', () => {
     await dialog.getByRole('heading', { name: 'Agreement link generated' }).waitFor();
     await expect(dialog.locator('#attestation-status').innerText()).resolves.toBe('Awaiting acceptance');
     const link = await dialog.locator('input#attestation-link').inputValue();
-    expect(link.startsWith(`${testApp.baseUrl}/agreement/`)).toBe(true);
+    expect(link.startsWith(`${suite.app.baseUrl}/agreement/`)).toBe(true);
     await dialog.getByRole('button', { name: 'Copy' }).click();
     await dialog.locator('.copy-status', { hasText: 'Copied' }).waitFor();
     await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(link);
@@ -115,24 +103,22 @@ describe('Attestations in a browser', () => {
     await row.locator('summary:focus').waitFor();
     expect(consoleErrors.filter((error) => !error.includes('422 (Unprocessable Entity)'))).toEqual([]);
 
-    await acceptOnPhone(browser, testApp.baseUrl, link, tenant.name, true);
+    await acceptOnPhone(suite, link, tenant.name, true);
     await waitForAttested(page, tenant.id, tenant.name);
-    await context.close();
   });
 
   it('should do the same with full pages when JavaScript is off', async () => {
     const tenant = tenants[1];
-    const { page, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled: false });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const { page } = await suite.open({ javaScriptEnabled: false, signInAs: 'ada@contoso.test' });
     await page.goto(`/mca?q=${encodeURIComponent(tenant.name)}`);
     const row = page.locator('tr', { hasText: tenant.name });
     await row.locator('summary').click();
     await row.getByRole('link', { name: 'Create attestation' }).click();
-    await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestations/new`);
+    await page.waitForURL(`${suite.app.baseUrl}/tenants/${tenant.id}/attestations/new`);
     await expect(page.locator('#attestation-link').innerText()).resolves.toBe('Available once the link is generated');
     await fillForm(page);
     await page.getByRole('button', { name: 'Generate agreement link' }).click();
-    await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestation`);
+    await page.waitForURL(`${suite.app.baseUrl}/tenants/${tenant.id}/attestation`);
     await expect(page.locator('#attestation-status').innerText()).resolves.toBe('Awaiting acceptance');
     await expect(page.getByRole('button', { name: 'Copy' }).isVisible()).resolves.toBe(false);
     const link = await page.locator('input#attestation-link').inputValue();
@@ -144,9 +130,8 @@ describe('Attestations in a browser', () => {
     await expect(page.locator('.app-header').isVisible()).resolves.toBe(false);
     await page.emulateMedia({ media: 'screen' });
 
-    await acceptOnPhone(browser, testApp.baseUrl, link, tenant.name, false);
+    await acceptOnPhone(suite, link, tenant.name, false);
     await waitForAttested(page, tenant.id, tenant.name);
-    await context.close();
   });
 
   // Issue 19: on an accepted tenant a new attestation and its cancel used to leave "No acceptance provided".
@@ -156,8 +141,7 @@ describe('Attestations in a browser', () => {
         (t) => t.name === (javaScriptEnabled ? 'Humongous Insurance' : 'Graphic Design Institute'),
       );
       if (!tenant) throw new Error('The seed has no attested tenant');
-      const { page, context, consoleErrors } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-      await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+      const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'ada@contoso.test' });
       const rate = async () => {
         await page.goto(`/mca?q=${encodeURIComponent(tenant.name)}`);
         return page.locator('.mca-rate-value').innerText();
@@ -168,7 +152,7 @@ describe('Attestations in a browser', () => {
       await page.getByRole('button', { name: 'Generate agreement link' }).click();
       // With JavaScript the page shows the new link in place; without, it goes to the attestation's page.
       if (javaScriptEnabled) await page.getByRole('heading', { name: 'Agreement link generated' }).waitFor();
-      else await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestation`);
+      else await page.waitForURL(`${suite.app.baseUrl}/tenants/${tenant.id}/attestation`);
       await expect(rate()).resolves.toBe(before);
       const row = page.locator('tr', { hasText: tenant.name });
       await expect(row.locator('.status').innerText()).resolves.toBe('Acceptance provided (Attested)');
@@ -186,7 +170,7 @@ describe('Attestations in a browser', () => {
         await page.locator('#cancel').click();
         await page.locator('dialog#cancel-dialog[open]').getByRole('button', { name: 'Cancel attestation' }).click();
       } else {
-        await page.waitForURL(`${testApp.baseUrl}/tenants/${tenant.id}/attestation/cancel`);
+        await page.waitForURL(`${suite.app.baseUrl}/tenants/${tenant.id}/attestation/cancel`);
         await page.getByText('keeps its status, “Acceptance provided (Attested)”').waitFor();
         await page.getByRole('button', { name: 'Cancel attestation' }).click();
       }
@@ -195,7 +179,6 @@ describe('Attestations in a browser', () => {
       await expect(row.locator('.status').innerText()).resolves.toBe('Acceptance provided (Attested)');
       await expect(row.locator('.attestation-wait').count()).resolves.toBe(0);
       expect(consoleErrors).toEqual([]);
-      await context.close();
     });
   }
 });

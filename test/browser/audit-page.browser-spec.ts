@@ -1,34 +1,25 @@
-import type { Browser } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser, openAdminPage } from '../support/browser';
+import { JAVASCRIPT_MODES, openAdminPage, signInWithBrowser, startTestApp, useBrowserSuite } from '../support/browser';
 import { createUser, DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
-import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf } from '../support/tenants';
 
 describe.each(JAVASCRIPT_MODES)('The audit trail in a browser with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true });
+  const suite = useBrowserSuite(async (after) => {
+    const testApp = await startTestApp(after);
     await setUpFirstAdmin(testApp);
     await createUser(testApp, await brokerIdOf(testApp, 'ada@contoso.test'), 'olga@contoso.test', 'operator');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
+    return testApp;
   });
 
   it('should open from the navigation, filter by action, and refuse a bad date next to the field', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled });
     const audited: { url: string; htmx: boolean }[] = [];
     page.on('request', (request) => {
       if (new URL(request.url()).pathname === '/audit')
         audited.push({ url: request.url(), htmx: request.headers()['hx-request'] === 'true' });
     });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    await signInWithBrowser(page, suite.app.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
     await openAdminPage(page, 'Audit trail');
-    await page.waitForURL(`${testApp.baseUrl}/audit`);
+    await page.waitForURL(`${suite.app.baseUrl}/audit`);
     const rows = page.locator('.audit-table tbody tr');
     await rows.first().waitFor();
     await expect(page.locator('.audit-table').innerText()).resolves.toContain('Organisation set up');
@@ -53,17 +44,16 @@ describe.each(JAVASCRIPT_MODES)('The audit trail in a browser with $name', ({ ja
 
     // A 422 answer is logged by Chromium as a failed resource; anything else (CSP, script errors) is a defect.
     expect(consoleErrors.filter((text) => !text.includes('status of 422'))).toEqual([]);
-    await context.close();
   });
 
   it('should show the full hash to the keyboard, verify the chain, and fit a phone and a desk', async () => {
     for (const width of [390, 1280]) {
-      const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, {
+      const { page, consoleErrors, context } = await suite.open({
         javaScriptEnabled,
         viewport: { width, height: 900 },
+        signInAs: 'ada@contoso.test',
       });
-      await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
-      await page.goto(`${testApp.baseUrl}/audit`);
+      await page.goto(`${suite.app.baseUrl}/audit`);
       const summary = page.locator('details.audit-hash > summary').first();
       const short = await summary.innerText();
       expect(short).toMatch(/^[0-9a-f]{10}$/);
@@ -90,9 +80,7 @@ describe.each(JAVASCRIPT_MODES)('The audit trail in a browser with $name', ({ ja
   });
 
   it('should not offer the audit trail to an operator', async () => {
-    const { page, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
+    const { page } = await suite.open({ javaScriptEnabled, signInAs: 'olga@contoso.test' });
     await expect(page.getByRole('link', { name: 'Audit trail' }).count()).resolves.toBe(0);
-    await context.close();
   });
 });

@@ -1,8 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser, openAdminPage } from '../support/browser';
-import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
+import type { Page } from 'playwright-core';
+import { JAVASCRIPT_MODES, openAdminPage, startTestApp, useBrowserSuite } from '../support/browser';
+import { setUpFirstAdmin } from '../support/http';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
-import { createTestApp, type TestApp } from '../support/test-app';
 
 const PHONE = { width: 390, height: 844 };
 const DESK = { width: 1280, height: 900 };
@@ -13,34 +12,28 @@ const scrollsSideways = (page: Page) =>
 // The whole story of the README: an admin turns "Sign in with Microsoft" on against an OpenID provider (the test
 // one, as Entra ID), signs out, and signs in again through the provider's sign-in page.
 describe.each(JAVASCRIPT_MODES)('Sign in with Microsoft in a browser with $name', ({ name, javaScriptEnabled }) => {
-  let browser: Browser;
   let provider: TestOidcProvider;
-  let testApp: TestApp;
   const shot = (page: Page, what: string) =>
     page.screenshot({ path: `/tmp/wt-entra-${what}-${name.replace(/\W+/g, '-').toLowerCase()}.png`, fullPage: true });
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
+  const suite = useBrowserSuite(async (after) => {
     provider = await startOidcProvider();
-    testApp = await createTestApp({ listen: true, env: { ENTRA_AUTHORITY: provider.authority } });
+    after(() => provider.stop());
+    const testApp = await startTestApp(after, { env: { ENTRA_AUTHORITY: provider.authority } });
     await provider.control({ redirectUris: [`${testApp.baseUrl}/login/microsoft/callback`] });
     await setUpFirstAdmin(testApp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
-    await provider?.stop();
+    return testApp;
   });
 
   it('should let an admin turn it on from a phone, then sign in with Microsoft from the sign-in page', async () => {
-    const { page, context, consoleErrors } = await openSession(browser, testApp.baseUrl, {
+    const { page, consoleErrors } = await suite.open({
       javaScriptEnabled,
       viewport: PHONE,
+      signInAs: 'ada@contoso.test',
     });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
     await openAdminPage(page, 'Microsoft sign-in');
     await expect(page.locator('#redirect-uri').innerText()).resolves.toBe(
-      `${testApp.baseUrl}/login/microsoft/callback`,
+      `${suite.app.baseUrl}/login/microsoft/callback`,
     );
     expect(await scrollsSideways(page)).toBe(false);
 
@@ -70,7 +63,7 @@ describe.each(JAVASCRIPT_MODES)('Sign in with Microsoft in a browser with $name'
     await page.getByPlaceholder('and password').fill('any password at the provider');
     await page.getByRole('button', { name: 'Sign-in' }).click();
 
-    await page.waitForURL(`${testApp.baseUrl}/`);
+    await page.waitForURL(`${suite.app.baseUrl}/`);
     await expect(page.getByRole('status').innerText()).resolves.toContain(
       'Signed in with Microsoft as ada@contoso.test',
     );
@@ -78,17 +71,15 @@ describe.each(JAVASCRIPT_MODES)('Sign in with Microsoft in a browser with $name'
     await expect(page.locator('.sign-in-method').first().innerText()).resolves.toBe('with Microsoft');
     // A refused form's 422 is Chromium's console error too, and so are the provider's page's fonts and favicon.
     expect(consoleErrors.filter((message) => !message.startsWith('Failed to load resource'))).toEqual([]);
-    await context.close();
   });
 
   it('should fit the settings page on a desk, and the refusal of a stale answer on a phone', async () => {
-    const desk = await openSession(browser, testApp.baseUrl, { javaScriptEnabled, viewport: DESK });
-    await signInWithBrowser(desk.page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const desk = await suite.open({ javaScriptEnabled, viewport: DESK, signInAs: 'ada@contoso.test' });
     await desk.page.goto('/settings/microsoft-sign-in');
     await shot(desk.page, 'settings-desk');
     await desk.context.close();
 
-    const phone = await openSession(browser, testApp.baseUrl, { javaScriptEnabled, viewport: PHONE });
+    const phone = await suite.open({ javaScriptEnabled, viewport: PHONE });
     const response = await phone.page.goto('/login/microsoft/callback?code=stale&state=stale');
     expect(response?.status()).toBe(400);
     await expect(phone.page.getByRole('alert').innerText()).resolves.toContain('was not started here');
@@ -96,6 +87,5 @@ describe.each(JAVASCRIPT_MODES)('Sign in with Microsoft in a browser with $name'
     await shot(phone.page, 'refused');
     await phone.page.getByRole('button', { name: 'Back to sign in' }).click();
     await phone.page.waitForURL(/\/login$/);
-    await phone.context.close();
   });
 });

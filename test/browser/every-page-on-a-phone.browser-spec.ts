@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { tourApp, type AppTour } from '../support/app-tour';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
-import { DEFAULT_PASSWORD } from '../support/http';
+import { JAVASCRIPT_MODES, useBrowserSuite } from '../support/browser';
 import { fillPath, routesOf } from '../support/routes';
 
 const PHONE = { width: 390, height: 844 };
@@ -30,16 +29,11 @@ async function overflowOf(page: Page, path: string): Promise<Overflow | undefine
 
 // Every page of the app, found in its route table, opened on a 390 px phone: none scrolls sideways.
 describe.each(JAVASCRIPT_MODES)('Every page on a phone, with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
   let tour: AppTour;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
+  const suite = useBrowserSuite(async (after) => {
     tour = await tourApp();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await tour?.testApp.close();
+    after(() => tour.testApp.close());
+    return tour.testApp;
   });
 
   const pagePaths = () =>
@@ -51,11 +45,11 @@ describe.each(JAVASCRIPT_MODES)('Every page on a phone, with $name', ({ javaScri
     ['signed in as an admin', true],
     ['signed out', false],
   ])('should fit every page %s into 390 px without sideways scrolling', async (_, signedIn) => {
-    const { page, context, consoleErrors } = await openSession(browser, tour.testApp.baseUrl, {
+    const { page, consoleErrors } = await suite.open({
       javaScriptEnabled,
       viewport: PHONE,
+      signInAs: signedIn ? 'ada@contoso.test' : undefined,
     });
-    if (signedIn) await signInWithBrowser(page, tour.testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
     const paths = pagePaths();
     expect(paths.length).toBeGreaterThan(30);
     const overflows: Overflow[] = [];
@@ -75,6 +69,5 @@ describe.each(JAVASCRIPT_MODES)('Every page on a phone, with $name', ({ javaScri
     expect(overflows).toEqual([]);
     expect(failedResources).toEqual([]);
     expect(consoleErrors.filter((message) => !message.startsWith('Failed to load resource'))).toEqual([]);
-    await context.close();
   });
 });

@@ -1,23 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession } from '../support/browser';
+import { JAVASCRIPT_MODES, startTestApp, useBrowserSuite } from '../support/browser';
 import { DEFAULT_PASSWORD } from '../support/http';
-import { createTestApp, type TestApp } from '../support/test-app';
 
 describe.each(JAVASCRIPT_MODES)('First start in a browser with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
-  });
+  const suite = useBrowserSuite((after) => startTestApp(after));
 
   it('should set up, see the overview, sign out and sign in again', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled });
 
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Set up MCA Manager');
@@ -27,7 +15,7 @@ describe.each(JAVASCRIPT_MODES)('First start in a browser with $name', ({ javaSc
     await page.getByLabel('Password').fill(DEFAULT_PASSWORD);
     await page.getByRole('button', { name: 'Create organisation and sign in' }).click();
 
-    await page.waitForURL(`${testApp.baseUrl}/`);
+    await page.waitForURL(`${suite.app.baseUrl}/`);
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Microsoft 365 CSP Direct');
     await expect(page.getByRole('navigation', { name: 'Breadcrumb' }).innerText()).resolves.toContain('My Services');
     await expect(page.locator('.who').innerText()).resolves.toContain('Fabrikam Partners');
@@ -42,12 +30,11 @@ describe.each(JAVASCRIPT_MODES)('First start in a browser with $name', ({ javaSc
 
     await page.getByLabel('Password').fill(DEFAULT_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${testApp.baseUrl}/`);
+    await page.waitForURL(`${suite.app.baseUrl}/`);
     await expect(page.locator('.who').innerText()).resolves.toContain('Grace Admin');
 
     // A refused sign-in answers 401, which Chromium logs as a failed resource; anything else (a CSP violation,
     // a script error) is a defect.
     expect(consoleErrors.filter((text) => !text.includes('status of 401'))).toEqual([]);
-    await context.close();
   });
 });

@@ -1,29 +1,21 @@
-import type { Browser } from 'playwright-core';
 import { SqlService } from '../../src/database/sql.service';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { JobRegistry } from '../../src/jobs/job-registry';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser, openAdminPage } from '../support/browser';
-import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
+import { JAVASCRIPT_MODES, openAdminPage, startTestApp, useBrowserSuite } from '../support/browser';
+import { setUpFirstAdmin } from '../support/http';
 import { FAST_JOBS_ENV, waitForJob } from '../support/jobs';
 import { gate } from '../support/sandbox';
 import { brokerIdOf } from '../support/tenants';
-import { createTestApp, type TestApp } from '../support/test-app';
 
 describe.each(JAVASCRIPT_MODES)('Background work page in a browser with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true, env: { ...FAST_JOBS_ENV, SYNC_INTERVAL_MINUTES: '0' } });
+  const suite = useBrowserSuite(async (after) => {
+    const testApp = await startTestApp(after, { env: { ...FAST_JOBS_ENV, SYNC_INTERVAL_MINUTES: '0' } });
     await setUpFirstAdmin(testApp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
+    return testApp;
   });
 
   it('should show a running job until it is done, filter by state, then retry a failed one', async () => {
+    const testApp = suite.app;
     const brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
     const sql = testApp.app.get(SqlService);
     const queue = testApp.app.get(JobQueue);
@@ -47,8 +39,7 @@ describe.each(JAVASCRIPT_MODES)('Background work page in a browser with $name', 
     await waitForJob(testApp, dead, ['dead']);
     await waitForJob(testApp, running, ['running']);
 
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'ada@contoso.test' });
     await openAdminPage(page, 'Background work');
     await page.waitForURL(`${testApp.baseUrl}/admin/jobs`);
     const state = (id: number) => page.locator(`#job-${id} td[data-label="State"] .job-state`);
@@ -86,6 +77,5 @@ describe.each(JAVASCRIPT_MODES)('Background work page in a browser with $name', 
     );
     await waitForJob(testApp, dead, ['succeeded']);
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 });

@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
-import { createUser, DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
-import { createTestApp, type TestApp } from '../support/test-app';
+import type { Page } from 'playwright-core';
+import { JAVASCRIPT_MODES, startTestApp, useBrowserSuite } from '../support/browser';
+import { createUser, setUpFirstAdmin } from '../support/http';
 import { brokerIdOf, seedTenants } from '../support/tenants';
 
 const tenantNames = (page: Page) => page.locator('.mca-table .tenant-name').allInnerTexts();
@@ -19,12 +18,8 @@ const actionLabels = (page: Page, tenant: string) =>
   page.locator('tr', { hasText: tenant }).locator('.row-menu ul a').allTextContents();
 
 describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true });
+  const suite = useBrowserSuite(async (after) => {
+    const testApp = await startTestApp(after);
     await setUpFirstAdmin(testApp);
     const brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
     await createUser(testApp, brokerId, 'olga@contoso.test', 'operator', 'Olga Operator');
@@ -35,19 +30,14 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
       { name: 'Fabrikam', status: 'attested' },
       ...Array.from({ length: 30 }, (_, i) => ({ name: `Customer ${i + 1}`, status: 'none' as const })),
     ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
+    return testApp;
   });
 
   it('should let a new user find a tenant by name, filter to no acceptance and see its actions', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-
-    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'olga@contoso.test' });
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customer Agreement' }).click();
-    await page.waitForURL(`${testApp.baseUrl}/mca`);
+    await page.waitForURL(`${suite.app.baseUrl}/mca`);
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Microsoft Customer Agreement');
     await expect(page.locator('.mca-rate-value').innerText()).resolves.toBe('5.9%');
     await expect(tenantNames(page)).resolves.toHaveLength(25);
@@ -125,12 +115,10 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
     ]);
 
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 
   it('should say when the list was loaded and offer Reload without JavaScript; with it, the list keeps itself current', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'olga@contoso.test' });
     await page.goto('/mca?status=none&page=2');
     const loaded = page.locator('#mca-loaded');
     if (!javaScriptEnabled) {
@@ -138,21 +126,20 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
       const at = new Date((await loaded.locator('time').getAttribute('datetime')) ?? '');
       expect(Math.abs(Date.now() - at.getTime())).toBeLessThan(60_000);
       await loaded.getByRole('link', { name: 'Reload' }).click();
-      await page.waitForURL(`${testApp.baseUrl}/mca?status=none&page=2`);
+      await page.waitForURL(`${suite.app.baseUrl}/mca?status=none&page=2`);
       await expect(page.locator('.mca-table .tenant-name').count()).resolves.toBe(6);
     } else {
       await expect(loaded.count()).resolves.toBe(0);
     }
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 
   it('should fit a 390 px phone: no sideways scrolling, every filter chip and every status whole in view', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, {
+    const { page, consoleErrors } = await suite.open({
       javaScriptEnabled,
       viewport: { width: 390, height: 844 },
+      signInAs: 'olga@contoso.test',
     });
-    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
     await page.goto('/mca?status=all');
     await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(390);
     const boxes = [
@@ -170,24 +157,20 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
       });
     }
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 
   it('should keep the page head on one line at 1280 px for an admin: the title beside its menu', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'ada@contoso.test' });
     await page.goto('/mca');
     const title = (await page.locator('.page-head h1').boundingBox())!;
     const menu = (await page.locator('.page-head .page-menu').boundingBox())!;
     expect(menu.y).toBeLessThan(title.y + title.height);
     expect(menu.y + menu.height).toBeGreaterThan(title.y);
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 
   it('should page and sort through the list', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-    await signInWithBrowser(page, testApp.baseUrl, 'olga@contoso.test', DEFAULT_PASSWORD);
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'olga@contoso.test' });
     await page.goto('/mca');
 
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: /Next/ }).click();
@@ -204,6 +187,5 @@ describe.each(JAVASCRIPT_MODES)('The MCA page in a browser with $name', ({ javaS
     await page.waitForURL(/size=50/);
     await expect(namesOnceShown(page, 34)).resolves.toHaveLength(34);
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 });

@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { Tenant } from '../../src/tenants/tenant.entity';
 import { act, attestationRows, createAttestation, sandboxOf, syncTenants } from '../support/attestations';
-import { launchBrowser, openSession, signInWithBrowser } from '../support/browser';
-import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, useBrowserSuite } from '../support/browser';
+import { setUpFirstAdmin } from '../support/http';
+import type { TestApp } from '../support/test-app';
 
 // The longest wait between two reads of the rows that wait (MAX_MS in public/js/app.js), and what a request and a
 // swap may add to it on a busy machine.
@@ -31,7 +31,6 @@ async function setHidden(page: Page, hidden: boolean): Promise<void> {
 }
 
 describe('The MCA list keeps its waiting rows up to date, with JavaScript on', () => {
-  let browser: Browser;
   let testApp: TestApp;
   let agent: TestAgent;
   let auto: Tenant; // its attestation finalizes itself once accepted
@@ -54,23 +53,18 @@ describe('The MCA list keeps its waiting rows up to date, with JavaScript on', (
     }
   }
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true });
+  const suite = useBrowserSuite(async (after) => {
+    testApp = await startTestApp(after);
     agent = (await setUpFirstAdmin(testApp)).agent;
     const none = (await syncTenants(testApp, agent)).filter((t) => t.status === 'none');
     [auto, byHand] = none;
     expect((await createAttestation(agent, auto.id, { autoFinalize: 'yes' })).status).toBe(303);
     expect((await createAttestation(agent, byHand.id, { autoFinalize: 'no' })).status).toBe(303);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
+    return testApp;
   });
 
   it('should show acceptance and finalize within seconds of the app learning them, pause in a hidden tab and stop once no row waits', async () => {
-    const { page, context, consoleErrors } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled: true });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled: true, signInAs: 'ada@contoso.test' });
     const requests = countRowRequests(page);
     await page.goto('/mca');
     await page.evaluate('window.stillTheSamePage = true');
@@ -121,12 +115,10 @@ describe('The MCA list keeps its waiting rows up to date, with JavaScript on', (
 
     await expect(page.evaluate('window.stillTheSamePage')).resolves.toBe(true);
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 
   it('should give the row menus no aria-expanded (not allowed on <summary>), with the create dialog open too', async () => {
-    const { page, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled: true });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const { page } = await suite.open({ javaScriptEnabled: true, signInAs: 'ada@contoso.test' });
     await page.goto('/mca');
     const summary = page.locator('tr', { hasText: auto.name }).locator('summary');
     await summary.focus();
@@ -138,6 +130,5 @@ describe('The MCA list keeps its waiting rows up to date, with JavaScript on', (
     await page.locator('dialog#attestation-dialog[open]').waitFor();
     await expect(page.locator('[aria-expanded]').count()).resolves.toBe(0);
     await expect(page.locator('summary[aria-haspopup="menu"]').count()).resolves.toBeGreaterThan(0);
-    await context.close();
   });
 });

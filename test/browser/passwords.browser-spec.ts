@@ -1,34 +1,22 @@
-import type { Browser } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import { JAVASCRIPT_MODES, signInWithBrowser, startTestApp, useBrowserSuite } from '../support/browser';
 import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
 import { eventually, FAST_JOBS_ENV } from '../support/jobs';
 import { startSmtp, type TestSmtp } from '../support/smtp';
-import { createTestApp, type TestApp } from '../support/test-app';
 
 const PHONE = { width: 390, height: 844 };
 
 describe.each(JAVASCRIPT_MODES)('Passwords in a browser on a phone with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
   let smtp: TestSmtp;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
+  const suite = useBrowserSuite(async (after) => {
     smtp = await startSmtp();
-    testApp = await createTestApp({ listen: true, env: { ...FAST_JOBS_ENV, SMTP_URL: smtp.url } });
+    after(() => smtp.stop());
+    const testApp = await startTestApp(after, { env: { ...FAST_JOBS_ENV, SMTP_URL: smtp.url } });
     await setUpFirstAdmin(testApp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
-    await smtp?.stop();
+    return testApp;
   });
 
   it('should reset a forgotten password from the emailed link, then change it from the header', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, {
-      javaScriptEnabled,
-      viewport: PHONE,
-    });
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled, viewport: PHONE });
 
     await page.goto('/login');
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
@@ -48,16 +36,15 @@ describe.each(JAVASCRIPT_MODES)('Passwords in a browser on a phone with $name', 
     await page.waitForURL(/\/login$/);
     await expect(page.getByRole('status').innerText()).resolves.toContain('Your password is changed');
 
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', 'a phone-typed new passphrase');
+    await signInWithBrowser(page, suite.app.baseUrl, 'ada@contoso.test', 'a phone-typed new passphrase');
     await page.getByRole('link', { name: 'Change password' }).click();
     await page.getByLabel('Current password', { exact: true }).fill('a phone-typed new passphrase');
     await page.getByLabel('New password', { exact: true }).fill(DEFAULT_PASSWORD);
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.waitForURL(`${testApp.baseUrl}/`);
+    await page.waitForURL(`${suite.app.baseUrl}/`);
     await expect(page.getByRole('status').innerText()).resolves.toContain('Your password is changed');
 
     // The 422 of the refused new password is logged by Chromium as a failed resource; nothing else may be.
     expect(consoleErrors.filter((text) => !text.includes('status of 422'))).toEqual([]);
-    await context.close();
   });
 });

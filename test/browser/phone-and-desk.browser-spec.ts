@@ -1,7 +1,6 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import type { Locator, Page } from 'playwright-core';
+import { JAVASCRIPT_MODES, signInWithBrowser, startTestApp, useBrowserSuite } from '../support/browser';
 import { createUser, DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
-import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf, seedTenants } from '../support/tenants';
 
 const PHONE = { width: 390, height: 844 };
@@ -114,12 +113,8 @@ async function contrastFailures(page: Page): Promise<ContrastFailure[]> {
 }
 
 describe.each(JAVASCRIPT_MODES)('The list on a phone and on a desk, with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true });
+  const suite = useBrowserSuite(async (after) => {
+    const testApp = await startTestApp(after);
     await setUpFirstAdmin(testApp, { name: 'Ada Admin' });
     const brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
     // Three users: the third row of the Users page is a striped one, with "Never" in muted grey on it.
@@ -138,10 +133,7 @@ describe.each(JAVASCRIPT_MODES)('The list on a phone and on a desk, with $name',
         status: (['none', 'pending', 'direct', 'attested'] as const)[i % 4],
       })),
     ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
+    return testApp;
   });
 
   const shot = async (page: Page, name: string) => {
@@ -150,11 +142,11 @@ describe.each(JAVASCRIPT_MODES)('The list on a phone and on a desk, with $name',
   };
 
   it('should fit a phone: the header, who is signed in, the first tenant and the row menus inside the screen', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, {
+    const { page, consoleErrors, context } = await suite.open({
       javaScriptEnabled,
       viewport: PHONE,
+      signInAs: 'ada@contoso.test',
     });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
     await page.goto('/mca');
     await shot(page, 'phone-mca');
 
@@ -198,15 +190,14 @@ describe.each(JAVASCRIPT_MODES)('The list on a phone and on a desk, with $name',
     await page.waitForURL(/\/login$/);
     expect(await sessionCookie()).not.toBe(signedIn);
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 
   it('should keep the header short, the Status column on one line and domains whole on a desk', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, {
+    const { page, consoleErrors } = await suite.open({
       javaScriptEnabled,
       viewport: DESK,
+      signInAs: 'ada@contoso.test',
     });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
     await page.goto('/mca');
     await shot(page, 'desk-mca');
     // An admin's header in one row: the links (the admin's pages behind one menu) beside who is signed in.
@@ -227,12 +218,10 @@ describe.each(JAVASCRIPT_MODES)('The list on a phone and on a desk, with $name',
     await menu.locator('summary').click();
     await expectInsideViewport(page, menu.locator('ul'));
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 
   it('should apply a new rows-per-page choice with its own button', async () => {
-    const { page, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled, viewport: PHONE });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const { page } = await suite.open({ javaScriptEnabled, viewport: PHONE, signInAs: 'ada@contoso.test' });
     await page.goto('/mca');
     await page.getByLabel('Rows per page').selectOption('10');
     if (javaScriptEnabled) {
@@ -243,7 +232,6 @@ describe.each(JAVASCRIPT_MODES)('The list on a phone and on a desk, with $name',
     await page.waitForURL(/size=10/);
     await page.locator('.mca-table tbody tr').nth(9).waitFor();
     await expect(page.locator('.mca-table tbody tr').count()).resolves.toBe(10);
-    await context.close();
   });
 
   if (javaScriptEnabled) {
@@ -256,9 +244,9 @@ describe.each(JAVASCRIPT_MODES)('The list on a phone and on a desk, with $name',
       ['/settings/partner-center', DESK],
     ])('should give every text of %s at %o AA contrast, light and dark', async (path, viewport) => {
       for (const colorScheme of ['light', 'dark'] as const) {
-        const { page, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled, viewport });
+        const { page, context } = await suite.open({ javaScriptEnabled, viewport });
         await page.emulateMedia({ colorScheme });
-        await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+        await signInWithBrowser(page, suite.app.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
         await page.goto(path);
         await expect(contrastFailures(page)).resolves.toEqual([]);
         await context.close();

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
-import { ROOT, startAppProcess, stopAppProcess, type AppProcess } from '../support/app-process';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
+import { ROOT, startAppProcess, stopAppProcess } from '../support/app-process';
+import { JAVASCRIPT_MODES, useBrowserSuite } from '../support/browser';
 import { DEFAULT_PASSWORD, postForm } from '../support/http';
 import { eventually } from '../support/jobs';
 
@@ -30,21 +30,17 @@ const freePort = () =>
   });
 
 describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
-  let app: AppProcess;
-  let baseUrl: string;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
+  const suite = useBrowserSuite(async (after) => {
     const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    app = startAppProcess(join(ROOT, 'dist', 'main.js'), {
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const app = startAppProcess(join(ROOT, 'dist', 'main.js'), {
       PORT: String(port),
       TZ: SERVER_ZONE,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'mca-test-')),
       JOB_WORKER: 'off',
       LOGIN_LIMIT_PER_EMAIL: '1000',
     });
+    after(() => stopAppProcess(app));
     await eventually(() =>
       fetch(`${baseUrl}/healthz`).then(
         (response) => (response.ok ? true : undefined),
@@ -86,18 +82,11 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
       scope: 'all',
     });
     expect(requested.status).toBe(303);
+    return { baseUrl };
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    if (app) await stopAppProcess(app);
-  });
-
-  const signedIn = async (options: { viewport?: typeof PHONE; timezoneId?: string } = {}) => {
-    const session = await openSession(browser, baseUrl, { javaScriptEnabled, ...options });
-    await signInWithBrowser(session.page, baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
-    return session;
-  };
+  const signedIn = (options: { viewport?: typeof PHONE; timezoneId?: string } = {}) =>
+    suite.open({ javaScriptEnabled, ...options, signInAs: 'ada@contoso.test' });
 
   const shot = async (page: Page, name: string) => {
     if (SHOTS)
@@ -110,7 +99,7 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
   it.each(['America/New_York', 'Asia/Tokyo'])(
     'should start a new schedule daily, in the browser zone %s with JavaScript and the server zone without',
     async (timezoneId) => {
-      const { page, consoleErrors, context } = await signedIn({ timezoneId });
+      const { page, consoleErrors } = await signedIn({ timezoneId });
       await page.goto('/reports/schedules/new');
       await expect(page.getByLabel('Daily').isChecked()).resolves.toBe(true);
       const zone = page.getByLabel('Time zone');
@@ -140,12 +129,11 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
       await page.locator('#name-error').waitFor();
       await expect(page.getByLabel('Time zone').inputValue()).resolves.toBe('Europe/Lisbon');
       expect(consoleErrors.filter((message) => !message.includes('status of 422'))).toEqual([]);
-      await context.close();
     },
   );
 
   it('should keep the report, recent report and schedule pages within a phone, and show one main heading', async () => {
-    const { page, consoleErrors, context } = await signedIn({ viewport: PHONE });
+    const { page, consoleErrors } = await signedIn({ viewport: PHONE });
     const expected: Record<string, string[]> = {
       '/reports': ['MCA reports'],
       '/reports/recent': ['Recent reports'],
@@ -175,11 +163,10 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
     await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(PHONE.width);
     await expect(page.locator('h1').count()).resolves.toBe(1);
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 
   it('should lay the schedules and recent reports out as tables on a desk', async () => {
-    const { page, context } = await signedIn({ viewport: DESK });
+    const { page } = await signedIn({ viewport: DESK });
     for (const path of ['/reports/schedules', '/reports/recent']) {
       await page.goto(path);
       await shot(page, `desk${path.replaceAll('/', '-')}`);
@@ -189,14 +176,13 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
       expect(second!.x).toBeGreaterThan(first!.x + first!.width - 1);
       expect(second!.y).toBe(first!.y);
     }
-    await context.close();
   });
 
   it.each([
     ['phone', PHONE],
     ['desk', DESK],
   ])('should say next to the field why a report or a domain is refused, within a %s', async (name, viewport) => {
-    const { page, consoleErrors, context } = await signedIn({ viewport });
+    const { page, consoleErrors } = await signedIn({ viewport });
     await page.goto('/reports');
     await page.getByLabel('Email address').fill('tenants@evil.test');
     await page.getByRole('button', { name: 'Email me the report when ready' }).click();
@@ -217,6 +203,5 @@ describe.each(JAVASCRIPT_MODES)('Report and schedule pages with $name', ({ javaS
     await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(viewport.width);
     await expect(page.locator('h1').count()).resolves.toBe(1);
     expect(consoleErrors.filter((message) => !message.includes('status of 422'))).toEqual([]);
-    await context.close();
   });
 });

@@ -1,11 +1,9 @@
-import type { Browser } from 'playwright-core';
 import { SqlService } from '../../src/database/sql.service';
 import type { JobContext } from '../../src/jobs/job-handler';
 import { ReportGenerateHandler } from '../../src/reports/report-generate.handler';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
-import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
+import { JAVASCRIPT_MODES, startTestApp, useBrowserSuite } from '../support/browser';
+import { setUpFirstAdmin } from '../support/http';
 import { eventually } from '../support/jobs';
-import { createTestApp, type TestApp } from '../support/test-app';
 import { brokerIdOf, seedTenants } from '../support/tenants';
 
 // The report job is run here by its handler with a context whose first progress report waits for the test: the
@@ -32,13 +30,9 @@ function heldContext(): { ctx: JobContext; reached: Promise<void>; release(): vo
 }
 
 describe.each(JAVASCRIPT_MODES)('MCA reports in a browser with $name', ({ javaScriptEnabled }) => {
-  let browser: Browser;
-  let testApp: TestApp;
   let brokerId: number;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true, env: { JOB_WORKER: 'off' } });
+  const suite = useBrowserSuite(async (after) => {
+    const testApp = await startTestApp(after, { env: { JOB_WORKER: 'off' } });
     await setUpFirstAdmin(testApp);
     brokerId = await brokerIdOf(testApp, 'ada@contoso.test');
     await seedTenants(
@@ -46,16 +40,12 @@ describe.each(JAVASCRIPT_MODES)('MCA reports in a browser with $name', ({ javaSc
       brokerId,
       Array.from({ length: 40 }, (_, i) => ({ name: `Customer ${i + 1}`, status: i % 2 ? 'none' : 'direct' }) as const),
     );
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
+    return testApp;
   });
 
   it('should open the menu by keyboard, request the report and show its progress until it is sent', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const testApp = suite.app;
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'ada@contoso.test' });
     await page.goto('/mca?status=none');
 
     // Keyboard only: focus the menu button, open it, pick "Generate MCA report".
@@ -123,6 +113,5 @@ describe.each(JAVASCRIPT_MODES)('MCA reports in a browser with $name', ({ javaSc
     await expect(page.getByText('20 tenants').first().isVisible()).resolves.toBe(true);
     if (javaScriptEnabled) await expect(page.evaluate('window.stillTheSamePage')).resolves.toBe(true);
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 });

@@ -1,30 +1,21 @@
-import type { Browser } from 'playwright-core';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import { SyncService } from '../../src/sync/sync.service';
-import { launchBrowser, openSession, signInWithBrowser } from '../support/browser';
-import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
+import { startTestApp, useBrowserSuite } from '../support/browser';
+import { setUpFirstAdmin } from '../support/http';
 import { gate } from '../support/sandbox';
-import { createTestApp, type TestApp } from '../support/test-app';
 
 // With JavaScript, the end of a sync updates everything that depends on the tenants in place: the list and its
 // chips, the summary bar with the compliance rate, and the "sync started" message.
 describe('The MCA page after a sync, with JavaScript on', () => {
-  let browser: Browser;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    testApp = await createTestApp({ listen: true });
+  const suite = useBrowserSuite(async (after) => {
+    const testApp = await startTestApp(after);
     await setUpFirstAdmin(testApp);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
+    return testApp;
   });
 
   it('should show the summary, the chips and the finished message once the first sync ends, without a reload', async () => {
-    const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled: true });
-    await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+    const testApp = suite.app;
+    const { page, consoleErrors } = await suite.open({ javaScriptEnabled: true, signInAs: 'ada@contoso.test' });
     await page.goto('/mca');
     await expect(page.locator('.mca-summary').count()).resolves.toBe(0);
 
@@ -63,6 +54,5 @@ describe('The MCA page after a sync, with JavaScript on', () => {
     await expect(page.locator('#chip-none .chip-count').innerText()).resolves.toBe(shown.none);
     await expect(page.locator('#flash-sync').count()).resolves.toBe(0);
     expect(consoleErrors).toEqual([]);
-    await context.close();
   });
 });

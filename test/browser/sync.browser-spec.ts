@@ -1,30 +1,21 @@
-import type { Browser } from 'playwright-core';
 import { PartnerCenterSandboxService } from '../../src/partner-center/sandbox/partner-center-sandbox.service';
 import { SyncService } from '../../src/sync/sync.service';
-import { JAVASCRIPT_MODES, launchBrowser, openSession, signInWithBrowser } from '../support/browser';
-import { DEFAULT_PASSWORD, setUpFirstAdmin } from '../support/http';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { JAVASCRIPT_MODES, startTestApp, useBrowserSuite } from '../support/browser';
+import { setUpFirstAdmin } from '../support/http';
 import { gate } from '../support/sandbox';
 
 describe.each(JAVASCRIPT_MODES)(
   'Partner Center connection and sync in a browser with $name',
   ({ javaScriptEnabled }) => {
-    let browser: Browser;
-    let testApp: TestApp;
-
-    beforeAll(async () => {
-      browser = await launchBrowser();
-      testApp = await createTestApp({ listen: true });
+    const suite = useBrowserSuite(async (after) => {
+      const testApp = await startTestApp(after);
       await setUpFirstAdmin(testApp);
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await testApp?.close();
+      return testApp;
     });
 
     it('should connect a Partner Center user, sync, and show the customers', async () => {
-      const { page, consoleErrors, context } = await openSession(browser, testApp.baseUrl, { javaScriptEnabled });
-      await signInWithBrowser(page, testApp.baseUrl, 'ada@contoso.test', DEFAULT_PASSWORD);
+      const testApp = suite.app;
+      const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'ada@contoso.test' });
 
       await page.goto('/settings/partner-center');
       await page.getByRole('button', { name: 'Test connection' }).click();
@@ -57,7 +48,6 @@ describe.each(JAVASCRIPT_MODES)(
       await page.locator('#mca-results').getByText('Adatum Corporation').first().waitFor();
       await expect(page.locator('#sync-status').innerText()).resolves.toContain('Last synced from Microsoft:');
       expect(consoleErrors).toEqual([]);
-      await context.close();
     });
   },
 );
