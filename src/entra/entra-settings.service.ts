@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { Repository } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
-import { PasswordSignInPolicy } from '../auth/password-sign-in-policy';
+import { PasswordSignInPolicy } from '../sign-in/password-sign-in-policy';
 import { BrokerScope } from '../common/broker-scope.service';
 import { ConflictError, UpstreamError, ValidationFailedError, type FieldMessages } from '../common/domain-errors';
 import { SecretBox } from '../common/secret-box';

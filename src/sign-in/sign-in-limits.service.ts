@@ -68,7 +68,7 @@ export class SignInLimits {
       req,
       exceeded.retryAfterSeconds,
       { form: `Too many attempts: too many failed sign-ins for ${who(exceeded.rule)}. Try again in ${wait}.` },
-      'auth/login',
+      'sign-in/login',
     );
   }
 
