@@ -8,6 +8,7 @@ import { EntraSettingsController } from './entra-settings.controller';
 import { EntraSettingsService } from './entra-settings.service';
 import { EntraSignInController } from './entra-sign-in.controller';
 import { EntraSignInService } from './entra-sign-in.service';
+import { EntraRepository } from './entra.repository';
 import { LoginOptionsMiddleware } from './login-options.middleware';
 
 // Sign in with Microsoft (Entra ID, OpenID Connect). Global so that password sign-in and password resets (sign-in,
@@ -17,6 +18,7 @@ import { LoginOptionsMiddleware } from './login-options.middleware';
   imports: [TypeOrmModule.forFeature([EntraSettings]), UsersModule, SignInModule],
   controllers: [EntraSignInController, EntraSettingsController],
   providers: [
+    EntraRepository,
     EntraSettingsService,
     EntraSignInService,
     { provide: PasswordSignInPolicy, useExisting: EntraSettingsService },
