@@ -18,7 +18,7 @@ import { readSyncSummary } from '../src/sync/sync-summary';
 import { parseMcaQuery } from '../src/tenants/mca-query';
 import { loadMcaData } from '../src/tenants/mca.service';
 import { mcaView } from '../src/tenants/mca-view';
-import { readSessionUser } from '../src/users/session-user';
+import { readSessionUser } from '../src/users/users.repository';
 
 // The MCA page without the framework, to measure what NestJS and the middleware cost: node:http doing the reads a
 // signed-in page needs (the session row by its signed cookie, the user and broker row, the sync summary through

@@ -5,9 +5,9 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AttestationsModule } from './attestations/attestations.module';
 import { AuditAnchoringModule } from './audit/audit-anchoring.module';
 import { AuditModule } from './audit/audit.module';
-import { AuthModule } from './auth/auth.module';
 import { CurrentUserLocalsMiddleware } from './auth/current-user-locals.middleware';
 import { BackupsModule } from './backups/backups.module';
+import { BrokersModule } from './brokers/brokers.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import { CommonModule } from './common/common.module';
@@ -30,6 +30,7 @@ import { PasswordsModule } from './passwords/passwords.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { ReportsModule } from './reports/reports.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SignInModule } from './sign-in/sign-in.module';
 import { SyncModule } from './sync/sync.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
@@ -42,6 +43,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     LoggingModule,
     MetricsModule,
     DatabaseModule,
+    BrokersModule,
     ScheduleModule.forRoot(),
     CommonModule,
     RateLimitsModule,
@@ -50,7 +52,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     MailModule,
     SessionsModule,
     UsersModule,
-    AuthModule,
+    SignInModule,
     EntraModule,
     PasswordsModule,
     HealthModule,

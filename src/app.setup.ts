@@ -1,13 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ConfigService } from '@nestjs/config';
 import session from 'express-session';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { dirname, join } from 'node:path';
 import passport from 'passport';
+import { Clock } from './common/clock';
 import { CSP_DIRECTIVES } from './common/content-security-policy';
 import { configureViewEngine, sendRenderedPagesDirectly } from './common/view-engine';
-import type { AppConfig } from './config/app.config';
+import { appConfig, type AppConfig } from './config/app.config';
 import { SESSION_COOKIE } from './sessions/session-cookie';
 import { renewSession, saveBeforeRedirect } from './sessions/session-renewal';
 import { TOUCH_INTERVAL_MS, TypeormSessionStore } from './sessions/typeorm-session.store';
@@ -25,7 +25,7 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
 
 // The one bootstrap, shared by main.ts and the tests, so that tests run the app exactly as it ships.
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
-  const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
+  const config = app.get<AppConfig>(appConfig.KEY);
   app.useLogger(app.get(Logger));
   app.set('trust proxy', parseTrustProxy(config.trustProxy));
   app.disable('x-powered-by');
@@ -65,7 +65,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
     }),
   );
-  app.use(renewSession(TOUCH_INTERVAL_MS));
+  app.use(renewSession(TOUCH_INTERVAL_MS, app.get(Clock)));
   app.use(saveBeforeRedirect());
   // No compat: its per-request `req._passport` is only for strategies written for passport 0.4.
   app.use(passport.initialize({ compat: false }));

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BrokersRepository } from '../brokers/brokers.repository';
 import { runForBroker } from '../common/request-context';
 import { SqlService } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
@@ -36,6 +37,7 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
   constructor(
     private readonly attestations: AttestationsService,
     private readonly sql: SqlService,
+    private readonly brokers: BrokersRepository,
   ) {}
 
   parse(): Record<string, never> {
@@ -61,10 +63,10 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
         );
       }
     }
-    await this.attestations.remindDue(now, async (brokerId) => {
-      const [broker] = await this.sql.query<{ name: string }>`SELECT name FROM brokers WHERE id = ${brokerId}`;
-      return broker?.name ?? 'Your Microsoft partner';
-    });
+    await this.attestations.remindDue(
+      now,
+      async (brokerId) => (await this.brokers.nameOf(brokerId)) ?? 'Your Microsoft partner',
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppUrl } from '../common/app-url';
 import type { Tx } from '../database/sql.service';
+import { UsersRepository } from '../users/users.repository';
 import type { Attestation } from './attestation.record';
 import { Outbox } from '../mail/outbox.service';
 
@@ -16,6 +17,7 @@ export class AttestationMail {
   constructor(
     private readonly outbox: Outbox,
     private readonly appUrl: AppUrl,
+    private readonly users: UsersRepository,
   ) {}
 
   linkToSignatory(tx: Tx, attestation: Attestation, partnerName: string): Promise<number> {
@@ -72,8 +74,7 @@ export class AttestationMail {
 
   private async toCreator(tx: Tx, attestation: Attestation, template: string, subject: string): Promise<number | null> {
     if (attestation.createdByUserId === null) return null;
-    const [user] = await tx.query<{ email: string; name: string }>`
-      SELECT email, name FROM users WHERE id = ${attestation.createdByUserId}`;
+    const user = await this.users.summary(attestation.createdByUserId, tx);
     if (!user) return null;
     return this.outbox.enqueue(tx, {
       brokerId: attestation.brokerId,

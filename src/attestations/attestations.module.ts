@@ -3,6 +3,7 @@ import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
 import { PartnerCenterModule } from '../partner-center/partner-center.module';
 import { TenantsModule } from '../tenants/tenants.module';
+import { UsersModule } from '../users/users.module';
 import { AcceptanceLinks } from './acceptance-links';
 import { AttestationClaims } from './attestation-claims';
 import { AgreementPageController } from './agreement-page.controller';
@@ -16,7 +17,7 @@ import { RecurringJobs } from '../jobs/recurring-jobs.service';
 import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
 
 @Module({
-  imports: [PartnerCenterSettingsModule, PartnerCenterModule, TenantsModule],
+  imports: [PartnerCenterSettingsModule, PartnerCenterModule, TenantsModule, UsersModule],
   controllers: [AttestationsController, SandboxAcceptanceController, AgreementPageController],
   providers: [
     AttestationMetrics,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { BrokersRepository } from '../brokers/brokers.repository';
 import { BrokerScope } from '../common/broker-scope.service';
 import type { Contact } from '../common/contact';
 import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
@@ -76,6 +77,7 @@ export class AttestationsService {
     private readonly mail: AttestationMail,
     private readonly links: AcceptanceLinks,
     private readonly claims: AttestationClaims,
+    private readonly brokers: BrokersRepository,
   ) {}
 
   async tenant(tenantId: number): Promise<TenantSummary> {
@@ -135,16 +137,16 @@ export class AttestationsService {
     // Partner Center's ids are printable ASCII: anything else (a NUL, which PostgreSQL refuses to compare) is no link.
     if (!/^[\x21-\x7e]{1,200}$/.test(pcAttestationId)) return null;
     const [row] = await this.sql.query<Record<string, unknown>>`
-      SELECT a.*, b.name AS partner_name, t.name AS customer_name FROM attestations a
-      JOIN brokers b ON b.id = a.broker_id JOIN tenants t ON t.id = a.tenant_id
+      SELECT a.*, t.name AS customer_name FROM attestations a
+      JOIN tenants t ON t.id = a.tenant_id
       WHERE a.pc_attestation_id = ${pcAttestationId} ORDER BY a.id DESC LIMIT 1`;
-    return row
-      ? {
-          attestation: this.withComponent(toAttestation(row, this.sql.dialect)),
-          partnerName: String(row.partner_name),
-          customerName: String(row.customer_name),
-        }
-      : null;
+    if (!row) return null;
+    const attestation = this.withComponent(toAttestation(row, this.sql.dialect));
+    return {
+      attestation,
+      partnerName: (await this.brokers.nameOf(attestation.brokerId)) ?? '',
+      customerName: String(row.customer_name),
+    };
   }
 
   // The broker's habit (its latest attestation's country and language), so the form starts where it usually ends.

@@ -5,14 +5,14 @@ import { PUBLIC_ROUTE } from '../common/decorators';
 import { RedirectException } from '../common/redirect.exception';
 import { REQUIRED_ROLES, type SignedInUser } from './decorators';
 import type { UserRole } from './user-role';
-import { SetupService } from './setup.service';
+import { SetupCheck } from './setup-check';
 
 // Global: every route needs a signed-in user unless marked @Public(); an empty install leads to the setup page.
 @Injectable()
 export class AuthenticatedGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly setup: SetupService,
+    private readonly setup: SetupCheck,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

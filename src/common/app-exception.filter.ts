@@ -3,8 +3,10 @@ import type { Request, Response } from 'express';
 import {
   ConflictError,
   DomainError,
+  GoneError,
   NotAllowedError,
   NotFoundInBrokerError,
+  TooManyAttemptsError,
   UnavailableError,
   UpstreamError,
   ValidationFailedError,
@@ -27,6 +29,8 @@ interface StatusError {
 const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] = [
   [NotFoundInBrokerError, HttpStatus.NOT_FOUND],
   [ConflictError, HttpStatus.CONFLICT],
+  [GoneError, HttpStatus.GONE],
+  [TooManyAttemptsError, HttpStatus.TOO_MANY_REQUESTS],
   [ValidationFailedError, HttpStatus.UNPROCESSABLE_ENTITY],
   [NotAllowedError, HttpStatus.FORBIDDEN],
   [UnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
@@ -53,6 +57,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     ) {
       return this.redirect(req, res, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     }
+    if (exception instanceof TooManyAttemptsError) res.set('Retry-After', String(exception.retryAfterSeconds));
     const form = this.formMessages(exception, req);
     if (form) {
       void this.renderForm(req, res, this.statusOf(exception), form, exception).catch((error: unknown) => {
@@ -100,7 +105,13 @@ export class AppExceptionFilter implements ExceptionFilter {
       return exception.view || req.formView ? exception.fieldErrors : undefined;
     if (!req.formView) return undefined;
     if (exception instanceof ValidationFailedError) return exception.fields;
-    if (exception instanceof ConflictError || exception instanceof UpstreamError) return { form: exception.message };
+    if (
+      exception instanceof ConflictError ||
+      exception instanceof UpstreamError ||
+      exception instanceof GoneError ||
+      exception instanceof TooManyAttemptsError
+    )
+      return { form: exception.message };
     return undefined;
   }
 

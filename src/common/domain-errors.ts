@@ -33,6 +33,20 @@ export class ValidationFailedError extends DomainError {
   }
 }
 
+// What was asked for existed once but can no longer be used (a spent or expired one-time link).
+export class GoneError extends DomainError {}
+
+// Too many attempts of one kind for now (guesses, requests): `retryAfterSeconds` says when one more is allowed. The
+// message says the wait in words.
+export class TooManyAttemptsError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 // The actor may not do this (a viewer changing something).
 export class NotAllowedError extends DomainError {
   constructor(message = 'You do not have permission to do that') {

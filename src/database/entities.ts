@@ -1,6 +1,8 @@
 import { Broker } from '../brokers/broker.entity';
 import { EntraSettings } from '../entra/entra-settings.entity';
+import { PasswordResetToken } from '../passwords/password-reset-token.entity';
 import { PartnerCenterSettings } from '../partner-center-settings/partner-center-settings.entity';
+import { RateLimitHit } from '../rate-limits/rate-limit-hit.entity';
 import { ReportRequest } from '../reports/report-request.entity';
 import { ReportSchedule } from '../reports/report-schedule.entity';
 import { SessionRecord } from '../sessions/session.entity';
@@ -21,4 +23,6 @@ export const ENTITIES = [
   ReportRequest,
   ReportSchedule,
   EntraSettings,
+  PasswordResetToken,
+  RateLimitHit,
 ];

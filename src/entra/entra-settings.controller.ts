@@ -2,9 +2,7 @@ import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/comm
 import type { Request } from 'express';
 import { Roles } from '../auth/decorators';
 import { FormView } from '../common/decorators';
-import { ConflictError, ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
-import { FormErrorsException } from '../common/form-errors.exception';
 import { EntraSettingsDto, PasswordSignInDto } from './dto/entra-settings.dto';
 import { EntraSettingsService } from './entra-settings.service';
 import { EntraSignInService } from './entra-sign-in.service';
@@ -12,6 +10,17 @@ import { EntraSignInService } from './entra-sign-in.service';
 const PAGE = '/settings/microsoft-sign-in';
 const VIEW = 'entra/settings';
 const TITLE = 'Sign in with Microsoft';
+
+// A refused settings form is shown again with what is stored beside what was typed (the secret never).
+async function refusedSettings(this: EntraSettingsController, req: Request) {
+  const body = req.body as Record<string, unknown>;
+  const checked = { enabled: body.enabled === 'on', allowNewUsers: body.allowNewUsers === 'on' };
+  return { ...(await this.pageData()), checked };
+}
+
+function settingsPage(this: EntraSettingsController) {
+  return this.pageData();
+}
 
 @Controller('settings/microsoft-sign-in')
 @Roles('admin')
@@ -28,18 +37,16 @@ export class EntraSettingsController {
   }
 
   @Post()
-  @FormView(VIEW, { title: TITLE })
+  @FormView(VIEW, refusedSettings)
   @Redirect(PAGE, 303)
   async save(@Req() req: Request, @Body() dto: EntraSettingsDto) {
-    const { passwordSignInRestored } = await this.settings
-      .save({
-        enabled: dto.enabled === 'on',
-        tenantId: dto.tenantId,
-        clientId: dto.clientId,
-        clientSecret: dto.clientSecret,
-        allowNewUsers: dto.allowNewUsers === 'on',
-      })
-      .catch((error: unknown) => this.withState(req, error));
+    const { passwordSignInRestored } = await this.settings.save({
+      enabled: dto.enabled === 'on',
+      tenantId: dto.tenantId,
+      clientId: dto.clientId,
+      clientSecret: dto.clientSecret,
+      allowNewUsers: dto.allowNewUsers === 'on',
+    });
     flash(
       req,
       'success',
@@ -50,18 +57,11 @@ export class EntraSettingsController {
   }
 
   @Post('password-sign-in')
+  @FormView(VIEW, settingsPage)
   @Redirect(PAGE, 303)
   async passwordSignIn(@Req() req: Request, @Body() dto: PasswordSignInDto) {
     const allowed = dto.passwordSignIn === 'on';
-    try {
-      await this.settings.setPasswordSignIn(allowed);
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      throw new FormErrorsException(
-        { passwordSignIn: error.message },
-        { status: 409, view: VIEW, viewData: await this.pageData() },
-      );
-    }
+    await this.settings.setPasswordSignIn(allowed);
     flash(
       req,
       'success',
@@ -71,7 +71,7 @@ export class EntraSettingsController {
     );
   }
 
-  private async pageData() {
+  async pageData() {
     const state = await this.settings.state();
     return {
       title: TITLE,
@@ -79,16 +79,5 @@ export class EntraSettingsController {
       redirectUri: this.signIn.redirectUri(),
       checked: { enabled: state.enabled, allowNewUsers: state.allowNewUsers },
     };
-  }
-
-  // A refused form is shown again with what is stored beside what was typed (the secret never).
-  private async withState(req: Request, error: unknown): Promise<never> {
-    if (error instanceof ValidationFailedError && req.formView) {
-      const { state, redirectUri } = await this.pageData();
-      const body = req.body as Record<string, unknown>;
-      const checked = { enabled: body.enabled === 'on', allowNewUsers: body.allowNewUsers === 'on' };
-      req.formView = { ...req.formView, data: { ...req.formView.data, state, redirectUri, checked } };
-    }
-    throw error;
   }
 }

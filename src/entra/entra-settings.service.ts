@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { Repository } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
-import { PasswordSignInPolicy } from '../auth/password-sign-in-policy';
 import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
 import { ConflictError, UpstreamError, ValidationFailedError, type FieldMessages } from '../common/domain-errors';
 import { SecretBox } from '../common/secret-box';
-import type { AppConfig } from '../config/app.config';
-import { SqlService, type Tx } from '../database/sql.service';
-import { EntraSettings } from './entra-settings.entity';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
+import { SqlService } from '../database/sql.service';
+import { PasswordSignInPolicy } from '../sign-in/password-sign-in-policy';
+import { EntraRepository } from './entra.repository';
 
 // An Entra ID app registration: the tenant people sign in from, and the app they sign in to.
 export interface EntraRegistration {
@@ -48,18 +46,19 @@ export class EntraSettingsService implements PasswordSignInPolicy {
   private readonly installation: EntraRegistration | undefined;
 
   constructor(
-    @InjectRepository(EntraSettings) private readonly settings: Repository<EntraSettings>,
+    private readonly settings: EntraRepository,
     private readonly scope: BrokerScope,
     private readonly sql: SqlService,
     private readonly audit: AuditTrail,
     private readonly box: SecretBox,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.installation = config.getOrThrow<AppConfig>('app').entra.registration;
+    this.installation = config.entra.registration;
   }
 
   async state(): Promise<EntraSettingsState> {
-    const row = await this.settings.findOneBy({ brokerId: this.scope.brokerId() });
+    const row = await this.settings.forBroker(this.scope.brokerId());
     return {
       enabled: row?.enabled ?? false,
       tenantId: row?.tenantId ?? '',
@@ -80,7 +79,7 @@ export class EntraSettingsService implements PasswordSignInPolicy {
     const brokerId = this.scope.brokerId();
     const result = await this.sql.transaction<{ errors: FieldMessages } | { passwordSignInRestored: boolean }>(
       async (tx) => {
-        const row = await this.rowOrNew(tx, brokerId);
+        const row = await this.settings.forChange(tx, brokerId);
         const errors = this.validate(input, Boolean(row.clientSecretSealed));
         if (Object.keys(errors).length > 0) return { errors };
 
@@ -95,7 +94,7 @@ export class EntraSettingsService implements PasswordSignInPolicy {
           row.clientSecretSealed = this.box.seal(input.clientSecret, secretContext(brokerId));
         if (registrationChanged) row.adminSignedInAt = null;
         if (passwordSignInRestored) row.passwordSignIn = true;
-        await tx.manager.save(row);
+        await this.settings.save(tx, row);
         // Never the secret itself: only that a new one was stored.
         await this.audit.record(tx, {
           action: 'entra.settings_saved',
@@ -121,7 +120,7 @@ export class EntraSettingsService implements PasswordSignInPolicy {
   async setPasswordSignIn(allowed: boolean): Promise<void> {
     const brokerId = this.scope.brokerId();
     await this.sql.transaction(async (tx) => {
-      const row = await this.rowOrNew(tx, brokerId);
+      const row = await this.settings.forChange(tx, brokerId);
       if (row.passwordSignIn === allowed) return;
       if (!allowed && !row.enabled)
         throw new ConflictError('Turn on "Sign in with Microsoft" before turning password sign-in off.');
@@ -130,7 +129,7 @@ export class EntraSettingsService implements PasswordSignInPolicy {
           'An admin of your organisation must first sign in with Microsoft (with these settings) before password sign-in can be turned off, so that nobody is locked out.',
         );
       row.passwordSignIn = allowed;
-      await tx.manager.save(row);
+      await this.settings.save(tx, row);
       await this.audit.record(tx, {
         action: allowed ? 'entra.password_sign_in_on' : 'entra.password_sign_in_off',
         subject: { type: 'entra_settings', id: row.id },
@@ -140,7 +139,7 @@ export class EntraSettingsService implements PasswordSignInPolicy {
 
   // The registration a broker's Microsoft sign-in uses, or null when the broker has it off.
   async registrationFor(brokerId: number): Promise<EntraRegistration | null> {
-    const row = await this.settings.findOneBy({ brokerId, enabled: true });
+    const row = await this.settings.enabledFor(brokerId);
     if (!row) return null;
     if (row.tenantId === '') return this.installation ?? null;
     try {
@@ -157,41 +156,25 @@ export class EntraSettingsService implements PasswordSignInPolicy {
     }
   }
 
-  async enabledBrokerIds(): Promise<number[]> {
-    const rows = await this.settings.find({ where: { enabled: true }, select: { brokerId: true } });
-    return rows.map((row) => row.brokerId);
+  enabledBrokerIds(): Promise<number[]> {
+    return this.settings.enabledBrokerIds();
   }
 
-  async allowsNewUsers(brokerId: number): Promise<boolean> {
-    return this.settings.existsBy({ brokerId, enabled: true, allowNewUsers: true });
+  allowsNewUsers(brokerId: number): Promise<boolean> {
+    return this.settings.allowsNewUsers(brokerId);
   }
 
-  async microsoftOffered(): Promise<boolean> {
-    return this.settings.existsBy({ enabled: true });
+  microsoftOffered(): Promise<boolean> {
+    return this.settings.anyEnabled();
   }
 
   async passwordAllowed(brokerId: number): Promise<boolean> {
-    const row = await this.settings.findOne({ where: { brokerId }, select: { id: true, passwordSignIn: true } });
-    return row?.passwordSignIn ?? true;
+    return (await this.settings.passwordSignIn(brokerId)) ?? true;
   }
 
   // Routine (every admin's sign-in, which has its own audit event): the proof that password sign-in may go.
   async noteAdminSignIn(brokerId: number): Promise<void> {
-    await this.sql.transaction((tx) => tx.manager.update(EntraSettings, { brokerId }, { adminSignedInAt: new Date() }));
-  }
-
-  private async rowOrNew(tx: Tx, brokerId: number): Promise<EntraSettings> {
-    return (
-      (await tx.manager.findOneBy(EntraSettings, { brokerId })) ??
-      tx.manager.create(EntraSettings, {
-        brokerId,
-        enabled: false,
-        tenantId: '',
-        clientId: '',
-        allowNewUsers: false,
-        passwordSignIn: true,
-      })
-    );
+    await this.settings.setAdminSignedInAt(brokerId, this.clock.now());
   }
 
   // Either the broker's own registration (tenant, client and a secret, stored or typed), or none of it and the

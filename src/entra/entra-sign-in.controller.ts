@@ -12,8 +12,8 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { startSession } from '../auth/start-session';
-import { SignInLimits } from '../auth/sign-in-limits.service';
+import { startSession } from '../sign-in/start-session';
+import { SignInLimits } from '../sign-in/sign-in-limits.service';
 import { csrf } from '../common/csrf';
 import { FormView, Public } from '../common/decorators';
 import { ValidationFailedError } from '../common/domain-errors';

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { AppUrl } from '../common/app-url';
+import { Clock } from '../common/clock';
 import { DomainError, UpstreamError } from '../common/domain-errors';
 import type { CurrentUser } from '../common/request-context';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { UsersService } from '../users/users.service';
 import { EntraSettingsService, type EntraRegistration } from './entra-settings.service';
 
@@ -89,11 +89,11 @@ export class EntraSignInService {
     private readonly settings: EntraSettingsService,
     private readonly users: UsersService,
     private readonly appUrl: AppUrl,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    const app = config.getOrThrow<AppConfig>('app');
-    this.authority = app.entra.authority;
-    this.timeoutSeconds = Math.ceil(app.partnerCenterHttp.timeoutMs / 1000);
+    this.authority = config.entra.authority;
+    this.timeoutSeconds = Math.ceil(config.partnerCenterHttp.timeoutMs / 1000);
   }
 
   // The address Microsoft sends the person back to: the app's own, never a request's Host.
@@ -112,7 +112,7 @@ export class EntraSignInService {
       nonce: oidc.randomNonce(),
       codeVerifier: oidc.randomPKCECodeVerifier(),
       next,
-      expiresAt: Date.now() + SIGN_IN_WINDOW_MS,
+      expiresAt: this.clock.nowMs() + SIGN_IN_WINDOW_MS,
     };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri(),
@@ -152,7 +152,7 @@ export class EntraSignInService {
   }
 
   private async signedInUser(pending: PendingEntraSignIn | undefined, query: URLSearchParams): Promise<CurrentUser> {
-    if (!pending || pending.expiresAt < Date.now())
+    if (!pending || pending.expiresAt < this.clock.nowMs())
       throw new EntraSignInRefusedError(
         'not started',
         pending ? 'sign-in took too long' : 'no sign-in started in this session',
@@ -243,12 +243,12 @@ export class EntraSignInService {
       .update(JSON.stringify([this.authority, registration.tenantId, registration.clientId, registration.clientSecret]))
       .digest('hex');
     const cached = this.configurations.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.config;
+    if (cached && cached.expiresAt > this.clock.nowMs()) return cached.config;
     const config = discoverEntra(this.authority, registration, this.timeoutSeconds).catch((error: unknown) => {
       this.configurations.delete(key);
       throw isUnreachable(error) ? unreachable() : error;
     });
-    this.configurations.set(key, { config, expiresAt: Date.now() + DISCOVERY_TTL_MS });
+    this.configurations.set(key, { config, expiresAt: this.clock.nowMs() + DISCOVERY_TTL_MS });
     return config;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { BUSY_BUDGET_MS } from '../database/sql.service';
 import { InstallationCheck, type CheckResult } from '../database/installation-check.service';
 import { JobWorker } from '../jobs/job-worker.service';
+import { Clock } from '../common/clock';
 import { ShutdownState } from '../common/shutdown-state';
 
 export interface Readiness {
@@ -19,6 +20,7 @@ export class HealthService {
     private readonly installation: InstallationCheck,
     private readonly worker: JobWorker,
     private readonly shutdown: ShutdownState,
+    private readonly clock: Clock,
   ) {}
 
   async readiness(): Promise<Readiness> {
@@ -46,7 +48,7 @@ export class HealthService {
     const { enabled, running, lastPollAt, pollMs } = this.worker.liveness();
     if (!enabled) return { ok: true, detail: 'Off on this instance (JOB_WORKER=off): other instances run the jobs' };
     if (!running) return { ok: false, detail: 'Stopped' };
-    const age = lastPollAt === null ? Number.POSITIVE_INFINITY : Date.now() - lastPollAt;
+    const age = lastPollAt === null ? Number.POSITIVE_INFINITY : this.clock.nowMs() - lastPollAt;
     const limit = stalledAfterMs(pollMs);
     return age <= limit
       ? { ok: true, detail: `Looked for work ${Math.round(age)} ms ago` }

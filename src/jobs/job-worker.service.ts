@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { inspect } from 'node:util';
+import { BrokersRepository } from '../brokers/brokers.repository';
 import { runAsSystem, runForBroker, type Actor } from '../common/request-context';
 import type { AppConfig, JobWorkerSettings } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
@@ -81,6 +82,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly queue: JobQueue,
     private readonly registry: JobRegistry,
     private readonly metrics: JobMetrics,
+    private readonly brokers: BrokersRepository,
     config: ConfigService,
   ) {
     this.settings = config.getOrThrow<AppConfig>('app').jobs;
@@ -272,10 +274,8 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async prepare(job: ClaimedJob) {
     const handler = this.registry.get(job.type);
     if (!handler) throw new PermanentJobError(`Unknown job type "${job.type}": no handler for it in this app`);
-    if (job.brokerId !== null) {
-      const [broker] = await this.sql.query<{ id: number }>`SELECT id FROM brokers WHERE id = ${job.brokerId}`;
-      if (!broker) throw new PermanentJobError(`Broker ${job.brokerId} no longer exists`);
-    }
+    if (job.brokerId !== null && !(await this.brokers.exists(job.brokerId)))
+      throw new PermanentJobError(`Broker ${job.brokerId} no longer exists`);
     let payload: unknown;
     try {
       payload = handler.parse(JSON.parse(job.payload));

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
-import type { AppConfig } from '../config/app.config';
+import { appConfig, type AppConfig } from '../config/app.config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 const RESET_LINK = /^\/password\/reset\/[^/?#]+/;
@@ -50,10 +49,8 @@ export function httpLoggerOptions(level: string): Options {
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => ({
-        pinoHttp: httpLoggerOptions(config.getOrThrow<AppConfig>('app').logLevel),
-      }),
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig) => ({ pinoHttp: httpLoggerOptions(config.logLevel) }),
     }),
   ],
 })

@@ -1,35 +1,22 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpStatus,
-  NotFoundException,
-  Param,
-  Post,
-  Redirect,
-  Render,
-  Req,
-  Res,
-} from '@nestjs/common';
-import { PathId } from '../common/ids';
+import { Body, Controller, Get, HttpStatus, Param, Post, Redirect, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
 import { csrf } from '../common/csrf';
-import { CurrentUser, Roles } from '../auth/decorators';
 import { FormView, Public } from '../common/decorators';
-import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
+import { ConflictError } from '../common/domain-errors';
 import { flash } from '../common/flash';
-import { FormErrorsException } from '../common/form-errors.exception';
-import type { CurrentUser as SignedInUser } from '../common/request-context';
-import { describeWait } from '../rate-limits/rate-limits.service';
-import { tooManyAttempts } from '../rate-limits/too-many-attempts';
+import { PathId } from '../common/ids';
 import { PASSWORD_MIN_LENGTH } from '../users/dto/user-fields';
 import { ChangePasswordDto, ForgotPasswordDto, ResetPasswordDto } from './dto/password-forms.dto';
-import { PasswordsService, RESET_LINK_MINUTES, ResetLinkRefusedError, TooManyRequestsError } from './passwords.service';
+import { PasswordsService, RESET_LINK_MINUTES, ResetLinkRefusedError } from './passwords.service';
 
 const CHANGE_VIEW = { title: 'Change password', passwordMinLength: PASSWORD_MIN_LENGTH };
 const FORGOT_VIEW = { title: 'Forgot password', minutes: RESET_LINK_MINUTES };
 const RESET_VIEW = { title: 'Choose a new password', passwordMinLength: PASSWORD_MIN_LENGTH };
 const REFUSED_VIEW = { title: 'This link cannot be used' };
+// A link that cannot be used is said on the form's page, under the refused page's title.
+const resetViewFor = (_req: Request, error: unknown) =>
+  error instanceof ResetLinkRefusedError ? { ...RESET_VIEW, ...REFUSED_VIEW } : RESET_VIEW;
 
 @Controller()
 export class PasswordsController {
@@ -45,9 +32,7 @@ export class PasswordsController {
   @FormView('passwords/change', CHANGE_VIEW)
   @Redirect('/', 303)
   async change(@Req() req: Request, @CurrentUser() me: SignedInUser, @Body() dto: ChangePasswordDto) {
-    await this.answer(req, () =>
-      this.passwords.changePassword(me.id, req.sessionID, dto.currentPassword, dto.password),
-    );
+    await this.passwords.changePassword(me.id, req.sessionID, dto.currentPassword, dto.password);
     // A copy of this form (another tab, a replay) is refused from now on.
     csrf.generateToken(req, true);
     flash(req, 'success', 'Your password is changed. Your other sessions were signed out.');
@@ -66,7 +51,7 @@ export class PasswordsController {
   @FormView('passwords/forgot', FORGOT_VIEW)
   @Redirect('/password/forgot/sent', 303)
   async forgot(@Req() req: Request, @Body() dto: ForgotPasswordDto) {
-    await this.answer(req, () => this.passwords.requestReset(dto.email, req.ip ?? 'unknown'));
+    await this.passwords.requestReset(dto.email, req.ip ?? 'unknown');
   }
 
   @Public()
@@ -92,10 +77,10 @@ export class PasswordsController {
 
   @Public()
   @Post('password/reset')
-  @FormView('passwords/reset', RESET_VIEW)
+  @FormView('passwords/reset', resetViewFor)
   @Redirect('/login', 303)
   async reset(@Req() req: Request, @Body() dto: ResetPasswordDto) {
-    const user = await this.answer(req, () => this.passwords.resetPassword(dto.token, dto.password));
+    const user = await this.passwords.resetPassword(dto.token, dto.password);
     flash(req, 'success', `Your password is changed. Sign in with it as ${user.email}.`);
   }
 
@@ -111,27 +96,9 @@ export class PasswordsController {
         `A password reset link was sent to ${user.name} (${user.email}). It works once, for ${RESET_LINK_MINUTES} minutes.`,
       );
     } catch (error) {
-      if (error instanceof NotFoundInBrokerError) throw new NotFoundException();
+      // Refused by the user's state (deactivated, no passwords): said on the Users page the admin came from.
       if (!(error instanceof ConflictError)) throw error;
       flash(req, 'error', error.message);
-    }
-  }
-
-  // The service's refusals as the form's messages: next to the field, or above the form with its status.
-  private async answer<T>(req: Request, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof ValidationFailedError) throw new FormErrorsException(error.fields);
-      if (error instanceof TooManyRequestsError)
-        throw tooManyAttempts(req, error.retryAfterSeconds, {
-          form: `${error.message} Try again in ${describeWait(error.retryAfterSeconds)}.`,
-        });
-      if (error instanceof ResetLinkRefusedError)
-        throw new FormErrorsException({ form: error.message }, { status: HttpStatus.GONE, viewData: REFUSED_VIEW });
-      if (error instanceof ConflictError)
-        throw new FormErrorsException({ form: error.message }, { status: HttpStatus.CONFLICT });
-      throw error;
     }
   }
 }

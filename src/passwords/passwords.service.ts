@@ -1,18 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { Not } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
-import { PasswordSignInPolicy } from '../auth/password-sign-in-policy';
-import { BrokerScope } from '../common/broker-scope.service';
-import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { AppUrl } from '../common/app-url';
-import { SqlService, type Tx } from '../database/sql.service';
+import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
+import {
+  ConflictError,
+  GoneError,
+  NotFoundInBrokerError,
+  TooManyAttemptsError,
+  ValidationFailedError,
+} from '../common/domain-errors';
+import { SqlService, type SqlReader, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
-import { SessionRecord } from '../sessions/session.entity';
-import { User } from '../users/user.entity';
 import { Outbox } from '../mail/outbox.service';
-import { RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
+import { describeWait, RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
+import { PasswordSignInPolicy } from '../sign-in/password-sign-in-policy';
 import { hashPassword, verifyPassword } from '../users/password-hasher';
+import { UsersRepository, type UserSummary } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
+import { PasswordsRepository, type ResetTokenState } from './passwords.repository';
 
 export const RESET_LINK_MINUTES = 30;
 export const RESET_REQUEST_JOB = 'password.reset_request';
@@ -27,7 +34,7 @@ const RESET_REQUESTS_PER_ADDRESS = { bucket: 'password-reset-request:ip', limit:
 
 export type ResetLinkProblem = 'unknown' | 'used' | 'expired';
 
-export class ResetLinkRefusedError extends ConflictError {
+export class ResetLinkRefusedError extends GoneError {
   constructor(readonly problem: ResetLinkProblem) {
     super(
       problem === 'used'
@@ -39,25 +46,8 @@ export class ResetLinkRefusedError extends ConflictError {
   }
 }
 
-export class TooManyRequestsError extends ConflictError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
-}
-
-interface TokenRow {
-  id: number;
-  user_id: number;
-  broker_id: number;
-  email: string;
-  name: string;
-  active: boolean | number;
-  expires_at: unknown;
-  used_at: unknown;
-}
+const tooMany = (what: string, retryAfterSeconds: number) =>
+  new TooManyAttemptsError(`${what} Try again in ${describeWait(retryAfterSeconds)}.`, retryAfterSeconds);
 
 export interface ResetLinkUser {
   userId: number;
@@ -69,19 +59,14 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 // 32 random bytes, base64url: 43 characters. Anything else is not one of ours and is not looked up.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-// The user a reset link is for, as both drivers return it.
-interface ResetUserRow {
-  id: number;
-  broker_id: number;
-  name: string;
-  email: string;
-  active: unknown;
-}
-
 @Injectable()
 export class PasswordsService {
   constructor(
     private readonly sql: SqlService,
+    private readonly tokens: PasswordsRepository,
+    private readonly users: UsersRepository,
+    private readonly accounts: UsersService,
+    private readonly clock: Clock,
     private readonly limits: RateLimits,
     private readonly scope: BrokerScope,
     private readonly outbox: Outbox,
@@ -95,10 +80,9 @@ export class PasswordsService {
   async changePassword(userId: number, currentSessionId: string, current: string, next: string): Promise<void> {
     const failures: RateLimit = { ...CHANGE_FAILURES, subject: String(userId) };
     const wait = await this.limits.retryAfterSeconds(failures);
-    if (wait !== null) throw new TooManyRequestsError('Too many wrong current passwords.', wait);
-    const [user] = await this.sql.query<{ password_hash: string }>`
-      SELECT password_hash FROM users WHERE id = ${userId}`;
-    if (!user || !(await verifyPassword(user.password_hash, current))) {
+    if (wait !== null) throw tooMany('Too many wrong current passwords.', wait);
+    const hash = await this.users.passwordHash(userId);
+    if (hash === null || !(await verifyPassword(hash, current))) {
       await this.limits.hit([failures]);
       throw new ValidationFailedError({ currentPassword: 'Your current password is not correct' });
     }
@@ -107,18 +91,16 @@ export class PasswordsService {
     const newHash = await hashPassword(next);
     await this.sql.transaction(async (tx) => {
       // Compared with the hash that was checked: a change made meanwhile (another tab, a reset) wins.
-      const changed = await tx.manager.update(
-        User,
-        { id: userId, passwordHash: user.password_hash },
-        { passwordHash: newHash },
-      );
-      if (!changed.affected) throw new ConflictError('Your password was changed meanwhile: sign in again.');
-      const ended = await tx.manager.delete(SessionRecord, { userId, id: Not(currentSessionId) });
-      await tx.query`DELETE FROM password_reset_tokens WHERE user_id = ${userId} AND used_at IS NULL`;
+      const { changed, sessionsEnded } = await this.accounts.replacePasswordHash(tx, userId, newHash, {
+        expected: hash,
+        keepSession: currentSessionId,
+      });
+      if (!changed) throw new ConflictError('Your password was changed meanwhile: sign in again.');
+      await this.tokens.deleteUnused(tx, userId);
       await this.audit.record(tx, {
         action: 'user.password_changed',
         subject: { type: 'user', id: userId },
-        data: { otherSessionsEnded: ended.affected ?? 0 },
+        data: { otherSessionsEnded: sessionsEnded },
       });
       await this.notifyChanged(tx, userId);
     });
@@ -131,8 +113,7 @@ export class PasswordsService {
     const byAddress: RateLimit = { ...RESET_REQUESTS_PER_ADDRESS, subject: address };
     const byEmail: RateLimit = { ...RESET_REQUESTS_PER_EMAIL, subject: email };
     const wait = await this.limits.retryAfterSeconds(byAddress);
-    if (wait !== null)
-      throw new TooManyRequestsError('Too many password reset requests from your network address.', wait);
+    if (wait !== null) throw tooMany('Too many password reset requests from your network address.', wait);
     const quiet = (await this.limits.retryAfterSeconds(byEmail)) !== null;
     await this.limits.hit([byAddress, byEmail]);
     if (quiet) return;
@@ -141,22 +122,20 @@ export class PasswordsService {
 
   // The job of a "forgot password" request: a link for an active user of that email, nothing for anyone else.
   async issueRequestedLink(email: string): Promise<void> {
-    const [user] = await this.sql.query<ResetUserRow>`
-      SELECT id, broker_id, name, email, active FROM users WHERE email = ${email}`;
+    const user = await this.users.summaryByEmail(email);
     if (!user?.active) return;
-    if (!(await this.policy.passwordAllowed(user.broker_id)))
+    if (!(await this.policy.passwordAllowed(user.brokerId)))
       return this.sql.transaction((tx) => this.explainMicrosoftOnly(tx, user));
     await this.sql.transaction((tx) => this.issue(tx, user, 'user'));
   }
 
   // An admin sends one of their broker's users a reset link (for a forgotten password, or a first sign-in).
   async sendResetLink(userId: number): Promise<{ name: string; email: string }> {
-    const [user] = await this.sql.query<ResetUserRow>`
-      SELECT id, broker_id, name, email, active FROM users WHERE id = ${userId} AND broker_id = ${this.scope.brokerId()}`;
+    const user = await this.users.summaryInBroker(userId, this.scope.brokerId());
     if (!user) throw new NotFoundInBrokerError('That user');
     if (!user.active)
       throw new ConflictError(`${user.name} is deactivated: reactivate them before sending a reset link.`);
-    if (!(await this.policy.passwordAllowed(user.broker_id)))
+    if (!(await this.policy.passwordAllowed(user.brokerId)))
       throw new ConflictError(
         'Password sign-in is off for your organisation: users sign in with Microsoft, so no reset link is sent.',
       );
@@ -166,8 +145,8 @@ export class PasswordsService {
 
   // Who the link is for, or why it cannot be used; nothing is changed.
   async checkResetLink(token: string): Promise<ResetLinkUser> {
-    const row = await this.tokenRow(token, (sql, params) => this.sql.run<TokenRow>(sql, params));
-    return { userId: row.user_id, email: row.email, name: row.name };
+    const { user } = await this.usableLink(token, this.sql);
+    return { userId: user.id, email: user.email, name: user.name };
   }
 
   // Sets the new password once: the link is spent, every session of the user ends, other links die.
@@ -175,27 +154,25 @@ export class PasswordsService {
     await this.checkResetLink(token);
     const newHash = await hashPassword(next);
     return this.sql.transaction(async (tx) => {
-      const row = await this.tokenRow(token, (sql, params) => tx.run<TokenRow>(sql, params), true);
-      const now = this.sql.dialect.encodeTimestamp(new Date());
-      await tx.query`UPDATE password_reset_tokens SET used_at = ${now} WHERE id = ${row.id}`;
-      await tx.query`DELETE FROM password_reset_tokens WHERE user_id = ${row.user_id} AND used_at IS NULL`;
-      await tx.query`UPDATE users SET password_hash = ${newHash} WHERE id = ${row.user_id}`;
-      await tx.query`DELETE FROM sessions WHERE user_id = ${row.user_id}`;
+      const { link, user } = await this.usableLink(token, tx, true);
+      await this.tokens.markUsed(tx, link.id, this.clock.now());
+      await this.tokens.deleteUnused(tx, user.id);
+      await this.accounts.replacePasswordHash(tx, user.id, newHash);
       await this.audit.record(tx, {
         action: 'user.password_reset_used',
-        subject: { type: 'user', id: row.user_id },
-        brokerId: row.broker_id,
-        actor: { type: 'user', id: row.user_id, label: row.email },
+        subject: { type: 'user', id: user.id },
+        brokerId: user.brokerId,
+        actor: { type: 'user', id: user.id, label: user.email },
       });
-      await this.notifyChanged(tx, row.user_id);
-      return { userId: row.user_id, email: row.email, name: row.name };
+      await this.notifyChanged(tx, user.id);
+      return { userId: user.id, email: user.email, name: user.name };
     });
   }
 
   // A forgotten password in an organisation without passwords: the person is told how to sign in instead.
-  private async explainMicrosoftOnly(tx: Tx, user: ResetUserRow): Promise<void> {
+  private async explainMicrosoftOnly(tx: Tx, user: UserSummary): Promise<void> {
     await this.outbox.enqueue(tx, {
-      brokerId: user.broker_id,
+      brokerId: user.brokerId,
       to: user.email,
       subject: 'How to sign in to MCA Manager',
       template: 'notice',
@@ -211,17 +188,16 @@ export class PasswordsService {
     await this.audit.record(tx, {
       action: 'user.password_reset_refused',
       subject: { type: 'user', id: user.id },
-      brokerId: user.broker_id,
+      brokerId: user.brokerId,
       data: { reason: 'password sign-in off' },
     });
   }
 
   // Tells the owner of the account, so that a change they did not make does not go unnoticed.
   private async notifyChanged(tx: Tx, userId: number): Promise<void> {
-    const [user] = await tx.query<{ broker_id: number; name: string; email: string }>`
-      SELECT broker_id, name, email FROM users WHERE id = ${userId}`;
+    const user = (await this.users.summary(userId, tx))!;
     await this.outbox.enqueue(tx, {
-      brokerId: user.broker_id,
+      brokerId: user.brokerId,
       to: user.email,
       subject: 'Your MCA Manager password was changed',
       template: 'notice',
@@ -236,43 +212,34 @@ export class PasswordsService {
     });
   }
 
-  private async tokenRow(
+  // The link's token and its user, or why it cannot be used. With `lock`, the token is held until `reader`'s
+  // transaction ends.
+  private async usableLink(
     token: string,
-    run: (sql: string, params: unknown[]) => Promise<TokenRow[]>,
+    reader: SqlReader & Pick<Tx, 'query'>,
     lock = false,
-  ): Promise<TokenRow> {
+  ): Promise<{ link: ResetTokenState; user: UserSummary }> {
     if (!TOKEN_SHAPE.test(token)) throw new ResetLinkRefusedError('unknown');
-    const postgres = this.sql.dialect.name === 'postgres';
-    const [row] = await run(
-      `SELECT t.id, t.user_id, u.broker_id, u.email, u.name, u.active, t.expires_at, t.used_at
-       FROM password_reset_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = ${this.sql.dialect.placeholder(1)}${lock && postgres ? ' FOR UPDATE' : ''}`,
-      [hashToken(token)],
-    );
-    if (!row || !row.active) throw new ResetLinkRefusedError('unknown');
-    if (row.used_at !== null && row.used_at !== undefined) throw new ResetLinkRefusedError('used');
-    const expires = this.sql.dialect.decodeTimestamp(row.expires_at);
-    if (!expires || expires.getTime() <= Date.now()) throw new ResetLinkRefusedError('expired');
-    return row;
+    const link = await this.tokens.findByHash(hashToken(token), reader, lock);
+    const user = link && (await this.users.summary(link.userId, reader));
+    if (!link || !user?.active) throw new ResetLinkRefusedError('unknown');
+    if (link.usedAt) throw new ResetLinkRefusedError('used');
+    if (!link.expiresAt || link.expiresAt.getTime() <= this.clock.nowMs()) throw new ResetLinkRefusedError('expired');
+    return { link, user };
   }
 
   // Only the newest link of a user works: issuing one retires the others.
-  private async issue(
-    tx: Tx,
-    user: { id: number; broker_id: number; name: string; email: string },
-    requestedBy: 'user' | 'admin',
-  ): Promise<void> {
+  private async issue(tx: Tx, user: UserSummary, requestedBy: 'user' | 'admin'): Promise<void> {
     const token = randomBytes(32).toString('base64url');
-    const now = new Date();
+    const now = this.clock.now();
     const expires = new Date(now.getTime() + RESET_LINK_MINUTES * 60_000);
-    const encode = (value: Date) => tx.dialect.encodeTimestamp(value);
-    const stale = encode(new Date(now.getTime() - 24 * HOUR * 1000));
-    await tx.query`DELETE FROM password_reset_tokens
-      WHERE user_id = ${user.id} AND (used_at IS NULL OR created_at < ${stale})`;
-    await tx.query`INSERT INTO password_reset_tokens (user_id, token_hash, requested_by, created_at, expires_at)
-      VALUES (${user.id}, ${hashToken(token)}, ${requestedBy}, ${encode(now)}, ${encode(expires)})`;
+    await this.tokens.replace(
+      tx,
+      { userId: user.id, tokenHash: hashToken(token), requestedBy, createdAt: now, expiresAt: expires },
+      new Date(now.getTime() - 24 * HOUR * 1000),
+    );
     await this.outbox.enqueue(tx, {
-      brokerId: user.broker_id,
+      brokerId: user.brokerId,
       to: user.email,
       subject: 'Reset your MCA Manager password',
       template: 'notice',
@@ -293,7 +260,7 @@ export class PasswordsService {
     await this.audit.record(tx, {
       action: requestedBy === 'admin' ? 'user.password_reset_link_sent' : 'user.password_reset_requested',
       subject: { type: 'user', id: user.id },
-      brokerId: user.broker_id,
+      brokerId: user.brokerId,
       data: { expiresAt: expires.toISOString() },
     });
   }

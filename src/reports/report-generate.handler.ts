@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AuditTrail } from '../audit/audit-trail.service';
-import { Broker } from '../brokers/broker.entity';
+import { BrokersRepository } from '../brokers/brokers.repository';
 import type { AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
 import type { JobContext, JobHandler } from '../jobs/job-handler';
@@ -80,6 +80,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     private readonly appUrl: AppUrl,
     private readonly settings: ReportSettingsService,
     private readonly files: ReportFiles,
+    private readonly brokers: BrokersRepository,
     config: ConfigService,
   ) {
     this.app = config.getOrThrow<AppConfig>('app');
@@ -189,7 +190,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
   ): Promise<void> {
     const now = new Date();
     await this.sql.transaction(async (tx) => {
-      const broker = await tx.manager.getRepository(Broker).findOneBy({ id: request.brokerId });
+      const brokerName = await this.brokers.nameOf(request.brokerId, tx);
       const schedule = request.scheduleId
         ? await tx.manager.getRepository(ReportSchedule).findOneBy({ id: request.scheduleId })
         : null;
@@ -204,7 +205,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         downloadUrl: attachment.delivery === 'link' ? this.downloadUrl(request.id) : null,
         downloadWho: request.scheduleId ? 'sign in as an administrator' : 'sign in as yourself',
         expiresText: `${dateFormat.format(request.expiresAt)} UTC`,
-        brokerName: broker?.name,
+        brokerName,
         scheduleName: schedule?.name,
       };
       for (const to of recipients) {

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
 import { describeWait, RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
+import { UsersRepository } from '../users/users.repository';
 import { checkAddress } from './report-address';
 import { REPORT_FORMATS, type ReportFormat } from './report-columns';
 import { checkFilter } from './report-filter';
@@ -80,6 +81,7 @@ export class ReportRequestsService {
     private readonly settings: ReportSettingsService,
     private readonly refusals: ReportRefusals,
     private readonly files: ReportFiles,
+    private readonly users: UsersRepository,
     config: ConfigService,
   ) {
     this.reportConfig = config.getOrThrow<AppConfig>('app').reports;
@@ -112,7 +114,7 @@ export class ReportRequestsService {
     try {
       return await this.sql.transaction(async (tx) => {
         // Requests of one user are counted one after the other (every instance: the row lock, or SQLite's one writer).
-        if (tx.dialect.name === 'postgres') await tx.query`SELECT id FROM users WHERE id = ${user.id} FOR UPDATE`;
+        await this.users.lock(tx, user.id);
         const wait = await this.limits.retryAfterSeconds(rule, new Date(), tx);
         if (wait !== null) throw new TooManyReportsError(rule.limit, rule.windowSeconds, wait);
         const request = await this.create(tx, {

@@ -3,6 +3,7 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { ValidationFailedError } from '../common/domain-errors';
 import { SqlService, type Tx } from '../database/sql.service';
+import { UsersRepository } from '../users/users.repository';
 import { checkDomainList, domainsFromText, type RecipientPolicy } from './report-recipients';
 
 // A broker's report settings: the domains, besides each requester's own address, that reports may be mailed to.
@@ -12,6 +13,7 @@ export class ReportSettingsService {
     private readonly sql: SqlService,
     private readonly audit: AuditTrail,
     private readonly scope: BrokerScope,
+    private readonly users: UsersRepository,
   ) {}
 
   // Read in the caller's transaction when there is one (a job deciding whom it sends to).
@@ -27,12 +29,7 @@ export class ReportSettingsService {
     brokerId = this.scope.brokerId(),
     reader: Pick<Tx, 'query'> = this.sql,
   ): Promise<RecipientPolicy> {
-    const [owner] =
-      ownerId === null
-        ? []
-        : await reader.query<{
-            email: string;
-          }>`SELECT email FROM users WHERE id = ${ownerId} AND broker_id = ${brokerId}`;
+    const owner = ownerId === null ? null : await this.users.summaryInBroker(ownerId, brokerId, reader);
     return { own: owner?.email.toLowerCase() ?? null, domains: await this.recipientDomains(brokerId, reader) };
   }
 

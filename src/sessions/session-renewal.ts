@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Clock } from '../common/clock';
 
 declare module 'express-session' {
   interface SessionData {
@@ -10,13 +11,13 @@ declare module 'express-session' {
 // session is renewed (saved, which also sends the cookie with a new expiry) once its expiry would move by at least
 // `intervalMs`: the idle timeout holds to within that interval, and the browser's cookie and the stored row expire
 // together. Runs right after express-session, with `rolling: false`; the store reports the stored expiry.
-export function renewSession(intervalMs: number) {
+export function renewSession(intervalMs: number, clock: Clock) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const session = req.session as (typeof req.session & { cookie?: { expires?: Date | null } }) | undefined;
     const expires = session?.cookie?.expires;
     const maxAge = session?.cookie?.originalMaxAge;
-    if (session && expires && maxAge && Date.now() + maxAge - expires.getTime() >= intervalMs)
-      session.renewedAt = Date.now();
+    const now = clock.nowMs();
+    if (session && expires && maxAge && now + maxAge - expires.getTime() >= intervalMs) session.renewedAt = now;
     next();
   };
 }

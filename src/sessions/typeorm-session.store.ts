@@ -1,7 +1,6 @@
 import { Store, type SessionData } from 'express-session';
-import { LessThan, type Repository } from 'typeorm';
-import type { SqlService } from '../database/sql.service';
-import { SessionRecord } from './session.entity';
+import type { Clock } from '../common/clock';
+import type { SessionsRepository } from './sessions.repository';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -17,26 +16,23 @@ interface PassportSessionData extends SessionData {
 // express-session store in the app's own database, so sessions survive restarts and are shared by instances.
 // (connect-typeorm pins TypeORM 0.3; this is the small part of it that we need.)
 export class TypeormSessionStore extends Store {
-  // Read on every request: its text made once rather than from a template each time.
-  private readonly readSql: string;
   // The expiry last read or written per session id, by this instance (another instance only ever makes it later).
   private readonly knownExpiry = new Map<string, number>();
 
   constructor(
-    private readonly sql: SqlService,
+    private readonly sessions: SessionsRepository,
+    private readonly clock: Clock,
     private readonly idleMs: number,
   ) {
     super();
-    this.readSql = `SELECT data, expires_at FROM sessions WHERE id = ${sql.dialect.placeholder(1)}`;
   }
 
-  // Read on every request: a plain indexed lookup rather than an entity query.
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.sql
-      .run<{ data: string; expires_at: unknown }>(this.readSql, [sid])
-      .then(([row]) => {
-        const expiresAt = this.sql.dialect.decodeTimestamp(row?.expires_at);
-        if (!row || !expiresAt || expiresAt.getTime() <= Date.now()) return callback(undefined, null);
+    this.sessions
+      .find(sid)
+      .then((row) => {
+        const expiresAt = row?.expiresAt;
+        if (!row || !expiresAt || expiresAt.getTime() <= this.clock.nowMs()) return callback(undefined, null);
         this.remember(sid, expiresAt);
         const session = JSON.parse(row.data) as SessionData;
         // The row's expiry is the one that counts (a touch moves it without rewriting the data): renewSession reads it.
@@ -50,7 +46,8 @@ export class TypeormSessionStore extends Store {
     const userId = (session as PassportSessionData).passport?.user ?? null;
     const expiresAt = this.expiry(session);
     this.remember(sid, expiresAt);
-    this.write((sessions) => sessions.upsert({ id: sid, userId, data: JSON.stringify(session), expiresAt }, ['id']))
+    this.sessions
+      .save({ id: sid, userId, data: JSON.stringify(session), expiresAt })
       .then(() => callback?.())
       .catch((err) => callback?.(err));
   }
@@ -60,25 +57,22 @@ export class TypeormSessionStore extends Store {
     const known = this.knownExpiry.get(sid);
     if (known !== undefined && expiresAt.getTime() - known < TOUCH_INTERVAL_MS) return callback?.();
     this.remember(sid, expiresAt);
-    this.write((sessions) => sessions.update({ id: sid }, { expiresAt }))
+    this.sessions
+      .setExpiry(sid, expiresAt)
       .then(() => callback?.())
       .catch((err) => callback?.(err));
   }
 
   override destroy(sid: string, callback?: Callback): void {
     this.knownExpiry.delete(sid);
-    this.write((sessions) => sessions.delete({ id: sid }))
+    this.sessions
+      .delete(sid)
       .then(() => callback?.())
       .catch((err) => callback?.(err));
   }
 
-  async pruneExpired(): Promise<number> {
-    const result = await this.write((sessions) => sessions.delete({ expiresAt: LessThan(new Date()) }));
-    return result.affected ?? 0;
-  }
-
-  private write<T>(work: (sessions: Repository<SessionRecord>) => Promise<T>): Promise<T> {
-    return this.sql.transaction((tx) => work(tx.manager.getRepository(SessionRecord)));
+  pruneExpired(): Promise<number> {
+    return this.sessions.deleteExpired(this.clock.now());
   }
 
   private remember(sid: string, expiresAt: Date): void {
@@ -88,6 +82,6 @@ export class TypeormSessionStore extends Store {
 
   private expiry(session: SessionData): Date {
     const expires = session.cookie?.expires;
-    return expires ? new Date(expires) : new Date(Date.now() + this.idleMs);
+    return expires ? new Date(expires) : new Date(this.clock.nowMs() + this.idleMs);
   }
 }

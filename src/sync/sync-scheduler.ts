@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config';
+import { BrokersRepository } from '../brokers/brokers.repository';
 import { SqlService } from '../database/sql.service';
 import type { JobHandler } from '../jobs/job-handler';
 import { RecurringJobs } from '../jobs/recurring-jobs.service';
@@ -21,6 +22,7 @@ export class SyncScheduler implements JobHandler<Record<string, never>>, OnAppli
     private readonly sync: SyncService,
     private readonly lease: SyncLease,
     private readonly recurring: RecurringJobs,
+    private readonly brokers: BrokersRepository,
     config: ConfigService,
   ) {
     this.intervalMs = config.getOrThrow<AppConfig>('app').syncIntervalMinutes * 60_000;
@@ -36,9 +38,7 @@ export class SyncScheduler implements JobHandler<Record<string, never>>, OnAppli
   }
 
   async handle(): Promise<void> {
-    const brokers = await this.sql.query<{ id: number | string }>`SELECT id FROM brokers ORDER BY id`;
-    for (const broker of brokers) {
-      const brokerId = Number(broker.id);
+    for (const brokerId of await this.brokers.ids()) {
       const latest = await this.lease.latestStart(brokerId);
       if (latest && Date.now() - latest.startedAt.getTime() < this.intervalMs / 2) continue;
       await this.sql.transaction((tx) => this.sync.enqueue(tx, brokerId, 'schedule'));

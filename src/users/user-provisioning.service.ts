@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { AuditTrail } from '../audit/audit-trail.service';
-import { Broker } from '../brokers/broker.entity';
+import { BrokersRepository } from '../brokers/brokers.repository';
 import { ValidationFailedError } from '../common/domain-errors';
 import { NameField } from '../common/text-field.decorators';
 import { FormErrorsException, type FieldErrors } from '../common/form-errors.exception';
@@ -27,6 +27,7 @@ export type ProvisioningResult = { ok: true; user: User; brokerName: string } | 
 export class UserProvisioning {
   constructor(
     private readonly users: UsersService,
+    private readonly brokers: BrokersRepository,
     private readonly sql: SqlService,
     private readonly audit: AuditTrail,
   ) {}
@@ -39,14 +40,14 @@ export class UserProvisioning {
     const dto = plainToInstance(CliCreateUserDto, input);
     const errors = await validate(dto, { stopAtFirstError: true });
     if (errors.length > 0) return { ok: false, errors: FormErrorsException.fromValidation(errors).fieldErrors };
-    if (!options.createBroker && !(await this.sql.manager.existsBy(Broker, { name: dto.brokerName })))
+    if (!options.createBroker && !(await this.brokers.findByName(dto.brokerName)))
       return { ok: false, errors: { broker: await this.unknownBroker(dto.brokerName) } };
     const passwordHash = await hashPassword(dto.password);
     try {
       return await this.sql.transaction(async (tx) => {
-        let broker = await tx.manager.findOneBy(Broker, { name: dto.brokerName });
+        let broker = await this.brokers.findByName(dto.brokerName, tx);
         if (!broker) {
-          broker = await tx.manager.save(tx.manager.create(Broker, { name: dto.brokerName }));
+          broker = await this.brokers.create(tx, dto.brokerName);
           await this.audit.record(tx, {
             action: 'broker.created',
             brokerId: broker.id,
@@ -64,14 +65,10 @@ export class UserProvisioning {
   }
 
   private async unknownBroker(name: string): Promise<string> {
-    const existing = await this.sql.manager.find(Broker, {
-      select: { name: true },
-      order: { name: 'ASC' },
-      take: LISTED_BROKERS + 1,
-    });
+    const existing = await this.brokers.names(LISTED_BROKERS + 1);
     const create = `add --create-broker to create a new broker named "${name}"`;
     if (existing.length === 0) return `No broker exists yet: ${create}.`;
-    const names = existing.slice(0, LISTED_BROKERS).map((broker) => `"${broker.name}"`);
+    const names = existing.slice(0, LISTED_BROKERS).map((broker) => `"${broker}"`);
     if (existing.length > LISTED_BROKERS) names.push('…');
     return `No broker named "${name}". Existing brokers: ${names.join(', ')}. Check the name, or ${create}.`;
   }

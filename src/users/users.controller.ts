@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
-import { PathId } from '../common/ids';
 import type { Request } from 'express';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
 import { ROLE_LABELS, USER_ROLES } from '../auth/user-role';
 import { FormView } from '../common/decorators';
-import { ConflictError } from '../common/domain-errors';
+import { DomainError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';
+import { parseId, PathId } from '../common/ids';
 import { ChangeRoleDto } from './dto/change-role.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { PASSWORD_MIN_LENGTH } from './dto/user-fields';
@@ -15,6 +15,19 @@ import { UsersService } from './users.service';
 
 const ROLE_OPTIONS = USER_ROLES.map((value) => ({ value, label: ROLE_LABELS[value] }));
 const NEW_USER_VIEW = { title: 'Add a user', roles: ROLE_OPTIONS, passwordMinLength: PASSWORD_MIN_LENGTH };
+
+// A change the state refuses (the last admin, yourself), or a role that is not one, is answered on the Users page
+// next to its row, rather than on an error page that only says the page changed.
+function refusedRow(this: UsersController, req: Request, error: unknown) {
+  const message =
+    error instanceof FormErrorsException
+      ? Object.values(error.fieldErrors).join(' ')
+      : error instanceof DomainError
+        ? error.message
+        : '';
+  const id = parseId(req.params.id);
+  return this.listView(req.user as SignedInUser, id === null ? undefined : { id, message });
+}
 
 @Controller('users')
 @Roles('admin')
@@ -42,6 +55,7 @@ export class UsersController {
   }
 
   @Post(':id/role')
+  @FormView('users/index', refusedRow)
   @Redirect('/users', 303)
   async changeRole(
     @Req() req: Request,
@@ -49,14 +63,15 @@ export class UsersController {
     @PathId('id') id: number,
     @Body() dto: ChangeRoleDto,
   ) {
-    const user = await this.onRow(me, id, () => this.users.changeRole(id, dto.role));
+    const user = await this.users.changeRole(id, dto.role);
     flash(req, 'success', `${user.name} is now ${ROLE_LABELS[user.role].toLowerCase()}.`);
   }
 
   @Post(':id/deactivate')
+  @FormView('users/index', refusedRow)
   @Redirect('/users', 303)
   async deactivate(@Req() req: Request, @CurrentUser() me: SignedInUser, @PathId('id') id: number) {
-    const user = await this.onRow(me, id, () => this.users.deactivate(id, me.id));
+    const user = await this.users.deactivate(id, me.id);
     flash(req, 'success', `${user.name} is deactivated and has been signed out.`);
   }
 
@@ -67,7 +82,7 @@ export class UsersController {
     flash(req, 'success', `${user.name} can sign in again.`);
   }
 
-  private async listView(me: SignedInUser, refused?: { id: number; message: string }) {
+  async listView(me: SignedInUser, refused?: { id: number; message: string }) {
     const users = await this.users.listForBroker();
     return {
       title: 'Users',
@@ -80,19 +95,5 @@ export class UsersController {
         rowError: refused?.id === user.id ? refused.message : null,
       })),
     };
-  }
-
-  // A change the state refuses (the last admin, yourself) is answered on the Users page, next to its row, rather
-  // than on an error page that only says the page changed.
-  private async onRow<T>(me: SignedInUser, id: number, change: () => Promise<T>): Promise<T> {
-    try {
-      return await change();
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      throw new FormErrorsException(
-        { [`user-${id}`]: error.message },
-        { status: 409, view: 'users/index', viewData: await this.listView(me, { id, message: error.message }) },
-      );
-    }
   }
 }

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Broker } from '../brokers/broker.entity';
+import { BrokersModule } from '../brokers/brokers.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UserProvisioning } from './user-provisioning.service';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Broker])],
+  imports: [TypeOrmModule.forFeature([User]), BrokersModule, SessionsModule],
   controllers: [UsersController],
-  providers: [UsersService, UserProvisioning],
-  exports: [UsersService, UserProvisioning],
+  providers: [UsersService, UserProvisioning, UsersRepository],
+  exports: [UsersService, UserProvisioning, UsersRepository],
 })
 export class UsersModule {}

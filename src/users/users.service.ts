@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
-import { Broker } from '../brokers/broker.entity';
+import type { UserRole } from '../auth/user-role';
+import { BrokersRepository } from '../brokers/brokers.repository';
 import { BrokerScope } from '../common/broker-scope.service';
-import { ConflictError, ValidationFailedError } from '../common/domain-errors';
+import { Clock } from '../common/clock';
+import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import type { Actor, CurrentUser } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
-import { SessionRecord } from '../sessions/session.entity';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password-hasher';
-import type { UserRole } from '../auth/user-role';
-import { readSessionUser } from './session-user';
 import type { SignInMethod } from './sign-in-method';
-import { User } from './user.entity';
+import type { User } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 export interface NewUser {
   name: string;
@@ -23,6 +22,13 @@ export interface NewUser {
 }
 
 const BACK_TO_USERS = { href: '/users', label: 'Back to users' };
+
+// The first run was done meanwhile (by someone else, in another tab).
+export class SetupDoneError extends ConflictError {
+  constructor() {
+    super('Setup is already done: sign in instead.', { href: '/login', label: 'Sign in' });
+  }
+}
 
 export type PasswordSignIn = { user: CurrentUser } | { refused: 'credentials' | 'password sign-in off' };
 
@@ -36,14 +42,17 @@ const userSubject = (user: { id: number }) => ({ type: 'user', id: user.id });
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly users: UsersRepository,
+    private readonly brokers: BrokersRepository,
+    private readonly sessions: SessionsRepository,
     private readonly sql: SqlService,
     private readonly audit: AuditTrail,
     private readonly scope: BrokerScope,
+    private readonly clock: Clock,
   ) {}
 
-  async anyUserExists(): Promise<boolean> {
-    return (await this.users.count({ take: 1 })) > 0;
+  anyUserExists(): Promise<boolean> {
+    return this.users.anyExists();
   }
 
   // The same work whether or not the email exists, so that neither the answer nor its timing tells. A refusal is
@@ -56,7 +65,7 @@ export class UsersService {
     passwordAllowed: (brokerId: number) => Promise<boolean>,
   ): Promise<PasswordSignIn> {
     const normalised = normalEmail(email);
-    const user = await this.users.findOneBy({ email: normalised });
+    const user = await this.users.findByEmail(normalised);
     if (user && !(await passwordAllowed(user.brokerId))) {
       await this.recordSignInRefused({
         user,
@@ -76,7 +85,7 @@ export class UsersService {
   }
 
   findByEmail(email: string): Promise<User | null> {
-    return this.users.findOneBy({ email: normalEmail(email) });
+    return this.users.findByEmail(normalEmail(email));
   }
 
   // A refused sign-in of either method, in the user's broker when known (or the broker the attempt was for). Never
@@ -109,7 +118,7 @@ export class UsersService {
 
   async recordSignIn(user: CurrentUser, from: { ip?: string; method: SignInMethod }): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      await tx.manager.update(User, { id: user.id }, { lastSignInAt: new Date(), lastSignInMethod: from.method });
+      await this.users.recordSignIn(tx, user.id, this.clock.now(), from.method);
       await this.audit.record(tx, {
         action: 'auth.signed_in',
         brokerId: user.brokerId,
@@ -146,13 +155,13 @@ export class UsersService {
     );
   }
 
-  // Read on every request (the session holds only the id): readSessionUser.
+  // Read on every request (the session holds only the id).
   findActiveSessionUser(userId: number): Promise<CurrentUser | null> {
-    return readSessionUser(this.sql, userId);
+    return this.users.sessionUser(userId);
   }
 
   listForBroker(): Promise<User[]> {
-    return this.users.find({ where: this.scope.where<User>(), order: { active: 'DESC', name: 'ASC' } });
+    return this.users.listInBroker(this.scope.brokerId());
   }
 
   createInBroker(input: NewUser): Promise<User> {
@@ -164,9 +173,8 @@ export class UsersService {
   async createFirstAdmin(brokerName: string, input: Omit<NewUser, 'role'>): Promise<User> {
     const passwordHash = await hashPassword(input.password);
     return this.sql.transaction(async (tx) => {
-      if ((await tx.manager.count(User, { take: 1 })) > 0)
-        throw new ConflictError('Setup is already done: sign in instead.', { href: '/login', label: 'Sign in' });
-      const broker = await tx.manager.save(tx.manager.create(Broker, { name: brokerName }));
+      if (await this.users.anyExists(tx)) throw new SetupDoneError();
+      const broker = await this.brokers.create(tx, brokerName);
       const user = await this.insertUser(tx, broker.id, { ...input, role: 'admin' }, passwordHash, (created) =>
         actorOf(created),
       );
@@ -186,6 +194,19 @@ export class UsersService {
     return this.sql.transaction((tx) => this.insertUser(tx, brokerId, input, passwordHash));
   }
 
+  // A new password hash, and the end of the user's sessions (but `keepSession`, the one asking). With `expected`, set
+  // only over that hash: a change made meanwhile (another tab, a reset) wins, and nothing changes.
+  async replacePasswordHash(
+    tx: Tx,
+    userId: number,
+    hash: string,
+    options: { expected?: string; keepSession?: string } = {},
+  ): Promise<{ changed: boolean; sessionsEnded: number }> {
+    if (!(await this.users.setPasswordHash(tx, userId, hash, options.expected)))
+      return { changed: false, sessionsEnded: 0 };
+    return { changed: true, sessionsEnded: await this.sessions.endForUser(tx, userId, options.keepSession) };
+  }
+
   // Inside the caller's transaction (the CLI creates the broker in the same one). The actor is the context's unless
   // `actorFor` names one from the new user.
   async insertUser(
@@ -196,11 +217,9 @@ export class UsersService {
     actorFor?: (user: User) => Actor,
   ): Promise<User> {
     const email = input.email.trim().toLowerCase();
-    if (await tx.manager.existsBy(User, { email }))
+    if (await this.users.emailTaken(tx, email))
       throw new ValidationFailedError({ email: 'A user with this email already exists' });
-    const user = await tx.manager.save(
-      tx.manager.create(User, { brokerId, email, name: input.name, role: input.role, passwordHash, active: true }),
-    );
+    const user = await this.users.insert(tx, { brokerId, email, name: input.name, role: input.role, passwordHash });
     await this.audit.record(tx, {
       action: 'user.created',
       brokerId,
@@ -218,7 +237,7 @@ export class UsersService {
       if (from === role) return user;
       if (from === 'admin') await this.assertAnotherActiveAdmin(tx, user);
       user.role = role;
-      await tx.manager.save(user);
+      await this.users.save(tx, user);
       await this.audit.record(tx, {
         action: 'user.role_changed',
         subject: userSubject(user),
@@ -236,12 +255,12 @@ export class UsersService {
       if (!user.active) return user;
       if (user.role === 'admin') await this.assertAnotherActiveAdmin(tx, user);
       user.active = false;
-      const { affected } = await tx.manager.delete(SessionRecord, { userId: user.id });
-      await tx.manager.save(user);
+      const sessionsEnded = await this.sessions.endForUser(tx, user.id);
+      await this.users.save(tx, user);
       await this.audit.record(tx, {
         action: 'user.deactivated',
         subject: userSubject(user),
-        data: { email: user.email, sessionsEnded: affected ?? 0 },
+        data: { email: user.email, sessionsEnded },
       });
       return user;
     });
@@ -252,7 +271,7 @@ export class UsersService {
       const user = await this.userInBroker(tx, id);
       if (user.active) return user;
       user.active = true;
-      await tx.manager.save(user);
+      await this.users.save(tx, user);
       await this.audit.record(tx, {
         action: 'user.reactivated',
         subject: userSubject(user),
@@ -262,20 +281,16 @@ export class UsersService {
     });
   }
 
-  private userInBroker(tx: Tx, id: number): Promise<User> {
-    return this.scope.findOne(tx.manager.getRepository(User), id);
+  // Another broker's user is reported as missing, never as forbidden.
+  private async userInBroker(tx: Tx, id: number): Promise<User> {
+    const user = await this.users.findInBroker(tx, id, this.scope.brokerId());
+    if (!user) throw new NotFoundInBrokerError();
+    return user;
   }
 
-  // Locks the broker's admins on PostgreSQL so that two admins demoting each other at once cannot both succeed;
-  // SQLite serialises write transactions by itself.
   private async assertAnotherActiveAdmin(tx: Tx, user: User): Promise<void> {
     if (!user.active) return;
-    const lock = tx.dialect.name === 'postgres' ? ({ mode: 'pessimistic_write' } as const) : undefined;
-    const admins = await tx.manager.find(User, {
-      where: { brokerId: user.brokerId, role: 'admin', active: true },
-      select: { id: true },
-      lock,
-    });
+    const admins = await this.users.lockActiveAdmins(tx, user.brokerId);
     if (admins.length <= 1)
       throw new ConflictError('This is the last admin: make another user an admin first.', BACK_TO_USERS);
   }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import type { Counter } from 'prom-client';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { Metrics } from '../metrics/metrics.service';
 import { describeWait, RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { tooManyAttempts } from '../rate-limits/too-many-attempts';
@@ -19,12 +18,12 @@ export class SignInLimits {
   private readonly failures: Counter<'method'>;
 
   constructor(
-    config: ConfigService,
+    @InjectAppConfig() config: AppConfig,
     private readonly limits: RateLimits,
     metrics: Metrics,
   ) {
     this.failures = metrics.counter('mca_sign_in_failures_total', 'Refused sign-ins, by method', ['method']);
-    this.login = config.getOrThrow<AppConfig>('app').login;
+    this.login = config.login;
   }
 
   async attempt<T>(req: Request, email: string, verify: () => Promise<T>): Promise<T> {
@@ -68,7 +67,7 @@ export class SignInLimits {
       req,
       exceeded.retryAfterSeconds,
       { form: `Too many attempts: too many failed sign-ins for ${who(exceeded.rule)}. Try again in ${wait}.` },
-      'auth/login',
+      'sign-in/login',
     );
   }
 

@@ -17,7 +17,7 @@ import { PASSWORD_MIN_LENGTH } from '../users/dto/user-fields';
 const SETUP_VIEW = { title: 'Set up MCA Manager', passwordMinLength: PASSWORD_MIN_LENGTH };
 
 @Controller()
-export class AuthController {
+export class SignInController {
   constructor(
     private readonly setup: SetupService,
     private readonly users: UsersService,
@@ -25,7 +25,7 @@ export class AuthController {
 
   @Public()
   @Get('login')
-  @Render('auth/login')
+  @Render('sign-in/login')
   async loginPage(@Req() req: Request, @Query('next') next: unknown) {
     if (req.user) throw new RedirectException(safeLocalPath(next));
     if (await this.setup.isSetupNeeded()) throw new RedirectException('/setup');
@@ -57,7 +57,7 @@ export class AuthController {
 
   @Public()
   @Get('setup')
-  @Render('auth/setup')
+  @Render('sign-in/setup')
   async setupPage() {
     if (!(await this.setup.isSetupNeeded())) throw new RedirectException('/login');
     return SETUP_VIEW;
@@ -65,7 +65,7 @@ export class AuthController {
 
   @Public()
   @Post('setup')
-  @FormView('auth/setup', SETUP_VIEW)
+  @FormView('sign-in/setup', SETUP_VIEW)
   @Redirect('/', 303)
   async completeSetup(@Req() req: Request, @Body() dto: SetupDto) {
     const admin = await this.setup.completeSetup(dto);

@@ -8,7 +8,7 @@ export class SignInFailedException extends FormErrorsException {
       { form: 'Email or password is incorrect.' },
       {
         status: HttpStatus.UNAUTHORIZED,
-        view: 'auth/login',
+        view: 'sign-in/login',
         viewData: { title: 'Sign in' },
       },
     );
@@ -20,7 +20,7 @@ export class PasswordSignInOffException extends FormErrorsException {
   constructor() {
     super(
       { form: 'Your organisation signs in with Microsoft: use "Sign in with Microsoft" below.' },
-      { status: HttpStatus.FORBIDDEN, view: 'auth/login', viewData: { title: 'Sign in' } },
+      { status: HttpStatus.FORBIDDEN, view: 'sign-in/login', viewData: { title: 'Sign in' } },
     );
   }
 }
