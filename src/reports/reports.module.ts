@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { JobRegistry } from '../jobs/job-registry';
 import { MailAttachments } from '../mail/mail-attachments';
+import { TenantsModule } from '../tenants/tenants.module';
 import { ReportBuilder } from './report-builder';
 import { REPORT_FILE_ATTACHMENTS, ReportFiles } from './report-files';
 import { ReportGenerateHandler } from './report-generate.handler';
@@ -15,6 +16,7 @@ import { ReportSettingsService } from './report-settings.service';
 import { ReportsController } from './reports.controller';
 
 @Module({
+  imports: [TenantsModule],
   controllers: [ReportsController, ReportSchedulesController, ReportSettingsController],
   providers: [
     ReportBuilder,

@@ -15,6 +15,7 @@ import { SyncRun } from './sync-run.entity';
 import { acceptanceDue, type FetchedCustomer, type KnownTenant, type PartnerAgreement } from '../tenants/tenant-merge';
 import type { CustomerAgreement } from '../partner-center/partner-center.types';
 import { PartialMergeError, TenantWriter, type MergeCounts } from '../tenants/tenant-writer';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import { Metrics } from '../metrics/metrics.service';
 import type { Histogram } from 'prom-client';
 
@@ -90,7 +91,8 @@ export class SyncRunner {
     private readonly lease: SyncLease,
     private readonly scope: BrokerScope,
     private readonly sql: SqlService,
-    private readonly tenants: TenantWriter,
+    private readonly writer: TenantWriter,
+    private readonly tenants: TenantsRepository,
     metrics: Metrics,
   ) {
     this.duration = metrics.histogram(
@@ -220,7 +222,7 @@ export class SyncRunner {
       await this.recordUnusual(tx, run, fetched);
       if (unread) await this.recordUnread(tx, run, unread);
     });
-    const written = await this.tenants.mergeInBatches(this.scope.brokerId(), fetched, new Date(), (tx, counts) =>
+    const written = await this.writer.mergeInBatches(this.scope.brokerId(), fetched, new Date(), (tx, counts) =>
       this.recordWritten(tx, run, counts),
     );
     await this.sql
