@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import type { KnownTenant } from '../tenants/tenant-merge';
 import { TenantWriter } from '../tenants/tenant-writer';
@@ -27,6 +28,7 @@ export class AcceptanceCheckService {
     private readonly tenants: TenantsRepository,
     private readonly scope: BrokerScope,
     private readonly audit: AuditTrail,
+    private readonly clock: Clock,
   ) {}
 
   tenant(tenantId: number): Promise<KnownTenant> {
@@ -34,8 +36,9 @@ export class AcceptanceCheckService {
   }
 
   // `force`: asked for by a user; otherwise only when the last check is older than a minute.
-  async check(tenantId: number, force: boolean, now = new Date()): Promise<CheckedAcceptance> {
+  async check(tenantId: number, force: boolean): Promise<CheckedAcceptance> {
     const brokerId = this.scope.brokerId();
+    const now = this.clock.now();
     const before = await this.writer.knownTenant(brokerId, tenantId);
     const fresh =
       before.acceptanceCheckedAt !== null &&
