@@ -6,6 +6,7 @@ import { flash } from '../common/flash';
 import { AppUrl } from '../common/app-url';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { WHO_MAY_ATTEST } from '../partner-center/partner-center.client';
+import { PartnerCenterCallbackQuery } from './dto/partner-center-callback.dto';
 import { AcceptancePolicyDto, PARTNER_CENTER_MODES, PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
 import { PartnerCenterConnectionService } from './partner-center-connection.service';
 import { PartnerCenterSettingsService } from './partner-center-settings.service';
@@ -107,7 +108,7 @@ export class PartnerCenterSettingsController {
 
   @Get('callback')
   @Redirect(PAGE, 303)
-  async callback(@Req() req: Request, @Query() query: Record<string, unknown>) {
+  async callback(@Req() req: Request, @Query() query: PartnerCenterCallbackQuery) {
     const pending = req.session.partnerCenterConnect;
     delete req.session.partnerCenterConnect;
     await reportingPartnerCenterErrors(

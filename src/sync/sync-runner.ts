@@ -33,7 +33,7 @@ const UNUSUAL_IDS_KEPT = 20;
 const FAILURES_BEFORE_GIVING_UP = 20;
 
 // A customer's id as stored (TenantWriter keeps ids lower case).
-const idOf = (customer: PartnerCustomer): string => customer.tenantId.trim().toLowerCase();
+const storedIdOf = (customer: PartnerCustomer): string => customer.tenantId.trim().toLowerCase();
 
 // Shown on the sync's status: which customers could not be read, and why.
 export interface UnreadCustomers {
@@ -174,13 +174,13 @@ export class SyncRunner {
       const known = new Map(
         (
           await this.tenants.knownTenants(this.scope.brokerId(), undefined, {
-            microsoftTenantIds: chunk.map((customer) => idOf(customer)),
+            microsoftTenantIds: chunk.map((customer) => storedIdOf(customer)),
           })
         ).map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]),
       );
       fetched.push(
         ...(await mapBounded(chunk, PARALLEL_CALLS, (customer) =>
-          this.readAcceptance(credentials, customer, known.get(idOf(customer)), { now, tally }),
+          this.readAcceptance(credentials, customer, known.get(storedIdOf(customer)), { now, tally }),
         )),
       );
       if (tally.failed.length >= FAILURES_BEFORE_GIVING_UP && tally.hopeless) throw tally.failed[0].error;
@@ -213,7 +213,7 @@ export class SyncRunner {
       return withOddities({ ...kept, acceptance: { directlySigned, partner: newestAgreement(agreements.items) } });
     } catch (error) {
       if (!(error instanceof PartnerCenterError)) throw error;
-      tally.failed.push({ id: idOf(customer).slice(0, 64), error });
+      tally.failed.push({ id: storedIdOf(customer).slice(0, 64), error });
       return withOddities({ ...kept, unreadable: error.message });
     }
   }
