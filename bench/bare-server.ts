@@ -18,6 +18,7 @@ import { readSyncSummary } from '../src/sync/sync-summary';
 import { parseMcaQuery } from '../src/tenants/mca-query';
 import { loadMcaData } from '../src/tenants/mca.service';
 import { mcaView } from '../src/tenants/mca-view';
+import { TenantListReads } from '../src/tenants/tenants.repository';
 import { readSessionUser } from '../src/users/users.repository';
 
 // The MCA page without the framework, to measure what NestJS and the middleware cost: node:http doing the reads a
@@ -77,6 +78,7 @@ export function startBareServer(database: string, port: number, secret: string):
   const page = template('tenants/mca');
   const reader = openReader(database);
   const sqlOf = templateOf(reader);
+  const tenants = new TenantListReads(reader);
   const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
   async function respond(req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> {
     const sid = sessionId(req.headers.cookie, secret);
@@ -98,7 +100,7 @@ export function startBareServer(database: string, port: number, secret: string):
     }
     const fragment = req.headers['hx-request'] === 'true';
     const { query, cursor } = parseMcaQuery(Object.fromEntries(url.searchParams));
-    const mca = await loadMcaData(reader, user.brokerId, query, cursor);
+    const mca = await loadMcaData(tenants, user.brokerId, query, cursor);
     const sync = fragment ? null : await readSyncSummary(reader, user.brokerId);
     const view = {
       currentUser: {
@@ -110,7 +112,7 @@ export function startBareServer(database: string, port: number, secret: string):
       csrfToken: data?.csrfToken ?? '',
       path: url.pathname,
       flash: [],
-      ...mcaView(mca, user.role, sync),
+      ...mcaView(mca, user.role, sync, new Date()),
       reportsUrl: '/reports',
       fragment,
       withSummary: false,

@@ -8,7 +8,8 @@ import { SqlService } from '../src/database/sql.service';
 import { ReportBuilder } from '../src/reports/report-builder';
 import { ReportFiles } from '../src/reports/report-files';
 import type { ReportFormat } from '../src/reports/report-columns';
-import { NO_FILTER } from '../src/reports/report-rows.sql';
+import { NO_FILTER } from '../src/reports/report-filter';
+import { TenantsRepository } from '../src/tenants/tenants.repository';
 import { seedTenants } from './seed-tenants';
 
 // npm run bench:report [-- 10000,100000]: the MCA report of every tenant of one broker, CSV and XLSX, each built in
@@ -39,7 +40,7 @@ async function openDatabase(dataDir: string): Promise<DataSource> {
 async function child(dataDir: string, format: ReportFormat): Promise<void> {
   const dataSource = await openDatabase(dataDir);
   const sql = new SqlService(dataSource, null, { check: () => undefined });
-  const builder = new ReportBuilder(sql);
+  const builder = new ReportBuilder(sql, new TenantsRepository(sql));
   const startRssMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
   const cpu = process.cpuUsage();

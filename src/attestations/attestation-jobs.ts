@@ -5,6 +5,7 @@ import { SqlService } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import { FAILURE_KINDS, toAttestation } from './attestation.record';
 import { BACKGROUND_CHECK_LABEL } from './customer-acceptance';
 import { AGREEMENT_ALREADY_EXISTS } from '../partner-center/partner-center.shapes';
@@ -91,6 +92,7 @@ export class AttestationFinalizeHandler implements JobHandler<{ attestationId: n
     private readonly sql: SqlService,
     private readonly settings: PartnerCenterSettingsService,
     @Inject(PARTNER_CENTER_API) private readonly client: PartnerCenterApi,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   parse(payload: unknown): { attestationId: number } {
@@ -105,15 +107,15 @@ export class AttestationFinalizeHandler implements JobHandler<{ attestationId: n
     const attestation = toAttestation(row, this.sql.dialect);
     // Cancelled or finalized meanwhile: nothing to do.
     if (attestation.state !== 'accepted') return;
-    const [tenant] = await this.sql.query<{ microsoft_tenant_id: string }>`
-      SELECT microsoft_tenant_id FROM tenants WHERE id = ${attestation.tenantId}`;
+    const tenant = await this.tenants.summary(attestation.brokerId, attestation.tenantId);
+    if (!tenant) throw new Error(`The tenant of attestation ${attestation.id} is gone`);
     let agreement;
     try {
       const credentials = await this.settings.credentialsFor(attestation.brokerId);
       agreement = await this.client.createAgreementFromAttestation(
         credentials,
         {
-          customerTenantId: tenant.microsoft_tenant_id,
+          customerTenantId: tenant.microsoftTenantId,
           attestationId: attestation.pcAttestationId,
           signatory: signatoryOf(attestation),
           createdAt: attestation.createdAt,

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { isHtmxRequest } from '../common/htmx';
 import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
+import type { TenantSummary } from '../tenants/tenants.repository';
 import { STATE_LABELS } from './attestation-state';
 import { ATTESTATION_TRAIL } from './attestation-view';
 import type { Attestation } from './attestation.record';
-import { AttestationsService, type TenantSummary } from './attestations.service';
+import { AttestationsService } from './attestations.service';
 import { COUNTRIES, DEFAULT_COUNTRY, DEFAULT_LANGUAGE, LANGUAGES } from './countries-languages';
 import { FIELD_LIMITS } from './attestation-input';
 

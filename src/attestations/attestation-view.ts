@@ -3,7 +3,7 @@ import { MCA_BREADCRUMB, type Breadcrumb } from '../tenants/mca-view';
 import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
 import { isOpen, STATE_LABELS } from './attestation-state';
 import { FAILURE_KINDS, type Attestation } from './attestation.record';
-import type { TenantSummary } from './attestations.service';
+import type { TenantSummary } from '../tenants/tenants.repository';
 import { countryName, languageName } from './countries-languages';
 import type { AuditEventView } from '../audit/audit-trail.service';
 import { customerAcceptance, type CustomerAcceptance } from './customer-acceptance';

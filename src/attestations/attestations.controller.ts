@@ -29,7 +29,8 @@ import {
   belowAttestationTrail,
   recordPageView,
 } from './attestation-view';
-import { AttestationsService, type TenantSummary } from './attestations.service';
+import type { TenantSummary } from '../tenants/tenants.repository';
+import { AttestationsService } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
 import { AuditTrail } from '../audit/audit-trail.service';
 import type { Attestation } from './attestation.record';

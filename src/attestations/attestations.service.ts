@@ -16,7 +16,6 @@ import {
 } from '../partner-center/partner-center.types';
 import { AcceptanceLinks } from './acceptance-links';
 import { AttestationClaims } from './attestation-claims';
-import type { TenantStatus } from '../tenants/tenant-status';
 import { parseAttestationInput, type AttestationInput } from './attestation-input';
 import { isOpen, tenantAttestationStateFor, transition, type AttestationEvent } from './attestation-state';
 import { columnOf, toAttestation, type Attestation, type AttestationChanges } from './attestation.record';
@@ -25,6 +24,7 @@ import { AuditTrail, type AuditActor } from '../audit/audit-trail.service';
 import { acceptanceEvent } from './customer-acceptance';
 import { JobQueue } from '../jobs/job-queue.service';
 import { TenantWriter } from '../tenants/tenant-writer';
+import { TenantsRepository, type TenantSummary } from '../tenants/tenants.repository';
 
 export const FINALIZE_JOB = 'attestation.finalize';
 export const finalizeKey = (attestationId: number): string => `finalize:${attestationId}`;
@@ -32,16 +32,6 @@ export const FINALIZE_MAX_ATTEMPTS = 8;
 // How long a second submit of the same form waits for the first to record its attestation.
 const CLAIM_WAIT_MS = 15_000;
 const CLAIM_POLL_MS = 100;
-
-export interface TenantSummary {
-  id: number;
-  name: string;
-  domain: string;
-  microsoftTenantId: string;
-  status: TenantStatus;
-  removed: boolean;
-  reacceptanceNeeded: boolean; // every acceptance is older than the broker requires
-}
 
 // Polling schedule of a link by its age: often while the customer is likely to act, then less and less.
 export function nextPollDelayMs(createdAt: Date, now: Date): number {
@@ -74,6 +64,7 @@ export class AttestationsService {
     private readonly queue: JobQueue,
     private readonly audit: AuditTrail,
     private readonly writer: TenantWriter,
+    private readonly tenants: TenantsRepository,
     private readonly mail: AttestationMail,
     private readonly links: AcceptanceLinks,
     private readonly claims: AttestationClaims,
@@ -81,22 +72,9 @@ export class AttestationsService {
   ) {}
 
   async tenant(tenantId: number): Promise<TenantSummary> {
-    const brokerId = this.scope.brokerId();
-    const [row] = Number.isSafeInteger(tenantId)
-      ? await this.sql.query<Record<string, unknown>>`
-          SELECT id, name, domain, microsoft_tenant_id, status, removed_at, reacceptance FROM tenants
-          WHERE id = ${tenantId} AND broker_id = ${brokerId}`
-      : [];
-    if (!row) throw new NotFoundInBrokerError('That tenant');
-    return {
-      id: Number(row.id),
-      name: String(row.name),
-      domain: String(row.domain),
-      microsoftTenantId: String(row.microsoft_tenant_id),
-      status: row.status as TenantStatus,
-      removed: row.removed_at !== null && row.removed_at !== undefined,
-      reacceptanceNeeded: row.reacceptance !== null && row.reacceptance !== undefined,
-    };
+    const tenant = await this.tenants.summary(this.scope.brokerId(), tenantId);
+    if (!tenant) throw new NotFoundInBrokerError('That tenant');
+    return tenant;
   }
 
   // The tenant's latest attestation (the one its row and its page are about), or null.
@@ -137,15 +115,16 @@ export class AttestationsService {
     // Partner Center's ids are printable ASCII: anything else (a NUL, which PostgreSQL refuses to compare) is no link.
     if (!/^[\x21-\x7e]{1,200}$/.test(pcAttestationId)) return null;
     const [row] = await this.sql.query<Record<string, unknown>>`
-      SELECT a.*, t.name AS customer_name FROM attestations a
-      JOIN tenants t ON t.id = a.tenant_id
+      SELECT a.* FROM attestations a
       WHERE a.pc_attestation_id = ${pcAttestationId} ORDER BY a.id DESC LIMIT 1`;
     if (!row) return null;
     const attestation = this.withComponent(toAttestation(row, this.sql.dialect));
+    const customer = await this.tenants.summary(attestation.brokerId, attestation.tenantId);
+    if (!customer) return null;
     return {
       attestation,
       partnerName: (await this.brokers.nameOf(attestation.brokerId)) ?? '',
-      customerName: String(row.customer_name),
+      customerName: customer.name,
     };
   }
 
@@ -187,7 +166,7 @@ export class AttestationsService {
       return await this.sql.transaction(async (tx) => {
         await this.claims.release(tenant.id, input.requestToken, tx);
         const attestation = await this.insert(tx, tenant, input, created, componentUrl, template, user);
-        await this.writer.setAttestation(tx, tenant.id, tenantAttestationStateFor(attestation.state));
+        await this.writer.recordLatestAttestation(tx, tenant.id, tenantAttestationStateFor(attestation.state));
         await this.audit.record(tx, {
           action: 'attestation.created',
           subject: { type: 'attestation', id: attestation.id },
@@ -384,7 +363,7 @@ export class AttestationsService {
                 templateId: agreement?.templateId ?? after.templateId,
               }
             : undefined;
-        await this.writer.setAttestation(tx, after.tenantId, tenantAttestationStateFor(after.state), made);
+        await this.writer.recordLatestAttestation(tx, after.tenantId, tenantAttestationStateFor(after.state), made);
       }
       await this.audit.record(tx, {
         action: `attestation.${event === 'request_finalize' ? 'finalize_requested' : PAST[event]}`,

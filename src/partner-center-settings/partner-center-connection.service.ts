@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
 import { PARTNER_CENTER_API } from './partner-center.ports';
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
 import { PartnerCenterSettingsService } from './partner-center-settings.service';
@@ -33,6 +34,7 @@ export class PartnerCenterConnectionService {
     @Inject(PARTNER_CENTER_API) private readonly client: PartnerCenterApi,
     private readonly settings: PartnerCenterSettingsService,
     private readonly scope: BrokerScope,
+    private readonly clock: Clock,
   ) {}
 
   // One cheap call of each kind the sync needs (the customer list as the app; the agreement template as the
@@ -55,7 +57,7 @@ export class PartnerCenterConnectionService {
     const pending = {
       state: randomBytes(32).toString('base64url'),
       brokerId,
-      expiresAt: Date.now() + CONNECT_WINDOW_MS,
+      expiresAt: this.clock.nowMs() + CONNECT_WINDOW_MS,
     };
     return { url: this.client.authorizationUrl(credentials, redirectUri, pending.state), pending };
   }
@@ -70,7 +72,7 @@ export class PartnerCenterConnectionService {
     if (
       !pending ||
       pending.brokerId !== brokerId ||
-      pending.expiresAt < Date.now() ||
+      pending.expiresAt < this.clock.nowMs() ||
       typeof query.state !== 'string' ||
       !sameText(query.state, pending.state)
     ) {

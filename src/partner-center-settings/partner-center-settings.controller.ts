@@ -2,11 +2,11 @@ import { Body, Controller, Get, Post, Query, Redirect, Render, Req } from '@nest
 import type { Request } from 'express';
 import { Roles } from '../auth/decorators';
 import { FormView } from '../common/decorators';
-import { ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { AppUrl } from '../common/app-url';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
 import { WHO_MAY_ATTEST } from '../partner-center/partner-center.client';
+import { PartnerCenterCallbackQuery } from './dto/partner-center-callback.dto';
 import { AcceptancePolicyDto, PARTNER_CENTER_MODES, PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
 import { PartnerCenterConnectionService } from './partner-center-connection.service';
 import { PartnerCenterSettingsService } from './partner-center-settings.service';
@@ -58,7 +58,8 @@ export class PartnerCenterSettingsController {
   @FormView('settings/partner-center', PAGE_VIEW)
   @Redirect(PAGE, 303)
   async save(@Req() req: Request, @Body() dto: PartnerCenterSettingsDto) {
-    const { disconnected } = await this.settings.save(dto).catch((error: unknown) => this.withState(req, error));
+    this.refusalShowsStored(req);
+    const { disconnected } = await this.settings.save(dto);
     flash(
       req,
       'success',
@@ -72,9 +73,8 @@ export class PartnerCenterSettingsController {
   @FormView('settings/partner-center', PAGE_VIEW)
   @Redirect(PAGE, 303)
   async saveAcceptancePolicy(@Req() req: Request, @Body() dto: AcceptancePolicyDto) {
-    const requiredFrom = await this.settings
-      .saveAcceptancePolicy(dto.requireAcceptedFrom)
-      .catch((error: unknown) => this.withState(req, error));
+    this.refusalShowsStored(req);
+    const requiredFrom = await this.settings.saveAcceptancePolicy(dto.requireAcceptedFrom);
     flash(
       req,
       'success',
@@ -108,7 +108,7 @@ export class PartnerCenterSettingsController {
 
   @Get('callback')
   @Redirect(PAGE, 303)
-  async callback(@Req() req: Request, @Query() query: Record<string, unknown>) {
+  async callback(@Req() req: Request, @Query() query: PartnerCenterCallbackQuery) {
     const pending = req.session.partnerCenterConnect;
     delete req.session.partnerCenterConnect;
     await reportingPartnerCenterErrors(
@@ -134,13 +134,10 @@ export class PartnerCenterSettingsController {
     };
   }
 
-  // A refused form is shown again with what is stored (a secret kept, the connected user, the other form's values).
-  private async withState(req: Request, error: unknown): Promise<never> {
-    if (error instanceof ValidationFailedError && req.formView) {
-      const { state, values, policy } = await this.pageData();
-      req.formView = { ...req.formView, data: { ...req.formView.data, state, values, policy } };
-    }
-    throw error;
+  // A form the service refuses is shown again with what is stored (a secret kept, the connected user, the other
+  // form's values), read only then.
+  private refusalShowsStored(req: Request): void {
+    if (req.formView) req.formView = { ...req.formView, data: () => this.pageData() };
   }
 
   // The app's own address, never the request's Host: Microsoft sends the user's code back there.

@@ -7,6 +7,7 @@ import { PARTNER_CENTER_API, PARTNER_CENTER_SANDBOX } from './partner-center.por
 import { PartnerCenterConnectionService } from './partner-center-connection.service';
 import { PartnerCenterSettings } from './partner-center-settings.entity';
 import { PartnerCenterSettingsController } from './partner-center-settings.controller';
+import { PartnerCenterSettingsRepository } from './partner-center-settings.repository';
 import { PartnerCenterSettingsService } from './partner-center-settings.service';
 import { RefreshTokenKeeper } from './refresh-token-keeper';
 import { AcceptancePolicySource } from '../tenants/acceptance-policy';
@@ -19,6 +20,7 @@ import { AcceptancePolicySource } from '../tenants/acceptance-policy';
   providers: [
     { provide: PARTNER_CENTER_API, useExisting: PartnerCenterClient },
     { provide: PARTNER_CENTER_SANDBOX, useExisting: PartnerCenterSandboxService },
+    PartnerCenterSettingsRepository,
     PartnerCenterSettingsService,
     { provide: AcceptancePolicySource, useExisting: PartnerCenterSettingsService },
     PartnerCenterConnectionService,

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
 import { ValidationFailedError, type FieldMessages } from '../common/domain-errors';
 import { SecretBox } from '../common/secret-box';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
 import { AcceptancePolicySource, REACCEPTANCE_JOB, reacceptanceKey } from '../tenants/acceptance-policy';
@@ -19,7 +17,8 @@ import {
 } from '../partner-center/partner-center.types';
 import type { PartnerCenterSettingsDto } from './dto/partner-center-settings.dto';
 import { PARTNER_CENTER_SANDBOX, type SandboxRegistration } from './partner-center.ports';
-import { PartnerCenterSettings } from './partner-center-settings.entity';
+import type { PartnerCenterSettings } from './partner-center-settings.entity';
+import { PartnerCenterSettingsRepository } from './partner-center-settings.repository';
 
 export interface PartnerCenterSettingsState {
   requireAcceptedFrom: Date | null;
@@ -50,16 +49,17 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
   private readonly defaultMode: PartnerCenterMode;
 
   constructor(
-    @InjectRepository(PartnerCenterSettings) private readonly settings: Repository<PartnerCenterSettings>,
+    private readonly settings: PartnerCenterSettingsRepository,
     private readonly scope: BrokerScope,
     private readonly sql: SqlService,
     private readonly audit: AuditTrail,
     private readonly box: SecretBox,
     private readonly queue: JobQueue,
     @Inject(PARTNER_CENTER_SANDBOX) private readonly sandbox: SandboxRegistration,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.defaultMode = config.getOrThrow<AppConfig>('app').partnerCenterMode;
+    this.defaultMode = config.partnerCenterMode;
   }
 
   // What the page shows; secrets only as "one is stored".
@@ -92,7 +92,7 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
       if (input.clientSecret !== '')
         row.appSecretSealed = this.box.seal(input.clientSecret, secretContext(brokerId, 'appSecret'));
       if (registrationChanged) this.forgetUser(row);
-      await tx.manager.save(row);
+      await this.settings.save(tx, row);
       // Never the secret itself: only that a new one was stored.
       await this.audit.record(tx, {
         action: 'partner_center.settings_saved',
@@ -107,13 +107,13 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
     return result;
   }
 
-  async requiredFrom(brokerId: number): Promise<Date | null> {
-    const row = await this.settings.findOne({ where: { brokerId }, select: { id: true, requireAcceptedFrom: true } });
-    return row?.requireAcceptedFrom ?? null;
+  requiredFrom(brokerId: number): Promise<Date | null> {
+    return this.settings.requiredFrom(brokerId);
   }
 
   // A day (YYYY-MM-DD) or '' for none. Tenants are marked again by a job, in batches.
-  async saveAcceptancePolicy(day: string, now = new Date()): Promise<Date | null> {
+  async saveAcceptancePolicy(day: string): Promise<Date | null> {
+    const now = this.clock.now();
     const brokerId = this.scope.brokerId();
     const requiredFrom = day === '' ? null : new Date(`${day}T00:00:00Z`);
     if (requiredFrom !== null) {
@@ -131,7 +131,7 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
       const row = await this.rowOrNew(tx, brokerId);
       const before = row.requireAcceptedFrom?.toISOString().slice(0, 10) ?? null;
       row.requireAcceptedFrom = requiredFrom;
-      await tx.manager.save(row);
+      await this.settings.save(tx, row);
       await this.audit.record(tx, {
         action: 'partner_center.acceptance_policy_saved',
         subject: { type: 'partner_center_settings', id: row.id },
@@ -152,7 +152,7 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
     await this.sql.transaction(async (tx) => {
       const row = await this.rowOrNew(tx, brokerId);
       this.connect(row, user);
-      await tx.manager.save(row);
+      await this.settings.save(tx, row);
       await this.recordConnect(tx, row, {});
     });
   }
@@ -162,22 +162,22 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
   async replaceRefreshToken(previous: string, next: string): Promise<void> {
     const brokerId = this.scope.brokerId();
     await this.sql.transaction(async (tx) => {
-      const row = await tx.manager.findOneBy(PartnerCenterSettings, { brokerId });
+      const row = await this.settings.ofBroker(brokerId, tx);
       if (!row?.refreshTokenSealed || this.openSecret(row.refreshTokenSealed, brokerId, 'refreshToken') !== previous)
         return;
       row.refreshTokenSealed = this.box.seal(next, secretContext(brokerId, 'refreshToken'));
-      await tx.manager.save(row);
+      await this.settings.save(tx, row);
     });
   }
 
   async disconnectUser(): Promise<void> {
     const brokerId = this.scope.brokerId();
     await this.sql.transaction(async (tx) => {
-      const row = await tx.manager.findOneBy(PartnerCenterSettings, { brokerId });
+      const row = await this.settings.ofBroker(brokerId, tx);
       if (!row?.refreshTokenSealed) return;
       const user = row.connectedUser;
       this.forgetUser(row);
-      await tx.manager.save(row);
+      await this.settings.save(tx, row);
       await this.recordDisconnect(tx, row, user, 'disconnected by an admin');
     });
   }
@@ -224,32 +224,19 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
   // brings tenants and direct acceptances with nothing to set up. Once a broker has settings (saved, or its user
   // disconnected), they rule.
   private async settingsOf(brokerId: number): Promise<PartnerCenterSettings | null> {
-    const row = await this.settings.findOneBy({ brokerId });
+    const row = await this.settings.ofBroker(brokerId);
     if (row || this.defaultMode !== 'sandbox' || !this.sandbox.running) return row;
-    const fresh = this.settings.create({ brokerId, mode: 'sandbox', tenantId: '', appId: '' });
+    const fresh = this.settings.create({ brokerId, mode: 'sandbox' });
     this.connect(fresh, await this.sandbox.signInPartnerUser());
     await this.sql.transaction(async (tx) => {
-      // Two first requests at once: one insert wins, the other reads what it wrote.
-      if (await tx.manager.existsBy(PartnerCenterSettings, { brokerId })) return;
-      const inserted = await tx.manager
-        .createQueryBuilder()
-        .insert()
-        .into(PartnerCenterSettings)
-        .values(fresh)
-        .orIgnore()
-        .execute();
-      const id = (inserted.identifiers[0] as { id?: unknown } | undefined)?.id;
-      if (id === undefined || id === null) return;
-      await this.recordConnect(tx, { ...fresh, id: Number(id) }, { sandboxDefault: true });
+      const id = await this.settings.insertFirst(tx, fresh);
+      if (id !== null) await this.recordConnect(tx, { ...fresh, id }, { sandboxDefault: true });
     });
-    return this.settings.findOneBy({ brokerId });
+    return this.settings.ofBroker(brokerId);
   }
 
   private async rowOrNew(tx: Tx, brokerId: number): Promise<PartnerCenterSettings> {
-    return (
-      (await tx.manager.findOneBy(PartnerCenterSettings, { brokerId })) ??
-      tx.manager.create(PartnerCenterSettings, { brokerId, mode: this.defaultMode, tenantId: '', appId: '' })
-    );
+    return (await this.settings.ofBroker(brokerId, tx)) ?? this.settings.create({ brokerId, mode: this.defaultMode });
   }
 
   private recordConnect(tx: Tx, row: PartnerCenterSettings, data: Record<string, unknown>) {
@@ -273,7 +260,7 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
   private connect(row: PartnerCenterSettings, user: ConnectedUser): void {
     row.refreshTokenSealed = this.box.seal(user.refreshToken, secretContext(row.brokerId, 'refreshToken'));
     row.connectedUser = user.userPrincipalName?.trim().slice(0, 300) || null;
-    row.connectedAt = new Date();
+    row.connectedAt = this.clock.now();
   }
 
   private validate(input: PartnerCenterSettingsDto, hasStoredSecret: boolean): FieldMessages {

@@ -70,9 +70,11 @@ const MAX_PAGE_SIZE = 500;
 export class PartnerCenterClient implements PartnerCenterApi {
   private readonly transport: PartnerCenterTransport;
   private readonly tokens: TokenCache;
+  private readonly now: () => number;
 
   constructor(@Optional() @Inject(PARTNER_CENTER_CLIENT_OPTIONS) options?: Partial<PartnerCenterClientOptions>) {
     const resolved = resolveClientOptions(options);
+    this.now = resolved.now;
     this.transport = new PartnerCenterTransport(resolved);
     this.tokens = new TokenCache(this.transport, resolved);
   }
@@ -230,7 +232,7 @@ export class PartnerCenterClient implements PartnerCenterApi {
         attempts: response.attempts,
         ...(call.attestation ? { forbiddenHint: WHO_MAY_ATTEST } : {}),
       });
-      const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), Date.now());
+      const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), this.now());
       if (retryAfterMs !== null) error.details.retryAfterMs = retryAfterMs;
       throw error;
     }

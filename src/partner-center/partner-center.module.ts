@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config';
+import { Clock } from '../common/clock';
+import { appConfig, type AppConfig } from '../config/app.config';
 import { PartnerCenterClient } from './partner-center.client';
 import { PARTNER_CENTER_CLIENT_OPTIONS, type PartnerCenterClientOptions } from './partner-center.options';
 import { PartnerCenterSandboxService } from './sandbox/partner-center-sandbox.service';
@@ -9,11 +9,12 @@ import { PartnerCenterSandboxService } from './sandbox/partner-center-sandbox.se
   providers: [
     {
       provide: PARTNER_CENTER_CLIENT_OPTIONS,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService): Partial<PartnerCenterClientOptions> => {
+      inject: [appConfig.KEY, Clock],
+      useFactory: (config: AppConfig, clock: Clock): Partial<PartnerCenterClientOptions> => {
         const logger = new Logger('PartnerCenter');
         return {
-          ...config.getOrThrow<AppConfig>('app').partnerCenterHttp,
+          ...config.partnerCenterHttp,
+          now: () => clock.nowMs(),
           onRetry: (event) =>
             logger.warn(
               `${event.reason} while ${event.operation}; retrying in ${event.waitMs} ms (attempt ${event.attempt + 1} of ${event.maxAttempts}, MS-RequestId ${event.requestId})`,

@@ -6,40 +6,25 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { SqlService } from '../database/sql.service';
-import type { TenantStatus } from '../tenants/tenant-status';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import { latestAttestations } from './latest-attestations';
 import { csvCells, REPORT_COLUMNS, xlsxCells, type ReportFormat, type ReportRow } from './report-columns';
-import { batchStatement, countStatement, type ReportFilter } from './report-rows.sql';
+import type { ReportFilter } from './report-filter';
 
 // Each read is one short indexed statement: on SQLite it holds the event loop for its duration only.
 export const REPORT_BATCH_SIZE = 1000;
 
 export type Progress = (done: number, total: number) => Promise<void>;
 
-interface RawTenant {
-  id: number;
-  name: string;
-  domain: string;
-  microsoft_tenant_id: string;
-  status: TenantStatus;
-  accepted_at: unknown;
-  removed_at: unknown;
-  reacceptance: string | null;
-  attested_outside: boolean | number;
-  directly_signed: boolean | number;
-  agreement_signatory: string | null;
-  acceptance_unconfirmed: string | null;
-  listed: boolean | number; // whether the report lists it (batchStatement)
-}
-
 @Injectable()
 export class ReportBuilder {
-  constructor(private readonly sql: SqlService) {}
+  constructor(
+    private readonly sql: SqlService,
+    private readonly tenants: TenantsRepository,
+  ) {}
 
-  async count(brokerId: number, filter: ReportFilter): Promise<number> {
-    const { sql, params } = countStatement(this.sql.dialect, brokerId, filter);
-    const [row] = await this.sql.run<{ n: number | string }>(sql, params);
-    return Number(row?.n ?? 0);
+  count(brokerId: number, filter: ReportFilter): Promise<number> {
+    return this.tenants.countFiltered(brokerId, filter);
   }
 
   // The tenants in keyset batches, each with its latest attestation: memory holds one batch at a time.
@@ -47,30 +32,18 @@ export class ReportBuilder {
     let afterId = 0;
     for (;;) {
       signal?.throwIfAborted();
-      const { sql, params } = batchStatement(this.sql.dialect, brokerId, filter, afterId, REPORT_BATCH_SIZE);
-      const raw = await this.sql.run<RawTenant>(sql, params);
+      const raw = await this.tenants.filteredBatch(brokerId, filter, afterId, REPORT_BATCH_SIZE);
       if (raw.length === 0) return;
-      const listed = raw.filter((r) => Boolean(r.listed));
+      const listed = raw.filter((r) => r.listed);
       if (listed.length > 0) {
         const attestations = await latestAttestations(
           this.sql,
           brokerId,
           listed.map((r) => r.id),
         );
-        yield listed.map((r) => ({
-          id: r.id,
-          name: r.name,
-          microsoftTenantId: r.microsoft_tenant_id,
-          domain: r.domain,
-          status: r.status,
-          acceptedAt: this.sql.dialect.decodeTimestamp(r.accepted_at),
-          removedAt: this.sql.dialect.decodeTimestamp(r.removed_at),
-          reacceptanceNeeded: r.reacceptance !== null,
-          attestedOutside: Boolean(Number(r.attested_outside)),
-          directlySigned: Boolean(Number(r.directly_signed)),
-          agreementSignatory: r.agreement_signatory,
-          unconfirmed: r.acceptance_unconfirmed,
-          attestation: attestations.get(r.id) ?? null,
+        yield listed.map(({ listed: _, ...tenant }) => ({
+          ...tenant,
+          attestation: attestations.get(tenant.id) ?? null,
         }));
       }
       if (raw.length < REPORT_BATCH_SIZE) return;

@@ -1,6 +1,12 @@
 import { parseSearchParam, parseStatusParam, SEARCH_MAX_LENGTH } from '../tenants/mca-query';
 import { filterLabel } from '../tenants/mca-view';
-import { NO_FILTER, type ReportFilter } from './report-rows.sql';
+import type { TenantFilter } from '../tenants/tenants.repository';
+
+// Which tenants a report lists: every tenant of the broker, or those the MCA page's status filter and search show
+// (all of them, not only the page's first matches).
+export type ReportFilter = TenantFilter;
+
+export const NO_FILTER: ReportFilter = { status: 'all', q: '' };
 
 export type FilterCheck = { filter: ReportFilter } | { error: string };
 

@@ -12,12 +12,11 @@ import { describeWait, RateLimits, type RateLimit } from '../rate-limits/rate-li
 import { UsersRepository } from '../users/users.repository';
 import { checkAddress } from './report-address';
 import { REPORT_FORMATS, type ReportFormat } from './report-columns';
-import { checkFilter } from './report-filter';
+import { checkFilter, NO_FILTER, type ReportFilter } from './report-filter';
 import { REPORT_RETENTION_MS, ReportFiles } from './report-files';
 import { isAllowedRecipient, recipientRule, type RecipientPolicy } from './report-recipients';
 import { ReportRefusals } from './report-refusals';
 import { ReportRequest } from './report-request.entity';
-import { NO_FILTER, type ReportFilter } from './report-rows.sql';
 import { ReportSettingsService } from './report-settings.service';
 
 export const REPORT_GENERATE_JOB = 'report.generate';

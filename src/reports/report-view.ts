@@ -1,10 +1,9 @@
 import { parseSearchParam, parseStatusParam, SEARCH_MAX_LENGTH } from '../tenants/mca-query';
 import { MCA_BREADCRUMB, type Breadcrumb } from '../tenants/mca-view';
 import { REPORT_FORMATS } from './report-columns';
-import { filterText, isFiltered, parseFilter } from './report-filter';
+import { filterText, isFiltered, parseFilter, type ReportFilter } from './report-filter';
 import type { RecipientPolicy } from './report-recipients';
 import type { ReportRequest, ReportState } from './report-request.entity';
-import type { ReportFilter } from './report-rows.sql';
 
 export const REPORTS_TITLE = 'MCA reports';
 

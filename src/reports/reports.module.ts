@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { JobRegistry } from '../jobs/job-registry';
 import { MailAttachments } from '../mail/mail-attachments';
 import { UsersModule } from '../users/users.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { ReportBuilder } from './report-builder';
 import { REPORT_FILE_ATTACHMENTS, ReportFiles } from './report-files';
 import { ReportGenerateHandler } from './report-generate.handler';
@@ -16,7 +17,7 @@ import { ReportSettingsService } from './report-settings.service';
 import { ReportsController } from './reports.controller';
 
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, TenantsModule],
   controllers: [ReportsController, ReportSchedulesController, ReportSettingsController],
   providers: [
     ReportBuilder,

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import type { KnownTenant } from '../tenants/tenant-merge';
 import { TenantWriter } from '../tenants/tenant-writer';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import { SyncRunner } from './sync-runner';
 
 // A tenant opened this recently was checked already: opening it again does not ask Partner Center again.
@@ -22,19 +24,22 @@ export class AcceptanceCheckService {
   constructor(
     private readonly settings: PartnerCenterSettingsService,
     private readonly runner: SyncRunner,
-    private readonly tenants: TenantWriter,
+    private readonly writer: TenantWriter,
+    private readonly tenants: TenantsRepository,
     private readonly scope: BrokerScope,
     private readonly audit: AuditTrail,
+    private readonly clock: Clock,
   ) {}
 
   tenant(tenantId: number): Promise<KnownTenant> {
-    return this.tenants.knownTenant(this.scope.brokerId(), tenantId);
+    return this.writer.knownTenant(this.scope.brokerId(), tenantId);
   }
 
   // `force`: asked for by a user; otherwise only when the last check is older than a minute.
-  async check(tenantId: number, force: boolean, now = new Date()): Promise<CheckedAcceptance> {
+  async check(tenantId: number, force: boolean): Promise<CheckedAcceptance> {
     const brokerId = this.scope.brokerId();
-    const before = await this.tenants.knownTenant(brokerId, tenantId);
+    const now = this.clock.now();
+    const before = await this.writer.knownTenant(brokerId, tenantId);
     const fresh =
       before.acceptanceCheckedAt !== null &&
       before.acceptanceUnconfirmed === null &&
@@ -43,7 +48,7 @@ export class AcceptanceCheckService {
     const credentials = await this.settings.credentialsFor(brokerId);
     const customer = { tenantId: before.microsoftTenantId, companyName: before.name, domain: before.domain };
     const fetched = await this.runner.readAcceptance(credentials, customer, before, { now, force: true });
-    await this.tenants.mergeInBatches(
+    await this.writer.mergeInBatches(
       brokerId,
       [fetched],
       now,
@@ -64,7 +69,7 @@ export class AcceptanceCheckService {
       { wholeList: false, confirmEveryMs: 0 },
     );
     return {
-      tenant: await this.tenants.knownTenant(brokerId, tenantId),
+      tenant: await this.writer.knownTenant(brokerId, tenantId),
       checked: true,
       failure: fetched.unreadable ?? null,
     };

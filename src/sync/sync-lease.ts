@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AuditTrail } from '../audit/audit-trail.service';
+import { Clock } from '../common/clock';
 import { SqlService, type Tx } from '../database/sql.service';
-import { SyncRun, type SyncTrigger } from './sync-run.entity';
+import type { SyncRun, SyncTrigger } from './sync-run.entity';
+import { SyncRunsRepository } from './sync.repository';
 
 // A running sync keeps its sync_runs row's heartbeat moving (the page shows its progress from that row).
 export const HEARTBEAT_INTERVAL_MS = 20_000;
@@ -29,40 +31,28 @@ export interface RunCounts {
 
 const syncSubject = (run: SyncRun) => ({ type: 'sync_run', id: run.id });
 
-// The sync_runs rows: the history and progress of a broker's syncs. Which instance syncs a broker is decided by
-// the 'tenant.sync' job (one per broker at a time, by its unique key, and taken over by another instance when its
-// lease runs out); its run row is still written only while it is `running`, so a run that was taken over cannot
-// write over its successor.
+// A sync's run: its row in sync_runs, and the audit events of its start and end. Which instance syncs a broker is
+// decided by the 'tenant.sync' job (one per broker at a time, by its unique key, and taken over by another instance
+// when its lease runs out); its run row is still written only while it is `running`, so a run that was taken over
+// cannot write over its successor.
 @Injectable()
 export class SyncLease {
   private readonly owner = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
   constructor(
     private readonly sql: SqlService,
+    private readonly runs: SyncRunsRepository,
     private readonly audit: AuditTrail,
+    private readonly clock: Clock,
   ) {}
 
   // Called by the broker's sync job, which alone syncs this broker now: a run still marked running belonged to an
   // attempt that died, and ends as interrupted.
   async begin(brokerId: number, triggeredBy: SyncTrigger): Promise<SyncRun> {
     return this.sql.transaction(async (tx) => {
-      const now = new Date();
-      await tx.manager.update(
-        SyncRun,
-        { brokerId, status: 'running' },
-        { status: 'failed', finishedAt: now, error: INTERRUPTED_MESSAGE },
-      );
-      const { identifiers } = await tx.manager.insert(SyncRun, {
-        brokerId,
-        status: 'running',
-        triggeredBy,
-        owner: this.owner,
-        startedAt: now,
-        heartbeatAt: now,
-        processed: 0,
-        total: null,
-      });
-      const run = await tx.manager.findOneByOrFail(SyncRun, { id: identifiers[0].id as number });
+      const now = this.clock.now();
+      await this.runs.endRunning(tx, brokerId, now, INTERRUPTED_MESSAGE);
+      const run = await this.runs.insertRunning(tx, { brokerId, triggeredBy, owner: this.owner, now });
       await this.audit.record(tx, {
         action: 'sync.started',
         subject: syncSubject(run),
@@ -73,38 +63,35 @@ export class SyncLease {
   }
 
   async heartbeat(run: SyncRun, progress: { processed: number; total: number | null } | null = null): Promise<void> {
-    const result = await this.sql.transaction((tx) =>
-      tx.manager.update(SyncRun, { id: run.id, status: 'running' }, { heartbeatAt: new Date(), ...(progress ?? {}) }),
+    const held = await this.sql.transaction((tx) =>
+      this.runs.updateWhileRunning(tx, run.id, { heartbeatAt: this.clock.now(), ...(progress ?? {}) }),
     );
-    if (result.affected === 0) throw new LeaseLostError();
+    if (!held) throw new LeaseLostError();
   }
 
   // Inside the transaction that writes the tenants: the run ends with them or not at all.
   async succeed(tx: Tx, run: SyncRun, counts: RunCounts): Promise<void> {
-    const now = new Date();
-    const result = await tx.manager.update(
-      SyncRun,
-      { id: run.id, status: 'running' },
-      { ...counts, status: 'succeeded', finishedAt: now, heartbeatAt: now, error: null },
-    );
-    if (result.affected === 0) throw new LeaseLostError();
+    const now = this.clock.now();
+    const held = await this.runs.updateWhileRunning(tx, run.id, {
+      ...counts,
+      status: 'succeeded',
+      finishedAt: now,
+      heartbeatAt: now,
+      error: null,
+    });
+    if (!held) throw new LeaseLostError();
     await this.audit.record(tx, { action: 'sync.succeeded', subject: syncSubject(run), data: { ...counts } });
   }
 
   async fail(run: SyncRun, message: string): Promise<void> {
     const error = message.slice(0, 1000);
     await this.sql.transaction(async (tx) => {
-      const result = await tx.manager.update(
-        SyncRun,
-        { id: run.id, status: 'running' },
-        { status: 'failed', finishedAt: new Date(), error },
-      );
-      if (result.affected)
-        await this.audit.record(tx, { action: 'sync.failed', subject: syncSubject(run), data: { error } });
+      const ended = await this.runs.updateWhileRunning(tx, run.id, {
+        status: 'failed',
+        finishedAt: this.clock.now(),
+        error,
+      });
+      if (ended) await this.audit.record(tx, { action: 'sync.failed', subject: syncSubject(run), data: { error } });
     });
-  }
-
-  latestStart(brokerId: number): Promise<SyncRun | null> {
-    return this.sql.manager.findOne(SyncRun, { where: { brokerId }, order: { startedAt: 'DESC' } });
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
 import { SqlService, type Tx } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
@@ -11,10 +12,12 @@ import {
 } from '../partner-center/partner-center.types';
 import { mapBounded } from './bounded';
 import { HEARTBEAT_INTERVAL_MS, LeaseLostError, SyncLease } from './sync-lease';
-import { SyncRun } from './sync-run.entity';
+import type { SyncRun } from './sync-run.entity';
+import { SyncRunsRepository } from './sync.repository';
 import { acceptanceDue, type FetchedCustomer, type KnownTenant, type PartnerAgreement } from '../tenants/tenant-merge';
 import type { CustomerAgreement } from '../partner-center/partner-center.types';
 import { PartialMergeError, TenantWriter, type MergeCounts } from '../tenants/tenant-writer';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import { Metrics } from '../metrics/metrics.service';
 import type { Histogram } from 'prom-client';
 
@@ -30,7 +33,7 @@ const UNUSUAL_IDS_KEPT = 20;
 const FAILURES_BEFORE_GIVING_UP = 20;
 
 // A customer's id as stored (TenantWriter keeps ids lower case).
-const idOf = (customer: PartnerCustomer): string => customer.tenantId.trim().toLowerCase();
+const storedIdOf = (customer: PartnerCustomer): string => customer.tenantId.trim().toLowerCase();
 
 // Shown on the sync's status: which customers could not be read, and why.
 export interface UnreadCustomers {
@@ -90,7 +93,10 @@ export class SyncRunner {
     private readonly lease: SyncLease,
     private readonly scope: BrokerScope,
     private readonly sql: SqlService,
-    private readonly tenants: TenantWriter,
+    private readonly writer: TenantWriter,
+    private readonly tenants: TenantsRepository,
+    private readonly runs: SyncRunsRepository,
+    private readonly clock: Clock,
     metrics: Metrics,
   ) {
     this.duration = metrics.histogram(
@@ -160,7 +166,7 @@ export class SyncRunner {
   ): Promise<{ fetched: FetchedCustomer[]; unread: UnreadCustomers | null }> {
     const fetched: FetchedCustomer[] = [];
     const tally = new ReadTally();
-    const now = new Date();
+    const now = this.clock.now();
     await this.lease.heartbeat(run, { processed: 0, total: customers.length });
     for (let start = 0; start < customers.length; start += PROGRESS_EVERY) {
       const chunk = customers.slice(start, start + PROGRESS_EVERY);
@@ -168,13 +174,13 @@ export class SyncRunner {
       const known = new Map(
         (
           await this.tenants.knownTenants(this.scope.brokerId(), undefined, {
-            microsoftTenantIds: chunk.map((customer) => idOf(customer)),
+            microsoftTenantIds: chunk.map((customer) => storedIdOf(customer)),
           })
         ).map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]),
       );
       fetched.push(
         ...(await mapBounded(chunk, PARALLEL_CALLS, (customer) =>
-          this.readAcceptance(credentials, customer, known.get(idOf(customer)), { now, tally }),
+          this.readAcceptance(credentials, customer, known.get(storedIdOf(customer)), { now, tally }),
         )),
       );
       if (tally.failed.length >= FAILURES_BEFORE_GIVING_UP && tally.hopeless) throw tally.failed[0].error;
@@ -207,7 +213,7 @@ export class SyncRunner {
       return withOddities({ ...kept, acceptance: { directlySigned, partner: newestAgreement(agreements.items) } });
     } catch (error) {
       if (!(error instanceof PartnerCenterError)) throw error;
-      tally.failed.push({ id: idOf(customer).slice(0, 64), error });
+      tally.failed.push({ id: storedIdOf(customer).slice(0, 64), error });
       return withOddities({ ...kept, unreadable: error.message });
     }
   }
@@ -220,7 +226,7 @@ export class SyncRunner {
       await this.recordUnusual(tx, run, fetched);
       if (unread) await this.recordUnread(tx, run, unread);
     });
-    const written = await this.tenants.mergeInBatches(this.scope.brokerId(), fetched, new Date(), (tx, counts) =>
+    const written = await this.writer.mergeInBatches(this.scope.brokerId(), fetched, this.clock.now(), (tx, counts) =>
       this.recordWritten(tx, run, counts),
     );
     await this.sql
@@ -244,36 +250,27 @@ export class SyncRunner {
     // Space-separated in the column: an id is shown without whitespace or control characters.
     const shown = (id: string) => id.replace(/[\s\u0000-\u001f\u007f]+/g, '').slice(0, 64) || '(none)';
     const ids = unusual.slice(0, UNUSUAL_IDS_KEPT).map((customer) => shown(customer.tenantId));
-    const result = await tx.manager.update(
-      SyncRun,
-      { id: run.id, status: 'running' },
-      { unusualCount: unusual.length, unusualIds: ids.join(' ') },
-    );
-    if (result.affected === 0) throw new LeaseLostError();
+    const held = await this.runs.updateWhileRunning(tx, run.id, {
+      unusualCount: unusual.length,
+      unusualIds: ids.join(' '),
+    });
+    if (!held) throw new LeaseLostError();
   }
 
   private async recordUnread(tx: Tx, run: SyncRun, unread: UnreadCustomers): Promise<void> {
     this.logger.warn(`Sync ${run.id}: could not read ${unread.count} customers' acceptance: ${unread.reason}`);
-    const result = await tx.manager.update(
-      SyncRun,
-      { id: run.id, status: 'running' },
-      {
-        unreadCount: unread.count,
-        unreadIds: unread.ids.join(' ').slice(0, 2000),
-        unreadReason: unread.reason.slice(0, 1000),
-      },
-    );
-    if (result.affected === 0) throw new LeaseLostError();
+    const held = await this.runs.updateWhileRunning(tx, run.id, {
+      unreadCount: unread.count,
+      unreadIds: unread.ids.join(' ').slice(0, 2000),
+      unreadReason: unread.reason.slice(0, 1000),
+    });
+    if (!held) throw new LeaseLostError();
   }
 
   // Inside each batch: the lease must still be ours (or the batch rolls back), and the counts commit with the rows.
   private async recordWritten(tx: Tx, run: SyncRun, counts: MergeCounts): Promise<void> {
-    const result = await tx.manager.update(
-      SyncRun,
-      { id: run.id, status: 'running' },
-      { ...counts, heartbeatAt: new Date() },
-    );
-    if (result.affected === 0) throw new LeaseLostError();
+    const held = await this.runs.updateWhileRunning(tx, run.id, { ...counts, heartbeatAt: this.clock.now() });
+    if (!held) throw new LeaseLostError();
   }
 
   // Stored and shown to the broker: Partner Center's own words, never an internal error's text.

@@ -1,12 +1,12 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config';
 import { BrokersRepository } from '../brokers/brokers.repository';
+import { Clock } from '../common/clock';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
 import type { JobHandler } from '../jobs/job-handler';
 import { RecurringJobs } from '../jobs/recurring-jobs.service';
-import { SyncLease } from './sync-lease';
 import { TENANT_SYNC_SCHEDULE, TENANT_SYNC_SCHEDULE_JOB } from './sync-jobs';
+import { SyncRunsRepository } from './sync.repository';
 import { SyncService } from './sync.service';
 
 // Every SYNC_INTERVAL_MINUTES (0: never) a recurring job asks for a sync of every broker; each broker's sync is
@@ -20,12 +20,13 @@ export class SyncScheduler implements JobHandler<Record<string, never>>, OnAppli
   constructor(
     private readonly sql: SqlService,
     private readonly sync: SyncService,
-    private readonly lease: SyncLease,
+    private readonly runs: SyncRunsRepository,
     private readonly recurring: RecurringJobs,
     private readonly brokers: BrokersRepository,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.intervalMs = config.getOrThrow<AppConfig>('app').syncIntervalMinutes * 60_000;
+    this.intervalMs = config.syncIntervalMinutes * 60_000;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -39,8 +40,8 @@ export class SyncScheduler implements JobHandler<Record<string, never>>, OnAppli
 
   async handle(): Promise<void> {
     for (const brokerId of await this.brokers.ids()) {
-      const latest = await this.lease.latestStart(brokerId);
-      if (latest && Date.now() - latest.startedAt.getTime() < this.intervalMs / 2) continue;
+      const latest = await this.runs.latestStart(brokerId);
+      if (latest && this.clock.nowMs() - latest.startedAt.getTime() < this.intervalMs / 2) continue;
       await this.sql.transaction((tx) => this.sync.enqueue(tx, brokerId, 'schedule'));
     }
   }

@@ -13,6 +13,7 @@ import { AcceptanceCheckService } from './acceptance-check.service';
 import { SyncController } from './sync.controller';
 import { TenantAcceptanceController } from './tenant-acceptance.controller';
 import { SyncService } from './sync.service';
+import { SyncRunsRepository } from './sync.repository';
 
 // Global so that the MCA page (tenants, below sync) finds the sync status it shows through its own interface.
 @Global()
@@ -22,6 +23,7 @@ import { SyncService } from './sync.service';
   providers: [
     AcceptanceCheckService,
     SyncLease,
+    SyncRunsRepository,
     SyncRunner,
     SyncService,
     SyncScheduler,

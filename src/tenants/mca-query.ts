@@ -88,7 +88,7 @@ export function pageWindow(total: number, page: number, size: number): PageWindo
 // The page's query string, read by hand: it is parsed on every page view, and a ValidationPipe run (class-transformer
 // and class-validator) cost more than the rest of the parsing. A value the page never links to (an old bookmark, a
 // hand-edited URL) falls back to its default instead of failing; only a search too long to be typed is refused
-// (see McaService).
+// (see McaController).
 export type RawQuery = Readonly<Record<string, unknown>>;
 
 // A repeated parameter (?status=a&status=b) arrives as an array: the first one counts.

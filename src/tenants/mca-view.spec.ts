@@ -1,4 +1,4 @@
-import type { TenantRow } from './mca.service';
+import type { TenantRow } from './tenants.repository';
 import { mcaRowsView, pageLinks, summaryView } from './mca-view';
 
 const tenantRow = (changes: Partial<TenantRow>): TenantRow => ({

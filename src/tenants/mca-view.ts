@@ -11,8 +11,8 @@ import {
   type PageCursor,
   type SortKey,
 } from './mca-query';
-import { sumCounts, type McaData, type McaRows, type TenantRow } from './mca.service';
-import { canSeek, SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH } from './tenant-list.sql';
+import { sumCounts, type McaData, type McaRows } from './mca.service';
+import { canSeek, SEARCH_MATCH_CAP, TRIGRAM_MIN_LENGTH, type TenantRow } from './tenants.repository';
 import { tenantActions } from './tenant-actions';
 import {
   ATTESTATION_WAIT_LABELS,
@@ -202,7 +202,7 @@ export function mcaRowsView(data: McaRows, role: UserRole) {
 }
 
 // `loadedAt`: without JavaScript the page says when it was read, beside a link that reads it again.
-export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null, loadedAt = new Date()) {
+export function mcaView(data: McaData, role: UserRole, sync: SyncSummary | null, loadedAt: Date) {
   const { query, window } = data;
   const first = window.offset + 1;
   const last = window.offset + window.limit;

@@ -10,8 +10,17 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
+import { Clock } from '../common/clock';
 import { isHtmxRequest } from '../common/htmx';
-import { MAX_ROWS_ASKED, MCA_PATH, parseMcaQuery, parseRowIds, type McaQuery, type PageCursor } from './mca-query';
+import {
+  MAX_ROWS_ASKED,
+  MCA_PATH,
+  parseMcaQuery,
+  parseRowIds,
+  SEARCH_MAX_LENGTH,
+  type McaQuery,
+  type PageCursor,
+} from './mca-query';
 import { McaService } from './mca.service';
 import { mcaRowsView, mcaView } from './mca-view';
 import { SyncStatusSource } from './sync-status';
@@ -29,9 +38,13 @@ function reportsUrl(query: McaQuery): string {
 }
 
 // The page's state from its query string, parsed by hand (a custom decorator: the global ValidationPipe skips it).
-const McaParams = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
-  parseMcaQuery(ctx.switchToHttp().getRequest<Request>().query),
-);
+// Only a search too long to be typed is refused; anything else the page never links to falls back to its default.
+const McaParams = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
+  const params = parseMcaQuery(ctx.switchToHttp().getRequest<Request>().query);
+  if (params.query.q.length > SEARCH_MAX_LENGTH)
+    throw new BadRequestException(`Search for at most ${SEARCH_MAX_LENGTH} characters.`);
+  return params;
+});
 
 // One URL for the page and for its results fragment (the table and the counts), which htmx swaps in.
 @Controller(MCA_PATH)
@@ -39,6 +52,7 @@ export class McaController {
   constructor(
     private readonly mca: McaService,
     private readonly sync: SyncStatusSource,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -55,7 +69,7 @@ export class McaController {
     // After a sync the summary changed too: the page's script asks for it with the results (SUMMARY_HEADER).
     const withSummary = fragment && req.get(SUMMARY_HEADER) === 'true';
     // Added to the fresh view model rather than spread into a copy of it (the page's largest object).
-    return Object.assign(mcaView(data, user.role, sync), {
+    return Object.assign(mcaView(data, user.role, sync, this.clock.now()), {
       reportsUrl: reportsUrl(data.query),
       fragment,
       withSummary,

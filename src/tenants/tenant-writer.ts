@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { In, IsNull, type EntityManager } from 'typeorm';
 import { contactLabel, type Contact } from '../common/contact';
 import { NotFoundInBrokerError } from '../common/domain-errors';
 import { currentBrokerId } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
 import { AcceptancePolicySource } from './acceptance-policy';
-import { deriveAcceptance, REACCEPTANCE_NEEDED } from './tenant-acceptance';
-import { Tenant } from './tenant.entity';
+import { deriveAcceptance } from './tenant-acceptance';
+import type { Tenant } from './tenant.entity';
+import { TenantsRepository } from './tenants.repository';
 import {
   changedFields,
   goneTenants,
@@ -45,34 +45,9 @@ export class PartialMergeError extends Error {
 // Called inside each batch's transaction with the totals so far (the caller records its progress with them).
 export type MergeBatchHook = (tx: Tx, written: MergeCounts) => Promise<void>;
 
-const INSERT_CHUNK = 200;
 // Customers (or removals) per transaction of a batched merge: on SQLite every other write of the process waits
 // for the one in progress, and a hundred rows with their triggers take a few milliseconds.
 export const MERGE_BATCH = 100;
-// Ids are 32-bit integers on PostgreSQL: a larger one names no tenant (and would fail as a query).
-const isTenantId = (id: number): boolean => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647;
-
-const KNOWN_COLUMNS = {
-  id: true,
-  microsoftTenantId: true,
-  name: true,
-  domain: true,
-  status: true,
-  directlySigned: true,
-  directSeenAt: true,
-  partnerAccepted: true,
-  partnerAgreedAt: true,
-  agreementTemplateId: true,
-  agreementSignatory: true,
-  attestedOutside: true,
-  ownAgreementContact: true,
-  attestationState: true,
-  acceptanceCheckedAt: true,
-  acceptanceUnconfirmed: true,
-  acceptedAt: true,
-  reacceptance: true,
-  removedAt: true,
-} as const;
 const REACCEPTANCE_BATCH = 500;
 
 // The one writer of tenants and of their status: sync applies Partner Center's data through it, attestation its
@@ -82,51 +57,22 @@ const REACCEPTANCE_BATCH = 500;
 export class TenantWriter {
   constructor(
     private readonly sql: SqlService,
+    private readonly tenants: TenantsRepository,
     private readonly policy: AcceptancePolicySource,
   ) {}
 
   // One tenant of the broker as the merge reads it (a tenant's acceptance page); another broker's is not found.
   async knownTenant(brokerId: number, tenantId: number): Promise<KnownTenant> {
-    const tenant = isTenantId(tenantId)
-      ? await this.sql.manager.findOne(Tenant, { where: { id: tenantId, brokerId }, select: KNOWN_COLUMNS })
-      : null;
+    const tenant = await this.tenants.known(brokerId, tenantId);
     if (!tenant) throw new NotFoundInBrokerError('That tenant');
     return tenant;
   }
 
-  // A broker's tenants as the merge reads them. Inside a transaction on PostgreSQL the rows are locked, so that an
-  // attestation changing a status meanwhile waits for the merge instead of being overwritten by it (SQLite
-  // serialises write transactions already).
-  knownTenants(brokerId: number, tx?: Tx, only?: { microsoftTenantIds: string[] }): Promise<KnownTenant[]> {
-    const manager = tx?.manager ?? this.sql.manager;
-    const lock = tx && tx.dialect.name === 'postgres' ? { lock: { mode: 'pessimistic_write' as const } } : {};
-    const where = only ? { brokerId, microsoftTenantId: In(only.microsoftTenantIds) } : { brokerId };
-    return manager.find(Tenant, { where, select: KNOWN_COLUMNS, ...lock });
-  }
-
-  // The broker's tenants not marked removed, as the statement returns them: on SQLite a prepared statement's rows,
-  // without an entity built for each (ten thousand of those would hold the event loop for tens of ms).
-  private listedTenants(brokerId: number): Promise<Pick<KnownTenant, 'id' | 'microsoftTenantId' | 'removedAt'>[]> {
-    return this.sql.query`SELECT id, microsoft_tenant_id AS "microsoftTenantId", removed_at AS "removedAt"
-      FROM tenants WHERE broker_id = ${brokerId} AND removed_at IS NULL`;
-  }
-
   // Writes a merge plan (planTenantMerge, planned inside the same transaction on the rows as they are now).
-  async applyMergePlan(tx: Tx, brokerId: number, plan: TenantMergePlan, now: Date): Promise<MergeCounts> {
-    for (let start = 0; start < plan.inserts.length; start += INSERT_CHUNK) {
-      // Without reading the new rows back (TypeORM would, for their defaults): nothing here needs them.
-      await tx.manager
-        .createQueryBuilder()
-        .insert()
-        .into(Tenant)
-        .values(
-          plan.inserts.slice(start, start + INSERT_CHUNK).map((fields) => ({ ...fields, brokerId, lastSyncedAt: now })),
-        )
-        .updateEntity(false)
-        .execute();
-    }
+  private async applyMergePlan(tx: Tx, brokerId: number, plan: TenantMergePlan, now: Date): Promise<MergeCounts> {
+    await this.tenants.insert(tx, brokerId, plan.inserts, now);
     for (const { id, changes } of plan.updates) {
-      await tx.manager.update(Tenant, { id, brokerId }, { ...changes, lastSyncedAt: now });
+      await this.tenants.update(tx, brokerId, id, { ...changes, lastSyncedAt: now });
     }
     return {
       created: plan.inserts.length,
@@ -162,7 +108,9 @@ export class TenantWriter {
         if (slice.length === 0) continue;
         const totals = { ...written };
         await batch(async (tx) => {
-          const known = await this.knownTenants(brokerId, tx, { microsoftTenantIds: slice.map((c) => c.tenantId) });
+          const known = await this.tenants.knownTenants(brokerId, tx, {
+            microsoftTenantIds: slice.map((c) => c.tenantId),
+          });
           const plan = planCustomerMerge(slice, known, now, requiredFrom, options.confirmEveryMs);
           const counts = await this.applyMergePlan(tx, brokerId, plan, now);
           written.created = totals.created + counts.created;
@@ -172,17 +120,12 @@ export class TenantWriter {
           throw error;
         });
       }
-      const gone = options.wholeList ? goneTenants(await this.listedTenants(brokerId), seen) : [];
+      const gone = options.wholeList ? goneTenants(await this.tenants.listed(brokerId), seen) : [];
       for (let start = 0; start < gone.length; start += MERGE_BATCH) {
         const ids = gone.slice(start, start + MERGE_BATCH);
         const before = written.removed;
         await batch(async (tx) => {
-          const result = await tx.manager.update(
-            Tenant,
-            { brokerId, id: In(ids), removedAt: IsNull() },
-            { removedAt: now, lastSyncedAt: now, reacceptance: null },
-          );
-          written.removed = before + (result.affected ?? ids.length);
+          written.removed = before + (await this.tenants.markRemoved(tx, brokerId, ids, now));
         }).catch((error: unknown) => {
           written.removed = before;
           throw error;
@@ -194,11 +137,19 @@ export class TenantWriter {
     return written;
   }
 
-  // Where the app's latest attestation of a tenant stands (its state as the row shows it, or null), and, when it
-  // is finalized, the partner-confirmed agreement it made. The status follows the tenant's acceptances: a waiting
-  // attestation never lowers an accepted tenant, and a cancelled one leaves the row as it was before it.
-  async setAttestation(tx: Tx, tenantId: number, attestationState: string | null, made?: OwnAgreement): Promise<void> {
-    const tenant = await this.lockedTenant(tx.manager, tx.dialect.name === 'postgres', tenantId);
+  // Records on the tenant's row where the app's latest attestation of it stands (its attestation_state, or null)
+  // and, when it is finalized, the partner-confirmed agreement it made; then derives the tenant's status and
+  // acceptance again. The status follows the tenant's acceptances: a waiting attestation never lowers an accepted
+  // tenant, and a cancelled one leaves the row as it was before it.
+  async recordLatestAttestation(
+    tx: Tx,
+    tenantId: number,
+    attestationState: string | null,
+    made?: OwnAgreement,
+  ): Promise<void> {
+    const brokerId = currentBrokerId();
+    const tenant = brokerId === undefined ? null : await this.tenants.locked(tx, brokerId, tenantId);
+    if (!tenant) throw new NotFoundInBrokerError('That tenant');
     const own = made
       ? {
           partnerAccepted: true,
@@ -213,7 +164,7 @@ export class TenantWriter {
     const derived = deriveAcceptance(next, await this.policy.requiredFrom(tenant.brokerId));
     const changes = changedFields<Tenant>(tenant, { ...own, attestationState, ...derived });
     if (Object.keys(changes).length === 0) return;
-    await tx.manager.update(Tenant, { id: tenant.id, brokerId: tenant.brokerId }, changes);
+    await this.tenants.update(tx, tenant.brokerId, tenant.id, changes);
   }
 
   // The broker's accepted tenants marked again against its "require acceptance on or after" date, a window of ids
@@ -223,43 +174,20 @@ export class TenantWriter {
     brokerId: number,
     onProgress?: (done: number, total: number) => Promise<void>,
   ): Promise<number> {
-    const [span] = await this.sql.query<{ low: number | null; high: number | null }>`
-      SELECT min(id) AS low, max(id) AS high FROM tenants WHERE broker_id = ${brokerId}`;
+    const span = await this.tenants.idSpan(brokerId);
     let applied: number | null | undefined; // undefined: no pass yet
     for (;;) {
       const requiredFrom = await this.policy.requiredFrom(brokerId);
       if ((requiredFrom?.getTime() ?? null) === applied) break;
       applied = requiredFrom?.getTime() ?? null;
-      if (span?.low === null || span?.low === undefined) break;
-      const [low, high] = [Number(span.low), Number(span.high)];
+      if (!span) break;
+      const { low, high } = span;
       for (let from = low - 1; from < high; from += REACCEPTANCE_BATCH) {
         const to = from + REACCEPTANCE_BATCH;
-        await this.sql.transaction(async (tx) => {
-          const before = requiredFrom ? tx.dialect.encodeTimestamp(requiredFrom) : null;
-          // deriveAcceptance's rule: an accepted tenant's shown acceptance is older, and no direct one is beside it.
-          await tx.query`UPDATE tenants SET reacceptance = CASE WHEN status IN ('attested', 'direct')
-            AND removed_at IS NULL AND accepted_at < ${before} AND (status = 'direct' OR directly_signed = FALSE)
-            THEN ${REACCEPTANCE_NEEDED} ELSE NULL END
-            WHERE broker_id = ${brokerId} AND id > ${from} AND id <= ${to}`;
-        });
+        await this.sql.transaction((tx) => this.tenants.markReacceptance(tx, brokerId, { from, to }, requiredFrom));
         await onProgress?.(Math.min(to, high) - low + 1, high - low + 1);
       }
     }
-    const [count] = await this.sql.query<{ n: number | string }>`
-      SELECT count(*) AS n FROM tenants WHERE broker_id = ${brokerId} AND reacceptance = ${REACCEPTANCE_NEEDED}`;
-    return Number(count?.n ?? 0);
-  }
-
-  private async lockedTenant(manager: EntityManager, lock: boolean, tenantId: number): Promise<Tenant> {
-    const brokerId = currentBrokerId();
-    const tenant =
-      brokerId !== undefined && isTenantId(tenantId)
-        ? await manager.findOne(Tenant, {
-            where: { id: tenantId, brokerId },
-            ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-          })
-        : null;
-    if (!tenant) throw new NotFoundInBrokerError('That tenant');
-    return tenant;
+    return this.tenants.reacceptanceCount(brokerId);
   }
 }

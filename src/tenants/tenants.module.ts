@@ -1,16 +1,21 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { JobRegistry } from '../jobs/job-registry';
 import { McaController } from './mca.controller';
 import { McaService } from './mca.service';
 import { ReacceptanceHandler } from './reacceptance.handler';
+import { TenantStatusCount } from './tenant-status-count.entity';
 import { TenantWriter } from './tenant-writer';
+import { Tenant } from './tenant.entity';
+import { TenantsRepository } from './tenants.repository';
 
 // Tenants sit below sync and attestations: they import nothing of either. The MCA page's sync status comes through
 // SyncStatusSource, which the sync feature provides.
 @Module({
+  imports: [TypeOrmModule.forFeature([Tenant, TenantStatusCount])],
   controllers: [McaController],
-  providers: [McaService, TenantWriter, ReacceptanceHandler],
-  exports: [TenantWriter],
+  providers: [TenantsRepository, McaService, TenantWriter, ReacceptanceHandler],
+  exports: [TenantsRepository, TenantWriter],
 })
 export class TenantsModule implements OnModuleInit {
   constructor(

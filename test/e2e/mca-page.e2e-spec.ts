@@ -3,7 +3,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { SyncRun } from '../../src/sync/sync-run.entity';
 import { Tenant } from '../../src/tenants/tenant.entity';
-import { SEARCH_MATCH_CAP } from '../../src/tenants/tenant-list.sql';
+import { SEARCH_MATCH_CAP } from '../../src/tenants/tenants.repository';
 import { TENANT_STATUS_LABELS, type TenantStatus } from '../../src/tenants/tenant-status';
 import { createUser, setUpFirstAdmin, signIn } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';

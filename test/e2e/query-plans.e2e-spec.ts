@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { SqlService } from '../../src/database/sql.service';
-import { batchStatement } from '../../src/reports/report-rows.sql';
 import { DEFAULT_MCA_QUERY, type McaQuery } from '../../src/tenants/mca-query';
 import {
   cursorRowStatement,
@@ -11,8 +10,9 @@ import {
   seekStatements,
   statusCountsStatement,
   attestationCountsStatement,
+  filteredBatchStatement,
   type SqlStatement,
-} from '../../src/tenants/tenant-list.sql';
+} from '../../src/tenants/tenants.repository';
 import { TENANT_STATUSES } from '../../src/tenants/tenant-status';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createBroker } from '../support/tenants';
@@ -236,7 +236,7 @@ describe('Query plans of the MCA page', () => {
 
   // With the status filter inside the read of the ids, the planner walked every broker's rows (815 ms at 5 × 100,000).
   it("should read a report's batches from the broker's own ids, with a status filter and a common term", async () => {
-    const batch = batchStatement(sql.dialect, laterBrokerId, { status: 'none', q: 'onmicrosoft' }, 0, 500);
+    const batch = filteredBatchStatement(sql.dialect, laterBrokerId, { status: 'none', q: 'onmicrosoft' }, 0, 500);
     if (sql.dialect.name === 'sqlite') return expect((await plan(batch)).scansTenants).toBe(false);
     await expectIndexed(batch, 'ix_tenants_broker_id');
     expect((await plan(batch)).text).toContain('Index Only Scan ix_tenants_broker_id');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SqlService } from '../../src/database/sql.service';
 import { REPORT_COLUMNS } from '../../src/reports/report-columns';
 import { ReportBuilder } from '../../src/reports/report-builder';
-import { NO_FILTER } from '../../src/reports/report-rows.sql';
+import { NO_FILTER } from '../../src/reports/report-filter';
 import { TENANT_STATUS_LABELS, TENANT_STATUSES } from '../../src/tenants/tenant-status';
 import { setUpFirstAdmin } from '../support/http';
 import { readCsv, readXlsx } from '../support/report-files';

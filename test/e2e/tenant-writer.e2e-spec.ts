@@ -16,7 +16,7 @@ import {
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createBroker, seedTenants } from '../support/tenants';
 
-describe('TenantWriter.setAttestation', () => {
+describe('TenantWriter.recordLatestAttestation', () => {
   let testApp: TestApp;
   let sql: SqlService;
   let writer: TenantWriter;
@@ -26,7 +26,7 @@ describe('TenantWriter.setAttestation', () => {
 
   const reload = (id: number) => testApp.app.get(DataSource).getRepository(Tenant).findOneByOrFail({ id });
   const setState = (id: number, state: string | null, made?: OwnAgreement, broker = brokerId) =>
-    runForBroker(broker, () => sql.transaction((tx) => writer.setAttestation(tx, id, state, made)));
+    runForBroker(broker, () => sql.transaction((tx) => writer.recordLatestAttestation(tx, id, state, made)));
   const counts = async (broker: number) =>
     Object.fromEntries(
       (
@@ -101,7 +101,7 @@ describe('TenantWriter.setAttestation', () => {
     await expect(
       runForBroker(brokerId, () =>
         sql.transaction(async (tx) => {
-          await writer.setAttestation(tx, tenant.id, 'awaiting_acceptance');
+          await writer.recordLatestAttestation(tx, tenant.id, 'awaiting_acceptance');
           throw new Error('the attestation could not be recorded');
         }),
       ),

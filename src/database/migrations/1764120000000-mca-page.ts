@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
 import { idColumn, isPostgres } from './schema-helpers';
 
-// The status sort's order as of this migration (frozen: the list's own copy lives in src/tenants/tenant-list.sql.ts
+// The status sort's order as of this migration (frozen: the list's own copy lives in src/tenants/tenants.repository.ts
 // and must stay the same text for the index to serve it; the schema snapshot test holds the two together).
 const STATUS_RANK_SQL = "(CASE status WHEN 'none' THEN 0 WHEN 'pending' THEN 1 WHEN 'direct' THEN 2 ELSE 3 END)";
 

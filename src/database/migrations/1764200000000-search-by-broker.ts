@@ -1,13 +1,13 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { isPostgres } from './schema-helpers';
 
-// The status order as migration McaPage froze it (src/tenants/tenant-list.sql.ts must write the very same text for
+// The status order as migration McaPage froze it (src/tenants/tenants.repository.ts must write the very same text for
 // the index to serve it; the query plan test holds the two together).
 const STATUS_RANK_SQL = "(CASE status WHEN 'none' THEN 0 WHEN 'pending' THEN 1 WHEN 'direct' THEN 2 ELSE 3 END)";
-// What the search reads on PostgreSQL (tenant-list.sql.ts, SEARCH_TEXT_SQL).
+// What the search reads on PostgreSQL (tenants.repository.ts, SEARCH_TEXT_SQL).
 const SEARCH_TEXT_SQL = "lower(name || E'\\x1f' || domain || E'\\x1f' || microsoft_tenant_id)";
 // The broker's word in the SQLite search index: U+E000 (a private-use character no tenant's text holds) around the
-// id, so that every trigram of it belongs to broker words only (see tenant-list.sql.ts, brokerToken).
+// id, so that every trigram of it belongs to broker words only (see tenants.repository.ts, brokerToken).
 const brokerToken = (id: string): string => `(char(57344) || ${id} || char(57344))`;
 
 // The MCA page at 100,000 tenants per broker and several brokers (DESIGN.md, "Scale"):

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { join } from 'node:path';
-import type { AppConfig } from '../../config/app.config';
+import { Clock } from '../../common/clock';
+import { InjectAppConfig, type AppConfig } from '../../config/app.config';
 import type { ConnectedUser, PartnerCenterCredentials } from '../partner-center.types';
 import { PartnerCenterSandbox, SandboxPortInUseError } from './partner-center-sandbox';
 import type { SandboxAppRegistration } from './sandbox-state';
@@ -21,10 +21,13 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
   private sandbox: PartnerCenterSandbox | null = null;
   private shared: SharedSandbox | null = null;
 
-  constructor(private readonly config: ConfigService) {}
+  constructor(
+    @InjectAppConfig() private readonly app: AppConfig,
+    private readonly clock: Clock,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    const app = this.config.getOrThrow<AppConfig>('app');
+    const { app } = this;
     if (app.partnerCenterMode !== 'sandbox') return;
     if (!app.publicUrl)
       this.logger.warn(
@@ -38,6 +41,7 @@ export class PartnerCenterSandboxService implements OnModuleInit, OnApplicationS
       host: SANDBOX_HOST,
       tokenTtlSeconds: app.sandbox.tokenTtlSeconds,
       linkExpiryMinutes: app.sandbox.linkExpiryMinutes,
+      now: () => this.clock.nowMs(),
     });
     try {
       await sandbox.start();

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SandboxApi, type AttestationState } from './sandbox-api';
+import { SandboxApi, type SandboxAttestationStatus } from './sandbox-api';
 import { SandboxAuthority } from './sandbox-authority';
 import { SandboxFaults, type SandboxFault } from './sandbox-faults';
 import { errorBody, readForm, redirect, SandboxHttpError, sendHtml, sendJson, sendRaw } from './sandbox-http';
@@ -140,9 +140,9 @@ export class PartnerCenterSandbox {
     this.state.setDirectAcceptance(tenantId, signed);
   }
 
-  attestation(id: string): (SandboxAttestation & { status: AttestationState }) | null {
+  attestation(id: string): (SandboxAttestation & { status: SandboxAttestationStatus }) | null {
     const attestation = this.state.attestation(id);
-    return attestation ? { ...attestation, status: this.api.attestationState(attestation) } : null;
+    return attestation ? { ...attestation, status: this.api.attestationStatus(attestation) } : null;
   }
 
   acceptAttestation(id: string): void {
@@ -233,11 +233,11 @@ export class PartnerCenterSandbox {
       );
     if (req.method === 'POST') {
       await readForm(req);
-      if (this.api.attestationState(attestation) === 'pending') this.acceptAttestation(id);
+      if (this.api.attestationStatus(attestation) === 'pending') this.acceptAttestation(id);
       return redirect(res, sandboxComponentPath(id));
     }
     const current = this.state.attestation(id) as SandboxAttestation;
-    sendHtml(res, 200, acceptancePage(current, this.api.attestationState(current)));
+    sendHtml(res, 200, acceptancePage(current, this.api.attestationStatus(current)));
   }
 
   private sendFault(res: ServerResponse, fault: SandboxFault): void {

@@ -26,7 +26,8 @@ import type { SandboxAgreement, SandboxAttestation, SandboxCustomer, SandboxStat
 // customer's agreements, the agreement metadata, direct acceptance), a user's token on the enhanced attestation
 // ("only supports AppOnly authentication"), and a second partner-confirmed agreement with the same contact details.
 
-export type AttestationState = 'pending' | 'accepted' | 'expired';
+// Where an attestation stands in the sandbox, as its API reports it (not the app's AttestationState).
+export type SandboxAttestationStatus = 'pending' | 'accepted' | 'expired';
 
 const fail = (status: number, message: string, code?: number, errorName?: string) =>
   new SandboxHttpError(status, errorBody(status, message, code, errorName));
@@ -93,7 +94,7 @@ export class SandboxApi {
     private readonly now: () => number,
   ) {}
 
-  attestationState(attestation: SandboxAttestation): AttestationState {
+  attestationStatus(attestation: SandboxAttestation): SandboxAttestationStatus {
     if (attestation.acceptedAt) return 'accepted';
     return Date.parse(attestation.expiresAt) <= this.now() ? 'expired' : 'pending';
   }
@@ -139,7 +140,7 @@ export class SandboxApi {
   }
 
   wireAttestation(attestation: SandboxAttestation): WireEnhancedAttestation {
-    const status = this.attestationState(attestation);
+    const status = this.attestationStatus(attestation);
     return {
       id: attestation.id,
       status: status === 'accepted' ? 'Accepted' : status === 'expired' ? 'Expired' : 'Pending',
@@ -262,7 +263,7 @@ export class SandboxApi {
     const attestation = this.state.attestation(attestationId);
     if (!attestation || (attestation.customerTenantId !== null && attestation.customerTenantId !== customer.id))
       throw fail(400, 'The attestation was not found for this customer.', 600070, 'AttestationNotFound');
-    if (this.attestationState(attestation) !== 'accepted')
+    if (this.attestationStatus(attestation) !== 'accepted')
       throw fail(
         400,
         'The customer has not accepted the agreement through the attestation link yet.',

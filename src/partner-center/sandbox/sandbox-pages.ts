@@ -1,3 +1,4 @@
+import type { SandboxAttestationStatus } from './sandbox-api';
 import { escapeHtml as e } from './sandbox-http';
 import type { SandboxAttestation } from './sandbox-state';
 import { MCA_LINK } from './sandbox-seed';
@@ -47,18 +48,18 @@ export function messagePage(title: string, message: string): string {
 
 const formatDate = (iso: string) => new Date(iso).toUTCString();
 
-export function acceptancePage(attestation: SandboxAttestation, state: 'pending' | 'accepted' | 'expired'): string {
+export function acceptancePage(attestation: SandboxAttestation, status: SandboxAttestationStatus): string {
   const signatory = `${attestation.signatoryFirstName} ${attestation.signatoryLastName}`;
   const details = `<dl><dt>Company</dt><dd>${e(attestation.companyName)}</dd><dt>Signatory</dt><dd>${e(signatory)}</dd>
 <dt>Email</dt><dd>${e(attestation.signatoryEmail)}</dd><dt>Country</dt><dd>${e(attestation.country)}</dd></dl>`;
-  if (state === 'accepted') {
+  if (status === 'accepted') {
     return layout(
       'Agreement accepted',
       `<h1>Microsoft Customer Agreement</h1>
 <p class="status" role="status">Accepted on ${e(formatDate(attestation.acceptedAt as string))}. You can close this page.</p>${details}`,
     );
   }
-  if (state === 'expired') {
+  if (status === 'expired') {
     return layout(
       'Link expired',
       `<h1>Microsoft Customer Agreement</h1>

@@ -7,7 +7,7 @@ import {
   searchCountsStatement,
   searchPageStatement,
   seekStatements,
-} from './tenant-list.sql';
+} from './tenants.repository';
 
 // What the statements mean (their parameters, the order of NULLs); that each one is served by its index is
 // proven on both databases by the query plan test (test/e2e/query-plans.e2e-spec.ts).

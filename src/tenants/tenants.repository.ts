@@ -1,0 +1,776 @@
+import { Injectable } from '@nestjs/common';
+import { In, IsNull } from 'typeorm';
+import type { Dialect } from '../database/dialect';
+import { SqlService, type SqlReader, type Tx } from '../database/sql.service';
+import {
+  ATTESTATION_FILTERS,
+  isAttestationFilter,
+  type AttestationFilter,
+  type McaQuery,
+  type PageCursor,
+  type PageWindow,
+  type StatusFilter,
+} from './mca-query';
+import { REACCEPTANCE_NEEDED } from './tenant-acceptance';
+import type { KnownTenant, TenantFields } from './tenant-merge';
+import { TENANT_STATUSES, type TenantStatus } from './tenant-status';
+import { Tenant } from './tenant.entity';
+
+// All the SQL of tenants, tenant_status_counts and the search index (tenants_search on SQLite, search_text on
+// PostgreSQL): the MCA page's statements, written out so that each query is one indexed statement (see DESIGN.md,
+// "Scale") and so that the bench's bare server runs exactly the same statements; the report's keyset read with the
+// same filter and search; and the writer's reads and writes. Every statement is confined to one broker: the caller
+// passes BrokerScope.brokerId() (or the job's broker).
+
+// The status sort's order (those needing attention first). The index ix_tenants_broker_rank_name is on this very
+// expression (migration McaPage keeps its own copy); the query plan test proves the index serves it.
+export const STATUS_RANK_SQL = "(CASE status WHEN 'none' THEN 0 WHEN 'pending' THEN 1 WHEN 'direct' THEN 2 ELSE 3 END)";
+
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+export const COLUMNS =
+  't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at, t.attestation_state, ' +
+  't.directly_signed, t.partner_accepted, t.attested_outside, t.agreement_signatory, t.acceptance_unconfirmed, ' +
+  't.reacceptance';
+
+// The mark each filter of a row stands for: the attestation's part of the wait (tenants.attestation_state, kept by
+// the attestations), or re-acceptance needed (tenants.reacceptance). Each has an index (broker_id, column, name).
+export const FILTER_MARKS: Record<AttestationFilter, { column: 'attestation_state' | 'reacceptance'; value: string }> =
+  {
+    ready: { column: 'attestation_state', value: 'accepted' },
+    expired: { column: 'attestation_state', value: 'expired' },
+    reaccept: { column: 'reacceptance', value: REACCEPTANCE_NEEDED },
+  };
+
+// Shorter terms have no trigram: they match the start of the name instead.
+export const TRIGRAM_MIN_LENGTH = 3;
+
+// A statement's parameters, each added where its placeholder goes (SQLite's are positional).
+class Params {
+  readonly values: unknown[] = [];
+  constructor(private readonly dialect: Dialect) {}
+
+  readonly add = (value: unknown): string => {
+    this.values.push(value);
+    return this.dialect.placeholder(this.values.length);
+  };
+}
+
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+// SQLite's lower() folds ASCII only; folding the term the same way keeps "É" matching "É".
+const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+// A search reads at most this many matches, the first found: counting and ordering every match of a common term
+// costs a few milliseconds per request at 100,000 tenants (DESIGN.md, "Scale"), and nobody pages through more.
+// The page says so when a search reaches the cap.
+export const SEARCH_MATCH_CAP = 1000;
+
+const isShort = (term: string): boolean => [...term].length < TRIGRAM_MIN_LENGTH;
+
+// What the list filters, counts and orders by: the rest of a row is read for the rows of the page only.
+const KEYS = 't.id, t.name, t.status, t.accepted_at';
+// With a mark's filter the matches carry the marks too (the short search then reads the table).
+const keysFor = (status: StatusFilter): string =>
+  isAttestationFilter(status) ? `${KEYS}, t.attestation_state, t.reacceptance` : KEYS;
+
+// What a search term is found in on PostgreSQL: search_text, a generated column holding the name, the domain and
+// the tenant id lowered, one U+001F between them (migration SearchByBroker); its trigram index
+// ix_tenants_broker_search_trgm has broker_id as its first key, so that one broker's search reads that broker's
+// entries only. The sync keeps control characters out of the columns and the query's DTO out of the term, so a
+// term is found within one column, as when each column was searched alone; lower() on both sides is what ILIKE
+// did, without lowering every row it tests.
+export const SEARCH_TEXT_SQL = 't.search_text';
+
+// The broker's word in the FTS5 index (migration SearchByBroker writes the same): its id between two U+E000, a
+// private-use character, so that its trigrams are found in the words of a broker or two, never in a tenant's text.
+export const brokerToken = (brokerId: number): string => `\u{E000}${brokerId}\u{E000}`;
+
+const ftsPhrase = (text: string): string => `"${text.replace(/"/g, '""')}"`;
+
+// The SELECT of the first SEARCH_MATCH_CAP matches: the counts, the filter and the order apply to these.
+// A term of three characters or more is found anywhere in the name, the domain or the tenant id, through a search
+// index that holds the broker in its key: on SQLite the FTS5 matches of the broker's word and the term are read
+// first, in rowid order (CROSS JOIN fixes the order: without statistics the planner would rather walk a whole
+// index and probe each row); on PostgreSQL the planner weighs the trigram index's bitmap (a term of few matches)
+// against walking the broker's rows in id order until the cap (a term found in most rows), reading only the ids
+// (ix_tenants_broker_id holds search_text, migration SearchIdsByBroker) before the matches' rows. The id order
+// matters: without it a whole-table read that stops at the cap looks cheapest for a common term, and reads every
+// other broker's rows first; with the rows' other columns in the same SELECT, walking the primary key did. A
+// shorter term matches the start of the name, read in the order of an index that holds the keys, so that neither
+// database touches the table for it.
+// (Parameters are added in the order they appear in the text: SQLite's are positional.)
+function firstMatches(dialect: Dialect, brokerId: number, term: string, params: Params, columns: string): string {
+  if (isShort(term)) {
+    const broker = params.add(brokerId);
+    const lowerName = dialect.name === 'postgres' ? 'lower(t.name) COLLATE "C"' : 'lower(t.name)';
+    return `SELECT ${columns} FROM tenants AS t WHERE t.broker_id = ${broker} AND ${searchCondition(dialect, brokerId, term, params.add)} ORDER BY ${lowerName}, t.status, t.name, t.accepted_at, t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  }
+  if (dialect.name === 'sqlite') {
+    const match = params.add(ftsMatch(brokerId, term));
+    return `SELECT ${columns} FROM (SELECT rowid AS id FROM tenants_search WHERE tenants_search MATCH ${match}) AS m CROSS JOIN tenants AS t ON t.id = m.id WHERE t.broker_id = ${params.add(brokerId)} ORDER BY m.id LIMIT ${SEARCH_MATCH_CAP}`;
+  }
+  const broker = params.add(brokerId);
+  const ids = `SELECT t.id FROM tenants AS t WHERE t.broker_id = ${broker} AND ${searchCondition(dialect, brokerId, term, params.add)} ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`;
+  return `SELECT ${columns} FROM tenants AS t WHERE t.id = ANY (ARRAY(${ids}))`;
+}
+
+type AddParam = (value: unknown) => string;
+
+// SQLite: the FTS5 query of one broker's tenants that hold the term.
+const ftsMatch = (brokerId: number, term: string): string =>
+  `broker : ${ftsPhrase(brokerToken(brokerId))} AND {name domain microsoft_tenant_id} : ${ftsPhrase(term)}`;
+
+// The one rule of the search, for the page's first matches and the report's keyset read (each adds its parameters
+// through `add` in the order they appear in the text): a term of three characters or more anywhere in the name, the
+// domain or the tenant id (the FTS5 trigram index on SQLite, from `afterId` on; pg_trgm on search_text on
+// PostgreSQL), a shorter one at the start of the name. On PostgreSQL in the "C" collation, the collation of
+// ix_tenants_broker_lower_name: LIKE 'ab%' is then a range of that index whatever the database's collation. (The
+// page reads SQLite's matches through a join of its own: see firstMatches.)
+function searchCondition(
+  dialect: Dialect,
+  brokerId: number,
+  term: string,
+  add: AddParam,
+  afterId: number | null = null,
+): string {
+  if (isShort(term)) {
+    if (dialect.name === 'postgres')
+      return `lower(t.name) COLLATE "C" LIKE ${add(`${escapeLike(term.toLowerCase())}%`)}`;
+    const from = asciiLower(term);
+    return `lower(t.name) >= ${add(from)} AND lower(t.name) < ${add(`${from}\u{10FFFF}`)}`;
+  }
+  if (dialect.name === 'postgres') return `${SEARCH_TEXT_SQL} LIKE lower(${add(`%${escapeLike(term)}%`)})`;
+  const match = add(ftsMatch(brokerId, term));
+  const rowid = afterId !== null ? ` AND rowid > ${add(afterId)}` : '';
+  return `t.id IN (SELECT rowid FROM tenants_search WHERE tenants_search MATCH ${match}${rowid})`;
+}
+
+// The condition of a status filter (the page's and the report's).
+function statusCondition(filter: Exclude<StatusFilter, 'all'>, params: Params): string {
+  if (!isAttestationFilter(filter)) return `t.status = ${params.add(filter)}`;
+  const mark = FILTER_MARKS[filter];
+  return `t.${mark.column} = ${params.add(mark.value)}`;
+}
+
+// FROM and WHERE of a page read by its number: the broker or the search's first matches, then the status.
+function filtered(dialect: Dialect, brokerId: number, filter: Pick<McaQuery, 'status' | 'q'>, params: Params): string {
+  const from =
+    filter.q === '' ? 'tenants AS t' : `(${firstMatches(dialect, brokerId, filter.q, params, COLUMNS)}) AS t`;
+  const conditions = filter.q === '' ? [`t.broker_id = ${params.add(brokerId)}`] : [];
+  if (filter.status !== 'all') conditions.push(statusCondition(filter.status, params));
+  return conditions.length > 0 ? `${from} WHERE ${conditions.join(' AND ')}` : from;
+}
+
+// Each order is served by one index read in either direction: (broker_id, name), (broker_id, status, name),
+// (broker_id, rank, name), (broker_id, [status,] accepted_at, name). A tenant without a date sorts as the oldest.
+function orderBy(dialect: Dialect, query: Pick<McaQuery, 'status' | 'sort' | 'dir'>, reverse: boolean): string {
+  const descending = (query.dir === 'desc') !== reverse;
+  const dir = descending ? 'DESC' : 'ASC';
+  const keys: string[] = [];
+  if (query.sort === 'status' && query.status === 'all') keys.push(STATUS_RANK_SQL);
+  if (query.sort === 'date')
+    keys.push(
+      dialect.name === 'postgres'
+        ? `t.accepted_at ${dir} NULLS ${descending ? 'LAST' : 'FIRST'}`
+        : `t.accepted_at ${dir}`,
+    );
+  return [
+    ...keys.map((key) => (key.startsWith('t.accepted_at') ? key : `${key} ${dir}`)),
+    `t.name ${dir}`,
+    `t.id ${dir}`,
+  ].join(', ');
+}
+
+// A page read by its number. Without a search, a deferred join: the page's ids are read from the order's index
+// alone (on PostgreSQL each index ends with id for this), stepping over the OFFSET's entries without reading the
+// table, and only the page's rows are then read whole (DESIGN.md, "Scale": a deep page 11-16 ms instead of 40-80).
+// A search's matches are capped, so its page is read from them directly.
+export function pageStatement(
+  dialect: Dialect,
+  brokerId: number,
+  query: McaQuery,
+  window: { limit: number; queryOffset: number; reverse: boolean },
+): SqlStatement {
+  const params = new Params(dialect);
+  const order = orderBy(dialect, query, window.reverse);
+  const from = filtered(dialect, brokerId, query, params);
+  const paging = `ORDER BY ${order} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  const sql =
+    query.q === ''
+      ? `SELECT ${COLUMNS} FROM (SELECT t.id FROM ${from} ${paging}) AS p JOIN tenants AS t ON t.id = p.id ORDER BY ${order}`
+      : `SELECT ${COLUMNS} FROM ${from} ${paging}`;
+  return { sql, params: params.values };
+}
+
+// Counts of every status for a search (the chips count what the search found), in one pass without sorting the
+// matches by status; without a search the counts come from tenant_status_counts instead.
+export const countColumn = (status: TenantStatus): string => `${status}_count`;
+
+const statusCounts = (status: StatusFilter): string =>
+  [
+    ...TENANT_STATUSES.map((s) => `count(*) FILTER (WHERE t.status = '${s}') AS ${countColumn(s)}`),
+    ...(isAttestationFilter(status)
+      ? Object.entries(FILTER_MARKS).map(
+          ([filter, mark]) => `count(*) FILTER (WHERE t.${mark.column} = '${mark.value}') AS ${filter}_count`,
+        )
+      : []),
+  ].join(', ');
+
+export function searchCountsStatement(
+  dialect: Dialect,
+  brokerId: number,
+  q: string,
+  status: StatusFilter = 'all',
+): SqlStatement {
+  const params = new Params(dialect);
+  return {
+    sql: `SELECT ${statusCounts(status)} FROM (${firstMatches(dialect, brokerId, q, params, keysFor(status))}) AS t`,
+    params: params.values,
+  };
+}
+
+// A search in one statement: its first matches are read once, then counted by status, and filtered, ordered and
+// paged; only the page's rows are read whole, each carrying the counts. A page with no row carries no counts: the
+// caller then asks searchCountsStatement.
+export function searchPageStatement(
+  dialect: Dialect,
+  brokerId: number,
+  query: McaQuery,
+  window: { limit: number; queryOffset: number },
+): SqlStatement {
+  const params = new Params(dialect);
+  const matches = firstMatches(dialect, brokerId, query.q, params, keysFor(query.status));
+  const status = query.status === 'all' ? '' : ` WHERE ${statusCondition(query.status, params)}`;
+  const order = orderBy(dialect, query, false);
+  const page = `SELECT t.id FROM matches AS t${status} ORDER BY ${order} LIMIT ${params.add(window.limit)} OFFSET ${params.add(window.queryOffset)}`;
+  const sql =
+    `WITH matches AS MATERIALIZED (${matches}) SELECT ${COLUMNS}, c.* FROM (${page}) AS p JOIN tenants AS t ON t.id = p.id ` +
+    `CROSS JOIN (SELECT ${statusCounts(query.status)} FROM matches AS t) AS c ORDER BY ${order}`;
+  return { sql, params: params.values };
+}
+
+// Keyset paging serves the list without a search in the name and the status orders (every key indexed, none NULL).
+export const canSeek = (query: Pick<McaQuery, 'q' | 'sort' | 'status'>): boolean =>
+  query.q === '' && query.sort !== 'date' && !isAttestationFilter(query.status);
+
+export interface CursorRow {
+  id: number;
+  name: string;
+  status: TenantStatus;
+  status_rank: number;
+}
+
+export function cursorRowStatement(dialect: Dialect, brokerId: number, id: number): SqlStatement {
+  const params = new Params(dialect);
+  return {
+    sql: `SELECT t.id, t.name, t.status, ${STATUS_RANK_SQL} AS status_rank FROM tenants AS t WHERE t.id = ${params.add(id)} AND t.broker_id = ${params.add(brokerId)}`,
+    params: params.values,
+  };
+}
+
+// The rows after (or before) the cursor's row in the page's order, to be read in turn until the page is full:
+// (name, id) compared as a row value starts the read at that row in the index. In the status order the index's
+// first key is an expression, which a row value cannot start at: the rest of the cursor's status is read from the
+// (broker, status, name) index, then the statuses after it.
+export function seekStatements(
+  dialect: Dialect,
+  brokerId: number,
+  query: McaQuery,
+  from: CursorRow,
+  direction: PageCursor['direction'],
+  limit: number,
+): SqlStatement[] {
+  const backwards = direction === 'before';
+  const descending = (query.dir === 'desc') !== backwards;
+  const [op, dir] = descending ? ['<', 'DESC'] : ['>', 'ASC'];
+  const sameStatus = (status: StatusFilter): SqlStatement => {
+    const params = new Params(dialect);
+    const conditions = [`t.broker_id = ${params.add(brokerId)}`];
+    if (status !== 'all') conditions.push(statusCondition(status, params));
+    conditions.push(`(t.name, t.id) ${op} (${params.add(from.name)}, ${params.add(from.id)})`);
+    return {
+      sql: `SELECT ${COLUMNS} FROM tenants AS t WHERE ${conditions.join(' AND ')} ORDER BY t.name ${dir}, t.id ${dir} LIMIT ${params.add(limit)}`,
+      params: params.values,
+    };
+  };
+  if (query.sort !== 'status' || query.status !== 'all') return [sameStatus(query.status)];
+  const params = new Params(dialect);
+  const later = `SELECT ${COLUMNS} FROM tenants AS t WHERE t.broker_id = ${params.add(brokerId)} AND ${STATUS_RANK_SQL} ${op} ${params.add(Number(from.status_rank))} ORDER BY ${orderBy(dialect, query, backwards)} LIMIT ${params.add(limit)}`;
+  return [sameStatus(from.status), { sql: later, params: params.values }];
+}
+
+// Rows the page shows, read again by id (the rows that wait refresh themselves): the primary key, within the broker.
+export function rowsStatement(dialect: Dialect, brokerId: number, ids: readonly number[]): SqlStatement {
+  const params = new Params(dialect);
+  const list = ids.map((id) => params.add(id)).join(', ');
+  return {
+    sql: `SELECT ${COLUMNS} FROM tenants AS t WHERE t.id IN (${list}) AND t.broker_id = ${params.add(brokerId)} ORDER BY t.id`,
+    params: params.values,
+  };
+}
+
+export function statusCountsStatement(dialect: Dialect, brokerId: number): SqlStatement {
+  const params = new Params(dialect);
+  return {
+    sql: `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${params.add(brokerId)}`,
+    params: params.values,
+  };
+}
+
+// How many tenants each mark's filter holds: a range of the mark's index (broker_id, column, name) per filter.
+export function attestationCountsStatement(dialect: Dialect, brokerId: number): SqlStatement {
+  const params = new Params(dialect);
+  const counts = Object.entries(FILTER_MARKS).map(
+    ([filter, mark]) =>
+      `SELECT '${filter}' AS filter, count(*) AS tenant_count FROM tenants WHERE broker_id = ${params.add(brokerId)} AND ${mark.column} = ${params.add(mark.value)}`,
+  );
+  return { sql: counts.join(' UNION ALL '), params: params.values };
+}
+
+// Which tenants a report lists: every tenant of the broker, or those the MCA page's status filter and search show
+// (all of them, not only the page's first matches).
+export interface TenantFilter {
+  status: StatusFilter;
+  q: string;
+}
+
+// The filter's conditions, written against a keyset read; with the status filter's unless `withStatus` is false.
+function filterConditions(
+  dialect: Dialect,
+  brokerId: number,
+  filter: TenantFilter,
+  afterId: number | null,
+  params: Params,
+  withStatus = true,
+): string {
+  const where = [`t.broker_id = ${params.add(brokerId)}`];
+  if (afterId !== null) where.push(`t.id > ${params.add(afterId)}`);
+  if (withStatus && filter.status !== 'all') where.push(statusCondition(filter.status, params));
+  if (filter.q !== '') where.push(searchCondition(dialect, brokerId, filter.q, params.add, afterId));
+  return where.join(' AND ');
+}
+
+export function filteredCountStatement(dialect: Dialect, brokerId: number, filter: TenantFilter): SqlStatement {
+  const params = new Params(dialect);
+  const where = filterConditions(dialect, brokerId, filter, null, params);
+  return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where}`, params: params.values };
+}
+
+const BATCH_COLUMNS =
+  't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at, t.reacceptance, ' +
+  't.attested_outside, t.directly_signed, t.agreement_signatory, t.acceptance_unconfirmed';
+
+// The next batch after a tenant id, in id order: each batch starts where the last ended. Each row says whether the
+// filter lists it (`listed`); the next batch starts after the last row, listed or not.
+// On PostgreSQL the batch is a window of the broker's ids that hold the term, read from ix_tenants_broker_id alone
+// (it holds search_text), and the status filter marks the window's rows: with the filter inside the window's read,
+// the planner walked the primary key through every other broker's rows for a common term (815 ms at 5 × 100,000
+// tenants; 3 ms this way). On SQLite the search index and the status indexes answer it as one read.
+export function filteredBatchStatement(
+  dialect: Dialect,
+  brokerId: number,
+  filter: TenantFilter,
+  afterId: number,
+  limit: number,
+): SqlStatement {
+  const params = new Params(dialect);
+  if (dialect.name === 'postgres') {
+    const window = filterConditions(dialect, brokerId, filter, afterId, params, false);
+    const listed = filter.status === 'all' ? 'TRUE' : statusCondition(filter.status, params);
+    return {
+      sql:
+        `SELECT ${BATCH_COLUMNS}, ${listed} AS listed FROM tenants AS t WHERE t.id = ANY (ARRAY(` +
+        `SELECT t.id FROM tenants AS t WHERE ${window} ORDER BY t.id LIMIT ${Number(limit)})) ORDER BY t.id`,
+      params: params.values,
+    };
+  }
+  const where = filterConditions(dialect, brokerId, filter, afterId, params);
+  return {
+    sql: `SELECT ${BATCH_COLUMNS}, 1 AS listed FROM tenants AS t WHERE ${where} ORDER BY t.id LIMIT ${Number(limit)}`,
+    params: params.values,
+  };
+}
+
+export type StatusCounts = Record<TenantStatus, number>;
+export type AttestationCounts = Record<AttestationFilter, number>;
+
+export const zeroCounts = (): StatusCounts => ({ attested: 0, direct: 0, pending: 0, none: 0 });
+export const zeroAttestationCounts = (): AttestationCounts => ({ ready: 0, expired: 0, reaccept: 0 });
+
+const isStatus = (value: string): value is TenantStatus => (TENANT_STATUSES as readonly string[]).includes(value);
+const flag = (value: boolean | number): boolean => Boolean(Number(value));
+
+// A row of the MCA page.
+export interface TenantRow {
+  id: number;
+  name: string;
+  domain: string;
+  microsoftTenantId: string;
+  status: TenantStatus;
+  acceptedAt: Date | null;
+  removedAt: Date | null;
+  attestationState: string | null; // the part of the wait a pending tenant's attestation is in
+  directlySigned: boolean;
+  partnerAccepted: boolean;
+  attestedOutside: boolean; // the partner-confirmed agreement was made outside this app
+  agreementSignatory: string | null;
+  unconfirmed: string | null; // why Partner Center could not confirm the acceptance at the last sync
+  reacceptanceNeeded: boolean;
+}
+
+interface RawTenantRow {
+  id: number;
+  name: string;
+  domain: string;
+  microsoft_tenant_id: string;
+  status: TenantStatus;
+  accepted_at: unknown;
+  removed_at: unknown;
+  attestation_state?: string | null;
+  directly_signed: boolean | number;
+  partner_accepted: boolean | number;
+  attested_outside: boolean | number;
+  agreement_signatory: string | null;
+  acceptance_unconfirmed: string | null;
+  reacceptance: string | null;
+}
+
+const decodeTenantRow = (dialect: Dialect, raw: RawTenantRow): TenantRow => ({
+  id: Number(raw.id),
+  name: raw.name,
+  domain: raw.domain,
+  microsoftTenantId: raw.microsoft_tenant_id,
+  status: raw.status,
+  acceptedAt: dialect.decodeTimestamp(raw.accepted_at),
+  removedAt: dialect.decodeTimestamp(raw.removed_at),
+  attestationState: raw.attestation_state ?? null,
+  directlySigned: flag(raw.directly_signed),
+  partnerAccepted: flag(raw.partner_accepted),
+  attestedOutside: flag(raw.attested_outside),
+  agreementSignatory: raw.agreement_signatory ?? null,
+  unconfirmed: raw.acceptance_unconfirmed ?? null,
+  reacceptanceNeeded: raw.reacceptance !== null && raw.reacceptance !== undefined,
+});
+
+// A search's counts per status, and per mark when it filters by one (PostgreSQL returns count(*) as text).
+export interface SearchCounts {
+  statuses: StatusCounts;
+  marks: AttestationCounts | null;
+}
+
+type RawSearchCounts = Record<string, number | string | undefined>;
+
+function decodeSearchCounts(raw: RawSearchCounts): SearchCounts {
+  const statuses = zeroCounts();
+  for (const status of TENANT_STATUSES) statuses[status] = Number(raw[countColumn(status)]);
+  const marks =
+    raw.ready_count === undefined
+      ? null
+      : { ready: Number(raw.ready_count), expired: Number(raw.expired_count), reaccept: Number(raw.reaccept_count) };
+  return { statuses, marks };
+}
+
+// The broker's counts, whatever the filter and the search: per status (removed tenants too), and per mark.
+export interface BrokerCounts {
+  all: StatusCounts;
+  current: StatusCounts; // tenants still in Partner Center
+  removed: number;
+  marks: AttestationCounts;
+}
+
+// A tenant of a report, with whether the report's filter lists it (filteredBatchStatement).
+export interface FilteredTenant {
+  id: number;
+  name: string;
+  domain: string;
+  microsoftTenantId: string;
+  status: TenantStatus;
+  acceptedAt: Date | null;
+  removedAt: Date | null;
+  reacceptanceNeeded: boolean;
+  attestedOutside: boolean;
+  directlySigned: boolean;
+  agreementSignatory: string | null;
+  unconfirmed: string | null;
+  listed: boolean;
+}
+
+type RawFilteredTenant = Omit<RawTenantRow, 'attestation_state' | 'partner_accepted'> & { listed: boolean | number };
+
+const decodeFilteredTenant = (dialect: Dialect, raw: RawFilteredTenant): FilteredTenant => ({
+  id: Number(raw.id),
+  name: raw.name,
+  domain: raw.domain,
+  microsoftTenantId: raw.microsoft_tenant_id,
+  status: raw.status,
+  acceptedAt: dialect.decodeTimestamp(raw.accepted_at),
+  removedAt: dialect.decodeTimestamp(raw.removed_at),
+  reacceptanceNeeded: raw.reacceptance !== null,
+  attestedOutside: flag(raw.attested_outside),
+  directlySigned: flag(raw.directly_signed),
+  agreementSignatory: raw.agreement_signatory,
+  unconfirmed: raw.acceptance_unconfirmed,
+  listed: flag(raw.listed),
+});
+
+// A tenant as the attestation pages name it.
+export interface TenantSummary {
+  id: number;
+  name: string;
+  domain: string;
+  microsoftTenantId: string;
+  status: TenantStatus;
+  removed: boolean;
+  reacceptanceNeeded: boolean; // every acceptance is older than the broker requires
+}
+
+interface RawTenantSummary {
+  id: number;
+  name: string;
+  domain: string;
+  microsoft_tenant_id: string;
+  status: TenantStatus;
+  removed_at: unknown;
+  reacceptance: string | null;
+}
+
+const decodeTenantSummary = (raw: RawTenantSummary): TenantSummary => ({
+  id: Number(raw.id),
+  name: String(raw.name),
+  domain: String(raw.domain),
+  microsoftTenantId: String(raw.microsoft_tenant_id),
+  status: raw.status,
+  removed: raw.removed_at !== null && raw.removed_at !== undefined,
+  reacceptanceNeeded: raw.reacceptance !== null && raw.reacceptance !== undefined,
+});
+
+const KNOWN_COLUMNS = {
+  id: true,
+  microsoftTenantId: true,
+  name: true,
+  domain: true,
+  status: true,
+  directlySigned: true,
+  directSeenAt: true,
+  partnerAccepted: true,
+  partnerAgreedAt: true,
+  agreementTemplateId: true,
+  agreementSignatory: true,
+  attestedOutside: true,
+  ownAgreementContact: true,
+  attestationState: true,
+  acceptanceCheckedAt: true,
+  acceptanceUnconfirmed: true,
+  acceptedAt: true,
+  reacceptance: true,
+  removedAt: true,
+} as const;
+
+const INSERT_CHUNK = 200;
+// Ids are 32-bit integers on PostgreSQL: a larger one names no tenant (and would fail as a query).
+const isTenantId = (id: number): boolean => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647;
+
+// The MCA page's reads, on a SqlReader alone: the bench's bare server runs them on its own connection, exactly as
+// the app does.
+export class TenantListReads {
+  constructor(protected readonly reader: SqlReader) {}
+
+  private run<T>(statement: SqlStatement): Promise<T[]> {
+    return this.reader.run<T>(statement.sql, statement.params);
+  }
+
+  private decode = (raw: RawTenantRow): TenantRow => decodeTenantRow(this.reader.dialect, raw);
+
+  async brokerCounts(brokerId: number): Promise<BrokerCounts> {
+    const { dialect } = this.reader;
+    const counts: BrokerCounts = {
+      all: zeroCounts(),
+      current: zeroCounts(),
+      removed: 0,
+      marks: zeroAttestationCounts(),
+    };
+    const rows = await this.run<{ status: string; removed: boolean | number; tenant_count: number | string }>(
+      statusCountsStatement(dialect, brokerId),
+    );
+    for (const row of rows) {
+      if (!isStatus(row.status)) continue;
+      const count = Number(row.tenant_count);
+      counts.all[row.status] += count;
+      if (flag(row.removed)) counts.removed += count;
+      else counts.current[row.status] += count;
+    }
+    const marks = await this.run<{ filter: string; tenant_count: number | string }>(
+      attestationCountsStatement(dialect, brokerId),
+    );
+    for (const row of marks) {
+      if ((ATTESTATION_FILTERS as readonly string[]).includes(row.filter))
+        counts.marks[row.filter as AttestationFilter] = Number(row.tenant_count);
+    }
+    return counts;
+  }
+
+  // A search's page with its counts in one statement; null when the page has no row (the counts are then read alone).
+  async searchPage(
+    brokerId: number,
+    query: McaQuery,
+    window: { limit: number; queryOffset: number },
+  ): Promise<{ rows: TenantRow[]; counts: SearchCounts } | null> {
+    const raw = await this.run<RawTenantRow & RawSearchCounts>(
+      searchPageStatement(this.reader.dialect, brokerId, query, window),
+    );
+    return raw.length === 0 ? null : { rows: raw.map(this.decode), counts: decodeSearchCounts(raw[0]) };
+  }
+
+  async searchCounts(brokerId: number, q: string, status: StatusFilter): Promise<SearchCounts> {
+    const [raw] = await this.run<RawSearchCounts>(searchCountsStatement(this.reader.dialect, brokerId, q, status));
+    return decodeSearchCounts(raw);
+  }
+
+  // A page read by its number, in the query's order (a window read from the other end is put back in order).
+  async page(brokerId: number, query: McaQuery, window: PageWindow): Promise<TenantRow[]> {
+    const raw = await this.run<RawTenantRow>(pageStatement(this.reader.dialect, brokerId, query, window));
+    if (window.reverse) raw.reverse();
+    return raw.map(this.decode);
+  }
+
+  // The page next to the cursor's row, or null when it cannot be read that way (the row is gone, or the tenants
+  // changed so that the page would not fill as the counts say): the page is then read by its number.
+  async pageFrom(brokerId: number, query: McaQuery, cursor: PageCursor, limit: number): Promise<TenantRow[] | null> {
+    const { dialect } = this.reader;
+    const [from] = await this.run<CursorRow>(cursorRowStatement(dialect, brokerId, cursor.id));
+    if (!from) return null;
+    const rows: RawTenantRow[] = [];
+    for (const statement of seekStatements(dialect, brokerId, query, from, cursor.direction, limit)) {
+      if (rows.length < limit) rows.push(...(await this.run<RawTenantRow>(statement)));
+    }
+    if (rows.length < limit) return null;
+    const page = rows.slice(0, limit);
+    return (cursor.direction === 'before' ? page.reverse() : page).map(this.decode);
+  }
+
+  // Rows the page shows, read again by id; ids of another broker name no row.
+  async rowsById(brokerId: number, ids: readonly number[]): Promise<TenantRow[]> {
+    return (await this.run<RawTenantRow>(rowsStatement(this.reader.dialect, brokerId, ids))).map(this.decode);
+  }
+}
+
+// The rest of the tenants' SQL: the writer's reads and writes (inside the caller's transaction), the report's
+// keyset read, and the tenant other features name.
+@Injectable()
+export class TenantsRepository extends TenantListReads {
+  constructor(private readonly sql: SqlService) {
+    super(sql);
+  }
+
+  // One tenant of the broker as the merge reads it, or null.
+  async known(brokerId: number, tenantId: number): Promise<KnownTenant | null> {
+    if (!isTenantId(tenantId)) return null;
+    return this.sql.manager.findOne(Tenant, { where: { id: tenantId, brokerId }, select: KNOWN_COLUMNS });
+  }
+
+  // A broker's tenants as the merge reads them (or those of the given Microsoft ids). Inside a transaction on
+  // PostgreSQL the rows are locked, so that an attestation changing a status meanwhile waits for the merge instead
+  // of being overwritten by it (SQLite serialises write transactions already).
+  knownTenants(brokerId: number, tx?: Tx, only?: { microsoftTenantIds: string[] }): Promise<KnownTenant[]> {
+    const manager = tx?.manager ?? this.sql.manager;
+    const lock = tx && tx.dialect.name === 'postgres' ? { lock: { mode: 'pessimistic_write' as const } } : {};
+    const where = only ? { brokerId, microsoftTenantId: In(only.microsoftTenantIds) } : { brokerId };
+    return manager.find(Tenant, { where, select: KNOWN_COLUMNS, ...lock });
+  }
+
+  // The broker's tenants not marked removed, as the statement returns them: on SQLite a prepared statement's rows,
+  // without an entity built for each (ten thousand of those would hold the event loop for tens of ms).
+  listed(brokerId: number): Promise<Pick<KnownTenant, 'id' | 'microsoftTenantId' | 'removedAt'>[]> {
+    return this.sql.query`SELECT id, microsoft_tenant_id AS "microsoftTenantId", removed_at AS "removedAt"
+      FROM tenants WHERE broker_id = ${brokerId} AND removed_at IS NULL`;
+  }
+
+  // Without reading the new rows back (TypeORM would, for their defaults): nothing here needs them.
+  async insert(tx: Tx, brokerId: number, rows: readonly TenantFields[], now: Date): Promise<void> {
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      await tx.manager
+        .createQueryBuilder()
+        .insert()
+        .into(Tenant)
+        .values(rows.slice(start, start + INSERT_CHUNK).map((fields) => ({ ...fields, brokerId, lastSyncedAt: now })))
+        .updateEntity(false)
+        .execute();
+    }
+  }
+
+  async update(tx: Tx, brokerId: number, id: number, changes: Partial<Tenant>): Promise<void> {
+    await tx.manager.update(Tenant, { id, brokerId }, changes);
+  }
+
+  // Tenants gone from Partner Center: kept, marked removed (no longer needing re-acceptance). Returns how many.
+  async markRemoved(tx: Tx, brokerId: number, ids: readonly number[], now: Date): Promise<number> {
+    const result = await tx.manager.update(
+      Tenant,
+      { brokerId, id: In([...ids]), removedAt: IsNull() },
+      { removedAt: now, lastSyncedAt: now, reacceptance: null },
+    );
+    return result.affected ?? ids.length;
+  }
+
+  // The whole row, locked until the transaction ends (PostgreSQL), or null.
+  async locked(tx: Tx, brokerId: number, tenantId: number): Promise<Tenant | null> {
+    if (!isTenantId(tenantId)) return null;
+    const lock = tx.dialect.name === 'postgres' ? { lock: { mode: 'pessimistic_write' as const } } : {};
+    return tx.manager.findOne(Tenant, { where: { id: tenantId, brokerId }, ...lock });
+  }
+
+  // The broker's lowest and highest tenant ids (null without tenants): the windows re-acceptance is marked in.
+  async idSpan(brokerId: number): Promise<{ low: number; high: number } | null> {
+    const [span] = await this.sql.query<{ low: number | string | null; high: number | string | null }>`
+      SELECT min(id) AS low, max(id) AS high FROM tenants WHERE broker_id = ${brokerId}`;
+    return span?.low === null || span?.low === undefined ? null : { low: Number(span.low), high: Number(span.high) };
+  }
+
+  // The accepted tenants with ids in (from, to] marked again against the date: deriveAcceptance's rule (an accepted
+  // tenant's shown acceptance is older, and no direct one is beside it), in one statement.
+  async markReacceptance(tx: Tx, brokerId: number, ids: { from: number; to: number }, requiredFrom: Date | null) {
+    const before = requiredFrom ? tx.dialect.encodeTimestamp(requiredFrom) : null;
+    await tx.query`UPDATE tenants SET reacceptance = CASE WHEN status IN ('attested', 'direct')
+      AND removed_at IS NULL AND accepted_at < ${before} AND (status = 'direct' OR directly_signed = FALSE)
+      THEN ${REACCEPTANCE_NEEDED} ELSE NULL END
+      WHERE broker_id = ${brokerId} AND id > ${ids.from} AND id <= ${ids.to}`;
+  }
+
+  async reacceptanceCount(brokerId: number): Promise<number> {
+    const [count] = await this.sql.query<{ n: number | string }>`
+      SELECT count(*) AS n FROM tenants WHERE broker_id = ${brokerId} AND reacceptance = ${REACCEPTANCE_NEEDED}`;
+    return Number(count?.n ?? 0);
+  }
+
+  // A tenant of the broker as other features name it (the attestation pages, the finalize job), or null.
+  async summary(brokerId: number, tenantId: number): Promise<TenantSummary | null> {
+    if (!isTenantId(tenantId)) return null;
+    const [row] = await this.sql.query<RawTenantSummary>`
+      SELECT id, name, domain, microsoft_tenant_id, status, removed_at, reacceptance FROM tenants
+      WHERE id = ${tenantId} AND broker_id = ${brokerId}`;
+    return row ? decodeTenantSummary(row) : null;
+  }
+
+  // How many tenants the filter lists (a report's total).
+  async countFiltered(brokerId: number, filter: TenantFilter): Promise<number> {
+    const { sql, params } = filteredCountStatement(this.sql.dialect, brokerId, filter);
+    const [row] = await this.sql.run<{ n: number | string }>(sql, params);
+    return Number(row?.n ?? 0);
+  }
+
+  // The broker's next `limit` tenants after `afterId` in id order, each saying whether the filter lists it.
+  async filteredBatch(
+    brokerId: number,
+    filter: TenantFilter,
+    afterId: number,
+    limit: number,
+  ): Promise<FilteredTenant[]> {
+    const { sql, params } = filteredBatchStatement(this.sql.dialect, brokerId, filter, afterId, limit);
+    return (await this.sql.run<RawFilteredTenant>(sql, params)).map((raw) =>
+      decodeFilteredTenant(this.sql.dialect, raw),
+    );
+  }
+}
