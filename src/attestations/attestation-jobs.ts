@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { runForBroker } from '../common/request-context';
 import { SqlService } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
-import { FAILURE_KINDS, toAttestation } from './attestation.record';
+import { FAILURE_KINDS } from './attestation.record';
+import { AttestationsRepository } from './attestations.repository';
 import { BACKGROUND_CHECK_LABEL } from './customer-acceptance';
 import { AGREEMENT_ALREADY_EXISTS } from '../partner-center/partner-center.shapes';
 import {
@@ -36,6 +38,7 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
   constructor(
     private readonly attestations: AttestationsService,
     private readonly sql: SqlService,
+    private readonly clock: Clock,
   ) {}
 
   parse(): Record<string, never> {
@@ -43,7 +46,7 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
   }
 
   async handle(_payload: Record<string, never>, ctx: JobContext): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     for (const attestation of await this.attestations.due(now, POLL_BATCH)) {
       if (ctx.signal.aborted) return;
       try {
@@ -86,6 +89,7 @@ export class AttestationFinalizeHandler implements JobHandler<{ attestationId: n
 
   constructor(
     private readonly attestations: AttestationsService,
+    private readonly repository: AttestationsRepository,
     private readonly sql: SqlService,
     private readonly settings: PartnerCenterSettingsService,
     @Inject(PARTNER_CENTER_API) private readonly client: PartnerCenterApi,
@@ -98,11 +102,9 @@ export class AttestationFinalizeHandler implements JobHandler<{ attestationId: n
   }
 
   async handle({ attestationId }: { attestationId: number }, ctx: JobContext): Promise<void> {
-    const [row] = await this.sql.query<Record<string, unknown>>`SELECT * FROM attestations WHERE id = ${attestationId}`;
-    if (!row) return;
-    const attestation = toAttestation(row, this.sql.dialect);
-    // Cancelled or finalized meanwhile: nothing to do.
-    if (attestation.state !== 'accepted') return;
+    const attestation = await this.repository.byId(attestationId);
+    // Gone, cancelled or finalized meanwhile: nothing to do.
+    if (attestation?.state !== 'accepted') return;
     const [tenant] = await this.sql.query<{ microsoft_tenant_id: string }>`
       SELECT microsoft_tenant_id FROM tenants WHERE id = ${attestation.tenantId}`;
     let agreement;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppUrl } from '../common/app-url';
+import { Clock } from '../common/clock';
 import type { Tx } from '../database/sql.service';
 import type { Attestation } from './attestation.record';
 import { Outbox } from '../mail/outbox.service';
@@ -16,6 +17,7 @@ export class AttestationMail {
   constructor(
     private readonly outbox: Outbox,
     private readonly appUrl: AppUrl,
+    private readonly clock: Clock,
   ) {}
 
   linkToSignatory(tx: Tx, attestation: Attestation, partnerName: string): Promise<number> {
@@ -86,7 +88,7 @@ export class AttestationMail {
         signatory: `${attestation.signatoryFirstName} ${attestation.signatoryLastName}`,
         error: attestation.lastError,
         url: `${this.appUrl.base()}/tenants/${attestation.tenantId}/attestation`,
-        whenText: when(new Date()),
+        whenText: when(this.clock.now()),
       },
     });
   }

@@ -5,9 +5,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { AttestationsRepository } from '../attestations/attestations.repository';
 import { SqlService } from '../database/sql.service';
 import type { TenantStatus } from '../tenants/tenant-status';
-import { latestAttestations } from './latest-attestations';
 import { csvCells, REPORT_COLUMNS, xlsxCells, type ReportFormat, type ReportRow } from './report-columns';
 import { batchStatement, countStatement, type ReportFilter } from './report-rows.sql';
 
@@ -34,7 +34,10 @@ interface RawTenant {
 
 @Injectable()
 export class ReportBuilder {
-  constructor(private readonly sql: SqlService) {}
+  constructor(
+    private readonly sql: SqlService,
+    private readonly attestations: AttestationsRepository,
+  ) {}
 
   async count(brokerId: number, filter: ReportFilter): Promise<number> {
     const { sql, params } = countStatement(this.sql.dialect, brokerId, filter);
@@ -52,8 +55,7 @@ export class ReportBuilder {
       if (raw.length === 0) return;
       const listed = raw.filter((r) => Boolean(r.listed));
       if (listed.length > 0) {
-        const attestations = await latestAttestations(
-          this.sql,
+        const attestations = await this.attestations.latestOfTenants(
           brokerId,
           listed.map((r) => r.id),
         );

@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { AttestationsModule } from '../attestations/attestations.module';
 import { JobRegistry } from '../jobs/job-registry';
 import { MailAttachments } from '../mail/mail-attachments';
 import { ReportBuilder } from './report-builder';
@@ -15,6 +16,7 @@ import { ReportSettingsService } from './report-settings.service';
 import { ReportsController } from './reports.controller';
 
 @Module({
+  imports: [AttestationsModule],
   controllers: [ReportsController, ReportSchedulesController, ReportSettingsController],
   providers: [
     ReportBuilder,
