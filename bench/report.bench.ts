@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { AttestationsRepository } from '../src/attestations/attestations.repository';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { SqlService } from '../src/database/sql.service';
 import { ReportBuilder } from '../src/reports/report-builder';
@@ -40,7 +41,7 @@ async function openDatabase(dataDir: string): Promise<DataSource> {
 async function child(dataDir: string, format: ReportFormat): Promise<void> {
   const dataSource = await openDatabase(dataDir);
   const sql = new SqlService(dataSource, null, { check: () => undefined });
-  const builder = new ReportBuilder(sql, new TenantsRepository(sql));
+  const builder = new ReportBuilder(sql, new TenantsRepository(sql), new AttestationsRepository(sql));
   const startRssMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
   const cpu = process.cpuUsage();

@@ -1,11 +1,10 @@
-import type { ConfigService } from '@nestjs/config';
 import type { AppUrl } from '../common/app-url';
+import type { AppConfig } from '../config/app.config';
 import type { EnhancedAttestation } from '../partner-center/partner-center.types';
 import { AcceptanceLinks } from './acceptance-links';
 
 const APP = { base: () => 'https://mca.example.com' } as AppUrl;
-const config = (partnerCenterComponentUrl?: string) =>
-  ({ getOrThrow: () => ({ partnerCenterComponentUrl }) }) as unknown as ConfigService;
+const config = (partnerCenterComponentUrl?: string) => ({ partnerCenterComponentUrl }) as AppConfig;
 const created = (componentUrl: string | null = null): EnhancedAttestation => ({
   id: 'pc 1',
   status: 'pending',

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { AppUrl } from '../common/app-url';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { componentUrl } from '../partner-center/partner-center.assumed';
 import type { EnhancedAttestation, PartnerCenterMode } from '../partner-center/partner-center.types';
 import { sandboxComponentTemplate } from '../partner-center/sandbox/partner-center-sandbox';
@@ -18,9 +17,9 @@ export class AcceptanceLinks {
 
   constructor(
     private readonly appUrl: AppUrl,
-    config: ConfigService,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.liveTemplate = config.getOrThrow<AppConfig>('app').partnerCenterComponentUrl ?? null;
+    this.liveTemplate = config.partnerCenterComponentUrl ?? null;
   }
 
   customerLink(pcAttestationId: string): string {

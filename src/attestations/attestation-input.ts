@@ -1,6 +1,7 @@
 import type { FieldMessages } from '../common/domain-errors';
 import { nameTextProblem, NOT_NAME_TEXT } from '../common/name-text';
 import { isCountry, isLanguage } from './countries-languages';
+import type { AttestationForm } from './dto/attestation-form.dto';
 
 // What the create form sends, checked field by field (messages next to the fields). Names, company and email are
 // kept as entered, only trimmed: the record must show the signatory exactly as the partner gave it.
@@ -31,7 +32,7 @@ function checkText(errors: FieldMessages, field: string, value: string, label: s
   else if (NOT_NAME_TEXT.test(value)) errors[field] = nameTextProblem(`The ${label}`);
 }
 
-export function parseAttestationInput(body: Record<string, unknown>): {
+export function parseAttestationInput(body: AttestationForm): {
   input: AttestationInput;
   errors: FieldMessages;
 } {

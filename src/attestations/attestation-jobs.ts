@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BrokersRepository } from '../brokers/brokers.repository';
+import { Clock } from '../common/clock';
 import { runForBroker } from '../common/request-context';
 import { SqlService } from '../database/sql.service';
 import { PARTNER_CENTER_API } from '../partner-center-settings/partner-center.ports';
 import { PartnerCenterSettingsService } from '../partner-center-settings/partner-center-settings.service';
 import { PartnerCenterError, type PartnerCenterApi } from '../partner-center/partner-center.types';
 import { TenantsRepository } from '../tenants/tenants.repository';
-import { FAILURE_KINDS, toAttestation } from './attestation.record';
+import { FAILURE_KINDS } from './attestation.record';
+import { AttestationsRepository } from './attestations.repository';
 import { BACKGROUND_CHECK_LABEL } from './customer-acceptance';
 import { AGREEMENT_ALREADY_EXISTS } from '../partner-center/partner-center.shapes';
 import {
@@ -39,6 +41,7 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
     private readonly attestations: AttestationsService,
     private readonly sql: SqlService,
     private readonly brokers: BrokersRepository,
+    private readonly clock: Clock,
   ) {}
 
   parse(): Record<string, never> {
@@ -46,7 +49,7 @@ export class AttestationPollHandler implements JobHandler<Record<string, never>>
   }
 
   async handle(_payload: Record<string, never>, ctx: JobContext): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     for (const attestation of await this.attestations.due(now, POLL_BATCH)) {
       if (ctx.signal.aborted) return;
       try {
@@ -89,6 +92,7 @@ export class AttestationFinalizeHandler implements JobHandler<{ attestationId: n
 
   constructor(
     private readonly attestations: AttestationsService,
+    private readonly repository: AttestationsRepository,
     private readonly sql: SqlService,
     private readonly settings: PartnerCenterSettingsService,
     @Inject(PARTNER_CENTER_API) private readonly client: PartnerCenterApi,
@@ -102,11 +106,9 @@ export class AttestationFinalizeHandler implements JobHandler<{ attestationId: n
   }
 
   async handle({ attestationId }: { attestationId: number }, ctx: JobContext): Promise<void> {
-    const [row] = await this.sql.query<Record<string, unknown>>`SELECT * FROM attestations WHERE id = ${attestationId}`;
-    if (!row) return;
-    const attestation = toAttestation(row, this.sql.dialect);
-    // Cancelled or finalized meanwhile: nothing to do.
-    if (attestation.state !== 'accepted') return;
+    const attestation = await this.repository.byId(attestationId);
+    // Gone, cancelled or finalized meanwhile: nothing to do.
+    if (attestation?.state !== 'accepted') return;
     const tenant = await this.tenants.summary(attestation.brokerId, attestation.tenantId);
     if (!tenant) throw new Error(`The tenant of attestation ${attestation.id} is gone`);
     let agreement;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppUrl } from '../common/app-url';
+import { Clock } from '../common/clock';
 import type { Tx } from '../database/sql.service';
 import { UsersRepository } from '../users/users.repository';
 import type { Attestation } from './attestation.record';
@@ -18,6 +19,7 @@ export class AttestationMail {
     private readonly outbox: Outbox,
     private readonly appUrl: AppUrl,
     private readonly users: UsersRepository,
+    private readonly clock: Clock,
   ) {}
 
   linkToSignatory(tx: Tx, attestation: Attestation, partnerName: string): Promise<number> {
@@ -87,7 +89,7 @@ export class AttestationMail {
         signatory: `${attestation.signatoryFirstName} ${attestation.signatoryLastName}`,
         error: attestation.lastError,
         url: `${this.appUrl.base()}/tenants/${attestation.tenantId}/attestation`,
-        whenText: when(new Date()),
+        whenText: when(this.clock.now()),
       },
     });
   }

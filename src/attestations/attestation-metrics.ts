@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { SqlService } from '../database/sql.service';
 import { Metrics } from '../metrics/metrics.service';
+import { AttestationsRepository } from './attestations.repository';
 
 // Attestations by broker and state, read at each scrape.
 @Injectable()
 export class AttestationMetrics {
-  constructor(metrics: Metrics, sql: SqlService) {
+  constructor(metrics: Metrics, repository: AttestationsRepository) {
     metrics.gauge('mca_attestations', 'Attestations by broker and state', ['broker', 'state'], async (set) => {
-      const rows = await sql.query<{ broker_id: number | string; state: string; n: number | string }>`
-        SELECT broker_id, state, count(*) AS n FROM attestations GROUP BY broker_id, state`;
-      for (const row of rows) set({ broker: String(row.broker_id), state: row.state }, Number(row.n));
+      for (const row of await repository.countsByBrokerAndState())
+        set({ broker: String(row.brokerId), state: row.state }, row.count);
     });
   }
 }

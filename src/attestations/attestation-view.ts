@@ -129,11 +129,12 @@ export function attestationRecord(
   tenant: TenantSummary,
   attestation: Attestation,
   events: AuditEventView[],
+  now: Date,
 ) {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return {
     kind: 'mca-partner-attestation-record',
-    generatedAt: new Date().toISOString(),
+    generatedAt: now.toISOString(),
     partner: { name: partnerName },
     tenant: { name: tenant.name, microsoftTenantId: tenant.microsoftTenantId, domain: tenant.domain },
     attestation: {

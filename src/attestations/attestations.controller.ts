@@ -14,9 +14,11 @@ import {
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
-import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
+import { Clock } from '../common/clock';
+import { FormView } from '../common/decorators';
+import { NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
-import { FormErrorsException } from '../common/form-errors.exception';
+import type { FormViewData, FormViewDataSource } from '../common/form-view.interceptor';
 import { isHtmxRequest } from '../common/htmx';
 import { formId, PathId, parseId } from '../common/ids';
 import { RedirectException } from '../common/redirect.exception';
@@ -34,8 +36,20 @@ import { AttestationsService } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
 import { AuditTrail } from '../audit/audit-trail.service';
 import type { Attestation } from './attestation.record';
+import { AttestationActionForm, AttestationForm } from './dto/attestation-form.dto';
 
 const CHANGERS = ['admin', 'operator'] as const;
+
+declare module 'express' {
+  interface Request {
+    // The page a refused form or action is shown on again, named by the handler once it has found the tenant.
+    attestationPage?: (error: unknown) => FormViewData | Promise<FormViewData>;
+  }
+}
+
+// FormView's data for these routes: the page the handler named (the form of its tenant, or its attestation as it
+// is now). The bodies are never refused before the handler runs: their fields are checked once the tenant is known.
+const refusedPage: FormViewDataSource = (req, error) => req.attestationPage?.(error) ?? {};
 
 // The three steps of an attestation for one tenant: the create form (a modal with JavaScript, a page without), the
 // attestation's page with its actions, and its record. Viewers see; operators and admins act.
@@ -45,6 +59,7 @@ export class AttestationsController {
     private readonly attestations: AttestationsService,
     private readonly pages: AttestationPages,
     private readonly audit: AuditTrail,
+    private readonly clock: Clock,
   ) {}
 
   @Get('attestations/new')
@@ -66,26 +81,32 @@ export class AttestationsController {
   @Post('attestations')
   @HttpCode(HttpStatus.OK)
   @Roles(...CHANGERS)
+  @FormView('attestations/new', refusedPage)
   @Render('attestations/new')
   async create(
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
     @PathId('tenantId') tenantId: number,
-    @Body() body: Record<string, unknown>,
+    @Body() form: AttestationForm,
     @CurrentUser() user: SignedInUser,
   ) {
     const tenant = await this.attestations.tenant(tenantId);
-    try {
-      const attestation = await this.attestations.create(tenant.id, body, user);
-      if (!isHtmxRequest(req)) {
-        flash(req, 'success', `Agreement link generated for ${tenant.name}.`);
-        throw new RedirectException(`/tenants/${tenant.id}/attestation`);
-      }
-      res.set('HX-Trigger', 'attestation-created');
-      return this.pages.created(req, tenant, attestation);
-    } catch (error) {
-      throw this.formError(req, tenant, body, error);
+    const token = typeof form.requestToken === 'string' ? form.requestToken : '';
+    // An expired or altered token is replaced, so that the form shown again can be sent.
+    req.attestationPage = (error) =>
+      this.pages.form(
+        req,
+        tenant,
+        {},
+        error instanceof ValidationFailedError && error.fields.requestToken ? randomUUID() : token,
+      );
+    const attestation = await this.attestations.create(tenant.id, form, user);
+    if (!isHtmxRequest(req)) {
+      flash(req, 'success', `Agreement link generated for ${tenant.name}.`);
+      throw new RedirectException(`/tenants/${tenant.id}/attestation`);
     }
+    res.set('HX-Trigger', 'attestation-created');
+    return this.pages.created(req, tenant, attestation);
   }
 
   @Get('attestation')
@@ -127,14 +148,15 @@ export class AttestationsController {
 
   @Post('attestation/finalize')
   @Roles(...CHANGERS)
+  @FormView('attestations/view', refusedPage)
   async finalize(
     @Req() req: Request,
     @PathId('tenantId') tenantId: number,
-    @Body() body: Record<string, unknown>,
+    @Body() form: AttestationActionForm,
     @CurrentUser() user: SignedInUser,
   ) {
     await this.act(
-      { req, tenantId, body, user },
+      { req, tenantId, form, user },
       (t, a) => this.attestations.requestFinalize(t, a),
       'Finalizing: Partner Center is creating the customer agreement.',
     );
@@ -142,13 +164,14 @@ export class AttestationsController {
 
   @Post('attestation/retry')
   @Roles(...CHANGERS)
+  @FormView('attestations/view', refusedPage)
   async retry(
     @Req() req: Request,
     @PathId('tenantId') tenantId: number,
-    @Body() body: Record<string, unknown>,
+    @Body() form: AttestationActionForm,
     @CurrentUser() user: SignedInUser,
   ) {
-    await this.act({ req, tenantId, body, user }, (t, a) => this.attestations.retryFinalize(t, a), 'Finalizing again.');
+    await this.act({ req, tenantId, form, user }, (t, a) => this.attestations.retryFinalize(t, a), 'Finalizing again.');
   }
 
   // The confirmation, as a page without JavaScript (the attestation's page opens the same in a dialog).
@@ -167,13 +190,14 @@ export class AttestationsController {
 
   @Post('attestation/cancel')
   @Roles(...CHANGERS)
+  @FormView('attestations/view', refusedPage)
   async cancel(
     @Req() req: Request,
     @PathId('tenantId') tenantId: number,
-    @Body() body: Record<string, unknown>,
+    @Body() form: AttestationActionForm,
     @CurrentUser() user: SignedInUser,
   ) {
-    await this.act({ req, tenantId, body, user }, (t, a) => this.attestations.cancel(t, a), 'Attestation cancelled.');
+    await this.act({ req, tenantId, form, user }, (t, a) => this.attestations.cancel(t, a), 'Attestation cancelled.');
   }
 
   @Get('attestation/record')
@@ -207,7 +231,7 @@ export class AttestationsController {
   private async recordOf(tenantId: number, user: SignedInUser) {
     const { tenant, attestation } = await this.latestOf(tenantId);
     const events = await this.audit.forSubject('attestation', attestation.id);
-    return { tenant, record: attestationRecord(user.brokerName, tenant, attestation, events) };
+    return { tenant, record: attestationRecord(user.brokerName, tenant, attestation, events, this.clock.now()) };
   }
 
   // The attestation's page as it is now, with its history.
@@ -224,56 +248,18 @@ export class AttestationsController {
   // attestation moved on first (another tab, another user, the link expired), the page shows it as it is now, with
   // what could not be done and why.
   private async act(
-    request: { req: Request; tenantId: number; body: Record<string, unknown>; user: SignedInUser },
+    request: { req: Request; tenantId: number; form: AttestationActionForm; user: SignedInUser },
     change: (tenantId: number, attestationId: number) => Promise<unknown>,
     done: string,
   ): Promise<void> {
-    const { req, body, user } = request;
-    const tenant = await this.attestations.tenant(request.tenantId);
-    const attestationId = formId(body, 'attestationId');
-    try {
-      await change(tenant.id, attestationId);
-    } catch (error) {
-      const current = error instanceof ConflictError ? await this.attestations.latestFor(tenant.id) : null;
-      if (!current) throw error;
-      throw new FormErrorsException(
-        { form: (error as ConflictError).message },
-        { status: HttpStatus.CONFLICT, view: 'attestations/view', viewData: await this.pageOf(tenant, current, user) },
-      );
-    }
+    const { req, form, user } = request;
+    const { tenant } = await this.latestOf(request.tenantId);
+    req.attestationPage = async () => {
+      const current = await this.latestOf(tenant.id);
+      return this.pageOf(tenant, current.attestation, user);
+    };
+    await change(tenant.id, formId({ ...form }, 'attestationId'));
     flash(req, 'success', done);
     throw new RedirectException(`/tenants/${tenant.id}/attestation`);
-  }
-
-  private formError(req: Request, tenant: TenantSummary, body: Record<string, unknown>, error: unknown): unknown {
-    if (error instanceof RedirectException) return error;
-    const token = typeof body.requestToken === 'string' ? body.requestToken : '';
-    if (error instanceof ValidationFailedError) {
-      const fresh = error.fields.requestToken ? randomUUID() : token;
-      return new FormErrorsException(error.fields, {
-        view: 'attestations/new',
-        viewData: this.pages.form(req, tenant, {}, fresh),
-      });
-    }
-    if (error instanceof ConflictError || error instanceof PartnerCenterError) {
-      const status =
-        error instanceof ConflictError
-          ? HttpStatus.CONFLICT
-          : error.kind === 'rejected'
-            ? HttpStatus.UNPROCESSABLE_ENTITY
-            : HttpStatus.BAD_GATEWAY;
-      return new FormErrorsException(
-        { form: error.message },
-        {
-          status,
-          view: 'attestations/new',
-          viewData: {
-            ...this.pages.form(req, tenant, {}, token),
-            formLink: error instanceof ConflictError ? (error.link ?? null) : null,
-          },
-        },
-      );
-    }
-    return error;
   }
 }

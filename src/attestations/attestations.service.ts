@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { BrokersRepository } from '../brokers/brokers.repository';
 import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
 import type { Contact } from '../common/contact';
 import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { currentActor, type CurrentUser } from '../common/request-context';
@@ -18,7 +19,9 @@ import { AcceptanceLinks } from './acceptance-links';
 import { AttestationClaims } from './attestation-claims';
 import { parseAttestationInput, type AttestationInput } from './attestation-input';
 import { isOpen, tenantAttestationStateFor, transition, type AttestationEvent } from './attestation-state';
-import { columnOf, toAttestation, type Attestation, type AttestationChanges } from './attestation.record';
+import type { Attestation, AttestationChanges } from './attestation.record';
+import { AttestationsRepository, toAttestation, type AttestationRow } from './attestations.repository';
+import type { AttestationForm } from './dto/attestation-form.dto';
 import { AttestationMail } from './attestation-mail';
 import { AuditTrail, type AuditActor } from '../audit/audit-trail.service';
 import { acceptanceEvent } from './customer-acceptance';
@@ -47,11 +50,6 @@ export function finalizeRequestId(attestation: Pick<Attestation, 'id' | 'pcAttes
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const isUniqueViolation = (error: unknown): boolean => {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  return e?.code === '23505' || /UNIQUE constraint failed/.test(String(e?.message ?? ''));
-};
-
 // The one service that changes attestations: every change is a checked transition (attestation-state.ts), applied in
 // one transaction with the tenant's status, the audit event and whatever mail or job it causes.
 @Injectable()
@@ -69,6 +67,8 @@ export class AttestationsService {
     private readonly links: AcceptanceLinks,
     private readonly claims: AttestationClaims,
     private readonly brokers: BrokersRepository,
+    private readonly repository: AttestationsRepository,
+    private readonly clock: Clock,
   ) {}
 
   async tenant(tenantId: number): Promise<TenantSummary> {
@@ -79,11 +79,8 @@ export class AttestationsService {
 
   // The tenant's latest attestation (the one its row and its page are about), or null.
   async latestFor(tenantId: number): Promise<Attestation | null> {
-    const brokerId = this.scope.brokerId();
-    const [row] = await this.sql.query<Record<string, unknown>>`
-      SELECT * FROM attestations WHERE tenant_id = ${tenantId} AND broker_id = ${brokerId}
-      ORDER BY created_at DESC, id DESC LIMIT 1`;
-    return row ? this.withComponent(toAttestation(row, this.sql.dialect)) : null;
+    const latest = await this.repository.latestOfTenant(this.scope.brokerId(), tenantId);
+    return latest ? this.withComponent(latest) : null;
   }
 
   // A live attestation made before PARTNER_CENTER_COMPONENT_URL was set gets its component once it is.
@@ -98,13 +95,11 @@ export class AttestationsService {
 
   // An attestation of this tenant in this broker; anything else (a tampered id) is not found.
   async ofTenant(tenantId: number, attestationId: number): Promise<Attestation> {
-    const brokerId = this.scope.brokerId();
-    const [row] = Number.isSafeInteger(attestationId)
-      ? await this.sql.query<Record<string, unknown>>`
-          SELECT * FROM attestations WHERE id = ${attestationId} AND tenant_id = ${tenantId} AND broker_id = ${brokerId}`
-      : [];
-    if (!row) throw new NotFoundInBrokerError('That attestation');
-    return toAttestation(row, this.sql.dialect);
+    const attestation = Number.isSafeInteger(attestationId)
+      ? await this.repository.ofTenant(this.scope.brokerId(), tenantId, attestationId)
+      : null;
+    if (!attestation) throw new NotFoundInBrokerError('That attestation');
+    return attestation;
   }
 
   // What the customer's public agreement page shows, found by Microsoft's attestation id (the link is the key, so
@@ -114,11 +109,9 @@ export class AttestationsService {
   ): Promise<{ attestation: Attestation; partnerName: string; customerName: string } | null> {
     // Partner Center's ids are printable ASCII: anything else (a NUL, which PostgreSQL refuses to compare) is no link.
     if (!/^[\x21-\x7e]{1,200}$/.test(pcAttestationId)) return null;
-    const [row] = await this.sql.query<Record<string, unknown>>`
-      SELECT a.* FROM attestations a
-      WHERE a.pc_attestation_id = ${pcAttestationId} ORDER BY a.id DESC LIMIT 1`;
-    if (!row) return null;
-    const attestation = this.withComponent(toAttestation(row, this.sql.dialect));
+    const found = await this.repository.latestByPcAttestationId(pcAttestationId);
+    if (!found) return null;
+    const attestation = this.withComponent(found);
     const customer = await this.tenants.summary(attestation.brokerId, attestation.tenantId);
     if (!customer) return null;
     return {
@@ -129,14 +122,11 @@ export class AttestationsService {
   }
 
   // The broker's habit (its latest attestation's country and language), so the form starts where it usually ends.
-  async brokerDefaults(): Promise<{ country: string; language: string } | null> {
-    const brokerId = this.scope.brokerId();
-    const [row] = await this.sql.query<{ country: string; language: string }>`
-      SELECT country, language FROM attestations WHERE broker_id = ${brokerId} ORDER BY id DESC LIMIT 1`;
-    return row ?? null;
+  brokerDefaults(): Promise<{ country: string; language: string } | null> {
+    return this.repository.brokerDefaults(this.scope.brokerId());
   }
 
-  async create(tenantId: number, body: Record<string, unknown>, user: CurrentUser): Promise<Attestation> {
+  async create(tenantId: number, body: AttestationForm, user: CurrentUser): Promise<Attestation> {
     const tenant = await this.tenant(tenantId);
     const { input, errors } = parseAttestationInput(body);
     if (Object.keys(errors).length > 0) throw new ValidationFailedError(errors);
@@ -196,7 +186,7 @@ export class AttestationsService {
         return attestation;
       });
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      if (!this.sql.dialect.isUniqueViolation(error)) throw error;
       // A second submit of the same form won the race: show what it made. Otherwise another tab's open attestation.
       const winner = await this.byRequestToken(input.requestToken);
       if (winner) return this.sameTenant(winner, tenantId);
@@ -226,20 +216,20 @@ export class AttestationsService {
 
   async cancel(tenantId: number, attestationId: number): Promise<Attestation> {
     await this.ofTenant(tenantId, attestationId);
-    return this.apply(attestationId, 'cancel', { cancelledAt: new Date() }, {});
+    return this.apply(attestationId, 'cancel', { cancelledAt: this.clock.now() }, {});
   }
 
   // A partner's finalize (or auto-finalize on acceptance): the job does the work, once per attestation.
   async requestFinalize(tenantId: number, attestationId: number): Promise<Attestation> {
     await this.ofTenant(tenantId, attestationId);
-    return this.apply(attestationId, 'request_finalize', { finalizeRequestedAt: new Date() }, {}, (tx, a) =>
+    return this.apply(attestationId, 'request_finalize', { finalizeRequestedAt: this.clock.now() }, {}, (tx, a) =>
       this.enqueueFinalize(tx, a),
     );
   }
 
   async retryFinalize(tenantId: number, attestationId: number): Promise<Attestation> {
     await this.ofTenant(tenantId, attestationId);
-    return this.apply(attestationId, 'retry', { finalizeRequestedAt: new Date(), lastError: null }, {}, (tx, a) =>
+    return this.apply(attestationId, 'retry', { finalizeRequestedAt: this.clock.now(), lastError: null }, {}, (tx, a) =>
       this.enqueueFinalize(tx, a),
     );
   }
@@ -252,15 +242,19 @@ export class AttestationsService {
     try {
       remote = await this.client.getEnhancedAttestation(credentials, attestation.pcAttestationId);
     } catch (error) {
-      const now = new Date();
-      await this.touchPoll(attestation.id, now, new Date(now.getTime() + nextPollDelayMs(attestation.createdAt, now)));
+      const now = this.clock.now();
+      await this.repository.touchPoll(
+        attestation.id,
+        now,
+        new Date(now.getTime() + nextPollDelayMs(attestation.createdAt, now)),
+      );
       throw error;
     }
     return this.applyRemote(attestation, remote);
   }
 
   async applyRemote(attestation: Attestation, remote: EnhancedAttestation): Promise<Attestation> {
-    const now = new Date();
+    const now = this.clock.now();
     const poll = {
       lastPolledAt: now,
       nextPollAt: new Date(now.getTime() + nextPollDelayMs(attestation.createdAt, now)),
@@ -282,13 +276,13 @@ export class AttestationsService {
       );
     }
     if (remote.status === 'expired') return this.apply(attestation.id, 'expire', { ...poll, expiredAt: now }, {});
-    await this.touchPoll(attestation.id, poll.lastPolledAt, poll.nextPollAt);
+    await this.repository.touchPoll(attestation.id, poll.lastPolledAt, poll.nextPollAt);
     return { ...attestation, ...poll };
   }
 
   // The finalize job's outcome. Both are no-ops on an attestation that moved on meanwhile (cancelled, finalized).
   async completeFinalize(attestationId: number, agreement: CustomerAgreement | null = null): Promise<Attestation> {
-    const changes = { finalizedAt: new Date(), lastError: null, lastErrorKind: null };
+    const changes = { finalizedAt: this.clock.now(), lastError: null, lastErrorKind: null };
     const data = agreement
       ? { agreement: { dateAgreed: agreement.dateAgreed?.toISOString() ?? null, templateId: agreement.templateId } }
       : {};
@@ -309,7 +303,7 @@ export class AttestationsService {
     return this.apply(
       attestationId,
       'fail',
-      { failedAt: new Date(), lastError: message.slice(0, 1000), lastErrorKind: kind },
+      { failedAt: this.clock.now(), lastError: message.slice(0, 1000), lastErrorKind: kind },
       { message, ...(kind ? { kind } : {}) },
       async (tx, a) => {
         await this.mail.failedNotice(tx, a);
@@ -329,13 +323,8 @@ export class AttestationsService {
     { agreement = null, actor }: { agreement?: CustomerAgreement | null; actor?: AuditActor } = {},
   ): Promise<Attestation> {
     return this.sql.transaction(async (tx) => {
-      const lock = tx.dialect.name === 'postgres' ? ' FOR UPDATE' : '';
-      const [row] = await tx.run<Record<string, unknown>>(
-        `SELECT * FROM attestations WHERE id = ${tx.dialect.placeholder(1)}${lock}`,
-        [attestationId],
-      );
-      if (!row) throw new NotFoundInBrokerError('That attestation');
-      const before = toAttestation(row, tx.dialect);
+      const before = await this.repository.lock(tx, attestationId);
+      if (!before) throw new NotFoundInBrokerError('That attestation');
       // Finalize asked for already (parallel submits, a replay): one request, one job, one audit event.
       if (event === 'request_finalize' && before.state === 'accepted' && before.finalizeRequestedAt) return before;
       // What Partner Center said about a link that moved on meanwhile (another observer saw the acceptance first, the
@@ -343,23 +332,14 @@ export class AttestationsService {
       if ((event === 'accept' || event === 'expire') && before.state !== 'awaiting_acceptance') return before;
       const result = transition(before.state, event);
       if (!result.allowed) throw new ConflictError(result.reason);
-      const entries = Object.entries(changes);
-      const values = entries.map(([, value]) => (value instanceof Date ? tx.dialect.encodeTimestamp(value) : value));
-      const sets = [
-        `state = ${tx.dialect.placeholder(1)}`,
-        ...entries.map(([key], i) => `${columnOf(key)} = ${tx.dialect.placeholder(i + 2)}`),
-      ];
-      await tx.run(
-        `UPDATE attestations SET ${sets.join(', ')} WHERE id = ${tx.dialect.placeholder(entries.length + 2)}`,
-        [result.to, ...values, attestationId],
-      );
+      await this.repository.update(tx, attestationId, result.to, changes);
       const after: Attestation = { ...before, ...changes, state: result.to };
-      if (result.to !== before.state && (await this.isLatest(tx, after))) {
+      if (result.to !== before.state && (await this.repository.latestIdOfTenant(tx, after.tenantId)) === after.id) {
         const made =
           after.state === 'finalized'
             ? {
                 contact: signatoryOf(after),
-                agreedAt: agreement?.dateAgreed ?? after.acceptedAt ?? new Date(),
+                agreedAt: agreement?.dateAgreed ?? after.acceptedAt ?? this.clock.now(),
                 templateId: agreement?.templateId ?? after.templateId,
               }
             : undefined;
@@ -384,8 +364,8 @@ export class AttestationsService {
       { brokerId: attestation.brokerId, uniqueKey: finalizeKey(attestation.id), maxAttempts: FINALIZE_MAX_ATTEMPTS },
     );
     if (automatic && !attestation.finalizeRequestedAt) {
-      const now = new Date();
-      await tx.query`UPDATE attestations SET finalize_requested_at = ${tx.dialect.encodeTimestamp(now)} WHERE id = ${attestation.id}`;
+      const now = this.clock.now();
+      await this.repository.setFinalizeRequested(tx, attestation.id, now);
       return { ...attestation, finalizeRequestedAt: now };
     }
     return attestation;
@@ -393,8 +373,8 @@ export class AttestationsService {
 
   private async emailLink(tx: Tx, attestation: Attestation, partnerName: string): Promise<Attestation> {
     await this.mail.linkToSignatory(tx, attestation, partnerName);
-    const now = new Date();
-    await tx.query`UPDATE attestations SET emailed_at = ${tx.dialect.encodeTimestamp(now)} WHERE id = ${attestation.id}`;
+    const now = this.clock.now();
+    await this.repository.setEmailed(tx, attestation.id, now);
     await this.audit.record(tx, {
       action: 'attestation.link_emailed',
       subject: { type: 'attestation', id: attestation.id },
@@ -403,22 +383,8 @@ export class AttestationsService {
     return { ...attestation, emailedAt: now };
   }
 
-  private async isLatest(tx: Tx, attestation: Attestation): Promise<boolean> {
-    const [row] = await tx.query<{ id: number }>`
-      SELECT id FROM attestations WHERE tenant_id = ${attestation.tenantId} ORDER BY created_at DESC, id DESC LIMIT 1`;
-    return Number(row?.id) === attestation.id;
-  }
-
-  private async touchPoll(id: number, at: Date, next: Date): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      await tx.query`UPDATE attestations SET last_polled_at = ${tx.dialect.encodeTimestamp(at)}, next_poll_at = ${tx.dialect.encodeTimestamp(next)} WHERE id = ${id}`;
-    });
-  }
-
-  private async byRequestToken(token: string): Promise<Attestation | null> {
-    const [row] = await this.sql.query<Record<string, unknown>>`
-      SELECT * FROM attestations WHERE request_token = ${token} AND broker_id = ${this.scope.brokerId()}`;
-    return row ? toAttestation(row, this.sql.dialect) : null;
+  private byRequestToken(token: string): Promise<Attestation | null> {
+    return this.repository.byRequestToken(this.scope.brokerId(), token);
   }
 
   private sameTenant(attestation: Attestation, tenantId: number): Attestation {
@@ -450,7 +416,7 @@ export class AttestationsService {
     };
   }
 
-  private async insert(
+  private insert(
     tx: Tx,
     tenant: TenantSummary,
     input: AttestationInput,
@@ -459,52 +425,36 @@ export class AttestationsService {
     template: { templateId: string; agreementLink: string } | null,
     user: CurrentUser,
   ): Promise<Attestation> {
-    const now = new Date();
-    const ts = (value: Date | null) => (value ? tx.dialect.encodeTimestamp(value) : null);
-    const label = `${user.name} (${user.email})`;
-    await tx.query`
-      INSERT INTO attestations (broker_id, tenant_id, pc_attestation_id, request_token, signatory_first_name,
-        signatory_last_name, signatory_email, signatory_phone, company_name, country, language, auto_finalize,
-        email_link, state, link, component_url, link_expires_at, template_id, agreement_link, created_by_user_id,
-        created_by_label, created_at, next_poll_at)
-      VALUES (${user.brokerId}, ${tenant.id}, ${created.id}, ${input.requestToken}, ${input.signatoryFirstName},
-        ${input.signatoryLastName}, ${input.signatoryEmail}, ${input.signatoryPhone}, ${input.companyName},
-        ${input.country}, ${input.language}, ${input.autoFinalize}, ${input.emailLink}, ${'awaiting_acceptance'},
-        ${this.links.customerLink(created.id)}, ${componentUrl}, ${ts(created.expiresAt)}, ${template?.templateId ?? null},
-        ${template?.agreementLink ?? null}, ${user.id}, ${label}, ${ts(now)},
-        ${ts(new Date(now.getTime() + nextPollDelayMs(now, now)))})`;
-    const [row] = await tx.query<
-      Record<string, unknown>
-    >`SELECT * FROM attestations WHERE request_token = ${input.requestToken}`;
-    return toAttestation(row, tx.dialect);
+    const now = this.clock.now();
+    return this.repository.insert(tx, {
+      brokerId: user.brokerId,
+      tenantId: tenant.id,
+      pcAttestationId: created.id,
+      input,
+      link: this.links.customerLink(created.id),
+      componentUrl,
+      linkExpiresAt: created.expiresAt,
+      templateId: template?.templateId ?? null,
+      agreementLink: template?.agreementLink ?? null,
+      createdByUserId: user.id,
+      createdByLabel: `${user.name} (${user.email})`,
+      createdAt: now,
+      nextPollAt: new Date(now.getTime() + nextPollDelayMs(now, now)),
+    });
   }
 
   // Open attestations whose next check is due, across brokers (the poll job), oldest due first.
-  async due(now: Date, limit: number): Promise<Attestation[]> {
-    const rows = await this.sql.query<Record<string, unknown>>`
-      SELECT * FROM attestations WHERE state = ${'awaiting_acceptance'}
-      AND (next_poll_at IS NULL OR next_poll_at <= ${this.sql.dialect.encodeTimestamp(now)})
-      ORDER BY next_poll_at LIMIT ${limit}`;
-    return rows.map((row) => toAttestation(row, this.sql.dialect));
+  due(now: Date, limit: number): Promise<Attestation[]> {
+    return this.repository.due(now, limit);
   }
 
   // Links that expire within a day and were not accepted, not yet reminded (the poll job sends each one reminder).
   async remindDue(now: Date, partnerName: (brokerId: number) => Promise<string>): Promise<number> {
-    const soon = this.sql.dialect.encodeTimestamp(new Date(now.getTime() + 24 * 60 * 60_000));
-    const rows = await this.sql.query<Record<string, unknown>>`
-      SELECT * FROM attestations WHERE state = ${'awaiting_acceptance'} AND reminded_at IS NULL AND email_link = TRUE
-      AND link_expires_at <= ${soon} AND link_expires_at > ${this.sql.dialect.encodeTimestamp(now)} LIMIT 100`;
     let sent = 0;
-    for (const attestation of rows.map((row) => toAttestation(row, this.sql.dialect))) {
+    for (const attestation of await this.repository.toRemind(now, new Date(now.getTime() + 24 * 60 * 60_000))) {
       const name = await partnerName(attestation.brokerId);
       await this.sql.transaction(async (tx) => {
-        const lock = tx.dialect.name === 'postgres' ? ' FOR UPDATE' : '';
-        const [current] = await tx.run<{ reminded_at: unknown }>(
-          `SELECT reminded_at FROM attestations WHERE id = ${tx.dialect.placeholder(1)}${lock}`,
-          [attestation.id],
-        );
-        if (!current || current.reminded_at !== null) return;
-        await tx.query`UPDATE attestations SET reminded_at = ${tx.dialect.encodeTimestamp(now)} WHERE id = ${attestation.id}`;
+        if (!(await this.repository.markReminded(tx, attestation.id, now))) return;
         await this.mail.reminder(tx, attestation, name);
         await this.audit.record(tx, {
           action: 'attestation.reminded',

@@ -75,6 +75,3 @@ export const languageName = (code: string): string => (isLanguage(code) ? (langu
 
 export const DEFAULT_COUNTRY = 'US';
 export const DEFAULT_LANGUAGE = 'en-US';
-
-export const withSelected = (options: readonly Option[], value: string | undefined) =>
-  options.map((option) => ({ ...option, selected: option.value === value }));

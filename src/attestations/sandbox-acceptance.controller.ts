@@ -23,6 +23,7 @@ import { PartnerCenterSandboxService } from '../partner-center/sandbox/partner-c
 import { MCA_LINK, MCA_TEMPLATE_ID } from '../partner-center/sandbox/sandbox-seed';
 import { AttestationsService } from './attestations.service';
 import { countryName } from './countries-languages';
+import { SandboxAcceptanceForm } from './dto/sandbox-acceptance-form.dto';
 
 const VIEW = 'acceptance/page';
 const LAYOUT = 'layouts/sandbox';
@@ -63,7 +64,7 @@ export class SandboxAcceptanceController {
   @Post()
   async accept(
     @Query('attestationId') rawId: unknown,
-    @Body() body: Record<string, unknown>,
+    @Body() form: SandboxAcceptanceForm,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
@@ -76,7 +77,7 @@ export class SandboxAcceptanceController {
       throw tooManyAttempts(req, wait, { authorized: `Too many attempts: try again in ${wait} seconds` }, VIEW);
     await this.limits.hit([rule]);
     if (model.state === 'pending') {
-      if (body.authorized !== 'yes')
+      if (form.authorized !== 'yes')
         throw new FormErrorsException(
           { authorized: `Confirm that you are authorized to accept on behalf of ${model.companyName}` },
           { view: VIEW, viewData: { ...model, layout: LAYOUT } },

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config';
-import { SqlService } from '../database/sql.service';
+import { Clock } from '../common/clock';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { signAnchor, signatureIsValid, type AuditAnchor, type ChainHead } from './audit-anchor';
 import { chainIdOf } from './audit-trail.service';
+import { AuditRepository, type SqliteCopy } from './audit.repository';
 
 export interface LatestAnchor {
   at: Date;
@@ -26,28 +26,29 @@ export class AuditAnchors {
   private readonly secret: string;
 
   constructor(
-    private readonly sql: SqlService,
-    config: ConfigService,
+    private readonly repository: AuditRepository,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.secret = config.getOrThrow<AppConfig>('app').secret;
+    this.secret = config.secret;
   }
 
-  sign(heads: ChainHead[], at = new Date()): AuditAnchor {
-    return signAnchor(this.secret, heads, at);
+  private sign(heads: ChainHead[]): AuditAnchor {
+    return signAnchor(this.secret, heads, this.clock.now());
   }
 
   async current(): Promise<AuditAnchor> {
-    const rows = await this.sql.query<{ chain_id: number | string; seq: number | string; hash: string }>`
-      SELECT chain_id, seq, hash FROM audit_chain_heads ORDER BY chain_id`;
-    return this.sign(rows.map((row) => ({ chainId: Number(row.chain_id), seq: Number(row.seq), hash: row.hash })));
+    return this.sign(await this.repository.heads());
+  }
+
+  // The heads of a SQLite copy of the database (a backup being taken), signed.
+  ofSqliteCopy(copy: SqliteCopy): AuditAnchor {
+    return this.sign(this.repository.headsIn(copy));
   }
 
   // Kept in the database too, for the Audit trail page to show when each chain was last anchored, and where.
   async remember(anchor: AuditAnchor, writtenTo: string): Promise<void> {
-    await this.sql.transaction(
-      (tx) => tx.query`INSERT INTO audit_anchors (anchor, written_to, created_at)
-        VALUES (${JSON.stringify(anchor)}, ${writtenTo.slice(0, 1100)}, ${tx.dialect.encodeTimestamp(new Date(anchor.at))})`,
-    );
+    await this.repository.insertAnchor(JSON.stringify(anchor), writtenTo.slice(0, 1100), new Date(anchor.at));
   }
 
   // The daily anchor: one structured log line (`auditAnchor`), which a log store keeps out of the app's reach.
@@ -60,14 +61,11 @@ export class AuditAnchors {
 
   async latestFor(brokerId: number): Promise<LatestAnchor | null> {
     const chainId = chainIdOf(brokerId);
-    const [row] = await this.sql.run<{ anchor: string; written_to: string }>(
-      'SELECT anchor, written_to FROM audit_anchors ORDER BY id DESC LIMIT 1',
-      [],
-    );
+    const row = await this.repository.latestAnchor();
     if (!row) return null;
     const anchor = JSON.parse(row.anchor) as AuditAnchor;
     const head = anchor.heads.find((candidate) => candidate.chainId === chainId);
-    return head ? { at: new Date(anchor.at), seq: head.seq, hash: head.hash, writtenTo: row.written_to } : null;
+    return head ? { at: new Date(anchor.at), seq: head.seq, hash: head.hash, writtenTo: row.writtenTo } : null;
   }
 
   // Whether the anchor was signed by this installation and every chain still holds each anchored event at its place.
@@ -82,17 +80,15 @@ export class AuditAnchors {
     const problems: string[] = [];
     for (const head of anchor.heads) {
       if (head.seq === 0) continue;
-      const [event] = await this.sql.query<{ id: number | string; hash: string }>`
-        SELECT id, hash FROM audit_events WHERE chain_id = ${head.chainId} AND seq = ${head.seq}`;
+      const event = await this.repository.eventAt(head.chainId, head.seq);
       if (!event) {
-        const [last] = await this.sql.query<{ seq: number | string | null }>`
-          SELECT MAX(seq) AS seq FROM audit_events WHERE chain_id = ${head.chainId}`;
+        const last = await this.repository.lastSeq(head.chainId);
         problems.push(
-          `${chainName(head.chainId)} ends at seq ${Number(last?.seq ?? 0)}, but it reached seq ${head.seq} (hash ${head.hash}) at ${anchor.at}: events were removed from its end`,
+          `${chainName(head.chainId)} ends at seq ${last}, but it reached seq ${head.seq} (hash ${head.hash}) at ${anchor.at}: events were removed from its end`,
         );
       } else if (event.hash !== head.hash) {
         problems.push(
-          `${chainName(head.chainId)} holds event #${Number(event.id)} at seq ${head.seq}, whose hash differs from the anchored ${head.hash}: the chain was rewritten`,
+          `${chainName(head.chainId)} holds event #${event.id} at seq ${head.seq}, whose hash differs from the anchored ${head.hash}: the chain was rewritten`,
         );
       }
     }
@@ -100,9 +96,7 @@ export class AuditAnchors {
   }
 
   // `audit:verify --head <hash>`: the chain and place of the event that had this hash, or null when none has it.
-  async findHead(hash: string): Promise<{ chainId: number; seq: number } | null> {
-    const [event] = await this.sql.query<{ chain_id: number | string; seq: number | string }>`
-      SELECT chain_id, seq FROM audit_events WHERE hash = ${hash}`;
-    return event ? { chainId: Number(event.chain_id), seq: Number(event.seq) } : null;
+  findHead(hash: string): Promise<{ chainId: number; seq: number } | null> {
+    return this.repository.placeOfHash(hash);
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { currentActor, currentBrokerId, type Actor } from '../common/request-context';
-import { SqlService, type Tx } from '../database/sql.service';
-import { AUDIT_EVENT_COLUMNS, viewOf, type AuditEventRow, type AuditEventView } from './audit-event';
+import type { Tx } from '../database/sql.service';
+import type { AuditEventView } from './audit-event';
 import { GENESIS_HASH, hashEvent, normaliseData, type AuditContent } from './audit-hash';
+import { AuditRepository } from './audit.repository';
 
 export type { AuditEventView } from './audit-event';
 
@@ -27,7 +29,10 @@ const LIMITS = { action: 100, subjectType: 64, subjectId: 100, actorLabel: 300 }
 // it exists exactly when the change it records committed.
 @Injectable()
 export class AuditTrail {
-  constructor(private readonly sql: SqlService) {}
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly clock: Clock,
+  ) {}
 
   async record(tx: Tx, event: AuditEventInput): Promise<{ id: number; hash: string }> {
     const brokerId = event.brokerId === undefined ? (currentBrokerId() ?? null) : event.brokerId;
@@ -48,34 +53,17 @@ export class AuditTrail {
           }
         : null,
       data: normaliseData(event.data),
-      time: new Date().toISOString(),
+      time: this.clock.now().toISOString(),
     };
-    // Takes the next place in the chain and, on PostgreSQL, the head row's lock until commit: a concurrent append
-    // to the same chain (from this instance or another) waits here and then sees this event's hash.
-    const [head] = await tx.query<{ seq: number; hash: string }>`
-      INSERT INTO audit_chain_heads (chain_id, seq, hash) VALUES (${chainId}, 1, ${GENESIS_HASH})
-      ON CONFLICT (chain_id) DO UPDATE SET seq = audit_chain_heads.seq + 1
-      RETURNING seq, hash`;
+    const head = await this.repository.advanceHead(tx, chainId, GENESIS_HASH);
     const hash = hashEvent(head.hash, content);
-    const [row] = await tx.query<{ id: number }>`
-      INSERT INTO audit_events (chain_id, seq, broker_id, actor_type, actor_id, actor_label, action, subject_type,
-        subject_id, data, created_at, prev_hash, hash)
-      VALUES (${chainId}, ${head.seq}, ${brokerId}, ${content.actor.type}, ${content.actor.id}, ${content.actor.label},
-        ${content.action}, ${content.subject?.type ?? null}, ${content.subject?.id ?? null},
-        ${JSON.stringify(content.data)}, ${tx.dialect.encodeTimestamp(new Date(content.time))}, ${head.hash}, ${hash})
-      RETURNING id`;
-    await tx.query`UPDATE audit_chain_heads SET hash = ${hash} WHERE chain_id = ${chainId}`;
-    return { id: Number(row.id), hash };
+    const id = await this.repository.insertEvent(tx, { chainId, seq: head.seq, content, prevHash: head.hash, hash });
+    await this.repository.setHeadHash(tx, chainId, hash);
+    return { id, hash };
   }
 
   // The events about one thing, oldest first; inside a broker's context only that broker's.
-  async forSubject(type: string, id: string | number): Promise<AuditEventView[]> {
-    const p = (index: number) => this.sql.dialect.placeholder(index);
-    const brokerId = currentBrokerId();
-    const params: unknown[] = [type, String(id)];
-    let sql = `SELECT ${AUDIT_EVENT_COLUMNS} FROM audit_events WHERE subject_type = ${p(1)} AND subject_id = ${p(2)}`;
-    if (brokerId !== undefined) sql += ` AND broker_id = ${p(params.push(brokerId))}`;
-    const rows = await this.sql.run<AuditEventRow>(`${sql} ORDER BY id`, params);
-    return rows.map((row) => viewOf(row, this.sql.dialect));
+  forSubject(type: string, id: string | number): Promise<AuditEventView[]> {
+    return this.repository.forSubject(type, String(id), currentBrokerId());
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
 import { AuditVerifier } from './audit-verifier.service';
 
@@ -29,6 +30,7 @@ export class AuditVerification {
   constructor(
     private readonly verifier: AuditVerifier,
     private readonly limits: RateLimits,
+    private readonly clock: Clock,
   ) {}
 
   run(brokerId: number, by: string): Promise<Verification> {
@@ -45,7 +47,7 @@ export class AuditVerification {
     if (wait !== null) return { kind: 'refused', retryAfterSeconds: wait };
     await this.limits.hit([rule]);
     const result = await this.verifier.verifyBroker(brokerId);
-    const at = new Date().toISOString();
+    const at = this.clock.now().toISOString();
     if ('reason' in result) {
       this.logger.warn(
         `Audit chain of broker ${brokerId} BROKEN at seq ${result.seq} (checked by ${by}): ${result.reason}`,

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { SqlService } from '../database/sql.service';
-import { AUDIT_EVENT_COLUMNS, contentOf, type AuditEventRow } from './audit-event';
 import { GENESIS_HASH, hashEvent } from './audit-hash';
 import { chainIdOf } from './audit-trail.service';
+import { AuditRepository } from './audit.repository';
 
 export interface ChainReport {
   chainId: number;
@@ -28,30 +27,19 @@ const BATCH = 500;
 // that the chain still reaches the head the appender last wrote.
 @Injectable()
 export class AuditVerifier {
-  private readonly batchSql: string;
-
-  constructor(private readonly sql: SqlService) {
-    const p = (index: number) => sql.dialect.placeholder(index);
-    this.batchSql = `SELECT ${AUDIT_EVENT_COLUMNS} FROM audit_events
-      WHERE chain_id = ${p(1)} AND seq > ${p(2)} AND seq <= ${p(3)} ORDER BY seq LIMIT ${p(4)}`;
-  }
+  constructor(private readonly repository: AuditRepository) {}
 
   async verify(): Promise<VerifyResult> {
     // Heads first: events appended while this runs lie beyond them and are left for the next run.
-    const heads = await this.sql.query<{ chain_id: number; seq: number; hash: string }>`
-      SELECT chain_id, seq, hash FROM audit_chain_heads ORDER BY chain_id`;
-    const headless = await this.sql.query<{ chain_id: number }>`
-      SELECT DISTINCT chain_id FROM audit_events ORDER BY chain_id`;
-    const known = new Set(heads.map((head) => Number(head.chain_id)));
+    const heads = await this.repository.heads();
+    const known = new Set(heads.map((head) => head.chainId));
     const chains: ChainReport[] = [];
-    for (const { chain_id } of headless) {
-      const chainId = Number(chain_id);
+    for (const chainId of await this.repository.chainsWithEvents()) {
       if (!known.has(chainId))
         return this.broken(chains, chainId, null, 0, 'the chain has events but no head: audit_chain_heads was edited');
     }
-    for (const head of heads) {
-      const chainId = Number(head.chain_id);
-      const result = await this.verifyChain(chainId, Number(head.seq), head.hash);
+    for (const { chainId, seq, hash } of heads) {
+      const result = await this.verifyChain(chainId, seq, hash);
       if ('reason' in result) return { ok: false, chains, broken: result };
       chains.push(result);
     }
@@ -61,13 +49,9 @@ export class AuditVerifier {
   // One broker's chain, as verify() checks each (the Audit trail page's button): its report, or where it breaks.
   async verifyBroker(brokerId: number): Promise<ChainReport | ChainBreak> {
     const chainId = chainIdOf(brokerId);
-    const [head] = await this.sql.query<{ seq: number; hash: string }>`
-      SELECT seq, hash FROM audit_chain_heads WHERE chain_id = ${chainId}`;
-    if (head) return this.verifyChain(chainId, Number(head.seq), head.hash);
-    const [event] = await this.sql.query<{
-      id: number;
-    }>`SELECT id FROM audit_events WHERE chain_id = ${chainId} LIMIT 1`;
-    return event
+    const head = await this.repository.head(chainId);
+    if (head) return this.verifyChain(chainId, head.seq, head.hash);
+    return (await this.repository.hasEvents(chainId))
       ? this.fail(chainId, null, 0, 'the chain has events but no head: audit_chain_heads was edited')
       : { chainId, brokerId, events: 0, headHash: GENESIS_HASH };
   }
@@ -77,30 +61,35 @@ export class AuditVerifier {
     let previous = GENESIS_HASH;
     let seq = 0;
     for (;;) {
-      const rows = await this.sql.run<AuditEventRow>(this.batchSql, [chainId, seq, headSeq, BATCH]);
-      for (const row of rows) {
-        const id = Number(row.id);
+      const rows = await this.repository.chainBatch(chainId, seq, headSeq, BATCH);
+      for (const event of rows) {
+        const id = event.id;
         const at = `event #${id}`;
-        if (Number(row.seq) !== seq + 1)
+        if (event.seq !== seq + 1)
           return this.fail(
             chainId,
             id,
             seq + 1,
-            `${at} has seq ${row.seq} where ${seq + 1} was expected: events are missing`,
+            `${at} has seq ${event.seq} where ${seq + 1} was expected: events are missing`,
           );
         seq += 1;
-        if (chainId !== (row.broker_id === null ? 0 : Number(row.broker_id)))
+        if (chainId !== (event.brokerId ?? 0))
           return this.fail(
             chainId,
             id,
             seq,
-            `${at} names broker ${row.broker_id} but sits in the chain of broker ${brokerId}`,
+            `${at} names broker ${event.brokerId} but sits in the chain of broker ${brokerId}`,
           );
-        if (row.prev_hash !== previous)
+        if (event.prevHash !== previous)
           return this.fail(chainId, id, seq, `${at} does not link to the event before it (its previous hash differs)`);
-        if (hashEvent(previous, contentOf(row, this.sql.dialect)) !== row.hash)
-          return this.fail(chainId, id, seq, `${at} (${row.action}) does not match its hash: its content was changed`);
-        previous = row.hash;
+        if (hashEvent(previous, event.content) !== event.hash)
+          return this.fail(
+            chainId,
+            id,
+            seq,
+            `${at} (${event.action}) does not match its hash: its content was changed`,
+          );
+        previous = event.hash;
       }
       if (rows.length < BATCH) break;
     }

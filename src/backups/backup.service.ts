@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import type { AuditAnchor, ChainHead } from '../audit/audit-anchor';
+import type { AuditAnchor } from '../audit/audit-anchor';
 import { AuditAnchors } from '../audit/audit-anchors.service';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { AuditVerifier } from '../audit/audit-verifier.service';
@@ -167,15 +167,11 @@ export class BackupService {
       try {
         // A file of its own, without the -wal and -shm files WAL mode would add beside it.
         copy.pragma('journal_mode = DELETE');
-        const heads = copy.prepare('SELECT chain_id, seq, hash FROM audit_chain_heads ORDER BY chain_id').all() as {
-          chain_id: number;
-          seq: number;
-          hash: string;
-        }[];
+        const anchor = this.anchors.ofSqliteCopy(copy);
         const { name } = copy.prepare('SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1').get() as {
           name: string;
         };
-        return { schemaVersion: name, anchor: this.anchors.sign(heads.map(toHead)) };
+        return { schemaVersion: name, anchor };
       } finally {
         copy.close();
       }
@@ -221,12 +217,6 @@ export class BackupService {
     });
   }
 }
-
-const toHead = (row: { chain_id: number; seq: number; hash: string }): ChainHead => ({
-  chainId: Number(row.chain_id),
-  seq: Number(row.seq),
-  hash: row.hash,
-});
 
 function describeFailure(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;

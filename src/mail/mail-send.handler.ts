@@ -1,23 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config';
-import { SqlService } from '../database/sql.service';
+import { Clock } from '../common/clock';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { PermanentJobError, type JobHandler } from '../jobs/job-handler';
-import { writeReturning } from '../jobs/job-rows';
-import { AttachmentGoneError, MailAttachments, type StoredAttachment } from './mail-attachments';
+import { AttachmentGoneError, MailAttachments } from './mail-attachments';
 import { isPermanentSmtpRefusal, MAIL_DRIVER, type DriverMail, type MailDriver } from './mail-driver';
 import { MAIL_SEND_JOB } from './outbox.service';
-
-interface OutboxRow {
-  message_id: string;
-  to_address: string;
-  subject: string;
-  html: string;
-  text: string;
-  attachments: string | null;
-  sent_at: unknown;
-  handed_at: unknown;
-}
+import { OutboxRepository, type OutboxAttachment, type OutboxEntry } from './outbox.repository';
 
 // Sends one outbox message: at least once, never with a second Message-ID. Before the send, the time it is handed
 // to the mail server is committed on its own; it is marked sent once the server accepted it. A message handed over
@@ -30,12 +18,13 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
   private readonly from: string;
 
   constructor(
-    private readonly sql: SqlService,
+    private readonly outbox: OutboxRepository,
     @Inject(MAIL_DRIVER) private readonly driver: MailDriver,
     private readonly attachments: MailAttachments,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.from = config.getOrThrow<AppConfig>('app').mailFrom;
+    this.from = config.mailFrom;
   }
 
   parse(payload: unknown): { outboxId: number } {
@@ -47,20 +36,19 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
   }
 
   async handle({ outboxId }: { outboxId: number }): Promise<void> {
-    const [row] = await this.sql.query<OutboxRow>`
-      SELECT message_id, to_address, subject, html, text, attachments, sent_at, handed_at FROM outbox_messages WHERE id = ${outboxId}`;
-    if (!row) throw new PermanentJobError(`Outbox message ${outboxId} no longer exists`);
-    if (row.sent_at) return;
+    const entry = await this.outbox.find(outboxId);
+    if (!entry) throw new PermanentJobError(`Outbox message ${outboxId} no longer exists`);
+    if (entry.sentAt) return;
     const mail: DriverMail = {
       from: this.from,
-      to: row.to_address,
-      subject: row.subject,
-      text: row.text,
-      html: row.html,
-      messageId: row.message_id,
-      attachments: await this.openAttachments(row.attachments),
+      to: entry.to,
+      subject: entry.subject,
+      text: entry.text,
+      html: entry.html,
+      messageId: entry.messageId,
+      attachments: await this.openAttachments(entry.attachments),
     };
-    await this.handOver(outboxId, row);
+    await this.handOver(outboxId, entry);
     let delivery: string;
     try {
       delivery = await this.driver.send(mail);
@@ -69,19 +57,11 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
       if (isPermanentSmtpRefusal(error)) throw new PermanentJobError(`The mail server refused the message: ${reason}`);
       throw new Error(`The message could not be sent (it will be tried again): ${reason}`);
     }
-    await this.sql.transaction((tx) => {
-      const p = tx.dialect.placeholder;
-      return writeReturning(
-        tx,
-        `UPDATE outbox_messages SET sent_at = ${p(1)}, delivery = ${p(2)} WHERE id = ${p(3)} AND sent_at IS NULL RETURNING id`,
-        [tx.dialect.encodeTimestamp(new Date()), delivery, outboxId],
-      );
-    });
+    await this.outbox.markSent(outboxId, this.clock.now(), delivery);
   }
 
   // Opened afresh for each attempt (a stream is read once); one that no longer exists cannot be sent, ever.
-  private async openAttachments(json: string | null): Promise<DriverMail['attachments']> {
-    const stored = json ? (JSON.parse(json) as (StoredAttachment | { filename: string; path: string })[]) : [];
+  private async openAttachments(stored: OutboxAttachment[]): Promise<DriverMail['attachments']> {
     try {
       return await Promise.all(stored.map((a) => ('source' in a ? this.attachments.open(a) : a)));
     } catch (error) {
@@ -90,21 +70,13 @@ export class MailSendHandler implements JobHandler<{ outboxId: number }> {
     }
   }
 
-  private async handOver(outboxId: number, row: OutboxRow): Promise<void> {
-    if (row.handed_at) {
-      const at = this.sql.dialect.decodeTimestamp(row.handed_at)!.toISOString();
+  private async handOver(outboxId: number, entry: OutboxEntry): Promise<void> {
+    if (entry.handedAt) {
       this.logger.warn(
-        `Mail ${row.message_id} was handed to the mail server at ${at} without an answer: sending it again with the same Message-ID`,
+        `Mail ${entry.messageId} was handed to the mail server at ${entry.handedAt.toISOString()} without an answer: sending it again with the same Message-ID`,
       );
       return;
     }
-    await this.sql.transaction((tx) => {
-      const p = tx.dialect.placeholder;
-      return writeReturning(
-        tx,
-        `UPDATE outbox_messages SET handed_at = ${p(1)} WHERE id = ${p(2)} AND handed_at IS NULL RETURNING id`,
-        [tx.dialect.encodeTimestamp(new Date()), outboxId],
-      );
-    });
+    await this.outbox.markHandedOver(outboxId, this.clock.now());
   }
 }

@@ -1,29 +1,31 @@
 import { Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
-import type { AppConfig } from '../config/app.config';
+import { appConfig, type AppConfig } from '../config/app.config';
 import { JobRegistry } from '../jobs/job-registry';
 import { MailAttachments } from './mail-attachments';
 import { EmlFolderMailDriver, MAIL_DRIVER, SmtpMailDriver, type MailDriver } from './mail-driver';
 import { MailSendHandler } from './mail-send.handler';
 import { MailTemplates } from './mail-templates';
+import { OutboxMessageEntity } from './outbox-message.entity';
+import { OutboxRepository } from './outbox.repository';
 import { MAIL_SEND_JOB, Outbox } from './outbox.service';
 import { JobQueue } from '../jobs/job-queue.service';
 import { Metrics } from '../metrics/metrics.service';
 
 @Global()
 @Module({
+  imports: [TypeOrmModule.forFeature([OutboxMessageEntity])],
   providers: [
     {
       // SMTP when SMTP_URL is set; otherwise .eml files in DATA_DIR/outbox.
       provide: MAIL_DRIVER,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService): MailDriver => {
-        const app = config.getOrThrow<AppConfig>('app');
-        return app.smtpUrl ? new SmtpMailDriver(app.smtpUrl) : new EmlFolderMailDriver(join(app.dataDir, 'outbox'));
-      },
+      inject: [appConfig.KEY],
+      useFactory: (app: AppConfig): MailDriver =>
+        app.smtpUrl ? new SmtpMailDriver(app.smtpUrl) : new EmlFolderMailDriver(join(app.dataDir, 'outbox')),
     },
     MailTemplates,
+    OutboxRepository,
     Outbox,
     MailSendHandler,
     MailAttachments,

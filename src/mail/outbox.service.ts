@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import type { AppConfig } from '../config/app.config';
+import { Clock } from '../common/clock';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import type { Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
 import type { StoredAttachment } from './mail-attachments';
 import { MailTemplates } from './mail-templates';
+import { OutboxRepository } from './outbox.repository';
 
 export interface OutboxMessage {
   brokerId: number | null;
@@ -34,30 +35,26 @@ export class Outbox {
   constructor(
     private readonly queue: JobQueue,
     private readonly templates: MailTemplates,
-    config: ConfigService,
+    private readonly repository: OutboxRepository,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.domain = messageIdDomain(config.getOrThrow<AppConfig>('app').mailFrom);
+    this.domain = messageIdDomain(config.mailFrom);
   }
 
   async enqueue(tx: Tx, message: OutboxMessage): Promise<number> {
     const { html, text } = this.templates.render(message.template, message.context);
-    const p = tx.dialect.placeholder;
-    const [row] = await tx.run<{ id: number | string }>(
-      `INSERT INTO outbox_messages (broker_id, message_id, to_address, subject, template, html, text, attachments, created_at)
-       VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}) RETURNING id`,
-      [
-        message.brokerId,
-        `<${randomUUID()}@${this.domain}>`,
-        message.to,
-        message.subject,
-        message.template,
-        html,
-        text,
-        message.attachments?.length ? JSON.stringify(message.attachments) : null,
-        tx.dialect.encodeTimestamp(new Date()),
-      ],
-    );
-    const id = Number(row.id);
+    const id = await this.repository.insert(tx, {
+      brokerId: message.brokerId,
+      messageId: `<${randomUUID()}@${this.domain}>`,
+      to: message.to,
+      subject: message.subject,
+      template: message.template,
+      html,
+      text,
+      attachments: message.attachments ?? [],
+      createdAt: this.clock.now(),
+    });
     await this.queue.enqueue(
       tx,
       MAIL_SEND_JOB,

@@ -5,9 +5,10 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { AttestationsRepository } from '../attestations/attestations.repository';
 import { SqlService } from '../database/sql.service';
 import { TenantsRepository } from '../tenants/tenants.repository';
-import { latestAttestations } from './latest-attestations';
+import type { TenantStatus } from '../tenants/tenant-status';
 import { csvCells, REPORT_COLUMNS, xlsxCells, type ReportFormat, type ReportRow } from './report-columns';
 import type { ReportFilter } from './report-filter';
 
@@ -21,6 +22,7 @@ export class ReportBuilder {
   constructor(
     private readonly sql: SqlService,
     private readonly tenants: TenantsRepository,
+    private readonly attestations: AttestationsRepository,
   ) {}
 
   count(brokerId: number, filter: ReportFilter): Promise<number> {
@@ -36,8 +38,7 @@ export class ReportBuilder {
       if (raw.length === 0) return;
       const listed = raw.filter((r) => r.listed);
       if (listed.length > 0) {
-        const attestations = await latestAttestations(
-          this.sql,
+        const attestations = await this.attestations.latestOfTenants(
           brokerId,
           listed.map((r) => r.id),
         );

@@ -1,17 +1,8 @@
+import type { LatestAttestation } from '../attestations/attestations.repository';
 import { TENANT_STATUS_LABELS, type TenantStatus } from '../tenants/tenant-status';
 
 export const REPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-// The latest attestation of a tenant, as the report shows it.
-export interface LatestAttestation {
-  signatoryName: string;
-  signatoryEmail: string;
-  createdBy: string;
-  createdAt: Date | null;
-  finalizedAt: Date | null;
-  state: string;
-}
 
 export interface ReportRow {
   id: number;

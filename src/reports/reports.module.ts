@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { AttestationsModule } from '../attestations/attestations.module';
 import { JobRegistry } from '../jobs/job-registry';
 import { MailAttachments } from '../mail/mail-attachments';
 import { UsersModule } from '../users/users.module';
@@ -17,7 +18,7 @@ import { ReportSettingsService } from './report-settings.service';
 import { ReportsController } from './reports.controller';
 
 @Module({
-  imports: [UsersModule, TenantsModule],
+  imports: [UsersModule, TenantsModule, AttestationsModule],
   controllers: [ReportsController, ReportSchedulesController, ReportSettingsController],
   providers: [
     ReportBuilder,

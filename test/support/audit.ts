@@ -1,4 +1,4 @@
-import type { AuditEventRow } from '../../src/audit/audit-event';
+import type { AuditEventRow } from '../../src/audit/audit.repository';
 import { SqlService } from '../../src/database/sql.service';
 import type { TestApp } from './test-app';
 
