@@ -20,7 +20,7 @@ import { AttestationClaims } from './attestation-claims';
 import { parseAttestationInput, type AttestationInput } from './attestation-input';
 import { isOpen, tenantAttestationStateFor, transition, type AttestationEvent } from './attestation-state';
 import type { Attestation, AttestationChanges } from './attestation.record';
-import { AttestationsRepository, toAttestation, type AttestationRow } from './attestations.repository';
+import { AttestationsRepository } from './attestations.repository';
 import type { AttestationForm } from './dto/attestation-form.dto';
 import { AttestationMail } from './attestation-mail';
 import { AuditTrail, type AuditActor } from '../audit/audit-trail.service';

@@ -8,7 +8,6 @@ import { finished } from 'node:stream/promises';
 import { AttestationsRepository } from '../attestations/attestations.repository';
 import { SqlService } from '../database/sql.service';
 import { TenantsRepository } from '../tenants/tenants.repository';
-import type { TenantStatus } from '../tenants/tenant-status';
 import { csvCells, REPORT_COLUMNS, xlsxCells, type ReportFormat, type ReportRow } from './report-columns';
 import type { ReportFilter } from './report-filter';
 
