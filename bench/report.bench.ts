@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { Clock } from '../src/common/clock';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { SqlService } from '../src/database/sql.service';
 import { ReportBuilder } from '../src/reports/report-builder';
 import { ReportFiles } from '../src/reports/report-files';
 import type { ReportFormat } from '../src/reports/report-columns';
 import { NO_FILTER } from '../src/reports/report-rows.sql';
+import { ReportsRepository } from '../src/reports/reports.repository';
 import { seedTenants } from './seed-tenants';
 
 // npm run bench:report [-- 10000,100000]: the MCA report of every tenant of one broker, CSV and XLSX, each built in
@@ -46,7 +48,7 @@ async function child(dataDir: string, format: ReportFormat): Promise<void> {
   const file = join(dataDir, `report.${format}`);
   const { rows } = await builder.build(1, NO_FILTER, format, file, async () => {});
   const built = performance.now();
-  const bytes = await new ReportFiles(sql).store(REQUEST_ID, file);
+  const bytes = await new ReportFiles(sql, new ReportsRepository(sql), new Clock()).store(REQUEST_ID, file);
   const ms = performance.now() - started;
   const storeMs = performance.now() - built;
   const used = process.cpuUsage(cpu);

@@ -7,7 +7,8 @@ import { Client } from 'pg';
 import { signatureIsValid } from '../audit/audit-anchor';
 import { extractPayload, readBackupFile, BadBackupFileError, type BackupHeader } from './backup-file';
 import { syncFolder } from './backup.service';
-import { liveInstances, type InstanceRow } from './instance-presence';
+import { instancesInPostgres, instancesInSqliteFile, type InstanceRow } from './backups.repository';
+import { liveInstances } from './instance-presence';
 import { runPgTool } from './pg-tools';
 import { schemaRefusal } from './versions';
 
@@ -64,7 +65,8 @@ export function configuredSecret(appSecret: string | undefined, dataDir: string)
 }
 
 function refuseRunning(rows: InstanceRow[]): void {
-  const live = liveInstances(rows);
+  // The command line has no Clock: it runs once, outside the app.
+  const live = liveInstances(rows, new Date());
   if (live.length > 0)
     throw new RestoreRefusedError(
       `An instance of the app is running on this database: ${live.join('; ')}. Stop every instance, then restore (an instance that was killed stops counting 30 s after its last heartbeat). Nothing was changed`,
@@ -83,12 +85,7 @@ async function restoreSqlite(
   if (exists) {
     const current = new Database(database, { readonly: true, fileMustExist: true });
     try {
-      const hasTable = current
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'app_instances'")
-        .get();
-      refuseRunning(
-        hasTable ? (current.prepare('SELECT id, host, pid, seen_at FROM app_instances').all() as InstanceRow[]) : [],
-      );
+      refuseRunning(instancesInSqliteFile(current));
     } finally {
       current.close();
     }
@@ -139,8 +136,12 @@ async function restorePostgres(
     const { rows: tables } = await client.query<{ name: string }>(
       "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'",
     );
-    if (tables.some((table) => table.name === 'app_instances'))
-      refuseRunning((await client.query<InstanceRow>('SELECT id, host, pid, seen_at FROM app_instances')).rows);
+    refuseRunning(
+      await instancesInPostgres(
+        client,
+        tables.map((table) => table.name),
+      ),
+    );
     if (tables.length > 0 && !target.force)
       throw new RestoreRefusedError(
         `The database at DATABASE_URL is not empty (${tables.length} tables): restore into an empty database, or add --force to drop its public schema first. Nothing was changed`,

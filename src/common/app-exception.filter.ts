@@ -117,7 +117,8 @@ export class AppExceptionFilter implements ExceptionFilter {
     );
     const fallback = exception instanceof FormErrorsException ? exception : undefined;
     const spec = req.formView ?? { view: fallback?.view as string, data: {} };
-    const data = typeof spec.data === 'function' ? await spec.data(req, exception) : spec.data;
+    const data =
+      typeof spec.data === 'function' ? await spec.data(req, exception, req.formView?.controller as never) : spec.data;
     const formLink = exception instanceof ConflictError ? (exception.link ?? null) : undefined;
     res.status(status);
     res.render(spec.view, {

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config';
-import { SqlService } from '../database/sql.service';
-import { PermanentJobError, type JobHandler } from '../jobs/job-handler';
-import { writeReturning } from '../jobs/job-rows';
+import { SqlService, writeReturning } from '../database/sql.service';
+import { JobHandler, PermanentJobError } from '../jobs/job-handler';
 import { AttachmentGoneError, MailAttachments, type StoredAttachment } from './mail-attachments';
 import { isPermanentSmtpRefusal, MAIL_DRIVER, type DriverMail, type MailDriver } from './mail-driver';
-import { MAIL_SEND_JOB } from './outbox.service';
+import { MAIL_MAX_ATTEMPTS, MAIL_SEND_JOB } from './outbox.service';
 
 interface OutboxRow {
   message_id: string;
@@ -24,8 +23,12 @@ interface OutboxRow {
 // without that answer (the app died mid-send, or a backup was taken meanwhile and restored) may have been
 // delivered: it is sent again with the same Message-ID, which lets receiving servers and clients drop the copy.
 @Injectable()
+@JobHandler<{ outboxId: number }>({
+  type: MAIL_SEND_JOB,
+  attempts: MAIL_MAX_ATTEMPTS,
+  unique: { key: ({ outboxId }) => `mail:${outboxId}` },
+})
 export class MailSendHandler implements JobHandler<{ outboxId: number }> {
-  readonly type = MAIL_SEND_JOB;
   private readonly logger = new Logger(MailSendHandler.name);
   private readonly from: string;
 

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
+import { SessionRecord } from './session.entity';
 import { SessionsCleanup } from './sessions-cleanup';
 import { TypeormSessionStore } from './typeorm-session.store';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([SessionRecord])],
   providers: [
     {
       provide: TypeormSessionStore,

@@ -1,9 +1,8 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
-import type { JobHandler } from '../jobs/job-handler';
-import { RecurringJobs } from '../jobs/recurring-jobs.service';
+import { JobHandler } from '../jobs/job-handler';
 import { SyncLease } from './sync-lease';
 import { TENANT_SYNC_SCHEDULE, TENANT_SYNC_SCHEDULE_JOB } from './sync-jobs';
 import { SyncService } from './sync.service';
@@ -12,23 +11,23 @@ import { SyncService } from './sync.service';
 // its own job, so brokers are synced independently and once at a time whatever the number of instances. A broker
 // synced recently (a manual refresh) is skipped.
 @Injectable()
-export class SyncScheduler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
-  readonly type = TENANT_SYNC_SCHEDULE_JOB;
+@JobHandler({
+  type: TENANT_SYNC_SCHEDULE_JOB,
+  recurring: {
+    name: TENANT_SYNC_SCHEDULE,
+    timing: (config) => (config.syncIntervalMinutes > 0 ? { everyMs: config.syncIntervalMinutes * 60_000 } : null),
+  },
+})
+export class SyncScheduler implements JobHandler<Record<string, never>> {
   private readonly intervalMs: number;
 
   constructor(
     private readonly sql: SqlService,
     private readonly sync: SyncService,
     private readonly lease: SyncLease,
-    private readonly recurring: RecurringJobs,
     config: ConfigService,
   ) {
     this.intervalMs = config.getOrThrow<AppConfig>('app').syncIntervalMinutes * 60_000;
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.intervalMs <= 0) await this.recurring.remove(TENANT_SYNC_SCHEDULE);
-    else await this.recurring.define({ name: TENANT_SYNC_SCHEDULE, type: this.type, everyMs: this.intervalMs });
   }
 
   parse(): Record<string, never> {

@@ -1,4 +1,5 @@
 import { templateOf, type SqlReader } from '../database/sql.service';
+import { activeJobSince } from '../jobs/jobs.repository';
 import type { SyncSummary } from '../tenants/sync-status';
 import { TENANT_SYNC_JOB } from './sync-jobs';
 
@@ -7,7 +8,6 @@ interface SummaryRow {
   status?: 'running' | 'succeeded' | 'failed';
   started_at?: unknown;
   finished_at?: unknown;
-  created_at?: unknown;
   processed: number;
   total: number | null;
   error?: string | null;
@@ -36,10 +36,8 @@ function unusualOf(row: SummaryRow | undefined): SyncSummary['unusual'] {
 // job is queued (the click shows at once) until the job ends; its progress comes from its sync_runs row.
 export async function readSyncSummary(reader: SqlReader, brokerId: number): Promise<SyncSummary> {
   const query = templateOf(reader);
-  const [job] = await query<SummaryRow>`
-      SELECT created_at FROM jobs
-      WHERE broker_id = ${brokerId} AND state IN ('queued', 'running') AND type = ${TENANT_SYNC_JOB} LIMIT 1`;
-  const [running] = job
+  const queuedAt = await activeJobSince(reader, brokerId, TENANT_SYNC_JOB);
+  const [running] = queuedAt
     ? await query<SummaryRow>`
           SELECT started_at, processed, total FROM sync_runs WHERE broker_id = ${brokerId} AND status = 'running'`
     : [];
@@ -53,9 +51,9 @@ export async function readSyncSummary(reader: SqlReader, brokerId: number): Prom
   const decode = (value: unknown) => reader.dialect.decodeTimestamp(value);
   const failedAt = lastFinished?.status === 'failed' ? decode(lastFinished.finished_at) : null;
   return {
-    running: Boolean(job),
-    startedAt: job ? decode(running?.started_at ?? job.created_at) : null,
-    progress: job ? { processed: running?.processed ?? 0, total: running?.total ?? null } : null,
+    running: queuedAt !== null,
+    startedAt: queuedAt ? (decode(running?.started_at) ?? queuedAt) : null,
+    progress: queuedAt ? { processed: running?.processed ?? 0, total: running?.total ?? null } : null,
     lastSuccessAt: decode(lastSuccess?.finished_at),
     lastFailure: failedAt ? { at: failedAt, message: lastFinished?.error ?? 'Unknown error' } : null,
     unusual: unusualOf(lastFinished),

@@ -1,24 +1,18 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { JobRegistry } from '../jobs/job-registry';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { McaController } from './mca.controller';
 import { McaService } from './mca.service';
 import { ReacceptanceHandler } from './reacceptance.handler';
+import { TenantStatusCount } from './tenant-status-count.entity';
 import { TenantWriter } from './tenant-writer';
+import { Tenant } from './tenant.entity';
 
 // Tenants sit below sync and attestations: they import nothing of either. The MCA page's sync status comes through
 // SyncStatusSource, which the sync feature provides.
 @Module({
+  imports: [TypeOrmModule.forFeature([Tenant, TenantStatusCount])],
   controllers: [McaController],
   providers: [McaService, TenantWriter, ReacceptanceHandler],
   exports: [TenantWriter],
 })
-export class TenantsModule implements OnModuleInit {
-  constructor(
-    private readonly registry: JobRegistry,
-    private readonly reacceptance: ReacceptanceHandler,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this.reacceptance);
-  }
-}
+export class TenantsModule {}
