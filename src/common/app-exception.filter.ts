@@ -5,6 +5,7 @@ import {
   DomainError,
   NotAllowedError,
   NotFoundInBrokerError,
+  TooManyRequestsError,
   UnavailableError,
   UpstreamError,
   ValidationFailedError,
@@ -29,6 +30,7 @@ const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] 
   [ConflictError, HttpStatus.CONFLICT],
   [ValidationFailedError, HttpStatus.UNPROCESSABLE_ENTITY],
   [NotAllowedError, HttpStatus.FORBIDDEN],
+  [TooManyRequestsError, HttpStatus.TOO_MANY_REQUESTS],
   [UnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
 ];
 
@@ -53,6 +55,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     ) {
       return this.redirect(req, res, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     }
+    if (exception instanceof TooManyRequestsError) res.set('Retry-After', String(exception.retryAfterSeconds));
     const form = this.formMessages(exception, req);
     if (form) {
       void this.renderForm(req, res, this.statusOf(exception), form, exception).catch((error: unknown) => {
@@ -100,7 +103,12 @@ export class AppExceptionFilter implements ExceptionFilter {
       return exception.view || req.formView ? exception.fieldErrors : undefined;
     if (!req.formView) return undefined;
     if (exception instanceof ValidationFailedError) return exception.fields;
-    if (exception instanceof ConflictError || exception instanceof UpstreamError) return { form: exception.message };
+    if (
+      exception instanceof ConflictError ||
+      exception instanceof UpstreamError ||
+      exception instanceof TooManyRequestsError
+    )
+      return { form: exception.message };
     return undefined;
   }
 

@@ -50,6 +50,16 @@ export class UpstreamError extends DomainError {
   }
 }
 
+// The actor asked too often: refused until `retryAfterSeconds` have passed. The message says so in words.
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 // The app cannot do this now (its database is busy, unreachable or lost). Nothing was done; `retryAfterSeconds`
 // says when trying again may help.
 export class UnavailableError extends DomainError {

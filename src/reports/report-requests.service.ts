@@ -3,7 +3,12 @@ import type { Readable } from 'node:stream';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { Clock } from '../common/clock';
-import { DomainError, NotFoundInBrokerError, ValidationFailedError, type FieldMessages } from '../common/domain-errors';
+import {
+  NotFoundInBrokerError,
+  TooManyRequestsError,
+  ValidationFailedError,
+  type FieldMessages,
+} from '../common/domain-errors';
 import type { CurrentUser } from '../common/request-context';
 import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
@@ -56,14 +61,15 @@ export const limitText = (limit: number, windowSeconds: number): string => {
 };
 
 // The user asked for as many reports as the window allows (REPORT_LIMIT_PER_USER); scheduled runs do not count.
-export class TooManyReportsError extends DomainError {
+export class TooManyReportsError extends TooManyRequestsError {
   constructor(
     readonly limit: number,
     readonly windowSeconds: number,
-    readonly retryAfterSeconds: number,
+    retryAfterSeconds: number,
   ) {
     super(
       `Too many reports: each person may ask for ${limitText(limit, windowSeconds)}. Try again in ${describeWait(retryAfterSeconds)}.`,
+      retryAfterSeconds,
     );
   }
 }
