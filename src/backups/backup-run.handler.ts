@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Clock } from '../common/clock';
 import { JobHandler, PermanentJobError } from '../jobs/job-handler';
 import { BACKUP_EXTENSION } from './backup-file';
 import { BACKUP_RUN_JOB, BackupSettingsService } from './backup-settings.service';
@@ -20,6 +21,7 @@ export class BackupRunHandler implements JobHandler<Record<string, never>> {
   constructor(
     private readonly settings: BackupSettingsService,
     private readonly backups: BackupService,
+    private readonly clock: Clock,
   ) {}
 
   parse(): Record<string, never> {
@@ -29,7 +31,7 @@ export class BackupRunHandler implements JobHandler<Record<string, never>> {
   async handle(): Promise<void> {
     const settings = await this.settings.get();
     try {
-      await this.backups.create(join(settings.folder, scheduledBackupName(new Date())), 'scheduled');
+      await this.backups.create(join(settings.folder, scheduledBackupName(this.clock.now())), 'scheduled');
     } catch (error) {
       throw new PermanentJobError(error instanceof Error ? error.message : String(error));
     }

@@ -5,6 +5,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { signatureIsValid } from '../audit/audit-anchor';
+import { SQLITE_FILE } from '../database/installation';
 import { extractPayload, readBackupFile, BadBackupFileError, type BackupHeader } from './backup-file';
 import { syncFolder } from './backup.service';
 import { instancesInPostgres, instancesInSqliteFile, type InstanceRow } from './backups.repository';
@@ -29,8 +30,8 @@ export class RestoreRefusedError extends Error {
   }
 }
 
-const SQLITE_FILE = 'mca-manager.sqlite';
-
+// Runs before the app's container exists, so it reads the time itself (there is no Clock to ask yet).
+//
 // Puts the database of a backup in place of the installation's (DATA_DIR or DATABASE_URL). Everything that can
 // refuse is checked first (the file whole, its schema known to this version, the database kind, no instance
 // running, the target empty unless forced), so a refusal changes nothing. The caller then starts the app's context
@@ -65,7 +66,6 @@ export function configuredSecret(appSecret: string | undefined, dataDir: string)
 }
 
 function refuseRunning(rows: InstanceRow[]): void {
-  // The command line has no Clock: it runs once, outside the app.
   const live = liveInstances(rows, new Date());
   if (live.length > 0)
     throw new RestoreRefusedError(

@@ -1,3 +1,4 @@
+import { IsOptional, IsString } from 'class-validator';
 import { OptionalText } from '../../common/text-field.decorators';
 
 // The report forms' fields as sent: every rule (and its message) is the service's, which reads a filter exactly as
@@ -15,11 +16,15 @@ export class ReportRequestDto {
   @OptionalText('Scope')
   scope?: string;
 
-  @OptionalText('Status')
-  status?: string;
+  // The MCA page's own parameters, which a link may repeat: the service refuses a repeated one, as the page would read
+  // only its first.
+  @IsOptional()
+  @IsString({ each: true, message: 'The status filter must be text' })
+  status?: string | string[];
 
-  @OptionalText('Search')
-  q?: string;
+  @IsOptional()
+  @IsString({ each: true, message: 'The search must be text' })
+  q?: string | string[];
 }
 
 export class ReportScheduleDto {
