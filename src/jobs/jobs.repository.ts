@@ -9,8 +9,7 @@ import type { ScheduleTiming } from './schedule-times';
 // Every statement on `jobs` and `job_schedules`: the queue, the worker, the schedules, Background work's list and
 // the metrics read them here, and other features ask the queue (JobQueue) rather than name the tables.
 
-export const JOB_STATES = ['queued', 'running', 'succeeded', 'dead', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export type JobState = 'queued' | 'running' | 'succeeded' | 'dead' | 'cancelled';
 
 export interface JobView {
   id: number;

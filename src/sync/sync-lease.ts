@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { AuditTrail } from '../audit/audit-trail.service';
+import { AppInstance } from '../common/app-instance';
 import { SqlService, type Tx } from '../database/sql.service';
 import { SyncRun, type SyncTrigger } from './sync-run.entity';
 
@@ -35,12 +34,15 @@ const syncSubject = (run: SyncRun) => ({ type: 'sync_run', id: run.id });
 // write over its successor.
 @Injectable()
 export class SyncLease {
-  private readonly owner = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly owner: string;
 
   constructor(
     private readonly sql: SqlService,
     private readonly audit: AuditTrail,
-  ) {}
+    instance: AppInstance,
+  ) {
+    this.owner = instance.id;
+  }
 
   // Called by the broker's sync job, which alone syncs this broker now: a run still marked running belonged to an
   // attempt that died, and ends as interrupted.
