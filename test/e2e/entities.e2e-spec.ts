@@ -22,8 +22,9 @@ function kindOf(type: string): string {
 
 // The entities the feature modules register (TypeOrmModule.forFeature) against the tables the migrations made:
 // each entity's table exists, and its columns are exactly the table's, with the same nullability, primary key and
-// kind of value. (TypeORM's own schema builder cannot be the judge: it reads SQLite's datetime and PostgreSQL's
-// timestamptz columns, partial and expression indexes, triggers and FTS tables as changes to make.)
+// kind of value. (TypeORM's own schema builder cannot be the judge: on this schema its log() rebuilds every table
+// whose foreign keys the entities leave to the migrations, reads an expression index as a column named "null",
+// and on PostgreSQL takes the entities' Date for `timestamp` where the migrations made `timestamptz`.)
 describe('The entities', () => {
   let testApp: TestApp;
   let sql: SqlService;
