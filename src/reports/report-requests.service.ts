@@ -20,7 +20,7 @@ import { checkFilter } from './report-filter';
 import { REPORT_RETENTION_MS, ReportFiles } from './report-files';
 import { isAllowedRecipient, recipientRule, type RecipientPolicy } from './report-recipients';
 import { ReportRefusals } from './report-refusals';
-import { ReportRequest } from './report-request.entity';
+import type { ReportRequest } from './report-request.entity';
 import { NO_FILTER, type ReportFilter } from './report-rows.sql';
 import { ReportSettingsService } from './report-settings.service';
 import { ReportsRepository } from './reports.repository';
