@@ -35,7 +35,9 @@ async function measure(concurrency: number): Promise<RunFigures> {
   await app.init();
   const sql = app.get(SqlService);
   const queue = app.get(JobQueue);
-  app.get(JobRegistry).register({ type: 'bench.noop', parse: (payload) => payload, handle: () => Promise.resolve() });
+  app
+    .get(JobRegistry)
+    .register({ type: 'bench.noop' }, { parse: (payload: unknown) => payload, handle: () => Promise.resolve() });
 
   const enqueueMs: number[] = [];
   const txMs: number[] = [];

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AttestationsRepository } from '../src/attestations/attestations.repository';
+import { Clock } from '../src/common/clock';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { SqlService } from '../src/database/sql.service';
 import { ReportBuilder } from '../src/reports/report-builder';
 import { ReportFiles } from '../src/reports/report-files';
 import type { ReportFormat } from '../src/reports/report-columns';
 import { NO_FILTER } from '../src/reports/report-filter';
+import { ReportsRepository } from '../src/reports/reports.repository';
 import { TenantsRepository } from '../src/tenants/tenants.repository';
 import { seedTenants } from './seed-tenants';
 
@@ -48,7 +50,7 @@ async function child(dataDir: string, format: ReportFormat): Promise<void> {
   const file = join(dataDir, `report.${format}`);
   const { rows } = await builder.build(1, NO_FILTER, format, file, async () => {});
   const built = performance.now();
-  const bytes = await new ReportFiles(sql).store(REQUEST_ID, file);
+  const bytes = await new ReportFiles(sql, new ReportsRepository(sql), new Clock()).store(REQUEST_ID, file);
   const ms = performance.now() - started;
   const storeMs = performance.now() - built;
   const used = process.cpuUsage(cpu);

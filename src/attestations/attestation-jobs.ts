@@ -15,10 +15,11 @@ import {
   AttestationsService,
   FINALIZE_JOB,
   FINALIZE_MAX_ATTEMPTS,
+  finalizeKey,
   finalizeRequestId,
   signatoryOf,
 } from './attestations.service';
-import { PermanentJobError, RetryLaterError, type JobContext, type JobHandler } from '../jobs/job-handler';
+import { JobHandler, PermanentJobError, RetryLaterError, type JobContext } from '../jobs/job-handler';
 
 export const POLL_JOB = 'attestation.poll';
 export const POLL_EVERY_MS = 15_000;
@@ -33,8 +34,8 @@ const isTransient = (error: PartnerCenterError) =>
 
 // The recurring check of open links (learning of acceptance and expiry), and the one-day reminders.
 @Injectable()
+@JobHandler({ type: POLL_JOB, recurring: { name: 'attestations.poll', timing: { everyMs: POLL_EVERY_MS } } })
 export class AttestationPollHandler implements JobHandler<Record<string, never>> {
-  readonly type = POLL_JOB;
   private readonly logger = new Logger(AttestationPollHandler.name);
 
   constructor(
@@ -87,9 +88,12 @@ const kindOf = (error: PartnerCenterError): string | null =>
 // attestation, and "already exists" counts as done only when the agreement is this attestation's (the client
 // checks the contact and the date), so a retry after a lost answer cannot make a second one.
 @Injectable()
+@JobHandler<{ attestationId: number }>({
+  type: FINALIZE_JOB,
+  attempts: FINALIZE_MAX_ATTEMPTS,
+  unique: { key: ({ attestationId }) => finalizeKey(attestationId) },
+})
 export class AttestationFinalizeHandler implements JobHandler<{ attestationId: number }> {
-  readonly type = FINALIZE_JOB;
-
   constructor(
     private readonly attestations: AttestationsService,
     private readonly repository: AttestationsRepository,
@@ -128,7 +132,7 @@ export class AttestationFinalizeHandler implements JobHandler<{ attestationId: n
       );
     } catch (error) {
       if (!(error instanceof PartnerCenterError)) throw error;
-      const lastTry = ctx.attempt >= FINALIZE_MAX_ATTEMPTS;
+      const lastTry = ctx.attempt >= ctx.maxAttempts;
       if (isTransient(error) && !lastTry) throw new RetryLaterError(error.message, error.details.retryAfterMs);
       await this.attestations.failFinalize(attestationId, error.message, kindOf(error));
       // Dead at once: its unique key is free again for the partner's Retry.

@@ -18,7 +18,7 @@ import { Clock } from '../common/clock';
 import { FormView } from '../common/decorators';
 import { NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
-import type { FormViewData, FormViewDataSource } from '../common/form-view.interceptor';
+import type { FormViewData, FormViewResolver } from '../common/form-view.interceptor';
 import { isHtmxRequest } from '../common/htmx';
 import { formId, PathId, parseId } from '../common/ids';
 import { RedirectException } from '../common/redirect.exception';
@@ -40,16 +40,12 @@ import { AttestationActionForm, AttestationForm } from './dto/attestation-form.d
 
 const CHANGERS = ['admin', 'operator'] as const;
 
-declare module 'express' {
-  interface Request {
-    // The page a refused form or action is shown on again, named by the handler once it has found the tenant.
-    attestationPage?: (error: unknown) => FormViewData | Promise<FormViewData>;
-  }
-}
-
-// FormView's data for these routes: the page the handler named (the form of its tenant, or its attestation as it
-// is now). The bodies are never refused before the handler runs: their fields are checked once the tenant is known.
-const refusedPage: FormViewDataSource = (req, error) => req.attestationPage?.(error) ?? {};
+// A refused create shows its form again; a refused action shows the attestation as it is now. The bodies are never
+// refused before the handler runs (their fields are checked once the tenant is known), so the tenant exists.
+const refusedForm: FormViewResolver<AttestationsController> = (req, error, controller) =>
+  controller.formShownAgain(req, error);
+const refusedAction: FormViewResolver<AttestationsController> = (req, _error, controller) =>
+  controller.attestationShownAgain(req);
 
 // The three steps of an attestation for one tenant: the create form (a modal with JavaScript, a page without), the
 // attestation's page with its actions, and its record. Viewers see; operators and admins act.
@@ -81,7 +77,7 @@ export class AttestationsController {
   @Post('attestations')
   @HttpCode(HttpStatus.OK)
   @Roles(...CHANGERS)
-  @FormView('attestations/new', refusedPage)
+  @FormView('attestations/new', refusedForm)
   @Render('attestations/new')
   async create(
     @Req() req: Request,
@@ -91,15 +87,6 @@ export class AttestationsController {
     @CurrentUser() user: SignedInUser,
   ) {
     const tenant = await this.attestations.tenant(tenantId);
-    const token = typeof form.requestToken === 'string' ? form.requestToken : '';
-    // An expired or altered token is replaced, so that the form shown again can be sent.
-    req.attestationPage = (error) =>
-      this.pages.form(
-        req,
-        tenant,
-        {},
-        error instanceof ValidationFailedError && error.fields.requestToken ? randomUUID() : token,
-      );
     const attestation = await this.attestations.create(tenant.id, form, user);
     if (!isHtmxRequest(req)) {
       flash(req, 'success', `Agreement link generated for ${tenant.name}.`);
@@ -148,7 +135,7 @@ export class AttestationsController {
 
   @Post('attestation/finalize')
   @Roles(...CHANGERS)
-  @FormView('attestations/view', refusedPage)
+  @FormView('attestations/view', refusedAction)
   async finalize(
     @Req() req: Request,
     @PathId('tenantId') tenantId: number,
@@ -164,7 +151,7 @@ export class AttestationsController {
 
   @Post('attestation/retry')
   @Roles(...CHANGERS)
-  @FormView('attestations/view', refusedPage)
+  @FormView('attestations/view', refusedAction)
   async retry(
     @Req() req: Request,
     @PathId('tenantId') tenantId: number,
@@ -190,7 +177,7 @@ export class AttestationsController {
 
   @Post('attestation/cancel')
   @Roles(...CHANGERS)
-  @FormView('attestations/view', refusedPage)
+  @FormView('attestations/view', refusedAction)
   async cancel(
     @Req() req: Request,
     @PathId('tenantId') tenantId: number,
@@ -220,6 +207,20 @@ export class AttestationsController {
   }
 
   // The tenant of the path and its latest attestation; a tenant without one is not found.
+  // The create form of the path's tenant again; an expired or altered token is replaced, so that it can be sent.
+  async formShownAgain(req: Request, error: unknown): Promise<FormViewData> {
+    const tenant = await this.attestations.tenant(parseId(req.params.tenantId) ?? 0);
+    const sent = (req.body as { requestToken?: unknown } | undefined)?.requestToken;
+    const fresh = error instanceof ValidationFailedError && error.fields.requestToken;
+    return this.pages.form(req, tenant, {}, fresh || typeof sent !== 'string' ? randomUUID() : sent);
+  }
+
+  // The path's tenant's attestation as it is now, for an action it refused.
+  async attestationShownAgain(req: Request): Promise<FormViewData> {
+    const { tenant, attestation } = await this.latestOf(parseId(req.params.tenantId) ?? 0);
+    return this.pageOf(tenant, attestation, req.user as SignedInUser);
+  }
+
   private async latestOf(tenantId: number) {
     const tenant = await this.attestations.tenant(tenantId);
     const attestation = await this.attestations.latestFor(tenant.id);
@@ -252,12 +253,8 @@ export class AttestationsController {
     change: (tenantId: number, attestationId: number) => Promise<unknown>,
     done: string,
   ): Promise<void> {
-    const { req, form, user } = request;
+    const { req, form } = request;
     const { tenant } = await this.latestOf(request.tenantId);
-    req.attestationPage = async () => {
-      const current = await this.latestOf(tenant.id);
-      return this.pageOf(tenant, current.attestation, user);
-    };
     await change(tenant.id, formId({ ...form }, 'attestationId'));
     flash(req, 'success', done);
     throw new RedirectException(`/tenants/${tenant.id}/attestation`);

@@ -361,7 +361,7 @@ export class AttestationsService {
       tx,
       FINALIZE_JOB,
       { attestationId: attestation.id, automatic },
-      { brokerId: attestation.brokerId, uniqueKey: finalizeKey(attestation.id), maxAttempts: FINALIZE_MAX_ATTEMPTS },
+      { brokerId: attestation.brokerId },
     );
     if (automatic && !attestation.finalizeRequestedAt) {
       const now = this.clock.now();

@@ -1,6 +1,5 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import type { JobHandler } from '../jobs/job-handler';
-import { RecurringJobs } from '../jobs/recurring-jobs.service';
+import { Injectable } from '@nestjs/common';
+import { JobHandler } from '../jobs/job-handler';
 import { AuditAnchors } from './audit-anchors.service';
 
 export const AUDIT_ANCHOR_JOB = 'audit.anchor';
@@ -8,17 +7,9 @@ const DAILY = 86_400_000;
 
 // Writes the signed chain heads to the log once a day (each backup carries them too).
 @Injectable()
-export class AuditAnchorHandler implements JobHandler<Record<string, never>>, OnApplicationBootstrap {
-  readonly type = AUDIT_ANCHOR_JOB;
-
-  constructor(
-    private readonly anchors: AuditAnchors,
-    private readonly recurring: RecurringJobs,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.recurring.define({ name: AUDIT_ANCHOR_JOB, type: AUDIT_ANCHOR_JOB, everyMs: DAILY });
-  }
+@JobHandler({ type: AUDIT_ANCHOR_JOB, recurring: { timing: { everyMs: DAILY } } })
+export class AuditAnchorHandler implements JobHandler<Record<string, never>> {
+  constructor(private readonly anchors: AuditAnchors) {}
 
   parse(): Record<string, never> {
     return {};

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PermanentJobError, type JobHandler } from '../jobs/job-handler';
+import { Clock } from '../common/clock';
+import { JobHandler, PermanentJobError } from '../jobs/job-handler';
 import { BACKUP_EXTENSION } from './backup-file';
 import { BACKUP_RUN_JOB, BackupSettingsService } from './backup-settings.service';
 import { BackupService } from './backup.service';
@@ -15,12 +16,12 @@ export const scheduledBackupName = (at: Date): string =>
 // The scheduled backup: a file named by its time in the settings' folder, then the oldest scheduled backups beyond
 // "keep" deleted. A failed backup is not retried (the next day's runs); the Backups page lists it.
 @Injectable()
+@JobHandler({ type: BACKUP_RUN_JOB })
 export class BackupRunHandler implements JobHandler<Record<string, never>> {
-  readonly type = BACKUP_RUN_JOB;
-
   constructor(
     private readonly settings: BackupSettingsService,
     private readonly backups: BackupService,
+    private readonly clock: Clock,
   ) {}
 
   parse(): Record<string, never> {
@@ -30,7 +31,7 @@ export class BackupRunHandler implements JobHandler<Record<string, never>> {
   async handle(): Promise<void> {
     const settings = await this.settings.get();
     try {
-      await this.backups.create(join(settings.folder, scheduledBackupName(new Date())), 'scheduled');
+      await this.backups.create(join(settings.folder, scheduledBackupName(this.clock.now())), 'scheduled');
     } catch (error) {
       throw new PermanentJobError(error instanceof Error ? error.message : String(error));
     }

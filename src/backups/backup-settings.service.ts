@@ -1,34 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { AuditTrail } from '../audit/audit-trail.service';
+import { Clock } from '../common/clock';
 import { ValidationFailedError, type FieldMessages } from '../common/domain-errors';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
 import { RecurringJobs } from '../jobs/recurring-jobs.service';
+import { BackupsRepository, type BackupRunView, type BackupSettings } from './backups.repository';
 
-export interface BackupSettings {
-  enabled: boolean;
-  timeOfDay: string; // HH:MM
-  timeZone: string; // IANA
-  folder: string; // absolute
-  keep: number;
-}
+export type { BackupRunView, BackupSettings } from './backups.repository';
 
 export type BackupSettingsInput = Omit<Record<keyof BackupSettings, string>, 'enabled'> & { enabled: boolean };
-
-export interface BackupRunView {
-  id: number;
-  trigger: string;
-  state: 'running' | 'succeeded' | 'failed';
-  file: string;
-  bytes: number | null;
-  durationMs: number | null;
-  error: string | null;
-  startedAt: Date;
-}
 
 export const BACKUP_RUN_JOB = 'backup.run';
 const SCHEDULE_NAME = 'backup.scheduled';
@@ -53,11 +37,12 @@ export class BackupSettingsService {
 
   constructor(
     private readonly sql: SqlService,
+    private readonly backups: BackupsRepository,
     private readonly recurring: RecurringJobs,
     private readonly audit: AuditTrail,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() app: AppConfig,
   ) {
-    const app = config.getOrThrow<AppConfig>('app');
     this.defaults = {
       enabled: false,
       timeOfDay: '02:30',
@@ -68,35 +53,14 @@ export class BackupSettingsService {
   }
 
   async get(): Promise<BackupSettings> {
-    const [row] = await this.sql.query<{
-      enabled: boolean | number;
-      time_of_day: string;
-      time_zone: string;
-      folder: string;
-      keep: number | string;
-    }>`SELECT enabled, time_of_day, time_zone, folder, keep FROM backup_settings WHERE id = 1`;
-    if (!row) return this.defaults;
-    return {
-      enabled: Boolean(row.enabled),
-      timeOfDay: row.time_of_day,
-      timeZone: row.time_zone,
-      folder: row.folder,
-      keep: Number(row.keep),
-    };
+    return (await this.backups.settings()) ?? this.defaults;
   }
 
   async save(input: BackupSettingsInput): Promise<BackupSettings> {
     const settings = await this.validate(input);
     const [hour, minute] = settings.timeOfDay.split(':').map(Number);
-    // 1 or 0: better-sqlite3 binds no booleans, and PostgreSQL reads '1' as true.
-    const enabled = settings.enabled ? 1 : 0;
     await this.sql.transaction(async (tx) => {
-      const now = tx.dialect.encodeTimestamp(new Date());
-      await tx.query`
-        INSERT INTO backup_settings (id, enabled, time_of_day, time_zone, folder, keep, updated_at)
-        VALUES (1, ${enabled}, ${settings.timeOfDay}, ${settings.timeZone}, ${settings.folder}, ${settings.keep}, ${now})
-        ON CONFLICT (id) DO UPDATE SET enabled = ${enabled}, time_of_day = ${settings.timeOfDay},
-          time_zone = ${settings.timeZone}, folder = ${settings.folder}, keep = ${settings.keep}, updated_at = ${now}`;
+      await this.backups.saveSettings(tx, settings, this.clock.now());
       if (settings.enabled)
         await this.recurring.define({
           name: SCHEDULE_NAME,
@@ -114,30 +78,8 @@ export class BackupSettingsService {
     return this.recurring.nextRunAt(SCHEDULE_NAME);
   }
 
-  async runs(): Promise<BackupRunView[]> {
-    const rows = await this.sql.run<{
-      id: number | string;
-      trigger: string;
-      state: BackupRunView['state'];
-      file: string;
-      bytes: number | string | null;
-      duration_ms: number | string | null;
-      error: string | null;
-      started_at: unknown;
-    }>(
-      `SELECT id, trigger, state, file, bytes, duration_ms, error, started_at FROM backup_runs ORDER BY id DESC LIMIT ${LISTED_RUNS}`,
-      [],
-    );
-    return rows.map((row) => ({
-      id: Number(row.id),
-      trigger: row.trigger,
-      state: row.state,
-      file: row.file,
-      bytes: row.bytes === null ? null : Number(row.bytes),
-      durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
-      error: row.error,
-      startedAt: this.sql.dialect.decodeTimestamp(row.started_at)!,
-    }));
+  runs(): Promise<BackupRunView[]> {
+    return this.backups.runs(LISTED_RUNS);
   }
 
   // Every field's message at once, worded as the form labels them.

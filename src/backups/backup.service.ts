@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
@@ -11,16 +10,18 @@ import type { AuditAnchor } from '../audit/audit-anchor';
 import { AuditAnchors } from '../audit/audit-anchors.service';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { AuditVerifier } from '../audit/audit-verifier.service';
+import { Clock } from '../common/clock';
 import { runAsSystem } from '../common/request-context';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { nativeSqliteHandle } from '../database/native-sqlite';
+import { schemaVersionOf, schemaVersionOfFile } from '../database/schema-version';
 import { SqlService } from '../database/sql.service';
-import { HAND_BACK_TO_QUEUE, writeReturning } from '../jobs/job-rows';
+import { JobsRepository } from '../jobs/jobs.repository';
 import { sha256Of, writeBackupFile, type BackupHeader } from './backup-file';
+import type { BackupTrigger } from './backup-run.entity';
+import { BackupsRepository, type BackupOutcome } from './backups.repository';
 import { runPgTool } from './pg-tools';
 import { APP_VERSION } from './versions';
-
-export type BackupTrigger = 'command line' | 'scheduled';
 
 export interface BackupResult {
   file: string;
@@ -54,23 +55,22 @@ const MAX_ERROR = 2000;
 @Injectable()
 export class BackupService {
   private readonly logger = new Logger(BackupService.name);
-  private readonly app: AppConfig;
-
   constructor(
     private readonly sql: SqlService,
+    private readonly backups: BackupsRepository,
+    private readonly jobs: JobsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly anchors: AuditAnchors,
     private readonly audit: AuditTrail,
     private readonly verifier: AuditVerifier,
-    config: ConfigService,
-  ) {
-    this.app = config.getOrThrow<AppConfig>('app');
-  }
+    private readonly clock: Clock,
+    @InjectAppConfig() private readonly app: AppConfig,
+  ) {}
 
   async create(file: string, trigger: BackupTrigger): Promise<BackupResult> {
     const target = resolve(file);
     await this.checkTarget(target);
-    const started = new Date();
+    const started = this.clock.now();
     const runId = await this.startRun(target, trigger, started);
     const partial = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.partial`);
     const snapshot = `${partial}-db`;
@@ -80,7 +80,7 @@ export class BackupService {
         app: 'mca-manager',
         appVersion: APP_VERSION,
         schemaVersion,
-        createdAt: new Date().toISOString(),
+        createdAt: this.clock.now().toISOString(),
         database: this.sql.dialect.name,
         payloadBytes: (await stat(snapshot)).size,
         payloadSha256: await sha256Of(snapshot),
@@ -89,7 +89,7 @@ export class BackupService {
       const bytes = await writeBackupFile(partial, header, snapshot);
       await rename(partial, target);
       await syncFolder(dirname(target));
-      const durationMs = Date.now() - started.getTime();
+      const durationMs = this.clock.nowMs() - started.getTime();
       await this.finishRun(runId, { state: 'succeeded', bytes, durationMs, error: null }, target, trigger);
       await this.anchors.remember(anchor, `backup ${target}`);
       this.logger.log({ msg: `Backup written to ${target}`, bytes, durationMs, auditAnchor: anchor });
@@ -99,7 +99,7 @@ export class BackupService {
       const reason = describeFailure(error);
       await this.finishRun(
         runId,
-        { state: 'failed', bytes: null, durationMs: Date.now() - started.getTime(), error: reason },
+        { state: 'failed', bytes: null, durationMs: this.clock.nowMs() - started.getTime(), error: reason },
         target,
         trigger,
       ).catch((recordError: unknown) => this.logger.error(`Recording the failed backup: ${String(recordError)}`));
@@ -113,13 +113,7 @@ export class BackupService {
   // handed to the server then goes again with its Message-ID), every chain is verified, and the backup's signed
   // heads are checked against the restored chains.
   async afterRestore(anchor: AuditAnchor, file: string): Promise<RestoreReport> {
-    const handedBack = await this.sql.transaction((tx) =>
-      writeReturning<{ id: number }>(
-        tx,
-        `UPDATE jobs SET ${HAND_BACK_TO_QUEUE}, run_at = ${tx.dialect.placeholder(1)} WHERE state = 'running' RETURNING id`,
-        [tx.dialect.encodeTimestamp(new Date())],
-      ),
-    );
+    const handedBack = await this.sql.transaction((tx) => this.jobs.handBackAll(tx, this.clock.now()));
     const verified = await this.verifier.verify();
     const problems = verified.ok
       ? []
@@ -135,12 +129,12 @@ export class BackupService {
           this.audit.record(tx, {
             action: 'backup.restored',
             brokerId: null,
-            data: { file, backupMadeAt: anchor.at, jobsHandedBack: handedBack.length, verified: problems.length === 0 },
+            data: { file, backupMadeAt: anchor.at, jobsHandedBack: handedBack, verified: problems.length === 0 },
           }),
         ),
       { type: 'system', jobId: null, label: 'command line (restore)' },
     );
-    return { handedBack: handedBack.length, chains: verified.chains.length, events, problems };
+    return { handedBack, chains: verified.chains.length, events, problems };
   }
 
   private async checkTarget(target: string): Promise<void> {
@@ -168,46 +162,29 @@ export class BackupService {
         // A file of its own, without the -wal and -shm files WAL mode would add beside it.
         copy.pragma('journal_mode = DELETE');
         const anchor = this.anchors.ofSqliteCopy(copy);
-        const { name } = copy.prepare('SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1').get() as {
-          name: string;
-        };
-        return { schemaVersion: name, anchor };
+        return { schemaVersion: schemaVersionOfFile(copy), anchor };
       } finally {
         copy.close();
       }
     }
     // Heads read before pg_dump's snapshot: every event up to them is in the dump (chains only grow).
     const anchor = await this.anchors.current();
-    const [{ name }] = await this.sql.query<{ name: string }>`
-      SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1`;
+    const schemaVersion = await schemaVersionOf(this.sql);
     await runPgTool(
       'pg_dump',
       ['--format=custom', '--no-owner', '--no-privileges', `--file=${into}`],
       this.app.databaseUrl!,
     );
-    return { schemaVersion: name, anchor };
+    return { schemaVersion, anchor };
   }
 
-  private async startRun(file: string, trigger: BackupTrigger, at: Date): Promise<number> {
-    const [row] = await this.sql.transaction(
-      (tx) => tx.query<{ id: number | string }>`
-        INSERT INTO backup_runs (trigger, state, file, started_at)
-        VALUES (${trigger}, 'running', ${file.slice(0, 1000)}, ${tx.dialect.encodeTimestamp(at)}) RETURNING id`,
-    );
-    return Number(row.id);
+  private startRun(file: string, trigger: BackupTrigger, at: Date): Promise<number> {
+    return this.sql.transaction((tx) => this.backups.startRun(tx, file, trigger, at));
   }
 
-  private async finishRun(
-    id: number,
-    outcome: { state: 'succeeded' | 'failed'; bytes: number | null; durationMs: number; error: string | null },
-    file: string,
-    trigger: BackupTrigger,
-  ): Promise<void> {
+  private async finishRun(id: number, outcome: BackupOutcome, file: string, trigger: BackupTrigger): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      await tx.query`
-        UPDATE backup_runs SET state = ${outcome.state}, bytes = ${outcome.bytes}, duration_ms = ${outcome.durationMs},
-          error = ${outcome.error}, finished_at = ${tx.dialect.encodeTimestamp(new Date())}
-        WHERE id = ${id}`;
+      await this.backups.finishRun(tx, id, outcome, this.clock.now());
       await this.audit.record(tx, {
         action: outcome.state === 'succeeded' ? 'backup.created' : 'backup.failed',
         brokerId: null,

@@ -2,7 +2,6 @@ import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/comm
 import type { Request } from 'express';
 import { Roles } from '../auth/decorators';
 import { FormView } from '../common/decorators';
-import { ValidationFailedError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { BackupSettingsService } from './backup-settings.service';
 import { backupsView } from './backups-view';
@@ -24,19 +23,21 @@ export class BackupsController {
     return this.pageData();
   }
 
+  // A refused form is shown again with the list beside what was typed.
   @Post()
-  @FormView(VIEW, { title: TITLE })
+  @FormView(VIEW, async (req, _error, controller: BackupsController) => ({
+    ...(await controller.pageData()),
+    enabled: (req.body as Partial<BackupSettingsDto>).enabled === 'on',
+  }))
   @Redirect(PAGE, 303)
   async save(@Req() req: Request, @Body() dto: BackupSettingsDto) {
-    const saved = await this.settings
-      .save({
-        enabled: dto.enabled === 'on',
-        timeOfDay: dto.timeOfDay,
-        timeZone: dto.timeZone,
-        folder: dto.folder,
-        keep: dto.keep,
-      })
-      .catch((error: unknown) => this.withState(req, error));
+    const saved = await this.settings.save({
+      enabled: dto.enabled === 'on',
+      timeOfDay: dto.timeOfDay,
+      timeZone: dto.timeZone,
+      folder: dto.folder,
+      keep: dto.keep,
+    });
     flash(
       req,
       'success',
@@ -46,22 +47,12 @@ export class BackupsController {
     );
   }
 
-  private async pageData() {
+  async pageData() {
     const [settings, runs, nextRunAt] = await Promise.all([
       this.settings.get(),
       this.settings.runs(),
       this.settings.nextRunAt(),
     ]);
     return { title: TITLE, ...backupsView(settings, runs, nextRunAt) };
-  }
-
-  // A refused form is shown again with the list beside what was typed.
-  private async withState(req: Request, error: unknown): Promise<never> {
-    if (error instanceof ValidationFailedError && req.formView) {
-      const data = await this.pageData();
-      const body = req.body as Record<string, unknown>;
-      req.formView = { ...req.formView, data: { ...req.formView.data, ...data, enabled: body.enabled === 'on' } };
-    }
-    throw error;
   }
 }

@@ -1,22 +1,18 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { AppInstance } from '../common/app-instance';
+import { Clock } from '../common/clock';
 import { decodeTimestamp } from '../common/timestamp';
 import { SqlService } from '../database/sql.service';
+import { BackupsRepository, type InstanceRow } from './backups.repository';
 
 export const HEARTBEAT_MS = 10_000;
 // Three missed heartbeats: an instance that was killed (no goodbye) stops counting after this long.
 export const PRESENCE_TIMEOUT_MS = 30_000;
-
-export interface InstanceRow {
-  id: string;
-  host: string;
-  pid: number | string;
-  seen_at: unknown;
-}
+// The row of an instance not seen for this long (a killed one) is cleared by whichever instance is alive.
+const FORGET_AFTER_MS = 86_400_000;
 
 // The instances whose heartbeat is recent, in words, for a refusal ("web-1 (pid 4242), seen 3 s ago").
-export function liveInstances(rows: InstanceRow[], now = new Date()): string[] {
+export function liveInstances(rows: InstanceRow[], now: Date): string[] {
   return rows.flatMap((row) => {
     const seen = decodeTimestamp(row.seen_at);
     if (!seen || now.getTime() - seen.getTime() > PRESENCE_TIMEOUT_MS) return [];
@@ -32,17 +28,17 @@ export function liveInstances(rows: InstanceRow[], now = new Date()): string[] {
 @Injectable()
 export class InstancePresence implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(InstancePresence.name);
-  private readonly id = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly sql: SqlService) {}
+  constructor(
+    private readonly sql: SqlService,
+    private readonly backups: BackupsRepository,
+    private readonly instance: AppInstance,
+    private readonly clock: Clock,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const now = this.sql.dialect.encodeTimestamp(new Date());
-    await this.sql.transaction(
-      (tx) => tx.query`INSERT INTO app_instances (id, host, pid, started_at, seen_at)
-        VALUES (${this.id}, ${hostname().slice(0, 255)}, ${process.pid}, ${now}, ${now})`,
-    );
+    await this.sql.transaction((tx) => this.backups.addInstance(tx, this.instance, this.clock.now()));
     this.timer = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.timer.unref();
   }
@@ -52,18 +48,15 @@ export class InstancePresence implements OnApplicationBootstrap, OnModuleDestroy
     this.timer = null;
     // A goodbye that cannot be said (the database is gone or busy) must not stop the shutdown: the row goes stale.
     await this.sql
-      .transaction((tx) => tx.query`DELETE FROM app_instances WHERE id = ${this.id}`)
+      .transaction((tx) => this.backups.removeInstance(tx, this.instance.id))
       .catch((error: unknown) => this.logger.warn(`Leaving: ${String(error)}`));
   }
 
   private async beat(): Promise<void> {
     try {
-      const now = new Date();
-      await this.sql.transaction(async (tx) => {
-        await tx.query`UPDATE app_instances SET seen_at = ${tx.dialect.encodeTimestamp(now)} WHERE id = ${this.id}`;
-        // Rows of instances long gone (killed) are cleared by whichever instance is alive.
-        await tx.query`DELETE FROM app_instances WHERE seen_at < ${tx.dialect.encodeTimestamp(new Date(now.getTime() - 86_400_000))}`;
-      });
+      const now = this.clock.now();
+      const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS);
+      await this.sql.transaction((tx) => this.backups.beat(tx, this.instance.id, now, forgetBefore));
     } catch (error) {
       this.logger.warn(`Heartbeat: ${String(error)}`);
     }

@@ -5,9 +5,11 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { signatureIsValid } from '../audit/audit-anchor';
+import { SQLITE_FILE } from '../database/installation';
 import { extractPayload, readBackupFile, BadBackupFileError, type BackupHeader } from './backup-file';
 import { syncFolder } from './backup.service';
-import { liveInstances, type InstanceRow } from './instance-presence';
+import { instancesInPostgres, instancesInSqliteFile, type InstanceRow } from './backups.repository';
+import { liveInstances } from './instance-presence';
 import { runPgTool } from './pg-tools';
 import { schemaRefusal } from './versions';
 
@@ -28,8 +30,8 @@ export class RestoreRefusedError extends Error {
   }
 }
 
-const SQLITE_FILE = 'mca-manager.sqlite';
-
+// Runs before the app's container exists, so it reads the time itself (there is no Clock to ask yet).
+//
 // Puts the database of a backup in place of the installation's (DATA_DIR or DATABASE_URL). Everything that can
 // refuse is checked first (the file whole, its schema known to this version, the database kind, no instance
 // running, the target empty unless forced), so a refusal changes nothing. The caller then starts the app's context
@@ -64,7 +66,7 @@ export function configuredSecret(appSecret: string | undefined, dataDir: string)
 }
 
 function refuseRunning(rows: InstanceRow[]): void {
-  const live = liveInstances(rows);
+  const live = liveInstances(rows, new Date());
   if (live.length > 0)
     throw new RestoreRefusedError(
       `An instance of the app is running on this database: ${live.join('; ')}. Stop every instance, then restore (an instance that was killed stops counting 30 s after its last heartbeat). Nothing was changed`,
@@ -83,12 +85,7 @@ async function restoreSqlite(
   if (exists) {
     const current = new Database(database, { readonly: true, fileMustExist: true });
     try {
-      const hasTable = current
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'app_instances'")
-        .get();
-      refuseRunning(
-        hasTable ? (current.prepare('SELECT id, host, pid, seen_at FROM app_instances').all() as InstanceRow[]) : [],
-      );
+      refuseRunning(instancesInSqliteFile(current));
     } finally {
       current.close();
     }
@@ -139,8 +136,12 @@ async function restorePostgres(
     const { rows: tables } = await client.query<{ name: string }>(
       "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'",
     );
-    if (tables.some((table) => table.name === 'app_instances'))
-      refuseRunning((await client.query<InstanceRow>('SELECT id, host, pid, seen_at FROM app_instances')).rows);
+    refuseRunning(
+      await instancesInPostgres(
+        client,
+        tables.map((table) => table.name),
+      ),
+    );
     if (tables.length > 0 && !target.force)
       throw new RestoreRefusedError(
         `The database at DATABASE_URL is not empty (${tables.length} tables): restore into an empty database, or add --force to drop its public schema first. Nothing was changed`,

@@ -4,11 +4,13 @@ import {
   ConflictError,
   NotAllowedError,
   NotFoundInBrokerError,
+  TooManyAttemptsError,
   UpstreamError,
   ValidationFailedError,
 } from './domain-errors';
 
 interface Rendered {
+  headers: Record<string, string>;
   status?: number;
   view?: string;
   data?: Record<string, unknown>;
@@ -16,12 +18,16 @@ interface Rendered {
 
 // A request and response just real enough for the filter: what it set is what a browser would get.
 function handle(exception: unknown, request: Record<string, unknown> = {}): Rendered {
-  const rendered: Rendered = {};
+  const rendered: Rendered = { headers: {} };
   const req = { get: () => undefined, accepts: () => 'html', body: {}, originalUrl: '/x', ...request };
   const res = {
     headersSent: false,
     status(code: number) {
       rendered.status = code;
+      return res;
+    },
+    set(name: string, value: string) {
+      rendered.headers[name] = value;
       return res;
     },
     render(view: string, data: Record<string, unknown>) {
@@ -65,6 +71,21 @@ describe('AppExceptionFilter and the domain errors', () => {
       status: 422,
       view: 'errors/error',
       data: { message: 'Taken' },
+    });
+  });
+
+  it('should refuse a request made too often with 429 and Retry-After, above its form or as a page', () => {
+    const refusal = new TooManyAttemptsError('Too many reports. Try again in 5 minutes.', 300);
+    expect(handle(refusal, { formView: { view: 'reports/index', data: {} } })).toMatchObject({
+      headers: { 'Retry-After': '300' },
+      status: 429,
+      view: 'reports/index',
+      data: { errors: { form: 'Too many reports. Try again in 5 minutes.' } },
+    });
+    expect(handle(refusal)).toMatchObject({
+      status: 429,
+      view: 'errors/error',
+      data: { message: 'Too many reports. Try again in 5 minutes.' },
     });
   });
 

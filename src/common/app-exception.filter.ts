@@ -60,9 +60,10 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (exception instanceof TooManyAttemptsError) res.set('Retry-After', String(exception.retryAfterSeconds));
     const form = this.formMessages(exception, req);
     if (form) {
+      // Reading the form's page can fail in its turn (the record is gone): that failure gets its own page.
       void this.renderForm(req, res, this.statusOf(exception), form, exception).catch((error: unknown) => {
-        this.logger.error(error instanceof Error ? error.stack : String(error));
-        if (!res.headersSent) res.status(500).render('errors/error', { ...errorPage(500), status: 500 });
+        delete req.formView;
+        this.catch(error, host);
       });
       return;
     }
@@ -128,7 +129,8 @@ export class AppExceptionFilter implements ExceptionFilter {
     );
     const fallback = exception instanceof FormErrorsException ? exception : undefined;
     const spec = req.formView ?? { view: fallback?.view as string, data: {} };
-    const data = typeof spec.data === 'function' ? await spec.data(req, exception) : spec.data;
+    const data =
+      typeof spec.data === 'function' ? await spec.data(req, exception, req.formView?.controller as never) : spec.data;
     const formLink = exception instanceof ConflictError ? (exception.link ?? null) : undefined;
     res.status(status);
     res.render(spec.view, {

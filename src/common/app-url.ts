@@ -1,21 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 
 // The one address absolute links are built from: PUBLIC_URL when set; otherwise the address the app listens at (a
 // wildcard address is reached as localhost), or http://localhost:PORT before it listens. Never a request's Host.
 @Injectable()
 export class AppUrl {
-  private readonly app: AppConfig;
-
   constructor(
-    config: ConfigService,
+    @InjectAppConfig() private readonly app: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
-  ) {
-    this.app = config.getOrThrow<AppConfig>('app');
-  }
+  ) {}
 
   // Whether the address is one an administrator gave (PUBLIC_URL) rather than this machine's own.
   get isPublic(): boolean {

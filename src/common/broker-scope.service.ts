@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FindOptionsWhere, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { NotAllowedError, NotFoundInBrokerError } from './domain-errors';
-import { requestContext } from './request-context';
+import { currentBrokerId } from './request-context';
 
 interface BrokerOwned extends ObjectLiteral {
   id: number;
@@ -12,8 +12,7 @@ interface BrokerOwned extends ObjectLiteral {
 @Injectable()
 export class BrokerScope {
   brokerId(): number {
-    const ctx = requestContext.getStore();
-    const brokerId = ctx?.brokerId ?? ctx?.user?.brokerId;
+    const brokerId = currentBrokerId();
     if (brokerId === undefined) throw new NotAllowedError('No broker in this context');
     return brokerId;
   }

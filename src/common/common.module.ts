@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { appConfig, type AppConfig } from '../config/app.config';
+import { AppInstance } from './app-instance';
 import { AppUrl } from './app-url';
 import { BrokerScope } from './broker-scope.service';
 import { Clock } from './clock';
@@ -10,6 +11,7 @@ import { ShutdownState } from './shutdown-state';
 @Module({
   providers: [
     BrokerScope,
+    AppInstance,
     AppUrl,
     ShutdownState,
     Clock,
@@ -19,6 +21,6 @@ import { ShutdownState } from './shutdown-state';
       useFactory: (config: AppConfig) => new SecretBox(config.secret),
     },
   ],
-  exports: [BrokerScope, AppUrl, SecretBox, ShutdownState, Clock],
+  exports: [BrokerScope, AppInstance, AppUrl, SecretBox, ShutdownState, Clock],
 })
 export class CommonModule {}

@@ -6,16 +6,20 @@ import type { Observable } from 'rxjs';
 export type FormViewData = Record<string, unknown>;
 
 // What the form's page needs besides the typed values and the messages: fixed, or read when the form is refused
-// (the list beside a settings form, the record around an action's form). `error` is what refused it; `this` is the
-// route's controller, so that a `function` reads the page through the controller's own services.
-export type FormViewDataSource =
-  FormViewData | ((this: never, req: Request, error: unknown) => FormViewData | Promise<FormViewData>);
+// (the list beside a settings form, the record around an action's form). `error` is what refused it; `controller`
+// is the route's controller, so that the page is read through the same services as its GET.
+export type FormViewResolver<C = never> = (
+  req: Request,
+  error: unknown,
+  controller: C,
+) => FormViewData | Promise<FormViewData>;
 
-type FormViewDataReader = (req: Request, error: unknown) => FormViewData | Promise<FormViewData>;
+export type FormViewDataSource<C = never> = FormViewData | FormViewResolver<C>;
 
 export interface FormViewSpec {
   view: string;
-  data: FormViewData | FormViewDataReader;
+  data: FormViewDataSource;
+  controller?: unknown;
 }
 
 declare module 'express' {
@@ -31,25 +35,16 @@ export class FormViewInterceptor implements NestInterceptor {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly modules: ModuleRef,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const spec = this.reflector.get<{ view: string; data: FormViewDataSource } | undefined>(
-      FormViewInterceptor.METADATA,
-      context.getHandler(),
-    );
-    if (spec) context.switchToHttp().getRequest<Request>().formView = this.bound(spec, context);
+    const spec = this.reflector.get<FormViewSpec | undefined>(FormViewInterceptor.METADATA, context.getHandler());
+    if (spec) {
+      const controller =
+        typeof spec.data === 'function' ? this.moduleRef.get(context.getClass(), { strict: false }) : undefined;
+      context.switchToHttp().getRequest<Request>().formView = { ...spec, controller };
+    }
     return next.handle();
-  }
-
-  // The controller is looked up only when the form is refused.
-  private bound(spec: { view: string; data: FormViewDataSource }, context: ExecutionContext): FormViewSpec {
-    const { view, data } = spec;
-    if (typeof data !== 'function') return { view, data };
-    return {
-      view,
-      data: (req, error) => data.call(this.modules.get(context.getClass(), { strict: false }) as never, req, error),
-    };
   }
 }

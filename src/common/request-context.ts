@@ -13,16 +13,22 @@ export type Actor =
   { type: 'user'; id: number; label: string } | { type: 'system'; jobId: number | null; label: string };
 
 interface RequestContext {
-  user?: CurrentUser;
   brokerId?: number;
-  actor?: Actor;
+  actor: Actor;
 }
 
-// The broker and the actor a piece of work acts for: set per request from the signed-in user, or explicitly by
-// a background job. BrokerScope and the audit trail read it, so nothing needs to be handed them by hand.
-export const requestContext = new AsyncLocalStorage<RequestContext>();
+// The broker and the actor a piece of work acts for. Set only by the three functions below (a request from its
+// signed-in user, a job or a command from what it runs for); BrokerScope and the audit trail read it, so nothing
+// needs to be handed them by hand.
+const requestContext = new AsyncLocalStorage<RequestContext>();
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', jobId: null, label: 'system' };
+
+// A request, as its signed-in user (or, signed out, as the system with no broker).
+export function runForUser<T>(user: CurrentUser | undefined, work: () => T): T {
+  if (!user) return runAsSystem(work);
+  return requestContext.run({ brokerId: user.brokerId, actor: { type: 'user', id: user.id, label: user.email } }, work);
+}
 
 export function runForBroker<T>(brokerId: number, work: () => T, actor: Actor = SYSTEM_ACTOR): T {
   return requestContext.run({ brokerId, actor }, work);
@@ -34,13 +40,9 @@ export function runAsSystem<T>(work: () => T, actor: Actor = SYSTEM_ACTOR): T {
 }
 
 export function currentActor(): Actor {
-  const ctx = requestContext.getStore();
-  if (ctx?.actor) return ctx.actor;
-  if (ctx?.user) return { type: 'user', id: ctx.user.id, label: ctx.user.email };
-  return SYSTEM_ACTOR;
+  return requestContext.getStore()?.actor ?? SYSTEM_ACTOR;
 }
 
 export function currentBrokerId(): number | undefined {
-  const ctx = requestContext.getStore();
-  return ctx?.brokerId ?? ctx?.user?.brokerId;
+  return requestContext.getStore()?.brokerId;
 }

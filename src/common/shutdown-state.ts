@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from './clock';
 
 // Whether this process was told to stop. Once it is draining, readiness answers 503 so that the proxy sends new
 // requests to another instance, and every response closes its connection, while the requests already sent are
@@ -6,6 +7,8 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class ShutdownState {
   private since: Date | null = null;
+
+  constructor(private readonly clock: Clock) {}
 
   get draining(): boolean {
     return this.since !== null;
@@ -16,6 +19,6 @@ export class ShutdownState {
   }
 
   beginDraining(): void {
-    this.since ??= new Date();
+    this.since ??= this.clock.now();
   }
 }

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { nameTextProblem, NOT_NAME_TEXT } from './name-text';
 
 // U+FFFD is what the body parser leaves for bytes that were not UTF-8; control characters have no place in a form.
@@ -26,3 +26,7 @@ export function TextField(label: string, maxLength: number, options: { required?
   if (options.required !== false) decorators.unshift(IsNotEmpty({ message: `Enter ${label.toLowerCase()}` }));
   return applyDecorators(...decorators);
 }
+
+// A field whose rules are all the service's, in its own words next to the field: here only that it is text when sent.
+export const OptionalText = (label: string) =>
+  applyDecorators(IsOptional(), IsString({ message: `${label} must be text` }));

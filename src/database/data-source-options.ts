@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
+import { useBinaryTypeOf } from './column-types';
 import { SQLITE_FILE } from './installation';
 import { MIGRATIONS } from './migrations';
 
@@ -17,13 +17,15 @@ const POSTGRES_CONNECT_TIMEOUT_MS = 5000;
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((migration) => new migration().name!);
 
 export function buildDataSourceOptions(databaseUrl: string | undefined, dataDir: string): DataSourceOptions {
+  // Each feature registers its own entities (TypeOrmModule.forFeature, autoLoadEntities); a data source built
+  // outside Nest (the migration test, the bench) runs migrations and statements only.
   const common = {
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: true,
     synchronize: false,
     logging: false,
   } as const;
+  useBinaryTypeOf(databaseUrl ? 'postgres' : 'sqlite');
   if (databaseUrl) {
     return {
       ...common,

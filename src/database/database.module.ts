@@ -1,11 +1,11 @@
 import { Global, Logger, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app.config';
+import { appConfig, type AppConfig } from '../config/app.config';
 import { DatabaseGateMiddleware } from './database-gate.middleware';
 import { buildDataSourceOptions } from './data-source-options';
+import { Installation } from './installation.entity';
 import {
   checkDataDirBeforeOpening,
   checkInstallationBeforeMigrating,
@@ -20,15 +20,12 @@ import { INSTALLATION, InstallationCheck } from './installation-check.service';
 import { beginImmediate } from './native-sqlite';
 import { SqlService, WRITE_DATA_SOURCE } from './sql.service';
 
-const appConfigOf = (config: ConfigService) => config.getOrThrow<AppConfig>('app');
-
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => {
-        const app = appConfigOf(config);
+      inject: [appConfig.KEY],
+      useFactory: (app: AppConfig) => {
         checkDataDirBeforeOpening(app.dataDir, !app.databaseUrl, app.allowNewDatabase);
         return {
           ...buildDataSourceOptions(app.databaseUrl, app.dataDir),
@@ -36,6 +33,8 @@ const appConfigOf = (config: ConfigService) => config.getOrThrow<AppConfig>('app
           migrationsRun: false,
           // A database that does not answer at start is said in one line (main.ts); systemd or the operator retries.
           retryAttempts: 0,
+          // Each feature module registers the entities of its own tables (TypeOrmModule.forFeature).
+          autoLoadEntities: true,
         };
       },
       dataSourceFactory: async (options) => {
@@ -48,13 +47,13 @@ const appConfigOf = (config: ConfigService) => config.getOrThrow<AppConfig>('app
         }
       },
     }),
+    TypeOrmModule.forFeature([Installation]),
   ],
   providers: [
     {
       provide: INSTALLATION,
-      inject: [getDataSourceToken(), ConfigService],
-      useFactory: async (main: DataSource, config: ConfigService): Promise<InstallationIdentity> => {
-        const app = appConfigOf(config);
+      inject: [getDataSourceToken(), appConfig.KEY],
+      useFactory: async (main: DataSource, app: AppConfig): Promise<InstallationIdentity> => {
         const sqlite = main.options.type !== 'postgres';
         const where = app.databaseUrl ? describeDatabaseUrl(app.databaseUrl) : join(app.dataDir, SQLITE_FILE);
         const marker = readMarker(app.dataDir);

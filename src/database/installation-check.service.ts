@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { DatabaseLostError, DatabaseUnreachableError, isConnectionFailure } from './database-errors';
 import { fileIdentity, readInstallationId, SQLITE_FILE, type InstallationIdentity } from './installation';
 import { MIGRATIONS } from './migrations';
@@ -34,9 +33,9 @@ export class InstallationCheck {
   constructor(
     @Inject(INSTALLATION) private readonly identity: InstallationIdentity,
     @InjectDataSource() private readonly dataSource: DataSource,
-    config: ConfigService,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.databaseFile = join(config.getOrThrow<AppConfig>('app').dataDir, SQLITE_FILE);
+    this.databaseFile = join(config.dataDir, SQLITE_FILE);
   }
 
   // The gate in front of every use of the database: nothing to wait for between checks.

@@ -42,6 +42,16 @@ export const templateOf =
   (strings, ...values) =>
     reader.run(compile(reader.dialect, strings), values);
 
+// An UPDATE or DELETE with RETURNING inside a transaction, giving the returned rows on both drivers (TypeORM's
+// PostgreSQL runner hands back [rows, rowCount] for those two commands, SQLite's the rows).
+export async function writeReturning<T>(tx: Tx, sql: string, params: readonly unknown[]): Promise<T[]> {
+  const result = (await tx.run<unknown>(sql, params)) as unknown;
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}
+
 // How long a database that another connection has locked may keep a caller waiting in all (a request, a job's
 // step) before it is told the database is busy. Within it the seam waits asynchronously and tries again.
 export const BUSY_BUDGET_MS = 2000;
@@ -172,11 +182,6 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
     } catch (error) {
       throw isConnectionFailure(error) ? new DatabaseUnreachableError() : error;
     }
-  }
-
-  // The transaction the caller is inside, if any (for code that may run either way).
-  currentTransaction(): Tx | undefined {
-    return this.current.getStore();
   }
 
   async onApplicationShutdown(): Promise<void> {

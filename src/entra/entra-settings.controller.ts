@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/comm
 import type { Request } from 'express';
 import { Roles } from '../auth/decorators';
 import { FormView } from '../common/decorators';
+import type { FormViewResolver } from '../common/form-view.interceptor';
 import { flash } from '../common/flash';
 import { EntraSettingsDto, PasswordSignInDto } from './dto/entra-settings.dto';
 import { EntraSettingsService } from './entra-settings.service';
@@ -12,15 +13,13 @@ const VIEW = 'entra/settings';
 const TITLE = 'Sign in with Microsoft';
 
 // A refused settings form is shown again with what is stored beside what was typed (the secret never).
-async function refusedSettings(this: EntraSettingsController, req: Request) {
+const refusedSettings: FormViewResolver<EntraSettingsController> = async (req, _error, controller) => {
   const body = req.body as Record<string, unknown>;
   const checked = { enabled: body.enabled === 'on', allowNewUsers: body.allowNewUsers === 'on' };
-  return { ...(await this.pageData()), checked };
-}
+  return { ...(await controller.pageData()), checked };
+};
 
-function settingsPage(this: EntraSettingsController) {
-  return this.pageData();
-}
+const settingsPage: FormViewResolver<EntraSettingsController> = (_req, _error, controller) => controller.pageData();
 
 @Controller('settings/microsoft-sign-in')
 @Roles('admin')

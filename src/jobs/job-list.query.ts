@@ -9,12 +9,12 @@ export const JOB_PAGE_SIZE = 50;
 
 // The states as an admin reads them: a queued job that has failed before is "retrying".
 export const JOB_LIST_STATES = {
-  waiting: { label: 'Waiting', sql: "state = 'queued' AND attempts = 0" },
-  retrying: { label: 'Failed, to be retried', sql: "state = 'queued' AND attempts > 0" },
-  running: { label: 'Running', sql: "state = 'running'" },
-  done: { label: 'Done', sql: "state = 'succeeded'" },
-  failed: { label: 'Failed', sql: "state = 'dead'" },
-  cancelled: { label: 'Cancelled', sql: "state = 'cancelled'" },
+  waiting: { label: 'Waiting' },
+  retrying: { label: 'Failed, to be retried' },
+  running: { label: 'Running' },
+  done: { label: 'Done' },
+  failed: { label: 'Failed' },
+  cancelled: { label: 'Cancelled' },
 } as const;
 export type JobListState = keyof typeof JOB_LIST_STATES;
 

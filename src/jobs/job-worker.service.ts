@@ -1,36 +1,17 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { inspect } from 'node:util';
 import { BrokersRepository } from '../brokers/brokers.repository';
+import { AppInstance } from '../common/app-instance';
+import { Clock } from '../common/clock';
 import { runAsSystem, runForBroker, type Actor } from '../common/request-context';
-import type { AppConfig, JobWorkerSettings } from '../config/app.config';
-import { SqlService, type Tx } from '../database/sql.service';
+import { InjectAppConfig, type AppConfig, type JobWorkerSettings } from '../config/app.config';
+import { SqlService } from '../database/sql.service';
 import { retryDelayMs } from './backoff';
 import { PermanentJobError, type JobContext } from './job-handler';
 import { JobQueue } from './job-queue.service';
 import { JobMetrics } from './job-metrics';
 import { JobRegistry } from './job-registry';
-import { HAND_BACK_TO_QUEUE, writeReturning } from './job-rows';
-
-interface ClaimedRow {
-  id: number | string;
-  type: string;
-  payload: string;
-  broker_id: number | string | null;
-  attempts: number | string;
-  max_attempts: number | string;
-}
-
-interface ClaimedJob {
-  id: number;
-  type: string;
-  payload: string;
-  brokerId: number | null;
-  attempt: number;
-  maxAttempts: number;
-}
+import { JobsRepository, type ClaimedJob } from './jobs.repository';
 
 interface RunningJob {
   controller: AbortController;
@@ -67,7 +48,7 @@ export function describeJobError(error: unknown): string {
 @Injectable()
 export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobWorker.name);
-  private readonly owner = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly owner: string;
   private readonly settings: JobWorkerSettings;
   private readonly running = new Map<number, RunningJob>();
   private stopping = false;
@@ -79,13 +60,17 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly sql: SqlService,
+    private readonly jobs: JobsRepository,
     private readonly queue: JobQueue,
     private readonly registry: JobRegistry,
     private readonly metrics: JobMetrics,
     private readonly brokers: BrokersRepository,
-    config: ConfigService,
+    private readonly clock: Clock,
+    instance: AppInstance,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.settings = config.getOrThrow<AppConfig>('app').jobs;
+    this.owner = instance.id;
+    this.settings = config.jobs;
   }
 
   onApplicationBootstrap(): void {
@@ -151,7 +136,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      this.lastPollAt = Date.now();
+      this.lastPollAt = this.clock.nowMs();
       const free = this.settings.concurrency - this.running.size;
       let claimed = 0;
       if (free > 0) {
@@ -185,47 +170,12 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  private async claim(limit: number): Promise<ClaimedJob[]> {
-    const rows = await this.sql.transaction(async (tx) => {
-      const p = tx.dialect.placeholder;
-      const now = new Date();
-      const nowValue = tx.dialect.encodeTimestamp(now);
-      await writeReturning(
-        tx,
-        `UPDATE jobs SET state = 'dead', finished_at = ${p(1)}, locked_by = NULL, locked_until = NULL, last_error = ${p(2)}
-         WHERE state = 'running' AND locked_until < ${p(3)} AND attempts >= max_attempts RETURNING id`,
-        [nowValue, LAST_ATTEMPT_LOST, nowValue],
-      );
-      const lock = tx.dialect.name === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
-      return writeReturning<ClaimedRow>(
-        tx,
-        `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ${p(1)}, locked_until = ${p(2)},
-           started_at = ${p(3)}
-         WHERE id IN (
-           SELECT id FROM jobs
-           WHERE (state = 'queued' AND run_at <= ${p(4)}) OR (state = 'running' AND locked_until < ${p(5)})
-           ORDER BY run_at, id LIMIT ${p(6)} ${lock})
-         RETURNING id, type, payload, broker_id, attempts, max_attempts`,
-        [
-          this.owner,
-          tx.dialect.encodeTimestamp(new Date(now.getTime() + this.settings.leaseMs)),
-          nowValue,
-          nowValue,
-          nowValue,
-          limit,
-        ],
-      );
+  private claim(limit: number): Promise<ClaimedJob[]> {
+    return this.sql.transaction((tx) => {
+      const now = this.clock.now();
+      const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
+      return this.jobs.claim(tx, this.owner, now, leaseUntil, limit, LAST_ATTEMPT_LOST);
     });
-    return rows
-      .map((row) => ({
-        id: Number(row.id),
-        type: row.type,
-        payload: row.payload,
-        brokerId: row.broker_id === null ? null : Number(row.broker_id),
-        attempt: Number(row.attempts),
-        maxAttempts: Number(row.max_attempts),
-      }))
-      .sort((a, b) => a.id - b.id);
   }
 
   private run(job: ClaimedJob): void {
@@ -253,6 +203,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const ctx: JobContext = {
         jobId: job.id,
         attempt: job.attempt,
+        maxAttempts: job.maxAttempts,
         brokerId: job.brokerId,
         signal: entry.controller.signal,
         progress: (done, total) => this.extendLease(job.id, entry, { done, total }),
@@ -291,23 +242,9 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     progress: { done: number; total: number | null } | null,
   ): Promise<void> {
     if (entry.lost) throw new JobLostError();
-    const rows = await this.sql.transaction((tx) => {
-      const p = tx.dialect.placeholder;
-      const until = tx.dialect.encodeTimestamp(new Date(Date.now() + this.settings.leaseMs));
-      return progress
-        ? writeReturning(
-            tx,
-            `UPDATE jobs SET locked_until = ${p(1)}, progress_done = ${p(2)}, progress_total = ${p(3)}
-             WHERE id = ${p(4)} AND locked_by = ${p(5)} AND state = 'running' RETURNING id`,
-            [until, progress.done, progress.total, jobId, this.owner],
-          )
-        : writeReturning(
-            tx,
-            `UPDATE jobs SET locked_until = ${p(1)} WHERE id = ${p(2)} AND locked_by = ${p(3)} AND state = 'running' RETURNING id`,
-            [until, jobId, this.owner],
-          );
-    });
-    if (rows.length === 0) {
+    const until = new Date(this.clock.nowMs() + this.settings.leaseMs);
+    const kept = await this.sql.transaction((tx) => this.jobs.extendLease(tx, jobId, this.owner, until, progress));
+    if (!kept) {
       this.abandon(jobId, 'The job was cancelled or taken over by another app instance');
       throw new JobLostError();
     }
@@ -326,16 +263,8 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       if (await this.finish(job, 'dead', message)) this.died(job, message);
       return;
     }
-    const runAt = new Date(Date.now() + retryDelayMs(job.attempt, this.settings.retryBaseMs, error));
-    await this.sql.transaction((tx) => {
-      const p = tx.dialect.placeholder;
-      return writeReturning(
-        tx,
-        `UPDATE jobs SET state = 'queued', run_at = ${p(1)}, last_error = ${p(2)}, locked_by = NULL, locked_until = NULL
-         WHERE id = ${p(3)} AND locked_by = ${p(4)} AND state = 'running' RETURNING id`,
-        [tx.dialect.encodeTimestamp(runAt), message, job.id, this.owner],
-      );
-    });
+    const runAt = new Date(this.clock.nowMs() + retryDelayMs(job.attempt, this.settings.retryBaseMs, error));
+    await this.sql.transaction((tx) => this.jobs.requeue(tx, job.id, this.owner, runAt, message));
     this.metrics.finished.inc({ kind: job.type, result: 'retried' });
     this.logger.warn(
       `Job ${job.id} (${job.type}) attempt ${job.attempt} failed, retrying at ${runAt.toISOString()}: ${message}`,
@@ -348,33 +277,18 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async finish(job: ClaimedJob, state: 'succeeded' | 'dead', error: string | null): Promise<boolean> {
-    const rows = await this.sql.transaction((tx: Tx) => {
-      const p = tx.dialect.placeholder;
-      return writeReturning(
-        tx,
-        `UPDATE jobs SET state = ${p(1)}, finished_at = ${p(2)}, locked_by = NULL, locked_until = NULL,
-           last_error = COALESCE(${p(3)}, last_error)
-         WHERE id = ${p(4)} AND locked_by = ${p(5)} AND state = 'running' RETURNING id`,
-        [state, tx.dialect.encodeTimestamp(new Date()), error, job.id, this.owner],
-      );
-    });
-    if (rows.length > 0) this.metrics.finished.inc({ kind: job.type, result: state });
-    return rows.length > 0;
+    const finished = await this.sql.transaction((tx) =>
+      this.jobs.finish(tx, job.id, this.owner, state, this.clock.now(), error),
+    );
+    if (finished) this.metrics.finished.inc({ kind: job.type, result: state });
+    return finished;
   }
 
   // Handed back with its attempt counted (the message it was sending may have left), for any instance to take at once.
   private async release(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     await this.sql.transaction(async (tx) => {
-      const p = tx.dialect.placeholder;
-      for (const id of ids) {
-        await writeReturning(
-          tx,
-          `UPDATE jobs SET ${HAND_BACK_TO_QUEUE}, run_at = ${p(1)}, last_error = ${p(2)}
-           WHERE id = ${p(3)} AND locked_by = ${p(4)} AND state = 'running' RETURNING id`,
-          [tx.dialect.encodeTimestamp(new Date()), INTERRUPTED_BY_SHUTDOWN, id, this.owner],
-        );
-      }
+      for (const id of ids) await this.jobs.handBack(tx, id, this.owner, this.clock.now(), INTERRUPTED_BY_SHUTDOWN);
     });
   }
 }

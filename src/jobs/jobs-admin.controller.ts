@@ -1,13 +1,13 @@
 import { Controller, Get, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
-import { PathId } from '../common/ids';
-import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { CurrentUser, Roles } from '../auth/decorators';
+import { Clock } from '../common/clock';
 import { ConflictError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { isHtmxRequest } from '../common/htmx';
+import { PathId } from '../common/ids';
 import type { CurrentUser as SignedInUser } from '../common/request-context';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { NAMED_JOB_KINDS, jobKindName } from './job-kinds';
 import { JobList } from './job-list.service';
 import { JOBS_PATH, parseJobQuery } from './job-list.query';
@@ -26,9 +26,10 @@ export class JobsAdminController {
     private readonly queue: JobQueue,
     private readonly list: JobList,
     private readonly registry: JobRegistry,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.retentionDays = config.getOrThrow<AppConfig>('app').jobs.retentionDays;
+    this.retentionDays = config.jobs.retentionDays;
   }
 
   @Get()
@@ -50,7 +51,7 @@ export class JobsAdminController {
     const atNewest = cursor.before === undefined && cursor.after === undefined;
     const fragment = isHtmxRequest(req);
     return {
-      ...jobsView(page, filters, errors, kinds, live, atNewest, this.retentionDays),
+      ...jobsView(page, filters, errors, kinds, live, atNewest, this.retentionDays, this.clock.now()),
       fragment,
       layout: fragment ? false : undefined,
     };

@@ -3,7 +3,7 @@ import type { FieldMessages } from '../common/domain-errors';
 import { jobKindName } from './job-kinds';
 import type { JobPage, LiveJobCounts } from './job-list.service';
 import { JOB_LIST_STATES, jobsUrl, type JobFilters, type JobListState } from './job-list.query';
-import type { JobView } from './job-rows';
+import type { JobView } from './jobs.repository';
 
 // "850 ms", "42 s", "3 min 5 s", "2 h 10 min": how long a job took, as a person reads it.
 export function describeDuration(ms: number): string {
@@ -79,7 +79,7 @@ export function jobsView(
   live: LiveJobCounts,
   atNewest: boolean,
   retentionDays: number,
-  now = new Date(),
+  now: Date,
 ) {
   const filtered = filters.state !== '' || filters.kind !== '';
   const liveParts = [

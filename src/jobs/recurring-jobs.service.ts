@@ -1,9 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { AppConfig } from '../config/app.config';
+import { Clock } from '../common/clock';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService } from '../database/sql.service';
 import { JobQueue } from './job-queue.service';
+import { JobRegistry } from './job-registry';
+import { JobsRepository } from './jobs.repository';
 import { advance, nextDueAfter, validateTiming, type ScheduleTiming } from './schedule-times';
 
 export interface RecurringJobDefinition extends ScheduleTiming {
@@ -12,27 +14,14 @@ export interface RecurringJobDefinition extends ScheduleTiming {
   payload?: Record<string, unknown>;
 }
 
-interface ScheduleRow {
-  name: string;
-  type: string;
-  payload: string;
-  every_ms: number | string | null;
-  cron: string | null;
-  time_zone: string;
-  next_run_at: unknown;
-}
-
 const TICK_INTERVAL = 'recurring-jobs';
-
-const timingOf = (row: ScheduleRow): ScheduleTiming => ({
-  everyMs: row.every_ms === null ? undefined : Number(row.every_ms),
-  cron: row.cron ?? undefined,
-  timeZone: row.time_zone,
-});
 
 // Schedules live in job_schedules; every instance ticks, and each due time becomes one job across instances
 // (the job's unique key is the schedule's name and due time, and the schedule row moves on in the same
 // transaction). After downtime a schedule fires once, not once per missed slot.
+//
+// The app's own schedules are declared on their handlers (@JobHandler's `recurring`) and defined at start; a
+// schedule that a person sets (the backup's) is defined and removed at run time through define() and remove().
 @Injectable()
 export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RecurringJobs.name);
@@ -40,90 +29,66 @@ export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly sql: SqlService,
+    private readonly jobs: JobsRepository,
     private readonly queue: JobQueue,
+    private readonly registry: JobRegistry,
     private readonly scheduler: SchedulerRegistry,
-    private readonly config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   // Upserts by name; an unchanged definition keeps its next due time, a changed one starts from now.
-  async define(def: RecurringJobDefinition, now = new Date()): Promise<void> {
+  async define(def: RecurringJobDefinition, now = this.clock.now()): Promise<void> {
     if (!/^[\w.:-]{1,100}$/.test(def.name)) throw new Error(`Not a schedule name: "${def.name}"`);
     validateTiming(def);
     const payload = JSON.stringify(def.payload ?? {});
     const timeZone = def.timeZone ?? 'UTC';
     await this.sql.transaction(async (tx) => {
-      const [existing] = await tx.query<ScheduleRow>`
-        SELECT name, type, payload, every_ms, cron, time_zone FROM job_schedules WHERE name = ${def.name}`;
+      const existing = await this.jobs.schedule(tx, def.name);
       const same =
         existing &&
         existing.type === def.type &&
         existing.payload === payload &&
-        (existing.every_ms === null ? undefined : Number(existing.every_ms)) === def.everyMs &&
-        (existing.cron ?? undefined) === def.cron &&
-        existing.time_zone === timeZone;
+        existing.everyMs === def.everyMs &&
+        existing.cron === def.cron &&
+        existing.timeZone === timeZone;
       if (same) return;
-      const next = tx.dialect.encodeTimestamp(nextDueAfter(def, now));
-      const updatedAt = tx.dialect.encodeTimestamp(now);
-      if (existing) {
-        await tx.query`
-          UPDATE job_schedules SET type = ${def.type}, payload = ${payload}, every_ms = ${def.everyMs ?? null},
-            cron = ${def.cron ?? null}, time_zone = ${timeZone}, next_run_at = ${next}, updated_at = ${updatedAt}
-          WHERE name = ${def.name}`;
-      } else {
-        await tx.query`
-          INSERT INTO job_schedules (name, type, payload, every_ms, cron, time_zone, next_run_at, updated_at)
-          VALUES (${def.name}, ${def.type}, ${payload}, ${def.everyMs ?? null}, ${def.cron ?? null}, ${timeZone},
-            ${next}, ${updatedAt})
-          ON CONFLICT (name) DO NOTHING`;
-      }
+      const schedule = { ...def, payload, timeZone, nextRunAt: nextDueAfter(def, now) };
+      await this.jobs.saveSchedule(tx, schedule, existing !== null, now);
     });
   }
 
   async remove(name: string): Promise<void> {
-    await this.sql.transaction((tx) => tx.query`DELETE FROM job_schedules WHERE name = ${name}`);
+    await this.sql.transaction((tx) => this.jobs.removeSchedule(tx, name));
   }
 
   // The next due time of a schedule (pages and tests), or null when there is no such schedule.
-  async nextRunAt(name: string): Promise<Date | null> {
-    const [row] = await this.sql.query<ScheduleRow>`SELECT next_run_at FROM job_schedules WHERE name = ${name}`;
-    return row ? this.sql.dialect.decodeTimestamp(row.next_run_at) : null;
+  nextRunAt(name: string): Promise<Date | null> {
+    return this.jobs.nextRunAt(name);
   }
 
-  // Enqueues every schedule that is due at `now` (a parameter so that tests drive the clock). Returns the jobs
-  // enqueued by this call.
-  async tick(now = new Date()): Promise<number[]> {
-    // A read first: most ticks find nothing due and need no write transaction.
-    const [anyDue] = await this.sql.run<{ name: string }>(
-      `SELECT name FROM job_schedules WHERE next_run_at <= ${this.sql.dialect.placeholder(1)} LIMIT 1`,
-      [this.sql.dialect.encodeTimestamp(now)],
-    );
-    if (!anyDue) return [];
+  // Enqueues every schedule that is due at `now`. Returns the jobs enqueued by this call.
+  async tick(now = this.clock.now()): Promise<number[]> {
+    if (!(await this.jobs.anyScheduleDue(now))) return [];
     return this.sql.transaction(async (tx) => {
-      const lock = tx.dialect.name === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
-      const due = await tx.run<ScheduleRow>(
-        `SELECT name, type, payload, every_ms, cron, time_zone, next_run_at FROM job_schedules
-         WHERE next_run_at <= ${tx.dialect.placeholder(1)} ORDER BY name ${lock}`,
-        [tx.dialect.encodeTimestamp(now)],
-      );
       const enqueued: number[] = [];
-      for (const row of due) {
-        const nextRunAt = tx.dialect.decodeTimestamp(row.next_run_at)!;
-        const step = advance(timingOf(row), nextRunAt, now);
+      for (const schedule of await this.jobs.lockDueSchedules(tx, now)) {
+        const step = advance(schedule, schedule.nextRunAt, now);
         if (step.due) {
-          const jobId = await this.queue.enqueue(tx, row.type, JSON.parse(row.payload) as Record<string, unknown>, {
-            uniqueKey: `schedule:${row.name}:${step.due.toISOString()}`,
-          });
+          const payload = JSON.parse(schedule.payload) as Record<string, unknown>;
+          const key = `schedule:${schedule.name}:${step.due.toISOString()}`;
+          const jobId = await this.queue.enqueueOnce(tx, schedule.type, payload, { key, scope: 'forever' });
           if (jobId !== null) enqueued.push(jobId);
         }
-        await tx.query`
-          UPDATE job_schedules SET next_run_at = ${tx.dialect.encodeTimestamp(step.next)} WHERE name = ${row.name}`;
+        await this.jobs.moveSchedule(tx, schedule.name, step.next);
       }
       return enqueued;
     });
   }
 
-  onApplicationBootstrap(): void {
-    const { enabled, pollMs } = this.config.getOrThrow<AppConfig>('app').jobs;
+  async onApplicationBootstrap(): Promise<void> {
+    await this.defineDeclared();
+    const { enabled, pollMs } = this.config.jobs;
     if (!enabled) return;
     this.scheduler.addInterval(
       TICK_INTERVAL,
@@ -133,6 +98,25 @@ export class RecurringJobs implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationShutdown(): void {
     if (this.scheduler.doesExist('interval', TICK_INTERVAL)) this.scheduler.deleteInterval(TICK_INTERVAL);
+  }
+
+  // The schedules the handlers declare, as the configuration sets them; one the configuration turns off is removed.
+  private async defineDeclared(): Promise<void> {
+    for (const { type, recurring } of this.registry.declarations()) {
+      if (!recurring) continue;
+      const name = recurring.name ?? type;
+      const timing = typeof recurring.timing === 'function' ? recurring.timing(this.config) : recurring.timing;
+      if (!timing) {
+        await this.remove(name);
+        continue;
+      }
+      await this.define({ ...timing, name, type });
+      // A run missed while the app was down goes at start, not a whole interval later (one such run at a time).
+      if (recurring.atStart)
+        await this.sql.transaction((tx) =>
+          this.queue.enqueueOnce(tx, type, {}, { key: `${name}:start`, scope: 'active' }),
+        );
+    }
   }
 
   private async tickSafely(): Promise<void> {

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { InjectAppConfig, type AppConfig } from '../config/app.config';
-import { PermanentJobError, type JobHandler } from '../jobs/job-handler';
+import { JobHandler, PermanentJobError } from '../jobs/job-handler';
 import { AttachmentGoneError, MailAttachments } from './mail-attachments';
 import { isPermanentSmtpRefusal, MAIL_DRIVER, type DriverMail, type MailDriver } from './mail-driver';
-import { MAIL_SEND_JOB } from './outbox.service';
+import { MAIL_MAX_ATTEMPTS, MAIL_SEND_JOB } from './outbox.service';
 import { OutboxRepository, type OutboxAttachment, type OutboxEntry } from './outbox.repository';
 
 // Sends one outbox message: at least once, never with a second Message-ID. Before the send, the time it is handed
@@ -12,8 +12,12 @@ import { OutboxRepository, type OutboxAttachment, type OutboxEntry } from './out
 // without that answer (the app died mid-send, or a backup was taken meanwhile and restored) may have been
 // delivered: it is sent again with the same Message-ID, which lets receiving servers and clients drop the copy.
 @Injectable()
+@JobHandler<{ outboxId: number }>({
+  type: MAIL_SEND_JOB,
+  attempts: MAIL_MAX_ATTEMPTS,
+  unique: { key: ({ outboxId }) => `mail:${outboxId}` },
+})
 export class MailSendHandler implements JobHandler<{ outboxId: number }> {
-  readonly type = MAIL_SEND_JOB;
   private readonly logger = new Logger(MailSendHandler.name);
   private readonly from: string;
 

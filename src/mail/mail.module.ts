@@ -1,8 +1,7 @@
-import { Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { appConfig, type AppConfig } from '../config/app.config';
-import { JobRegistry } from '../jobs/job-registry';
 import { MailAttachments } from './mail-attachments';
 import { EmlFolderMailDriver, MAIL_DRIVER, SmtpMailDriver, type MailDriver } from './mail-driver';
 import { MailSendHandler } from './mail-send.handler';
@@ -32,10 +31,8 @@ import { Metrics } from '../metrics/metrics.service';
   ],
   exports: [Outbox, MAIL_DRIVER, MailAttachments],
 })
-export class MailModule implements OnModuleInit, OnApplicationShutdown {
+export class MailModule implements OnApplicationShutdown {
   constructor(
-    private readonly registry: JobRegistry,
-    private readonly sendHandler: MailSendHandler,
     @Inject(MAIL_DRIVER) private readonly driver: MailDriver,
     metrics: Metrics,
     queue: JobQueue,
@@ -44,10 +41,6 @@ export class MailModule implements OnModuleInit, OnApplicationShutdown {
     metrics.gauge('mca_outbox_backlog', 'Outbox messages not yet handed to the mail server', [], async (set) =>
       set({}, await queue.unfinished(MAIL_SEND_JOB)),
     );
-  }
-
-  onModuleInit(): void {
-    this.registry.register(this.sendHandler);
   }
 
   // After the job worker stopped (it stops in onModuleDestroy), so no send is cut off.

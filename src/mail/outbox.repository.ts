@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Dialect } from '../database/dialect';
 import { SqlService, type Tx } from '../database/sql.service';
-import { writeReturning } from '../jobs/job-rows';
+import { writeReturning } from '../database/sql.service';
 import type { StoredAttachment } from './mail-attachments';
 
 // An attachment as older messages stored it: a file on disk.

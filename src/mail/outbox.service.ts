@@ -18,7 +18,7 @@ export interface OutboxMessage {
 }
 
 export const MAIL_SEND_JOB = 'mail.send';
-const MAIL_MAX_ATTEMPTS = 10;
+export const MAIL_MAX_ATTEMPTS = 10;
 
 // The domain of MAIL_FROM, so Message-IDs look like the sender's own.
 export function messageIdDomain(mailFrom: string): string {
@@ -55,12 +55,7 @@ export class Outbox {
       attachments: message.attachments ?? [],
       createdAt: this.clock.now(),
     });
-    await this.queue.enqueue(
-      tx,
-      MAIL_SEND_JOB,
-      { outboxId: id },
-      { brokerId: message.brokerId, uniqueKey: `mail:${id}`, maxAttempts: MAIL_MAX_ATTEMPTS },
-    );
+    await this.queue.enqueue(tx, MAIL_SEND_JOB, { outboxId: id }, { brokerId: message.brokerId });
     return id;
   }
 }

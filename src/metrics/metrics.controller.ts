@@ -1,9 +1,8 @@
 import { Controller, ForbiddenException, Get, Req, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { Public } from '../common/decorators';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { Metrics } from './metrics.service';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
@@ -19,9 +18,9 @@ export class MetricsController {
 
   constructor(
     private readonly metrics: Metrics,
-    config: ConfigService,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.token = config.getOrThrow<AppConfig>('app').metricsToken;
+    this.token = config.metricsToken;
   }
 
   @Public()

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Query, Redirect, Render, Req } from '@nest
 import type { Request } from 'express';
 import { Roles } from '../auth/decorators';
 import { FormView } from '../common/decorators';
+import type { FormViewResolver } from '../common/form-view.interceptor';
 import { flash } from '../common/flash';
 import { AppUrl } from '../common/app-url';
 import { PartnerCenterError } from '../partner-center/partner-center.types';
@@ -19,6 +20,11 @@ const MODE_OPTIONS = PARTNER_CENTER_MODES.map((value) => ({
 }));
 const PAGE_VIEW = { title: 'Partner Center', modes: MODE_OPTIONS, whoMayAttest: WHO_MAY_ATTEST };
 const day = (date: Date | null): string => date?.toISOString().slice(0, 10) ?? '';
+
+// A form the service refuses is shown again with what is stored (a secret kept, the connected user, the other
+// form's values), read only then.
+const refusedSettings: FormViewResolver<PartnerCenterSettingsController> = (_req, _error, controller) =>
+  controller.pageData();
 
 // Partner Center's refusal is the admin's answer; anything else is a bug and goes to the error page.
 async function reportingPartnerCenterErrors(req: Request, work: () => Promise<string>): Promise<void> {
@@ -55,10 +61,9 @@ export class PartnerCenterSettingsController {
   }
 
   @Post()
-  @FormView('settings/partner-center', PAGE_VIEW)
+  @FormView('settings/partner-center', refusedSettings)
   @Redirect(PAGE, 303)
   async save(@Req() req: Request, @Body() dto: PartnerCenterSettingsDto) {
-    this.refusalShowsStored(req);
     const { disconnected } = await this.settings.save(dto);
     flash(
       req,
@@ -70,10 +75,9 @@ export class PartnerCenterSettingsController {
   }
 
   @Post('acceptance-policy')
-  @FormView('settings/partner-center', PAGE_VIEW)
+  @FormView('settings/partner-center', refusedSettings)
   @Redirect(PAGE, 303)
   async saveAcceptancePolicy(@Req() req: Request, @Body() dto: AcceptancePolicyDto) {
-    this.refusalShowsStored(req);
     const requiredFrom = await this.settings.saveAcceptancePolicy(dto.requireAcceptedFrom);
     flash(
       req,
@@ -124,7 +128,7 @@ export class PartnerCenterSettingsController {
     flash(req, 'success', 'The Partner Center user is disconnected.');
   }
 
-  private async pageData() {
+  async pageData() {
     const state = await this.settings.state();
     return {
       ...PAGE_VIEW,
@@ -132,12 +136,6 @@ export class PartnerCenterSettingsController {
       values: { mode: state.mode, tenantId: state.tenantId, appId: state.appId },
       policy: { requireAcceptedFrom: day(state.requireAcceptedFrom) },
     };
-  }
-
-  // A form the service refuses is shown again with what is stored (a secret kept, the connected user, the other
-  // form's values), read only then.
-  private refusalShowsStored(req: Request): void {
-    if (req.formView) req.formView = { ...req.formView, data: () => this.pageData() };
   }
 
   // The app's own address, never the request's Host: Microsoft sends the user's code back there.

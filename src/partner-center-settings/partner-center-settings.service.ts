@@ -7,7 +7,7 @@ import { SecretBox } from '../common/secret-box';
 import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
-import { AcceptancePolicySource, REACCEPTANCE_JOB, reacceptanceKey } from '../tenants/acceptance-policy';
+import { AcceptancePolicySource, REACCEPTANCE_JOB } from '../tenants/acceptance-policy';
 import { LIVE_API_BASE_URL, LIVE_AUTHORITY_URL } from '../partner-center/partner-center.options';
 import {
   PartnerCenterError,
@@ -137,12 +137,7 @@ export class PartnerCenterSettingsService implements AcceptancePolicySource {
         subject: { type: 'partner_center_settings', id: row.id },
         data: { requireAcceptedFrom: day || null, before },
       });
-      await this.queue.enqueue(
-        tx,
-        REACCEPTANCE_JOB,
-        {},
-        { brokerId, uniqueKey: reacceptanceKey(brokerId), uniqueScope: 'active', maxAttempts: 5 },
-      );
+      await this.queue.enqueue(tx, REACCEPTANCE_JOB, {}, { brokerId });
     });
     return requiredFrom;
   }

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { JobHandler } from '../jobs/job-handler';
+import { JobHandler } from '../jobs/job-handler';
 import { PasswordsService, RESET_REQUEST_JOB } from './passwords.service';
 
 // A "forgot password" request, answered later than the form so that its answer takes as long for every email.
 @Injectable()
+@JobHandler({ type: RESET_REQUEST_JOB, attempts: 3 })
 export class PasswordResetRequestHandler implements JobHandler<{ email: string }> {
-  readonly type = RESET_REQUEST_JOB;
-
   constructor(private readonly passwords: PasswordsService) {}
 
   parse(payload: unknown): { email: string } {

@@ -1,6 +1,5 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { JobRegistry } from '../jobs/job-registry';
 import { UsersModule } from '../users/users.module';
 import { PasswordResetRequestHandler } from './password-reset-request.handler';
 import { PasswordResetToken } from './password-reset-token.entity';
@@ -14,13 +13,4 @@ import { PasswordsService } from './passwords.service';
   controllers: [PasswordsController],
   providers: [PasswordsService, PasswordsRepository, PasswordResetRequestHandler],
 })
-export class PasswordsModule implements OnModuleInit {
-  constructor(
-    private readonly registry: JobRegistry,
-    private readonly resetRequests: PasswordResetRequestHandler,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this.resetRequests);
-  }
-}
+export class PasswordsModule {}

@@ -117,7 +117,7 @@ export class PasswordsService {
     const quiet = (await this.limits.retryAfterSeconds(byEmail)) !== null;
     await this.limits.hit([byAddress, byEmail]);
     if (quiet) return;
-    await this.sql.transaction((tx) => this.jobs.enqueue(tx, RESET_REQUEST_JOB, { email }, { maxAttempts: 3 }));
+    await this.sql.transaction((tx) => this.jobs.enqueue(tx, RESET_REQUEST_JOB, { email }));
   }
 
   // The job of a "forgot password" request: a link for an active user of that email, nothing for anyone else.

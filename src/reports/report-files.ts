@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { Clock } from '../common/clock';
 import { SqlService } from '../database/sql.service';
 import type { ReportFormat } from './report-columns';
+import { ReportsRepository } from './reports.repository';
 
 export const REPORT_RETENTION_MS = 7 * 24 * 3_600_000;
 
@@ -42,11 +44,15 @@ export const reportTempPath = (requestId: number): string =>
 export class ReportFiles implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReportFiles.name);
 
-  constructor(private readonly sql: SqlService) {}
+  constructor(
+    private readonly sql: SqlService,
+    private readonly reports: ReportsRepository,
+    private readonly clock: Clock,
+  ) {}
 
   // The temporary files of builds a killed process left behind.
   async onApplicationBootstrap(): Promise<void> {
-    const removed = await sweepStaleTempFiles(new Date());
+    const removed = await sweepStaleTempFiles(this.clock.now());
     if (removed > 0) this.logger.warn(`Removed ${removed} report files left behind by builds that did not finish`);
   }
 
@@ -65,9 +71,7 @@ export class ReportFiles implements OnApplicationBootstrap {
 
   // One chunk, one short transaction.
   writeChunk(requestId: number, seq: number, chunk: Buffer): Promise<unknown> {
-    return this.sql.transaction(
-      (tx) => tx.query`INSERT INTO report_file_chunks (request_id, seq, bytes) VALUES (${requestId}, ${seq}, ${chunk})`,
-    );
+    return this.sql.transaction((tx) => this.reports.insertFileChunk(tx, requestId, seq, chunk));
   }
 
   // The stored file as a stream read a chunk at a time (never the whole file in memory); null when nothing is stored.
@@ -94,13 +98,11 @@ export class ReportFiles implements OnApplicationBootstrap {
   }
 
   async remove(requestId: number): Promise<void> {
-    await this.sql.transaction((tx) => tx.query`DELETE FROM report_file_chunks WHERE request_id = ${requestId}`);
+    await this.sql.transaction((tx) => this.reports.deleteFileChunks(tx, requestId));
   }
 
-  private async chunk(requestId: number, seq: number): Promise<Buffer | null> {
-    const [row] = await this.sql.query<{ bytes: Buffer | Uint8Array }>`
-      SELECT bytes FROM report_file_chunks WHERE request_id = ${requestId} AND seq = ${seq}`;
-    return row ? Buffer.from(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength) : null;
+  private chunk(requestId: number, seq: number): Promise<Buffer | null> {
+    return this.reports.fileChunk(requestId, seq);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { AppUrl } from '../common/app-url';
+import { Clock } from '../common/clock';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
@@ -8,19 +8,18 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokersRepository } from '../brokers/brokers.repository';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
-import type { JobContext, JobHandler } from '../jobs/job-handler';
-import { PermanentJobError } from '../jobs/job-handler';
+import { JobHandler, PermanentJobError, type JobContext } from '../jobs/job-handler';
 import { Outbox } from '../mail/outbox.service';
 import { ReportBuilder } from './report-builder';
 import { filterText, parseFilter, storedFilter } from './report-filter';
 import { CONTENT_TYPES, REPORT_FILE_ATTACHMENTS, ReportFiles, reportFileName, reportTempPath } from './report-files';
-import { ReportRequest, type ReportDelivery } from './report-request.entity';
+import type { ReportDelivery, ReportRequest } from './report-request.entity';
 import { REPORT_GENERATE_JOB, REPORT_JOB_ATTEMPTS } from './report-requests.service';
 import { recipientRule, splitRecipients } from './report-recipients';
-import { ReportSchedule } from './report-schedule.entity';
 import { ReportSettingsService } from './report-settings.service';
+import { ReportsRepository } from './reports.repository';
 
 const PROGRESS_EVERY_MS = 500;
 const numberFormat = new Intl.NumberFormat('en-GB');
@@ -67,13 +66,18 @@ export function failureText(error: unknown): string {
 // Builds a requested (or scheduled) report, then mails it to each recipient through the outbox: attached as it
 // is, gzip-compressed when larger than a few MB, or as a link to the download when larger still.
 @Injectable()
+@JobHandler<{ requestId: number }>({
+  type: REPORT_GENERATE_JOB,
+  attempts: REPORT_JOB_ATTEMPTS,
+  unique: { key: ({ requestId }) => `report:${requestId}` },
+})
 export class ReportGenerateHandler implements JobHandler<{ requestId: number }> {
-  readonly type = REPORT_GENERATE_JOB;
   private readonly logger = new Logger(ReportGenerateHandler.name);
   private readonly app: AppConfig;
 
   constructor(
     private readonly sql: SqlService,
+    private readonly reports: ReportsRepository,
     private readonly builder: ReportBuilder,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
@@ -81,9 +85,10 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     private readonly settings: ReportSettingsService,
     private readonly files: ReportFiles,
     private readonly brokers: BrokersRepository,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.app = config.getOrThrow<AppConfig>('app');
+    this.app = config;
   }
 
   parse(payload: unknown): { requestId: number } {
@@ -94,9 +99,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
   }
 
   async handle({ requestId }: { requestId: number }, ctx: JobContext): Promise<void> {
-    const request = await this.sql.manager
-      .getRepository(ReportRequest)
-      .findOneBy({ id: requestId, brokerId: ctx.brokerId ?? -1 });
+    const request = await this.reports.request(requestId, ctx.brokerId ?? -1);
     if (!request) throw new PermanentJobError(`Report request ${requestId} no longer exists`);
     if (request.state === 'sent' || request.state === 'failed') return;
     // Checked again here: a row queued before these checks, or a setting changed since, must not go out as it was.
@@ -113,7 +116,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         `Not sent: no recipient is allowed (${recipients.refused.join(', ')}). ${recipientRule(policy, request.scheduleId ? "the schedule owner's" : 'your')}`,
         recipients.refused,
       );
-    await this.update(request.id, { state: 'running', startedAt: new Date(), rowsWritten: 0, error: null });
+    await this.update(request.id, { state: 'running', startedAt: this.clock.now(), rowsWritten: 0, error: null });
     // Built into a temporary file (the spreadsheet writer needs one), then stored in the database for every instance.
     const temp = reportTempPath(request.id);
     let reported = 0;
@@ -125,8 +128,8 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         temp,
         async (done, total) => {
           // The page's progress (at most twice a second), then the job's heartbeat.
-          if (done === 0 || done === total || Date.now() - reported >= PROGRESS_EVERY_MS) {
-            reported = Date.now();
+          if (done === 0 || done === total || this.clock.nowMs() - reported >= PROGRESS_EVERY_MS) {
+            reported = this.clock.nowMs();
             await this.update(request.id, { rowsWritten: done, rowsTotal: total });
           }
           await ctx.progress(done, total);
@@ -140,7 +143,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
       // No part of a file that was not sent stays downloadable or takes room; the next attempt starts over.
       await this.files.remove(request.id).catch((removal: unknown) => this.logger.error(removal));
       if (ctx.signal.aborted) throw error;
-      await this.failed(request, failureText(error), ctx.attempt >= REPORT_JOB_ATTEMPTS);
+      await this.failed(request, failureText(error), ctx.attempt >= ctx.maxAttempts);
       throw error;
     } finally {
       await rm(temp, { force: true });
@@ -150,7 +153,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
   // Whose own address the report may go to: its requester's, or its schedule's owner's.
   private async ownerOf(request: ReportRequest): Promise<number | null> {
     if (!request.scheduleId) return request.requestedBy;
-    const schedule = await this.sql.manager.getRepository(ReportSchedule).findOneBy({ id: request.scheduleId });
+    const schedule = await this.reports.schedule(request.scheduleId);
     return schedule?.createdBy ?? null;
   }
 
@@ -188,12 +191,10 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     attachment: Attachment,
     { allowed: recipients, refused: skipped }: { allowed: string[]; refused: string[] },
   ): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     await this.sql.transaction(async (tx) => {
       const brokerName = await this.brokers.nameOf(request.brokerId, tx);
-      const schedule = request.scheduleId
-        ? await tx.manager.getRepository(ReportSchedule).findOneBy({ id: request.scheduleId })
-        : null;
+      const schedule = request.scheduleId ? await this.reports.schedule(request.scheduleId, undefined, tx) : null;
       const context = {
         heading: schedule ? `Scheduled MCA report: ${schedule.name}` : 'Your MCA report is ready',
         rowsText: `${numberFormat.format(rows)} ${rows === 1 ? 'tenant' : 'tenants'}`,
@@ -228,7 +229,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
                 ],
         });
       }
-      await tx.manager.getRepository(ReportRequest).update(request.id, {
+      await this.reports.updateRequest(tx, request.id, {
         state: 'sent',
         rowsWritten: rows,
         rowsTotal: rows,
@@ -238,13 +239,14 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         error: null,
       });
       if (schedule)
-        await tx.manager.getRepository(ReportSchedule).update(schedule.id, {
-          lastResult:
-            `Sent to ${recipients.length} ${recipients.length === 1 ? 'recipient' : 'recipients'}: ${context.rowsText}${skipped.length > 0 ? `. ${skippedText(skipped)}` : ''}`.slice(
-              0,
-              1000,
-            ),
-        });
+        await this.reports.setScheduleResult(
+          tx,
+          schedule.id,
+          `Sent to ${recipients.length} ${recipients.length === 1 ? 'recipient' : 'recipients'}: ${context.rowsText}${skipped.length > 0 ? `. ${skippedText(skipped)}` : ''}`.slice(
+            0,
+            1000,
+          ),
+        );
       if (skipped.length > 0) await this.recordSkipped(tx, request, skipped);
       await this.audit.record(tx, {
         action: 'report.sent',
@@ -272,16 +274,14 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     const reason = fullReason.slice(0, 1000);
     this.logger.warn(`Report ${request.id}: ${reason}`);
     await this.sql.transaction(async (tx) => {
-      await tx.manager.getRepository(ReportRequest).update(request.id, {
+      await this.reports.updateRequest(tx, request.id, {
         state: final ? 'failed' : 'queued',
         error: final ? reason : `${reason} (trying again)`,
-        finishedAt: final ? new Date() : null,
+        finishedAt: final ? this.clock.now() : null,
       });
       if (!final) return;
       if (request.scheduleId)
-        await tx.manager
-          .getRepository(ReportSchedule)
-          .update(request.scheduleId, { lastResult: `Failed: ${reason}`.slice(0, 1000) });
+        await this.reports.setScheduleResult(tx, request.scheduleId, `Failed: ${reason}`.slice(0, 1000));
       if (skipped.length > 0) await this.recordSkipped(tx, request, skipped);
       await this.audit.record(tx, {
         action: 'report.failed',
@@ -292,6 +292,6 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
   }
 
   private update(id: number, changes: Partial<ReportRequest>): Promise<unknown> {
-    return this.sql.transaction((tx) => tx.manager.getRepository(ReportRequest).update(id, changes));
+    return this.sql.transaction((tx) => this.reports.updateRequest(tx, id, changes));
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { SqlService } from '../database/sql.service';
-import { RecurringJobs } from '../jobs/recurring-jobs.service';
-import { PRUNE_BATCH, RecurringPrune } from '../jobs/recurring-prune';
+import { JobHandler } from '../jobs/job-handler';
+import { HOURLY_PRUNE, PRUNE_BATCH, RecurringPrune } from '../jobs/recurring-prune';
 import { ReportFiles, sweepStaleTempFiles } from './report-files';
+import { ReportsRepository } from './reports.repository';
 
 export const REPORT_PRUNE_JOB = 'report.prune';
 
@@ -10,29 +12,24 @@ export const REPORT_PRUNE_JOB = 'report.prune';
 // one), then their rows; and this machine's temporary files of builds that died. A report's mail has long been
 // sent by then (or given up: the outbox tries for hours, not days).
 @Injectable()
+@JobHandler({ type: REPORT_PRUNE_JOB, recurring: HOURLY_PRUNE })
 export class ReportPruneHandler extends RecurringPrune {
-  readonly type = REPORT_PRUNE_JOB;
-
   constructor(
     sql: SqlService,
-    recurring: RecurringJobs,
+    clock: Clock,
+    private readonly reports: ReportsRepository,
     private readonly files: ReportFiles,
   ) {
-    super(sql, recurring);
+    super(sql, clock);
   }
 
   async prune(now: Date): Promise<number> {
     await sweepStaleTempFiles(now);
-    const p = this.sql.dialect.placeholder;
     return this.deleteInBatches(
-      'report_requests',
-      () =>
-        this.sql.run<{ id: number | string }>(
-          `SELECT id FROM report_requests WHERE expires_at <= ${p(1)} AND state IN ('sent', 'failed') ORDER BY id LIMIT ${PRUNE_BATCH}`,
-          [this.sql.dialect.encodeTimestamp(now)],
-        ),
+      () => this.reports.expiredRequestIds(now, PRUNE_BATCH),
+      (tx, ids) => this.reports.deleteRequests(tx, ids),
       async (expired) => {
-        for (const row of expired) await this.files.remove(Number(row.id));
+        for (const id of expired) await this.files.remove(id);
       },
     );
   }

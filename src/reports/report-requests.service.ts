@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { Readable } from 'node:stream';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
-import { DomainError, NotFoundInBrokerError, ValidationFailedError, type FieldMessages } from '../common/domain-errors';
+import { Clock } from '../common/clock';
+import {
+  NotFoundInBrokerError,
+  TooManyAttemptsError,
+  ValidationFailedError,
+  type FieldMessages,
+} from '../common/domain-errors';
 import type { CurrentUser } from '../common/request-context';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
 import { describeWait, RateLimits, type RateLimit } from '../rate-limits/rate-limits.service';
@@ -16,8 +21,9 @@ import { checkFilter, NO_FILTER, type ReportFilter } from './report-filter';
 import { REPORT_RETENTION_MS, ReportFiles } from './report-files';
 import { isAllowedRecipient, recipientRule, type RecipientPolicy } from './report-recipients';
 import { ReportRefusals } from './report-refusals';
-import { ReportRequest } from './report-request.entity';
+import type { ReportRequest } from './report-request.entity';
 import { ReportSettingsService } from './report-settings.service';
+import { ReportsRepository } from './reports.repository';
 
 export const REPORT_GENERATE_JOB = 'report.generate';
 export const REPORT_JOB_ATTEMPTS = 3;
@@ -55,14 +61,15 @@ export const limitText = (limit: number, windowSeconds: number): string => {
 };
 
 // The user asked for as many reports as the window allows (REPORT_LIMIT_PER_USER); scheduled runs do not count.
-export class TooManyReportsError extends DomainError {
+export class TooManyReportsError extends TooManyAttemptsError {
   constructor(
     readonly limit: number,
     readonly windowSeconds: number,
-    readonly retryAfterSeconds: number,
+    retryAfterSeconds: number,
   ) {
     super(
       `Too many reports: each person may ask for ${limitText(limit, windowSeconds)}. Try again in ${describeWait(retryAfterSeconds)}.`,
+      retryAfterSeconds,
     );
   }
 }
@@ -73,6 +80,7 @@ export class ReportRequestsService {
 
   constructor(
     private readonly sql: SqlService,
+    private readonly reports: ReportsRepository,
     private readonly jobs: JobQueue,
     private readonly audit: AuditTrail,
     private readonly scope: BrokerScope,
@@ -81,9 +89,10 @@ export class ReportRequestsService {
     private readonly refusals: ReportRefusals,
     private readonly files: ReportFiles,
     private readonly users: UsersRepository,
-    config: ConfigService,
+    private readonly clock: Clock,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    this.reportConfig = config.getOrThrow<AppConfig>('app').reports;
+    this.reportConfig = config.reports;
   }
 
   // "Email me the report when ready": checked, stored and queued in one transaction, or refused with nothing queued.
@@ -114,7 +123,8 @@ export class ReportRequestsService {
       return await this.sql.transaction(async (tx) => {
         // Requests of one user are counted one after the other (every instance: the row lock, or SQLite's one writer).
         await this.users.lock(tx, user.id);
-        const wait = await this.limits.retryAfterSeconds(rule, new Date(), tx);
+        const now = this.clock.now();
+        const wait = await this.limits.retryAfterSeconds(rule, now, tx);
         if (wait !== null) throw new TooManyReportsError(rule.limit, rule.windowSeconds, wait);
         const request = await this.create(tx, {
           brokerId: this.scope.brokerId(),
@@ -124,7 +134,7 @@ export class ReportRequestsService {
           recipients: [address],
           format: format as ReportFormat,
           filter: filter.filter,
-          now: new Date(),
+          now,
         });
         await this.audit.record(tx, {
           action: 'report.requested',
@@ -156,42 +166,23 @@ export class ReportRequestsService {
 
   // A report row and its job, inside the caller's transaction (a user's request, or a schedule's due run).
   async create(tx: Tx, report: NewReport): Promise<ReportRequest> {
-    const repo = tx.manager.getRepository(ReportRequest);
-    const request = await repo.save(
-      repo.create({
-        brokerId: report.brokerId,
-        requestedBy: report.requestedBy,
-        scheduleId: report.scheduleId,
-        dueAt: report.dueAt,
-        email: report.recipients.join(', '),
-        format: report.format,
-        filter: JSON.stringify(report.filter),
-        state: 'queued',
-        expiresAt: new Date(report.now.getTime() + REPORT_RETENTION_MS),
-      }),
-    );
-    await this.jobs.enqueue(
-      tx,
-      REPORT_GENERATE_JOB,
-      { requestId: request.id },
-      { brokerId: report.brokerId, uniqueKey: `report:${request.id}`, maxAttempts: REPORT_JOB_ATTEMPTS },
-    );
+    const request = await this.reports.insertRequest(tx, {
+      brokerId: report.brokerId,
+      requestedBy: report.requestedBy,
+      scheduleId: report.scheduleId,
+      dueAt: report.dueAt,
+      email: report.recipients.join(', '),
+      format: report.format,
+      filter: JSON.stringify(report.filter),
+      expiresAt: new Date(report.now.getTime() + REPORT_RETENTION_MS),
+    });
+    await this.jobs.enqueue(tx, REPORT_GENERATE_JOB, { requestId: request.id }, { brokerId: report.brokerId });
     return request;
   }
 
   // The user's own requests of the last 7 days, newest first.
-  async recent(user: CurrentUser, now = new Date()): Promise<ReportRequest[]> {
-    return this.sql.manager
-      .getRepository(ReportRequest)
-      .createQueryBuilder('r')
-      .where('r.brokerId = :brokerId AND r.requestedBy = :userId AND r.expiresAt > :now', {
-        brokerId: this.scope.brokerId(),
-        userId: user.id,
-        now: this.sql.dialect.encodeTimestamp(now),
-      })
-      .orderBy('r.id', 'DESC')
-      .limit(RECENT_LIMIT)
-      .getMany();
+  recent(user: CurrentUser, now = this.clock.now()): Promise<ReportRequest[]> {
+    return this.reports.recentRequests(this.scope.brokerId(), user.id, now, RECENT_LIMIT);
   }
 
   // A file the user may download: their own request (or, for an admin, a schedule's run), sent, not yet expired;
@@ -199,11 +190,9 @@ export class ReportRequestsService {
   async downloadable(
     user: CurrentUser,
     id: number,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<{ request: ReportRequest; content: Readable }> {
-    const request = Number.isSafeInteger(id)
-      ? await this.sql.manager.getRepository(ReportRequest).findOneBy({ id, brokerId: this.scope.brokerId() })
-      : null;
+    const request = await this.reports.request(id, this.scope.brokerId());
     const mine = request && (request.requestedBy === user.id || (request.scheduleId !== null && user.role === 'admin'));
     if (!request || !mine || request.state !== 'sent' || request.expiresAt <= now)
       throw new NotFoundInBrokerError('That report');

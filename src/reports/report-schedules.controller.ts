@@ -1,17 +1,20 @@
 import { Body, Controller, Get, NotFoundException, Post, Redirect, Render, Req } from '@nestjs/common';
-import { PathId } from '../common/ids';
 import type { Request } from 'express';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
-import { NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
+import { FormView } from '../common/decorators';
+import { NotFoundInBrokerError } from '../common/domain-errors';
 import { flash } from '../common/flash';
-import { FormErrorsException } from '../common/form-errors.exception';
-import { ReportSchedulesService, type ScheduleInput } from './report-schedules.service';
+import { parseId, PathId } from '../common/ids';
+import { ReportScheduleDto } from './dto/report-forms.dto';
+import { ReportSchedulesService } from './report-schedules.service';
 import { scheduleFormView, schedulesView } from './report-schedules.view';
 import { ReportSettingsService } from './report-settings.service';
 
 const LIST = '/reports/schedules';
+const FORM = 'reports/schedule-form';
 
-// Scheduled reports, for admins. Domain errors are mapped here until the shared filter maps them.
+// Scheduled reports, for admins. A missing schedule is said as such (`found`); a refused form is shown again with
+// what was typed, and whom its owner may send to.
 @Controller(LIST)
 @Roles('admin')
 export class ReportSchedulesController {
@@ -27,37 +30,36 @@ export class ReportSchedulesController {
   }
 
   @Get('new')
-  @Render('reports/schedule-form')
+  @Render(FORM)
   async newSchedule(@CurrentUser() user: SignedInUser) {
     return scheduleFormView(null, {}, await this.settings.recipientPolicy(user.id));
   }
 
   @Post()
+  @FormView(FORM, (req, _error, controller: ReportSchedulesController) => controller.refusedForm(req))
   @Redirect(LIST, 303)
-  async create(@Req() req: Request, @CurrentUser() user: SignedInUser, @Body() body: ScheduleInput) {
-    const schedule = await this.refused(null, user.id, body, () => this.schedules.create(user, body));
+  async create(@Req() req: Request, @CurrentUser() user: SignedInUser, @Body() body: ReportScheduleDto) {
+    const schedule = await this.schedules.create(user, body);
     flash(req, 'success', `The schedule “${schedule.name}” is saved.`);
   }
 
   @Get(':id/edit')
-  @Render('reports/schedule-form')
+  @Render(FORM)
   async edit(@PathId('id') id: number) {
     const schedule = await this.found(() => this.schedules.get(id));
     return scheduleFormView(schedule, {}, await this.settings.recipientPolicy(schedule.createdBy));
   }
 
   @Post(':id')
+  @FormView(FORM, (req, _error, controller: ReportSchedulesController) => controller.refusedForm(req))
   @Redirect(LIST, 303)
   async update(
     @Req() req: Request,
     @CurrentUser() user: SignedInUser,
     @PathId('id') id: number,
-    @Body() body: ScheduleInput,
+    @Body() body: ReportScheduleDto,
   ) {
-    const existing = await this.found(() => this.schedules.get(id));
-    const schedule = await this.refused(existing.id, existing.createdBy, body, () =>
-      this.schedules.update(user, id, body),
-    );
+    const schedule = await this.found(() => this.schedules.update(user, id, body));
     flash(req, 'success', `The schedule “${schedule.name}” is saved.`);
   }
 
@@ -82,29 +84,25 @@ export class ReportSchedulesController {
     flash(req, 'success', `The schedule “${schedule.name}” is deleted.`);
   }
 
+  // The form as it was sent: a new schedule's recipients are checked against its creator's address, an existing
+  // one's against its owner's.
+  async refusedForm(req: Request) {
+    const id = parseId(req.params.id);
+    const existing = id === null ? null : await this.schedules.get(id);
+    const ownerId = existing ? existing.createdBy : (req.user as SignedInUser).id;
+    return scheduleFormView(
+      existing?.id ?? null,
+      req.body as Record<string, unknown>,
+      await this.settings.recipientPolicy(ownerId),
+    );
+  }
+
   private async found<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
       if (error instanceof NotFoundInBrokerError) throw new NotFoundException('That schedule does not exist.');
       throw error;
-    }
-  }
-
-  private async refused<T>(
-    id: number | null,
-    ownerId: number | null,
-    body: ScheduleInput,
-    work: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await this.found(work);
-    } catch (error) {
-      if (!(error instanceof ValidationFailedError)) throw error;
-      throw new FormErrorsException(error.fields, {
-        view: 'reports/schedule-form',
-        viewData: scheduleFormView(id, body as Record<string, unknown>, await this.settings.recipientPolicy(ownerId)),
-      });
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
+import { Clock } from '../common/clock';
 import { NotFoundInBrokerError, ValidationFailedError, type FieldMessages } from '../common/domain-errors';
 import type { CurrentUser } from '../common/request-context';
 import { SqlService, type Tx } from '../database/sql.service';
@@ -11,8 +12,9 @@ import { checkFilter } from './report-filter';
 import { recipientRule, splitRecipients, type RecipientPolicy } from './report-recipients';
 import { ReportRefusals } from './report-refusals';
 import { ReportRequestsService } from './report-requests.service';
-import { ReportSchedule } from './report-schedule.entity';
+import type { ReportSchedule } from './report-schedule.entity';
 import { ReportSettingsService } from './report-settings.service';
+import { ReportsRepository } from './reports.repository';
 import {
   canonicalTimeZone,
   FREQUENCIES,
@@ -76,66 +78,61 @@ export const timingOf = (
 export class ReportSchedulesService {
   constructor(
     private readonly sql: SqlService,
+    private readonly reports: ReportsRepository,
     private readonly requests: ReportRequestsService,
     private readonly audit: AuditTrail,
     private readonly scope: BrokerScope,
     private readonly settings: ReportSettingsService,
     private readonly refusals: ReportRefusals,
+    private readonly clock: Clock,
   ) {}
 
   list(): Promise<ReportSchedule[]> {
-    return this.sql.manager
-      .getRepository(ReportSchedule)
-      .find({ where: { brokerId: this.scope.brokerId() }, order: { name: 'ASC', id: 'ASC' } });
+    return this.reports.schedules(this.scope.brokerId());
   }
 
-  async get(id: number): Promise<ReportSchedule> {
-    const schedule = Number.isSafeInteger(id)
-      ? await this.sql.manager.getRepository(ReportSchedule).findOneBy({ id, brokerId: this.scope.brokerId() })
-      : null;
+  async get(id: number, tx?: Tx): Promise<ReportSchedule> {
+    const schedule = await this.reports.schedule(id, this.scope.brokerId(), tx);
     if (!schedule) throw new NotFoundInBrokerError('That schedule');
     return schedule;
   }
 
-  async create(user: CurrentUser, input: ScheduleInput, now = new Date()): Promise<ReportSchedule> {
+  async create(user: CurrentUser, input: ScheduleInput, now = this.clock.now()): Promise<ReportSchedule> {
     const policy = await this.settings.recipientPolicy(user.id);
     const values = await this.check(user, input, policy, now);
     return this.sql.transaction(async (tx) => {
-      const repo = tx.manager.getRepository(ReportSchedule);
-      const schedule = await repo.save(
-        repo.create({
-          ...values,
-          brokerId: this.scope.brokerId(),
-          createdBy: user.id,
-          paused: false,
-          nextRunAt: nextRun(timingOf(values), now),
-        }),
-      );
+      const schedule = await this.reports.insertSchedule(tx, {
+        ...values,
+        brokerId: this.scope.brokerId(),
+        createdBy: user.id,
+        paused: false,
+        nextRunAt: nextRun(timingOf(values), now),
+      });
       await this.record(tx, 'report_schedule.created', schedule);
       return schedule;
     });
   }
 
   // The schedule keeps its owner (who created it): its recipients are checked against the owner's address.
-  async update(user: CurrentUser, id: number, input: ScheduleInput, now = new Date()): Promise<ReportSchedule> {
+  async update(user: CurrentUser, id: number, input: ScheduleInput, now = this.clock.now()): Promise<ReportSchedule> {
     const existing = await this.get(id);
     const values = await this.check(user, input, await this.settings.recipientPolicy(existing.createdBy), now);
     return this.sql.transaction(async (tx) => {
-      const schedule = await this.get(id);
+      const schedule = await this.get(id, tx);
       Object.assign(schedule, values, { nextRunAt: nextRun(timingOf(values), now) });
-      await tx.manager.getRepository(ReportSchedule).save(schedule);
+      await this.reports.saveSchedule(tx, schedule);
       await this.record(tx, 'report_schedule.updated', schedule);
       return schedule;
     });
   }
 
   // Resuming starts from now: runs due while paused are not sent.
-  async setPaused(id: number, paused: boolean, now = new Date()): Promise<ReportSchedule> {
+  async setPaused(id: number, paused: boolean, now = this.clock.now()): Promise<ReportSchedule> {
     return this.sql.transaction(async (tx) => {
-      const schedule = await this.get(id);
+      const schedule = await this.get(id, tx);
       schedule.paused = paused;
       if (!paused) schedule.nextRunAt = nextRun(timingOf(schedule), now);
-      await tx.manager.getRepository(ReportSchedule).save(schedule);
+      await this.reports.saveSchedule(tx, schedule);
       await this.record(tx, paused ? 'report_schedule.paused' : 'report_schedule.resumed', schedule);
       return schedule;
     });
@@ -143,8 +140,8 @@ export class ReportSchedulesService {
 
   async remove(id: number): Promise<ReportSchedule> {
     return this.sql.transaction(async (tx) => {
-      const schedule = await this.get(id);
-      await tx.manager.getRepository(ReportSchedule).delete({ id: schedule.id, brokerId: schedule.brokerId });
+      const schedule = await this.get(id, tx);
+      await this.reports.deleteSchedule(tx, schedule);
       await this.record(tx, 'report_schedule.deleted', schedule);
       return schedule;
     });
@@ -154,22 +151,13 @@ export class ReportSchedulesService {
   // from the due time it was read with: of two instances ticking at once only one moves it (and the unique
   // (schedule_id, due_at) index would refuse a second request anyway).
   async runDue(now: Date): Promise<number> {
-    const due = await this.sql.run<{ id: number }>(
-      `SELECT id FROM report_schedules WHERE paused = false AND next_run_at <= ${this.sql.dialect.placeholder(1)} ORDER BY next_run_at, id LIMIT ${DUE_BATCH}`,
-      [this.sql.dialect.encodeTimestamp(now)],
-    );
     let started = 0;
-    for (const { id } of due) {
+    for (const id of await this.reports.dueScheduleIds(now, DUE_BATCH)) {
       const taken = await this.sql.transaction(async (tx) => {
-        const repo = tx.manager.getRepository(ReportSchedule);
-        const schedule = await repo.findOneBy({ id: Number(id) });
+        const schedule = await this.reports.schedule(id, undefined, tx);
         if (!schedule || schedule.paused || schedule.nextRunAt > now) return false;
         const dueAt = schedule.nextRunAt;
-        const moved = await repo.update(
-          { id: schedule.id, nextRunAt: dueAt },
-          { nextRunAt: nextRun(timingOf(schedule), now), lastRunAt: dueAt },
-        );
-        if (moved.affected !== 1) return false;
+        if (!(await this.reports.takeScheduleRun(tx, schedule, dueAt, nextRun(timingOf(schedule), now)))) return false;
         const request = await this.requests.create(tx, {
           brokerId: schedule.brokerId,
           requestedBy: null,

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import { Roles } from '../auth/decorators';
 import { FormView } from '../common/decorators';
 import { flash } from '../common/flash';
-import type { AppConfig } from '../config/app.config';
+import { InjectAppConfig, type AppConfig } from '../config/app.config';
+import { ReportRecipientsDto } from './dto/report-forms.dto';
 import { MAX_RECIPIENTS } from './report-address';
 import { MAX_RECIPIENT_DOMAINS } from './report-recipients';
 import { limitText } from './report-requests.service';
@@ -17,13 +17,14 @@ const PAGE = '/settings/reports';
 @Controller(PAGE)
 @Roles('admin')
 export class ReportSettingsController {
-  private readonly view: Record<string, unknown>;
+  // What the page says besides the domains, the same whether it is shown or refused.
+  readonly view: Record<string, unknown>;
 
   constructor(
     private readonly settings: ReportSettingsService,
-    config: ConfigService,
+    @InjectAppConfig() config: AppConfig,
   ) {
-    const { limitPerUser, limitWindowSeconds } = config.getOrThrow<AppConfig>('app').reports;
+    const { limitPerUser, limitWindowSeconds } = config.reports;
     this.view = {
       title: 'Report recipients',
       breadcrumbs: BELOW_REPORTS_TRAIL,
@@ -41,10 +42,9 @@ export class ReportSettingsController {
   }
 
   @Post()
-  @FormView('reports/settings')
+  @FormView('reports/settings', (_req, _error, controller: ReportSettingsController) => controller.view)
   @Redirect(PAGE, 303)
-  async save(@Req() req: Request, @Body() body: Record<string, unknown>) {
-    if (req.formView) req.formView = { ...req.formView, data: { ...req.formView.data, ...this.view } };
+  async save(@Req() req: Request, @Body() body: ReportRecipientsDto) {
     const domains = await this.settings.saveRecipientDomains(body.recipientDomains);
     flash(
       req,

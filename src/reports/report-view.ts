@@ -24,7 +24,7 @@ const STATE_LABELS: Record<ReportState, string> = {
 const FORMAT_LABELS = { csv: 'CSV', xlsx: 'XLSX' } as const;
 const numberFormat = new Intl.NumberFormat('en-GB');
 
-export function recentView(requests: ReportRequest[], now = new Date()) {
+export function recentView(requests: ReportRequest[], now: Date) {
   const items = requests.map((r) => ({
     id: r.id,
     state: r.state,

@@ -11,57 +11,44 @@ import {
   Res,
   StreamableFile,
 } from '@nestjs/common';
-import { PathId } from '../common/ids';
 import type { Request, Response } from 'express';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
-import { NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
+import { Clock } from '../common/clock';
+import { FormView } from '../common/decorators';
+import { NotFoundInBrokerError } from '../common/domain-errors';
 import { flash } from '../common/flash';
-import { FormErrorsException } from '../common/form-errors.exception';
 import { isHtmxRequest } from '../common/htmx';
+import { PathId } from '../common/ids';
+import { ReportRequestDto } from './dto/report-forms.dto';
 import { CONTENT_TYPES, reportFileName } from './report-files';
-import { tooManyAttempts } from '../rate-limits/too-many-attempts';
-import { ReportRequestsService, TooManyReportsError } from './report-requests.service';
+import { ReportRequestsService } from './report-requests.service';
 import { BELOW_REPORTS_TRAIL, formView, recentView, REPORTS_TITLE, REPORTS_TRAIL } from './report-view';
 
 // The "Generate MCA report" form with the user's recent reports: a page of its own, and the same panel in the MCA
-// page's dialog (htmx). Domain errors are mapped here until the shared filter maps them.
+// page's dialog (htmx).
 @Controller('reports')
 export class ReportsController {
-  constructor(private readonly requests: ReportRequestsService) {}
+  constructor(
+    private readonly requests: ReportRequestsService,
+    private readonly clock: Clock,
+  ) {}
 
   @Get()
   @Render('reports/index')
   async page(@Req() req: Request, @CurrentUser() user: SignedInUser, @Query() query: Record<string, unknown>) {
     const fragment = isHtmxRequest(req);
-    return {
-      title: REPORTS_TITLE,
-      breadcrumbs: REPORTS_TRAIL,
-      form: formView(user.email, query, await this.requests.recipientPolicy(user)),
-      recent: recentView(await this.requests.recent(user)),
-      fragment,
-      layout: fragment ? false : undefined,
-    };
+    return { ...(await this.pageData(req, user, query)), layout: fragment ? false : undefined };
   }
 
+  // A refused request (a field, or the user's limit) shows the form again with what was typed.
   @Post()
+  @FormView('reports/index', (req, _error, controller: ReportsController) =>
+    controller.pageData(req, req.user as SignedInUser, req.body as Record<string, unknown>),
+  )
   @Redirect('/reports', 303)
-  async request(@Req() req: Request, @CurrentUser() user: SignedInUser, @Body() body: Record<string, unknown>) {
-    try {
-      const request = await this.requests.request(user, body);
-      flash(req, 'success', `We will email the report to ${request.email} when it is ready.`);
-    } catch (error) {
-      if (!(error instanceof ValidationFailedError) && !(error instanceof TooManyReportsError)) throw error;
-      const viewData = {
-        title: REPORTS_TITLE,
-        breadcrumbs: REPORTS_TRAIL,
-        form: formView(user.email, body, await this.requests.recipientPolicy(user)),
-        recent: recentView(await this.requests.recent(user)),
-        fragment: isHtmxRequest(req),
-      };
-      if (error instanceof TooManyReportsError)
-        throw tooManyAttempts(req, error.retryAfterSeconds, { form: error.message }, 'reports/index', viewData);
-      throw new FormErrorsException(error.fields, { view: 'reports/index', viewData });
-    }
+  async request(@Req() req: Request, @CurrentUser() user: SignedInUser, @Body() body: ReportRequestDto) {
+    const request = await this.requests.request(user, body);
+    flash(req, 'success', `We will email the report to ${request.email} when it is ready.`);
   }
 
   // Polled by htmx while a report is queued or running; without JavaScript, a page of its own.
@@ -72,7 +59,7 @@ export class ReportsController {
     return {
       title: 'Recent reports',
       breadcrumbs: BELOW_REPORTS_TRAIL,
-      recent: recentView(await this.requests.recent(user)),
+      recent: await this.recentOf(user),
       fragment,
       layout: fragment ? false : undefined,
     };
@@ -97,5 +84,21 @@ export class ReportsController {
         throw new NotFoundException('That report does not exist, is not yours, or is older than 7 days.');
       throw error;
     }
+  }
+
+  private async recentOf(user: SignedInUser) {
+    const now = this.clock.now();
+    return recentView(await this.requests.recent(user, now), now);
+  }
+
+  // The form (from the MCA page's link, or what was sent back) and the user's recent reports.
+  async pageData(req: Request, user: SignedInUser, source: Record<string, unknown>) {
+    return {
+      title: REPORTS_TITLE,
+      breadcrumbs: REPORTS_TRAIL,
+      form: formView(user.email, source, await this.requests.recipientPolicy(user)),
+      recent: await this.recentOf(user),
+      fragment: isHtmxRequest(req),
+    };
   }
 }

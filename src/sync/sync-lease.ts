@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { Clock } from '../common/clock';
+import { AppInstance } from '../common/app-instance';
 import { SqlService, type Tx } from '../database/sql.service';
 import type { SyncRun, SyncTrigger } from './sync-run.entity';
 import { SyncRunsRepository } from './sync.repository';
@@ -37,14 +36,17 @@ const syncSubject = (run: SyncRun) => ({ type: 'sync_run', id: run.id });
 // cannot write over its successor.
 @Injectable()
 export class SyncLease {
-  private readonly owner = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly owner: string;
 
   constructor(
     private readonly sql: SqlService,
     private readonly runs: SyncRunsRepository,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
-  ) {}
+    instance: AppInstance,
+  ) {
+    this.owner = instance.id;
+  }
 
   // Called by the broker's sync job, which alone syncs this broker now: a run still marked running belonged to an
   // attempt that died, and ends as interrupted.

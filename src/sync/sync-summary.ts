@@ -1,4 +1,5 @@
-import { templateOf, type SqlReader } from '../database/sql.service';
+import type { SqlReader } from '../database/sql.service';
+import { activeJobSince } from '../jobs/jobs.repository';
 import type { SyncSummary } from '../tenants/sync-status';
 import { TENANT_SYNC_JOB } from './sync-jobs';
 import { SyncRunReads, type FinishedSync } from './sync.repository';
@@ -23,20 +24,17 @@ function unusualOf(run: FinishedSync | null): SyncSummary['unusual'] {
 // Read on every render of the MCA page: plain indexed single-row lookups. A sync is running from the moment its
 // job is queued (the click shows at once) until the job ends; its progress comes from its sync_runs row.
 export async function readSyncSummary(reader: SqlReader, brokerId: number): Promise<SyncSummary> {
-  const query = templateOf(reader);
   const runs = new SyncRunReads(reader);
-  const [job] = await query<{ created_at: unknown }>`
-      SELECT created_at FROM jobs
-      WHERE broker_id = ${brokerId} AND state IN ('queued', 'running') AND type = ${TENANT_SYNC_JOB} LIMIT 1`;
-  const running = job ? await runs.running(brokerId) : null;
+  const queuedAt = await activeJobSince(reader, brokerId, TENANT_SYNC_JOB);
+  const running = queuedAt ? await runs.running(brokerId) : null;
   const lastFinished = await runs.lastFinished(brokerId);
   const failed = lastFinished?.status === 'failed';
   const lastSuccessAt = failed ? await runs.lastSuccessAt(brokerId) : (lastFinished?.finishedAt ?? null);
   const failedAt = failed ? lastFinished.finishedAt : null;
   return {
-    running: Boolean(job),
-    startedAt: job ? (running?.startedAt ?? reader.dialect.decodeTimestamp(job.created_at)) : null,
-    progress: job ? { processed: running?.processed ?? 0, total: running?.total ?? null } : null,
+    running: queuedAt !== null,
+    startedAt: queuedAt ? (running?.startedAt ?? queuedAt) : null,
+    progress: queuedAt ? { processed: running?.processed ?? 0, total: running?.total ?? null } : null,
     lastSuccessAt,
     lastFailure: failedAt ? { at: failedAt, message: lastFinished?.error ?? 'Unknown error' } : null,
     unusual: unusualOf(lastFinished),

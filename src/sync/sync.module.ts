@@ -1,6 +1,5 @@
-import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { JobRegistry } from '../jobs/job-registry';
 import { PartnerCenterSettingsModule } from '../partner-center-settings/partner-center-settings.module';
 import { SyncStatusSource } from '../tenants/sync-status';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -32,15 +31,4 @@ import { SyncRunsRepository } from './sync.repository';
   ],
   exports: [SyncService, SyncStatusSource],
 })
-export class SyncModule implements OnModuleInit {
-  constructor(
-    private readonly registry: JobRegistry,
-    private readonly syncJob: SyncJobHandler,
-    private readonly scheduler: SyncScheduler,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this.syncJob);
-    this.registry.register(this.scheduler);
-  }
-}
+export class SyncModule {}

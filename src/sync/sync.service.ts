@@ -4,7 +4,7 @@ import { BrokerScope } from '../common/broker-scope.service';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
 import type { SyncTrigger } from './sync-run.entity';
-import { TENANT_SYNC_JOB, TENANT_SYNC_MAX_ATTEMPTS, tenantSyncKey } from './sync-jobs';
+import { TENANT_SYNC_JOB, TENANT_SYNC_SCHEDULE_JOB } from './sync-jobs';
 import type { SyncSummary } from '../tenants/sync-status';
 import { readSyncSummary } from './sync-summary';
 
@@ -37,20 +37,12 @@ export class SyncService {
   }
 
   enqueue(tx: Tx, brokerId: number, trigger: SyncTrigger): Promise<number | null> {
-    return this.queue.enqueue(
-      tx,
-      TENANT_SYNC_JOB,
-      { trigger },
-      { brokerId, uniqueKey: tenantSyncKey(brokerId), uniqueScope: 'active', maxAttempts: TENANT_SYNC_MAX_ATTEMPTS },
-    );
+    return this.queue.enqueue(tx, TENANT_SYNC_JOB, { trigger }, { brokerId });
   }
 
   // Resolves once no sync job (nor a schedule that asks for them) is queued or running, in any instance.
   async whenIdle(): Promise<void> {
-    for (;;) {
-      const [busy] = await this.sql.query<{ id: number }>`
-        SELECT id FROM jobs WHERE state IN ('queued', 'running') AND type LIKE 'tenant.sync%' LIMIT 1`;
-      if (!busy) return;
+    while (await this.queue.anyActive([TENANT_SYNC_JOB, TENANT_SYNC_SCHEDULE_JOB])) {
       await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
     }
   }

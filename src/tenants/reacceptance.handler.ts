@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { JobContext, JobHandler } from '../jobs/job-handler';
-import { REACCEPTANCE_JOB } from './acceptance-policy';
+import { JobHandler, type JobContext } from '../jobs/job-handler';
+import { REACCEPTANCE_JOB, reacceptanceKey } from './acceptance-policy';
 import { TenantWriter } from './tenant-writer';
 
 // After the broker's "require acceptance on or after" date changed: its tenants marked again, in batches.
 @Injectable()
+@JobHandler({
+  type: REACCEPTANCE_JOB,
+  unique: { key: (_payload, brokerId) => reacceptanceKey(brokerId!), scope: 'active' },
+})
 export class ReacceptanceHandler implements JobHandler<Record<string, never>> {
-  readonly type = REACCEPTANCE_JOB;
-
   constructor(private readonly writer: TenantWriter) {}
 
   parse(): Record<string, never> {

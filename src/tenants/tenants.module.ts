@@ -1,6 +1,5 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { JobRegistry } from '../jobs/job-registry';
 import { McaController } from './mca.controller';
 import { McaService } from './mca.service';
 import { ReacceptanceHandler } from './reacceptance.handler';
@@ -17,13 +16,4 @@ import { TenantsRepository } from './tenants.repository';
   providers: [TenantsRepository, McaService, TenantWriter, ReacceptanceHandler],
   exports: [TenantsRepository, TenantWriter],
 })
-export class TenantsModule implements OnModuleInit {
-  constructor(
-    private readonly registry: JobRegistry,
-    private readonly reacceptance: ReacceptanceHandler,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this.reacceptance);
-  }
-}
+export class TenantsModule {}

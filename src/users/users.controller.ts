@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
 import { ROLE_LABELS, USER_ROLES } from '../auth/user-role';
 import { FormView } from '../common/decorators';
+import type { FormViewResolver } from '../common/form-view.interceptor';
 import { DomainError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { FormErrorsException } from '../common/form-errors.exception';
@@ -18,7 +19,7 @@ const NEW_USER_VIEW = { title: 'Add a user', roles: ROLE_OPTIONS, passwordMinLen
 
 // A change the state refuses (the last admin, yourself), or a role that is not one, is answered on the Users page
 // next to its row, rather than on an error page that only says the page changed.
-function refusedRow(this: UsersController, req: Request, error: unknown) {
+const refusedRow: FormViewResolver<UsersController> = (req, error, controller) => {
   const message =
     error instanceof FormErrorsException
       ? Object.values(error.fieldErrors).join(' ')
@@ -26,8 +27,8 @@ function refusedRow(this: UsersController, req: Request, error: unknown) {
         ? error.message
         : '';
   const id = parseId(req.params.id);
-  return this.listView(req.user as SignedInUser, id === null ? undefined : { id, message });
-}
+  return controller.listView(req.user as SignedInUser, id === null ? undefined : { id, message });
+};
 
 @Controller('users')
 @Roles('admin')

@@ -21,21 +21,25 @@ describe.each(JAVASCRIPT_MODES)('Background work page in a browser with $name', 
     const queue = testApp.app.get(JobQueue);
     const held = gate();
     let fixed = false;
-    testApp.app.get(JobRegistry).register({
-      type: 'test.export',
-      parse: (payload) => payload as Record<string, never>,
-      handle: async (_payload, ctx) => {
-        await ctx.progress(1, 4);
-        await held.held;
+    testApp.app.get(JobRegistry).register(
+      { type: 'test.export' },
+      {
+        parse: (payload) => payload as Record<string, never>,
+        handle: async (_payload, ctx) => {
+          await ctx.progress(1, 4);
+          await held.held;
+        },
       },
-    });
-    testApp.app.get(JobRegistry).register({
-      type: 'test.mail',
-      parse: (payload) => payload as Record<string, never>,
-      handle: () => (fixed ? Promise.resolve() : Promise.reject(new Error('Mail server refused: 451 try later'))),
-    });
+    );
+    testApp.app.get(JobRegistry).register(
+      { type: 'test.mail', attempts: 1 },
+      {
+        parse: (payload) => payload as Record<string, never>,
+        handle: () => (fixed ? Promise.resolve() : Promise.reject(new Error('Mail server refused: 451 try later'))),
+      },
+    );
     const running = (await sql.transaction((tx) => queue.enqueue(tx, 'test.export', {}, { brokerId })))!;
-    const dead = (await sql.transaction((tx) => queue.enqueue(tx, 'test.mail', {}, { brokerId, maxAttempts: 1 })))!;
+    const dead = (await sql.transaction((tx) => queue.enqueue(tx, 'test.mail', {}, { brokerId })))!;
     await waitForJob(testApp, dead, ['dead']);
     await waitForJob(testApp, running, ['running']);
 

@@ -17,6 +17,7 @@ function heldContext(): { ctx: JobContext; reached: Promise<void>; release(): vo
   const ctx: JobContext = {
     jobId: 0,
     attempt: 1,
+    maxAttempts: 3,
     brokerId: null,
     signal: new AbortController().signal,
     progress: async () => {

@@ -193,7 +193,8 @@ describe('Acceptances migration', () => {
     );
     await before.destroy();
 
-    const after = await new DataSource(options).initialize();
+    // Outside the app, the entities it reads are named here (the app's modules register their own).
+    const after = await new DataSource({ ...options, entities: [Tenant] }).initialize();
     try {
       const rows = await after.getRepository(Tenant).find({ order: { name: 'ASC' } });
       expect(rows.map((row) => [row.name, row.status, row.partnerAccepted, row.directlySigned])).toEqual([

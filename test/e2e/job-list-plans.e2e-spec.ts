@@ -1,5 +1,5 @@
 import { SqlService } from '../../src/database/sql.service';
-import { jobListStatement, type SqlStatement } from '../../src/jobs/job-list.service';
+import { jobListStatement, type SqlStatement } from '../../src/jobs/jobs.repository';
 import type { JobFilters } from '../../src/jobs/job-list.query';
 import { createBroker } from '../support/tenants';
 import { createTestApp, type TestApp } from '../support/test-app';

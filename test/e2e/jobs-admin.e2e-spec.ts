@@ -70,30 +70,34 @@ describe('Background work page', () => {
     const other = await createBroker(testApp, 'Fabrikam');
     const registry = testApp.app.get(JobRegistry);
     const held = gate();
-    registry.register({
-      type: 'test.report',
-      parse: (payload) => payload as Record<string, never>,
-      handle: async (_payload, ctx) => {
-        await ctx.progress(2, 5);
-        await held.held;
+    registry.register(
+      { type: 'test.report' },
+      {
+        parse: (payload) => payload as Record<string, never>,
+        handle: async (_payload, ctx) => {
+          await ctx.progress(2, 5);
+          await held.held;
+        },
       },
-    });
-    registry.register({
-      type: 'test.broken',
-      parse: (payload) => payload as Record<string, never>,
-      handle: () => Promise.reject(new Error('Partner Center answered 503 <Service Unavailable>')),
-    });
+    );
+    registry.register(
+      { type: 'test.broken', attempts: 1 },
+      {
+        parse: (payload) => payload as Record<string, never>,
+        handle: () => Promise.reject(new Error('Partner Center answered 503 <Service Unavailable>')),
+      },
+    );
     const running = (await enqueue('test.report', { brokerId }))!;
-    const dead = (await enqueue('test.broken', { brokerId, maxAttempts: 1 }))!;
-    const retrying = (await enqueue('test.broken', { brokerId: null, maxAttempts: 50 }))!;
-    const othersDead = (await enqueue('test.broken', { brokerId: other, maxAttempts: 1 }))!;
+    const dead = (await enqueue('test.broken', { brokerId }))!;
+    const retrying = (await enqueue('test.broken', { brokerId: null }))!;
+    const othersDead = (await enqueue('test.broken', { brokerId: other }))!;
     await waitForJob(testApp, dead, ['dead']);
     await waitForJob(testApp, othersDead, ['dead']);
     await waitForJob(testApp, running, ['running']);
-    // Hold the retrying one still, far from its next attempt.
+    // Hold the retrying one still, far from its next attempt: the third of 50, whatever became of its first.
     await sql.transaction((tx) =>
       tx.run(
-        `UPDATE jobs SET state = 'queued', attempts = 2, last_error = 'SMTP server down', run_at = ${tx.dialect.placeholder(1)} WHERE id = ${tx.dialect.placeholder(2)}`,
+        `UPDATE jobs SET state = 'queued', attempts = 2, max_attempts = 50, last_error = 'SMTP server down', run_at = ${tx.dialect.placeholder(1)} WHERE id = ${tx.dialect.placeholder(2)}`,
         [tx.dialect.encodeTimestamp(new Date(Date.now() + 3_600_000)), retrying],
       ),
     );
@@ -137,13 +141,15 @@ describe('Background work page', () => {
   it("should retry a dead job of the admin's broker, and refuse another broker's or one that is not dead", async () => {
     const other = await createBroker(testApp, 'Northwind');
     let fixed = false;
-    testApp.app.get(JobRegistry).register({
-      type: 'test.fixable',
-      parse: (payload) => payload as Record<string, never>,
-      handle: () => (fixed ? Promise.resolve() : Promise.reject(new Error('not yet'))),
-    });
-    const mine = (await enqueue('test.fixable', { brokerId, maxAttempts: 1 }))!;
-    const theirs = (await enqueue('test.fixable', { brokerId: other, maxAttempts: 1 }))!;
+    testApp.app.get(JobRegistry).register(
+      { type: 'test.fixable', attempts: 1 },
+      {
+        parse: (payload) => payload as Record<string, never>,
+        handle: () => (fixed ? Promise.resolve() : Promise.reject(new Error('not yet'))),
+      },
+    );
+    const mine = (await enqueue('test.fixable', { brokerId }))!;
+    const theirs = (await enqueue('test.fixable', { brokerId: other }))!;
     await waitForJob(testApp, mine, ['dead']);
     await waitForJob(testApp, theirs, ['dead']);
     fixed = true;
@@ -245,25 +251,27 @@ describe('Background work page after a restart', () => {
     await setUpFirstAdmin(before);
     const brokerId = await brokerIdOf(before, 'ada@contoso.test');
     const registry = before.app.get(JobRegistry);
-    registry.register({
-      type: 'test.count',
-      parse: (payload) => payload as Record<string, never>,
-      handle: async (_payload, ctx) => {
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        await ctx.progress(3, 3);
+    registry.register(
+      { type: 'test.count' },
+      {
+        parse: (payload) => payload as Record<string, never>,
+        handle: async (_payload, ctx) => {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          await ctx.progress(3, 3);
+        },
       },
-    });
-    registry.register({
-      type: 'test.refused',
-      parse: (payload) => payload as Record<string, never>,
-      handle: () => Promise.reject(new Error('Mailbox full')),
-    });
+    );
+    registry.register(
+      { type: 'test.refused', attempts: 1 },
+      {
+        parse: (payload) => payload as Record<string, never>,
+        handle: () => Promise.reject(new Error('Mailbox full')),
+      },
+    );
     const sql = before.app.get(SqlService);
     const queue = before.app.get(JobQueue);
     const done = (await sql.transaction((tx) => queue.enqueue(tx, 'test.count', {}, { brokerId })))!;
-    const failed = (await sql.transaction((tx) =>
-      queue.enqueue(tx, 'test.refused', {}, { brokerId, maxAttempts: 1 }),
-    ))!;
+    const failed = (await sql.transaction((tx) => queue.enqueue(tx, 'test.refused', {}, { brokerId })))!;
     await waitForJob(before, done, ['succeeded']);
     await waitForJob(before, failed, ['dead']);
     const { dataDir } = before;

@@ -1,6 +1,6 @@
 import { currentActor, currentBrokerId } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
-import { PermanentJobError, RetryLaterError, type JobContext } from '../../src/jobs/job-handler';
+import { PermanentJobError, RetryLaterError, type JobContext, type JobDeclaration } from '../../src/jobs/job-handler';
 import { JobPruneHandler } from '../../src/jobs/job-prune.handler';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { JobRegistry } from '../../src/jobs/job-registry';
@@ -24,8 +24,11 @@ describe('Jobs', () => {
   const enqueue = (type: string, payload: Payload = {}, options: Parameters<JobQueue['enqueue']>[3] = {}) =>
     sql.transaction((tx) => queue.enqueue(tx, type, payload, options));
 
-  const register = (type: string, handle: (payload: Payload, ctx: JobContext) => Promise<void>, parse = anyPayload) =>
-    registry.register({ type, parse, handle });
+  const register = (
+    type: string | JobDeclaration<Payload>,
+    handle: (payload: Payload, ctx: JobContext) => Promise<void>,
+    parse = anyPayload,
+  ) => registry.register(typeof type === 'string' ? { type } : type, { parse, handle });
 
   beforeAll(async () => {
     testApp = await createTestApp({ env: FAST_JOBS_ENV });
@@ -61,7 +64,7 @@ describe('Jobs', () => {
   it('should not create the job when the transaction that asked for it rolls back', async () => {
     await expect(
       sql.transaction(async (tx) => {
-        await queue.enqueue(tx, 'test.never', {}, { uniqueKey: 'rolled-back' });
+        await queue.enqueue(tx, 'test.never', {});
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
@@ -74,21 +77,23 @@ describe('Jobs', () => {
   it('should make a second enqueue with the same unique key a no-op, forever or while the first is active', async () => {
     const held = gate();
     let runs = 0;
-    register('test.unique', async () => {
+    const run = async () => {
       runs += 1;
       await held.held;
-    });
-    const first = await enqueue('test.unique', {}, { uniqueKey: 'once:1' });
+    };
+    register({ type: 'test.unique', unique: { key: ({ id }) => `once:${String(id)}` } }, run);
+    register({ type: 'test.unique-active', unique: { key: ({ id }) => `active:${String(id)}`, scope: 'active' } }, run);
+    const first = await enqueue('test.unique', { id: 1 });
     expect(first).toEqual(expect.any(Number));
-    expect(await enqueue('test.unique', {}, { uniqueKey: 'once:1' })).toBeNull();
-    const active = await enqueue('test.unique', {}, { uniqueKey: 'active:1', uniqueScope: 'active' });
+    expect(await enqueue('test.unique', { id: 1 })).toBeNull();
+    const active = await enqueue('test.unique-active', { id: 1 });
     await waitForJob(testApp, active!, ['running']);
-    expect(await enqueue('test.unique', {}, { uniqueKey: 'active:1', uniqueScope: 'active' })).toBeNull();
+    expect(await enqueue('test.unique-active', { id: 1 })).toBeNull();
     held.open();
     await waitForJob(testApp, first!, ['succeeded']);
     await waitForJob(testApp, active!, ['succeeded']);
-    expect(await enqueue('test.unique', {}, { uniqueKey: 'once:1' })).toBeNull();
-    const again = await enqueue('test.unique', {}, { uniqueKey: 'active:1', uniqueScope: 'active' });
+    expect(await enqueue('test.unique', { id: 1 })).toBeNull();
+    const again = await enqueue('test.unique-active', { id: 1 });
     expect(again).toEqual(expect.any(Number));
     await waitForJob(testApp, again!, ['succeeded']);
     expect(runs).toBe(3);
@@ -109,13 +114,13 @@ describe('Jobs', () => {
 
   it('should keep a job as dead with its error after the last attempt, and at once on PermanentJobError', async () => {
     let permanentRuns = 0;
-    register('test.always-fails', () => Promise.reject(new Error('Partner Center said no')));
-    register('test.permanent', () => {
+    register({ type: 'test.always-fails', attempts: 3 }, () => Promise.reject(new Error('Partner Center said no')));
+    register({ type: 'test.permanent', attempts: 5 }, () => {
       permanentRuns += 1;
       return Promise.reject(new PermanentJobError('The attestation no longer exists'));
     });
-    const failing = (await enqueue('test.always-fails', {}, { maxAttempts: 3 }))!;
-    const permanent = (await enqueue('test.permanent', {}, { maxAttempts: 5 }))!;
+    const failing = (await enqueue('test.always-fails'))!;
+    const permanent = (await enqueue('test.permanent'))!;
     expect(await waitForJob(testApp, failing, ['dead'])).toMatchObject({
       attempts: 3,
       lastError: 'Partner Center said no',
@@ -160,13 +165,13 @@ describe('Jobs', () => {
         return payload as Payload;
       },
     );
-    register('test.throws-string', () => Promise.reject('a plain string' as unknown as Error));
+    register({ type: 'test.throws-string', attempts: 1 }, () => Promise.reject('a plain string' as unknown as Error));
     register('test.fine', () => {
       ran += 1;
       return Promise.resolve();
     });
     const badPayload = (await enqueue('test.strict', { tenantId: 42 }))!;
-    const nonError = (await enqueue('test.throws-string', {}, { maxAttempts: 1 }))!;
+    const nonError = (await enqueue('test.throws-string'))!;
     const unknown = (await enqueue('test.no-such-type'))!;
     const orphan = (await sql.transaction(async (tx) => {
       const id = await queue.enqueue(tx, 'test.fine', {}, { brokerId });
@@ -235,8 +240,10 @@ describe('Jobs', () => {
   it('should let an admin retry a dead job from its first attempt', async () => {
     const brokerId = await createBroker(testApp, 'Fabrikam');
     let fail = true;
-    register('test.fixed-later', () => (fail ? Promise.reject(new Error('not yet')) : Promise.resolve()));
-    const jobId = (await enqueue('test.fixed-later', {}, { brokerId, maxAttempts: 1 }))!;
+    register({ type: 'test.fixed-later', attempts: 1 }, () =>
+      fail ? Promise.reject(new Error('not yet')) : Promise.resolve(),
+    );
+    const jobId = (await enqueue('test.fixed-later', {}, { brokerId }))!;
     await waitForJob(testApp, jobId, ['dead']);
     fail = false;
     expect(await queue.retry(jobId, brokerId + 1000)).toBeNull();
@@ -303,22 +310,26 @@ describe('Jobs at shutdown', () => {
     const queue = testApp.app.get(JobQueue);
     const stuck = gate();
     let quickDone = false;
-    testApp.app.get(JobRegistry).register({
-      type: 'test.stuck',
-      parse: anyPayload,
-      handle: async (_payload, ctx) => {
-        ctx.signal.addEventListener('abort', () => stuck.open());
-        await stuck.held;
+    testApp.app.get(JobRegistry).register(
+      { type: 'test.stuck' },
+      {
+        parse: anyPayload,
+        handle: async (_payload, ctx) => {
+          ctx.signal.addEventListener('abort', () => stuck.open());
+          await stuck.held;
+        },
       },
-    });
-    testApp.app.get(JobRegistry).register({
-      type: 'test.quick',
-      parse: anyPayload,
-      handle: async () => {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        quickDone = true;
+    );
+    testApp.app.get(JobRegistry).register(
+      { type: 'test.quick' },
+      {
+        parse: anyPayload,
+        handle: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          quickDone = true;
+        },
       },
-    });
+    );
     const stuckId = (await sql.transaction((tx) => queue.enqueue(tx, 'test.stuck', {})))!;
     const quickId = (await sql.transaction((tx) => queue.enqueue(tx, 'test.quick', {})))!;
     await waitForJob(testApp, stuckId, ['running']);

@@ -12,18 +12,20 @@ async function main() {
   app.enableShutdownHooks();
   await app.init();
   const sql = app.get(SqlService);
-  app.get(JobRegistry).register({
-    type: 'test.count',
-    parse: (payload) => payload,
-    // A real job waits on something outside the database (Partner Center, SMTP) before it writes; without that
-    // wait one process can hold SQLite's write lock so continuously that the other never claims a job.
-    handle: async (_payload, ctx) => {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      await sql.transaction(
-        (tx) => tx.query`INSERT INTO test_job_runs (job_id, pid) VALUES (${ctx.jobId}, ${process.pid})`,
-      );
+  app.get(JobRegistry).register(
+    { type: 'test.count' },
+    {
+      parse: (payload) => payload,
+      // A real job waits on something outside the database (Partner Center, SMTP) before it writes; without that
+      // wait one process can hold SQLite's write lock so continuously that the other never claims a job.
+      handle: async (_payload, ctx) => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await sql.transaction(
+          (tx) => tx.query`INSERT INTO test_job_runs (job_id, pid) VALUES (${ctx.jobId}, ${process.pid})`,
+        );
+      },
     },
-  });
+  );
   app.get(JobWorker).start();
   process.stdout.write('job-runner ready\n');
 }
