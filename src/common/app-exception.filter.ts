@@ -157,7 +157,7 @@ export class AppExceptionFilter implements ExceptionFilter {
   private userMessage(exception: unknown, status: number): string | undefined {
     if ((exception as StatusError | null)?.code === 'EBADCSRFTOKEN') return CSRF_REFUSED_MESSAGE;
     if (exception instanceof FormErrorsException) return Object.values(exception.fieldErrors).join(' ');
-    if (exception instanceof NotFoundInBrokerError) return undefined;
+    if (exception instanceof NotFoundInBrokerError) return exception.explanation;
     if (exception instanceof UnavailableError) return exception.message;
     if (exception instanceof DomainError && status < 500) return exception.message;
     if (exception instanceof HttpException && status < 500) {

@@ -9,8 +9,12 @@ export class DomainError extends Error {
 }
 
 // The thing does not exist in the current broker (another broker's rows are reported the same way).
+// `explanation`, when given, is shown to the person (what may have happened); otherwise the page says it generically.
 export class NotFoundInBrokerError extends DomainError {
-  constructor(readonly subject = 'That item') {
+  constructor(
+    readonly subject = 'That item',
+    readonly explanation?: string,
+  ) {
     super(`${subject} was not found`);
   }
 }

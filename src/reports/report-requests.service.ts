@@ -60,6 +60,9 @@ export const limitText = (limit: number, windowSeconds: number): string => {
   return `${limit} ${limit === 1 ? 'report' : 'reports'} in ${window}`;
 };
 
+// Reports are kept for a week, and each is its requester's alone.
+const REPORT_GONE = 'That report does not exist, is not yours, or is older than 7 days.';
+
 // The user asked for as many reports as the window allows (REPORT_LIMIT_PER_USER); scheduled runs do not count.
 export class TooManyReportsError extends TooManyAttemptsError {
   constructor(
@@ -195,9 +198,9 @@ export class ReportRequestsService {
     const request = await this.reports.request(id, this.scope.brokerId());
     const mine = request && (request.requestedBy === user.id || (request.scheduleId !== null && user.role === 'admin'));
     if (!request || !mine || request.state !== 'sent' || request.expiresAt <= now)
-      throw new NotFoundInBrokerError('That report');
+      throw new NotFoundInBrokerError('That report', REPORT_GONE);
     const content = await this.files.open(request.id);
-    if (!content) throw new NotFoundInBrokerError('That report');
+    if (!content) throw new NotFoundInBrokerError('That report', REPORT_GONE);
     return { request, content };
   }
 }

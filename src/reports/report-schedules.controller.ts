@@ -1,8 +1,7 @@
-import { Body, Controller, Get, NotFoundException, Post, Redirect, Render, Req } from '@nestjs/common';
+import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
 import { FormView } from '../common/decorators';
-import { NotFoundInBrokerError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { parseId, PathId } from '../common/ids';
 import { ReportScheduleDto } from './dto/report-forms.dto';
@@ -46,7 +45,7 @@ export class ReportSchedulesController {
   @Get(':id/edit')
   @Render(FORM)
   async edit(@PathId('id') id: number) {
-    const schedule = await this.found(() => this.schedules.get(id));
+    const schedule = await this.schedules.get(id);
     return scheduleFormView(schedule, {}, await this.settings.recipientPolicy(schedule.createdBy));
   }
 
@@ -59,28 +58,28 @@ export class ReportSchedulesController {
     @PathId('id') id: number,
     @Body() body: ReportScheduleDto,
   ) {
-    const schedule = await this.found(() => this.schedules.update(user, id, body));
+    const schedule = await this.schedules.update(user, id, body);
     flash(req, 'success', `The schedule “${schedule.name}” is saved.`);
   }
 
   @Post(':id/pause')
   @Redirect(LIST, 303)
   async pause(@Req() req: Request, @PathId('id') id: number) {
-    const schedule = await this.found(() => this.schedules.setPaused(id, true));
+    const schedule = await this.schedules.setPaused(id, true);
     flash(req, 'success', `The schedule “${schedule.name}” is paused.`);
   }
 
   @Post(':id/resume')
   @Redirect(LIST, 303)
   async resume(@Req() req: Request, @PathId('id') id: number) {
-    const schedule = await this.found(() => this.schedules.setPaused(id, false));
+    const schedule = await this.schedules.setPaused(id, false);
     flash(req, 'success', `The schedule “${schedule.name}” runs again.`);
   }
 
   @Post(':id/delete')
   @Redirect(LIST, 303)
   async remove(@Req() req: Request, @PathId('id') id: number) {
-    const schedule = await this.found(() => this.schedules.remove(id));
+    const schedule = await this.schedules.remove(id);
     flash(req, 'success', `The schedule “${schedule.name}” is deleted.`);
   }
 
@@ -95,14 +94,5 @@ export class ReportSchedulesController {
       req.body as Record<string, unknown>,
       await this.settings.recipientPolicy(ownerId),
     );
-  }
-
-  private async found<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof NotFoundInBrokerError) throw new NotFoundException('That schedule does not exist.');
-      throw error;
-    }
   }
 }

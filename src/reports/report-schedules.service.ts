@@ -93,7 +93,7 @@ export class ReportSchedulesService {
 
   async get(id: number, tx?: Tx): Promise<ReportSchedule> {
     const schedule = await this.reports.schedule(id, this.scope.brokerId(), tx);
-    if (!schedule) throw new NotFoundInBrokerError('That schedule');
+    if (!schedule) throw new NotFoundInBrokerError('That schedule', 'That schedule does not exist.');
     return schedule;
   }
 

@@ -1,21 +1,8 @@
-import {
-  Body,
-  Controller,
-  Get,
-  NotFoundException,
-  Post,
-  Query,
-  Redirect,
-  Render,
-  Req,
-  Res,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Redirect, Render, Req, Res, StreamableFile } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentUser, type SignedInUser } from '../auth/decorators';
 import { Clock } from '../common/clock';
 import { FormView } from '../common/decorators';
-import { NotFoundInBrokerError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { isHtmxRequest } from '../common/htmx';
 import { PathId } from '../common/ids';
@@ -71,19 +58,13 @@ export class ReportsController {
     @PathId('id') id: number,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
-    try {
-      const { request, content } = await this.requests.downloadable(user, id);
-      res.set('Cache-Control', 'private, no-store');
-      return new StreamableFile(content, {
-        type: CONTENT_TYPES[request.format],
-        disposition: `attachment; filename="${reportFileName(request.createdAt, request.format)}"`,
-        length: request.fileSize ?? undefined,
-      });
-    } catch (error) {
-      if (error instanceof NotFoundInBrokerError)
-        throw new NotFoundException('That report does not exist, is not yours, or is older than 7 days.');
-      throw error;
-    }
+    const { request, content } = await this.requests.downloadable(user, id);
+    res.set('Cache-Control', 'private, no-store');
+    return new StreamableFile(content, {
+      type: CONTENT_TYPES[request.format],
+      disposition: `attachment; filename="${reportFileName(request.createdAt, request.format)}"`,
+      length: request.fileSize ?? undefined,
+    });
   }
 
   private async recentOf(user: SignedInUser) {

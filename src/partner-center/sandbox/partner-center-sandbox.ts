@@ -1,17 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SandboxApi, type SandboxAttestationStatus } from './sandbox-api';
+import { SandboxApi } from './sandbox-api';
 import { SandboxAuthority } from './sandbox-authority';
 import { SandboxFaults, type SandboxFault } from './sandbox-faults';
 import { errorBody, readForm, redirect, SandboxHttpError, sendHtml, sendJson, sendRaw } from './sandbox-http';
 import { acceptancePage, messagePage, SANDBOX_CSS } from './sandbox-pages';
-import { MCA_TEMPLATE_ID, SEEDED_USER_ID } from './sandbox-seed';
+import { MCA_TEMPLATE_ID, SEEDED_USER_ID, type SandboxAgreement, type SandboxCustomer } from './sandbox-seed';
 import {
   SandboxState,
-  type SandboxAgreement,
   type SandboxAppRegistration,
   type SandboxAttestation,
-  type SandboxCustomer,
+  type SandboxAttestationStatus,
 } from './sandbox-state';
 
 export interface PartnerCenterSandboxOptions {

@@ -19,15 +19,13 @@ import {
 import type { IssuedToken } from './sandbox-authority';
 import { errorBody, readJson, SandboxHttpError, sendJson } from './sandbox-http';
 import { MCA_LINK, MCA_TEMPLATE_ID } from './sandbox-seed';
-import type { SandboxAgreement, SandboxAttestation, SandboxCustomer, SandboxState } from './sandbox-state';
+import type { SandboxAgreement, SandboxCustomer } from './sandbox-seed';
+import type { SandboxAttestation, SandboxAttestationStatus, SandboxState } from './sandbox-state';
 
 // The sandbox's Partner Center REST API (/v1/...), answering with the client's wire shapes, and refusing what
 // Microsoft documents as refused: an app-only token where "this scenario only supports App+User authentication" (a
 // customer's agreements, the agreement metadata, direct acceptance), a user's token on the enhanced attestation
 // ("only supports AppOnly authentication"), and a second partner-confirmed agreement with the same contact details.
-
-// Where an attestation stands in the sandbox, as its API reports it (not the app's AttestationState).
-export type SandboxAttestationStatus = 'pending' | 'accepted' | 'expired';
 
 const fail = (status: number, message: string, code?: number, errorName?: string) =>
   new SandboxHttpError(status, errorBody(status, message, code, errorName));

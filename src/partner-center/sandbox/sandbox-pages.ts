@@ -1,6 +1,5 @@
-import type { SandboxAttestationStatus } from './sandbox-api';
 import { escapeHtml as e } from './sandbox-http';
-import type { SandboxAttestation } from './sandbox-state';
+import type { SandboxAttestation, SandboxAttestationStatus } from './sandbox-state';
 import { MCA_LINK } from './sandbox-seed';
 
 // The sandbox's own HTML: the sign-in page it shows as Microsoft Entra, and the acceptance page it shows as

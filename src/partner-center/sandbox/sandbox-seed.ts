@@ -1,5 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { SandboxAgreement, SandboxCustomer } from './sandbox-state';
+
+export interface SandboxAgreement {
+  templateId: string;
+  dateAgreed: string;
+  primaryContact: { firstName: string; lastName: string; email: string; phoneNumber?: string } | null;
+  userId?: string | null;
+  attestationId: string | null; // the sandbox's own bookkeeping (not on the wire): the attestation that made it
+}
+
+export interface SandboxCustomer {
+  id: string;
+  companyName: string;
+  domain: string;
+  directlySigned: boolean;
+  agreements: SandboxAgreement[];
+}
 
 // The sandbox's customers: the same on every machine, so demos and tests can name them.
 const COMPANIES = [

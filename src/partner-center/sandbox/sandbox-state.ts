@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { domainFor, seedAgreements, seedCustomers, stableId } from './sandbox-seed';
+import {
+  domainFor,
+  seedAgreements,
+  seedCustomers,
+  stableId,
+  type SandboxAgreement,
+  type SandboxCustomer,
+} from './sandbox-seed';
 
 // What the sandbox remembers across restarts, kept in one JSON file. Access tokens and sign-in codes live only
 // in memory: after a restart the app's cached tokens are refused and renewed, as after a real token expiry.
@@ -15,21 +22,8 @@ export interface SandboxAppRegistration {
 
 // A partner-confirmed agreement (Microsoft's Agreement resource). A direct acceptance is not one: Partner Center
 // reports it only as directSignedMicrosoftCustomerAgreementStatus.
-export interface SandboxAgreement {
-  templateId: string;
-  dateAgreed: string;
-  primaryContact: { firstName: string; lastName: string; email: string; phoneNumber?: string } | null;
-  userId?: string | null;
-  attestationId: string | null; // the sandbox's own bookkeeping (not on the wire): the attestation that made it
-}
-
-export interface SandboxCustomer {
-  id: string;
-  companyName: string;
-  domain: string;
-  directlySigned: boolean;
-  agreements: SandboxAgreement[];
-}
+// Where an attestation stands in the sandbox, as its API reports it (not the app's AttestationState).
+export type SandboxAttestationStatus = 'pending' | 'accepted' | 'expired';
 
 // An enhanced attestation: made without a customer (the documented create fields name none), bound to one when
 // its agreement is created.
