@@ -85,10 +85,7 @@ export default tseslint.config(
         'error',
         {
           default: 'disallow',
-          policies: [
-            ...layerPolicies,
-            { from: { element: { type: 'app' } }, allow: { to: anyOf(LAYERS.flat()) } },
-          ],
+          policies: [...layerPolicies, { from: { element: { type: 'app' } }, allow: { to: anyOf(LAYERS.flat()) } }],
         },
       ],
     },

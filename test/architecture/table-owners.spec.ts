@@ -41,7 +41,6 @@ const OWNERS: Record<string, string> = {
 // The tenants' search index: SQLite's FTS5 table, its shadow tables and its content view.
 const ownerOf = (table: string): string | undefined => (/^tenants_search/.test(table) ? 'tenants' : OWNERS[table]);
 
-
 // The tables of both schema snapshots.
 function schemaTables(): string[] {
   const sqlite = readFileSync(join(root, 'test/e2e/schema/sqlite.schema.txt'), 'utf8');
