@@ -1,24 +1,13 @@
 import type { LatestAttestation } from '../attestations/attestations.repository';
 import { TENANT_STATUS_LABELS, type TenantStatus } from '../tenants/tenant-status';
+import type { FilteredTenant } from '../tenants/tenants.repository';
 
 export const REPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export interface ReportRow {
-  id: number;
-  name: string;
-  microsoftTenantId: string;
-  domain: string;
-  status: TenantStatus;
-  acceptedAt: Date | null;
-  removedAt: Date | null;
-  reacceptanceNeeded: boolean;
-  attestedOutside: boolean;
-  directlySigned: boolean;
-  agreementSignatory: string | null; // the partner-confirmed agreement's, as Partner Center lists it
-  unconfirmed: string | null; // why Microsoft did not confirm the acceptance at the last sync
-  attestation: LatestAttestation | null;
-}
+// A tenant of the report (the partner-confirmed agreement's signatory as Partner Center lists it; why Microsoft did
+// not confirm the acceptance at the last sync), with its latest attestation here.
+export type ReportRow = Omit<FilteredTenant, 'listed'> & { attestation: LatestAttestation | null };
 
 export type Cell = string | Date | null;
 

@@ -482,21 +482,7 @@ export interface BrokerCounts {
 }
 
 // A tenant of a report, with whether the report's filter lists it (filteredBatchStatement).
-export interface FilteredTenant {
-  id: number;
-  name: string;
-  domain: string;
-  microsoftTenantId: string;
-  status: TenantStatus;
-  acceptedAt: Date | null;
-  removedAt: Date | null;
-  reacceptanceNeeded: boolean;
-  attestedOutside: boolean;
-  directlySigned: boolean;
-  agreementSignatory: string | null;
-  unconfirmed: string | null;
-  listed: boolean;
-}
+export type FilteredTenant = Omit<TenantRow, 'attestationState' | 'partnerAccepted'> & { listed: boolean };
 
 type RawFilteredTenant = Omit<RawTenantRow, 'attestation_state' | 'partner_accepted'> & { listed: boolean | number };
 
