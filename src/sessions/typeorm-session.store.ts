@@ -44,7 +44,7 @@ export class TypeormSessionStore extends Store {
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const userId = (session as PassportSessionData).passport?.user ?? null;
-    const expiresAt = this.expiry(session);
+    const expiresAt = this.expiry();
     this.remember(sid, expiresAt);
     this.sessions
       .save({ id: sid, userId, data: JSON.stringify(session), expiresAt })
@@ -53,7 +53,7 @@ export class TypeormSessionStore extends Store {
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
-    const expiresAt = this.expiry(session);
+    const expiresAt = this.expiry();
     const known = this.knownExpiry.get(sid);
     if (known !== undefined && expiresAt.getTime() - known < TOUCH_INTERVAL_MS) return callback?.();
     this.remember(sid, expiresAt);
@@ -80,8 +80,9 @@ export class TypeormSessionStore extends Store {
     this.knownExpiry.set(sid, expiresAt.getTime());
   }
 
-  private expiry(session: SessionData): Date {
-    const expires = session.cookie?.expires;
-    return expires ? new Date(expires) : new Date(this.clock.nowMs() + this.idleMs);
+  // The idle timeout counts from this write, on the app's clock (the cookie's own expiry is express-session's, on
+  // the system's; the two agree but for the moments between them).
+  private expiry(): Date {
+    return new Date(this.clock.nowMs() + this.idleMs);
   }
 }

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SessionRecord } from '../../src/sessions/session.entity';
 import { TypeormSessionStore } from '../../src/sessions/typeorm-session.store';
+import { TestClock } from '../support/test-clock';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { csrfTokenFrom, DEFAULT_PASSWORD, setUpFirstAdmin, signIn } from '../support/http';
 
@@ -34,6 +35,28 @@ describe('Sessions and the security baseline', () => {
     } finally {
       await testApp.close();
     }
+  });
+
+  describe('with a clock the test moves', () => {
+    const clock = new TestClock().set(Date.now());
+    let testApp: TestApp;
+    beforeAll(async () => {
+      testApp = await createTestApp({ clock, env: { SESSION_IDLE_MINUTES: '30' } });
+      await setUpFirstAdmin(testApp);
+    });
+    afterAll(() => testApp.close());
+
+    it('should keep a session used within the idle timeout for as long as it is used, and end it when left idle longer', async () => {
+      const { agent } = await signIn(testApp, 'ada@contoso.test');
+      for (let visit = 0; visit < 4; visit++) {
+        clock.advance(25 * 60_000);
+        expect((await agent.get('/mca')).status).toBe(200);
+      }
+      clock.advance(31 * 60_000);
+      const after = await agent.get('/mca');
+      expect(after.status).toBe(303);
+      expect(after.headers.location).toMatch(/^\/login/);
+    });
   });
 
   describe('with one app', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { Clock } from '../../src/common/clock';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -21,6 +22,8 @@ export interface TestAppOptions {
   // Reuse the data of an earlier app (a restart); otherwise a fresh database.
   dataDir?: string;
   listen?: boolean;
+  // The app's clock (a TestClock), for tests that move time instead of waiting or rewriting stored times.
+  clock?: Clock;
 }
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-the-validator-0123456789';
@@ -55,7 +58,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   Object.assign(process.env, env);
   if (fresh && process.env.DATABASE_URL) await resetPostgres(process.env.DATABASE_URL);
 
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule] });
+  if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureApp(app);
   try {
