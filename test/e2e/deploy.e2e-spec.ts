@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startAppProcess, stopAppProcess, type AppProcess } from '../support/app-process';
@@ -162,6 +163,7 @@ describe('deploy/install.sh (a dry run into a temporary root)', () => {
       'NoNewPrivileges=yes',
       'ProtectSystem=strict',
       'ReadWritePaths=/var/lib/mca-manager -/var/backups/mca-manager',
+      'HOST=127.0.0.1',
       'PrivateTmp=yes',
       'User=mca-manager',
       'EnvironmentFile=/etc/mca-manager/env',
@@ -206,9 +208,13 @@ describe('Caddy in front of the app over HTTPS', () => {
         DATA_DIR: testApp.dataDir,
         PORT: String(appPort),
         TRUST_PROXY: installed.TRUST_PROXY,
+        HOST: unitEnvironment(root).HOST,
         LOG_LEVEL: 'info',
       });
       caddy = await startCaddy([`127.0.0.1:${appPort}`]);
+      // Caddy reaches it; nothing else does: it listens on the loopback address only, not 127.0.0.2 or the network.
+      expect(await connects('127.0.0.1', appPort)).toBe(true);
+      expect(await connects('127.0.0.2', appPort)).toBe(false);
 
       // From another loopback address than Caddy's own (127.0.0.1), with a forged X-Forwarded-For.
       // A new installation's first page, the setup form (with a CSRF token in the session, so a cookie).
@@ -252,6 +258,7 @@ describe('Caddy in front of the app over HTTPS', () => {
         ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
         DATA_DIR: testApp.dataDir,
         PORT: String(appPort),
+        HOST: '127.0.0.1',
       });
       caddy = await startCaddy([`127.0.0.1:${appPort}`]);
       expect((await caddy.get('/setup')).status).toBe(200);
@@ -268,3 +275,21 @@ describe('Caddy in front of the app over HTTPS', () => {
     30_000,
   );
 });
+
+// The variables the installed unit sets itself (Environment=NAME=value ...).
+function unitEnvironment(root: string): Record<string, string> {
+  const unit = readFileSync(join(root, 'etc/systemd/system/mca-manager@.service'), 'utf8');
+  const line = /^Environment=(.*)$/m.exec(unit)?.[1] ?? '';
+  return Object.fromEntries(line.split(/\s+/).map((pair) => [pair.split('=')[0], pair.slice(pair.indexOf('=') + 1)]));
+}
+
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
