@@ -2,12 +2,18 @@
 # Installs MCA Manager on a Debian or Ubuntu machine, behind Caddy with HTTPS for DOMAIN. Run it again at will:
 # after an upgrade of the checkout it rebuilds the app; it never replaces the secret or a setting you changed.
 #
-#   sudo deploy/install.sh DOMAIN [--email you@example.com] [--ports 3000[,3001]] [--root DIR]
+#   sudo deploy/install.sh DOMAIN [--email you@example.com] [--tls internal] [--ports 3000[,3001]] [--root DIR]
 #
 # then start it with deploy/start.sh. It checks Node.js (20.19 or later), installs Caddy and the build tools with
 # apt-get, creates the system user mca-manager, copies the app to /opt/mca-manager and builds it there (npm ci),
 # writes /etc/mca-manager/env (PUBLIC_URL, TRUST_PROXY, a generated APP_SECRET, DATA_DIR=/var/lib/mca-manager),
-# the unit mca-manager@.service (one instance per port) and /etc/caddy/Caddyfile.
+# the unit mca-manager@.service (one instance per port), /etc/caddy/Caddyfile, the command line
+# /usr/local/sbin/mca-manager-cli (backup, restore, audit:verify as the app runs them) and the backup folder
+# /var/backups/mca-manager.
+#   --email  the address Caddy gives the certificate authority (Let's Encrypt)
+#   --tls internal  for a machine without a public name: the certificate is signed by Caddy's own local
+#            authority instead of obtained by ACME; clients trust its root, which Caddy keeps in
+#            /var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt
 #   --ports  the instances' ports (default 3000); more than one needs DATABASE_URL in /etc/mca-manager/env
 #   --root   write the files under DIR and do nothing else (no packages, user, build or systemctl): a dry run
 set -euo pipefail
@@ -16,6 +22,7 @@ SOURCE=$(cd "$(dirname "$0")/.." && pwd)
 APP_DIR=/opt/mca-manager
 CONFIG_DIR=/etc/mca-manager
 DATA_DIR=/var/lib/mca-manager
+BACKUP_DIR=/var/backups/mca-manager
 USER_NAME=mca-manager
 NODE_MINIMUM=20.19
 
@@ -25,20 +32,22 @@ die() {
 }
 say() { echo "== $*"; }
 
-domain="" email="" ports="3000" root=""
+domain="" email="" tls="" ports="3000" root=""
 while [ $# -gt 0 ]; do
   case "$1" in
   --email) email=${2:?--email needs an address} && shift 2 ;;
+  --tls) tls=${2:?--tls needs a value: internal} && shift 2 ;;
   --ports) ports=${2:?--ports needs a list like 3000,3001} && shift 2 ;;
   --root) root=${2:?--root needs a directory} && shift 2 ;;
-  -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
+  -h | --help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" && exit 0 ;;
   -*) die "unknown option $1 (see --help)" ;;
   *) [ -z "$domain" ] || die "one domain only (got $domain and $1)"; domain=$1 && shift ;;
   esac
 done
 domain=${domain:-${MCA_DOMAIN:-}}
 email=${email:-${MCA_ACME_EMAIL:-}}
-[ -n "$domain" ] || die "usage: install.sh DOMAIN [--email you@example.com] [--ports 3000[,3001]] [--root DIR]"
+[ -n "$domain" ] || die "usage: install.sh DOMAIN [--email you@example.com] [--tls internal] [--ports 3000[,3001]] [--root DIR]"
+[ -z "$tls" ] || [ "$tls" = internal ] || die "--tls takes one value, internal (got '$tls'); without it Caddy gets a certificate by ACME"
 [[ "$domain" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || die "DOMAIN must be a host name like mca.example.com (got '$domain')"
 [ -z "$email" ] || [[ "$email" =~ ^[^@[:space:]\"]+@[^@[:space:]\"]+$ ]] || die "--email must be an email address (got '$email')"
 [[ "$ports" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--ports must be port numbers separated by commas (got '$ports')"
@@ -75,13 +84,17 @@ if [ -z "$root" ]; then
   say "System user $USER_NAME"
   id -u "$USER_NAME" >/dev/null 2>&1 ||
     useradd --system --user-group --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin "$USER_NAME"
+  # Backups, command line or scheduled (the unit lets the app write here too): the app's alone.
+  install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 "$BACKUP_DIR"
 
   say "The app in $APP_DIR (npm ci, build)"
   mkdir -p "$APP_DIR"
   if [ "$SOURCE" != "$APP_DIR" ]; then
     tar -C "$SOURCE" --exclude=./node_modules --exclude=./dist --exclude=./data --exclude=./.git \
-      --exclude='./bench-results' -cf - . | tar -C "$APP_DIR" -xf -
+      --exclude='./bench-results' -cf - . | tar -C "$APP_DIR" --no-same-owner -xf -
   fi
+  # root's, whoever owns the checkout: the app's user and the checkout's owner may read the code, not change it.
+  chown -R root:root "$APP_DIR"
   (cd "$APP_DIR" && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
 fi
 
@@ -117,24 +130,43 @@ sed -e "s|^ExecStart=/usr/bin/node |ExecStart=$node_bin |" "$SOURCE/deploy/mca-m
   >"$(target /etc/systemd/system/mca-manager@.service)"
 echo "${port_list[*]}" >"$(target $CONFIG_DIR/ports)"
 
+say "Command line $(target /usr/local/sbin/mca-manager-cli)"
+mkdir -p "$(target /usr/local/sbin)"
+sed -e "s|^NODE=/usr/bin/node$|NODE=$node_bin|" "$SOURCE/deploy/mca-manager-cli" >"$(target /usr/local/sbin/mca-manager-cli)"
+chmod 0755 "$(target /usr/local/sbin/mca-manager-cli)"
+
 say "Caddy for https://$domain in $(target /etc/caddy/Caddyfile)"
 mkdir -p "$(target /etc/caddy)"
 caddyfile=$(target /etc/caddy/Caddyfile)
 rendered=$(sed -e "s|{\$MCA_DOMAIN}|$domain|g" -e "s|{\$MCA_UPSTREAMS}|$upstreams|g" \
   -e "s|{\$MCA_ACME_EMAIL}|$email|g" "$SOURCE/deploy/Caddyfile")
+if [ "$tls" = internal ]; then
+  # The site's certificate from Caddy's own local authority: no ACME, no public name needed.
+  rendered=$(echo "$rendered" | sed -e "s|^$domain {\$|&\n\t# install.sh --tls internal: a certificate from Caddy's own authority (no public name)\n\ttls internal\n|")
+  grep -q $'^\ttls internal$' <<<"$rendered" || die "could not add 'tls internal' to the site $domain in deploy/Caddyfile"
+fi
 rendered="# Written by MCA Manager's deploy/install.sh
 $rendered"
 # Debian's placeholder Caddyfile (a static page) or ours is replaced; a Caddyfile of your own is left alone.
 if [ ! -f "$caddyfile" ] || grep -q "^# Written by MCA Manager's deploy/install.sh" "$caddyfile" ||
   grep -q '/usr/share/caddy' "$caddyfile"; then
-  echo "$rendered" >"$caddyfile"
+  written=$caddyfile
 else
-  echo "$rendered" >"$caddyfile.mca-manager"
+  written=$caddyfile.mca-manager
   echo "   note: $caddyfile is your own: merge $caddyfile.mca-manager into it, then: systemctl reload caddy"
 fi
+echo "$rendered" >"$written"
 
 if [ -z "$root" ]; then
-  caddy validate --config /etc/caddy/Caddyfile --adapter caddyfile >/dev/null
+  # Validated with a storage of its own: a check must not make a local certificate authority in root's home.
+  scratch=$(mktemp -d)
+  if ! checked=$(HOME=$scratch XDG_DATA_HOME=$scratch XDG_CONFIG_HOME=$scratch \
+    caddy validate --config "$written" --adapter caddyfile 2>&1); then
+    echo "$checked" >&2
+    rm -rf "$scratch"
+    die "Caddy does not accept $written (above)"
+  fi
+  rm -rf "$scratch"
   systemctl daemon-reload
   say "Installed. Start it with: sudo $SOURCE/deploy/start.sh"
 else

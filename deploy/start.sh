@@ -25,4 +25,23 @@ for port in "${ports[@]}"; do
   [ "${#ports[@]}" -gt 1 ] && sleep 3
 done
 systemctl reload caddy
-echo "== MCA Manager is running: $(grep '^PUBLIC_URL=' /etc/mca-manager/env | cut -d= -f2-)"
+
+# Through Caddy, as a user reaches it: a site without a certificate (no public name, DNS not pointing here, ports
+# 80 and 443 closed) refuses every HTTPS connection while each instance is ready.
+public_url=$(grep '^PUBLIC_URL=' /etc/mca-manager/env | cut -d= -f2-)
+if grep -q "^# Written by MCA Manager's deploy/install.sh" /etc/caddy/Caddyfile 2>/dev/null &&
+  [[ "$public_url" =~ ^https://([^/:]+)(:([0-9]+))?(/.*)?$ ]]; then
+  host=${BASH_REMATCH[1]} https_port=${BASH_REMATCH[3]:-443}
+  for attempt in $(seq 1 45); do
+    curl -ksS -m 2 -o /dev/null --resolve "$host:$https_port:127.0.0.1" "https://$host:$https_port/readyz" 2>/dev/null &&
+      break
+    if [ "$attempt" -eq 45 ]; then
+      echo "start.sh: the app is running, but Caddy does not answer https://$host over HTTPS (no certificate):" >&2
+      echo "  journalctl -u caddy says why. A public name needs its DNS pointing at this machine and ports 80 and" >&2
+      echo "  443 open; a machine without one: sudo deploy/install.sh $host --tls internal, then this again." >&2
+      exit 1
+    fi
+    sleep 1
+  done
+fi
+echo "== MCA Manager is running: $public_url"

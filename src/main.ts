@@ -42,8 +42,10 @@ async function bootstrap(): Promise<void> {
   }
   configureApp(app);
   stopGracefullyOnSignals(app, config.shutdown);
-  await app.listen(config.port);
-  console.log(`MCA Manager listening on http://localhost:${config.port}`);
+  if (config.host) await app.listen(config.port, config.host);
+  else await app.listen(config.port);
+  const shown = !config.host ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  console.log(`MCA Manager listening on http://${shown}:${config.port}`);
 }
 
 void bootstrap();

@@ -17,6 +17,7 @@ export interface JobWorkerSettings {
 
 export interface AppConfig {
   port: number;
+  host: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
   allowNewDatabase: boolean;
@@ -50,6 +51,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
   const dataDir = resolve(env.DATA_DIR);
   return {
     port: env.PORT,
+    host: env.HOST,
     dataDir,
     databaseUrl: env.DATABASE_URL,
     allowNewDatabase: env.ALLOW_NEW_DATABASE === 'yes',

@@ -36,6 +36,15 @@ describe(validateEnvironment.name, () => {
     ).toThrow('PARTNER_CENTER_COMPONENT_URL');
   });
 
+  it('should take HOST only as an IP address, and leave it unset (every address) when empty', () => {
+    expect(validateEnvironment({ HOST: '127.0.0.1' }).HOST).toBe('127.0.0.1');
+    expect(validateEnvironment({ HOST: '::1' }).HOST).toBe('::1');
+    expect(validateEnvironment({ HOST: '' }).HOST).toBeUndefined();
+    expect(() => validateEnvironment({ HOST: 'localhost' })).toThrow(
+      'HOST: must be an IP address such as 127.0.0.1 or ::1',
+    );
+  });
+
   it('should refuse a short APP_SECRET when one is set', () => {
     expect(() => validateEnvironment({ APP_SECRET: 'secret' })).toThrow('APP_SECRET: must be at least 32 characters');
   });

@@ -3,6 +3,7 @@ import {
   IsDefined,
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   IsUrl,
@@ -30,6 +31,11 @@ export class Environment {
   @Min(0)
   @Max(65535)
   PORT = 3000;
+
+  // The address the app listens on: unset, every address of the machine; 127.0.0.1 behind a proxy on the same host.
+  @IsOptional()
+  @IsIP(undefined, { message: 'must be an IP address such as 127.0.0.1 or ::1' })
+  HOST?: string;
 
   @IsOptional()
   @IsString()

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startAppProcess, stopAppProcess, type AppProcess } from '../support/app-process';
@@ -101,6 +102,38 @@ describe('deploy/install.sh (a dry run into a temporary root)', () => {
     );
   });
 
+  it("should sign the certificate with Caddy's own authority with --tls internal, for a machine without a public name", () => {
+    expect(install(root, ['mca.intranet.test', '--tls', 'internal']).status).toBe(0);
+    const text = readFileSync(join(root, 'etc/caddy/Caddyfile'), 'utf8');
+    expect(text).toMatch(/^mca\.intranet\.test \{\n(\t#.*\n)*\ttls internal\n/m);
+    if (hasCaddy) {
+      const adapted = run('caddy', ['adapt', '--config', join(root, 'etc/caddy/Caddyfile')], { HOME: tmpdir() });
+      expect(adapted.status).toBe(0);
+      expect(adapted.stdout).toMatch(/"issuers":\[\{"module":"internal"\}\]/);
+    }
+    // Without it, ACME: no tls line.
+    const other = mkdtempSync(join(tmpdir(), 'mca-install-'));
+    expect(install(other, ['mca.example.test']).status).toBe(0);
+    expect(readFileSync(join(other, 'etc/caddy/Caddyfile'), 'utf8')).not.toMatch(/^\s*tls /m);
+
+    const wrong = install(root, ['mca.example.test', '--tls', 'acme']);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('--tls takes one value, internal');
+  });
+
+  it('should install the command line, which runs as the app with its settings', () => {
+    expect(install(root, ['mca.example.test']).status).toBe(0);
+    const cli = join(root, 'usr/local/sbin/mca-manager-cli');
+    expect(statSync(cli).mode & 0o755).toBe(0o755);
+    const text = readFileSync(cli, 'utf8');
+    expect(text).toContain(`NODE=${process.execPath}\n`);
+    expect(text).toContain('ENV_FILE=/etc/mca-manager/env');
+    expect(text).toMatch(/exec runuser -u "\$USER_NAME" -- "\$NODE" dist\/cli\.js/);
+    expect(run('bash', ['-n', cli]).status).toBe(0);
+    // Not root: it says how to run it, and runs nothing.
+    if (process.getuid?.() !== 0) expect(run('bash', [cli, 'audit:verify']).stderr).toContain('run it as root');
+  });
+
   withCaddy('should write a Caddyfile for the domain that Caddy accepts', () => {
     expect(install(root, ['mca.example.test', '--email', 'ops@example.test']).status).toBe(0);
     const caddyfile = join(root, 'etc/caddy/Caddyfile');
@@ -129,7 +162,8 @@ describe('deploy/install.sh (a dry run into a temporary root)', () => {
     for (const setting of [
       'NoNewPrivileges=yes',
       'ProtectSystem=strict',
-      'ReadWritePaths=/var/lib/mca-manager',
+      'ReadWritePaths=/var/lib/mca-manager -/var/backups/mca-manager',
+      'HOST=127.0.0.1',
       'PrivateTmp=yes',
       'User=mca-manager',
       'EnvironmentFile=/etc/mca-manager/env',
@@ -174,9 +208,13 @@ describe('Caddy in front of the app over HTTPS', () => {
         DATA_DIR: testApp.dataDir,
         PORT: String(appPort),
         TRUST_PROXY: installed.TRUST_PROXY,
+        HOST: unitEnvironment(root).HOST,
         LOG_LEVEL: 'info',
       });
       caddy = await startCaddy([`127.0.0.1:${appPort}`]);
+      // Caddy reaches it; nothing else does: it listens on the loopback address only, not 127.0.0.2 or the network.
+      expect(await connects('127.0.0.1', appPort)).toBe(true);
+      expect(await connects('127.0.0.2', appPort)).toBe(false);
 
       // From another loopback address than Caddy's own (127.0.0.1), with a forged X-Forwarded-For.
       // A new installation's first page, the setup form (with a CSRF token in the session, so a cookie).
@@ -209,4 +247,49 @@ describe('Caddy in front of the app over HTTPS', () => {
       expect(app.output()).not.toContain('203.0.113.7');
     },
   );
+
+  withCaddy(
+    'should answer 503 with a page that says so while no instance is ready',
+    async () => {
+      const testApp = await createTestApp();
+      await testApp.close();
+      const appPort = await freePort();
+      app = startAppProcess(MAIN, {
+        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+        DATA_DIR: testApp.dataDir,
+        PORT: String(appPort),
+        HOST: '127.0.0.1',
+      });
+      caddy = await startCaddy([`127.0.0.1:${appPort}`]);
+      expect((await caddy.get('/setup')).status).toBe(200);
+      await stopAppProcess(app);
+      // Caddy waits lb_try_duration (10 s) for an instance, then answers with the Caddyfile's page.
+      const started = Date.now();
+      const page = await caddy.get('/mca');
+      expect(page.status).toBe(503);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.headers['retry-after']).toBe('30');
+      expect(page.body).toContain('MCA Manager is unavailable');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+    },
+    30_000,
+  );
 });
+
+// The variables the installed unit sets itself (Environment=NAME=value ...).
+function unitEnvironment(root: string): Record<string, string> {
+  const unit = readFileSync(join(root, 'etc/systemd/system/mca-manager@.service'), 'utf8');
+  const line = /^Environment=(.*)$/m.exec(unit)?.[1] ?? '';
+  return Object.fromEntries(line.split(/\s+/).map((pair) => [pair.split('=')[0], pair.slice(pair.indexOf('=') + 1)]));
+}
+
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
