@@ -113,7 +113,11 @@ export class BackupService {
   // handed to the server then goes again with its Message-ID), every chain is verified, and the backup's signed
   // heads are checked against the restored chains.
   async afterRestore(anchor: AuditAnchor, file: string): Promise<RestoreReport> {
-    const handedBack = await this.sql.transaction((tx) => this.jobs.handBackAll(tx, this.clock.now()));
+    const bytes = (await stat(file)).size;
+    const handedBack = await this.sql.transaction(async (tx) => {
+      await this.backups.settleUnfinished(tx, file, bytes, this.clock.now());
+      return this.jobs.handBackAll(tx, this.clock.now());
+    });
     const verified = await this.verifier.verify();
     const problems = verified.ok
       ? []

@@ -138,6 +138,19 @@ export class BackupsRepository {
       WHERE id = ${id}`;
   }
 
+  // After a restore: the runs the copy caught unfinished. The one that made the restored file succeeded (its file is
+  // here); any other was cut off when the copy was taken.
+  async settleUnfinished(tx: Tx, restoredFile: string, bytes: number, at: Date): Promise<void> {
+    const finishedAt = tx.dialect.encodeTimestamp(at);
+    await tx.query`
+      UPDATE backup_runs SET state = 'succeeded', bytes = ${bytes}, finished_at = ${finishedAt}
+      WHERE state = 'running' AND file = ${restoredFile.slice(0, 1000)}`;
+    await tx.query`
+      UPDATE backup_runs SET state = 'failed', error = ${'Not finished when this backup was taken (the database was restored from it).'},
+        finished_at = ${finishedAt}
+      WHERE state = 'running'`;
+  }
+
   async addInstance(tx: Tx, instance: { id: string; host: string; pid: number }, now: Date): Promise<void> {
     const at = tx.dialect.encodeTimestamp(now);
     await tx.query`INSERT INTO app_instances (id, host, pid, started_at, seen_at)

@@ -133,6 +133,11 @@ describe('backup and restore', () => {
       expect(Number(job.attempts)).toBe(1);
       expect(restoredOutbox[0].sent_at).not.toBeNull();
       expect(await count(inspect, "SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'")).toBe(0);
+      // The copy caught its own run unfinished: the restore records it as the success it was, never "running".
+      const runs = await inspect.app
+        .get(SqlService)
+        .run<{ state: string; file: string }>('SELECT state, file FROM backup_runs', []);
+      expect(runs).toEqual([{ state: 'succeeded', file }]);
     } finally {
       await inspect.close();
     }
