@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { anchorFromText } from './audit/audit-anchor';
 import { AuditAnchors, chainName as anchoredChainName } from './audit/audit-anchors.service';
@@ -12,6 +12,7 @@ import { configuredSecret, restoreDatabase } from './backups/restore';
 import { CliModule } from './cli.module';
 import { runAsSystem } from './common/request-context';
 import { validateEnvironment } from './config/environment';
+import { SQLITE_FILE } from './database/installation';
 import { UserProvisioning } from './users/user-provisioning.service';
 
 const USAGE = `Usage:
@@ -205,6 +206,19 @@ const COMMANDS: Record<string, (app: INestApplicationContext, args: string[]) =>
   backup,
 };
 
+// Commands that read an installation: on a DATA_DIR without one (a typo, a volume not mounted) they would start a
+// new, empty one and answer about it (a backup of nothing, an intact audit trail of nothing).
+const READS_AN_INSTALLATION = new Set(['audit:verify', 'backup']);
+
+function missingInstallation(command: string): string | null {
+  const env = validateEnvironment(process.env);
+  if (!READS_AN_INSTALLATION.has(command) || env.DATABASE_URL) return null;
+  const database = join(resolve(env.DATA_DIR), SQLITE_FILE);
+  return existsSync(database)
+    ? null
+    : `No database at ${database}: check DATA_DIR (${command} needs an existing installation)`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const run = Object.hasOwn(COMMANDS, command ?? '') ? COMMANDS[command] : undefined;
@@ -214,6 +228,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (existsSync('.env')) process.loadEnvFile('.env');
   if (!run) return restore(rest);
+  const missing = missingInstallation(command);
+  if (missing) {
+    console.error(missing);
+    return 1;
+  }
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {
     return await run(app, rest);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditTrail } from '../../src/audit/audit-trail.service';
@@ -137,6 +137,20 @@ describe('npm run cli -- audit:verify', () => {
     expect(broken.stderr).toContain(`Audit trail BROKEN in the chain of broker 1`);
     expect(broken.stderr).toContain(`event #${tampered} (test.event) does not match its hash`);
   });
+
+  // On PostgreSQL the database is named by its URL, not found in DATA_DIR.
+  (process.env.DATABASE_URL ? it.skip : it)(
+    'should refuse to back up or verify a DATA_DIR that holds no installation, and create none',
+    async () => {
+      const empty = mkdtempSync(join(tmpdir(), 'mca-cli-'));
+      for (const args of [['backup', join(empty, 'x.mcabackup')], ['audit:verify']]) {
+        const refused = await cli(empty, args);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain(`No database at ${join(empty, 'mca-manager.sqlite')}: check DATA_DIR`);
+      }
+      expect(readdirSync(empty)).toEqual([]);
+    },
+  );
 
   it('should print the usage for an unknown command', async () => {
     const unknown = await cli(mkdtempSync(join(tmpdir(), 'mca-cli-')), ['audit:nothing']);
