@@ -14,6 +14,10 @@ import { StartupError } from './database/installation';
 // so that it holds however the app is started; the flag given on the command line wins.
 const HEAP_GROWING_PERCENT = 100;
 
+// A start that cannot succeed until someone acts (the configuration, DATA_DIR, a lost database) exits with
+// EX_CONFIG, which the systemd unit does not restart (RestartPreventExitStatus); anything else exits with 1.
+const NEEDS_AN_OPERATOR = 78;
+
 async function bootstrap(): Promise<void> {
   if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent')))
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
@@ -24,7 +28,7 @@ async function bootstrap(): Promise<void> {
   } catch (error) {
     // One clear line, naming the variable; no stack trace for a configuration mistake.
     console.error((error as Error).message);
-    process.exit(1);
+    process.exit(NEEDS_AN_OPERATOR);
   }
   let app: NestExpressApplication;
   try {
@@ -38,7 +42,7 @@ async function bootstrap(): Promise<void> {
   } catch (error) {
     // DATA_DIR unusable, the database missing, unreachable or another installation's: said in one line, nothing made.
     console.error(error instanceof StartupError ? error.message : `The app could not start: ${String(error)}`);
-    process.exit(1);
+    process.exit(error instanceof StartupError && !error.transient ? NEEDS_AN_OPERATOR : 1);
   }
   configureApp(app);
   stopGracefullyOnSignals(app, config.shutdown);

@@ -43,7 +43,7 @@ import { SqlService, WRITE_DATA_SOURCE } from './sql.service';
           return await dataSource.initialize();
         } catch (error) {
           const where = options?.type === 'postgres' ? describeDatabaseUrl(String(options.url)) : options?.database;
-          throw new StartupError(`Cannot open the database at ${String(where)}: ${(error as Error).message}`);
+          throw new StartupError(`Cannot open the database at ${String(where)}: ${(error as Error).message}`, true);
         }
       },
     }),

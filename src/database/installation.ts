@@ -11,8 +11,13 @@ export const SQLITE_FILE = 'mca-manager.sqlite';
 export const MARKER_FILE = 'installation-id';
 
 // Said to whoever started the app, in one line, and the app stops: nothing was created or changed.
+// `transient`: it may pass without anyone acting (PostgreSQL restarting): the service manager may try again. Any
+// other needs an operator (a lost database, an unusable DATA_DIR), and trying again only repeats it.
 export class StartupError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly transient = false,
+  ) {
     super(message);
     this.name = 'StartupError';
   }

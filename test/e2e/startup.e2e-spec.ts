@@ -15,7 +15,7 @@ describe('Starting the app', () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(failure).not.toBeNull();
-    expect(failure?.code).toBe(1);
+    expect(failure?.code).toBe(78);
     expect(failure?.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: PORT: /)]);
   });
 
@@ -28,7 +28,7 @@ describe('Starting the app', () => {
       () => null,
       (error: { code: number; stderr: string }) => error,
     );
-    expect(failure?.code).toBe(1);
+    expect(failure?.code).toBe(78);
     expect(failure?.stderr).toMatch(/^Invalid configuration: PARTNER_CENTER_MODE: /);
   });
 });
@@ -48,7 +48,8 @@ describe('Starting the app on a DATA_DIR or database it cannot use', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mca-lost-'));
     writeFileSync(join(dataDir, 'installation-id'), 'a1b2c3d4-0000-4000-8000-000000000000\n');
     const failure = await start({ DATA_DIR: dataDir });
-    expect(failure?.code).toBe(1);
+    // Not restarted by systemd: only an operator can restore the database.
+    expect(failure?.code).toBe(78);
     const lines = failure?.stderr.trim().split('\n');
     expect(lines).toEqual([
       process.env.DATABASE_URL
@@ -65,6 +66,7 @@ describe('Starting the app on a DATA_DIR or database it cannot use', () => {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'mca-url-')),
       DATABASE_URL: 'postgres://mca:hunter2-secret@127.0.0.1:1/mca',
     });
+    // Restarted by systemd: PostgreSQL may be on its way up.
     expect(failure?.code).toBe(1);
     expect(failure?.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^Cannot open the database at postgres:\/\/mca@127\.0\.0\.1:1\/mca: .*ECONNREFUSED/),
@@ -76,7 +78,7 @@ describe('Starting the app on a DATA_DIR or database it cannot use', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mca-file-')), 'not-a-folder');
     writeFileSync(file, '');
     const failure = await start({ DATA_DIR: file });
-    expect(failure?.code).toBe(1);
+    expect(failure?.code).toBe(78);
     expect(failure?.stderr.trim().split('\n')).toEqual([
       `DATA_DIR ${file} cannot be created or written to (EEXIST): check the path and its owner`,
     ]);
