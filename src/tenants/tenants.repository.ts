@@ -486,21 +486,19 @@ export type FilteredTenant = Omit<TenantRow, 'attestationState' | 'partnerAccept
 
 type RawFilteredTenant = Omit<RawTenantRow, 'attestation_state' | 'partner_accepted'> & { listed: boolean | number };
 
-const decodeFilteredTenant = (dialect: Dialect, raw: RawFilteredTenant): FilteredTenant => ({
-  id: Number(raw.id),
-  name: raw.name,
-  domain: raw.domain,
-  microsoftTenantId: raw.microsoft_tenant_id,
-  status: raw.status,
-  acceptedAt: dialect.decodeTimestamp(raw.accepted_at),
-  removedAt: dialect.decodeTimestamp(raw.removed_at),
-  reacceptanceNeeded: raw.reacceptance !== null,
-  attestedOutside: flag(raw.attested_outside),
-  directlySigned: flag(raw.directly_signed),
-  agreementSignatory: raw.agreement_signatory,
-  unconfirmed: raw.acceptance_unconfirmed,
-  listed: flag(raw.listed),
-});
+// The MCA row's decoder, without the two columns a report does not read.
+const decodeFilteredTenant = (dialect: Dialect, raw: RawFilteredTenant): FilteredTenant => {
+  const {
+    attestationState: _state,
+    partnerAccepted: _accepted,
+    ...tenant
+  } = decodeTenantRow(dialect, {
+    ...raw,
+    attestation_state: null,
+    partner_accepted: false,
+  });
+  return { ...tenant, listed: flag(raw.listed) };
+};
 
 // A tenant as the attestation pages name it.
 export interface TenantSummary {

@@ -194,23 +194,33 @@ describe('Caddy in front of the app over HTTPS', () => {
     caddy = app = undefined;
   });
 
+  // The built app on a migrated database of its own (a test app made it), on a free port.
+  async function startApp(env: Record<string, string>): Promise<{ process: AppProcess; port: number }> {
+    const testApp = await createTestApp();
+    await testApp.close();
+    const port = await freePort();
+    const child = startAppProcess(MAIN, {
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      DATA_DIR: testApp.dataDir,
+      PORT: String(port),
+      ...env,
+    });
+    return { process: child, port };
+  }
+
   withCaddy(
     "should answer over HTTPS with Caddy's certificate, HSTS, Secure cookies, and log the client's address",
     async () => {
       const root = mkdtempSync(join(tmpdir(), 'mca-install-'));
       expect(install(root, ['mca.example.test']).status).toBe(0);
       const installed = envFile(join(root, 'etc/mca-manager/env'));
-      const testApp = await createTestApp();
-      await testApp.close();
-      const appPort = await freePort();
-      app = startAppProcess(MAIN, {
-        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-        DATA_DIR: testApp.dataDir,
-        PORT: String(appPort),
+      const started = await startApp({
         TRUST_PROXY: installed.TRUST_PROXY,
         HOST: unitEnvironment(root).HOST,
         LOG_LEVEL: 'info',
       });
+      app = started.process;
+      const appPort = started.port;
       caddy = await startCaddy([`127.0.0.1:${appPort}`]);
       // Caddy reaches it; nothing else does: it listens on the loopback address only, not 127.0.0.2 or the network.
       expect(await connects('127.0.0.1', appPort)).toBe(true);
@@ -251,15 +261,9 @@ describe('Caddy in front of the app over HTTPS', () => {
   withCaddy(
     'should answer 503 with a page that says so while no instance is ready',
     async () => {
-      const testApp = await createTestApp();
-      await testApp.close();
-      const appPort = await freePort();
-      app = startAppProcess(MAIN, {
-        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-        DATA_DIR: testApp.dataDir,
-        PORT: String(appPort),
-        HOST: '127.0.0.1',
-      });
+      const instance = await startApp({ HOST: '127.0.0.1' });
+      app = instance.process;
+      const appPort = instance.port;
       caddy = await startCaddy([`127.0.0.1:${appPort}`]);
       expect((await caddy.get('/setup')).status).toBe(200);
       await stopAppProcess(app);
