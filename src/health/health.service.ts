@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BUSY_BUDGET_MS } from '../database/sql.service';
 import { InstallationCheck, type CheckResult } from '../database/installation-check.service';
 import { JobWorker } from '../jobs/job-worker.service';
@@ -14,8 +14,13 @@ export interface Readiness {
 // out a busy database, plus slack for a loaded machine.
 const stalledAfterMs = (pollMs: number) => 3 * pollMs + BUSY_BUDGET_MS + 5000;
 
+// Probes ask /readyz every few seconds and its requests are not logged one by one: a change of readiness is logged
+// once, with the checks that failed, and once more when the instance is ready again.
 @Injectable()
 export class HealthService {
+  private readonly logger = new Logger('Readiness');
+  private wasReady = true;
+
   constructor(
     private readonly installation: InstallationCheck,
     private readonly worker: JobWorker,
@@ -35,7 +40,15 @@ export class HealthService {
       ),
     );
     const ready = Object.values(results).every((result) => result.ok);
+    if (ready !== this.wasReady) this.logChange(ready, results);
     return { status: ready ? 'ready' : 'unavailable', checks };
+  }
+
+  private logChange(ready: boolean, results: Record<string, CheckResult>): void {
+    this.wasReady = ready;
+    if (ready) return this.logger.log('Ready again');
+    const failed = Object.entries(results).filter(([, result]) => !result.ok);
+    this.logger.warn(`Not ready: ${failed.map(([name, result]) => `${name}: ${result.detail}`).join('; ')}`);
   }
 
   // A stopping instance still answers what it was sent, but is sent nothing new (src/graceful-shutdown.ts).

@@ -71,6 +71,6 @@ describe('httpLoggerOptions', () => {
   });
 
   it('should not log health checks and static files', async () => {
-    await expect(logLines(['/healthz', '/css/app.css'])).resolves.toEqual([]);
+    await expect(logLines(['/healthz', '/readyz', '/css/app.css'])).resolves.toEqual([]);
   });
 });

@@ -34,7 +34,9 @@ export function httpLoggerOptions(level: string): Options {
       return id;
     },
     autoLogging: {
-      ignore: (req: IncomingMessage) => req.url === '/healthz' || /^\/(css|js|vendor|img)\//.test(req.url ?? ''),
+      // Probes ask for /healthz and /readyz every few seconds; a change of readiness is logged once (HealthService).
+      ignore: (req: IncomingMessage) =>
+        /^\/(healthz|readyz)$/.test(req.url ?? '') || /^\/(css|js|vendor|img)\//.test(req.url ?? ''),
     },
     // Headers stay out: they hold cookies and tokens, and the id, method, path and status tell the story.
     // Unwrapped, the serializers read the raw request and response: pino-http's wrappers would first copy each
