@@ -21,7 +21,7 @@ for port in "${ports[@]}"; do
   systemctl enable "$unit"
   if systemctl is-active --quiet "$unit"; then systemctl restart "$unit"; else systemctl start "$unit"; fi
   wait_healthy "$port"
-  # Caddy checks health every 2 s: let it see this instance up before the next one stops.
+  # Caddy checks health every second: let it see this instance up before the next one stops.
   [ "${#ports[@]}" -gt 1 ] && sleep 3
 done
 systemctl reload caddy

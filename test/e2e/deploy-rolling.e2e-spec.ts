@@ -130,7 +130,7 @@ describe('A rolling restart of two instances behind Caddy', () => {
         await app.exited;
         restarts.push({ port, exit: app.child.signalCode, drainedMs: Date.now() - stopping });
         await start(port);
-        // Caddy checks every 2 s: let it see the instance up before the next one stops.
+        // Caddy checks every second: let it see the instance up before the next one stops.
         await new Promise((resolve) => setTimeout(resolve, 3000));
       }
       running = false;
