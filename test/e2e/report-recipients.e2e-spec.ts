@@ -56,6 +56,15 @@ describe('Report recipients, limits and filters', () => {
   };
   const requestReport = (agent: Agent, fields: Record<string, string>) =>
     postForm(agent, '/reports', '/reports', { format: 'csv', scope: 'all', ...fields });
+  // The report form sent as htmx sends it: the answer is the form alone, as a fragment.
+  const requestReportWithHtmx = async (agent: Agent, email: string) => {
+    const page = await agent.get('/reports');
+    return agent
+      .post('/reports')
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text), email, format: 'csv' });
+  };
   const allowDomains = (domains: string) =>
     postForm(admin, '/settings/reports', '/settings/reports', { recipientDomains: domains });
 
@@ -86,12 +95,7 @@ describe('Report recipients, limits and filters', () => {
     expect(refused.text).toMatch(/id="report-email"[^>]*aria-invalid="true"/);
     expect(refused.text).toContain('<h1>MCA reports</h1>');
     // With htmx, the same form as a fragment.
-    const page = await vera.get('/reports');
-    const fragment = await vera
-      .post('/reports')
-      .set('HX-Request', 'true')
-      .type('form')
-      .send({ _csrf: csrfTokenFrom(page.text), email: 'tenants@evil.test', format: 'csv' });
+    const fragment = await requestReportWithHtmx(vera, 'tenants@evil.test');
     expect(fragment.status).toBe(422);
     expect(fragment.text).toContain('id="email-error">Reports go only to your own address');
     expect(fragment.text).not.toContain('<html');
@@ -163,12 +167,7 @@ describe('Report recipients, limits and filters', () => {
       'id="report-form-error">Too many reports: each person may ask for 10 reports in 1 hour. Try again in 60 minutes.',
     );
     expect(refused.text).toContain('<h1>MCA reports</h1>');
-    const page = await lena.get('/reports');
-    const fragment = await lena
-      .post('/reports')
-      .set('HX-Request', 'true')
-      .type('form')
-      .send({ _csrf: csrfTokenFrom(page.text), email: 'lena@contoso.test', format: 'csv' });
+    const fragment = await requestReportWithHtmx(lena, 'lena@contoso.test');
     expect(fragment.status).toBe(429);
     expect(fragment.headers['retry-after']).toMatch(/^\d+$/);
     expect(fragment.text).toContain('id="report-form-error">Too many reports');
