@@ -20,14 +20,15 @@ export const LAYERS = [
   ['auth', 'brokers', 'logging', 'metrics', 'partner-center', 'rate-limits', 'sessions'],
   // The job queue: mail, audit and every feature enqueue through it.
   ['jobs'],
-  // The rest of the durable floor: the outbox and the audit chain.
-  ['audit', 'mail'],
+  // The rest of the durable floor: the outbox, the audit chain, and webhooks (events to partners' endpoints, queued
+  // in the transaction of their cause).
+  ['audit', 'mail', 'webhooks'],
   // People, inside one broker.
   ['users'],
   // Password sign-in and the session it starts: Entra ID and password resets reuse it.
   ['sign-in'],
   // Features that need only what is below.
-  ['backups', 'entra', 'health', 'home', 'passwords', 'tenants'],
+  ['api-tokens', 'backups', 'entra', 'health', 'home', 'passwords', 'tenants'],
   // Per-broker Partner Center credentials: connecting a broker clears its tenants' sync state.
   ['partner-center-settings'],
   // Work over tenants with a broker's credentials: the sync, and the attestation state machine (which also mails
@@ -35,6 +36,8 @@ export const LAYERS = [
   ['attestations', 'sync'],
   // Reports read tenants with their latest attestation.
   ['reports'],
+  // The JSON API: the features' services, reached with a bearer token.
+  ['api'],
 ];
 
 const anyOf = (types) => ({ element: { types: { anyOf: types } } });

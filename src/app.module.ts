@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe }
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ApiModule } from './api/api.module';
 import { AttestationsModule } from './attestations/attestations.module';
 import { AuditAnchoringModule } from './audit/audit-anchoring.module';
 import { AuditModule } from './audit/audit.module';
@@ -65,6 +66,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     ReportsModule,
     AuditAnchoringModule,
     BackupsModule,
+    ApiModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },
@@ -82,15 +84,11 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(DatabaseGateMiddleware).exclude('healthz', 'readyz').forRoutes(ALL_ROUTES);
+    // The pages' middleware; the API (bearer tokens, JSON bodies, no session and so no CSRF) has its own.
     consumer
-      .apply(
-        DatabaseGateMiddleware,
-        BodyParserMiddleware,
-        CsrfMiddleware,
-        ViewLocalsMiddleware,
-        CurrentUserLocalsMiddleware,
-      )
-      .exclude('healthz', 'readyz')
+      .apply(BodyParserMiddleware, CsrfMiddleware, ViewLocalsMiddleware, CurrentUserLocalsMiddleware)
+      .exclude('healthz', 'readyz', 'api/{*splat}')
       .forRoutes(ALL_ROUTES);
   }
 }

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { RequestHandler } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -6,6 +7,7 @@ import { dirname, join } from 'node:path';
 import passport from 'passport';
 import { Clock } from './common/clock';
 import { CSP_DIRECTIVES } from './common/content-security-policy';
+import { isApiRequest } from './common/problem-details';
 import { configureViewEngine, sendRenderedPagesDirectly } from './common/view-engine';
 import { appConfig, type AppConfig } from './config/app.config';
 import { SESSION_COOKIE } from './sessions/session-cookie';
@@ -53,22 +55,29 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.set('view cache', true);
   sendRenderedPagesDirectly(app);
 
+  // The API reads no session: a browser's cookie must never authenticate a call (CSRF then cannot apply to it).
+  const unlessApi =
+    (middleware: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      isApiRequest(req) ? next() : middleware(req, res, next);
   app.use(
-    session({
-      name: SESSION_COOKIE,
-      secret: config.secret,
-      store: app.get(TypeormSessionStore),
-      resave: false,
-      saveUninitialized: false,
-      // Not rolling on every request: renewSession moves the expiry (and sends the cookie) once a minute at most.
-      rolling: false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
-    }),
+    unlessApi(
+      session({
+        name: SESSION_COOKIE,
+        secret: config.secret,
+        store: app.get(TypeormSessionStore),
+        resave: false,
+        saveUninitialized: false,
+        // Not rolling on every request: renewSession moves the expiry (and sends the cookie) once a minute at most.
+        rolling: false,
+        cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
+      }),
+    ),
   );
-  app.use(renewSession(TOUCH_INTERVAL_MS, app.get(Clock)));
-  app.use(saveBeforeRedirect());
+  app.use(unlessApi(renewSession(TOUCH_INTERVAL_MS, app.get(Clock))));
+  app.use(unlessApi(saveBeforeRedirect()));
   // No compat: its per-request `req._passport` is only for strategies written for passport 0.4.
   app.use(passport.initialize({ compat: false }));
-  app.use(passport.session());
+  app.use(unlessApi(passport.session()));
   return app;
 }

@@ -49,7 +49,7 @@ export function acceptanceEvent(
       acceptedAtSource: reportedAt ? 'partner_center' : 'observed',
       observedBy: {
         type: observer.type,
-        id: observer.type === 'user' ? observer.id : observer.jobId,
+        id: observer.type === 'system' ? observer.jobId : observer.id,
         label: observer.label,
       },
       observedAt: observedAt.toISOString(),

@@ -29,6 +29,13 @@ const FAMILIES: Record<string, { name: string; actions: Record<string, string> }
       'user.password_reset_used': 'Password reset with a link',
     },
   },
+  api_token: {
+    name: 'API access',
+    actions: {
+      'api_token.created': 'API token created',
+      'api_token.revoked': 'API token revoked',
+    },
+  },
   partner_center: {
     name: 'Partner Center',
     actions: {

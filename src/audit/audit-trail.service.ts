@@ -42,7 +42,7 @@ export class AuditTrail {
       broker: brokerId,
       actor: {
         type: actor.type,
-        id: actor.type === 'user' ? actor.id : actor.type === 'system' ? actor.jobId : null,
+        id: actor.type === 'system' ? actor.jobId : actor.type === 'customer' ? null : actor.id,
         label: actor.label.slice(0, LIMITS.actorLabel),
       },
       action: event.action.slice(0, LIMITS.action),

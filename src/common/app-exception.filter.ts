@@ -5,6 +5,7 @@ import {
   DomainError,
   GoneError,
   NotAllowedError,
+  NotAuthenticatedError,
   NotFoundInBrokerError,
   TooManyAttemptsError,
   UnavailableError,
@@ -15,6 +16,13 @@ import {
 import { CSRF_REFUSED_MESSAGE, errorPage } from './error-pages';
 import { FormErrorsException } from './form-errors.exception';
 import { isHtmxRequest } from './htmx';
+import {
+  isApiRequest,
+  PROBLEM_CONTENT_TYPE,
+  problemDetails,
+  problemTypeOfStatus,
+  type ProblemType,
+} from './problem-details';
 import { RedirectException } from './redirect.exception';
 
 interface StatusError {
@@ -33,10 +41,24 @@ const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] 
   [TooManyAttemptsError, HttpStatus.TOO_MANY_REQUESTS],
   [ValidationFailedError, HttpStatus.UNPROCESSABLE_ENTITY],
   [NotAllowedError, HttpStatus.FORBIDDEN],
+  [NotAuthenticatedError, HttpStatus.UNAUTHORIZED],
   [UnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
 ];
 
 const NEVER_ECHOED = /^(_csrf|password|passwordConfirmation|currentPassword|secret|clientSecret)$/;
+
+// The JSON API's stable problem type of each domain error (a status alone would merge, say, a refused Partner Center
+// request with a form's mistake).
+const DOMAIN_PROBLEM: [abstract new (...args: never[]) => DomainError, ProblemType][] = [
+  [NotFoundInBrokerError, 'not-found'],
+  [ConflictError, 'conflict'],
+  [GoneError, 'gone'],
+  [TooManyAttemptsError, 'rate-limited'],
+  [ValidationFailedError, 'validation-failed'],
+  [NotAllowedError, 'forbidden'],
+  [NotAuthenticatedError, 'unauthenticated'],
+  [UnavailableError, 'unavailable'],
+];
 
 // Turns every failure into a page a person can act on (or JSON for API clients): the right status, never a stack.
 @Catch()
@@ -48,6 +70,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
     if (res.headersSent) return;
+    if (isApiRequest(req)) return this.problem(req, res, exception);
 
     if (exception instanceof RedirectException) return this.redirect(req, res, exception.location);
     if (
@@ -89,6 +112,36 @@ export class AppExceptionFilter implements ExceptionFilter {
       link,
       layout: isHtmxRequest(req) ? false : undefined,
     });
+  }
+
+  // The API's answer: RFC 9457 problem details, with the same words the pages would show.
+  private problem(req: Request, res: Response, exception: unknown): void {
+    const status = this.statusOf(exception);
+    if (status >= 500 && !(exception instanceof UnavailableError))
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (exception instanceof TooManyAttemptsError || exception instanceof UnavailableError)
+      res.set('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof NotAuthenticatedError) res.set('WWW-Authenticate', 'Bearer');
+    const errors =
+      exception instanceof ValidationFailedError
+        ? exception.fields
+        : exception instanceof FormErrorsException
+          ? exception.fieldErrors
+          : undefined;
+    const type: ProblemType = errors
+      ? 'validation-failed'
+      : exception instanceof UpstreamError
+        ? exception.refused
+          ? 'upstream-refused'
+          : 'upstream-unavailable'
+        : exception instanceof DomainError
+          ? (DOMAIN_PROBLEM.find(([kind]) => exception instanceof kind)?.[1] ?? problemTypeOfStatus(status))
+          : problemTypeOfStatus(status);
+    const body = problemDetails(type, req, this.userMessage(exception, status) ?? errorPage(status).title, {
+      status,
+      errors,
+    });
+    res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 
   private redirect(req: Request, res: Response, location: string): void {

@@ -51,6 +51,10 @@ export class TooManyAttemptsError extends DomainError {
   }
 }
 
+// The request names no one the app knows: no credentials, or ones that are unknown, revoked or expired. The message
+// says which, for the integrator reading the answer.
+export class NotAuthenticatedError extends DomainError {}
+
 // The actor may not do this (a viewer changing something).
 export class NotAllowedError extends DomainError {
   constructor(message = 'You do not have permission to do that') {

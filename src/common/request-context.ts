@@ -8,9 +8,12 @@ export interface CurrentUser {
   role: string; // one of auth's roles (common/ knows no feature)
 }
 
-// Who caused a change: a signed-in user, or the system (a background job, a schedule, the CLI).
+// Who caused a change: a signed-in user, an API token (an integrator's system), or the system (a background job, a
+// schedule, the CLI).
 export type Actor =
-  { type: 'user'; id: number; label: string } | { type: 'system'; jobId: number | null; label: string };
+  | { type: 'user'; id: number; label: string }
+  | { type: 'token'; id: number; label: string }
+  | { type: 'system'; jobId: number | null; label: string };
 
 interface RequestContext {
   brokerId?: number;

@@ -20,6 +20,7 @@ import { ReportRecipients1764250000000 } from './1764250000000-report-recipients
 import { Installation1764255000000 } from './1764255000000-installation';
 import { Backups1764260000000 } from './1764260000000-backups';
 import { ReportFiles1764270000000 } from './1764270000000-report-files';
+import { ApiTokens1764280000000 } from './1764280000000-api-tokens';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   Installation1764255000000,
   Backups1764260000000,
   ReportFiles1764270000000,
+  ApiTokens1764280000000,
 ];

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { Clock } from '../common/clock';
+import { NotAuthenticatedError, NotFoundInBrokerError } from '../common/domain-errors';
+import type { Actor } from '../common/request-context';
+import { SqlService } from '../database/sql.service';
+import type { ApiToken } from './api-token.entity';
+import type { ApiTokenScope } from './api-token-scope';
+import { ApiTokensRepository } from './api-tokens.repository';
+
+// Tokens look like `mcam_` and 43 base64url characters (256 random bits): the prefix lets secret scanners and
+// people recognise one; the entropy makes a plain SHA-256 a safe thing to store and to look up by.
+const TOKEN_PREFIX = 'mcam_';
+const SHOWN_PREFIX_LENGTH = 12;
+
+export const hashApiToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+// Who an API request acts as: the token, in its broker, with its scope.
+export interface ApiPrincipal {
+  tokenId: number;
+  brokerId: number;
+  name: string;
+  scope: ApiTokenScope;
+  actor: Actor;
+}
+
+export interface NewApiToken {
+  name: string;
+  scope: ApiTokenScope;
+  expiresAt: Date | null;
+}
+
+// Last use is written at most this often per token: a busy integration must not turn every read into a write.
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+@Injectable()
+export class ApiTokensService {
+  constructor(
+    private readonly tokens: ApiTokensRepository,
+    private readonly sql: SqlService,
+    private readonly audit: AuditTrail,
+    private readonly clock: Clock,
+  ) {}
+
+  // The token is returned once, here; only its hash is stored.
+  async create(
+    brokerId: number,
+    createdByUserId: number | null,
+    input: NewApiToken,
+  ): Promise<{ token: ApiToken; secret: string }> {
+    const secret = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const token = await this.sql.transaction(async (tx) => {
+      const saved = await this.tokens.insert(tx, {
+        brokerId,
+        name: input.name,
+        scope: input.scope,
+        tokenHash: hashApiToken(secret),
+        tokenPrefix: secret.slice(0, SHOWN_PREFIX_LENGTH),
+        createdByUserId,
+        createdAt: this.clock.now(),
+        expiresAt: input.expiresAt,
+      });
+      await this.audit.record(tx, {
+        action: 'api_token.created',
+        brokerId,
+        subject: { type: 'api_token', id: saved.id },
+        data: { name: saved.name, scope: saved.scope, expiresAt: saved.expiresAt?.toISOString() ?? null },
+      });
+      return saved;
+    });
+    return { token, secret };
+  }
+
+  list(brokerId: number): Promise<ApiToken[]> {
+    return this.tokens.listForBroker(brokerId);
+  }
+
+  async revoke(brokerId: number, id: number): Promise<ApiToken> {
+    return this.sql.transaction(async (tx) => {
+      const token = await this.tokens.findInBroker(brokerId, id, tx);
+      if (!token) throw new NotFoundInBrokerError('That API token');
+      if (token.revokedAt) return token;
+      const now = this.clock.now();
+      await this.tokens.markRevoked(tx, id, now);
+      await this.audit.record(tx, {
+        action: 'api_token.revoked',
+        brokerId,
+        subject: { type: 'api_token', id },
+        data: { name: token.name },
+      });
+      return { ...token, revokedAt: now };
+    });
+  }
+
+  // The principal of an `Authorization` header's bearer token; refuses a missing, unknown, revoked or expired one
+  // with words an integrator can act on.
+  async authenticate(authorization: string | undefined): Promise<ApiPrincipal> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!match) throw new NotAuthenticatedError('Send an API token as "Authorization: Bearer <token>".');
+    const token = await this.tokens.findByHash(hashApiToken(match[1]));
+    if (!token) throw new NotAuthenticatedError('This API token is not known.');
+    const now = this.clock.now();
+    if (token.revokedAt) throw new NotAuthenticatedError('This API token has been revoked.');
+    if (token.expiresAt && token.expiresAt <= now) throw new NotAuthenticatedError('This API token has expired.');
+    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS)
+      await this.tokens.markUsed(token.id, now);
+    return {
+      tokenId: token.id,
+      brokerId: token.brokerId,
+      name: token.name,
+      scope: token.scope,
+      actor: { type: 'token', id: token.id, label: `API token "${token.name}" (${token.tokenPrefix}…)` },
+    };
+  }
+}
