@@ -1,6 +1,8 @@
 import { applyDecorators, Controller, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtraModels } from '@nestjs/swagger';
 import { Public } from '../common/decorators';
 import { ApiContextInterceptor } from './api-context.interceptor';
+import { ProblemDto } from './api-docs';
 import { ApiTokenGuard } from './api-token.guard';
 
 export const API_VERSION_PATH = 'api/v1';
@@ -13,4 +15,6 @@ export const ApiController = (path: string) =>
     Public(),
     UseGuards(ApiTokenGuard),
     UseInterceptors(ApiContextInterceptor),
+    ApiBearerAuth(),
+    ApiExtraModels(ProblemDto),
   );
