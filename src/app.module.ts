@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -13,7 +13,7 @@ import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import { CommonModule } from './common/common.module';
 import { CsrfMiddleware } from './common/csrf';
-import { FormErrorsException } from './common/form-errors.exception';
+import { AppValidationPipe } from './common/validation.pipe';
 import { ViewLocalsMiddleware } from './common/view-locals.middleware';
 import { appConfig } from './config/app.config';
 import { DatabaseGateMiddleware } from './database/database-gate.middleware';
@@ -70,16 +70,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
   ],
   providers: [
     { provide: APP_FILTER, useClass: AppExceptionFilter },
-    {
-      provide: APP_PIPE,
-      useFactory: () =>
-        new ValidationPipe({
-          transform: true,
-          whitelist: true,
-          stopAtFirstError: true,
-          exceptionFactory: (errors) => FormErrorsException.fromValidation(errors),
-        }),
-    },
+    { provide: APP_PIPE, useClass: AppValidationPipe },
   ],
 })
 export class AppModule implements NestModule {

@@ -21,6 +21,11 @@ export class FormErrorsException extends HttpException {
   static fromValidation(errors: ValidationError[]): FormErrorsException {
     const fieldErrors: FieldErrors = {};
     for (const error of errors) {
+      // forbidNonWhitelisted's own words ("property x should not exist") read as a bug report, not a refusal.
+      if (error.constraints?.whitelistValidation) {
+        fieldErrors[error.property] = 'This field is not known: check its name against the API reference.';
+        continue;
+      }
       const messages = Object.values(error.constraints ?? {});
       if (messages.length > 0) fieldErrors[error.property] = messages[0];
     }
