@@ -34,8 +34,8 @@ export const LAYERS = [
   // Work over tenants with a broker's credentials: the sync, and the attestation state machine (which also mails
   // and audits).
   ['attestations', 'sync'],
-  // Reports read tenants with their latest attestation.
-  ['reports'],
+  // Reports read tenants with their latest attestation; bulk attestation creates many through the state machine.
+  ['bulk-attestations', 'reports'],
   // The JSON API: the features' services, reached with a bearer token.
   ['api'],
 ];

@@ -9,6 +9,7 @@ import { AuditModule } from './audit/audit.module';
 import { CurrentUserLocalsMiddleware } from './auth/current-user-locals.middleware';
 import { BackupsModule } from './backups/backups.module';
 import { BrokersModule } from './brokers/brokers.module';
+import { BulkAttestationsModule } from './bulk-attestations/bulk-attestations.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import { CommonModule } from './common/common.module';
@@ -64,6 +65,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     PartnerCenterModule,
     AttestationsModule,
     ReportsModule,
+    BulkAttestationsModule,
     AuditAnchoringModule,
     BackupsModule,
     ApiModule,

@@ -10,6 +10,8 @@ const src = join(root, 'src');
 const OWNERS: Record<string, string> = {
   api_tokens: 'api-tokens',
   app_instances: 'backups',
+  attestation_batch_rows: 'bulk-attestations',
+  attestation_batches: 'bulk-attestations',
   attestation_claims: 'attestations',
   attestations: 'attestations',
   audit_anchors: 'audit',
