@@ -54,7 +54,10 @@ export interface ApiRequestAllowance {
 const LAST_USED_GRANULARITY_MS = 60_000;
 
 // The rate limit's window: a fixed minute, counted in one row per token and minute.
-export const RATE_WINDOW_MS = 60_000;
+const RATE_WINDOW_MS = 60_000;
+
+// The start of the rate limit's minute that holds `at`.
+export const rateWindowStart = (at: Date): Date => new Date(at.getTime() - (at.getTime() % RATE_WINDOW_MS));
 
 @Injectable()
 export class ApiTokensService {
@@ -167,11 +170,11 @@ export class ApiTokensService {
   // Counts one request of the token in the current minute (shared by every instance: one upsert) and says what is
   // left of it. A fixed window: a client that waits Retry-After always gets a fresh minute.
   async countRequest(tokenId: number): Promise<ApiRequestAllowance> {
-    const now = this.clock.now().getTime();
-    const windowStart = now - (now % RATE_WINDOW_MS);
-    const requests = await this.tokens.countRequest(tokenId, new Date(windowStart));
+    const now = this.clock.now();
+    const windowStart = rateWindowStart(now);
+    const requests = await this.tokens.countRequest(tokenId, windowStart);
     const limit = this.config.api.rateLimitPerMinute;
-    const resetSeconds = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - now) / 1000));
+    const resetSeconds = Math.max(1, Math.ceil((windowStart.getTime() + RATE_WINDOW_MS - now.getTime()) / 1000));
     return {
       limit,
       remaining: Math.max(0, limit - requests),

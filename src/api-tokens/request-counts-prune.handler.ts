@@ -4,7 +4,7 @@ import { SqlService } from '../database/sql.service';
 import { JobHandler } from '../jobs/job-handler';
 import { HOURLY_PRUNE, RecurringPrune } from '../jobs/recurring-prune';
 import { ApiTokensRepository } from './api-tokens.repository';
-import { RATE_WINDOW_MS } from './api-tokens.service';
+import { rateWindowStart } from './api-tokens.service';
 
 export const API_REQUEST_COUNTS_PRUNE_JOB = 'api-token.prune-request-counts';
 
@@ -22,6 +22,6 @@ export class RequestCountsPruneHandler extends RecurringPrune {
   }
 
   prune(now: Date): Promise<number> {
-    return this.tokens.deleteRequestCountsBefore(new Date(now.getTime() - RATE_WINDOW_MS));
+    return this.tokens.deleteRequestCountsBefore(rateWindowStart(now));
   }
 }
