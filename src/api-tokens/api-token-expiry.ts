@@ -19,10 +19,12 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function expiryOf(choice: ApiTokenExpiryChoice, date: string | undefined, now: Date): Date | null {
   if (choice === 'never') return null;
   if (choice !== 'date') return new Date(now.getTime() + Number(choice) * DAY_MS);
-  const match = DATE.exec(date?.trim() ?? '');
+  const text = date?.trim() ?? '';
+  if (!text) throw new ValidationFailedError({ expiresOn: 'Choose the date the token stops working' });
+  const match = DATE.exec(text);
   const at = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
-  if (!at || at.toISOString().slice(0, 10) !== date?.trim())
-    throw new ValidationFailedError({ expiresOn: 'Enter the date the token stops working, like 2027-01-31' });
+  if (!at || at.toISOString().slice(0, 10) !== text)
+    throw new ValidationFailedError({ expiresOn: 'Enter a real date, like 2027-01-31' });
   if (at <= now) throw new ValidationFailedError({ expiresOn: 'Choose a date after today' });
   return at;
 }

@@ -100,8 +100,9 @@ describe('API access page', () => {
       [{ name: 'x'.repeat(101) }, 'name', 'Name must be at most 100 characters'],
       [{ scope: 'admin' }, 'scope', 'Choose what the token may do: read, or read and write'],
       [{ expiry: '7' }, 'expiry', 'Choose when the token expires'],
-      [{ expiry: 'date' }, 'expiresOn', 'Enter the date the token stops working, like 2027-01-31'],
-      [{ expiry: 'date', expiresOn: '2027-02-30' }, 'expiresOn', 'Enter the date the token stops working'],
+      [{ expiry: 'date' }, 'expiresOn', 'Choose the date the token stops working'],
+      [{ expiry: 'date', expiresOn: '2027-02-30' }, 'expiresOn', 'Enter a real date, like 2027-01-31'],
+      [{ expiry: 'date', expiresOn: '31/01/2027' }, 'expiresOn', 'Enter a real date, like 2027-01-31'],
       [{ expiry: 'date', expiresOn: '2026-12-07' }, 'expiresOn', 'Choose a date after today'],
     ];
     for (const [fields, field, message] of cases) {
