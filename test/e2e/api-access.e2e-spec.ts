@@ -57,6 +57,7 @@ describe('API access page', () => {
     expect(secret).toBeDefined();
     expect(page.text).toContain('Copy the token “Provisioning” now');
     expect(page.text).toContain('It is shown only this once.');
+    expect(page.headers['cache-control']).toContain('no-store');
     const [row] = (await tokenRows()).filter((token) => token.name === 'Provisioning');
     expect(row).toMatchObject({
       brokerId,
