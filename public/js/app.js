@@ -303,7 +303,7 @@
     var status = button.parentElement.querySelector('.copy-status');
     if (!field) return;
     function copied(ok) {
-      if (status) status.textContent = ok ? 'Copied' : 'Select the link and copy it';
+      if (status) status.textContent = ok ? 'Copied' : 'Select it and copy it';
     }
     field.select();
     if (navigator.clipboard && navigator.clipboard.writeText) {

@@ -39,6 +39,7 @@ export interface AppConfig {
   mailFrom: string;
   jobs: JobWorkerSettings;
   reports: { gzipOverBytes: number; attachMaxBytes: number; limitPerUser: number; limitWindowSeconds: number };
+  api: { rateLimitPerMinute: number };
   // Sign in with Microsoft: where Entra ID is, and the installation's app registration when the environment gives one.
   entra: {
     authority: string;
@@ -95,6 +96,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
       limitPerUser: env.REPORT_LIMIT_PER_USER,
       limitWindowSeconds: env.REPORT_LIMIT_WINDOW_SECONDS,
     },
+    api: { rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE },
     entra: {
       authority: env.ENTRA_AUTHORITY.replace(/\/+$/, ''),
       registration:

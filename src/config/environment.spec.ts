@@ -91,4 +91,11 @@ describe(validateEnvironment.name, () => {
       /^Invalid configuration: REPORT_LIMIT_PER_USER: .* \| REPORT_LIMIT_WINDOW_SECONDS: .*$/,
     );
   });
+
+  it('should let an API token make 600 requests a minute by default, and refuse a limit of none', () => {
+    expect(validateEnvironment({}).API_RATE_LIMIT_PER_MINUTE).toBe(600);
+    expect(validateEnvironment({ API_RATE_LIMIT_PER_MINUTE: '60' }).API_RATE_LIMIT_PER_MINUTE).toBe(60);
+    for (const value of ['0', 'lots', '1.5'])
+      expect(() => validateEnvironment({ API_RATE_LIMIT_PER_MINUTE: value })).toThrow('API_RATE_LIMIT_PER_MINUTE');
+  });
 });

@@ -100,6 +100,14 @@ export class Environment {
   @Max(86400)
   REPORT_LIMIT_WINDOW_SECONDS = 3600;
 
+  // Requests one API token may make in a minute (counted in the database, so every instance shares the count).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  API_RATE_LIMIT_PER_MINUTE = 600;
+
   @IsOptional()
   @IsIn(['sandbox', 'live'])
   PARTNER_CENTER_MODE: 'sandbox' | 'live' = 'sandbox';

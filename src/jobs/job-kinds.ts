@@ -12,6 +12,7 @@ const KIND_NAMES: Record<string, string> = {
   'report.schedule-tick': 'Start scheduled reports',
   'report.prune': 'Delete old report files',
   'jobs.prune': 'Delete old finished jobs',
+  'api-token.prune-request-counts': 'Delete past API request counts',
   'audit.anchor': 'Write the audit chain heads to the log',
   'backup.run': 'Scheduled backup',
 };

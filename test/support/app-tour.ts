@@ -6,8 +6,9 @@ import { postForm, setUpFirstAdmin } from './http';
 import { eventually, FAST_JOBS_ENV } from './jobs';
 import { createTestApp, type TestApp } from './test-app';
 
-// An app with something on every page: the sandbox's tenants, attestations waiting, ready and finalized, a report
-// and a schedule; and, for each route of the app, the values of its path's parameters that reach those things.
+// An app with something on every page: the sandbox's tenants, attestations waiting, ready and finalized, a report,
+// a schedule and an API token; and, for each route of the app, the values of its path's parameters that reach
+// those things.
 export interface AppTour {
   testApp: TestApp;
   admin: TestAgent;
@@ -51,11 +52,13 @@ export async function tourApp(): Promise<AppTour> {
     format: 'csv',
     status: 'none',
   });
+  await postForm(admin, '/api-access', '/api-access', { name: 'Billing', scope: 'read', expiry: 'never' });
   const dataSource = testApp.app.get(DataSource);
   const [schedule] = await dataSource.query('SELECT id FROM report_schedules');
   const [report] = await dataSource.query('SELECT id FROM report_requests');
   const [user] = await dataSource.query('SELECT id FROM users');
   const [job] = await dataSource.query('SELECT id FROM jobs');
+  const [apiToken] = await dataSource.query('SELECT id FROM api_tokens');
 
   const values: Record<string, Record<string, string | number>> = {
     '/tenants/:tenantId/attestations/new': { tenantId: fresh.id },
@@ -73,6 +76,7 @@ export async function tourApp(): Promise<AppTour> {
     ['/reports/:id', { id: report.id }],
     ['/users/:id', { id: user.id }],
     ['/admin/jobs/:id', { id: job.id }],
+    ['/api-access/:id', { id: apiToken.id }],
   ];
   return {
     testApp,

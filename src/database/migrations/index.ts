@@ -21,6 +21,7 @@ import { Installation1764255000000 } from './1764255000000-installation';
 import { Backups1764260000000 } from './1764260000000-backups';
 import { ReportFiles1764270000000 } from './1764270000000-report-files';
 import { ApiTokens1764280000000 } from './1764280000000-api-tokens';
+import { ApiTokenRequestCounts1764281500000 } from './1764281500000-api-token-request-counts';
 import { AttestationBatches1764283000000 } from './1764283000000-attestation-batches';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
@@ -48,5 +49,6 @@ export const MIGRATIONS = [
   Backups1764260000000,
   ReportFiles1764270000000,
   ApiTokens1764280000000,
+  ApiTokenRequestCounts1764281500000,
   AttestationBatches1764283000000,
 ];
