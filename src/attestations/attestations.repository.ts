@@ -77,7 +77,7 @@ export interface NewAttestation {
   linkExpiresAt: Date | null;
   templateId: string | null;
   agreementLink: string | null;
-  createdByUserId: number;
+  createdByUserId: number | null;
   createdByLabel: string;
   createdAt: Date;
   nextPollAt: Date;
@@ -148,6 +148,31 @@ export class AttestationsRepository {
     const rows = await this.sql.query<AttestationRow>`
           SELECT * FROM attestations WHERE id = ${attestationId} AND tenant_id = ${tenantId} AND broker_id = ${brokerId}`;
     return this.one(rows, this.sql.dialect);
+  }
+
+  async inBroker(brokerId: number, attestationId: number): Promise<Attestation | null> {
+    const rows = await this.sql.query<AttestationRow>`
+      SELECT * FROM attestations WHERE id = ${attestationId} AND broker_id = ${brokerId}`;
+    return this.one(rows, this.sql.dialect);
+  }
+
+  // A page of the broker's attestations, newest first: by ix_attestations_broker_state_id in one state, by
+  // ix_attestations_broker_id across all, from below the id the previous page ended on.
+  async pageOfBroker(
+    brokerId: number,
+    state: AttestationState | null,
+    beforeId: number | null,
+    limit: number,
+  ): Promise<Attestation[]> {
+    const before = beforeId ?? Number.MAX_SAFE_INTEGER;
+    const rows = state
+      ? await this.sql.query<AttestationRow>`
+          SELECT * FROM attestations WHERE broker_id = ${brokerId} AND state = ${state} AND id < ${before}
+          ORDER BY id DESC LIMIT ${limit}`
+      : await this.sql.query<AttestationRow>`
+          SELECT * FROM attestations WHERE broker_id = ${brokerId} AND id < ${before}
+          ORDER BY id DESC LIMIT ${limit}`;
+    return rows.map((row) => toAttestation(row, this.sql.dialect));
   }
 
   // Any broker's: for the jobs, which run outside a request.
