@@ -205,7 +205,12 @@ export function problemAnswer(
       : exception instanceof DomainError
         ? (DOMAIN_PROBLEM.find(([kind]) => exception instanceof kind)?.[1] ?? problemTypeOfStatus(status))
         : problemTypeOfStatus(status);
-  const body = problemDetails(type, req, userMessage(exception, status) ?? errorPage(status).title, {
+  // A page says "not found" in its own words; an integrator is told which thing was not found.
+  const detail =
+    exception instanceof NotFoundInBrokerError && !exception.explanation
+      ? exception.message
+      : (userMessage(exception, status) ?? errorPage(status).title);
+  const body = problemDetails(type, req, detail, {
     status,
     errors,
   });
