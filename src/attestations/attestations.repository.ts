@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MAX_ID } from '../common/ids';
 import type { Dialect } from '../database/dialect';
 import { SqlService, type Tx } from '../database/sql.service';
 import type { AttestationInput } from './attestation-input';
@@ -164,13 +165,14 @@ export class AttestationsRepository {
     beforeId: number | null,
     limit: number,
   ): Promise<Attestation[]> {
-    const before = beforeId ?? Number.MAX_SAFE_INTEGER;
+    // An integer column compares only with an integer in its range (PostgreSQL refuses a wider one).
+    const upTo = beforeId === null ? MAX_ID : beforeId - 1;
     const rows = state
       ? await this.sql.query<AttestationRow>`
-          SELECT * FROM attestations WHERE broker_id = ${brokerId} AND state = ${state} AND id < ${before}
+          SELECT * FROM attestations WHERE broker_id = ${brokerId} AND state = ${state} AND id <= ${upTo}
           ORDER BY id DESC LIMIT ${limit}`
       : await this.sql.query<AttestationRow>`
-          SELECT * FROM attestations WHERE broker_id = ${brokerId} AND id < ${before}
+          SELECT * FROM attestations WHERE broker_id = ${brokerId} AND id <= ${upTo}
           ORDER BY id DESC LIMIT ${limit}`;
     return rows.map((row) => toAttestation(row, this.sql.dialect));
   }
