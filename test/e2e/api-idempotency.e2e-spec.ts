@@ -1,3 +1,4 @@
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
 import { IdempotencyPruneHandler } from '../../src/api/idempotency-prune.handler';
 import { SqlService } from '../../src/database/sql.service';
@@ -229,5 +230,23 @@ describe('API: Idempotency-Key', () => {
       });
     }
     expect(await rowsOf(tenant)).toHaveLength(0);
+  });
+
+  it('documents the header on every POST route and on no other', () => {
+    const document = SwaggerModule.createDocument(testApp.app, new DocumentBuilder().build());
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        .map(([method, operation]) => ({
+          route: `${method.toUpperCase()} ${path}`,
+          header: ((operation as { parameters?: { name: string; in: string }[] }).parameters ?? []).some(
+            (parameter) => parameter.in === 'header' && parameter.name === 'Idempotency-Key',
+          ),
+        })),
+    );
+    const attestationRoutes = operations.filter((o) => o.route.includes('/api/v1/attestations'));
+    expect(attestationRoutes.length).toBeGreaterThanOrEqual(6);
+    for (const operation of operations.filter((o) => o.route.includes('/api/v1/')))
+      expect(operation).toEqual({ route: operation.route, header: operation.route.startsWith('POST ') });
   });
 });
