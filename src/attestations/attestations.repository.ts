@@ -84,6 +84,30 @@ export interface NewAttestation {
   nextPollAt: Date;
 }
 
+// A page of a broker's attestations, newest first, below the id the previous page ended on: by
+// ix_attestations_broker_state_id in one state, by ix_attestations_broker_id across all (plans in
+// test/e2e/attestation-list-plans.e2e-spec.ts).
+export function attestationPageStatement(
+  dialect: Dialect,
+  brokerId: number,
+  state: AttestationState | null,
+  beforeId: number | null,
+  limit: number,
+): { sql: string; params: unknown[] } {
+  const p = dialect.placeholder;
+  // An integer column compares only with an integer in its range (PostgreSQL refuses a wider one).
+  const upTo = beforeId === null ? MAX_ID : beforeId - 1;
+  return state
+    ? {
+        sql: `SELECT * FROM attestations WHERE broker_id = ${p(1)} AND state = ${p(2)} AND id <= ${p(3)} ORDER BY id DESC LIMIT ${p(4)}`,
+        params: [brokerId, state, upTo, limit],
+      }
+    : {
+        sql: `SELECT * FROM attestations WHERE broker_id = ${p(1)} AND id <= ${p(2)} ORDER BY id DESC LIMIT ${p(3)}`,
+        params: [brokerId, upTo, limit],
+      };
+}
+
 const columnOf = (property: string): string => property.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export function toAttestation(raw: AttestationRow, dialect: Dialect): Attestation {
@@ -157,23 +181,14 @@ export class AttestationsRepository {
     return this.one(rows, this.sql.dialect);
   }
 
-  // A page of the broker's attestations, newest first: by ix_attestations_broker_state_id in one state, by
-  // ix_attestations_broker_id across all, from below the id the previous page ended on.
   async pageOfBroker(
     brokerId: number,
     state: AttestationState | null,
     beforeId: number | null,
     limit: number,
   ): Promise<Attestation[]> {
-    // An integer column compares only with an integer in its range (PostgreSQL refuses a wider one).
-    const upTo = beforeId === null ? MAX_ID : beforeId - 1;
-    const rows = state
-      ? await this.sql.query<AttestationRow>`
-          SELECT * FROM attestations WHERE broker_id = ${brokerId} AND state = ${state} AND id <= ${upTo}
-          ORDER BY id DESC LIMIT ${limit}`
-      : await this.sql.query<AttestationRow>`
-          SELECT * FROM attestations WHERE broker_id = ${brokerId} AND id <= ${upTo}
-          ORDER BY id DESC LIMIT ${limit}`;
+    const { sql, params } = attestationPageStatement(this.sql.dialect, brokerId, state, beforeId, limit);
+    const rows = await this.sql.run<AttestationRow>(sql, params);
     return rows.map((row) => toAttestation(row, this.sql.dialect));
   }
 
