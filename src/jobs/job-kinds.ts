@@ -12,6 +12,7 @@ const KIND_NAMES: Record<string, string> = {
   'report.schedule-tick': 'Start scheduled reports',
   'report.prune': 'Delete old report files',
   'jobs.prune': 'Delete old finished jobs',
+  'api.idempotency_keys.prune': 'Forget API Idempotency-Keys older than a day',
   'audit.anchor': 'Write the audit chain heads to the log',
   'backup.run': 'Scheduled backup',
 };
