@@ -30,7 +30,7 @@ import {
 } from './dto/attestation.dto';
 import { IdempotentRequestId } from './idempotency.interceptor';
 
-const ID_PARAM = { name: 'id', description: 'The attestation’s id', example: 7 };
+const ID_PARAM = { name: 'id', type: Number, description: 'The attestation’s id', example: 7 };
 
 // Attestations through the API: the page's service and state machine, reached with a token instead of a session.
 @ApiTags('Attestations')

@@ -22,7 +22,7 @@ export const IDEMPOTENT_REPLAY_HEADER = 'Idempotent-Replayed';
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60_000;
 // How long a first request may hold its key before a retry presumes it died and runs the request again: longer than
 // any request takes (Partner Center's calls with their retries, the create's wait for a parallel submit).
-export const IDEMPOTENCY_RUNNING_LEASE_MS = 2 * 60_000;
+const IDEMPOTENCY_RUNNING_LEASE_MS = 2 * 60_000;
 const RETRY_AFTER_SECONDS = 1;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
