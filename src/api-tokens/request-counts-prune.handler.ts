@@ -6,7 +6,7 @@ import { HOURLY_PRUNE, RecurringPrune } from '../jobs/recurring-prune';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { rateWindowStart } from './api-tokens.service';
 
-export const API_REQUEST_COUNTS_PRUNE_JOB = 'api-token.prune-request-counts';
+export const API_REQUEST_COUNTS_PRUNE_JOB = 'api-token.counts-prune';
 
 // Deletes the rate limit's past minutes: only the current one is ever read. An hour holds at most sixty rows per
 // token that was used, so one short statement deletes them.

@@ -1,5 +1,12 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiTokensModule } from '../api-tokens/api-tokens.module';
+import { AttestationsModule } from '../attestations/attestations.module';
+import { AttestationsApiController } from './attestations-api.controller';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyPruneHandler } from './idempotency-prune.handler';
 import { ApiBodyParserMiddleware } from './api-body-parser.middleware';
 import { ApiContextInterceptor } from './api-context.interceptor';
 import { ApiTokenGuard } from './api-token.guard';
@@ -7,9 +14,15 @@ import { TokenController } from './token.controller';
 
 // The JSON API under /api/v1: the same services as the pages, reached with a bearer token.
 @Module({
-  imports: [ApiTokensModule],
-  controllers: [TokenController],
-  providers: [ApiTokenGuard, ApiContextInterceptor],
+  imports: [ApiTokensModule, AttestationsModule, TypeOrmModule.forFeature([IdempotencyKeyEntity])],
+  controllers: [TokenController, AttestationsApiController],
+  providers: [
+    ApiTokenGuard,
+    ApiContextInterceptor,
+    IdempotencyKeysRepository,
+    IdempotencyInterceptor,
+    IdempotencyPruneHandler,
+  ],
 })
 export class ApiModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

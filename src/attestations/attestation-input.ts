@@ -32,6 +32,21 @@ function checkText(errors: FieldMessages, field: string, value: string, label: s
   else if (NOT_NAME_TEXT.test(value)) errors[field] = nameTextProblem(`The ${label}`);
 }
 
+// The form's values of an attestation made before ("Create a new link" starts from them).
+export function formValuesOf(source: AttestationInput): Record<string, string> {
+  return {
+    signatoryFirstName: source.signatoryFirstName,
+    signatoryLastName: source.signatoryLastName,
+    signatoryEmail: source.signatoryEmail,
+    signatoryPhone: source.signatoryPhone ?? '',
+    companyName: source.companyName,
+    country: source.country,
+    language: source.language,
+    autoFinalize: source.autoFinalize ? 'yes' : 'no',
+    emailLink: source.emailLink ? 'yes' : 'no',
+  };
+}
+
 export function parseAttestationInput(body: AttestationForm): {
   input: AttestationInput;
   errors: FieldMessages;

@@ -8,7 +8,7 @@ import { ATTESTATION_TRAIL } from './attestation-view';
 import type { Attestation } from './attestation.record';
 import { AttestationsService } from './attestations.service';
 import { COUNTRIES, DEFAULT_COUNTRY, DEFAULT_LANGUAGE, LANGUAGES } from './countries-languages';
-import { FIELD_LIMITS } from './attestation-input';
+import { FIELD_LIMITS, formValuesOf } from './attestation-input';
 
 // The create form's data, for the modal (a fragment) and the full page alike.
 @Injectable()
@@ -18,18 +18,7 @@ export class AttestationPages {
   // A new attestation starts from the tenant (its name as the company) and the broker's usual country and
   // language; "Create a new link" starts from the expired or cancelled one's details.
   async initialValues(tenant: TenantSummary, source: Attestation | null): Promise<Record<string, string>> {
-    if (source)
-      return {
-        signatoryFirstName: source.signatoryFirstName,
-        signatoryLastName: source.signatoryLastName,
-        signatoryEmail: source.signatoryEmail,
-        signatoryPhone: source.signatoryPhone ?? '',
-        companyName: source.companyName,
-        country: source.country,
-        language: source.language,
-        autoFinalize: source.autoFinalize ? 'yes' : 'no',
-        emailLink: source.emailLink ? 'yes' : 'no',
-      };
+    if (source) return formValuesOf(source);
     const usual = await this.attestations.brokerDefaults();
     return {
       companyName: tenant.name,

@@ -61,7 +61,7 @@ export function timeline(attestation: Attestation, events: AuditEventView[]) {
       step.key === 'acceptedAt' && acceptance
         ? acceptedByText(acceptance)
         : (actorOf(events, step.action) ?? (step.key === 'createdAt' ? attestation.createdByLabel : 'system'));
-    return { label: step.label, at, iso: at.toISOString(), actor };
+    return { action: step.action, label: step.label, at, iso: at.toISOString(), actor };
   });
 }
 

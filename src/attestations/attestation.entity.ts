@@ -8,6 +8,8 @@ import type { AttestationState } from './attestation-state';
 @Index('ix_attestations_broker_tenant', ['brokerId', 'tenantId', 'createdAt'])
 @Index('ix_attestations_pc_id', ['pcAttestationId'])
 @Index('ix_attestations_state_poll', ['state', 'nextPollAt'])
+@Index('ix_attestations_broker_state_id', ['brokerId', 'state', 'id'])
+@Index('ix_attestations_broker_id', ['brokerId', 'id'])
 @Index('uq_attestations_request_token', ['requestToken'], { unique: true })
 export class AttestationEntity {
   @PrimaryGeneratedColumn()

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MAX_ID } from '../common/ids';
 import type { Dialect } from '../database/dialect';
 import { SqlService, type Tx } from '../database/sql.service';
 import type { AttestationInput } from './attestation-input';
@@ -77,10 +78,34 @@ export interface NewAttestation {
   linkExpiresAt: Date | null;
   templateId: string | null;
   agreementLink: string | null;
-  createdByUserId: number;
+  createdByUserId: number | null;
   createdByLabel: string;
   createdAt: Date;
   nextPollAt: Date;
+}
+
+// A page of a broker's attestations, newest first, below the id the previous page ended on: by
+// ix_attestations_broker_state_id in one state, by ix_attestations_broker_id across all (plans in
+// test/e2e/attestation-list-plans.e2e-spec.ts).
+export function attestationPageStatement(
+  dialect: Dialect,
+  brokerId: number,
+  state: AttestationState | null,
+  beforeId: number | null,
+  limit: number,
+): { sql: string; params: unknown[] } {
+  const p = dialect.placeholder;
+  // An integer column compares only with an integer in its range (PostgreSQL refuses a wider one).
+  const upTo = beforeId === null ? MAX_ID : beforeId - 1;
+  return state
+    ? {
+        sql: `SELECT * FROM attestations WHERE broker_id = ${p(1)} AND state = ${p(2)} AND id <= ${p(3)} ORDER BY id DESC LIMIT ${p(4)}`,
+        params: [brokerId, state, upTo, limit],
+      }
+    : {
+        sql: `SELECT * FROM attestations WHERE broker_id = ${p(1)} AND id <= ${p(2)} ORDER BY id DESC LIMIT ${p(3)}`,
+        params: [brokerId, upTo, limit],
+      };
 }
 
 const columnOf = (property: string): string => property.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -148,6 +173,23 @@ export class AttestationsRepository {
     const rows = await this.sql.query<AttestationRow>`
           SELECT * FROM attestations WHERE id = ${attestationId} AND tenant_id = ${tenantId} AND broker_id = ${brokerId}`;
     return this.one(rows, this.sql.dialect);
+  }
+
+  async inBroker(brokerId: number, attestationId: number): Promise<Attestation | null> {
+    const rows = await this.sql.query<AttestationRow>`
+      SELECT * FROM attestations WHERE id = ${attestationId} AND broker_id = ${brokerId}`;
+    return this.one(rows, this.sql.dialect);
+  }
+
+  async pageOfBroker(
+    brokerId: number,
+    state: AttestationState | null,
+    beforeId: number | null,
+    limit: number,
+  ): Promise<Attestation[]> {
+    const { sql, params } = attestationPageStatement(this.sql.dialect, brokerId, state, beforeId, limit);
+    const rows = await this.sql.run<AttestationRow>(sql, params);
+    return rows.map((row) => toAttestation(row, this.sql.dialect));
   }
 
   // Any broker's: for the jobs, which run outside a request.

@@ -17,8 +17,14 @@ import {
 } from '../partner-center/partner-center.types';
 import { AcceptanceLinks } from './acceptance-links';
 import { AttestationClaims } from './attestation-claims';
-import { parseAttestationInput, type AttestationInput } from './attestation-input';
-import { isOpen, tenantAttestationStateFor, transition, type AttestationEvent } from './attestation-state';
+import { formValuesOf, parseAttestationInput, type AttestationInput } from './attestation-input';
+import {
+  isOpen,
+  tenantAttestationStateFor,
+  transition,
+  type AttestationEvent,
+  type AttestationState,
+} from './attestation-state';
 import type { Attestation, AttestationChanges } from './attestation.record';
 import { AttestationsRepository } from './attestations.repository';
 import type { AttestationForm } from './dto/attestation-form.dto';
@@ -49,6 +55,21 @@ export function finalizeRequestId(attestation: Pick<Attestation, 'id' | 'pcAttes
   const hex = createHash('sha256').update(`finalize:${attestation.id}:${attestation.pcAttestationId}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+// Who creates an attestation: a signed-in user, or an API token (no user; its label names it on the record).
+export interface AttestationCreator {
+  brokerId: number;
+  brokerName: string;
+  userId: number | null;
+  label: string;
+}
+
+export const creatorOf = (user: CurrentUser): AttestationCreator => ({
+  brokerId: user.brokerId,
+  brokerName: user.brokerName,
+  userId: user.id,
+  label: `${user.name} (${user.email})`,
+});
 
 // The one service that changes attestations: every change is a checked transition (attestation-state.ts), applied in
 // one transaction with the tenant's status, the audit event and whatever mail or job it causes.
@@ -121,12 +142,33 @@ export class AttestationsService {
     };
   }
 
+  // An attestation of this broker by its id alone (the API's paths name no tenant); anything else is not found.
+  async inBroker(attestationId: number): Promise<Attestation> {
+    const attestation = Number.isSafeInteger(attestationId)
+      ? await this.repository.inBroker(this.scope.brokerId(), attestationId)
+      : null;
+    if (!attestation) throw new NotFoundInBrokerError('That attestation');
+    return this.withComponent(attestation);
+  }
+
+  // A page of the broker's attestations (in one state, or all), newest first, after the id a previous page ended on.
+  async page(state: AttestationState | null, beforeId: number | null, limit: number): Promise<Attestation[]> {
+    const rows = await this.repository.pageOfBroker(this.scope.brokerId(), state, beforeId, limit);
+    return rows.map((attestation) => this.withComponent(attestation));
+  }
+
+  // "Create a new link": a new attestation for the same tenant with the details of this one, refused as a create is.
+  async renew(attestationId: number, requestToken: string, creator: AttestationCreator): Promise<Attestation> {
+    const source = await this.inBroker(attestationId);
+    return this.create(source.tenantId, { ...formValuesOf(source), requestToken }, creator);
+  }
+
   // The broker's habit (its latest attestation's country and language), so the form starts where it usually ends.
   brokerDefaults(): Promise<{ country: string; language: string } | null> {
     return this.repository.brokerDefaults(this.scope.brokerId());
   }
 
-  async create(tenantId: number, body: AttestationForm, user: CurrentUser): Promise<Attestation> {
+  async create(tenantId: number, body: AttestationForm, creator: AttestationCreator): Promise<Attestation> {
     const tenant = await this.tenant(tenantId);
     const { input, errors } = parseAttestationInput(body);
     if (Object.keys(errors).length > 0) throw new ValidationFailedError(errors);
@@ -143,7 +185,7 @@ export class AttestationsService {
     let created: EnhancedAttestation;
     let credentials: PartnerCenterCredentials;
     try {
-      credentials = await this.settings.credentialsFor(user.brokerId);
+      credentials = await this.settings.credentialsFor(creator.brokerId);
       // The form's token is the MS-RequestId: a retried call reaches Partner Center as one operation.
       created = await this.client.createEnhancedAttestation(credentials, this.request(input), input.requestToken);
     } catch (error) {
@@ -155,7 +197,7 @@ export class AttestationsService {
     try {
       return await this.sql.transaction(async (tx) => {
         await this.claims.release(tenant.id, input.requestToken, tx);
-        const attestation = await this.insert(tx, tenant, input, created, componentUrl, template, user);
+        const attestation = await this.insert(tx, tenant, input, created, componentUrl, template, creator);
         await this.writer.recordLatestAttestation(tx, tenant.id, tenantAttestationStateFor(attestation.state));
         await this.audit.record(tx, {
           action: 'attestation.created',
@@ -182,7 +224,7 @@ export class AttestationsService {
             ...(created.unreadable !== undefined ? { answerUnreadable: created.unreadable } : {}),
           },
         });
-        if (input.emailLink) return this.emailLink(tx, attestation, user.brokerName);
+        if (input.emailLink) return this.emailLink(tx, attestation, creator.brokerName);
         return attestation;
       });
     } catch (error) {
@@ -423,11 +465,11 @@ export class AttestationsService {
     created: EnhancedAttestation,
     componentUrl: string | null,
     template: { templateId: string; agreementLink: string } | null,
-    user: CurrentUser,
+    creator: AttestationCreator,
   ): Promise<Attestation> {
     const now = this.clock.now();
     return this.repository.insert(tx, {
-      brokerId: user.brokerId,
+      brokerId: creator.brokerId,
       tenantId: tenant.id,
       pcAttestationId: created.id,
       input,
@@ -436,8 +478,8 @@ export class AttestationsService {
       linkExpiresAt: created.expiresAt,
       templateId: template?.templateId ?? null,
       agreementLink: template?.agreementLink ?? null,
-      createdByUserId: user.id,
-      createdByLabel: `${user.name} (${user.email})`,
+      createdByUserId: creator.userId,
+      createdByLabel: creator.label,
       createdAt: now,
       nextPollAt: new Date(now.getTime() + nextPollDelayMs(now, now)),
     });

@@ -4,6 +4,7 @@ import {
   ConflictError,
   DomainError,
   GoneError,
+  IdempotencyKeyReusedError,
   NotAllowedError,
   NotAuthenticatedError,
   NotFoundInBrokerError,
@@ -21,6 +22,7 @@ import {
   PROBLEM_CONTENT_TYPE,
   problemDetails,
   problemTypeOfStatus,
+  type ProblemDetails,
   type ProblemType,
 } from './problem-details';
 import { RedirectException } from './redirect.exception';
@@ -40,6 +42,7 @@ const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] 
   [GoneError, HttpStatus.GONE],
   [TooManyAttemptsError, HttpStatus.TOO_MANY_REQUESTS],
   [ValidationFailedError, HttpStatus.UNPROCESSABLE_ENTITY],
+  [IdempotencyKeyReusedError, HttpStatus.UNPROCESSABLE_ENTITY],
   [NotAllowedError, HttpStatus.FORBIDDEN],
   [NotAuthenticatedError, HttpStatus.UNAUTHORIZED],
   [UnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
@@ -55,6 +58,7 @@ const DOMAIN_PROBLEM: [abstract new (...args: never[]) => DomainError, ProblemTy
   [GoneError, 'gone'],
   [TooManyAttemptsError, 'rate-limited'],
   [ValidationFailedError, 'validation-failed'],
+  [IdempotencyKeyReusedError, 'idempotency-key-reused'],
   [NotAllowedError, 'forbidden'],
   [NotAuthenticatedError, 'unauthenticated'],
   [UnavailableError, 'unavailable'],
@@ -84,21 +88,21 @@ export class AppExceptionFilter implements ExceptionFilter {
     const form = this.formMessages(exception, req);
     if (form) {
       // Reading the form's page can fail in its turn (the record is gone): that failure gets its own page.
-      void this.renderForm(req, res, this.statusOf(exception), form, exception).catch((error: unknown) => {
+      void this.renderForm(req, res, statusOf(exception), form, exception).catch((error: unknown) => {
         delete req.formView;
         this.catch(error, host);
       });
       return;
     }
 
-    const status = this.statusOf(exception);
+    const status = statusOf(exception);
     // Expected while the database is busy or gone: its own words say enough, without a stack per request.
     if (exception instanceof UnavailableError) {
       this.logger.warn(`${req.method} ${req.path}: ${exception.message}`);
       res.set('Retry-After', String(exception.retryAfterSeconds));
     } else if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     const page = errorPage(status);
-    const message = this.userMessage(exception, status) ?? page.message;
+    const message = userMessage(exception, status) ?? page.message;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ statusCode: status, error: page.title, message });
@@ -116,32 +120,10 @@ export class AppExceptionFilter implements ExceptionFilter {
 
   // The API's answer: RFC 9457 problem details, with the same words the pages would show.
   private problem(req: Request, res: Response, exception: unknown): void {
-    const status = this.statusOf(exception);
+    const { status, body, headers } = problemAnswer(req, exception);
     if (status >= 500 && !(exception instanceof UnavailableError))
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    if (exception instanceof TooManyAttemptsError || exception instanceof UnavailableError)
-      res.set('Retry-After', String(exception.retryAfterSeconds));
-    if (exception instanceof NotAuthenticatedError) res.set('WWW-Authenticate', 'Bearer');
-    const errors =
-      exception instanceof ValidationFailedError
-        ? exception.fields
-        : exception instanceof FormErrorsException
-          ? exception.fieldErrors
-          : undefined;
-    const type: ProblemType = errors
-      ? 'validation-failed'
-      : exception instanceof UpstreamError
-        ? exception.refused
-          ? 'upstream-refused'
-          : 'upstream-unavailable'
-        : exception instanceof DomainError
-          ? (DOMAIN_PROBLEM.find(([kind]) => exception instanceof kind)?.[1] ?? problemTypeOfStatus(status))
-          : problemTypeOfStatus(status);
-    const body = problemDetails(type, req, this.userMessage(exception, status) ?? errorPage(status).title, {
-      status,
-      errors,
-    });
-    res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    res.set(headers).status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 
   private redirect(req: Request, res: Response, location: string): void {
@@ -195,35 +177,73 @@ export class AppExceptionFilter implements ExceptionFilter {
       layout: isHtmxRequest(req) ? false : undefined,
     });
   }
+}
 
-  private statusOf(exception: unknown): number {
-    if (exception instanceof HttpException) return exception.getStatus();
-    if (exception instanceof UpstreamError)
-      return exception.refused ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_GATEWAY;
-    if (exception instanceof DomainError) return DOMAIN_STATUS.find(([type]) => exception instanceof type)?.[1] ?? 500;
-    const candidate = exception as StatusError | null;
-    const status = Number(candidate?.status ?? candidate?.statusCode);
-    return Number.isInteger(status) && status >= 400 && status < 600 ? status : 500;
-  }
+// The problem details of a failure of an API request, and the headers that go with them: what the filter sends, and
+// what the Idempotency-Key replay stores (src/api/idempotency.interceptor.ts), computed in this one place.
+export function problemAnswer(
+  req: Request,
+  exception: unknown,
+): { status: number; body: ProblemDetails; headers: Record<string, string> } {
+  const status = statusOf(exception);
+  const headers: Record<string, string> = {};
+  if (exception instanceof TooManyAttemptsError || exception instanceof UnavailableError)
+    headers['Retry-After'] = String(exception.retryAfterSeconds);
+  if (exception instanceof NotAuthenticatedError) headers['WWW-Authenticate'] = 'Bearer';
+  const errors =
+    exception instanceof ValidationFailedError
+      ? exception.fields
+      : exception instanceof FormErrorsException
+        ? exception.fieldErrors
+        : undefined;
+  const type: ProblemType = errors
+    ? 'validation-failed'
+    : exception instanceof UpstreamError
+      ? exception.refused
+        ? 'upstream-refused'
+        : 'upstream-unavailable'
+      : exception instanceof DomainError
+        ? (DOMAIN_PROBLEM.find(([kind]) => exception instanceof kind)?.[1] ?? problemTypeOfStatus(status))
+        : problemTypeOfStatus(status);
+  // A page says "not found" in its own words; an integrator is told which thing was not found.
+  const detail =
+    exception instanceof NotFoundInBrokerError && !exception.explanation
+      ? exception.message
+      : (userMessage(exception, status) ?? errorPage(status).title);
+  const body = problemDetails(type, req, detail, {
+    status,
+    errors,
+  });
+  return { status, body, headers };
+}
 
-  // Only messages written for people: our own exceptions and the CSRF refusal; never an internal error's text.
-  private userMessage(exception: unknown, status: number): string | undefined {
-    if ((exception as StatusError | null)?.code === 'EBADCSRFTOKEN') return CSRF_REFUSED_MESSAGE;
-    if (exception instanceof FormErrorsException) return Object.values(exception.fieldErrors).join(' ');
-    if (exception instanceof NotFoundInBrokerError) return exception.explanation;
-    if (exception instanceof UnavailableError) return exception.message;
-    if (exception instanceof DomainError && status < 500) return exception.message;
-    if (exception instanceof HttpException && status < 500) {
-      const response = exception.getResponse();
-      const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-      if (
-        typeof message === 'string' &&
-        !/^(Not Found|Forbidden|Bad Request|Unauthorized)$/.test(message) &&
-        !message.startsWith('Cannot ')
-      ) {
-        return message;
-      }
+function statusOf(exception: unknown): number {
+  if (exception instanceof HttpException) return exception.getStatus();
+  if (exception instanceof UpstreamError)
+    return exception.refused ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_GATEWAY;
+  if (exception instanceof DomainError) return DOMAIN_STATUS.find(([type]) => exception instanceof type)?.[1] ?? 500;
+  const candidate = exception as StatusError | null;
+  const status = Number(candidate?.status ?? candidate?.statusCode);
+  return Number.isInteger(status) && status >= 400 && status < 600 ? status : 500;
+}
+
+// Only messages written for people: our own exceptions and the CSRF refusal; never an internal error's text.
+function userMessage(exception: unknown, status: number): string | undefined {
+  if ((exception as StatusError | null)?.code === 'EBADCSRFTOKEN') return CSRF_REFUSED_MESSAGE;
+  if (exception instanceof FormErrorsException) return Object.values(exception.fieldErrors).join(' ');
+  if (exception instanceof NotFoundInBrokerError) return exception.explanation;
+  if (exception instanceof UnavailableError) return exception.message;
+  if (exception instanceof DomainError && status < 500) return exception.message;
+  if (exception instanceof HttpException && status < 500) {
+    const response = exception.getResponse();
+    const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    if (
+      typeof message === 'string' &&
+      !/^(Not Found|Forbidden|Bad Request|Unauthorized)$/.test(message) &&
+      !message.startsWith('Cannot ')
+    ) {
+      return message;
     }
-    return undefined;
   }
+  return undefined;
 }

@@ -37,6 +37,9 @@ export class ValidationFailedError extends DomainError {
   }
 }
 
+// An API request sent with an Idempotency-Key that the same token used for a different request.
+export class IdempotencyKeyReusedError extends DomainError {}
+
 // What was asked for existed once but can no longer be used (a spent or expired one-time link).
 export class GoneError extends DomainError {}
 

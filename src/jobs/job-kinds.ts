@@ -12,7 +12,8 @@ const KIND_NAMES: Record<string, string> = {
   'report.schedule-tick': 'Start scheduled reports',
   'report.prune': 'Delete old report files',
   'jobs.prune': 'Delete old finished jobs',
-  'api-token.prune-request-counts': 'Delete past API request counts',
+  'api-token.counts-prune': 'Delete past API request counts',
+  'api.idempotency-prune': 'Forget API Idempotency-Keys older than a day',
   'audit.anchor': 'Write the audit chain heads to the log',
   'backup.run': 'Scheduled backup',
 };

@@ -8,6 +8,7 @@ const src = join(root, 'src');
 
 // The owner of each table of the schema (ARCHITECTURE.md lists the same).
 const OWNERS: Record<string, string> = {
+  api_idempotency_keys: 'api',
   api_tokens: 'api-tokens',
   api_token_request_counts: 'api-tokens',
   app_instances: 'backups',

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { POLL_JOB } from '../../src/attestations/attestation-jobs';
@@ -9,7 +8,7 @@ import { runForBroker, type Actor } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import type { Tenant } from '../../src/tenants/tenant.entity';
-import { act, createAttestation, sandboxOf, syncTenants } from '../support/attestations';
+import { acceptAsCustomer, act, createAttestation, sandboxOf, syncTenants } from '../support/attestations';
 import { auditEvents } from '../support/audit';
 import { csrfTokenFrom, setUpFirstAdmin } from '../support/http';
 import { eventually, FAST_JOBS_ENV } from '../support/jobs';
@@ -56,22 +55,6 @@ describe('Attestation lifecycle', () => {
     (await testApp.app.get(DataSource).query(`SELECT max(id) AS id FROM jobs WHERE type = '${POLL_JOB}'`))[0].id;
   const mailsTo = async (address: string) =>
     (await smtp.parsed()).filter((mail) => mail.to && 'text' in mail.to && mail.to.text.includes(address));
-  // As a browser would: the agreement page, then the component it frames.
-  const acceptAsCustomer = async (link: string) => {
-    const customer = request.agent(testApp.server);
-    const agreement = await customer.get(new URL(link).pathname);
-    expect(agreement.status).toBe(200);
-    const src = /<iframe class="component" src="([^"]+)"/.exec(agreement.text)?.[1] as string;
-    const component = new URL(src.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
-    const path = component.pathname + component.search;
-    const page = await customer.get(path);
-    expect(page.status).toBe(200);
-    const accepted = await customer
-      .post(path)
-      .type('form')
-      .send({ _csrf: csrfTokenFrom(page.text), authorized: 'yes' });
-    expect(accepted.status).toBe(303);
-  };
   // An accepted attestation without auto-finalize, the acceptance learned by opening its page.
   const acceptedAttestation = async () => {
     const tenant = freshTenant();
@@ -120,7 +103,7 @@ describe('Attestation lifecycle', () => {
     const link = /(http:\/\/\S+\/agreement\/\S+)/.exec(invitation.text ?? '')?.[1] as string;
     expect(link.startsWith(`${testApp.baseUrl}/agreement/`)).toBe(true);
 
-    await acceptAsCustomer(link);
+    await acceptAsCustomer(testApp, link);
     await pollNow();
     const row = await stateOf(tenant.id, 'finalized');
 
@@ -176,7 +159,7 @@ describe('Attestation lifecycle', () => {
     const tenant = freshTenant();
     await createAttestation(admin, tenant.id, { autoFinalize: 'no' });
     const row = await rowOf(tenant.id);
-    await acceptAsCustomer(row.link);
+    await acceptAsCustomer(testApp, row.link);
     const reported = sandboxOf(testApp).attestation(row.pc_attestation_id)?.acceptedAt as string;
     expect(reported).toMatch(/^\d{4}-\d\d-\d\dT/);
     // Observed a moment after the customer accepted, so the two times differ.

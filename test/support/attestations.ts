@@ -1,3 +1,4 @@
+import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
@@ -73,3 +74,20 @@ export async function act(agent: TestAgent, tenantId: number, action: string, at
 }
 
 export const newToken = () => randomUUID();
+
+// The customer accepting, as a browser would: the agreement page of the link, then the sandbox's component it frames.
+export async function acceptAsCustomer(testApp: TestApp, link: string): Promise<void> {
+  const customer = request.agent(testApp.server);
+  const agreement = await customer.get(new URL(link).pathname);
+  if (agreement.status !== 200) throw new Error(`Agreement page: ${agreement.status}`);
+  const src = /<iframe class="component" src="([^"]+)"/.exec(agreement.text)?.[1] as string;
+  const component = new URL(src.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
+  const path = component.pathname + component.search;
+  const page = await customer.get(path);
+  if (page.status !== 200) throw new Error(`Sandbox acceptance page: ${page.status}`);
+  const accepted = await customer
+    .post(path)
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), authorized: 'yes' });
+  if (accepted.status !== 303) throw new Error(`Sandbox acceptance: ${accepted.status}`);
+}

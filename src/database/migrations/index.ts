@@ -21,6 +21,7 @@ import { Installation1764255000000 } from './1764255000000-installation';
 import { Backups1764260000000 } from './1764260000000-backups';
 import { ReportFiles1764270000000 } from './1764270000000-report-files';
 import { ApiTokens1764280000000 } from './1764280000000-api-tokens';
+import { ApiIdempotencyKeys1764281000000 } from './1764281000000-api-idempotency-keys';
 import { ApiTokenRequestCounts1764281500000 } from './1764281500000-api-token-request-counts';
 import { AttestationBatches1764283000000 } from './1764283000000-attestation-batches';
 
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   Backups1764260000000,
   ReportFiles1764270000000,
   ApiTokens1764280000000,
+  ApiIdempotencyKeys1764281000000,
   ApiTokenRequestCounts1764281500000,
   AttestationBatches1764283000000,
 ];
