@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { SqlService, type Tx } from '../database/sql.service';
+import { BATCH_ROW_STATUSES, type BatchRowStatus } from './batch-status';
 import { AttestationBatchRow } from './attestation-batch-row.entity';
 import { AttestationBatch } from './attestation-batch.entity';
 
@@ -46,5 +48,33 @@ export class BulkAttestationsRepository {
 
   rowsOf(batchId: number, reader: Pick<Tx, 'manager'> = this.sql): Promise<AttestationBatchRow[]> {
     return reader.manager.find(AttestationBatchRow, { where: { batchId }, order: { rowNumber: 'ASC' } });
+  }
+
+  // How many rows of the batch are in each status (read from ix_attestation_batch_rows_status).
+  async rowCounts(batchId: number): Promise<Record<BatchRowStatus, number>> {
+    const counts = Object.fromEntries(BATCH_ROW_STATUSES.map((status) => [status, 0])) as Record<
+      BatchRowStatus,
+      number
+    >;
+    const rows = await this.sql.query<{ status: string; n: number | string }>`
+      SELECT status, count(*) AS n FROM attestation_batch_rows WHERE batch_id = ${batchId} GROUP BY status`;
+    for (const row of rows)
+      if ((BATCH_ROW_STATUSES as readonly string[]).includes(row.status))
+        counts[row.status as BatchRowStatus] = Number(row.n);
+    return counts;
+  }
+
+  // A page of the batch's rows in file order, of the given statuses or all of them.
+  rowsPage(
+    batchId: number,
+    statuses: readonly BatchRowStatus[] | null,
+    page: { offset: number; limit: number },
+  ): Promise<AttestationBatchRow[]> {
+    return this.sql.manager.find(AttestationBatchRow, {
+      where: statuses ? { batchId, status: In([...statuses]) } : { batchId },
+      order: { rowNumber: 'ASC' },
+      skip: page.offset,
+      take: page.limit,
+    });
   }
 }

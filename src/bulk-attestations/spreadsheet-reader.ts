@@ -17,6 +17,8 @@ export const NOT_A_SPREADSHEET =
 export const OLD_EXCEL =
   'This is an old Excel (.xls) workbook: save it as Excel Workbook (.xlsx) or CSV and upload it again.';
 export const BROKEN_XLSX = 'This XLSX file could not be read: it may be damaged. Save it again from Excel, or as CSV.';
+export const UNREADABLE_UPLOAD =
+  'This upload could not be read: choose one CSV or XLSX file in the form and send it again.';
 export const NO_ROWS = 'This file has no rows under its header row.';
 
 // A data row as read: its row number as a spreadsheet shows it (the header is row 1; an empty row still counts, a
