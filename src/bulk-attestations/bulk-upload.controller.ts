@@ -10,9 +10,17 @@ import { RedirectException } from '../common/redirect.exception';
 import { templateCsv, templateXlsx } from './batch-template';
 import { BulkUploadService, PREVIEW_SHOWS, type PreviewShow } from './bulk-upload.service';
 import { UPLOAD_PATH } from './bulk-upload.middleware';
-import { newBatchView, previewView, selectionUrl, selectionView } from './bulk-upload.view';
+import {
+  EXPORT_NEEDS_FILTER,
+  newBatchView,
+  previewView,
+  remindersText,
+  selectionUrl,
+  selectionView,
+} from './bulk-upload.view';
 import { SelectionForm, TemplateQuery } from './dto/selection.dto';
-import { parseSelection, type TenantSelection } from './tenant-selection';
+import { NOTHING_SELECTED, parseSelection, type TenantSelection } from './tenant-selection';
+import { flash } from '../common/flash';
 
 const CHANGERS = ['admin', 'operator'] as const;
 
@@ -51,6 +59,33 @@ export class BulkUploadController {
   choose(@Body() form: SelectionForm): never {
     const selection = parseSelection(form);
     throw new RedirectException(selection ? selectionUrl(selection) : '/mca');
+  }
+
+  @Post('reminders')
+  async remind(@Req() req: Request, @Body() form: SelectionForm): Promise<never> {
+    const selection = parseSelection(form);
+    if (!selection) {
+      flash(req, 'error', NOTHING_SELECTED);
+      throw new RedirectException('/mca');
+    }
+    const { sent, alreadyReminded } = await this.bulk.remindSelection(selection);
+    flash(req, sent > 0 ? 'success' : 'info', remindersText(sent, alreadyReminded));
+    throw new RedirectException('/mca');
+  }
+
+  // "Export" is the MCA report of the selection's filter (src/reports): its form, with the filter filled in.
+  @Post('export')
+  exportSelection(@Req() req: Request, @Body() form: SelectionForm): never {
+    const selection = parseSelection(form);
+    if (selection?.kind !== 'filter') {
+      flash(req, 'info', EXPORT_NEEDS_FILTER);
+      throw new RedirectException('/mca');
+    }
+    const params = new URLSearchParams();
+    if (selection.filter.status !== 'all') params.set('status', selection.filter.status);
+    if (selection.filter.q !== '') params.set('q', selection.filter.q);
+    const query = params.toString();
+    throw new RedirectException(query ? `/reports?${query}` : '/reports');
   }
 
   @Get('selection')

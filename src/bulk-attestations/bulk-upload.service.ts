@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { parseAttestationInput } from '../attestations/attestation-input';
+import { AttestationsService } from '../attestations/attestations.service';
 import type { AttestationForm } from '../attestations/dto/attestation-form.dto';
 import { BrokerScope } from '../common/broker-scope.service';
 import { Clock } from '../common/clock';
@@ -67,8 +68,21 @@ export class BulkUploadService {
     private readonly scope: BrokerScope,
     private readonly tenants: TenantsRepository,
     private readonly batches: BulkAttestationsRepository,
+    private readonly attestations: AttestationsService,
     private readonly clock: Clock,
   ) {}
+
+  // "Send reminders" on the list: the attestations' own reminder (one per link) for the selection's pending tenants.
+  async remindSelection(selection: TenantSelection | null): Promise<{ sent: number; alreadyReminded: number }> {
+    const pending = (await this.selectedTenants(selection)).filter((t) => t.status === 'pending').map((t) => t.id);
+    const total = { sent: 0, alreadyReminded: 0 };
+    for (const slice of slices(pending, LOOKUP_SLICE)) {
+      const result = await this.attestations.remindTenants(slice);
+      total.sent += result.sent;
+      total.alreadyReminded += result.alreadyReminded;
+    }
+    return total;
+  }
 
   // An uploaded file as a draft. The same file uploaded twice makes two drafts: neither is sent unless confirmed.
   async draftFromFile(file: UploadedFile | undefined, user: CurrentUser): Promise<AttestationBatch> {

@@ -151,3 +151,14 @@ export function previewView(preview: BatchPreview, show: PreviewShow) {
         : null,
   };
 }
+
+export const EXPORT_NEEDS_FILTER =
+  'An export is the MCA report of a filter: choose “Select all … matching” (filter or search first), then Export.';
+
+export function remindersText(sent: number, alreadyReminded: number): string {
+  const already =
+    alreadyReminded > 0 ? ` ${plural(alreadyReminded, 'link was', 'links were')} already reminded once.` : '';
+  if (sent === 0 && alreadyReminded === 0)
+    return 'No selected tenant has an emailed link awaiting acceptance: no reminder sent.';
+  return `${plural(sent, 'reminder', 'reminders')} queued to the signatories.${already}`;
+}

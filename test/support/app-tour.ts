@@ -51,11 +51,22 @@ export async function tourApp(): Promise<AppTour> {
     format: 'csv',
     status: 'none',
   });
+  // A draft bulk attestation for the fresh tenant (its preview page).
+  await postForm(admin, '/mca', '/attestation-batches/selection/draft', {
+    tenant: String(fresh.id),
+    signatoryFirstName: 'Grace',
+    signatoryLastName: 'Hopper',
+    signatoryEmail: 'grace@customer.test',
+    country: 'US',
+    language: 'en-US',
+    autoFinalize: 'no',
+  });
   const dataSource = testApp.app.get(DataSource);
   const [schedule] = await dataSource.query('SELECT id FROM report_schedules');
   const [report] = await dataSource.query('SELECT id FROM report_requests');
   const [user] = await dataSource.query('SELECT id FROM users');
   const [job] = await dataSource.query('SELECT id FROM jobs');
+  const [batch] = await dataSource.query('SELECT id FROM attestation_batches');
 
   const values: Record<string, Record<string, string | number>> = {
     '/tenants/:tenantId/attestations/new': { tenantId: fresh.id },
@@ -73,6 +84,7 @@ export async function tourApp(): Promise<AppTour> {
     ['/reports/:id', { id: report.id }],
     ['/users/:id', { id: user.id }],
     ['/admin/jobs/:id', { id: job.id }],
+    ['/attestation-batches/:id', { id: batch.id }],
   ];
   return {
     testApp,
