@@ -5,6 +5,7 @@ import {
   DEFAULT_LANGUAGE,
   LANGUAGES,
   countryName,
+  isCountry,
   languageName,
 } from '../attestations/countries-languages';
 import { MCA_BREADCRUMB } from '../tenants/mca-view';
@@ -87,8 +88,12 @@ function rowView(row: AttestationBatchRow) {
     companyName: row.companyName,
     signatory: `${row.signatoryFirstName} ${row.signatoryLastName}`.trim(),
     email: row.signatoryEmail,
-    country: row.country ? countryName(row.country) : '',
-    language: row.language ? languageName(row.language) : '',
+    // Codes keep the column narrow; their names are in the title. A refused row keeps the text as written, which
+    // names no country (Intl refuses it).
+    country: row.country,
+    countryName: isCountry(row.country) ? countryName(row.country) : row.country,
+    language: row.language,
+    languageName: languageName(row.language),
     autoFinalize: row.autoFinalize ? 'Yes' : 'No',
     status: row.status,
     outcome: row.status === 'pending' ? 'Will create' : row.status === 'skipped' ? 'Will skip' : 'Error',

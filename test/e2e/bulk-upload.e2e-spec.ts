@@ -190,7 +190,13 @@ describe('Bulk attestation: upload, template, selection and preview', () => {
     add(row(accepted.microsoftTenantId));
     add(row(open.microsoftTenantId));
     add(row(fresh[4].microsoftTenantId, { 'Signatory email': 'other@customer.test' }));
-    add(row(fresh[5].microsoftTenantId, { 'Signatory email': 'not-an-email', 'Language (e.g. en-US)': 'Klingon' }));
+    add(
+      row(fresh[5].microsoftTenantId, {
+        'Signatory email': 'not-an-email',
+        'Language (e.g. en-US)': 'Klingon',
+        'Country (e.g. US or United States)': 'Narnia',
+      }),
+    );
     const formulaRow = add(row(fresh[6].microsoftTenantId));
     formulaRow.getCell(1).value = { formula: '"grace"&"@customer.test"', result: 'grace@customer.test' };
     const { html } = await previewOf(Buffer.from(await workbook.xlsx.writeBuffer()), 'tenants.xlsx');
@@ -204,7 +210,7 @@ describe('Bulk attestation: upload, template, selection and preview', () => {
     expect(html).toContain(`href="/tenants/${open.id}/attestation"`);
     expect(resultOf(html, 7)).toBe('Error Microsoft tenant ID: This tenant is also on row 2: list each tenant once');
     expect(resultOf(html, 8)).toBe(
-      'Error Signatory email: Enter a valid email address, like name@example.com Language (e.g. en-US): Choose a language from the list',
+      'Error Signatory email: Enter a valid email address, like name@example.com Country (e.g. US or United States): Choose a country from the list Language (e.g. en-US): Choose a language from the list',
     );
     // The formula's text, not its cached result: an email address that is not one.
     expect(resultOf(html, 9)).toBe('Error Signatory email: Enter a valid email address, like name@example.com');
