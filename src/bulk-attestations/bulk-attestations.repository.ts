@@ -11,8 +11,32 @@ export type NewBatch = Pick<
 >;
 export type NewBatchRow = Omit<AttestationBatchRow, 'id' | 'batchId' | 'updatedAt'>;
 
-// Rows are written in slices: SQLite allows a limited number of bound values per statement.
-const ROWS_PER_INSERT = 50;
+// In the order insertDraft binds them: hand-written, as TypeORM's insert took a second for 5,000 rows (the write
+// transaction, which holds SQLite's one writer, now takes about a tenth of that).
+const ROW_COLUMNS = [
+  'batch_id',
+  'row_number',
+  'tenant_id',
+  'microsoft_tenant_id',
+  'company_name',
+  'signatory_first_name',
+  'signatory_last_name',
+  'signatory_email',
+  'signatory_phone',
+  'country',
+  'language',
+  'auto_finalize',
+  'status',
+  'errors',
+  'skip_reason',
+  'attestation_id',
+  'error',
+  'updated_at',
+];
+
+// Rows are written in slices: a statement binds at most 32,766 values on SQLite and 65,535 on PostgreSQL; 18
+// columns by 500 rows stays far below both, and 5,000 rows are 10 statements (the write transaction stays short).
+const ROWS_PER_INSERT = 500;
 
 // The attestation_batches and attestation_batch_rows tables.
 @Injectable()
@@ -36,11 +60,37 @@ export class BulkAttestationsRepository {
         summarySentAt: null,
       }),
     );
+    const updatedAt = tx.dialect.encodeTimestamp(batch.createdAt);
+    const flag = (value: boolean): boolean | number => (tx.dialect.name === 'sqlite' ? Number(value) : value);
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
       const slice = rows.slice(start, start + ROWS_PER_INSERT);
-      await tx.manager.insert(
-        AttestationBatchRow,
-        slice.map((row) => ({ ...row, batchId: saved.id, updatedAt: batch.createdAt })),
+      const values = slice.flatMap((row) => [
+        saved.id,
+        row.rowNumber,
+        row.tenantId,
+        row.microsoftTenantId,
+        row.companyName,
+        row.signatoryFirstName,
+        row.signatoryLastName,
+        row.signatoryEmail,
+        row.signatoryPhone,
+        row.country,
+        row.language,
+        flag(row.autoFinalize),
+        row.status,
+        row.errors,
+        row.skipReason,
+        row.attestationId,
+        row.error,
+        updatedAt,
+      ]);
+      const tuples = slice.map((_, r) => {
+        const first = r * ROW_COLUMNS.length;
+        return `(${ROW_COLUMNS.map((_, c) => tx.dialect.placeholder(first + c + 1)).join(', ')})`;
+      });
+      await tx.run(
+        `INSERT INTO attestation_batch_rows (${ROW_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+        values,
       );
     }
     return saved;
