@@ -50,6 +50,19 @@ describe('readSpreadsheet', () => {
     expect(sheet.rows[0].cells).toEqual(['Renée Müller', 'Köln € “ok”']);
   });
 
+  it('should read a file of UTF-8 and Windows-1252 lines line by line', async () => {
+    const content = Buffer.concat([
+      Buffer.from('Name,City\nZoë,Århus\n', 'utf8'),
+      Buffer.from('Ren\xe9e,K\xf6ln\n', 'latin1'),
+    ]);
+    const sheet = await readSpreadsheet(content);
+    expect(sheet.encoding).toBe('mixed');
+    expect(sheet.rows.map((row) => row.cells)).toEqual([
+      ['Zoë', 'Århus'],
+      ['Renée', 'Köln'],
+    ]);
+  });
+
   it('should read UTF-16 text with its BOM (Excel "Unicode text", tab-separated)', async () => {
     const text = 'Name\tCity\nZoë\tÅrhus\n';
     const sheet = await readSpreadsheet(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));

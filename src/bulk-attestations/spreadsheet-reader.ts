@@ -31,8 +31,8 @@ export interface SheetRow {
 export interface Sheet {
   header: string[];
   rows: SheetRow[];
-  // How the text was decoded (CSV only): said on the preview when it was not UTF-8.
-  encoding: 'utf-8' | 'windows-1252' | 'utf-16le' | null;
+  // How the text was decoded (CSV only; 'mixed': lines in UTF-8 and lines in Windows-1252).
+  encoding: 'utf-8' | 'windows-1252' | 'utf-16le' | 'mixed' | null;
 }
 
 const refuse = (message: string): never => {
@@ -53,15 +53,32 @@ export async function readSpreadsheet(content: Buffer): Promise<Sheet> {
 }
 
 // UTF-8 (with or without a BOM) when the bytes are valid UTF-8; UTF-16 with its BOM (Excel's "Unicode text");
-// otherwise Windows-1252, Excel's "CSV" on Western Windows, which also reads Latin-1 text the same for letters.
+// otherwise each line on its own: UTF-8 when it is valid UTF-8, else Windows-1252 (Excel's "CSV" on Western
+// Windows, which reads Latin-1 letters the same), so that a file pasted together from both encodings reads right.
+// A byte 0x0A is a line feed in all three, so lines are cut on it before decoding.
 export function decodeText(content: Buffer): { text: string; encoding: NonNullable<Sheet['encoding']> } {
   if (content.subarray(0, 2).equals(UTF16LE_BOM))
     return { text: new TextDecoder('utf-16le').decode(content.subarray(2)), encoding: 'utf-16le' };
   const body = content.subarray(0, 3).equals(UTF8_BOM) ? content.subarray(3) : content;
+  const strict = new TextDecoder('utf-8', { fatal: true });
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8' };
+    return { text: strict.decode(body), encoding: 'utf-8' };
   } catch {
-    return { text: decodeWindows1252(body), encoding: 'windows-1252' };
+    let utf8Lines = 0;
+    const lines: string[] = [];
+    for (let start = 0; start <= body.length;) {
+      const end = body.indexOf(0x0a, start);
+      const line = body.subarray(start, end === -1 ? body.length : end);
+      try {
+        lines.push(strict.decode(line));
+        if (line.some((byte) => byte >= 0x80)) utf8Lines += 1;
+      } catch {
+        lines.push(decodeWindows1252(line));
+      }
+      if (end === -1) break;
+      start = end + 1;
+    }
+    return { text: lines.join('\n'), encoding: utf8Lines > 0 ? 'mixed' : 'windows-1252' };
   }
 }
 
