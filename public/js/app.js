@@ -410,9 +410,17 @@
         n === 0 ? 'Tick tenants to act on them' : n === 1 ? '1 tenant selected' : n + ' tenants selected';
     }
 
+    // Rows shown again (another page, or rows refreshed in place by GET /mca/rows) take the selection's state: all
+    // matching ticks every row; otherwise the kept ones.
     function restore() {
+      var all = document.querySelector('#mca-selection-bar input[name="matching"]');
       document.querySelectorAll(BOX).forEach(function (box) {
-        if (!box.disabled && keptInput(box.value)) box.checked = true;
+        if (all) {
+          box.checked = true;
+          box.disabled = true;
+        } else if (keptInput(box.value)) {
+          box.checked = true;
+        }
       });
       showCount();
     }
@@ -441,9 +449,7 @@
       });
     });
 
-    document.addEventListener('htmx:after:swap', function (event) {
-      if (isResultsSwap(event)) restore();
-    });
+    document.addEventListener('htmx:after:swap', restore);
     restore();
   }
 
