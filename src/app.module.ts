@@ -10,6 +10,7 @@ import { CurrentUserLocalsMiddleware } from './auth/current-user-locals.middlewa
 import { BackupsModule } from './backups/backups.module';
 import { BrokersModule } from './brokers/brokers.module';
 import { BulkAttestationsModule } from './bulk-attestations/bulk-attestations.module';
+import { BulkUploadMiddleware } from './bulk-attestations/bulk-upload.middleware';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import { CommonModule } from './common/common.module';
@@ -80,7 +81,13 @@ export class AppModule implements NestModule {
     consumer.apply(DatabaseGateMiddleware).exclude('healthz', 'readyz').forRoutes(ALL_ROUTES);
     // The pages' middleware; the API (bearer tokens, JSON bodies, no session and so no CSRF) has its own.
     consumer
-      .apply(BodyParserMiddleware, CsrfMiddleware, ViewLocalsMiddleware, CurrentUserLocalsMiddleware)
+      .apply(
+        BodyParserMiddleware,
+        BulkUploadMiddleware,
+        CsrfMiddleware,
+        ViewLocalsMiddleware,
+        CurrentUserLocalsMiddleware,
+      )
       .exclude('healthz', 'readyz', 'api/{*splat}')
       .forRoutes(ALL_ROUTES);
   }

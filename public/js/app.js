@@ -384,7 +384,77 @@
     });
   }
 
+  // ---- MCA page's selection (src/bulk-attestations): ticked tenants kept across pages ----
+  // Without JavaScript the selection is the page's ticked rows. With it, each ticked row also becomes a hidden input
+  // of the selection's form, outside the results htmx swaps, so that rows ticked on other pages are posted too; the
+  // boxes of a page shown again are ticked from them. Hidden inputs rather than the session: nothing is written on
+  // the server for a selection never used, and the page's requests stay as cheap as they were.
+  function mcaSelection() {
+    var BOX = 'input[type="checkbox"][name="tenant"][form="mca-selection"]';
+
+    function kept() {
+      return document.getElementById('mca-kept');
+    }
+
+    function keptInput(id) {
+      var box = kept();
+      return box ? box.querySelector('input[value="' + id + '"]') : null;
+    }
+
+    function showCount() {
+      var count = document.getElementById('selection-count');
+      var box = kept();
+      if (!count || !box) return;
+      var n = box.querySelectorAll('input').length;
+      count.textContent =
+        n === 0 ? 'Tick tenants to act on them' : n === 1 ? '1 tenant selected' : n + ' tenants selected';
+    }
+
+    // Rows shown again (another page, or rows refreshed in place by GET /mca/rows) take the selection's state: all
+    // matching ticks every row; otherwise the kept ones.
+    function restore() {
+      var all = document.querySelector('#mca-selection-bar input[name="matching"]');
+      document.querySelectorAll(BOX).forEach(function (box) {
+        if (all) {
+          box.checked = true;
+          box.disabled = true;
+        } else if (keptInput(box.value)) {
+          box.checked = true;
+        }
+      });
+      showCount();
+    }
+
+    document.addEventListener('change', function (event) {
+      var box = event.target;
+      if (!(box instanceof HTMLInputElement) || !box.matches(BOX) || !kept()) return;
+      var input = keptInput(box.value);
+      if (box.checked && !input) {
+        input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = 'tenant';
+        input.value = box.value;
+        kept().appendChild(input);
+      } else if (!box.checked && input) {
+        input.remove();
+      }
+      showCount();
+    });
+
+    // The kept inputs name the ticked rows already: the boxes themselves would post them twice.
+    document.addEventListener('submit', function (event) {
+      if (!(event.target instanceof HTMLFormElement) || event.target.id !== 'mca-selection') return;
+      document.querySelectorAll(BOX).forEach(function (box) {
+        if (keptInput(box.value)) box.removeAttribute('name');
+      });
+    });
+
+    document.addEventListener('htmx:after:swap', restore);
+    restore();
+  }
+
   mcaPage();
+  mcaSelection();
   refreshWaitingRows();
   attestationDialog();
   reportDialog();

@@ -38,7 +38,8 @@ import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
     AttestationPollHandler,
     AttestationFinalizeHandler,
   ],
-  // The reports show each tenant's latest attestation; the API calls the service the pages call.
+  // The reports show each tenant's latest attestation; the API calls the service the pages call; bulk attestation
+  // sends reminders for a selection.
   exports: [AttestationsRepository, AttestationsService],
 })
 export class AttestationsModule {}

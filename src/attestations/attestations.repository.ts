@@ -296,6 +296,19 @@ export class AttestationsRepository {
     return rows.map((row) => toAttestation(row, this.sql.dialect));
   }
 
+  // The emailed links still awaiting acceptance of these tenants of the broker (a reminder asked from the MCA list).
+  async awaitingOfTenants(brokerId: number, tenantIds: readonly number[]): Promise<Attestation[]> {
+    if (tenantIds.length === 0) return [];
+    const { dialect } = this.sql;
+    const list = tenantIds.map((_, i) => dialect.placeholder(i + 3)).join(', ');
+    const rows = await this.sql.run<AttestationRow>(
+      `SELECT * FROM attestations WHERE broker_id = ${dialect.placeholder(1)} AND state = ${dialect.placeholder(2)}
+       AND email_link = TRUE AND tenant_id IN (${list}) ORDER BY id`,
+      [brokerId, 'awaiting_acceptance', ...tenantIds],
+    );
+    return rows.map((row) => toAttestation(row, dialect));
+  }
+
   // Marks the reminder sent, unless another run did first (the row is locked until the transaction ends).
   async markReminded(tx: Tx, attestationId: number, at: Date): Promise<boolean> {
     const [current] = await tx.run<{ reminded_at: unknown }>(

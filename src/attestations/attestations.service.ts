@@ -493,21 +493,37 @@ export class AttestationsService {
   // Links that expire within a day and were not accepted, not yet reminded (the poll job sends each one reminder).
   async remindDue(now: Date, partnerName: (brokerId: number) => Promise<string>): Promise<number> {
     let sent = 0;
-    for (const attestation of await this.repository.toRemind(now, new Date(now.getTime() + 24 * 60 * 60_000))) {
-      const name = await partnerName(attestation.brokerId);
-      await this.sql.transaction(async (tx) => {
-        if (!(await this.repository.markReminded(tx, attestation.id, now))) return;
-        await this.mail.reminder(tx, attestation, name);
-        await this.audit.record(tx, {
-          action: 'attestation.reminded',
-          subject: { type: 'attestation', id: attestation.id },
-          brokerId: attestation.brokerId,
-          data: { to: attestation.signatoryEmail },
-        });
-        sent += 1;
-      });
-    }
+    for (const attestation of await this.repository.toRemind(now, new Date(now.getTime() + 24 * 60 * 60_000)))
+      if (await this.remind(attestation, await partnerName(attestation.brokerId), now)) sent += 1;
     return sent;
+  }
+
+  // The same one reminder per link, asked for now by the partner for these tenants (the MCA list's selection): sent
+  // to the signatories of their emailed links still awaiting acceptance that were not reminded yet.
+  async remindTenants(tenantIds: readonly number[]): Promise<{ sent: number; alreadyReminded: number }> {
+    const brokerId = this.scope.brokerId();
+    const name = (await this.brokers.nameOf(brokerId)) ?? '';
+    const now = this.clock.now();
+    const result = { sent: 0, alreadyReminded: 0 };
+    for (const attestation of await this.repository.awaitingOfTenants(brokerId, tenantIds)) {
+      if (await this.remind(attestation, name, now)) result.sent += 1;
+      else result.alreadyReminded += 1;
+    }
+    return result;
+  }
+
+  private remind(attestation: Attestation, partnerName: string, now: Date): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      if (!(await this.repository.markReminded(tx, attestation.id, now))) return false;
+      await this.mail.reminder(tx, attestation, partnerName);
+      await this.audit.record(tx, {
+        action: 'attestation.reminded',
+        subject: { type: 'attestation', id: attestation.id },
+        brokerId: attestation.brokerId,
+        data: { to: attestation.signatoryEmail },
+      });
+      return true;
+    });
   }
 }
 

@@ -15,6 +15,7 @@ import { isHtmxRequest } from '../common/htmx';
 import {
   MAX_ROWS_ASKED,
   MCA_PATH,
+  mcaUrl,
   parseMcaQuery,
   parseRowIds,
   SEARCH_MAX_LENGTH,
@@ -35,6 +36,22 @@ function reportsUrl(query: McaQuery): string {
   if (query.q !== '') params.set('q', query.q);
   const search = params.toString();
   return search ? `/reports?${search}` : '/reports';
+}
+
+// Operators and admins choose tenants for bulk actions (src/bulk-attestations); viewers see the list only.
+const canSelect = (user: SignedInUser): boolean => user.role === 'admin' || user.role === 'operator';
+
+// "Select all N matching" is a state of the page (?select=all), so that it works as a link without JavaScript; the
+// selection is then the filter and search, posted as such, never the N ids.
+function selectionState(req: Request, user: SignedInUser, url: string, total: number) {
+  if (!canSelect(user)) return { canSelect: false };
+  return {
+    canSelect: true,
+    allSelected: req.query.select === 'all',
+    matchingText: total.toLocaleString('en'),
+    selectAllUrl: `${url}${url.includes('?') ? '&' : '?'}select=all`,
+    clearSelectionUrl: url,
+  };
 }
 
 // The page's state from its query string, parsed by hand (a custom decorator: the global ValidationPipe skips it).
@@ -69,8 +86,10 @@ export class McaController {
     // After a sync the summary changed too: the page's script asks for it with the results (SUMMARY_HEADER).
     const withSummary = fragment && req.get(SUMMARY_HEADER) === 'true';
     // Added to the fresh view model rather than spread into a copy of it (the page's largest object).
+    const url = mcaUrl(data.query);
     return Object.assign(mcaView(data, user.role, sync, this.clock.now()), {
       reportsUrl: reportsUrl(data.query),
+      ...selectionState(req, user, url, data.total),
       fragment,
       withSummary,
       layout: fragment ? false : undefined,
@@ -85,6 +104,7 @@ export class McaController {
     if (!ids) throw new BadRequestException(`Ask for 1 to ${MAX_ROWS_ASKED} tenants by id: ?id=1&id=2…`);
     const data = await this.mca.loadRows(ids);
     return Object.assign(mcaRowsView(data, user.role), {
+      canSelect: canSelect(user),
       fragment: true,
       rowsOnly: true,
       withSummary: true,

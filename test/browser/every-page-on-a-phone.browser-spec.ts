@@ -5,7 +5,12 @@ import { fillPath, routesOf } from '../support/routes';
 
 const PHONE = { width: 390, height: 844 };
 // Routes that answer with a file, JSON or a probe, not a page a person reads.
-const NOT_PAGES = new Set(['/healthz', '/reports/:id/download', '/tenants/:tenantId/attestation/record.json']);
+const NOT_PAGES = new Set([
+  '/healthz',
+  '/reports/:id/download',
+  '/attestation-batches/template',
+  '/tenants/:tenantId/attestation/record.json',
+]);
 
 interface Overflow {
   path: string;

@@ -53,12 +53,23 @@ export async function tourApp(): Promise<AppTour> {
     status: 'none',
   });
   await postForm(admin, '/api-access', '/api-access', { name: 'Billing', scope: 'read', expiry: 'never' });
+  // A draft bulk attestation for the fresh tenant (its preview page).
+  await postForm(admin, '/mca', '/attestation-batches/selection/draft', {
+    tenant: String(fresh.id),
+    signatoryFirstName: 'Grace',
+    signatoryLastName: 'Hopper',
+    signatoryEmail: 'grace@customer.test',
+    country: 'US',
+    language: 'en-US',
+    autoFinalize: 'no',
+  });
   const dataSource = testApp.app.get(DataSource);
   const [schedule] = await dataSource.query('SELECT id FROM report_schedules');
   const [report] = await dataSource.query('SELECT id FROM report_requests');
   const [user] = await dataSource.query('SELECT id FROM users');
   const [job] = await dataSource.query('SELECT id FROM jobs');
   const [apiToken] = await dataSource.query('SELECT id FROM api_tokens');
+  const [batch] = await dataSource.query('SELECT id FROM attestation_batches');
 
   const values: Record<string, Record<string, string | number>> = {
     '/tenants/:tenantId/attestations/new': { tenantId: fresh.id },
@@ -80,6 +91,7 @@ export async function tourApp(): Promise<AppTour> {
     // Text, not a number: the tour has no API token, and the API answers 401 before it reads an id (the API's own
     // specs check its 404s with a token).
     ['/api/v1/attestations/:id', { id: String((await attestationOf(pending)).id) }],
+    ['/attestation-batches/:id', { id: batch.id }],
   ];
   return {
     testApp,
