@@ -32,7 +32,7 @@ import {
   recordPageView,
 } from './attestation-view';
 import type { TenantSummary } from '../tenants/tenants.repository';
-import { AttestationsService } from './attestations.service';
+import { AttestationsService, creatorOf } from './attestations.service';
 import { AttestationPages } from './attestation-pages';
 import { AuditTrail } from '../audit/audit-trail.service';
 import type { Attestation } from './attestation.record';
@@ -87,7 +87,7 @@ export class AttestationsController {
     @CurrentUser() user: SignedInUser,
   ) {
     const tenant = await this.attestations.tenant(tenantId);
-    const attestation = await this.attestations.create(tenant.id, form, user);
+    const attestation = await this.attestations.create(tenant.id, form, creatorOf(user));
     if (!isHtmxRequest(req)) {
       flash(req, 'success', `Agreement link generated for ${tenant.name}.`);
       throw new RedirectException(`/tenants/${tenant.id}/attestation`);

@@ -20,7 +20,7 @@ import { AttestationClaims } from './attestation-claims';
 import { parseAttestationInput, type AttestationInput } from './attestation-input';
 import { isOpen, tenantAttestationStateFor, transition, type AttestationEvent } from './attestation-state';
 import type { Attestation, AttestationChanges } from './attestation.record';
-import { AttestationsRepository } from './attestations.repository';
+import { AttestationsRepository, type AttestationMilestones } from './attestations.repository';
 import type { AttestationForm } from './dto/attestation-form.dto';
 import { AttestationMail } from './attestation-mail';
 import { AuditTrail, type AuditActor } from '../audit/audit-trail.service';
@@ -35,6 +35,21 @@ export const FINALIZE_MAX_ATTEMPTS = 8;
 // How long a second submit of the same form waits for the first to record its attestation.
 const CLAIM_WAIT_MS = 15_000;
 const CLAIM_POLL_MS = 100;
+
+// Who asks for an attestation: the signed-in user, or a batch's creator when the batch's job sends it (no session).
+export interface AttestationCreator {
+  brokerId: number;
+  brokerName: string;
+  userId: number | null;
+  label: string;
+}
+
+export const creatorOf = (user: CurrentUser): AttestationCreator => ({
+  brokerId: user.brokerId,
+  brokerName: user.brokerName,
+  userId: user.id,
+  label: `${user.name} (${user.email})`,
+});
 
 // Polling schedule of a link by its age: often while the customer is likely to act, then less and less.
 export function nextPollDelayMs(createdAt: Date, now: Date): number {
@@ -126,7 +141,7 @@ export class AttestationsService {
     return this.repository.brokerDefaults(this.scope.brokerId());
   }
 
-  async create(tenantId: number, body: AttestationForm, user: CurrentUser): Promise<Attestation> {
+  async create(tenantId: number, body: AttestationForm, creator: AttestationCreator): Promise<Attestation> {
     const tenant = await this.tenant(tenantId);
     const { input, errors } = parseAttestationInput(body);
     if (Object.keys(errors).length > 0) throw new ValidationFailedError(errors);
@@ -143,7 +158,7 @@ export class AttestationsService {
     let created: EnhancedAttestation;
     let credentials: PartnerCenterCredentials;
     try {
-      credentials = await this.settings.credentialsFor(user.brokerId);
+      credentials = await this.settings.credentialsFor(creator.brokerId);
       // The form's token is the MS-RequestId: a retried call reaches Partner Center as one operation.
       created = await this.client.createEnhancedAttestation(credentials, this.request(input), input.requestToken);
     } catch (error) {
@@ -155,7 +170,7 @@ export class AttestationsService {
     try {
       return await this.sql.transaction(async (tx) => {
         await this.claims.release(tenant.id, input.requestToken, tx);
-        const attestation = await this.insert(tx, tenant, input, created, componentUrl, template, user);
+        const attestation = await this.insert(tx, tenant, input, created, componentUrl, template, creator);
         await this.writer.recordLatestAttestation(tx, tenant.id, tenantAttestationStateFor(attestation.state));
         await this.audit.record(tx, {
           action: 'attestation.created',
@@ -182,7 +197,7 @@ export class AttestationsService {
             ...(created.unreadable !== undefined ? { answerUnreadable: created.unreadable } : {}),
           },
         });
-        if (input.emailLink) return this.emailLink(tx, attestation, user.brokerName);
+        if (input.emailLink) return this.emailLink(tx, attestation, creator.brokerName);
         return attestation;
       });
     } catch (error) {
@@ -193,6 +208,23 @@ export class AttestationsService {
       await this.refuseSecondOpen(tenantId);
       throw error;
     }
+  }
+
+  // A batch row whose sender died between claiming the tenant and recording the attestation: its claim is given up,
+  // so that the same request (the same token, Partner Center's same MS-RequestId) can be made again.
+  abandonClaim(tenantId: number, requestToken: string): Promise<void> {
+    return this.claims.release(tenantId, requestToken);
+  }
+
+  // The attestations a batch of the broker made, by id (its result file, streamed after the request's handler
+  // returned, names its broker rather than reading the request's).
+  byIds(brokerId: number, ids: readonly number[]): Promise<Map<number, Attestation>> {
+    return this.repository.byIds(brokerId, ids);
+  }
+
+  // How far a batch's attestations have come: emailed, accepted (or further), finalized.
+  milestones(brokerId: number, ids: readonly number[]): Promise<AttestationMilestones> {
+    return this.repository.milestones(brokerId, ids);
   }
 
   // The attestation a concurrent submit of the same form is making, once it is recorded.
@@ -423,11 +455,11 @@ export class AttestationsService {
     created: EnhancedAttestation,
     componentUrl: string | null,
     template: { templateId: string; agreementLink: string } | null,
-    user: CurrentUser,
+    creator: AttestationCreator,
   ): Promise<Attestation> {
     const now = this.clock.now();
     return this.repository.insert(tx, {
-      brokerId: user.brokerId,
+      brokerId: creator.brokerId,
       tenantId: tenant.id,
       pcAttestationId: created.id,
       input,
@@ -436,8 +468,8 @@ export class AttestationsService {
       linkExpiresAt: created.expiresAt,
       templateId: template?.templateId ?? null,
       agreementLink: template?.agreementLink ?? null,
-      createdByUserId: user.id,
-      createdByLabel: `${user.name} (${user.email})`,
+      createdByUserId: creator.userId,
+      createdByLabel: creator.label,
       createdAt: now,
       nextPollAt: new Date(now.getTime() + nextPollDelayMs(now, now)),
     });

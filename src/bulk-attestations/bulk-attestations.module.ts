@@ -1,14 +1,22 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttestationsModule } from '../attestations/attestations.module';
+import { UsersModule } from '../users/users.module';
 import { AttestationBatchRow } from './attestation-batch-row.entity';
 import { AttestationBatch } from './attestation-batch.entity';
+import { BatchRunHandler } from './batch-run.handler';
+import { BatchRunner } from './batch-runner.service';
+import { BatchSummaryMail } from './batch-summary-mail';
+import { BatchesController } from './batches.controller';
+import { BatchesService } from './batches.service';
 import { BulkAttestationsRepository } from './bulk-attestations.repository';
 
 // Bulk attestation: tenants chosen on the MCA list or listed in a spreadsheet, previewed, then created in the
 // background as one batch with progress and a result file.
 @Module({
-  imports: [TypeOrmModule.forFeature([AttestationBatch, AttestationBatchRow])],
-  providers: [BulkAttestationsRepository],
-  exports: [BulkAttestationsRepository],
+  imports: [TypeOrmModule.forFeature([AttestationBatch, AttestationBatchRow]), AttestationsModule, UsersModule],
+  controllers: [BatchesController],
+  providers: [BulkAttestationsRepository, BatchesService, BatchRunner, BatchRunHandler, BatchSummaryMail],
+  exports: [BulkAttestationsRepository, BatchesService],
 })
 export class BulkAttestationsModule {}

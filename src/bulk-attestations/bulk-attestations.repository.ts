@@ -1,13 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { SqlService, type Tx } from '../database/sql.service';
+import { In, LessThan, MoreThan } from 'typeorm';
+import { SqlService, writeReturning, type Tx } from '../database/sql.service';
 import { AttestationBatchRow } from './attestation-batch-row.entity';
 import { AttestationBatch } from './attestation-batch.entity';
+import type { BatchRowStatus, BatchStatus } from './batch-status';
 
 export type NewBatch = Pick<
   AttestationBatch,
   'brokerId' | 'source' | 'fileName' | 'fileSha256' | 'createdByUserId' | 'createdByLabel' | 'createdAt'
 >;
 export type NewBatchRow = Omit<AttestationBatchRow, 'id' | 'batchId' | 'updatedAt'>;
+
+export type RowCounts = Record<BatchRowStatus, number>;
+
+// A sent row's outcome: its attestation, or why it has none.
+export type RowOutcome = { status: 'created'; attestationId: number } | { status: 'failed'; error: string };
 
 // Rows are written in slices: SQLite allows a limited number of bound values per statement.
 const ROWS_PER_INSERT = 50;
@@ -47,4 +54,162 @@ export class BulkAttestationsRepository {
   rowsOf(batchId: number, reader: Pick<Tx, 'manager'> = this.sql): Promise<AttestationBatchRow[]> {
     return reader.manager.find(AttestationBatchRow, { where: { batchId }, order: { rowNumber: 'ASC' } });
   }
+
+  // The broker's batches, newest first, a page at a time (keyset on the id).
+  listBatches(brokerId: number, beforeId: number | null, limit: number): Promise<AttestationBatch[]> {
+    return this.sql.manager.find(AttestationBatch, {
+      where: beforeId === null ? { brokerId } : { brokerId, id: LessThan(beforeId) },
+      order: { id: 'DESC' },
+      take: limit,
+    });
+  }
+
+  // A batch's rows after `afterRowNumber`, in file order (keyset on the row number).
+  rowsAfter(batchId: number, afterRowNumber: number, limit: number): Promise<AttestationBatchRow[]> {
+    return this.sql.manager.find(AttestationBatchRow, {
+      where: { batchId, rowNumber: MoreThan(afterRowNumber) },
+      order: { rowNumber: 'ASC' },
+      take: limit,
+    });
+  }
+
+  // Rows by status of each of these batches, in one statement.
+  async countsOf(batchIds: readonly number[]): Promise<Map<number, RowCounts>> {
+    const counts = new Map<number, RowCounts>();
+    if (batchIds.length === 0) return counts;
+    const p = this.sql.dialect.placeholder;
+    const rows = await this.sql.run<{ batch_id: number | string; status: BatchRowStatus; n: number | string }>(
+      `SELECT batch_id, status, count(*) AS n FROM attestation_batch_rows
+       WHERE batch_id IN (${batchIds.map((_, i) => p(i + 1)).join(', ')}) GROUP BY batch_id, status`,
+      batchIds,
+    );
+    for (const id of batchIds) counts.set(id, emptyCounts());
+    for (const row of rows) counts.get(Number(row.batch_id))![row.status] = Number(row.n);
+    return counts;
+  }
+
+  async attestationIdsOf(batchId: number): Promise<number[]> {
+    const rows = await this.sql.query<{ attestation_id: number | string }>`
+      SELECT attestation_id FROM attestation_batch_rows WHERE batch_id = ${batchId} AND attestation_id IS NOT NULL`;
+    return rows.map((row) => Number(row.attestation_id));
+  }
+
+  // The one change from draft to running: whoever confirms second (another tab, a replay) changes nothing.
+  async confirm(tx: Tx, brokerId: number, batchId: number, now: Date): Promise<boolean> {
+    const rows = await writeReturning<{ id: number }>(
+      tx,
+      `UPDATE attestation_batches SET status = 'running', confirmed_at = ${tx.dialect.placeholder(1)}
+       WHERE id = ${tx.dialect.placeholder(2)} AND broker_id = ${tx.dialect.placeholder(3)} AND status = 'draft'
+       RETURNING id`,
+      [tx.dialect.encodeTimestamp(now), batchId, brokerId],
+    );
+    return rows.length > 0;
+  }
+
+  // A change of a batch's status from one of `from`; false when it was in none of them (someone else acted first).
+  async moveBatch(
+    tx: Tx,
+    batchId: number,
+    from: readonly BatchStatus[],
+    to: BatchStatus,
+    finishedAt: Date | null = null,
+  ): Promise<boolean> {
+    const { affected } = await tx.manager.update(
+      AttestationBatch,
+      { id: batchId, status: In([...from]) },
+      finishedAt ? { status: to, finishedAt } : { status: to },
+    );
+    return Boolean(affected);
+  }
+
+  // Cancelling: the rows not yet sent will not be.
+  async cancelPending(tx: Tx, batchId: number, now: Date): Promise<number> {
+    const { affected } = await tx.manager.update(
+      AttestationBatchRow,
+      { batchId, status: 'pending' },
+      { status: 'cancelled', updatedAt: now },
+    );
+    return affected ?? 0;
+  }
+
+  // Rows left `sending` since before `staleBefore` (their instance died mid-send) go back to pending.
+  async reclaimStale(tx: Tx, batchId: number, staleBefore: Date, now: Date): Promise<AttestationBatchRow[]> {
+    const stale = await tx.manager.find(AttestationBatchRow, {
+      where: { batchId, status: 'sending', updatedAt: LessThan(staleBefore) },
+    });
+    if (stale.length === 0) return [];
+    await tx.manager.update(
+      AttestationBatchRow,
+      { id: In(stale.map((row) => row.id)), status: 'sending' },
+      { status: 'pending', updatedAt: now },
+    );
+    return stale;
+  }
+
+  nextPending(batchId: number, limit: number): Promise<AttestationBatchRow[]> {
+    return this.sql.manager.find(AttestationBatchRow, {
+      where: { batchId, status: 'pending' },
+      order: { rowNumber: 'ASC' },
+      take: limit,
+    });
+  }
+
+  // Takes a pending row for sending while its batch runs; false when it was taken, or its batch paused or cancelled.
+  async claimRow(tx: Tx, rowId: number, now: Date): Promise<boolean> {
+    const p = tx.dialect.placeholder;
+    const rows = await writeReturning<{ id: number }>(
+      tx,
+      `UPDATE attestation_batch_rows SET status = 'sending', updated_at = ${p(1)}
+       WHERE id = ${p(2)} AND status = 'pending'
+       AND EXISTS (SELECT 1 FROM attestation_batches b WHERE b.id = attestation_batch_rows.batch_id AND b.status = 'running')
+       RETURNING id`,
+      [tx.dialect.encodeTimestamp(now), rowId],
+    );
+    return rows.length > 0;
+  }
+
+  async recordOutcome(tx: Tx, rowId: number, outcome: RowOutcome, now: Date): Promise<void> {
+    await tx.manager.update(
+      AttestationBatchRow,
+      { id: rowId, status: 'sending' },
+      outcome.status === 'created'
+        ? { status: 'created', attestationId: outcome.attestationId, error: null, updatedAt: now }
+        : { status: 'failed', error: outcome.error.slice(0, 1000), updatedAt: now },
+    );
+  }
+
+  // Partner Center asked to wait (or could not be reached): the row is sent again later.
+  async putBack(tx: Tx, rowId: number, now: Date): Promise<void> {
+    await tx.manager.update(
+      AttestationBatchRow,
+      { id: rowId, status: 'sending' },
+      { status: 'pending', updatedAt: now },
+    );
+  }
+
+  // The running batch is finished once no row is left to send, and its summary is due once: true for the caller
+  // that made the change (it writes the summary email in the same transaction).
+  async finishIfDone(tx: Tx, batchId: number, now: Date): Promise<boolean> {
+    const p = tx.dialect.placeholder;
+    const at = tx.dialect.encodeTimestamp(now);
+    const rows = await writeReturning<{ id: number }>(
+      tx,
+      `UPDATE attestation_batches SET status = 'finished', finished_at = ${p(1)}, summary_sent_at = ${p(2)}
+       WHERE id = ${p(3)} AND status = 'running' AND summary_sent_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM attestation_batch_rows r WHERE r.batch_id = ${p(4)} AND r.status IN ('pending', 'sending'))
+       RETURNING id`,
+      [at, at, batchId, batchId],
+    );
+    return rows.length > 0;
+  }
 }
+
+export const emptyCounts = (): RowCounts => ({
+  invalid: 0,
+  skipped: 0,
+  pending: 0,
+  sending: 0,
+  created: 0,
+  failed: 0,
+  cancelled: 0,
+});

@@ -1,4 +1,5 @@
-import { csvCells, neutralise, REPORT_COLUMNS, type ReportRow } from './report-columns';
+import { neutralise } from '../common/spreadsheet-cells';
+import { csvCells, REPORT_COLUMNS, type ReportRow } from './report-columns';
 
 const row = (changes: Partial<ReportRow> = {}): ReportRow => ({
   id: 1,

@@ -1,6 +1,7 @@
 import type { LatestAttestation } from '../attestations/attestations.repository';
 import { TENANT_STATUS_LABELS, type TenantStatus } from '../tenants/tenant-status';
 import type { FilteredTenant } from '../tenants/tenants.repository';
+import { isoUtc, neutralise } from '../common/spreadsheet-cells';
 
 export const REPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -73,14 +74,6 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   ),
   date('Removed from Partner Center at (UTC)', (r) => r.removedAt),
 ];
-
-// A spreadsheet reads a cell that starts with one of these as a formula (or DDE): a leading apostrophe keeps it text.
-// Applied in both formats, so that a report reads the same whichever was chosen and whatever opens it.
-const FORMULA_START = /^[=+\-@\t\r]/;
-export const neutralise = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
-
-// ISO 8601 in UTC to the second: 2026-11-30T22:19:00Z.
-export const isoUtc = (value: Date): string => value.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function csvCells(row: ReportRow): string[] {
   return REPORT_COLUMNS.map((column) => {
