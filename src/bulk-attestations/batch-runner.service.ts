@@ -148,7 +148,7 @@ export class BatchRunner {
   private async finishIfDone(batch: AttestationBatch, brokerName: string): Promise<void> {
     await this.sql.transaction(async (tx) => {
       if (!(await this.repository.finishIfDone(tx, batch.id, this.clock.now()))) return;
-      const counts = (await this.repository.countsOf([batch.id])).get(batch.id)!;
+      const counts = (await this.repository.countsOf([batch.id], tx)).get(batch.id)!;
       await this.audit.record(tx, {
         action: 'attestation_batch.finished',
         subject: { type: 'attestation_batch', id: batch.id },

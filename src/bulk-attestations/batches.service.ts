@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { AttestationsService } from '../attestations/attestations.service';
 import type { Attestation } from '../attestations/attestation.record';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { Clock } from '../common/clock';
-import { ConflictError, NotFoundInBrokerError } from '../common/domain-errors';
+import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
+import type { KnownTenant } from '../tenants/tenant-merge';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import type { AttestationBatchRow } from './attestation-batch-row.entity';
 import type { AttestationBatch } from './attestation-batch.entity';
+import { checkBatchRows, type BatchRowInput } from './batch-row-check';
 import { BATCH_RUN_JOB } from './batch-run.handler';
 import { progressOf, type BatchProgress } from './batch-progress';
 import type { BatchStatus } from './batch-status';
@@ -34,6 +38,7 @@ export class BatchesService {
     private readonly attestations: AttestationsService,
     private readonly queue: JobQueue,
     private readonly audit: AuditTrail,
+    private readonly tenants: TenantsRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -50,24 +55,57 @@ export class BatchesService {
     await this.batch(batchId);
     return this.sql.transaction(async (tx) => {
       const batch = await this.repository.findBatch(this.scope.brokerId(), batchId, tx);
-      if (!batch || !(await this.repository.confirm(tx, batch.brokerId, batch.id, this.clock.now()))) return false;
-      const counts = (await this.repository.countsOf([batch.id])).get(batch.id)!;
-      await this.audit.record(tx, {
-        action: 'attestation_batch.confirmed',
-        subject: { type: 'attestation_batch', id: batch.id },
-        data: {
-          source: batch.source,
-          rows: batch.rowCount,
-          toCreate: counts.pending,
-          skipped: counts.skipped,
-          invalid: counts.invalid,
-          fileName: batch.fileName,
-          fileSha256: batch.fileSha256,
-        },
-      });
-      await this.enqueue(tx, batch);
-      return true;
+      return batch !== null && (await this.confirmIn(tx, batch));
     });
+  }
+
+  // A batch from a program's rows (the API): checked like an upload, stored and confirmed in one transaction, so
+  // that one call starts it; refused whole when a row is wrong.
+  async createConfirmed(
+    inputs: readonly BatchRowInput[],
+    createdBy: Pick<AttestationBatch, 'createdByUserId' | 'createdByLabel'>,
+  ): Promise<AttestationBatch> {
+    const brokerId = this.scope.brokerId();
+    const tenants = new Map<string, KnownTenant>();
+    const ids = [...new Set(inputs.map((input) => input.microsoftTenantId.trim().toLowerCase()))];
+    for (let start = 0; start < ids.length; start += 500) {
+      const slice = ids.slice(start, start + 500);
+      for (const tenant of await this.tenants.knownTenants(brokerId, undefined, { microsoftTenantIds: slice }))
+        tenants.set(tenant.microsoftTenantId.toLowerCase(), tenant);
+    }
+    const { rows, errors } = checkBatchRows(inputs, tenants);
+    if (Object.keys(errors).length > 0) throw new ValidationFailedError(errors);
+    const sha256 = createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+    const id = await this.sql.transaction(async (tx) => {
+      const draft = await this.repository.insertDraft(
+        tx,
+        { brokerId, source: 'api', fileName: null, fileSha256: sha256, ...createdBy, createdAt: this.clock.now() },
+        rows,
+      );
+      await this.confirmIn(tx, draft);
+      return draft.id;
+    });
+    return this.batch(id);
+  }
+
+  private async confirmIn(tx: Tx, batch: AttestationBatch): Promise<boolean> {
+    if (!(await this.repository.confirm(tx, batch.brokerId, batch.id, this.clock.now()))) return false;
+    const counts = (await this.repository.countsOf([batch.id], tx)).get(batch.id)!;
+    await this.audit.record(tx, {
+      action: 'attestation_batch.confirmed',
+      subject: { type: 'attestation_batch', id: batch.id },
+      data: {
+        source: batch.source,
+        rows: batch.rowCount,
+        toCreate: counts.pending,
+        skipped: counts.skipped,
+        invalid: counts.invalid,
+        fileName: batch.fileName,
+        fileSha256: batch.fileSha256,
+      },
+    });
+    await this.enqueue(tx, batch);
+    return true;
   }
 
   pause(batchId: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AttestationsModule } from '../attestations/attestations.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
 import { AttestationBatchRow } from './attestation-batch-row.entity';
 import { AttestationBatch } from './attestation-batch.entity';
@@ -14,7 +15,12 @@ import { BulkAttestationsRepository } from './bulk-attestations.repository';
 // Bulk attestation: tenants chosen on the MCA list or listed in a spreadsheet, previewed, then created in the
 // background as one batch with progress and a result file.
 @Module({
-  imports: [TypeOrmModule.forFeature([AttestationBatch, AttestationBatchRow]), AttestationsModule, UsersModule],
+  imports: [
+    TypeOrmModule.forFeature([AttestationBatch, AttestationBatchRow]),
+    AttestationsModule,
+    TenantsModule,
+    UsersModule,
+  ],
   controllers: [BatchesController],
   providers: [BulkAttestationsRepository, BatchesService, BatchRunner, BatchRunHandler, BatchSummaryMail],
   exports: [BulkAttestationsRepository, BatchesService],

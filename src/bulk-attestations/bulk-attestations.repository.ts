@@ -74,11 +74,14 @@ export class BulkAttestationsRepository {
   }
 
   // Rows by status of each of these batches, in one statement.
-  async countsOf(batchIds: readonly number[]): Promise<Map<number, RowCounts>> {
+  async countsOf(
+    batchIds: readonly number[],
+    reader: Pick<Tx, 'run' | 'dialect'> = this.sql,
+  ): Promise<Map<number, RowCounts>> {
     const counts = new Map<number, RowCounts>();
     if (batchIds.length === 0) return counts;
-    const p = this.sql.dialect.placeholder;
-    const rows = await this.sql.run<{ batch_id: number | string; status: BatchRowStatus; n: number | string }>(
+    const p = reader.dialect.placeholder;
+    const rows = await reader.run<{ batch_id: number | string; status: BatchRowStatus; n: number | string }>(
       `SELECT batch_id, status, count(*) AS n FROM attestation_batch_rows
        WHERE batch_id IN (${batchIds.map((_, i) => p(i + 1)).join(', ')}) GROUP BY batch_id, status`,
       batchIds,
