@@ -154,6 +154,20 @@ export class AttestationsService {
     const holder = await this.claims.claim(tenant.id, input.requestToken);
     if (holder === input.requestToken) return this.sameTenant(await this.createdBy(input.requestToken), tenantId);
     if (holder !== null) throw this.beingCreated(tenantId);
+    // Another send may have recorded its attestation between the first look and the claim (its claim is released
+    // as it records): what it made is a replay's answer, or this tenant's open attestation.
+    let recorded: Attestation | null;
+    try {
+      recorded = await this.byRequestToken(input.requestToken);
+      if (!recorded) await this.refuseSecondOpen(tenantId);
+    } catch (error) {
+      await this.claims.release(tenant.id, input.requestToken);
+      throw error;
+    }
+    if (recorded) {
+      await this.claims.release(tenant.id, input.requestToken);
+      return this.sameTenant(recorded, tenantId);
+    }
 
     let created: EnhancedAttestation;
     let credentials: PartnerCenterCredentials;
