@@ -98,7 +98,15 @@ export class BatchRunner {
     await Promise.all(Array.from({ length: this.rowsAtOnce }, sender));
     if (stop.failure) throw stop.failure;
     if (stop.wait) throw new RetryLaterError(stop.wait.message, stop.wait.afterMs);
-    if (!signal.aborted) await this.finishIfDone(batch, creator.brokerName);
+    if (signal.aborted || (await this.finishIfDone(batch, creator.brokerName))) return;
+    // Rows another run is sending, or left by one that died after this run started: this job comes back once they
+    // would count as abandoned, and sends again those that are.
+    const oldest = await this.repository.oldestSending(batch.id);
+    if (oldest)
+      throw new RetryLaterError(
+        'Rows of this batch are still being sent by another run, or were left by one that stopped',
+        Math.max(0, oldest.getTime() + this.rowLeaseMs - this.clock.nowMs()) + 1000,
+      );
   }
 
   // Rows left `sending` by an instance that died: sent again with the same token, their old claim given up.
@@ -145,9 +153,11 @@ export class BatchRunner {
     await this.sql.transaction((tx) => this.repository.recordOutcome(tx, row.id, outcome, this.clock.now()));
   }
 
-  private async finishIfDone(batch: AttestationBatch, brokerName: string): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      if (!(await this.repository.finishIfDone(tx, batch.id, this.clock.now()))) return;
+  // True when the batch is finished now (by this run or an earlier one).
+  private async finishIfDone(batch: AttestationBatch, brokerName: string): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      if (!(await this.repository.finishIfDone(tx, batch.id, this.clock.now())))
+        return (await this.repository.findBatch(batch.brokerId, batch.id, tx))?.status !== 'running';
       const counts = (await this.repository.countsOf([batch.id], tx)).get(batch.id)!;
       await this.audit.record(tx, {
         action: 'attestation_batch.finished',
@@ -155,6 +165,7 @@ export class BatchRunner {
         data: { created: counts.created, failed: counts.failed },
       });
       await this.summary.send(tx, batch, counts, brokerName);
+      return true;
     });
   }
 }

@@ -149,6 +149,16 @@ export class BulkAttestationsRepository {
     return stale;
   }
 
+  // When the longest-sending row of the batch was taken; null when none is being sent.
+  async oldestSending(batchId: number): Promise<Date | null> {
+    const row = await this.sql.manager.findOne(AttestationBatchRow, {
+      where: { batchId, status: 'sending' },
+      order: { updatedAt: 'ASC' },
+      select: { id: true, updatedAt: true },
+    });
+    return row?.updatedAt ?? null;
+  }
+
   nextPending(batchId: number, limit: number): Promise<AttestationBatchRow[]> {
     return this.sql.manager.find(AttestationBatchRow, {
       where: { batchId, status: 'pending' },

@@ -68,7 +68,9 @@ describe('An attestation batch across app processes killed mid-batch', () => {
       JOB_POLL_MS: '50',
       JOB_RETRY_BASE_MS: '50',
       JOB_LEASE_MS: '1500',
-      BULK_ROW_LEASE_MS: '2000',
+      // Longer than the job's lease: the next process takes the job before the rows left sending count as abandoned,
+      // sends the others, and comes back for those.
+      BULK_ROW_LEASE_MS: '4000',
     };
     for (const killAfter of [6, 16]) {
       const app = startAppProcess(MAIN, env);
