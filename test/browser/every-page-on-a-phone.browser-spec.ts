@@ -5,7 +5,13 @@ import { fillPath, routesOf } from '../support/routes';
 
 const PHONE = { width: 390, height: 844 };
 // Routes that answer with a file, JSON or a probe, not a page a person reads.
-const NOT_PAGES = new Set(['/healthz', '/reports/:id/download', '/tenants/:tenantId/attestation/record.json']);
+const NOT_PAGES = new Set([
+  '/healthz',
+  '/reports/:id/download',
+  '/tenants/:tenantId/attestation/record.json',
+  '/attestation-batches/:id/results.csv',
+  '/attestation-batches/:id/results.xlsx',
+]);
 
 interface Overflow {
   path: string;
