@@ -54,7 +54,6 @@ export function progressOf(
     cancelled: counts.cancelled,
     skipped: counts.skipped,
     invalid: counts.invalid,
-    // A cancelled batch may still finish the rows it had in flight.
-    active: batch.status === 'running' || counts.sending > 0,
+    active: batch.status === 'running',
   };
 }
