@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { In, LessThan, MoreThan } from 'typeorm';
+import type { Dialect } from '../database/dialect';
 import { SqlService, writeReturning, type Tx } from '../database/sql.service';
+import type { SqlStatement } from '../tenants/tenants.repository';
 import { AttestationBatchRow } from './attestation-batch-row.entity';
 import { AttestationBatch } from './attestation-batch.entity';
 import type { BatchRowStatus, BatchStatus } from './batch-status';
@@ -80,11 +82,10 @@ export class BulkAttestationsRepository {
   ): Promise<Map<number, RowCounts>> {
     const counts = new Map<number, RowCounts>();
     if (batchIds.length === 0) return counts;
-    const p = reader.dialect.placeholder;
+    const { sql, params } = rowCountsStatement(reader.dialect, batchIds);
     const rows = await reader.run<{ batch_id: number | string; status: BatchRowStatus; n: number | string }>(
-      `SELECT batch_id, status, count(*) AS n FROM attestation_batch_rows
-       WHERE batch_id IN (${batchIds.map((_, i) => p(i + 1)).join(', ')}) GROUP BY batch_id, status`,
-      batchIds,
+      sql,
+      params,
     );
     for (const id of batchIds) counts.set(id, emptyCounts());
     for (const row of rows) counts.get(Number(row.batch_id))![row.status] = Number(row.n);
@@ -169,16 +170,8 @@ export class BulkAttestationsRepository {
 
   // Takes a pending row for sending while its batch runs; false when it was taken, or its batch paused or cancelled.
   async claimRow(tx: Tx, rowId: number, now: Date): Promise<boolean> {
-    const p = tx.dialect.placeholder;
-    const rows = await writeReturning<{ id: number }>(
-      tx,
-      `UPDATE attestation_batch_rows SET status = 'sending', updated_at = ${p(1)}
-       WHERE id = ${p(2)} AND status = 'pending'
-       AND EXISTS (SELECT 1 FROM attestation_batches b WHERE b.id = attestation_batch_rows.batch_id AND b.status = 'running')
-       RETURNING id`,
-      [tx.dialect.encodeTimestamp(now), rowId],
-    );
-    return rows.length > 0;
+    const { sql, params } = claimRowStatement(tx.dialect, rowId, now);
+    return (await writeReturning<{ id: number }>(tx, sql, params)).length > 0;
   }
 
   async recordOutcome(tx: Tx, rowId: number, outcome: RowOutcome, now: Date): Promise<void> {
@@ -203,18 +196,44 @@ export class BulkAttestationsRepository {
   // The running batch is finished once no row is left to send, and its summary is due once: true for the caller
   // that made the change (it writes the summary email in the same transaction).
   async finishIfDone(tx: Tx, batchId: number, now: Date): Promise<boolean> {
-    const p = tx.dialect.placeholder;
-    const at = tx.dialect.encodeTimestamp(now);
-    const rows = await writeReturning<{ id: number }>(
-      tx,
-      `UPDATE attestation_batches SET status = 'finished', finished_at = ${p(1)}, summary_sent_at = ${p(2)}
+    const { sql, params } = finishStatement(tx.dialect, batchId, now);
+    return (await writeReturning<{ id: number }>(tx, sql, params)).length > 0;
+  }
+}
+
+// The statements a running batch repeats per row or per page view, built apart so that their plans are tested
+// (test/e2e/batch-query-plans.e2e-spec.ts).
+export function rowCountsStatement(dialect: Dialect, batchIds: readonly number[]): SqlStatement {
+  const p = dialect.placeholder;
+  return {
+    sql: `SELECT batch_id, status, count(*) AS n FROM attestation_batch_rows
+       WHERE batch_id IN (${batchIds.map((_, i) => p(i + 1)).join(', ')}) GROUP BY batch_id, status`,
+    params: [...batchIds],
+  };
+}
+
+// Takes a pending row for sending while its batch runs.
+export function claimRowStatement(dialect: Dialect, rowId: number, now: Date): SqlStatement {
+  const p = dialect.placeholder;
+  return {
+    sql: `UPDATE attestation_batch_rows SET status = 'sending', updated_at = ${p(1)}
+       WHERE id = ${p(2)} AND status = 'pending'
+       AND EXISTS (SELECT 1 FROM attestation_batches b WHERE b.id = attestation_batch_rows.batch_id AND b.status = 'running')
+       RETURNING id`,
+    params: [dialect.encodeTimestamp(now), rowId],
+  };
+}
+
+export function finishStatement(dialect: Dialect, batchId: number, now: Date): SqlStatement {
+  const p = dialect.placeholder;
+  const at = dialect.encodeTimestamp(now);
+  return {
+    sql: `UPDATE attestation_batches SET status = 'finished', finished_at = ${p(1)}, summary_sent_at = ${p(2)}
        WHERE id = ${p(3)} AND status = 'running' AND summary_sent_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM attestation_batch_rows r WHERE r.batch_id = ${p(4)} AND r.status IN ('pending', 'sending'))
        RETURNING id`,
-      [at, at, batchId, batchId],
-    );
-    return rows.length > 0;
-  }
+    params: [at, at, batchId, batchId],
+  };
 }
 
 export const emptyCounts = (): RowCounts => ({
