@@ -39,7 +39,7 @@ import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
     AttestationFinalizeHandler,
   ],
   // The reports show each tenant's latest attestation; the API calls the service the pages call; bulk attestation
-  // sends reminders for a selection.
+  // sends reminders for a selection and creates many through the service.
   exports: [AttestationsRepository, AttestationsService],
 })
 export class AttestationsModule {}

@@ -57,6 +57,22 @@ interface LatestAttestationRow {
   state: string;
 }
 
+export interface AttestationMilestones {
+  emailed: number;
+  accepted: number;
+  finalized: number;
+}
+
+// SQLite allows a limited number of bound values per statement.
+const IDS_PER_STATEMENT = 500;
+
+function slices<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += IDS_PER_STATEMENT)
+    out.push(items.slice(start, start + IDS_PER_STATEMENT));
+  return out;
+}
+
 // A tenant's latest attestation, as a report shows it.
 export interface LatestAttestation {
   signatoryName: string;
@@ -351,6 +367,41 @@ export class AttestationsRepository {
         state: row.state,
       });
     return latest;
+  }
+
+  // The broker's attestations among these ids (a batch's), read in slices of bound values.
+  async byIds(brokerId: number, ids: readonly number[]): Promise<Map<number, Attestation>> {
+    const found = new Map<number, Attestation>();
+    for (const slice of slices(ids)) {
+      const p = this.sql.dialect.placeholder;
+      const rows = await this.sql.run<AttestationRow>(
+        `SELECT * FROM attestations WHERE broker_id = ${p(1)} AND id IN (${slice.map((_, i) => p(i + 2)).join(', ')})`,
+        [brokerId, ...slice],
+      );
+      for (const row of rows) found.set(Number(row.id), toAttestation(row, this.sql.dialect));
+    }
+    return found;
+  }
+
+  // Counted in the database: a batch's progress reads three numbers, not a thousand attestations.
+  async milestones(brokerId: number, ids: readonly number[]): Promise<AttestationMilestones> {
+    const total = { emailed: 0, accepted: 0, finalized: 0 };
+    for (const slice of slices(ids)) {
+      const p = this.sql.dialect.placeholder;
+      const [row] = await this.sql.run<{
+        emailed: number | string;
+        accepted: number | string;
+        finalized: number | string;
+      }>(
+        `SELECT count(emailed_at) AS emailed, count(accepted_at) AS accepted, count(finalized_at) AS finalized
+         FROM attestations WHERE broker_id = ${p(1)} AND id IN (${slice.map((_, i) => p(i + 2)).join(', ')})`,
+        [brokerId, ...slice],
+      );
+      total.emailed += Number(row?.emailed ?? 0);
+      total.accepted += Number(row?.accepted ?? 0);
+      total.finalized += Number(row?.finalized ?? 0);
+    }
+    return total;
   }
 
   // Claims (attestation_claims): which request holds a tenant while it asks Partner Center.

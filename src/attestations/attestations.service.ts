@@ -26,7 +26,7 @@ import {
   type AttestationState,
 } from './attestation-state';
 import type { Attestation, AttestationChanges } from './attestation.record';
-import { AttestationsRepository } from './attestations.repository';
+import { AttestationsRepository, type AttestationMilestones } from './attestations.repository';
 import type { AttestationForm } from './dto/attestation-form.dto';
 import { AttestationMail } from './attestation-mail';
 import { AuditTrail, type AuditActor } from '../audit/audit-trail.service';
@@ -42,21 +42,8 @@ export const FINALIZE_MAX_ATTEMPTS = 8;
 const CLAIM_WAIT_MS = 15_000;
 const CLAIM_POLL_MS = 100;
 
-// Polling schedule of a link by its age: often while the customer is likely to act, then less and less.
-export function nextPollDelayMs(createdAt: Date, now: Date): number {
-  const age = now.getTime() - createdAt.getTime();
-  if (age < 60 * 60_000) return 15_000;
-  if (age < 24 * 60 * 60_000) return 5 * 60_000;
-  return 30 * 60_000;
-}
-
-// A stable MS-RequestId per finalize: Partner Center treats a repeat of it as the same operation.
-export function finalizeRequestId(attestation: Pick<Attestation, 'id' | 'pcAttestationId'>): string {
-  const hex = createHash('sha256').update(`finalize:${attestation.id}:${attestation.pcAttestationId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-// Who creates an attestation: a signed-in user, or an API token (no user; its label names it on the record).
+// Who asks for an attestation: the signed-in user, an API token (no user; its label names it on the record), or a
+// batch's creator when the batch's job sends it (no session).
 export interface AttestationCreator {
   brokerId: number;
   brokerName: string;
@@ -70,6 +57,20 @@ export const creatorOf = (user: CurrentUser): AttestationCreator => ({
   userId: user.id,
   label: `${user.name} (${user.email})`,
 });
+
+// Polling schedule of a link by its age: often while the customer is likely to act, then less and less.
+export function nextPollDelayMs(createdAt: Date, now: Date): number {
+  const age = now.getTime() - createdAt.getTime();
+  if (age < 60 * 60_000) return 15_000;
+  if (age < 24 * 60 * 60_000) return 5 * 60_000;
+  return 30 * 60_000;
+}
+
+// A stable MS-RequestId per finalize: Partner Center treats a repeat of it as the same operation.
+export function finalizeRequestId(attestation: Pick<Attestation, 'id' | 'pcAttestationId'>): string {
+  const hex = createHash('sha256').update(`finalize:${attestation.id}:${attestation.pcAttestationId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 // The one service that changes attestations: every change is a checked transition (attestation-state.ts), applied in
 // one transaction with the tenant's status, the audit event and whatever mail or job it causes.
@@ -181,6 +182,20 @@ export class AttestationsService {
     const holder = await this.claims.claim(tenant.id, input.requestToken);
     if (holder === input.requestToken) return this.sameTenant(await this.createdBy(input.requestToken), tenantId);
     if (holder !== null) throw this.beingCreated(tenantId);
+    // Another send may have recorded its attestation between the first look and the claim (its claim is released
+    // as it records): what it made is a replay's answer, or this tenant's open attestation.
+    let recorded: Attestation | null;
+    try {
+      recorded = await this.byRequestToken(input.requestToken);
+      if (!recorded) await this.refuseSecondOpen(tenantId);
+    } catch (error) {
+      await this.claims.release(tenant.id, input.requestToken);
+      throw error;
+    }
+    if (recorded) {
+      await this.claims.release(tenant.id, input.requestToken);
+      return this.sameTenant(recorded, tenantId);
+    }
 
     let created: EnhancedAttestation;
     let credentials: PartnerCenterCredentials;
@@ -235,6 +250,23 @@ export class AttestationsService {
       await this.refuseSecondOpen(tenantId);
       throw error;
     }
+  }
+
+  // A batch row whose sender died between claiming the tenant and recording the attestation: its claim is given up,
+  // so that the same request (the same token, Partner Center's same MS-RequestId) can be made again.
+  abandonClaim(tenantId: number, requestToken: string): Promise<void> {
+    return this.claims.release(tenantId, requestToken);
+  }
+
+  // The attestations a batch of the broker made, by id (its result file, streamed after the request's handler
+  // returned, names its broker rather than reading the request's).
+  byIds(brokerId: number, ids: readonly number[]): Promise<Map<number, Attestation>> {
+    return this.repository.byIds(brokerId, ids);
+  }
+
+  // How far a batch's attestations have come: emailed, accepted (or further), finalized.
+  milestones(brokerId: number, ids: readonly number[]): Promise<AttestationMilestones> {
+    return this.repository.milestones(brokerId, ids);
   }
 
   // The attestation a concurrent submit of the same form is making, once it is recorded.

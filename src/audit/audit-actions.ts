@@ -74,6 +74,16 @@ const FAMILIES: Record<string, { name: string; actions: Record<string, string> }
       'attestation.cancelled': 'Attestation cancelled',
     },
   },
+  attestation_batch: {
+    name: 'Attestation batches',
+    actions: {
+      'attestation_batch.confirmed': 'Attestation batch confirmed',
+      'attestation_batch.paused': 'Attestation batch paused',
+      'attestation_batch.resumed': 'Attestation batch resumed',
+      'attestation_batch.cancelled': 'Attestation batch cancelled',
+      'attestation_batch.finished': 'Attestation batch sent',
+    },
+  },
   report: {
     name: 'Reports',
     actions: {

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import { neutralise } from '../common/spreadsheet-cell';
+import { neutralise } from '../common/spreadsheet-cells';
 
 // The columns of the template and of an uploaded file: the headers the template writes, and the other names a
 // partner's own sheet may use (compared without case, spaces, punctuation or a note in parentheses).

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
-import { SqlService, type Tx } from '../database/sql.service';
-import { BATCH_ROW_STATUSES, type BatchRowStatus } from './batch-status';
+import { In, LessThan, MoreThan } from 'typeorm';
+import type { Dialect } from '../database/dialect';
+import { SqlService, writeReturning, type Tx } from '../database/sql.service';
+import type { SqlStatement } from '../tenants/tenants.repository';
 import { AttestationBatchRow } from './attestation-batch-row.entity';
 import { AttestationBatch } from './attestation-batch.entity';
+import type { BatchRowStatus, BatchStatus } from './batch-status';
 
 export type NewBatch = Pick<
   AttestationBatch,
@@ -37,6 +39,11 @@ const ROW_COLUMNS = [
 // Rows are written in slices: a statement binds at most 32,766 values on SQLite and 65,535 on PostgreSQL; 18
 // columns by 500 rows stays far below both, and 5,000 rows are 10 statements (the write transaction stays short).
 const ROWS_PER_INSERT = 500;
+
+export type RowCounts = Record<BatchRowStatus, number>;
+
+// A sent row's outcome: its attestation, or why it has none.
+export type RowOutcome = { status: 'created'; attestationId: number } | { status: 'failed'; error: string };
 
 // The attestation_batches and attestation_batch_rows tables.
 @Injectable()
@@ -100,20 +107,6 @@ export class BulkAttestationsRepository {
     return reader.manager.find(AttestationBatchRow, { where: { batchId }, order: { rowNumber: 'ASC' } });
   }
 
-  // How many rows of the batch are in each status (read from ix_attestation_batch_rows_status).
-  async rowCounts(batchId: number): Promise<Record<BatchRowStatus, number>> {
-    const counts = Object.fromEntries(BATCH_ROW_STATUSES.map((status) => [status, 0])) as Record<
-      BatchRowStatus,
-      number
-    >;
-    const rows = await this.sql.query<{ status: string; n: number | string }>`
-      SELECT status, count(*) AS n FROM attestation_batch_rows WHERE batch_id = ${batchId} GROUP BY status`;
-    for (const row of rows)
-      if ((BATCH_ROW_STATUSES as readonly string[]).includes(row.status))
-        counts[row.status as BatchRowStatus] = Number(row.n);
-    return counts;
-  }
-
   // A page of the batch's rows in file order, of the given statuses or all of them.
   rowsPage(
     batchId: number,
@@ -127,4 +120,192 @@ export class BulkAttestationsRepository {
       take: page.limit,
     });
   }
+
+  // The broker's batches, newest first, a page at a time (keyset on the id).
+  listBatches(brokerId: number, beforeId: number | null, limit: number): Promise<AttestationBatch[]> {
+    return this.sql.manager.find(AttestationBatch, {
+      where: beforeId === null ? { brokerId } : { brokerId, id: LessThan(beforeId) },
+      order: { id: 'DESC' },
+      take: limit,
+    });
+  }
+
+  // A batch's rows after `afterRowNumber`, in file order (keyset on the row number).
+  rowsAfter(batchId: number, afterRowNumber: number, limit: number): Promise<AttestationBatchRow[]> {
+    return this.sql.manager.find(AttestationBatchRow, {
+      where: { batchId, rowNumber: MoreThan(afterRowNumber) },
+      order: { rowNumber: 'ASC' },
+      take: limit,
+    });
+  }
+
+  // Rows by status of each of these batches, in one statement.
+  async countsOf(
+    batchIds: readonly number[],
+    reader: Pick<Tx, 'run' | 'dialect'> = this.sql,
+  ): Promise<Map<number, RowCounts>> {
+    const counts = new Map<number, RowCounts>();
+    if (batchIds.length === 0) return counts;
+    const { sql, params } = rowCountsStatement(reader.dialect, batchIds);
+    const rows = await reader.run<{ batch_id: number | string; status: BatchRowStatus; n: number | string }>(
+      sql,
+      params,
+    );
+    for (const id of batchIds) counts.set(id, emptyCounts());
+    for (const row of rows) counts.get(Number(row.batch_id))![row.status] = Number(row.n);
+    return counts;
+  }
+
+  async attestationIdsOf(batchId: number): Promise<number[]> {
+    const rows = await this.sql.query<{ attestation_id: number | string }>`
+      SELECT attestation_id FROM attestation_batch_rows WHERE batch_id = ${batchId} AND attestation_id IS NOT NULL`;
+    return rows.map((row) => Number(row.attestation_id));
+  }
+
+  // The one change from draft to running: whoever confirms second (another tab, a replay) changes nothing.
+  async confirm(tx: Tx, brokerId: number, batchId: number, now: Date): Promise<boolean> {
+    const rows = await writeReturning<{ id: number }>(
+      tx,
+      `UPDATE attestation_batches SET status = 'running', confirmed_at = ${tx.dialect.placeholder(1)}
+       WHERE id = ${tx.dialect.placeholder(2)} AND broker_id = ${tx.dialect.placeholder(3)} AND status = 'draft'
+       RETURNING id`,
+      [tx.dialect.encodeTimestamp(now), batchId, brokerId],
+    );
+    return rows.length > 0;
+  }
+
+  // A change of a batch's status from one of `from`; false when it was in none of them (someone else acted first).
+  async moveBatch(
+    tx: Tx,
+    batchId: number,
+    from: readonly BatchStatus[],
+    to: BatchStatus,
+    finishedAt: Date | null = null,
+  ): Promise<boolean> {
+    const { affected } = await tx.manager.update(
+      AttestationBatch,
+      { id: batchId, status: In([...from]) },
+      finishedAt ? { status: to, finishedAt } : { status: to },
+    );
+    return Boolean(affected);
+  }
+
+  // Cancelling: the rows not yet sent will not be.
+  async cancelPending(tx: Tx, batchId: number, now: Date): Promise<number> {
+    const { affected } = await tx.manager.update(
+      AttestationBatchRow,
+      { batchId, status: 'pending' },
+      { status: 'cancelled', updatedAt: now },
+    );
+    return affected ?? 0;
+  }
+
+  // Rows left `sending` since before `staleBefore` (their instance died mid-send) go back to pending.
+  async reclaimStale(tx: Tx, batchId: number, staleBefore: Date, now: Date): Promise<AttestationBatchRow[]> {
+    const stale = await tx.manager.find(AttestationBatchRow, {
+      where: { batchId, status: 'sending', updatedAt: LessThan(staleBefore) },
+    });
+    if (stale.length === 0) return [];
+    await tx.manager.update(
+      AttestationBatchRow,
+      { id: In(stale.map((row) => row.id)), status: 'sending' },
+      { status: 'pending', updatedAt: now },
+    );
+    return stale;
+  }
+
+  // When the longest-sending row of the batch was taken; null when none is being sent.
+  async oldestSending(batchId: number): Promise<Date | null> {
+    const row = await this.sql.manager.findOne(AttestationBatchRow, {
+      where: { batchId, status: 'sending' },
+      order: { updatedAt: 'ASC' },
+      select: { id: true, updatedAt: true },
+    });
+    return row?.updatedAt ?? null;
+  }
+
+  nextPending(batchId: number, limit: number): Promise<AttestationBatchRow[]> {
+    return this.sql.manager.find(AttestationBatchRow, {
+      where: { batchId, status: 'pending' },
+      order: { rowNumber: 'ASC' },
+      take: limit,
+    });
+  }
+
+  // Takes a pending row for sending while its batch runs; false when it was taken, or its batch paused or cancelled.
+  async claimRow(tx: Tx, rowId: number, now: Date): Promise<boolean> {
+    const { sql, params } = claimRowStatement(tx.dialect, rowId, now);
+    return (await writeReturning<{ id: number }>(tx, sql, params)).length > 0;
+  }
+
+  async recordOutcome(tx: Tx, rowId: number, outcome: RowOutcome, now: Date): Promise<void> {
+    await tx.manager.update(
+      AttestationBatchRow,
+      { id: rowId, status: 'sending' },
+      outcome.status === 'created'
+        ? { status: 'created', attestationId: outcome.attestationId, error: null, updatedAt: now }
+        : { status: 'failed', error: outcome.error.slice(0, 1000), updatedAt: now },
+    );
+  }
+
+  // Partner Center asked to wait (or could not be reached): the row is sent again later.
+  async putBack(tx: Tx, rowId: number, now: Date): Promise<void> {
+    await tx.manager.update(
+      AttestationBatchRow,
+      { id: rowId, status: 'sending' },
+      { status: 'pending', updatedAt: now },
+    );
+  }
+
+  // The running batch is finished once no row is left to send, and its summary is due once: true for the caller
+  // that made the change (it writes the summary email in the same transaction).
+  async finishIfDone(tx: Tx, batchId: number, now: Date): Promise<boolean> {
+    const { sql, params } = finishStatement(tx.dialect, batchId, now);
+    return (await writeReturning<{ id: number }>(tx, sql, params)).length > 0;
+  }
 }
+
+// The statements a running batch repeats per row or per page view, built apart so that their plans are tested
+// (test/e2e/batch-query-plans.e2e-spec.ts).
+export function rowCountsStatement(dialect: Dialect, batchIds: readonly number[]): SqlStatement {
+  const p = dialect.placeholder;
+  return {
+    sql: `SELECT batch_id, status, count(*) AS n FROM attestation_batch_rows
+       WHERE batch_id IN (${batchIds.map((_, i) => p(i + 1)).join(', ')}) GROUP BY batch_id, status`,
+    params: [...batchIds],
+  };
+}
+
+// Takes a pending row for sending while its batch runs.
+export function claimRowStatement(dialect: Dialect, rowId: number, now: Date): SqlStatement {
+  const p = dialect.placeholder;
+  return {
+    sql: `UPDATE attestation_batch_rows SET status = 'sending', updated_at = ${p(1)}
+       WHERE id = ${p(2)} AND status = 'pending'
+       AND EXISTS (SELECT 1 FROM attestation_batches b WHERE b.id = attestation_batch_rows.batch_id AND b.status = 'running')
+       RETURNING id`,
+    params: [dialect.encodeTimestamp(now), rowId],
+  };
+}
+
+export function finishStatement(dialect: Dialect, batchId: number, now: Date): SqlStatement {
+  const p = dialect.placeholder;
+  const at = dialect.encodeTimestamp(now);
+  return {
+    sql: `UPDATE attestation_batches SET status = 'finished', finished_at = ${p(1)}, summary_sent_at = ${p(2)}
+       WHERE id = ${p(3)} AND status = 'running' AND summary_sent_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM attestation_batch_rows r WHERE r.batch_id = ${p(4)} AND r.status IN ('pending', 'sending'))
+       RETURNING id`,
+    params: [at, at, batchId, batchId],
+  };
+}
+
+export const emptyCounts = (): RowCounts => ({
+  invalid: 0,
+  skipped: 0,
+  pending: 0,
+  sending: 0,
+  created: 0,
+  failed: 0,
+  cancelled: 0,
+});

@@ -150,7 +150,7 @@ export class BulkUploadService {
   }
 
   async preview(batch: AttestationBatch, show: PreviewShow, page: number): Promise<BatchPreview> {
-    const counts = await this.batches.rowCounts(batch.id);
+    const counts = (await this.batches.countsOf([batch.id])).get(batch.id)!;
     const shown: Record<PreviewShow, number> = {
       all: batch.rowCount,
       create: counts.pending,

@@ -20,15 +20,26 @@ export class FormErrorsException extends HttpException {
 
   static fromValidation(errors: ValidationError[]): FormErrorsException {
     const fieldErrors: FieldErrors = {};
-    for (const error of errors) {
-      // forbidNonWhitelisted's own words ("property x should not exist") read as a bug report, not a refusal.
-      if (error.constraints?.whitelistValidation) {
-        fieldErrors[error.property] = 'This field is not known: check its name against the API reference.';
-        continue;
-      }
-      const messages = Object.values(error.constraints ?? {});
-      if (messages.length > 0) fieldErrors[error.property] = messages[0];
-    }
+    collect(errors, '', fieldErrors);
     return new FormErrorsException(fieldErrors);
+  }
+}
+
+// A nested body (an API's list of rows) names its fields by path: `rows[2].signatoryEmail`.
+function collect(errors: ValidationError[], prefix: string, fieldErrors: FieldErrors): void {
+  for (const error of errors) {
+    const path = /^\d+$/.test(error.property)
+      ? `${prefix}[${error.property}]`
+      : prefix
+        ? `${prefix}.${error.property}`
+        : error.property;
+    // forbidNonWhitelisted's own words ("property x should not exist") read as a bug report, not a refusal.
+    if (error.constraints?.whitelistValidation) {
+      fieldErrors[path] = 'This field is not known: check its name against the API reference.';
+      continue;
+    }
+    const messages = Object.values(error.constraints ?? {});
+    if (messages.length > 0) fieldErrors[path] = messages[0];
+    if (error.children?.length) collect(error.children, path, fieldErrors);
   }
 }

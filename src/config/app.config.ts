@@ -38,6 +38,7 @@ export interface AppConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   jobs: JobWorkerSettings;
+  bulk: { rowsAtOnce: number; rowLeaseMs: number };
   reports: { gzipOverBytes: number; attachMaxBytes: number; limitPerUser: number; limitWindowSeconds: number };
   api: { rateLimitPerMinute: number };
   // Sign in with Microsoft: where Entra ID is, and the installation's app registration when the environment gives one.
@@ -90,6 +91,7 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
       shutdownGraceMs: env.JOB_SHUTDOWN_GRACE_MS,
       retentionDays: env.JOB_RETENTION_DAYS,
     },
+    bulk: { rowsAtOnce: env.BULK_ROWS_AT_ONCE, rowLeaseMs: env.BULK_ROW_LEASE_MS },
     reports: {
       gzipOverBytes: env.REPORT_GZIP_OVER_BYTES,
       attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES,

@@ -85,6 +85,23 @@ export class Environment {
   @Min(0)
   REPORT_ATTACH_MAX_BYTES = 15 * 1024 * 1024;
 
+  // Rows of one attestation batch sent to Partner Center at once (Microsoft throttles per partner tenant).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  BULK_ROWS_AT_ONCE = 4;
+
+  // A batch row still being sent after this long belongs to an instance that died: it is sent again, with the same
+  // request id, so Partner Center answers with what it made the first time.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3600000)
+  BULK_ROW_LEASE_MS = 600000;
+
   // Report requests a user may make in the window (each one emails a file of the broker's tenants).
   @IsOptional()
   @Transform(toInt)

@@ -6,6 +6,7 @@ const KIND_NAMES: Record<string, string> = {
   'tenants.reacceptance': 'Mark tenants for re-acceptance',
   'attestation.poll': 'Check open agreement links',
   'attestation.finalize': 'Finalize an attestation',
+  'attestation_batch.run': 'Create a batch of attestations',
   'mail.send': 'Send an email',
   'password.reset_request': 'Answer a forgotten password',
   'report.generate': 'Build and send a report',

@@ -63,6 +63,10 @@ export class TokenCache {
     const request = this.requestToken(credentials, kind, ids)
       .then((grant) => {
         this.store(key, grant);
+        // Entra rotated the refresh token and the newest is stored: the next caller reads that one, and finds this
+        // access token under it instead of refreshing again (once per call, seen in a batch of 1,000 creates).
+        if (kind === 'user' && grant.refreshToken && grant.refreshToken !== credentials.refreshToken)
+          this.store(TokenCache.keyOf({ ...credentials, refreshToken: grant.refreshToken }, 'user'), grant);
         return grant.accessToken;
       })
       .finally(() => this.pending.delete(key));

@@ -1,4 +1,4 @@
-import { neutralise } from '../common/spreadsheet-cell';
+import { neutralise } from '../common/spreadsheet-cells';
 import { csvCells, REPORT_COLUMNS, type ReportRow } from './report-columns';
 
 const row = (changes: Partial<ReportRow> = {}): ReportRow => ({

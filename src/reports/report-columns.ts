@@ -1,7 +1,7 @@
 import type { LatestAttestation } from '../attestations/attestations.repository';
-import { neutralise } from '../common/spreadsheet-cell';
 import { TENANT_STATUS_LABELS, type TenantStatus } from '../tenants/tenant-status';
 import type { FilteredTenant } from '../tenants/tenants.repository';
+import { isoUtc, neutralise } from '../common/spreadsheet-cells';
 
 export const REPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -74,9 +74,6 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   ),
   date('Removed from Partner Center at (UTC)', (r) => r.removedAt),
 ];
-
-// ISO 8601 in UTC to the second: 2026-11-30T22:19:00Z.
-export const isoUtc = (value: Date): string => value.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function csvCells(row: ReportRow): string[] {
   return REPORT_COLUMNS.map((column) => {

@@ -10,6 +10,8 @@ const NOT_PAGES = new Set([
   '/reports/:id/download',
   '/attestation-batches/template',
   '/tenants/:tenantId/attestation/record.json',
+  '/attestation-batches/:id/results.csv',
+  '/attestation-batches/:id/results.xlsx',
 ]);
 
 interface Overflow {

@@ -577,11 +577,20 @@ describe(PartnerCenterClient.name, () => {
       // whoever listens about the newer refresh token Entra handed out with it.
       const restarted = recordingClient().client;
       const rotations: string[] = [];
+      let newest = '';
       restarted.onRefreshTokenRotated(({ previous, next }) => {
         rotations.push(`${previous === user.refreshToken}:${next !== user.refreshToken}`);
+        newest = next;
       });
       await expect(restarted.getDirectAcceptance(connected, customer.id)).resolves.toBe(false);
       expect(rotations).toEqual(['true:true']);
+      // The next call reads the newest refresh token back (as the app stores it): the same access token serves it.
+      const tokenCalls = () => sandbox.requests.filter((r) => r.path.endsWith('/oauth2/v2.0/token')).length;
+      const tokensBefore = tokenCalls();
+      await expect(restarted.getDirectAcceptance({ ...credentials, refreshToken: newest }, customer.id)).resolves.toBe(
+        false,
+      );
+      expect(tokenCalls()).toBe(tokensBefore);
       const error = await failure(
         restarted.getDirectAcceptance({ ...credentials, refreshToken: 'revoked' }, customer.id),
       );

@@ -2,6 +2,8 @@ import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import type { Tenant } from '../../src/tenants/tenant.entity';
 import { attestationRows, createAttestation, sandboxOf, syncTenants } from './attestations';
+import { createApiToken } from './api';
+import { draftBatch, postButton, rowFor } from './batches';
 import { postForm, setUpFirstAdmin } from './http';
 import { eventually, FAST_JOBS_ENV } from './jobs';
 import { createTestApp, type TestApp } from './test-app';
@@ -12,13 +14,17 @@ import { createTestApp, type TestApp } from './test-app';
 export interface AppTour {
   testApp: TestApp;
   admin: TestAgent;
+  // A write token of the admin's broker, for the API's routes.
+  apiToken: string;
   pathValues(path: string): Record<string, string | number>;
 }
 
 export async function tourApp(): Promise<AppTour> {
   const testApp = await createTestApp({ listen: true, env: FAST_JOBS_ENV });
   const admin = (await setUpFirstAdmin(testApp)).agent;
-  const [fresh, pending, ready, attested] = (await syncTenants(testApp, admin)).filter((t) => t.status === 'none');
+  const [fresh, pending, ready, attested, batched] = (await syncTenants(testApp, admin)).filter(
+    (t) => t.status === 'none',
+  );
   const attestationOf = async (tenant: Tenant) =>
     (await attestationRows(testApp)).find((row: { tenant_id: number }) => row.tenant_id === tenant.id);
   // Opening the attestation's page asks Partner Center at once, so the acceptance is learned without waiting.
@@ -63,13 +69,19 @@ export async function tourApp(): Promise<AppTour> {
     language: 'en-US',
     autoFinalize: 'no',
   });
+  const batch = await draftBatch(testApp, 'ada@contoso.test', [rowFor(batched, 2)]);
+  await postButton(admin, `/attestation-batches/${batch.id}/confirm`);
   const dataSource = testApp.app.get(DataSource);
+  await eventually(async () => {
+    const [row] = await dataSource.query(`SELECT status FROM attestation_batches WHERE id = ${batch.id}`);
+    return row.status === 'finished' ? true : undefined;
+  }, 50);
   const [schedule] = await dataSource.query('SELECT id FROM report_schedules');
   const [report] = await dataSource.query('SELECT id FROM report_requests');
   const [user] = await dataSource.query('SELECT id FROM users');
   const [job] = await dataSource.query('SELECT id FROM jobs');
   const [apiToken] = await dataSource.query('SELECT id FROM api_tokens');
-  const [batch] = await dataSource.query('SELECT id FROM attestation_batches');
+  const [draft] = await dataSource.query("SELECT id FROM attestation_batches WHERE status = 'draft'");
 
   const values: Record<string, Record<string, string | number>> = {
     '/tenants/:tenantId/attestations/new': { tenantId: fresh.id },
@@ -91,11 +103,15 @@ export async function tourApp(): Promise<AppTour> {
     // Text, not a number: the tour has no API token, and the API answers 401 before it reads an id (the API's own
     // specs check its 404s with a token).
     ['/api/v1/attestations/:id', { id: String((await attestationOf(pending)).id) }],
+    ['/attestation-batches/:id/preview', { id: draft.id }],
     ['/attestation-batches/:id', { id: batch.id }],
+    ['/api/v1/attestation-batches/:id', { id: batch.id }],
   ];
+  const [{ broker_id: brokerId }] = await dataSource.query('SELECT broker_id FROM users');
   return {
     testApp,
     admin,
+    apiToken: await createApiToken(testApp, Number(brokerId)),
     pathValues: (path) => values[path] ?? byPrefix.find(([prefix]) => path.startsWith(prefix))?.[1] ?? {},
   };
 }
