@@ -15,6 +15,18 @@ export interface BatchTenant {
   reacceptanceNeeded: boolean;
 }
 
+// A row as a program sends it (the API): the signatory for one tenant, named by its Microsoft tenant id.
+export interface BatchRowInput {
+  microsoftTenantId: string;
+  signatoryFirstName: string;
+  signatoryLastName: string;
+  signatoryEmail: string;
+  signatoryPhone?: string | null;
+  country: string;
+  language: string;
+  autoFinalize?: boolean;
+}
+
 export interface BatchInputRow {
   rowNumber: number;
   cells: BatchCells;

@@ -5,14 +5,18 @@ import type { Attestation } from '../attestations/attestation.record';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { Clock } from '../common/clock';
-import { ConflictError, NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
+import {
+  ConflictError,
+  NotFoundInBrokerError,
+  ValidationFailedError,
+  type FieldMessages,
+} from '../common/domain-errors';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
-import type { KnownTenant } from '../tenants/tenant-merge';
-import { TenantsRepository } from '../tenants/tenants.repository';
 import type { AttestationBatchRow } from './attestation-batch-row.entity';
 import type { AttestationBatch } from './attestation-batch.entity';
-import { checkBatchRows, type BatchRowInput } from './batch-row-check';
+import { validateBatchRows, type BatchRowInput } from './batch-rows-validation';
+import { BulkUploadService } from './bulk-upload.service';
 import { BATCH_RUN_JOB } from './batch-run.handler';
 import { progressOf, type BatchProgress } from './batch-progress';
 import type { BatchStatus } from './batch-status';
@@ -38,7 +42,7 @@ export class BatchesService {
     private readonly attestations: AttestationsService,
     private readonly queue: JobQueue,
     private readonly audit: AuditTrail,
-    private readonly tenants: TenantsRepository,
+    private readonly upload: BulkUploadService,
     private readonly clock: Clock,
   ) {}
 
@@ -66,14 +70,31 @@ export class BatchesService {
     createdBy: Pick<AttestationBatch, 'createdByUserId' | 'createdByLabel'>,
   ): Promise<AttestationBatch> {
     const brokerId = this.scope.brokerId();
-    const tenants = new Map<string, KnownTenant>();
-    const ids = [...new Set(inputs.map((input) => input.microsoftTenantId.trim().toLowerCase()))];
-    for (let start = 0; start < ids.length; start += 500) {
-      const slice = ids.slice(start, start + 500);
-      for (const tenant of await this.tenants.knownTenants(brokerId, undefined, { microsoftTenantIds: slice }))
-        tenants.set(tenant.microsoftTenantId.toLowerCase(), tenant);
-    }
-    const { rows, errors } = checkBatchRows(inputs, tenants);
+    const cells = inputs.map((input, index) => ({
+      rowNumber: index + 1,
+      cells: {
+        microsoftTenantId: input.microsoftTenantId.trim(),
+        companyName: '',
+        signatoryFirstName: input.signatoryFirstName,
+        signatoryLastName: input.signatoryLastName,
+        signatoryEmail: input.signatoryEmail,
+        signatoryPhone: input.signatoryPhone ?? '',
+        country: input.country,
+        language: input.language,
+        autoFinalize: input.autoFinalize ? 'yes' : 'no',
+      },
+    }));
+    const tenants = await this.upload.tenantsByMicrosoftId(cells.map((row) => row.cells.microsoftTenantId));
+    const rows = validateBatchRows(cells, tenants);
+    // The upload's checks and words, each error named by the JSON row it is about.
+    const errors: FieldMessages = Object.fromEntries(
+      rows.flatMap((row, index) =>
+        Object.entries(JSON.parse(row.errors ?? '{}') as FieldMessages).map(([field, message]) => [
+          `rows[${index}].${field}`,
+          message,
+        ]),
+      ),
+    );
     if (Object.keys(errors).length > 0) throw new ValidationFailedError(errors);
     const sha256 = createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
     const id = await this.sql.transaction(async (tx) => {

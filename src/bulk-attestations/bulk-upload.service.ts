@@ -185,7 +185,8 @@ export class BulkUploadService {
   }
 
   // The broker's tenants named by the rows, keyed by their Microsoft id in lower case (as a file may write it).
-  private async tenantsByMicrosoftId(ids: readonly string[]): Promise<Map<string, BatchTenant>> {
+  // The broker's tenants named by these Microsoft tenant ids, keyed in lower case (as validateBatchRows reads them).
+  async tenantsByMicrosoftId(ids: readonly string[]): Promise<Map<string, BatchTenant>> {
     const wanted = [...new Set(ids.filter((id) => id !== '').flatMap((id) => [id, id.toLowerCase()]))];
     const found = new Map<string, BatchTenant>();
     for (const slice of slices(wanted, LOOKUP_SLICE)) {
