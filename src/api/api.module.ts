@@ -1,15 +1,32 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { ApiTokensModule } from '../api-tokens/api-tokens.module';
+import { AttestationsModule } from '../attestations/attestations.module';
+import { ReportsModule } from '../reports/reports.module';
+import { SyncModule } from '../sync/sync.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { ApiBodyParserMiddleware } from './api-body-parser.middleware';
 import { ApiContextInterceptor } from './api-context.interceptor';
+import { ApiReferenceController } from './api-reference.controller';
 import { ApiTokenGuard } from './api-token.guard';
+import { OpenApiController } from './openapi.controller';
+import { OpenApiDocument } from './openapi-document';
+import { ReportsController } from './reports.controller';
+import { SyncController } from './sync.controller';
+import { TenantsController } from './tenants.controller';
 import { TokenController } from './token.controller';
 
 // The JSON API under /api/v1: the same services as the pages, reached with a bearer token.
 @Module({
-  imports: [ApiTokensModule],
-  controllers: [TokenController],
-  providers: [ApiTokenGuard, ApiContextInterceptor],
+  imports: [ApiTokensModule, TenantsModule, SyncModule, AttestationsModule, ReportsModule],
+  controllers: [
+    TokenController,
+    TenantsController,
+    SyncController,
+    ReportsController,
+    OpenApiController,
+    ApiReferenceController,
+  ],
+  providers: [ApiTokenGuard, ApiContextInterceptor, OpenApiDocument],
 })
 export class ApiModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

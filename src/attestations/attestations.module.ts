@@ -38,7 +38,7 @@ import { SandboxAcceptanceController } from './sandbox-acceptance.controller';
     AttestationPollHandler,
     AttestationFinalizeHandler,
   ],
-  // The reports show each tenant's latest attestation.
-  exports: [AttestationsRepository],
+  // The reports show each tenant's latest attestation; the API reads a tenant's history through the service.
+  exports: [AttestationsRepository, AttestationsService],
 })
 export class AttestationsModule {}
