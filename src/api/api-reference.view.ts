@@ -9,9 +9,10 @@ type Schema = Record<string, unknown>;
 
 interface Field {
   name: string;
+  nameParts: string[]; // the path cut after each dot, where a narrow column may break it
   type: string;
   required: boolean;
-  description: string;
+  description: ReturnType<typeof inlineCode>;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -65,9 +66,10 @@ class SchemaReader {
       const { schema: inner } = this.unwrap(property);
       const field: Field = {
         name: path,
+        nameParts: path.split(/(?<=\.)/),
         type: this.typeText(property),
         required: required.has(name),
-        description: String(property.description ?? inner.description ?? ''),
+        description: inlineCode(String(property.description ?? inner.description ?? '')),
       };
       if (depth >= MAX_DEPTH) return [field];
       if (inner.type === 'array') {
@@ -171,7 +173,7 @@ function operationView(reader: SchemaReader, method: string, path: string, opera
         in: String(p.in),
         required: p.required === true,
         type: reader.typeText(p.schema as Schema),
-        description: String(p.description ?? ''),
+        description: inlineCode(String(p.description ?? '')),
       };
     }),
     requestFields: bodySchema ? reader.fields(bodySchema) : [],

@@ -23,11 +23,13 @@ export function withoutNullable(node: unknown): unknown {
   const { nullable, ...rest } = node as Record<string, unknown>;
   const schema = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, withoutNullable(value)]));
   if (nullable !== true) return schema;
-  if (typeof schema.type === 'string') return { ...schema, type: [schema.type, 'null'] };
+  // A reference (or an allOf around one) is a second choice beside null: with the type widened instead, the allOf
+  // would still refuse null.
   if (schema.$ref !== undefined || schema.allOf !== undefined) {
     const { description, type: _object, ...choice } = schema;
     return { ...(description === undefined ? {} : { description }), anyOf: [choice, { type: 'null' }] };
   }
+  if (typeof schema.type === 'string') return { ...schema, type: [schema.type, 'null'] };
   return schema;
 }
 

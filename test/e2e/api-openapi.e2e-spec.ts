@@ -101,6 +101,34 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('is shown to people as the reference page, without signing in or JavaScript: every operation, field and problem', async () => {
+    const page = await request(testApp.server).get('/api-reference').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const html = page.text.replace(/<wbr>/g, '');
+    expect(html).toContain('<h2 id="authentication-title">Authentication</h2>');
+    const schemas = document.components.schemas as Record<string, { properties?: Record<string, unknown> }>;
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const section = html.slice(html.indexOf(`id="${operation.operationId}"`));
+        expect([operation.operationId, section.length > 0]).toEqual([operation.operationId, true]);
+        expect(section).toMatch(
+          new RegExp(`^[^]*?>${method.toUpperCase()}</span> <code class="api-path">${path}</code>`),
+        );
+        const success = Object.entries(operation.responses).find(([status]) => status.startsWith('2'))![1];
+        const ref = success.content?.['application/json']?.schema?.$ref as string | undefined;
+        const fields = ref ? Object.keys(schemas[ref.split('/').pop()!].properties ?? {}) : [];
+        const operationHtml = section.slice(0, section.indexOf('<section'));
+        for (const field of fields)
+          expect([operation.operationId, operationHtml]).toEqual([
+            operation.operationId,
+            expect.stringContaining(`<code>${field}</code>`),
+          ]);
+        if (ref) expect(operationHtml).toContain('Example response');
+      }
+    }
+    for (const type of Object.keys(PROBLEM_TYPES)) expect(html).toContain(`<dt id="problem-${type}">`);
+  });
+
   it('sends each problem type to its section of the reference page', async () => {
     for (const type of Object.keys(PROBLEM_TYPES)) {
       const response = await request(testApp.server)
