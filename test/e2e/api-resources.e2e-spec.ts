@@ -8,7 +8,7 @@ import { Tenant } from '../../src/tenants/tenant.entity';
 import { apiClient, createApiToken } from '../support/api';
 import { createAttestation } from '../support/attestations';
 import { auditEvents } from '../support/audit';
-import { setUpFirstAdmin } from '../support/http';
+import { postForm, setUpFirstAdmin } from '../support/http';
 import { eventually, FAST_JOBS_ENV } from '../support/jobs';
 import { readCsv, readXlsx } from '../support/report-files';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -334,10 +334,12 @@ describe('API resources: tenants, sync, reports', () => {
 });
 
 describe('API sync without Partner Center settings', () => {
-  it('is refused at once in the settings own words, with nothing queued', async () => {
+  it('is refused at once in the settings own words, as the page refuses it, with nothing queued', async () => {
     const testApp = await createTestApp({ env: { PARTNER_CENTER_MODE: 'live' } });
     try {
-      await setUpFirstAdmin(testApp);
+      const { agent } = await setUpFirstAdmin(testApp);
+      expect((await postForm(agent, '/mca', '/sync', {})).headers.location).toBe('/mca');
+      expect((await agent.get('/mca').expect(200)).text).toContain('Partner Center is not set up: an admin enters');
       const client = apiClient(testApp, await createApiToken(testApp, 1));
       const refused = problemOf(await client.post('/api/v1/sync').expect(409));
       expect(refused).toMatchObject({ type: '/api/v1/problems/conflict' });
