@@ -61,10 +61,11 @@ const RECENT_LIMIT = 10;
 const REPORT_LIMIT_BUCKET = 'report-request:user';
 const API_REPORT_LIMIT_BUCKET = 'report-request:token';
 
-// A report asked for through the API: no person asked and no schedule is due, and it is mailed to no one. Any token
-// of the broker may follow and download it (tokens are the broker's, not a person's).
-export const isApiReport = (request: Pick<ReportRequest, 'requestedBy' | 'scheduleId'>): boolean =>
-  request.requestedBy === null && request.scheduleId === null;
+// A report asked for through the API: mailed to no one (a person's request and a schedule's run always have a
+// recipient, and keep it when the person or the schedule is deleted and the reference is cleared). Any token of the
+// broker may follow and download it (tokens are the broker's, not a person's).
+export const isApiReport = (request: Pick<ReportRequest, 'requestedBy' | 'scheduleId' | 'email'>): boolean =>
+  request.requestedBy === null && request.scheduleId === null && request.email === '';
 
 // "10 reports in 1 hour": a limit as the form and the settings page say it.
 export const limitText = (limit: number, windowSeconds: number): string => {

@@ -298,8 +298,9 @@ describe('API resources: tenants, sync, reports', () => {
     });
 
     it("refuses a file before the report is ready, and keeps a person's reports out of the API", async () => {
-      // Rows as the services write them: one the API asked for, not built yet; one a person asked for, sent.
-      const insert = (requestedBy: number | null) =>
+      // Rows as the services write them: one the API asked for, not built yet; one a person asked for, sent; one
+      // whose requester was deleted since (the reference cleared, the recipient kept).
+      const insert = (requestedBy: number | null, email = '') =>
         testApp.app.get(SqlService).transaction(async (tx) => {
           const reports = testApp.app.get(ReportsRepository);
           const row = await reports.insertRequest(tx, {
@@ -307,12 +308,12 @@ describe('API resources: tenants, sync, reports', () => {
             requestedBy,
             scheduleId: null,
             dueAt: null,
-            email: requestedBy ? 'ada@contoso.test' : '',
+            email,
             format: 'csv',
             filter: '{"status":"all","q":""}',
             expiresAt: new Date(Date.now() + 86_400_000),
           });
-          if (requestedBy) await reports.updateRequest(tx, row.id, { state: 'sent', fileSize: 0 });
+          if (email) await reports.updateRequest(tx, row.id, { state: 'sent', fileSize: 0 });
           return row.id;
         });
       const queued = await insert(null);
@@ -324,11 +325,12 @@ describe('API resources: tenants, sync, reports', () => {
         type: '/api/v1/problems/conflict',
         detail: 'This report is not ready yet: follow its status until it is "ready".',
       });
-      const personal = await insert(1);
-      expect(problemOf(await reader.get(`/api/v1/reports/${personal}`).expect(404)).detail).toContain(
-        'was not asked for through the API',
-      );
-      await reader.get(`/api/v1/reports/${personal}/file`).expect(404);
+      for (const personal of [await insert(1, 'ada@contoso.test'), await insert(null, 'gone@contoso.test')]) {
+        expect(problemOf(await reader.get(`/api/v1/reports/${personal}`).expect(404)).detail).toContain(
+          'was not asked for through the API',
+        );
+        await reader.get(`/api/v1/reports/${personal}/file`).expect(404);
+      }
     });
   });
 });
