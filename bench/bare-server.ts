@@ -6,6 +6,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import pino from 'pino';
+import { decodeCursor } from '../src/api/cursor';
+import { DEFAULT_LIMIT } from '../src/api/dto/list.dto';
+import { TENANT_CURSOR_KEYS, tenantListJson } from '../src/api/tenants.view';
+import { hashApiToken } from '../src/api-tokens/api-tokens.service';
 import type { SignedInUser } from '../src/auth/decorators';
 import { ROLE_LABELS } from '../src/auth/user-role';
 import { configureViewEngine } from '../src/common/view-engine';
@@ -15,7 +19,14 @@ import { StatementCache } from '../src/database/native-sqlite';
 import { templateOf, type SqlReader } from '../src/database/sql.service';
 import { SESSION_COOKIE } from '../src/sessions/session-cookie';
 import { readSyncSummary } from '../src/sync/sync-summary';
-import { parseMcaQuery } from '../src/tenants/mca-query';
+import {
+  DEFAULT_DIRECTION,
+  parseDirParam,
+  parseMcaQuery,
+  parseSearchParam,
+  parseSortParam,
+  parseStatusParam,
+} from '../src/tenants/mca-query';
 import { loadMcaData } from '../src/tenants/mca.service';
 import { mcaView } from '../src/tenants/mca-view';
 import { TenantListReads } from '../src/tenants/tenants.repository';
@@ -25,6 +36,7 @@ import { readSessionUser } from '../src/users/users.repository';
 // signed-in page needs (the session row by its signed cookie, the user and broker row, the sync summary through
 // the app's readSyncSummary, the page's statements through loadMcaData and so the app's statement builders), the same
 // view model and templates, and a JSON log line per request as pino-http writes at the app's default level.
+// It also answers the API's tenant list (GET /api/v1/tenants with a bearer token) the same way.
 // What it leaves out: helmet's headers, the session's rolling expiry (the app writes it at most once a minute),
 // flash messages, the express router and Nest (the query string is read by the app's own parseMcaQuery).
 //
@@ -127,6 +139,39 @@ export function startBareServer(database: string, port: number, secret: string):
     return 200;
   }
 
+  // The API's tenant list: the token by its hash (as ApiTokensService.authenticate), the same reads and the same JSON.
+  async function respondApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const [row] = token
+      ? await sqlOf<{
+          broker_id: number | string;
+          revoked_at: unknown;
+          expires_at: unknown;
+        }>`SELECT broker_id, revoked_at, expires_at FROM api_tokens WHERE token_hash = ${hashApiToken(token)}`
+      : [];
+    const expiresAt = decodeTimestamp(row?.expires_at);
+    if (!row || row.revoked_at !== null || (expiresAt && expiresAt.getTime() <= Date.now())) {
+      res.writeHead(401, { 'Content-Type': 'application/problem+json' }).end('{}');
+      return 401;
+    }
+    const params = Object.fromEntries(url.searchParams);
+    const sort = parseSortParam(params.sort);
+    const position = params.cursor ? decodeCursor(params.cursor, TENANT_CURSOR_KEYS) : null;
+    const query = {
+      status: parseStatusParam(params.status),
+      q: parseSearchParam(params.q),
+      sort,
+      dir: parseDirParam(params.dir) ?? DEFAULT_DIRECTION[sort],
+      page: position?.page ?? 1,
+      size: params.limit ? Number(params.limit) : DEFAULT_LIMIT,
+    };
+    const cursor = position ? { direction: 'after' as const, id: position.after } : null;
+    const mca = await loadMcaData(tenants, Number(row.broker_id), query, cursor);
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify(tenantListJson(mca, query.page)));
+    return 200;
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
@@ -138,7 +183,11 @@ export function startBareServer(database: string, port: number, secret: string):
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
     const handled =
-      url.pathname === '/mca' ? respond(req, res, url) : Promise.resolve(void res.writeHead(404).end()).then(() => 404);
+      url.pathname === '/mca'
+        ? respond(req, res, url)
+        : url.pathname === '/api/v1/tenants'
+          ? respondApi(req, res, url)
+          : Promise.resolve(void res.writeHead(404).end()).then(() => 404);
     void handled
       .catch((error: unknown) => {
         logger.error({ err: error }, 'bare server error');

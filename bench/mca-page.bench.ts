@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
+import { hashApiToken } from '../src/api-tokens/api-tokens.service';
 import {
   DIST,
   benchUser,
@@ -46,16 +47,22 @@ interface BenchDatabase {
   brokerIds(): Promise<number[]>;
   deleteTenants(): Promise<void>;
   seed(brokerIds: number[], count: number): Promise<void>;
+  // A read token of the broker, stored as the API access page stores one (its hash); the app is stopped meanwhile.
+  addApiToken(brokerId: number, token: string): Promise<void>;
 }
+
+const API_TOKEN_INSERT =
+  "INSERT INTO api_tokens (broker_id, name, scope, token_hash, token_prefix) VALUES ($1, 'Bench', 'read', $2, $3)";
+const benchApiToken = (): string => `mcam_${randomBytes(32).toString('base64url')}`;
 
 async function openBenchDatabase(options: BenchOptions, dataDir: string): Promise<BenchDatabase> {
   if (options.db === 'postgres') {
     await freshPostgresDatabase(options.databaseUrl);
-    const query = async <T>(sql: string): Promise<T[]> => {
+    const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
       const client = new Client({ connectionString: options.databaseUrl });
       await client.connect();
       try {
-        return (await client.query(sql)).rows as T[];
+        return (await client.query(sql, params)).rows as T[];
       } finally {
         await client.end();
       }
@@ -66,6 +73,8 @@ async function openBenchDatabase(options: BenchOptions, dataDir: string): Promis
       brokerIds: async () => (await query<{ id: number }>('SELECT id FROM brokers ORDER BY id')).map((r) => r.id),
       deleteTenants: async () => void (await query('DELETE FROM tenants')),
       seed: (brokerIds, count) => seedTenantsPostgres(options.databaseUrl, brokerIds, count),
+      addApiToken: async (brokerId, token) =>
+        void (await query(API_TOKEN_INSERT, [brokerId, hashApiToken(token), token.slice(0, 12)])),
     };
   }
   const file = join(dataDir, SQLITE_FILE);
@@ -84,6 +93,12 @@ async function openBenchDatabase(options: BenchOptions, dataDir: string): Promis
       Promise.resolve(withDb((db) => db.prepare('SELECT id FROM brokers ORDER BY id').pluck().all() as number[])),
     deleteTenants: () => Promise.resolve(void withDb((db) => db.exec('DELETE FROM tenants'))),
     seed: (brokerIds, count) => Promise.resolve(seedTenants(file, brokerIds, count)),
+    addApiToken: (brokerId, token) =>
+      Promise.resolve(
+        void withDb((db) =>
+          db.prepare(API_TOKEN_INSERT.replace(/\$\d/g, '?')).run(brokerId, hashApiToken(token), token.slice(0, 12)),
+        ),
+      ),
   };
 }
 
@@ -100,9 +115,12 @@ async function measureVariant(
   options: BenchOptions,
   variant: Variant,
   servers: Record<ServerName, Server>,
-  cookie: string,
+  credentials: { cookie: string; apiToken: string },
 ): Promise<VariantFigures> {
-  const headers: Record<string, string> = { cookie, ...(variant.htmx ? { 'HX-Request': 'true' } : {}) };
+  const { cookie } = credentials;
+  const headers: Record<string, string> = variant.api
+    ? { authorization: `Bearer ${credentials.apiToken}` }
+    : { cookie, ...(variant.htmx ? { 'HX-Request': 'true' } : {}) };
   const path = variant.next ? await nextLink(servers.bare, variant.path, cookie) : variant.path;
   for (const server of ['app', 'bare'] as const) {
     const check = await fetch(servers[server].url + path, { headers, redirect: 'manual' });
@@ -167,6 +185,8 @@ async function main(): Promise<void> {
       SANDBOX_PORT: '0',
       SYNC_INTERVAL_MINUTES: '0',
       NODE_ENV: 'production',
+      // The API's per-token limit would refuse most of a run at 300 requests/s.
+      API_RATE_LIMIT_PER_MINUTE: '10000000',
       ...database.env,
     };
     // The app's default log level (info: a JSON line per request), for the app and the bare server alike.
@@ -196,6 +216,8 @@ async function main(): Promise<void> {
     const brokerIds = await database.brokerIds();
     const seeding = performance.now();
     await database.seed(brokerIds, options.tenants);
+    const apiToken = benchApiToken();
+    await database.addApiToken(brokerIds[brokerIds.length - 1], apiToken);
     const seeded = `Seeded ${brokerIds.length} brokers × ${options.tenants.toLocaleString('en-GB')} tenants in ${seconds(seeding)}.`;
     console.log(`\n${seeded}`);
 
@@ -216,7 +238,7 @@ async function main(): Promise<void> {
     );
     for (const name of options.variants) {
       const variantStart = performance.now();
-      const result = await measureVariant(options, all[name], { app, bare }, cookie);
+      const result = await measureVariant(options, all[name], { app, bare }, { cookie, apiToken });
       figures.push(result);
       console.log(
         `  ${name.padEnd(14)} app ${result.app.requestsPerSecond.median.toFixed(0).padStart(5)} req/s, bare ${result.bare.requestsPerSecond.median.toFixed(0).padStart(5)} req/s (${seconds(variantStart)})`,
@@ -230,6 +252,7 @@ async function main(): Promise<void> {
       `Closed loop: ${options.rounds} rounds of app, bare, bare, app, ${options.connections} connections, ${options.seconds} s each; CPU ms/req from /proc/<pid>/stat of each server.`,
       `Open loop: ${options.rates.join(', ')} req/s, ${options.rateSeconds} s per server and round, latency from each request's due time, rounds pooled.`,
       'Both servers log a JSON line per request at info (the app by pino-http). The bare server leaves out helmet, Express and Nest (router, guards, interceptors), the once-a-minute session renewal and flash messages; both read the query string with parseMcaQuery.',
+      "The API variant asks GET /api/v1/tenants (a page of 50) with a read token: the app authenticates it, checks the query's DTO and counts it against the token's rate limit; the bare server looks the token up by its hash and does the same reads and JSON.",
       '',
       ...table(figures, options.rates),
       '',

@@ -12,6 +12,7 @@ export const VARIANT_NAMES = [
   'status-sort',
   'fragment',
   'keyset-status',
+  'api-list',
 ] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
 
@@ -22,6 +23,7 @@ export interface Variant {
   // The variant is the page that this path's Next link leads to (a keyset cursor), found before measuring.
   next?: boolean;
   htmx?: boolean; // sent as htmx's request for the results fragment
+  api?: boolean; // the JSON API, asked with a bearer token instead of the session cookie
 }
 
 // Deep pages sit in the middle of the broker's pages (2,000 of 4,000 at 100,000 tenants), wherever the size.
@@ -53,6 +55,12 @@ export function variants(tenantsPerBroker: number): Record<VariantName, Variant>
       label: `Next from status page ${deepStatus}`,
       path: `/mca?sort=status&page=${deepStatus}`,
       next: true,
+    },
+    'api-list': {
+      name: 'api-list',
+      label: 'API tenant list (50, token)',
+      path: '/api/v1/tenants',
+      api: true,
     },
   };
 }

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { dirname, join } from 'node:path';
 import passport from 'passport';
+import { publishOpenApiDocument } from './api/openapi';
 import { Clock } from './common/clock';
 import { CSP_DIRECTIVES } from './common/content-security-policy';
 import { isApiRequest } from './common/problem-details';
@@ -79,5 +80,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // No compat: its per-request `req._passport` is only for strategies written for passport 0.4.
   app.use(passport.initialize({ compat: false }));
   app.use(unlessApi(passport.session()));
+  publishOpenApiDocument(app);
   return app;
 }

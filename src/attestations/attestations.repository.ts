@@ -83,6 +83,13 @@ export interface LatestAttestation {
   state: string;
 }
 
+// One attestation of a tenant's history, named only.
+export interface AttestationSummary {
+  id: number;
+  state: AttestationState;
+  createdAt: Date;
+}
+
 // A new attestation's values, as Partner Center made it and the partner entered it.
 export interface NewAttestation {
   brokerId: number;
@@ -183,6 +190,18 @@ export class AttestationsRepository {
       SELECT * FROM attestations WHERE tenant_id = ${tenantId} AND broker_id = ${brokerId}
       ORDER BY created_at DESC, id DESC LIMIT 1`;
     return this.one(rows, this.sql.dialect);
+  }
+
+  // The tenant's attestations, newest first, at most `limit` (ix_attestations_broker_tenant serves the order).
+  async historyOfTenant(brokerId: number, tenantId: number, limit: number): Promise<AttestationSummary[]> {
+    const rows = await this.sql.query<{ id: number | string; state: string; created_at: unknown }>`
+      SELECT id, state, created_at FROM attestations WHERE tenant_id = ${tenantId} AND broker_id = ${brokerId}
+      ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+    return rows.map((row) => ({
+      id: Number(row.id),
+      state: row.state as AttestationState,
+      createdAt: this.sql.dialect.decodeTimestamp(row.created_at) as Date,
+    }));
   }
 
   async ofTenant(brokerId: number, tenantId: number, attestationId: number): Promise<Attestation | null> {

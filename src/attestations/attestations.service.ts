@@ -26,7 +26,7 @@ import {
   type AttestationState,
 } from './attestation-state';
 import type { Attestation, AttestationChanges } from './attestation.record';
-import { AttestationsRepository, type AttestationMilestones } from './attestations.repository';
+import { AttestationsRepository, type AttestationMilestones, type AttestationSummary } from './attestations.repository';
 import type { AttestationForm } from './dto/attestation-form.dto';
 import { AttestationMail } from './attestation-mail';
 import { AuditTrail, type AuditActor } from '../audit/audit-trail.service';
@@ -38,6 +38,8 @@ import { TenantsRepository, type TenantSummary } from '../tenants/tenants.reposi
 export const FINALIZE_JOB = 'attestation.finalize';
 export const finalizeKey = (attestationId: number): string => `finalize:${attestationId}`;
 export const FINALIZE_MAX_ATTEMPTS = 8;
+// A tenant's history names its most recent attestations only: a tenant has a handful over the years.
+export const HISTORY_LIMIT = 100;
 // How long a second submit of the same form waits for the first to record its attestation.
 const CLAIM_WAIT_MS = 15_000;
 const CLAIM_POLL_MS = 100;
@@ -103,6 +105,12 @@ export class AttestationsService {
   async latestFor(tenantId: number): Promise<Attestation | null> {
     const latest = await this.repository.latestOfTenant(this.scope.brokerId(), tenantId);
     return latest ? this.withComponent(latest) : null;
+  }
+
+  // The tenant's attestations, newest first (the most recent HISTORY_LIMIT); another broker's tenant is not found.
+  async historyOf(tenantId: number): Promise<AttestationSummary[]> {
+    const tenant = await this.tenant(tenantId);
+    return this.repository.historyOfTenant(this.scope.brokerId(), tenant.id, HISTORY_LIMIT);
   }
 
   // A live attestation made before PARTNER_CENTER_COMPONENT_URL was set gets its component once it is.

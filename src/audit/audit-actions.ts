@@ -89,6 +89,7 @@ const FAMILIES: Record<string, { name: string; actions: Record<string, string> }
     actions: {
       'report.requested': 'Report asked for',
       'report.sent': 'Report sent',
+      'report.ready': 'Report ready to download',
       'report.failed': 'Report failed',
       'report.request_refused': 'Report request refused',
       'report.recipients_skipped': 'Report recipients left out',

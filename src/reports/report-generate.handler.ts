@@ -16,7 +16,7 @@ import { ReportBuilder } from './report-builder';
 import { filterText, parseFilter, storedFilter } from './report-filter';
 import { CONTENT_TYPES, REPORT_FILE_ATTACHMENTS, ReportFiles, reportFileName, reportTempPath } from './report-files';
 import type { ReportDelivery, ReportRequest } from './report-request.entity';
-import { REPORT_GENERATE_JOB, REPORT_JOB_ATTEMPTS } from './report-requests.service';
+import { isApiReport, REPORT_GENERATE_JOB, REPORT_JOB_ATTEMPTS } from './report-requests.service';
 import { recipientRule, splitRecipients } from './report-recipients';
 import { ReportSettingsService } from './report-settings.service';
 import { ReportsRepository } from './reports.repository';
@@ -105,12 +105,16 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     // Checked again here: a row queued before these checks, or a setting changed since, must not go out as it was.
     const filter = storedFilter(request.filter);
     if ('error' in filter) return this.refuse(request, `The report's filter cannot be used: ${filter.error}`, []);
+    const api = isApiReport(request);
     const policy = await this.settings.recipientPolicy(await this.ownerOf(request), request.brokerId);
     const recipients = splitRecipients(
-      request.email.split(',').map((address) => address.trim().toLowerCase()),
+      request.email
+        .split(',')
+        .map((address) => address.trim().toLowerCase())
+        .filter(Boolean),
       policy,
     );
-    if (recipients.allowed.length === 0)
+    if (!api && recipients.allowed.length === 0)
       return this.refuse(
         request,
         `Not sent: no recipient is allowed (${recipients.refused.join(', ')}). ${recipientRule(policy, request.scheduleId ? "the schedule owner's" : 'your')}`,
@@ -137,8 +141,8 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         ctx.signal,
       );
       const bytes = await this.files.store(request.id, temp);
-      const attachment = await this.attachment(request, temp, bytes);
-      await this.send(request, rows, bytes, attachment, recipients);
+      if (api) await this.stored(request, rows, bytes);
+      else await this.send(request, rows, bytes, await this.attachment(request, temp, bytes), recipients);
     } catch (error) {
       // No part of a file that was not sent stays downloadable or takes room; the next attempt starts over.
       await this.files.remove(request.id).catch((removal: unknown) => this.logger.error(removal));
@@ -252,6 +256,25 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         action: 'report.sent',
         subject: { type: 'report', id: request.id },
         data: { recipients, rows, bytes, delivery: attachment.delivery, scheduleId: request.scheduleId },
+      });
+    });
+  }
+
+  // A report the API asked for is mailed to no one: it is ready once stored, for the token to collect.
+  private async stored(request: ReportRequest, rows: number, bytes: number): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await this.reports.updateRequest(tx, request.id, {
+        state: 'sent',
+        rowsWritten: rows,
+        rowsTotal: rows,
+        fileSize: bytes,
+        finishedAt: this.clock.now(),
+        error: null,
+      });
+      await this.audit.record(tx, {
+        action: 'report.ready',
+        subject: { type: 'report', id: request.id },
+        data: { rows, bytes },
       });
     });
   }

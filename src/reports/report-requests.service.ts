@@ -4,12 +4,14 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokerScope } from '../common/broker-scope.service';
 import { Clock } from '../common/clock';
 import {
+  ConflictError,
+  NotAllowedError,
   NotFoundInBrokerError,
   TooManyAttemptsError,
   ValidationFailedError,
   type FieldMessages,
 } from '../common/domain-errors';
-import type { CurrentUser } from '../common/request-context';
+import { currentActor, type CurrentUser } from '../common/request-context';
 import { InjectAppConfig, type AppConfig } from '../config/app.config';
 import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
@@ -48,8 +50,22 @@ export interface NewReport {
   now: Date;
 }
 
+// What the JSON API sends: no recipient, as the file is collected through the API.
+export interface ApiReportInput {
+  format?: unknown;
+  status?: unknown;
+  q?: unknown;
+}
+
 const RECENT_LIMIT = 10;
 const REPORT_LIMIT_BUCKET = 'report-request:user';
+const API_REPORT_LIMIT_BUCKET = 'report-request:token';
+
+// A report asked for through the API: mailed to no one (a person's request and a schedule's run always have a
+// recipient, and keep it when the person or the schedule is deleted and the reference is cleared). Any token of the
+// broker may follow and download it (tokens are the broker's, not a person's).
+export const isApiReport = (request: Pick<ReportRequest, 'requestedBy' | 'scheduleId' | 'email'>): boolean =>
+  request.requestedBy === null && request.scheduleId === null && request.email === '';
 
 // "10 reports in 1 hour": a limit as the form and the settings page say it.
 export const limitText = (limit: number, windowSeconds: number): string => {
@@ -62,6 +78,7 @@ export const limitText = (limit: number, windowSeconds: number): string => {
 
 // Reports are kept for a week, and each is its requester's alone.
 const REPORT_GONE = 'That report does not exist, is not yours, or is older than 7 days.';
+const API_REPORT_GONE = 'That report does not exist, was not asked for through the API, or is older than 7 days.';
 
 // The user asked for as many reports as the window allows (REPORT_LIMIT_PER_USER); scheduled runs do not count.
 export class TooManyReportsError extends TooManyAttemptsError {
@@ -121,7 +138,7 @@ export class ReportRequestsService {
     }
     if (Object.keys(errors).length > 0 || address === null || 'error' in filter)
       throw new ValidationFailedError(errors);
-    const rule = this.limitFor(user);
+    const rule = this.limitFor(user.id);
     try {
       return await this.sql.transaction(async (tx) => {
         // Requests of one user are counted one after the other (every instance: the row lock, or SQLite's one writer).
@@ -153,10 +170,54 @@ export class ReportRequestsService {
     }
   }
 
-  private limitFor(user: CurrentUser): RateLimit {
+  // A report asked for with an API token: the form's format and filter, checked by the same rules, counted against
+  // the token's own limit (the same number as a person's), built by the same job; the token collects the file.
+  async requestByApi(input: ApiReportInput): Promise<ReportRequest> {
+    const actor = currentActor();
+    if (actor.type !== 'token') throw new NotAllowedError('Only an API token asks for a report this way.');
+    const errors: FieldMessages = {};
+    const format = input.format;
+    if (!(REPORT_FORMATS as readonly unknown[]).includes(format)) errors.format = 'Choose a format: CSV or XLSX';
+    const filter = checkFilter(input.status, input.q);
+    if ('error' in filter) errors.filter = filter.error;
+    if (Object.keys(errors).length > 0 || 'error' in filter) throw new ValidationFailedError(errors);
+    const rule = this.limitFor(actor.id, API_REPORT_LIMIT_BUCKET);
+    return this.sql.transaction(async (tx) => {
+      const now = this.clock.now();
+      const wait = await this.limits.retryAfterSeconds(rule, now, tx);
+      if (wait !== null) throw new TooManyReportsError(rule.limit, rule.windowSeconds, wait);
+      const request = await this.create(tx, {
+        brokerId: this.scope.brokerId(),
+        requestedBy: null,
+        scheduleId: null,
+        dueAt: null,
+        recipients: [],
+        format: format as ReportFormat,
+        filter: filter.filter,
+        now,
+      });
+      await this.audit.record(tx, {
+        action: 'report.requested',
+        subject: { type: 'report', id: request.id },
+        data: { format, filter: filter.filter },
+      });
+      await this.limits.hit([rule]);
+      return request;
+    });
+  }
+
+  // A report the API asked for, while it is kept; anything else (a person's, another broker's) is not found.
+  async apiReport(id: number, now = this.clock.now()): Promise<ReportRequest> {
+    const request = await this.reports.request(id, this.scope.brokerId());
+    if (!request || !isApiReport(request) || request.expiresAt <= now)
+      throw new NotFoundInBrokerError('That report', API_REPORT_GONE);
+    return request;
+  }
+
+  private limitFor(subject: number, bucket = REPORT_LIMIT_BUCKET): RateLimit {
     return {
-      bucket: REPORT_LIMIT_BUCKET,
-      subject: String(user.id),
+      bucket,
+      subject: String(subject),
       limit: this.reportConfig.limitPerUser,
       windowSeconds: this.reportConfig.limitWindowSeconds,
     };
@@ -190,17 +251,38 @@ export class ReportRequestsService {
 
   // A file the user may download: their own request (or, for an admin, a schedule's run), sent, not yet expired;
   // read from the database a chunk at a time, through any instance.
-  async downloadable(
-    user: CurrentUser,
+  downloadable(user: CurrentUser, id: number, now = this.clock.now()) {
+    return this.openFile(
+      id,
+      (request) => request.requestedBy === user.id || (request.scheduleId !== null && user.role === 'admin'),
+      REPORT_GONE,
+      now,
+    );
+  }
+
+  // The file of a report the API asked for, once built.
+  async downloadableByApi(id: number, now = this.clock.now()) {
+    const request = await this.apiReport(id, now);
+    if (request.state !== 'sent')
+      throw new ConflictError(
+        request.state === 'failed'
+          ? 'This report failed: it has no file. Ask for a new one.'
+          : 'This report is not ready yet: follow its status until it is "ready".',
+      );
+    return this.openFile(id, isApiReport, API_REPORT_GONE, now);
+  }
+
+  private async openFile(
     id: number,
-    now = this.clock.now(),
+    mine: (request: ReportRequest) => boolean,
+    gone: string,
+    now: Date,
   ): Promise<{ request: ReportRequest; content: Readable }> {
     const request = await this.reports.request(id, this.scope.brokerId());
-    const mine = request && (request.requestedBy === user.id || (request.scheduleId !== null && user.role === 'admin'));
-    if (!request || !mine || request.state !== 'sent' || request.expiresAt <= now)
-      throw new NotFoundInBrokerError('That report', REPORT_GONE);
+    if (!request || !mine(request) || request.state !== 'sent' || request.expiresAt <= now)
+      throw new NotFoundInBrokerError('That report', gone);
     const content = await this.files.open(request.id);
-    if (!content) throw new NotFoundInBrokerError('That report', REPORT_GONE);
+    if (!content) throw new NotFoundInBrokerError('That report', gone);
     return { request, content };
   }
 }

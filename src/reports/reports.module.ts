@@ -43,6 +43,7 @@ import { ReportsRepository } from './reports.repository';
     ReportScheduleTickHandler,
     ReportPruneHandler,
   ],
+  exports: [ReportRequestsService],
 })
 export class ReportsModule implements OnModuleInit {
   constructor(

@@ -1,9 +1,10 @@
 import { Controller, Get, Post, Redirect, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/decorators';
+import { ConflictError, UpstreamError } from '../common/domain-errors';
 import { flash } from '../common/flash';
 import { isHtmxRequest } from '../common/htmx';
-import { SyncService } from './sync.service';
+import { SYNC_ALREADY_RUNNING, SyncService } from './sync.service';
 
 // Fired on <body> when a polled status shows the sync has ended, so the page's table can reload itself
 // (hx-trigger="sync-finished from:body"). Targeted at body: the polling element is swapped out before htmx fires it.
@@ -37,12 +38,12 @@ export class SyncController {
   @Roles('admin', 'operator')
   @Redirect('/mca', 303)
   async start(@Req() req: Request) {
-    const started = await this.sync.start('manual');
-    flash(
-      req,
-      'info',
-      started ? 'Sync from Microsoft started.' : 'A sync from Microsoft is already running.',
-      SYNC_FLASH_ID,
-    );
+    try {
+      const started = await this.sync.start('manual');
+      flash(req, 'info', started ? 'Sync from Microsoft started.' : SYNC_ALREADY_RUNNING, SYNC_FLASH_ID);
+    } catch (error) {
+      if (!(error instanceof ConflictError || error instanceof UpstreamError)) throw error;
+      flash(req, 'error', error.message, SYNC_FLASH_ID);
+    }
   }
 }

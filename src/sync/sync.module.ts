@@ -29,6 +29,6 @@ import { SyncRunsRepository } from './sync.repository';
     SyncJobHandler,
     { provide: SyncStatusSource, useExisting: SyncService },
   ],
-  exports: [SyncService, SyncStatusSource],
+  exports: [SyncService, SyncStatusSource, AcceptanceCheckService],
 })
 export class SyncModule {}

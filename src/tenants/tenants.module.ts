@@ -14,6 +14,6 @@ import { TenantsRepository } from './tenants.repository';
   imports: [TypeOrmModule.forFeature([Tenant, TenantStatusCount])],
   controllers: [McaController],
   providers: [TenantsRepository, McaService, TenantWriter, ReacceptanceHandler],
-  exports: [TenantsRepository, TenantWriter],
+  exports: [TenantsRepository, TenantWriter, McaService],
 })
 export class TenantsModule {}

@@ -93,6 +93,8 @@ export async function tourApp(): Promise<AppTour> {
     '/password/reset/:token': { token: 'no-such-reset-token' },
   };
   const byPrefix: [string, Record<string, string | number>][] = [
+    // The JSON API's routes (a request without a token is refused before any id is read).
+    ['/api/v1/', { id: attested.id, type: 'not-found' }],
     ['/tenants/:id/', { id: attested.id }],
     ['/tenants/:tenantId/', { tenantId: pending.id }],
     ['/reports/schedules/:id', { id: schedule.id }],
