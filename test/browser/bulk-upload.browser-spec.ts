@@ -4,20 +4,23 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { sandboxOf, syncTenants } from '../support/attestations';
+import { DataSource } from 'typeorm';
+import { acceptAsCustomer, sandboxOf, syncTenants } from '../support/attestations';
 import { JAVASCRIPT_MODES, startTestApp, useBrowserSuite } from '../support/browser';
 import { setUpFirstAdmin } from '../support/http';
+import { eventually, FAST_JOBS_ENV } from '../support/jobs';
 
 const shot = (page: Page, what: string, mode: string, fullPage = true) =>
   page.screenshot({ path: `/tmp/wt-bulk-upload-${what}-${mode}.png`, fullPage });
 
-// A new partner's bulk attestation, up to the preview: tenants chosen on the list (page by page, or all matching),
-// the template downloaded and filled by a script with two deliberate mistakes, uploaded, and its preview read.
+// A new partner's bulk attestation from start to end: tenants chosen on the list (page by page, or all matching),
+// the template downloaded and filled by a script with two deliberate mistakes, uploaded, its preview read, the batch
+// confirmed and followed to the end, a few customers accepting, and the result file showing them.
 describe.each(JAVASCRIPT_MODES)('Bulk attestation in a browser with $name', ({ javaScriptEnabled }) => {
   const mode = javaScriptEnabled ? 'js' : 'nojs';
   let withoutAcceptance = 0;
   const suite = useBrowserSuite(async (after) => {
-    const testApp = await startTestApp(after);
+    const testApp = await startTestApp(after, { env: FAST_JOBS_ENV });
     const { agent } = await setUpFirstAdmin(testApp);
     // The sandbox's customers plus enough more for 40 or so, read by a real sync.
     const sandbox = sandboxOf(testApp);
@@ -27,7 +30,7 @@ describe.each(JAVASCRIPT_MODES)('Bulk attestation in a browser with $name', ({ j
     return testApp;
   });
 
-  it('should choose tenants on the list, download the template, upload it filled and preview it', async () => {
+  it('should choose tenants, fill the template, preview it, run the batch and show acceptances in the result file', async () => {
     expect(withoutAcceptance).toBeGreaterThanOrEqual(40);
     const { page, consoleErrors } = await suite.open({ javaScriptEnabled, signInAs: 'ada@contoso.test' });
 
@@ -117,6 +120,44 @@ describe.each(JAVASCRIPT_MODES)('Bulk attestation in a browser with $name', ({ j
     await page.getByRole('link', { name: 'Errors' }).click();
     await page.waitForURL(/show=errors/);
     await expect(page.locator('#batch-rows tbody tr').count()).resolves.toBe(2);
+
+    // Go on with the valid rows, and follow the batch to its end: by itself with JavaScript, by Reload without.
+    const toCreate = withoutAcceptance - 2;
+    await page.getByRole('link', { name: 'All' }).click();
+    await page.getByRole('button', { name: `Create ${toCreate} attestations` }).click();
+    await page.waitForURL(/\/attestation-batches\/\d+$/);
+    const batchId = Number(/(\d+)$/.exec(page.url())?.[1]);
+    if (javaScriptEnabled) await page.locator('#batch-progress[data-status="finished"]').waitFor({ timeout: 60_000 });
+    else
+      await eventually(async () => {
+        await page.getByRole('link', { name: 'Reload' }).click();
+        return (await page.locator('#batch-progress[data-status="finished"]').count()) > 0 ? true : undefined;
+      }, 500);
+    await expect(page.locator('[data-count="created"]').innerText()).resolves.toBe(String(toCreate));
+    await expect(page.locator('[data-count="emailed"]').innerText()).resolves.toBe(String(toCreate));
+    await shot(page, 'batch-finished', mode);
+
+    // Three customers accept on their links; the partner looks at one of them (which asks Partner Center), and the
+    // app's own polling finds the others.
+    const made: { tenant_id: number; link: string }[] = await suite.app.app.get(DataSource).query(
+      `SELECT a.tenant_id, a.link FROM attestation_batch_rows r JOIN attestations a ON a.id = r.attestation_id
+        WHERE r.batch_id = ${batchId} ORDER BY r.row_number LIMIT 3`,
+    );
+    for (const { link } of made) await acceptAsCustomer(suite.app, link);
+    for (const { tenant_id } of made) await page.goto(`/tenants/${tenant_id}/attestation`);
+    await page.goto(`/attestation-batches/${batchId}`);
+    await expect(page.locator('[data-count="accepted"]').innerText()).resolves.toBe('3');
+
+    const [result] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download CSV' }).click(),
+    ]);
+    const resultFile = join(tmpdir(), `bulk-result-${mode}-${Date.now()}.csv`);
+    await result.saveAs(resultFile);
+    const [resultHeader, ...resultRows] = parse(readFileSync(resultFile), { bom: true }) as string[][];
+    const status = resultHeader.indexOf('Status');
+    expect(resultRows.filter((row) => row[status] === 'Ready to finalize')).toHaveLength(3);
+    expect(resultRows.filter((row) => row[status] === 'Awaiting acceptance')).toHaveLength(toCreate - 3);
     expect(consoleErrors).toEqual([]);
   });
 });
