@@ -38,6 +38,7 @@ export interface AppConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   jobs: JobWorkerSettings;
+  webhooks: { timeoutMs: number; allowPrivateNetworks: boolean };
   reports: { gzipOverBytes: number; attachMaxBytes: number; limitPerUser: number; limitWindowSeconds: number };
   // Sign in with Microsoft: where Entra ID is, and the installation's app registration when the environment gives one.
   entra: {
@@ -88,6 +89,10 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
       retryBaseMs: env.JOB_RETRY_BASE_MS,
       shutdownGraceMs: env.JOB_SHUTDOWN_GRACE_MS,
       retentionDays: env.JOB_RETENTION_DAYS,
+    },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
     },
     reports: {
       gzipOverBytes: env.REPORT_GZIP_OVER_BYTES,

@@ -14,6 +14,7 @@ const KIND_NAMES: Record<string, string> = {
   'jobs.prune': 'Delete old finished jobs',
   'audit.anchor': 'Write the audit chain heads to the log',
   'backup.run': 'Scheduled backup',
+  'webhook.deliver': 'Deliver a webhook',
 };
 
 export const NAMED_JOB_KINDS = Object.keys(KIND_NAMES);

@@ -21,6 +21,7 @@ import { Installation1764255000000 } from './1764255000000-installation';
 import { Backups1764260000000 } from './1764260000000-backups';
 import { ReportFiles1764270000000 } from './1764270000000-report-files';
 import { ApiTokens1764280000000 } from './1764280000000-api-tokens';
+import { Webhooks1764282000000 } from './1764282000000-webhooks';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   Backups1764260000000,
   ReportFiles1764270000000,
   ApiTokens1764280000000,
+  Webhooks1764282000000,
 ];
