@@ -13,7 +13,7 @@ export interface Received {
 }
 
 // How the receiver answers a path: a status (with a body), or never (the sender must time out).
-export type Behaviour = { status: number; body?: string; headers?: Record<string, string> } | 'never';
+export type Behaviour = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'never';
 
 // A real HTTP receiver on loopback: records every request, answers each path as told (200 by default).
 export class WebhookReceiver {
@@ -41,8 +41,10 @@ export class WebhookReceiver {
           this.hanging.add(res);
           return;
         }
-        res.writeHead(behaviour.status, { 'content-type': 'text/plain', ...behaviour.headers });
-        res.end(behaviour.body ?? '');
+        setTimeout(() => {
+          res.writeHead(behaviour.status, { 'content-type': 'text/plain', ...behaviour.headers });
+          res.end(behaviour.body ?? '');
+        }, behaviour.delayMs ?? 0);
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
