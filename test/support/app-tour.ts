@@ -15,7 +15,10 @@ export interface AppTour {
 }
 
 export async function tourApp(): Promise<AppTour> {
-  const testApp = await createTestApp({ listen: true, env: FAST_JOBS_ENV });
+  const testApp = await createTestApp({
+    listen: true,
+    env: { ...FAST_JOBS_ENV, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+  });
   const admin = (await setUpFirstAdmin(testApp)).agent;
   const [fresh, pending, ready, attested] = (await syncTenants(testApp, admin)).filter((t) => t.status === 'none');
   const attestationOf = async (tenant: Tenant) =>
@@ -51,7 +54,20 @@ export async function tourApp(): Promise<AppTour> {
     format: 'csv',
     status: 'none',
   });
+  // A webhook endpoint where nothing listens, and a test event to it: its log has a failed attempt.
+  await postForm(admin, '/webhooks', '/webhooks', {
+    url: 'http://127.0.0.1:9/tour',
+    description: 'Tour',
+    events: 'sync.finished',
+    enabled: 'on',
+  });
   const dataSource = testApp.app.get(DataSource);
+  const [endpoint] = await dataSource.query('SELECT id FROM webhook_endpoints');
+  await postForm(admin, `/webhooks/${endpoint.id}`, `/webhooks/${endpoint.id}/test`, {});
+  const [message] = await eventually(async () => {
+    const rows = await dataSource.query('SELECT message_row_id AS id FROM webhook_attempts');
+    return rows.length > 0 ? rows : undefined;
+  });
   const [schedule] = await dataSource.query('SELECT id FROM report_schedules');
   const [report] = await dataSource.query('SELECT id FROM report_requests');
   const [user] = await dataSource.query('SELECT id FROM users');
@@ -73,6 +89,7 @@ export async function tourApp(): Promise<AppTour> {
     ['/reports/:id', { id: report.id }],
     ['/users/:id', { id: user.id }],
     ['/admin/jobs/:id', { id: job.id }],
+    ['/webhooks/:id', { id: endpoint.id, message: message.id }],
   ];
   return {
     testApp,
