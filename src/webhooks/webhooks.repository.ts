@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { KeysetBound } from '../common/keyset-page';
+import type { Dialect } from '../database/dialect';
 import { SqlService, writeReturning, type Tx } from '../database/sql.service';
 import { WebhookAttemptEntity } from './webhook-attempt.entity';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
@@ -81,6 +82,31 @@ interface DeliverySqlRow {
   secret_sealed: string;
   enabled: boolean | number;
   endpoint_id: number;
+}
+
+// An endpoint's delivery log past `bound`: keyset by attempt id on the endpoint's index, each attempt's message by
+// its primary key (the plan test reads this statement).
+export function attemptLogStatement(
+  dialect: Dialect,
+  endpointId: number,
+  bound: KeysetBound | null,
+  limit: number,
+): { sql: string; params: unknown[] } {
+  const p = dialect.placeholder;
+  const params: unknown[] = [endpointId];
+  let where = `a.endpoint_id = ${p(1)}`;
+  if (bound) {
+    params.push(bound.id);
+    where += ` AND a.id ${bound.op} ${p(2)}`;
+  }
+  params.push(limit);
+  return {
+    sql: `SELECT a.id, a.attempt, a.started_at, a.status_code, a.error, a.duration_ms, a.response_excerpt,
+                 a.message_row_id, m.message_id, m.event_type, m.state, m.next_attempt_at
+          FROM webhook_attempts a JOIN webhook_messages m ON m.id = a.message_row_id
+          WHERE ${where} ORDER BY a.id ${bound?.op === '>' ? 'ASC' : 'DESC'} LIMIT ${p(params.length)}`,
+    params,
+  };
 }
 
 // All SQL of webhook_endpoints, webhook_messages and webhook_attempts.
@@ -217,23 +243,9 @@ export class WebhooksRepository {
     return this.sql.manager.findOneBy(WebhookMessageEntity, { endpointId, id: messageRowId });
   }
 
-  // The endpoint's delivery log past `bound` (keyset by attempt id, by the endpoint's index).
   async attempts(endpointId: number, bound: KeysetBound | null, limit: number): Promise<AttemptLogRow[]> {
-    const p = this.sql.dialect.placeholder;
-    const params: unknown[] = [endpointId];
-    let where = `a.endpoint_id = ${p(1)}`;
-    if (bound) {
-      params.push(bound.id);
-      where += ` AND a.id ${bound.op} ${p(2)}`;
-    }
-    params.push(limit);
-    const rows = await this.sql.run<AttemptLogSqlRow>(
-      `SELECT a.id, a.attempt, a.started_at, a.status_code, a.error, a.duration_ms, a.response_excerpt,
-              a.message_row_id, m.message_id, m.event_type, m.state, m.next_attempt_at
-       FROM webhook_attempts a JOIN webhook_messages m ON m.id = a.message_row_id
-       WHERE ${where} ORDER BY a.id ${bound?.op === '>' ? 'ASC' : 'DESC'} LIMIT ${p(params.length)}`,
-      params,
-    );
+    const statement = attemptLogStatement(this.sql.dialect, endpointId, bound, limit);
+    const rows = await this.sql.run<AttemptLogSqlRow>(statement.sql, statement.params);
     const decode = (value: unknown) => this.sql.dialect.decodeTimestamp(value);
     return rows.map((row) => ({
       id: Number(row.id),

@@ -8,7 +8,8 @@ import { WebhookEvents } from '../../src/webhooks/webhook-events.service';
 import type { Tenant } from '../../src/tenants/tenant.entity';
 import { createAttestation, sandboxOf, syncTenants } from '../support/attestations';
 import { auditEvents } from '../support/audit';
-import { createUser, csrfTokenFrom, setUpFirstAdmin, signIn } from '../support/http';
+import { createUser, csrfTokenFrom, postForm, setUpFirstAdmin, signIn } from '../support/http';
+import { SyncService } from '../../src/sync/sync.service';
 import { eventually } from '../support/jobs';
 import { createTestApp, type TestApp } from '../support/test-app';
 import {
@@ -175,6 +176,30 @@ describe('Webhooks', () => {
     const log = await admin.get(`/webhooks/${id}`);
     expect(log.text).toContain('attestation.finalized');
     expect(log.text).toContain('HTTP 200');
+  });
+
+  it('should announce a finished sync and a ready report, signed', async () => {
+    const { secret } = await endpointWithSecret(admin, `${receiver.url}/ops`, ['sync.finished', 'report.ready']);
+    expect((await postForm(admin, '/mca', '/sync', {})).status).toBe(303);
+    await testApp.app.get(SyncService).whenIdle();
+    expect(
+      (await postForm(admin, '/reports', '/reports', { email: 'ada@contoso.test', format: 'csv', scope: 'all' }))
+        .status,
+    ).toBe(303);
+    const messages = await eventually(() => {
+      const got = receiver.to('/ops').map((r) => verified(secret, r));
+      return got.length >= 2 ? got : undefined;
+    });
+    const [report] = await query<{ id: number }>('SELECT id FROM report_requests ORDER BY id DESC');
+    expect(messages.find((m) => m.type === 'sync.finished')?.data).toMatchObject({
+      status: 'succeeded',
+      trigger: 'manual',
+    });
+    expect(messages.find((m) => m.type === 'report.ready')?.data).toMatchObject({
+      id: report.id,
+      format: 'csv',
+      url: `${testApp.baseUrl}/api/v1/reports/${report.id}`,
+    });
   });
 
   it('should retry after a 500 with the same webhook-id, and keep every attempt in the log', async () => {
