@@ -13,6 +13,7 @@ import { SyncService } from '../../src/sync/sync.service';
 import { eventually } from '../support/jobs';
 import { createTestApp, type TestApp } from '../support/test-app';
 import {
+  ALL_EVENTS,
   endpointWithSecret,
   registerEndpoint,
   verified,
@@ -125,7 +126,11 @@ describe('Webhooks', () => {
   });
 
   it('should send the events of a real attestation flow, each signed as Standard Webhooks verifies', async () => {
-    const { id, secret } = await endpointWithSecret(admin, `${receiver.url}/flow`);
+    const { id, secret } = await endpointWithSecret(
+      admin,
+      `${receiver.url}/flow`,
+      ALL_EVENTS.filter((type) => type.startsWith('attestation.') || type.startsWith('tenant.')),
+    );
     const tenant = freshTenant();
     expect((await createAttestation(admin, tenant.id, { autoFinalize: 'yes' })).status).toBe(303);
     const [attestation] = await query<{ id: number; pc_attestation_id: string; link: string }>(
@@ -276,6 +281,34 @@ describe('Webhooks', () => {
     expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
     expect(verified(secret, second)).toEqual(verified(secret, first));
     expect((await auditEvents(testApp, 'webhook.redelivered')).length).toBeGreaterThan(0);
+  });
+
+  it('should refuse a test event to a disabled endpoint and a redelivery of a message still being tried', async () => {
+    receiver.on('/busy', { status: 500 });
+    const busy = await endpointWithSecret(admin, `${receiver.url}/busy`);
+    await press(admin, `/webhooks/${busy.id}`, `/webhooks/${busy.id}/test`);
+    await eventually(() => (receiver.to('/busy').length > 0 ? true : undefined));
+    const page = await admin.get(`/webhooks/${busy.id}`);
+    await eventually(async () =>
+      (await admin.get(`/webhooks/${busy.id}`)).text.includes('Retrying') ? true : undefined,
+    );
+    const [message] = await query<{ id: number }>(`SELECT id FROM webhook_messages WHERE endpoint_id = ${busy.id}`);
+    const refused = await admin
+      .post(`/webhooks/${busy.id}/messages/${message.id}/redeliver`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text) });
+    expect(refused.status).toBe(303);
+    expect((await admin.get(`/webhooks/${busy.id}`)).text).toContain('is being delivered already');
+
+    const off = await registerEndpoint(admin, {
+      url: `${receiver.url}/off`,
+      events: ['sync.finished'],
+      enabled: false,
+    });
+    const offId = Number((off.headers.location as string).split('/').pop());
+    await press(admin, `/webhooks/${offId}`, `/webhooks/${offId}/test`);
+    expect((await admin.get(`/webhooks/${offId}`)).text).toContain('This endpoint is disabled');
+    expect(await query(`SELECT id FROM webhook_messages WHERE endpoint_id = ${offId}`)).toHaveLength(0);
   });
 
   it('should send nothing when the cause rolls back', async () => {
