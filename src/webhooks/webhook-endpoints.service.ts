@@ -11,7 +11,6 @@ import { keysetPage, type KeysetCursor, type KeysetPage } from '../common/keyset
 import { SecretBox } from '../common/secret-box';
 import { SqlService } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
-import type { WebhookEndpointDto } from './dto/webhook-endpoint.dto';
 import { WEBHOOK_AUDIT, type WebhookAudit } from './webhook-audit';
 import type { WebhookEndpointEntity } from './webhook-endpoint.entity';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event-types';
@@ -22,6 +21,14 @@ import { WebhooksRepository, type AttemptLogRow } from './webhooks.repository';
 
 export const LOG_PAGE_SIZE = 25;
 const MAX_DESCRIPTION = 200;
+
+// The endpoint form's fields as sent (WebhookEndpointDto, or the same from another caller of the service).
+export interface EndpointForm {
+  url?: string;
+  description?: string;
+  events?: string | string[];
+  enabled?: string;
+}
 
 export interface EndpointSettings {
   url: string;
@@ -77,7 +84,7 @@ export class WebhookEndpoints {
   }
 
   // The new endpoint and its signing secret, which is not shown again.
-  async create(form: WebhookEndpointDto): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async create(form: EndpointForm): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const settings = await this.read(form);
     const brokerId = this.scope.brokerId();
     const secret = newSigningSecret();
@@ -106,7 +113,7 @@ export class WebhookEndpoints {
   }
 
   // The URL is the endpoint's identity (its secret was given for it): a new URL is a new endpoint.
-  async update(id: number, form: Omit<WebhookEndpointDto, 'url'>): Promise<WebhookEndpoint> {
+  async update(id: number, form: Omit<EndpointForm, 'url'>): Promise<WebhookEndpoint> {
     const before = await this.get(id);
     const settings = this.readSettings(form, {});
     await this.sql.transaction(async (tx) => {
@@ -219,7 +226,7 @@ export class WebhookEndpoints {
   }
 
   // Every field's problem at once; the URL (resolved, so a slower check) only when it is the only one left.
-  private async read(form: WebhookEndpointDto): Promise<EndpointSettings> {
+  private async read(form: EndpointForm): Promise<EndpointSettings> {
     const errors: FieldMessages = {};
     let url = '';
     try {
@@ -231,7 +238,7 @@ export class WebhookEndpoints {
     return { ...this.readSettings(form, errors), url };
   }
 
-  private readSettings(form: WebhookEndpointDto, errors: FieldMessages): Omit<EndpointSettings, 'url'> {
+  private readSettings(form: EndpointForm, errors: FieldMessages): Omit<EndpointSettings, 'url'> {
     const description = (form.description ?? '').trim();
     if (description.length > MAX_DESCRIPTION)
       errors.description = `The description must be at most ${MAX_DESCRIPTION} characters.`;

@@ -1,13 +1,14 @@
 import { IsOptional, IsString } from 'class-validator';
-import { OptionalText } from '../../common/text-field.decorators';
+import { OptionalText, TextField } from '../../common/text-field.decorators';
 
-// The endpoint form as sent: its rules and their words are the service's (WebhookEndpoints), next to each field.
+// The endpoint form as sent: clean text of a bounded length here; the rest of the rules and their words are the
+// service's (WebhookEndpoints), next to each field.
 export class WebhookEndpointDto {
-  @OptionalText('URL')
-  url?: string;
+  @TextField('The URL', 2000, { required: false })
+  url = '';
 
-  @OptionalText('Description')
-  description?: string;
+  @TextField('The description', 200, { required: false })
+  description = '';
 
   // One checkbox per event type: a single value or several.
   @IsOptional()
