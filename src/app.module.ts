@@ -37,6 +37,8 @@ import { SignInModule } from './sign-in/sign-in.module';
 import { SyncModule } from './sync/sync.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { AuditTrail } from './audit/audit-trail.service';
 
 const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
 
@@ -53,6 +55,7 @@ const ALL_ROUTES = { path: '{*splat}', method: RequestMethod.ALL };
     JobsModule,
     AuditModule,
     MailModule,
+    WebhooksModule.forRoot(AuditTrail),
     SessionsModule,
     UsersModule,
     SignInModule,

@@ -34,6 +34,8 @@ import { acceptanceEvent } from './customer-acceptance';
 import { JobQueue } from '../jobs/job-queue.service';
 import { TenantWriter } from '../tenants/tenant-writer';
 import { TenantsRepository, type TenantSummary } from '../tenants/tenants.repository';
+import { apiPaths, type WebhookEventType } from '../webhooks/webhook-event-types';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 
 export const FINALIZE_JOB = 'attestation.finalize';
 export const finalizeKey = (attestationId: number): string => `finalize:${attestationId}`;
@@ -92,6 +94,7 @@ export class AttestationsService {
     private readonly claims: AttestationClaims,
     private readonly brokers: BrokersRepository,
     private readonly repository: AttestationsRepository,
+    private readonly webhooks: WebhookEvents,
     private readonly clock: Clock,
   ) {}
 
@@ -247,6 +250,7 @@ export class AttestationsService {
             ...(created.unreadable !== undefined ? { answerUnreadable: created.unreadable } : {}),
           },
         });
+        await this.webhooks.emit(tx, webhookEvent('attestation.created', attestation));
         if (input.emailLink) return this.emailLink(tx, attestation, creator.brokerName);
         return attestation;
       });
@@ -434,6 +438,8 @@ export class AttestationsService {
         actor,
         data: { tenantId: after.tenantId, from: before.state, to: after.state, ...data },
       });
+      const webhook = WEBHOOK_EVENTS[event];
+      if (webhook) await this.webhooks.emit(tx, webhookEvent(webhook, after));
       return then ? then(tx, after) : after;
     });
   }
@@ -573,6 +579,29 @@ export const signatoryOf = (attestation: Attestation): Contact => ({
   lastName: attestation.signatoryLastName,
   email: attestation.signatoryEmail,
   ...(attestation.signatoryPhone ? { phoneNumber: attestation.signatoryPhone } : {}),
+});
+
+// The attestation events partners' endpoints hear of, and what each says.
+const WEBHOOK_EVENTS: Partial<Record<AttestationEvent, WebhookEventType>> = {
+  accept: 'attestation.accepted',
+  finalize: 'attestation.finalized',
+  fail: 'attestation.failed',
+  expire: 'attestation.link_expired',
+};
+
+const webhookEvent = (type: WebhookEventType, a: Attestation) => ({
+  brokerId: a.brokerId,
+  type,
+  data: {
+    id: a.id,
+    tenantId: a.tenantId,
+    state: a.state,
+    pcAttestationId: a.pcAttestationId,
+    linkExpiresAt: a.linkExpiresAt?.toISOString() ?? null,
+    ...(a.lastError ? { error: a.lastError } : {}),
+    url: apiPaths.attestation(a.id),
+    tenantUrl: apiPaths.tenant(a.tenantId),
+  },
 });
 
 const PAST: Record<Exclude<AttestationEvent, 'request_finalize'>, string> = {

@@ -107,6 +107,17 @@ const FAMILIES: Record<string, { name: string; actions: Record<string, string> }
       'report_schedule.run': 'Scheduled report started',
     },
   },
+  webhook: {
+    name: 'Webhooks',
+    actions: {
+      'webhook.endpoint_created': 'Webhook endpoint registered',
+      'webhook.endpoint_updated': 'Webhook endpoint changed',
+      'webhook.secret_rotated': 'Webhook signing secret rotated',
+      'webhook.endpoint_deleted': 'Webhook endpoint deleted',
+      'webhook.test_sent': 'Webhook test event sent',
+      'webhook.redelivered': 'Webhook message redelivered',
+    },
+  },
   backup: {
     name: 'Backups',
     actions: {

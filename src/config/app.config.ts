@@ -39,6 +39,7 @@ export interface AppConfig {
   mailFrom: string;
   jobs: JobWorkerSettings;
   bulk: { rowsAtOnce: number; rowLeaseMs: number };
+  webhooks: { timeoutMs: number; allowPrivateNetworks: boolean };
   reports: { gzipOverBytes: number; attachMaxBytes: number; limitPerUser: number; limitWindowSeconds: number };
   api: { rateLimitPerMinute: number };
   // Sign in with Microsoft: where Entra ID is, and the installation's app registration when the environment gives one.
@@ -92,6 +93,10 @@ export function readAppConfig(raw: Record<string, unknown> = process.env): AppCo
       retentionDays: env.JOB_RETENTION_DAYS,
     },
     bulk: { rowsAtOnce: env.BULK_ROWS_AT_ONCE, rowLeaseMs: env.BULK_ROW_LEASE_MS },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+    },
     reports: {
       gzipOverBytes: env.REPORT_GZIP_OVER_BYTES,
       attachMaxBytes: env.REPORT_ATTACH_MAX_BYTES,

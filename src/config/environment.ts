@@ -238,6 +238,20 @@ export class Environment {
   @Max(3650)
   JOB_RETENTION_DAYS = 14;
 
+  // How long a webhook endpoint may take to answer a delivery before the attempt counts as failed.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  WEBHOOK_TIMEOUT_MS = 10000;
+
+  // Whether webhook endpoints may be on loopback, private, link-local or other non-public addresses (an
+  // installation whose receivers are on its own network); the app's own address is refused either way.
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' | 'false' = 'false';
+
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL?: string;

@@ -17,6 +17,7 @@ const KIND_NAMES: Record<string, string> = {
   'api.idempotency-prune': 'Forget API Idempotency-Keys older than a day',
   'audit.anchor': 'Write the audit chain heads to the log',
   'backup.run': 'Scheduled backup',
+  'webhook.deliver': 'Deliver a webhook',
 };
 
 export const NAMED_JOB_KINDS = Object.keys(KIND_NAMES);

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { apiPaths } from '../webhooks/webhook-event-types';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 import { AppUrl } from '../common/app-url';
 import { Clock } from '../common/clock';
 import { createReadStream } from 'node:fs';
@@ -85,6 +87,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     private readonly settings: ReportSettingsService,
     private readonly files: ReportFiles,
     private readonly brokers: BrokersRepository,
+    private readonly webhooks: WebhookEvents,
     private readonly clock: Clock,
     @InjectAppConfig() config: AppConfig,
   ) {
@@ -256,6 +259,19 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         action: 'report.sent',
         subject: { type: 'report', id: request.id },
         data: { recipients, rows, bytes, delivery: attachment.delivery, scheduleId: request.scheduleId },
+      });
+      await this.webhooks.emit(tx, {
+        brokerId: request.brokerId,
+        type: 'report.ready',
+        data: {
+          id: request.id,
+          format: request.format,
+          rows,
+          bytes,
+          scheduleId: request.scheduleId,
+          expiresAt: request.expiresAt.toISOString(),
+          url: apiPaths.report(request.id),
+        },
       });
     });
   }

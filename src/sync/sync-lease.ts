@@ -5,6 +5,7 @@ import { AppInstance } from '../common/app-instance';
 import { SqlService, type Tx } from '../database/sql.service';
 import type { SyncRun, SyncTrigger } from './sync-run.entity';
 import { SyncRunsRepository } from './sync.repository';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 
 // A running sync keeps its sync_runs row's heartbeat moving (the page shows its progress from that row).
 export const HEARTBEAT_INTERVAL_MS = 20_000;
@@ -42,6 +43,7 @@ export class SyncLease {
     private readonly sql: SqlService,
     private readonly runs: SyncRunsRepository,
     private readonly audit: AuditTrail,
+    private readonly webhooks: WebhookEvents,
     private readonly clock: Clock,
     instance: AppInstance,
   ) {
@@ -83,6 +85,7 @@ export class SyncLease {
     });
     if (!held) throw new LeaseLostError();
     await this.audit.record(tx, { action: 'sync.succeeded', subject: syncSubject(run), data: { ...counts } });
+    await this.finished(tx, run, { status: 'succeeded', ...counts });
   }
 
   async fail(run: SyncRun, message: string): Promise<void> {
@@ -93,7 +96,17 @@ export class SyncLease {
         finishedAt: this.clock.now(),
         error,
       });
-      if (ended) await this.audit.record(tx, { action: 'sync.failed', subject: syncSubject(run), data: { error } });
+      if (!ended) return;
+      await this.audit.record(tx, { action: 'sync.failed', subject: syncSubject(run), data: { error } });
+      await this.finished(tx, run, { status: 'failed', error });
+    });
+  }
+
+  private finished(tx: Tx, run: SyncRun, outcome: Record<string, unknown>): Promise<number> {
+    return this.webhooks.emit(tx, {
+      brokerId: run.brokerId,
+      type: 'sync.finished',
+      data: { id: run.id, trigger: run.triggeredBy, ...outcome },
     });
   }
 }

@@ -7,6 +7,9 @@ import { AcceptancePolicySource } from './acceptance-policy';
 import { deriveAcceptance } from './tenant-acceptance';
 import type { Tenant } from './tenant.entity';
 import { TenantsRepository } from './tenants.repository';
+import type { TenantStatus } from './tenant-status';
+import { apiPaths } from '../webhooks/webhook-event-types';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 import {
   changedFields,
   goneTenants,
@@ -59,6 +62,7 @@ export class TenantWriter {
     private readonly sql: SqlService,
     private readonly tenants: TenantsRepository,
     private readonly policy: AcceptancePolicySource,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   // One tenant of the broker as the merge reads it (a tenant's acceptance page); another broker's is not found.
@@ -69,11 +73,28 @@ export class TenantWriter {
   }
 
   // Writes a merge plan (planTenantMerge, planned inside the same transaction on the rows as they are now).
-  private async applyMergePlan(tx: Tx, brokerId: number, plan: TenantMergePlan, now: Date): Promise<MergeCounts> {
+  private async applyMergePlan(
+    tx: Tx,
+    brokerId: number,
+    plan: TenantMergePlan,
+    now: Date,
+    known: readonly KnownTenant[],
+  ): Promise<MergeCounts> {
     await this.tenants.insert(tx, brokerId, plan.inserts, now);
     for (const { id, changes } of plan.updates) {
       await this.tenants.update(tx, brokerId, id, { ...changes, lastSyncedAt: now });
     }
+    const byId = new Map(known.map((t) => [t.id, t]));
+    await this.statusesChanged(
+      tx,
+      brokerId,
+      plan.updates.flatMap(({ id, changes }) => {
+        const before = byId.get(id);
+        return before && changes.status && changes.status !== before.status
+          ? [{ tenant: before, to: changes.status }]
+          : [];
+      }),
+    );
     return {
       created: plan.inserts.length,
       updated: plan.updates.length - plan.removed - plan.confirmed,
@@ -112,7 +133,7 @@ export class TenantWriter {
             microsoftTenantIds: slice.map((c) => c.tenantId),
           });
           const plan = planCustomerMerge(slice, known, now, requiredFrom, options.confirmEveryMs);
-          const counts = await this.applyMergePlan(tx, brokerId, plan, now);
+          const counts = await this.applyMergePlan(tx, brokerId, plan, now, known);
           written.created = totals.created + counts.created;
           written.updated = totals.updated + counts.updated;
         }).catch((error: unknown) => {
@@ -165,6 +186,31 @@ export class TenantWriter {
     const changes = changedFields<Tenant>(tenant, { ...own, attestationState, ...derived });
     if (Object.keys(changes).length === 0) return;
     await this.tenants.update(tx, tenant.brokerId, tenant.id, changes);
+    if (changes.status && changes.status !== tenant.status)
+      await this.statusesChanged(tx, tenant.brokerId, [{ tenant, to: changes.status }]);
+  }
+
+  // Partners' endpoints hear of each tenant whose status changed, in the transaction that changed it.
+  private statusesChanged(
+    tx: Tx,
+    brokerId: number,
+    changed: { tenant: Pick<KnownTenant, 'id' | 'microsoftTenantId' | 'name' | 'status'>; to: TenantStatus }[],
+  ): Promise<number> {
+    return this.webhooks.emitAll(
+      tx,
+      brokerId,
+      changed.map(({ tenant, to }) => ({
+        type: 'tenant.status_changed' as const,
+        data: {
+          id: tenant.id,
+          microsoftTenantId: tenant.microsoftTenantId,
+          name: tenant.name,
+          status: to,
+          previousStatus: tenant.status,
+          url: apiPaths.tenant(tenant.id),
+        },
+      })),
+    );
   }
 
   // The broker's accepted tenants marked again against its "require acceptance on or after" date, a window of ids

@@ -42,6 +42,9 @@ const OWNERS: Record<string, string> = {
   tenant_status_counts: 'tenants',
   tenants: 'tenants',
   users: 'users',
+  webhook_attempts: 'webhooks',
+  webhook_endpoints: 'webhooks',
+  webhook_messages: 'webhooks',
 };
 // The tenants' search index: SQLite's FTS5 table, its shadow tables and its content view.
 const ownerOf = (table: string): string | undefined => (/^tenants_search/.test(table) ? 'tenants' : OWNERS[table]);

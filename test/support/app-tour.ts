@@ -20,7 +20,10 @@ export interface AppTour {
 }
 
 export async function tourApp(): Promise<AppTour> {
-  const testApp = await createTestApp({ listen: true, env: FAST_JOBS_ENV });
+  const testApp = await createTestApp({
+    listen: true,
+    env: { ...FAST_JOBS_ENV, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+  });
   const admin = (await setUpFirstAdmin(testApp)).agent;
   const [fresh, pending, ready, attested, batched] = (await syncTenants(testApp, admin)).filter(
     (t) => t.status === 'none',
@@ -76,6 +79,19 @@ export async function tourApp(): Promise<AppTour> {
     const [row] = await dataSource.query(`SELECT status FROM attestation_batches WHERE id = ${batch.id}`);
     return row.status === 'finished' ? true : undefined;
   }, 50);
+  // A webhook endpoint where nothing listens, and a test event to it: its log has a failed attempt.
+  await postForm(admin, '/webhooks', '/webhooks', {
+    url: 'http://127.0.0.1:9/tour',
+    description: 'Tour',
+    events: 'sync.finished',
+    enabled: 'on',
+  });
+  const [endpoint] = await dataSource.query('SELECT id FROM webhook_endpoints');
+  await postForm(admin, `/webhooks/${endpoint.id}`, `/webhooks/${endpoint.id}/test`, {});
+  const [message] = await eventually(async () => {
+    const rows = await dataSource.query('SELECT message_row_id AS id FROM webhook_attempts');
+    return rows.length > 0 ? rows : undefined;
+  });
   const [schedule] = await dataSource.query('SELECT id FROM report_schedules');
   const [report] = await dataSource.query('SELECT id FROM report_requests');
   const [user] = await dataSource.query('SELECT id FROM users');
@@ -108,6 +124,7 @@ export async function tourApp(): Promise<AppTour> {
     ['/attestation-batches/:id/preview', { id: draft.id }],
     ['/attestation-batches/:id', { id: batch.id }],
     ['/api/v1/attestation-batches/:id', { id: batch.id }],
+    ['/webhooks/:id', { id: endpoint.id, message: message.id }],
   ];
   const [{ broker_id: brokerId }] = await dataSource.query('SELECT broker_id FROM users');
   return {

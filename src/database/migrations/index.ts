@@ -23,6 +23,7 @@ import { ReportFiles1764270000000 } from './1764270000000-report-files';
 import { ApiTokens1764280000000 } from './1764280000000-api-tokens';
 import { ApiIdempotencyKeys1764281000000 } from './1764281000000-api-idempotency-keys';
 import { ApiTokenRequestCounts1764281500000 } from './1764281500000-api-token-request-counts';
+import { Webhooks1764282000000 } from './1764282000000-webhooks';
 import { AttestationBatches1764283000000 } from './1764283000000-attestation-batches';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
@@ -52,5 +53,6 @@ export const MIGRATIONS = [
   ApiTokens1764280000000,
   ApiIdempotencyKeys1764281000000,
   ApiTokenRequestCounts1764281500000,
+  Webhooks1764282000000,
   AttestationBatches1764283000000,
 ];
