@@ -106,7 +106,7 @@ export class SyncLease {
     return this.webhooks.emit(tx, {
       brokerId: run.brokerId,
       type: 'sync.finished',
-      data: { id: run.id, trigger: run.triggeredBy, ...outcome },
+      data: { id: run.id, trigger: run.triggeredBy, ...outcome, url: '/api/v1/sync' },
     });
   }
 }
