@@ -4,7 +4,8 @@ import type { ApiPrincipal } from '../api-tokens/api-tokens.service';
 import type { AttestationBatch } from '../bulk-attestations/attestation-batch.entity';
 import { BatchesService } from '../bulk-attestations/batches.service';
 import { PathId } from '../common/ids';
-import { ApiController } from './api-controller.decorator';
+import { API_VERSION_PATH, ApiController } from './api-controller.decorator';
+import { decodeKeyCursor, encodeKeyCursor, nextLink } from './cursor';
 import { ApiProblems } from './api-docs';
 import { Principal } from './api-principal';
 import {
@@ -15,13 +16,6 @@ import {
 } from './dto/attestation-batch.dto';
 
 const DEFAULT_LIMIT = 50;
-
-// The cursor is the last row number of the page, opaque to callers.
-const encodeCursor = (rowNumber: number): string => Buffer.from(String(rowNumber)).toString('base64url');
-const decodeCursor = (cursor: string | undefined): number => {
-  const value = Number(Buffer.from(cursor ?? '', 'base64url').toString());
-  return Number.isSafeInteger(value) && value > 0 ? value : 0;
-};
 
 // Bulk attestation through the API: one call creates a batch from rows and confirms it; its progress and rows are
 // read back while it runs in the background.
@@ -54,7 +48,7 @@ export class AttestationBatchesApiController {
   @ApiOkResponse({ type: AttestationBatchDto })
   @ApiProblems('bad-request', 'unauthenticated', 'forbidden', 'not-found')
   async show(@PathId('id') id: number, @Query() query: AttestationBatchQueryDto): Promise<AttestationBatchDto> {
-    return this.view(await this.batches.batch(id), decodeCursor(query.cursor), query.limit ?? DEFAULT_LIMIT);
+    return this.view(await this.batches.batch(id), decodeKeyCursor(query.cursor) ?? 0, query.limit ?? DEFAULT_LIMIT);
   }
 
   private async view(batch: AttestationBatch, after: number, limit: number): Promise<AttestationBatchDto> {
@@ -111,10 +105,11 @@ export class AttestationBatchesApiController {
       },
       rows: {
         data,
-        next:
-          page.length > limit && last
-            ? `/api/v1/attestation-batches/${batch.id}?cursor=${encodeCursor(last.row.rowNumber)}&limit=${limit}`
-            : null,
+        next: nextLink(
+          `/${API_VERSION_PATH}/attestation-batches/${batch.id}`,
+          { limit },
+          page.length > limit && last ? encodeKeyCursor(last.row.rowNumber) : null,
+        ),
       },
     };
   }

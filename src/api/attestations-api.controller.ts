@@ -16,7 +16,7 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { BrokersRepository } from '../brokers/brokers.repository';
 import { PathId } from '../common/ids';
 import { ApiController, API_VERSION_PATH } from './api-controller.decorator';
-import { decodeIdCursor, encodeIdCursor, nextLink } from './api-cursor';
+import { decodeKeyCursor, encodeKeyCursor, nextLink } from './cursor';
 import { ApiProblems } from './api-docs';
 import { Principal } from './api-principal';
 import {
@@ -86,7 +86,7 @@ export class AttestationsApiController {
   @ApiProblems('unauthenticated', 'validation-failed')
   async list(@Query() query: ListAttestationsQuery): Promise<AttestationListDto> {
     const limit = query.limit ?? DEFAULT_LIST_LIMIT;
-    const rows = await this.attestations.page(query.state ?? null, decodeIdCursor(query.cursor), limit + 1);
+    const rows = await this.attestations.page(query.state ?? null, decodeKeyCursor(query.cursor), limit + 1);
     const page = rows.slice(0, limit);
     const more = rows.length > limit;
     return {
@@ -94,7 +94,7 @@ export class AttestationsApiController {
       next: nextLink(
         `/${API_VERSION_PATH}/attestations`,
         { state: query.state, limit: query.limit },
-        more ? encodeIdCursor(page[page.length - 1].id) : null,
+        more ? encodeKeyCursor(page[page.length - 1].id) : null,
       ),
     };
   }

@@ -1,6 +1,7 @@
 import { ValidationFailedError } from '../common/domain-errors';
+import { MAX_ID } from '../common/ids';
 
-const CURSOR_REFUSED = 'This cursor was not given by this API: start again without it';
+const CURSOR_REFUSED = 'This cursor was not given by this API: follow the `next` link of a page, or start without it';
 
 // A list's cursor: where the next page starts, as base64url JSON that integrators treat as opaque (its content may
 // change between versions; only links the API gave are valid).
@@ -24,4 +25,27 @@ export function decodeCursor<K extends string>(text: string, keys: readonly K[])
     keys.every((key) => Number.isSafeInteger(record[key]) && (record[key] as number) >= 1);
   if (!valid) throw new ValidationFailedError({ cursor: CURSOR_REFUSED });
   return record as Record<K, number>;
+}
+
+// The most common cursor: the key (an id, a row number) the previous page ended on, for a keyset read.
+export const encodeKeyCursor = (lastKey: number): string => encodeCursor({ last: lastKey });
+
+export function decodeKeyCursor(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const { last } = decodeCursor(text, ['last']);
+  if (last > MAX_ID) throw new ValidationFailedError({ cursor: CURSOR_REFUSED });
+  return last;
+}
+
+// The `next` link of a page: the same query with the cursor after its last row, or null when the page was the last.
+export function nextLink(
+  path: string,
+  query: Record<string, string | number | undefined>,
+  cursor: string | null,
+): string | null {
+  if (cursor === null) return null;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+  params.set('cursor', cursor);
+  return `${path}?${params.toString()}`;
 }

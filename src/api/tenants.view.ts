@@ -5,7 +5,7 @@ import type { KnownTenant } from '../tenants/tenant-merge';
 import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
 import type { TenantRow } from '../tenants/tenants.repository';
 import { API_VERSION_PATH } from './api-controller.decorator';
-import { encodeCursor } from './cursor';
+import { encodeCursor, nextLink } from './cursor';
 import { DEFAULT_LIMIT } from './dto/list.dto';
 import type { AttestationSummaryDto, TenantDetailDto, TenantDto, TenantListDto } from './dto/tenant.dto';
 
@@ -40,16 +40,18 @@ export function tenantJson(row: TenantRow): TenantDto {
 }
 
 // The next page's link: the filter as asked (only what differs from the defaults), the limit and the cursor.
-function nextLink(query: McaQuery, limit: number, cursor: string): string {
-  const params = new URLSearchParams();
-  if (query.status !== 'all') params.set('status', query.status);
-  if (query.q !== '') params.set('q', query.q);
-  if (query.sort !== 'name') params.set('sort', query.sort);
-  if (query.dir !== DEFAULT_DIRECTION[query.sort]) params.set('dir', query.dir);
-  if (limit !== DEFAULT_LIMIT) params.set('limit', String(limit));
-  params.set('cursor', cursor);
-  return `${TENANTS_PATH}?${params.toString()}`;
-}
+const nextTenantsLink = (query: McaQuery, limit: number, cursor: string): string | null =>
+  nextLink(
+    TENANTS_PATH,
+    {
+      status: query.status !== 'all' ? query.status : undefined,
+      q: query.q !== '' ? query.q : undefined,
+      sort: query.sort !== 'name' ? query.sort : undefined,
+      dir: query.dir !== DEFAULT_DIRECTION[query.sort] ? query.dir : undefined,
+      limit: limit !== DEFAULT_LIMIT ? limit : undefined,
+    },
+    cursor,
+  );
 
 // `askedPage` past the last page (the tenants changed since the cursor was given) lists nothing: a client following
 // `next` then stops instead of reading the last page again.
@@ -60,7 +62,7 @@ export function tenantListJson(data: McaData, askedPage: number): TenantListDto 
   return {
     data: rows.map(tenantJson),
     next: more
-      ? nextLink(data.query, data.query.size, encodeCursor({ page: data.window.page + 1, after: last.id }))
+      ? nextTenantsLink(data.query, data.query.size, encodeCursor({ page: data.window.page + 1, after: last.id }))
       : null,
   };
 }

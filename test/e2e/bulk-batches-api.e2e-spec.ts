@@ -66,7 +66,7 @@ describe('Attestation batches API', () => {
       attestationState: 'awaiting_acceptance',
     });
     expect(first.body.rows.data[0].acceptanceLink).toMatch(/^http/);
-    expect(first.body.rows.next).toMatch(new RegExp(`^/api/v1/attestation-batches/${batch.id}\\?cursor=`));
+    expect(first.body.rows.next).toMatch(new RegExp(`^/api/v1/attestation-batches/${batch.id}\\?limit=\\d+&cursor=`));
     const second = await write.get(first.body.rows.next).expect(200);
     expect(second.body.rows.data.map((r: { rowNumber: number }) => r.rowNumber)).toEqual([3, 4]);
     expect(second.body.rows.data[1]).toMatchObject({

@@ -162,7 +162,11 @@ export class AttestationBatchRowPageDto {
   @ApiProperty({ type: [AttestationBatchRowDto] })
   data: AttestationBatchRowDto[];
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: '/api/v1/attestation-batches/7?cursor=NTA' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '/api/v1/attestation-batches/7?limit=50&cursor=eyJsYXN0Ijo1MH0',
+  })
   next: string | null;
 }
 

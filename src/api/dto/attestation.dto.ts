@@ -225,7 +225,7 @@ export class AttestationListDto {
   @ApiProperty({
     nullable: true,
     type: String,
-    example: '/api/v1/attestations?state=accepted&limit=50&cursor=eyJiIjo3fQ',
+    example: '/api/v1/attestations?state=accepted&limit=50&cursor=eyJsYXN0Ijo3fQ',
     description: 'The next page, or null on the last one',
   })
   next: string | null;

@@ -120,7 +120,7 @@ export class TenantListDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    example: '/api/v1/tenants?status=none&cursor=eyJwIjoyLCJhIjo0Mn0',
+    example: '/api/v1/tenants?status=none&cursor=eyJwYWdlIjoyLCJhZnRlciI6NDJ9',
     description: 'The next page, with the same filter; null on the last page',
   })
   next: string | null;
