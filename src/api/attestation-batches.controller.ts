@@ -52,21 +52,8 @@ export class AttestationBatchesApiController {
   }
 
   private async view(batch: AttestationBatch, after: number, limit: number): Promise<AttestationBatchDto> {
-    const {
-      status,
-      toSend,
-      done,
-      queued,
-      sending,
-      created,
-      emailed,
-      accepted,
-      finalized,
-      failed,
-      cancelled,
-      skipped,
-      invalid,
-    } = await this.batches.progress(batch);
+    // The page's own figures, less what only the page needs (its bar's width, whether it refreshes itself).
+    const { status, percent: _percent, active: _active, ...progress } = await this.batches.progress(batch);
     const page = await this.batches.rows(batch, after, limit + 1);
     const shown = page.slice(0, limit);
     const data: AttestationBatchRowDto[] = shown.map(({ row, attestation }) => ({
@@ -89,20 +76,7 @@ export class AttestationBatchesApiController {
       createdAt: batch.createdAt.toISOString(),
       confirmedAt: batch.confirmedAt?.toISOString() ?? null,
       finishedAt: batch.finishedAt?.toISOString() ?? null,
-      progress: {
-        toSend,
-        done,
-        queued,
-        sending,
-        created,
-        emailed,
-        accepted,
-        finalized,
-        failed,
-        cancelled,
-        skipped,
-        invalid,
-      },
+      progress,
       rows: {
         data,
         next: nextLink(

@@ -27,6 +27,24 @@ export interface BatchRowInput {
   autoFinalize?: boolean;
 }
 
+// A row's cells from a signatory given as values (the API's rows, the one signatory of a selection), so that they are
+// checked as an uploaded file's cells are.
+export const rowCells = (
+  microsoftTenantId: string,
+  companyName: string,
+  signatory: Omit<BatchRowInput, 'microsoftTenantId'>,
+): BatchCells => ({
+  microsoftTenantId,
+  companyName,
+  signatoryFirstName: signatory.signatoryFirstName,
+  signatoryLastName: signatory.signatoryLastName,
+  signatoryEmail: signatory.signatoryEmail,
+  signatoryPhone: signatory.signatoryPhone ?? '',
+  country: signatory.country,
+  language: signatory.language,
+  autoFinalize: signatory.autoFinalize ? 'yes' : 'no',
+});
+
 export interface BatchInputRow {
   rowNumber: number;
   cells: BatchCells;

@@ -15,7 +15,7 @@ import { SqlService, type Tx } from '../database/sql.service';
 import { JobQueue } from '../jobs/job-queue.service';
 import type { AttestationBatchRow } from './attestation-batch-row.entity';
 import type { AttestationBatch } from './attestation-batch.entity';
-import { validateBatchRows, type BatchRowInput } from './batch-rows-validation';
+import { rowCells, validateBatchRows, type BatchRowInput } from './batch-rows-validation';
 import { BulkUploadService } from './bulk-upload.service';
 import { BATCH_RUN_JOB } from './batch-run.handler';
 import { progressOf, type BatchProgress } from './batch-progress';
@@ -72,17 +72,7 @@ export class BatchesService {
     const brokerId = this.scope.brokerId();
     const cells = inputs.map((input, index) => ({
       rowNumber: index + 1,
-      cells: {
-        microsoftTenantId: input.microsoftTenantId.trim(),
-        companyName: '',
-        signatoryFirstName: input.signatoryFirstName,
-        signatoryLastName: input.signatoryLastName,
-        signatoryEmail: input.signatoryEmail,
-        signatoryPhone: input.signatoryPhone ?? '',
-        country: input.country,
-        language: input.language,
-        autoFinalize: input.autoFinalize ? 'yes' : 'no',
-      },
+      cells: rowCells(input.microsoftTenantId.trim(), '', input),
     }));
     const tenants = await this.upload.tenantsByMicrosoftId(cells.map((row) => row.cells.microsoftTenantId));
     const rows = validateBatchRows(cells, tenants);

@@ -11,9 +11,9 @@ import { SqlService } from '../database/sql.service';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import type { AttestationBatchRow } from './attestation-batch-row.entity';
 import type { AttestationBatch } from './attestation-batch.entity';
-import { validateBatchRows, type BatchInputRow, type BatchTenant } from './batch-rows-validation';
+import { rowCells, validateBatchRows, type BatchInputRow, type BatchTenant } from './batch-rows-validation';
 import type { BatchRowStatus } from './batch-status';
-import { cellsOf, mapHeader, type BatchCells, type TemplateTenant } from './batch-template';
+import { cellsOf, mapHeader, type TemplateTenant } from './batch-template';
 import { BulkAttestationsRepository, type NewBatch, type NewBatchRow } from './bulk-attestations.repository';
 import { MAX_UPLOAD_ROWS, NO_ROWS, readSpreadsheet, type Sheet } from './spreadsheet-reader';
 import { NOTHING_SELECTED, TOO_MANY_SELECTED, type TenantSelection } from './tenant-selection';
@@ -111,18 +111,10 @@ export class BulkUploadService {
     delete errors.requestToken;
     if (Object.keys(errors).length > 0) throw new ValidationFailedError(errors);
     const tenants = await this.selectedTenants(selection);
-    const cells = (tenant: BatchTenant): BatchCells => ({
-      microsoftTenantId: tenant.microsoftTenantId,
-      companyName: tenant.name,
-      signatoryFirstName: input.signatoryFirstName,
-      signatoryLastName: input.signatoryLastName,
-      signatoryEmail: input.signatoryEmail,
-      signatoryPhone: input.signatoryPhone ?? '',
-      country: input.country,
-      language: input.language,
-      autoFinalize: input.autoFinalize ? 'yes' : 'no',
-    });
-    const rows = tenants.map((tenant, index) => ({ rowNumber: index + 1, cells: cells(tenant) }));
+    const rows = tenants.map((tenant, index) => ({
+      rowNumber: index + 1,
+      cells: rowCells(tenant.microsoftTenantId, tenant.name, input),
+    }));
     const byId = new Map(tenants.map((tenant) => [tenant.microsoftTenantId.toLowerCase(), tenant]));
     return this.saveDraft(
       { source: 'selection', fileName: null, fileSha256: null },
