@@ -33,6 +33,7 @@ module.exports = {
       displayName: 'e2e',
       rootDir: 'test',
       testRegex: '\\.e2e-spec\\.ts$',
+      globalSetup: '<rootDir>/support/jest/postgres-workers.ts',
       setupFiles: ['<rootDir>/support/env.ts'],
       setupFilesAfterEnv: [timeout('e2e')],
     },
