@@ -89,3 +89,15 @@ export async function templateXlsx(tenants: readonly TemplateTenant[]): Promise<
   for (const tenant of tenants) sheet.addRow(templateRow(tenant));
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
+
+// The ticked tenants as a spreadsheet (the list's "Export" of a selection that is not a filter, which the reports
+// cover): each tenant's name, Microsoft tenant id and status, neutralised as the reports are.
+export interface ExportedTenant extends TemplateTenant {
+  statusLabel: string;
+}
+
+export function selectionCsv(tenants: readonly ExportedTenant[]): Buffer {
+  const rows = tenants.map((t) => [neutralise(t.name), t.microsoftTenantId, t.statusLabel]);
+  const text = stringify([['Tenant', 'Microsoft tenant ID', 'Status'], ...rows], { record_delimiter: '\r\n' });
+  return Buffer.from(`\uFEFF${text}`, 'utf8');
+}

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Post, Query, Render, Req, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Post,
+  Query,
+  Render,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AttestationForm } from '../attestations/dto/attestation-form.dto';
 import { CurrentUser, Roles, type SignedInUser } from '../auth/decorators';
@@ -7,17 +19,10 @@ import { ValidationFailedError } from '../common/domain-errors';
 import type { FormViewResolver } from '../common/form-view.interceptor';
 import { PathId } from '../common/ids';
 import { RedirectException } from '../common/redirect.exception';
-import { templateCsv, templateXlsx } from './batch-template';
+import { selectionCsv, templateCsv, templateXlsx } from './batch-template';
 import { BulkUploadService, PREVIEW_SHOWS, type PreviewShow } from './bulk-upload.service';
 import { UPLOAD_PATH } from './bulk-upload.middleware';
-import {
-  EXPORT_NEEDS_FILTER,
-  newBatchView,
-  previewView,
-  remindersText,
-  selectionUrl,
-  selectionView,
-} from './bulk-upload.view';
+import { newBatchView, previewView, remindersText, selectionUrl, selectionView } from './bulk-upload.view';
 import { SelectionForm, TemplateQuery } from './dto/selection.dto';
 import { NOTHING_SELECTED, parseSelection, type TenantSelection } from './tenant-selection';
 import { flash } from '../common/flash';
@@ -73,13 +78,28 @@ export class BulkUploadController {
     throw new RedirectException('/mca');
   }
 
-  // "Export" is the MCA report of the selection's filter (src/reports): its form, with the filter filled in.
+  // "Export": a filter's is the MCA report of that filter (src/reports), its form with the filter filled in; ticked
+  // tenants are downloaded at once, as a spreadsheet of their statuses.
   @Post('export')
-  exportSelection(@Req() req: Request, @Body() form: SelectionForm): never {
+  @HttpCode(HttpStatus.OK)
+  async exportSelection(
+    @Req() req: Request,
+    @Body() form: SelectionForm,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
     const selection = parseSelection(form);
-    if (selection?.kind !== 'filter') {
-      flash(req, 'info', EXPORT_NEEDS_FILTER);
+    if (!selection) {
+      flash(req, 'error', NOTHING_SELECTED);
       throw new RedirectException('/mca');
+    }
+    if (selection.kind === 'ids') {
+      const content = selectionCsv(await this.bulk.exportedTenants(selection));
+      res.set('Cache-Control', 'private, no-store');
+      return new StreamableFile(content, {
+        type: TEMPLATE_TYPES.csv,
+        disposition: 'attachment; filename="selected-tenants.csv"',
+        length: content.length,
+      });
     }
     const params = new URLSearchParams();
     if (selection.filter.status !== 'all') params.set('status', selection.filter.status);

@@ -8,12 +8,13 @@ import { Clock } from '../common/clock';
 import { NotFoundInBrokerError, ValidationFailedError } from '../common/domain-errors';
 import type { CurrentUser } from '../common/request-context';
 import { SqlService } from '../database/sql.service';
+import { TENANT_STATUS_LABELS } from '../tenants/tenant-status';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import type { AttestationBatchRow } from './attestation-batch-row.entity';
 import type { AttestationBatch } from './attestation-batch.entity';
 import { rowCells, validateBatchRows, type BatchInputRow, type BatchTenant } from './batch-rows-validation';
 import type { BatchRowStatus } from './batch-status';
-import { cellsOf, mapHeader, type TemplateTenant } from './batch-template';
+import { cellsOf, mapHeader, type ExportedTenant, type TemplateTenant } from './batch-template';
 import { BulkAttestationsRepository, type NewBatch, type NewBatchRow } from './bulk-attestations.repository';
 import { MAX_UPLOAD_ROWS, NO_ROWS, readSpreadsheet, type Sheet } from './spreadsheet-reader';
 import { NOTHING_SELECTED, TOO_MANY_SELECTED, type TenantSelection } from './tenant-selection';
@@ -126,6 +127,15 @@ export class BulkUploadService {
   // The template's tenants: the selection's, in id order.
   async templateTenants(selection: TenantSelection | null): Promise<TemplateTenant[]> {
     return (await this.selectedTenants(selection)).map(({ microsoftTenantId, name }) => ({ microsoftTenantId, name }));
+  }
+
+  // The ticked tenants for the list's "Export", with their status in words.
+  async exportedTenants(selection: TenantSelection | null): Promise<ExportedTenant[]> {
+    return (await this.selectedTenants(selection)).map(({ microsoftTenantId, name, status }) => ({
+      microsoftTenantId,
+      name,
+      statusLabel: TENANT_STATUS_LABELS[status],
+    }));
   }
 
   // How many tenants the selection names (the list's "Create attestations for N tenants").

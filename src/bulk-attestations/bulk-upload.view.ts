@@ -157,9 +157,6 @@ export function previewView(preview: BatchPreview, show: PreviewShow) {
   };
 }
 
-export const EXPORT_NEEDS_FILTER =
-  'An export is the MCA report of a filter: choose “Select all … matching” (filter or search first), then Export.';
-
 export function remindersText(sent: number, alreadyReminded: number): string {
   const already =
     alreadyReminded > 0 ? ` ${plural(alreadyReminded, 'link was', 'links were')} already reminded once.` : '';

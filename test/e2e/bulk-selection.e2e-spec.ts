@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { createAttestation, syncTenants } from '../support/attestations';
@@ -95,12 +96,19 @@ describe('Bulk attestation: choosing tenants on the MCA list', () => {
     );
   });
 
-  it('should export the selection as the MCA report of its filter', async () => {
+  it('should export a filter as the MCA report of it, and ticked tenants as a spreadsheet at once', async () => {
     const byFilter = await post('/attestation-batches/export', 'matching=all&status=none&q=contoso');
     expect(byFilter.status).toBe(303);
     expect(byFilter.headers.location).toBe('/reports?status=none&q=contoso');
-    expect(await flashAfter(await post('/attestation-batches/export', `tenant=${tenants[3].id}`))).toContain(
-      'An export is the MCA report of a filter',
+    const ticked = await post('/attestation-batches/export', `tenant=${tenants[3].id}&tenant=${tenants[4].id}`);
+    expect(ticked.status).toBe(200);
+    expect(ticked.headers['content-type']).toMatch(/^text\/csv/);
+    expect(ticked.headers['content-disposition']).toContain('attachment');
+    const [header, ...rows] = parse(ticked.text, { bom: true }) as string[][];
+    expect(header).toEqual(['Tenant', 'Microsoft tenant ID', 'Status']);
+    expect(rows.map((row) => row[1]).sort()).toEqual(
+      [tenants[3].microsoftTenantId, tenants[4].microsoftTenantId].sort(),
     );
+    expect(await flashAfter(await post('/attestation-batches/export', 'nothing=1'))).toContain('Select at least one tenant');
   });
 });
