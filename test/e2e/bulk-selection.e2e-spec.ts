@@ -109,6 +109,8 @@ describe('Bulk attestation: choosing tenants on the MCA list', () => {
     expect(rows.map((row) => row[1]).sort()).toEqual(
       [tenants[3].microsoftTenantId, tenants[4].microsoftTenantId].sort(),
     );
-    expect(await flashAfter(await post('/attestation-batches/export', 'nothing=1'))).toContain('Select at least one tenant');
+    expect(await flashAfter(await post('/attestation-batches/export', 'nothing=1'))).toContain(
+      'Select at least one tenant',
+    );
   });
 });
