@@ -1,9 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freshPostgresDatabase } from './postgres-database';
+import { workerRuns } from './worker-runs';
 
 // npm run bench:queue: the job queue on SQLite and, when BENCH_DATABASE_URL is set (its schema is emptied!), on
 // PostgreSQL. Per database and worker concurrency: the latency of enqueueing inside a transaction (one job per
@@ -80,54 +76,9 @@ async function measure(concurrency: number): Promise<RunFigures> {
   };
 }
 
-function runChild(env: NodeJS.ProcessEnv): Promise<RunFigures> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [__filename, '--measure'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as RunFigures);
-      else reject(new Error(`Bench run exited with ${code}: ${out}`));
-    });
-  });
-}
-
 async function main(): Promise<void> {
-  if (process.argv.includes('--measure')) {
-    const figures = await measure(Number(process.env.JOB_CONCURRENCY));
-    process.stdout.write(`${JSON.stringify(figures)}\n`);
-    return;
-  }
-  const postgres = process.env.BENCH_DATABASE_URL;
-  const results: RunFigures[] = [];
-  for (const database of postgres ? ['sqlite', 'postgres'] : ['sqlite']) {
-    for (const concurrency of [1, 4]) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'mca-queue-bench-'));
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'error',
-        JOB_WORKER: 'off',
-        JOB_CONCURRENCY: String(concurrency),
-        JOB_POLL_MS: '1000',
-        SYNC_INTERVAL_MINUTES: '0',
-        SANDBOX_PORT: '0',
-        APP_SECRET: 'queue-bench-secret-that-is-long-enough-0123456789',
-      };
-      if (database === 'postgres') {
-        env.DATABASE_URL = postgres;
-        await freshPostgresDatabase(postgres!);
-      } else {
-        delete env.DATABASE_URL;
-      }
-      try {
-        results.push(await runChild(env));
-      } finally {
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    }
-  }
+  const results = await workerRuns(__filename, 'queue', [1, 4], measure);
+  if (!results) return;
   const ms = (value: number) => `${value.toFixed(2)} ms`;
   console.log(`\nJob queue, ${JOBS} no-op jobs (enqueue latency over ${LATENCY_SAMPLES} one-job transactions)\n`);
   console.log(

@@ -1,11 +1,7 @@
 import { NestFactory } from '@nestjs/core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freshPostgresDatabase } from './postgres-database';
+import { workerRuns } from './worker-runs';
 
 // npm run bench:webhooks: how many webhook deliveries per second one worker sends to a local receiver, on SQLite
 // and, when BENCH_DATABASE_URL is set (its schema is emptied!), on PostgreSQL. BENCH_WEBHOOKS deliveries (default
@@ -94,56 +90,12 @@ async function measure(concurrency: number): Promise<RunFigures> {
   };
 }
 
-function runChild(env: NodeJS.ProcessEnv): Promise<RunFigures> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [__filename, '--measure'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as RunFigures);
-      else reject(new Error(`Bench run exited with ${code}: ${out}`));
-    });
-  });
-}
-
 async function main(): Promise<void> {
-  if (process.argv.includes('--measure')) {
-    const figures = await measure(Number(process.env.JOB_CONCURRENCY));
-    process.stdout.write(`${JSON.stringify(figures)}\n`);
-    return;
-  }
-  const postgres = process.env.BENCH_DATABASE_URL;
   const concurrencies = (process.env.BENCH_CONCURRENCY ?? '4,16').split(',').map(Number);
-  const results: RunFigures[] = [];
-  for (const database of postgres ? ['sqlite', 'postgres'] : ['sqlite']) {
-    for (const concurrency of concurrencies) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'mca-webhooks-bench-'));
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'error',
-        JOB_WORKER: 'off',
-        JOB_CONCURRENCY: String(concurrency),
-        JOB_POLL_MS: '1000',
-        SYNC_INTERVAL_MINUTES: '0',
-        SANDBOX_PORT: '0',
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-        APP_SECRET: 'webhooks-bench-secret-that-is-long-enough-0123456789',
-      };
-      if (database === 'postgres') {
-        env.DATABASE_URL = postgres;
-        await freshPostgresDatabase(postgres!);
-      } else {
-        delete env.DATABASE_URL;
-      }
-      try {
-        results.push(await runChild(env));
-      } finally {
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    }
-  }
+  const results = await workerRuns(__filename, 'webhooks', concurrencies, measure, {
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+  });
+  if (!results) return;
   console.log(`\nWebhook deliveries, ${DELIVERIES} queued messages to a receiver on loopback (one worker)\n`);
   console.log('| database | worker concurrency | deliveries/s | seconds | requests received | emit, ms per event |');
   console.log('| --- | --- | --- | --- | --- | --- |');
