@@ -35,7 +35,7 @@ const USAGE = `npm run bench -- [options]   (each option also reads the environm
   --connections N          BENCH_CONNECTIONS (25): closed-loop connections
   --rounds N               BENCH_ROUNDS (3): rounds of app, bare, bare, app (with two brokers measured:
                            app, bare, app, bare on the first then the second, and back in reverse)
-  --warm-max N             BENCH_WARM_MAX (30): seconds at most of each server's warm-up until its CPU/request settles
+  --warm-max N             BENCH_WARM_MAX (15): seconds at most of each server's warm-up until its CPU/request settles
   --rates 100,300          BENCH_RATES (100): open-loop arrival rates, requests/s
   --sync-customers N       BENCH_SYNC_CUSTOMERS (10000): the sync measured first; 0 skips it
   --json PATH              BENCH_JSON (bench-results/<time>-<db>.json)
@@ -100,7 +100,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     rateSeconds: positive('rate-seconds', pick('rate-seconds', 'BENCH_RATE_SECONDS', String(seconds))),
     connections: positive('connections', pick('connections', 'BENCH_CONNECTIONS', '25')),
     rounds: positive('rounds', pick('rounds', 'BENCH_ROUNDS', '3')),
-    warmMaxSeconds: positive('warm-max', pick('warm-max', 'BENCH_WARM_MAX', '30')),
+    warmMaxSeconds: positive('warm-max', pick('warm-max', 'BENCH_WARM_MAX', '15')),
     rates: pick('rates', 'BENCH_RATES', '100')
       .split(',')
       .filter(Boolean)

@@ -7,6 +7,7 @@ import {
   summary,
   targets,
   verdict,
+  warmUpLine,
   type BrokerFigures,
   type ClosedRun,
   type VariantFigures,
@@ -63,6 +64,17 @@ describe('settled', () => {
   it('should not settle on runs without a figure', () => {
     expect(settled([2, NaN, 2])).toBe(false);
     expect(settled([0, 0, 0])).toBe(false);
+  });
+});
+
+describe('warmUpLine', () => {
+  it('should say how long each warm-up took, and how far apart the last runs of one that did not settle were', () => {
+    expect(
+      warmUpLine([
+        { server: 'app', tenants: 100_000, seconds: 3.2, settled: true, cpuMsPerRequest: [4, 2, 2, 2] },
+        { server: 'bare', tenants: 1_000_000, seconds: 15.4, settled: false, cpuMsPerRequest: [3, 1, 1.2, 1.1] },
+      ]),
+    ).toBe('app@100,000 3 s, bare@1,000,000 15 s (not settled: last 3 runs 20% apart)');
   });
 });
 

@@ -212,7 +212,9 @@ export interface Target {
 }
 
 export const tenantsLabel = (tenants: number): string => tenants.toLocaleString('en-GB');
-const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+// Infinity is a round's p95 with an error in it.
+const fixed = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toFixed(digits) : value === Infinity ? '∞' : '–';
 const ranged = (s: Spread, digits: number, unit = '') =>
   `${fixed(s.median, digits)}${unit} (${fixed(s.min, digits)}–${fixed(s.max, digits)})`;
 const ratioText = (r: Ratio) => `${ranged(r, 2, 'x')}, of medians ${fixed(r.ofMedians, 2)}x`;
@@ -323,8 +325,12 @@ export function scaleTable(variants: VariantFigures[]): string[] {
   );
 }
 
-// How long each server took to settle on each variant.
+// How long each server took to settle on each variant; one that did not, how far apart its last runs were.
 export const warmUpLine = (warmUps: WarmUp[]): string =>
   warmUps
-    .map((w) => `${w.server}@${tenantsLabel(w.tenants)} ${w.seconds.toFixed(0)} s${w.settled ? '' : ' (not settled)'}`)
+    .map((w) => {
+      const last = w.cpuMsPerRequest.slice(-SETTLE_WINDOW);
+      const apart = (Math.max(...last) / Math.min(...last) - 1) * 100;
+      return `${w.server}@${tenantsLabel(w.tenants)} ${w.seconds.toFixed(0)} s${w.settled ? '' : ` (not settled: last ${last.length} runs ${fixed(apart)}% apart)`}`;
+    })
     .join(', ');
