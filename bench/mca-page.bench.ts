@@ -39,7 +39,7 @@ import {
   type WarmUp,
 } from './page-figures';
 import { freshPostgresDatabase } from './postgres-database';
-import { cpuMs, peakRssMb, withLoad } from './proc-stats';
+import { cpuMsWhenIdle, peakRssMb, withLoad } from './proc-stats';
 import { seedTenants, seedTenantsPostgres } from './seed-tenants';
 import { addSandboxCustomers, measureDuringSync } from './sync-contention';
 import { variants, type Variant, type VariantName } from './variants';
@@ -143,12 +143,15 @@ interface Subject {
 
 const WARM_RUN_SECONDS = 1;
 
-// A closed-loop run of one subject: its throughput and the server's CPU per request answered.
+// A closed-loop run of one subject: its throughput and the server's CPU per request. The run starts and ends with
+// the server idle, and the requests still in flight when the load stopped count with their CPU time: else each
+// run would charge up to `connections` half-served requests to the others, more in a short run or a slow one.
 async function closedRun(subject: Subject, connections: number, runSeconds: number) {
-  const before = cpuMs(subject.pid);
+  const before = await cpuMsWhenIdle(subject.pid);
   const { result, load } = await withLoad(() => closedLoop(subject.url, subject.headers, connections, runSeconds));
-  const cpu = cpuMs(subject.pid) - before;
-  return { result, load, cpu, cpuMsPerRequest: result.requests > 0 ? cpu / result.requests : NaN };
+  const cpu = (await cpuMsWhenIdle(subject.pid)) - before;
+  const served = result.requests + result.inFlight;
+  return { result, load, cpu, served, cpuMsPerRequest: served > 0 ? cpu / served : NaN };
 }
 
 // Short runs until the server's CPU per request settles (or the cap): the first requests after a start, or on a
@@ -204,13 +207,17 @@ async function measureVariant(
   const order = [...subjects, ...[...subjects].reverse()];
   for (let round = 1; round <= options.rounds; round++) {
     for (const subject of order) {
-      const { result, load, cpu, cpuMsPerRequest } = await closedRun(subject, options.connections, options.seconds);
+      const { result, load, cpu, served, cpuMsPerRequest } = await closedRun(
+        subject,
+        options.connections,
+        options.seconds,
+      );
       runs.push({
         server: subject.server,
         tenants: subject.tenants,
         round,
         requestsPerSecond: result.requestsPerSecond,
-        requests: result.requests,
+        requests: served,
         errors: result.errors,
         cpuMs: cpu,
         cpuMsPerRequest,

@@ -8,10 +8,10 @@ export interface ClosedRun {
   tenants: number; // the measured broker's size, which names it
   round: number;
   requestsPerSecond: number;
-  requests: number;
+  requests: number; // answered, and still in flight when the load stopped (the server finished them)
   errors: number;
-  cpuMs: number; // the server process's own CPU time during the run
-  cpuMsPerRequest: number; // over the requests it answered; NaN when none was
+  cpuMs: number; // the server process's own CPU time from the run's start until it was idle again
+  cpuMsPerRequest: number; // over `requests`; NaN when there were none
   load: number; // the highest 1-minute load average seen during the run
 }
 
@@ -116,7 +116,7 @@ export function rateFigures(rate: number, rounds: OpenRun[]): RateFigures {
   };
 }
 
-// The CPU per request of a set of runs: their CPU time over the requests they answered.
+// The CPU per request of a set of runs: their CPU time over their requests.
 export const cpuPerRequest = (runs: ClosedRun[]): number =>
   runs.reduce((sum, run) => sum + run.cpuMs, 0) / runs.reduce((sum, run) => sum + run.requests, 0);
 export const throughput = (runs: ClosedRun[]): number =>
