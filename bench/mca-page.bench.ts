@@ -22,6 +22,7 @@ import {
   SETTLE_TOLERANCE,
   SETTLE_WINDOW,
   brokerFigures,
+  cpuPerRequest,
   rateFigures,
   scaleRatio,
   scaleTable,
@@ -39,7 +40,7 @@ import {
   type WarmUp,
 } from './page-figures';
 import { freshPostgresDatabase } from './postgres-database';
-import { cpuMsWhenIdle, peakRssMb, withLoad } from './proc-stats';
+import { cpuMsBetween, cpuMsByPid, cpuMsWhenIdle, peakRssMb, withLoad } from './proc-stats';
 import { seedTenants, seedTenantsPostgres } from './seed-tenants';
 import { addSandboxCustomers, measureDuringSync } from './sync-contention';
 import { variants, type Variant, type VariantName } from './variants';
@@ -62,7 +63,15 @@ interface BenchDatabase {
   seed(brokerIds: number[], count: number): Promise<void>;
   // A read token of the broker, stored as the API access page stores one (its hash); the app is stopped meanwhile.
   addApiToken(brokerId: number, token: string): Promise<void>;
+  // PostgreSQL: the CPU time of the database's client backends by pid (the servers' pools), as the work of a query
+  // is done there and not in the server's own process; SQLite runs inside the server, so has none.
+  backendCpu?: () => Promise<Map<number, number>>;
+  close(): Promise<void>;
 }
+
+// The client backends of the database but the one asking.
+const BACKENDS =
+  "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()";
 
 const API_TOKEN_INSERT =
   "INSERT INTO api_tokens (broker_id, name, scope, token_hash, token_prefix) VALUES ($1, 'Bench', 'read', $2, $3)";
@@ -71,6 +80,8 @@ const benchApiToken = (): string => `mcam_${randomBytes(32).toString('base64url'
 async function openBenchDatabase(options: BenchOptions, dataDir: string): Promise<BenchDatabase> {
   if (options.db === 'postgres') {
     await freshPostgresDatabase(options.databaseUrl);
+    // One connection kept for the readings of the backends' CPU during the runs, opened at the first.
+    let watcher: Promise<Client> | undefined;
     const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
       const client = new Client({ connectionString: options.databaseUrl });
       await client.connect();
@@ -88,6 +99,15 @@ async function openBenchDatabase(options: BenchOptions, dataDir: string): Promis
       seed: (brokerIds, count) => seedTenantsPostgres(options.databaseUrl, brokerIds, count),
       addApiToken: async (brokerId, token) =>
         void (await query(API_TOKEN_INSERT, [brokerId, hashApiToken(token), token.slice(0, 12)])),
+      backendCpu: async () => {
+        watcher ??= (async () => {
+          const client = new Client({ connectionString: options.databaseUrl });
+          await client.connect();
+          return client;
+        })();
+        return cpuMsByPid((await (await watcher).query<{ pid: number }>(BACKENDS)).rows.map((row) => row.pid));
+      },
+      close: async () => void (watcher && (await (await watcher).end())),
     };
   }
   const file = join(dataDir, SQLITE_FILE);
@@ -112,6 +132,7 @@ async function openBenchDatabase(options: BenchOptions, dataDir: string): Promis
           db.prepare(API_TOKEN_INSERT.replace(/\$\d/g, '?')).run(brokerId, hashApiToken(token), token.slice(0, 12)),
         ),
       ),
+    close: () => Promise.resolve(),
   };
 }
 
@@ -146,12 +167,20 @@ const WARM_RUN_SECONDS = 1;
 // A closed-loop run of one subject: its throughput and the server's CPU per request. The run starts and ends with
 // the server idle, and the requests still in flight when the load stopped count with their CPU time: else each
 // run would charge up to `connections` half-served requests to the others, more in a short run or a slow one.
-async function closedRun(subject: Subject, connections: number, runSeconds: number) {
+// The database's backends are read after the server is idle, so their share of the run is done too.
+async function closedRun(
+  subject: Subject,
+  connections: number,
+  runSeconds: number,
+  backendCpu?: () => Promise<Map<number, number>>,
+) {
   const before = await cpuMsWhenIdle(subject.pid);
+  const backendsBefore = await backendCpu?.();
   const { result, load } = await withLoad(() => closedLoop(subject.url, subject.headers, connections, runSeconds));
   const cpu = (await cpuMsWhenIdle(subject.pid)) - before;
+  const dbCpu = backendsBefore && cpuMsBetween(backendsBefore, await backendCpu!());
   const served = result.requests + result.inFlight;
-  return { result, load, cpu, served, cpuMsPerRequest: served > 0 ? cpu / served : NaN };
+  return { result, load, cpu, dbCpu, served, cpuMsPerRequest: served > 0 ? cpu / served : NaN };
 }
 
 // Short runs until the server's CPU per request settles (or the cap): the first requests after a start, or on a
@@ -175,6 +204,7 @@ async function measureVariant(
   name: VariantName,
   servers: Record<ServerName, Server>,
   brokers: MeasuredBroker[],
+  backendCpu?: () => Promise<Map<number, number>>,
 ): Promise<VariantFigures> {
   const subjects: Subject[] = [];
   const variantOf = (tenants: number): Variant => variants(tenants)[name];
@@ -207,10 +237,11 @@ async function measureVariant(
   const order = [...subjects, ...[...subjects].reverse()];
   for (let round = 1; round <= options.rounds; round++) {
     for (const subject of order) {
-      const { result, load, cpu, served, cpuMsPerRequest } = await closedRun(
+      const { result, load, cpu, dbCpu, served, cpuMsPerRequest } = await closedRun(
         subject,
         options.connections,
         options.seconds,
+        backendCpu,
       );
       runs.push({
         server: subject.server,
@@ -221,6 +252,7 @@ async function measureVariant(
         errors: result.errors,
         cpuMs: cpu,
         cpuMsPerRequest,
+        ...(dbCpu === undefined ? {} : { dbCpuMs: dbCpu }),
         load,
       });
     }
@@ -250,6 +282,7 @@ async function measureVariant(
       }),
     ),
     scaleCpuRatio: scaleRatio(runs),
+    scaleAppCpuRatio: scaleRatio(runs, cpuPerRequest),
     warmUps,
     runs,
   };
@@ -356,7 +389,7 @@ async function main(): Promise<void> {
     );
     for (const name of options.variants) {
       const variantStart = performance.now();
-      const result = await measureVariant(options, name, { app, bare }, brokers);
+      const result = await measureVariant(options, name, { app, bare }, brokers, database.backendCpu);
       figures.push(result);
       const perBroker = result.brokers
         .map(
@@ -370,6 +403,7 @@ async function main(): Promise<void> {
       console.log(`  ${name.padEnd(14)} ${perBroker}${scale} (${seconds(variantStart)})`);
       console.log(`  ${''.padEnd(14)} warm-up: ${warmUpLine(result.warmUps)}`);
     }
+    await database.close();
     const appRss = peakRssMb(app.pid);
     const bareRss = peakRssMb(bare.pid);
     const finished = new Date();

@@ -141,6 +141,17 @@ describe('scaleRatio', () => {
     expect(scaleRatio(runs)).toMatchObject({ min: 1.05, max: 1.2 });
     expect(verdict(scaleRatio(runs)!, 1.1, true)).toBe('inconclusive');
   });
+
+  it("should count the database's CPU for the app's requests when it was measured, unless asked for the app alone", () => {
+    const withDb = (r: ClosedRun, dbCpuMs: number): ClosedRun => ({ ...r, dbCpuMs });
+    const runs = [
+      withDb(run('app', 100_000, 1, 200), 100),
+      withDb(run('app', 1_000_000, 1, 200), 400),
+      withDb(run('bare', 1_000_000, 1, 100), 900),
+    ];
+    expect(scaleRatio(runs)).toMatchObject({ min: 2, max: 2 });
+    expect(scaleRatio(runs, cpuPerRequest)).toMatchObject({ min: 1, max: 1 });
+  });
 });
 
 describe('targets and summary', () => {
