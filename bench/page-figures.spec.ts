@@ -4,7 +4,9 @@ import {
   cpuPerRequest,
   scaleRatio,
   settled,
+  scaleTable,
   summary,
+  table,
   targets,
   verdict,
   warmUpLine,
@@ -154,7 +156,7 @@ describe('scaleRatio', () => {
   });
 });
 
-describe('targets and summary', () => {
+describe('targets, summary and tables', () => {
   const broker = (tenants: number, p95: [number, number], cpu: [number, number]): BrokerFigures => {
     const s = ([min, max]: [number, number]) => ({ median: (min + max) / 2, min, max });
     const rate = { rate: 100, requests: 300, errors: 0, p50: 5, p95: p95[1], p99: p95[1], roundP95: s(p95) };
@@ -171,6 +173,10 @@ describe('targets and summary', () => {
       errors: 0,
     };
   };
+  const withDatabase = (b: BrokerFigures, ms: number): BrokerFigures => ({
+    ...b,
+    app: { ...b.app, dbCpuMsPerRequest: { median: ms, min: ms, max: ms } },
+  });
   const variant = (brokers: BrokerFigures[], scale?: [number, number]): VariantFigures => ({
     name: 'unfiltered',
     brokers,
@@ -199,5 +205,29 @@ describe('targets and summary', () => {
     const list = targets([variant([broker(100_000, [10, 20], [1.9, 2.2])])], 250);
     expect(list.find((t) => t.what.includes('CPU'))?.verdict).toBe('inconclusive');
     expect(summary(list)).toMatch(/^The run is INCONCLUSIVE \(2 met, 0 NOT met, 1 inconclusive of 3\)/);
+  });
+
+  it("should show the database's CPU beside the app's, and count it in the target, when it was measured", () => {
+    const v = variant(
+      [
+        withDatabase(broker(100_000, [10, 20], [1.8, 1.9]), 1.5),
+        withDatabase(broker(1_000_000, [10, 20], [1.8, 1.9]), 4),
+      ],
+      [1.5, 1.6],
+    );
+    expect(targets([v], 250).find((t) => t.what.includes('1.1x'))?.what).toBe(
+      'unfiltered: app and database CPU/request @1,000,000 <= 1.1x @100,000',
+    );
+    expect(table([v], [100])[0]).toContain('| app database CPU ms/req | bare database CPU ms/req |');
+    expect(scaleTable([v])[2]).toBe(
+      '| unfiltered | 2.00 (2.00–2.00) | 1.50 (1.50–1.50) | 2.00 (2.00–2.00) | 4.00 (4.00–4.00) | – | 1.50x (1.50–1.60) NOT met |',
+    );
+  });
+
+  it('should leave out the database columns, and the table of sizes with one broker', () => {
+    const v = variant([broker(100_000, [10, 20], [1.8, 1.9])]);
+    expect(table([v], [100])[0]).not.toContain('database');
+    expect(table([v], [100])[2]).toContain("| 5.0 / 20.0 / 20.0 (rounds' p95 10.0–20.0) met |");
+    expect(scaleTable([v])).toEqual([]);
   });
 });
