@@ -398,7 +398,7 @@ async function main(): Promise<void> {
         )
         .join('; ');
       const scale = result.scaleCpuRatio
-        ? `; app CPU large/small ${result.scaleCpuRatio.median.toFixed(2)}x (${result.scaleCpuRatio.min.toFixed(2)}–${result.scaleCpuRatio.max.toFixed(2)}x)`
+        ? `; ${result.brokers[0].app.dbCpuMsPerRequest ? 'app and database' : 'app'} CPU large/small ${result.scaleCpuRatio.median.toFixed(2)}x (${result.scaleCpuRatio.min.toFixed(2)}–${result.scaleCpuRatio.max.toFixed(2)}x)`
         : '';
       console.log(`  ${name.padEnd(14)} ${perBroker}${scale} (${seconds(variantStart)})`);
       console.log(`  ${''.padEnd(14)} warm-up: ${warmUpLine(result.warmUps)}`);
