@@ -420,7 +420,12 @@ async function main(): Promise<void> {
       '',
       ...table(figures, options.rates),
       ...(scale.length > 0
-        ? ['', "The app's CPU per request on the large broker against the smaller:", '', ...scale]
+        ? [
+            '',
+            `The app's CPU per request on the large broker against the smaller${options.db === 'postgres' ? ", with PostgreSQL's for the app's requests (its backends' CPU while only the app was asking)" : ''}:`,
+            '',
+            ...scale,
+          ]
         : []),
       '',
       `Peak RSS (VmHWM): app ${appRss.toFixed(0)} MB, bare ${bareRss.toFixed(0)} MB. ${seeded}`,
