@@ -1,5 +1,5 @@
-// Three projects: unit specs beside the code (and test/architecture's, over the whole tree), HTTP e2e on a real
-// database, browser tests in Chromium.
+// Three projects: unit specs beside the code (and test/architecture's, over the whole tree, and the bench's pure
+// parts), HTTP e2e on a real database, browser tests in Chromium.
 // Each project's timeout is set by its setup file (jest ignores `testTimeout` inside `projects`);
 // test/support/jest/config.spec.ts proves that every project gets the one it means.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
@@ -24,7 +24,7 @@ module.exports = {
       ...base,
       displayName: 'unit',
       rootDir: 'src',
-      roots: ['<rootDir>', '<rootDir>/../test/support/jest', '<rootDir>/../test/architecture'],
+      roots: ['<rootDir>', '<rootDir>/../test/support/jest', '<rootDir>/../test/architecture', '<rootDir>/../bench'],
       testRegex: '\\.spec\\.ts$',
       setupFilesAfterEnv: [timeout('unit')],
     },

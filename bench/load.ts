@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 export interface ClosedLoopResult {
   requests: number; // completed with a 2xx
   errors: number; // errors, timeouts and non-2xx answers
+  inFlight: number; // sent but unanswered when the run ended: the server still works on them
   requestsPerSecond: number;
 }
 
@@ -20,9 +21,11 @@ export async function closedLoop(
     autocannon({ url, connections, duration: seconds, headers }, (err, done) => (err ? reject(err) : resolve(done)));
   });
   const elapsed = (performance.now() - started) / 1000;
+  const errors = result.errors + result.timeouts + result.non2xx;
   return {
     requests: result['2xx'],
-    errors: result.errors + result.timeouts + result.non2xx,
+    errors,
+    inFlight: Math.max(0, result.requests.sent - result['2xx'] - errors),
     requestsPerSecond: result['2xx'] / Math.max(elapsed, seconds),
   };
 }

@@ -8,11 +8,13 @@ export interface BenchOptions {
   databaseUrl: string; // PostgreSQL only: emptied before the run
   brokers: number;
   tenants: number; // per broker
+  largeTenants: number; // the last broker's instead, measured beside the one before it; 0: every broker has `tenants`
   variants: VariantName[];
   seconds: number; // each closed-loop run
   rateSeconds: number; // each open-loop run
   connections: number;
   rounds: number;
+  warmMaxSeconds: number; // the cap on each server's warm-up on each variant and broker
   rates: number[]; // requests per second of the open-loop runs
   syncCustomers: number; // 0 skips the sync-contention part
   json: string;
@@ -25,12 +27,16 @@ const USAGE = `npm run bench -- [options]   (each option also reads the environm
   --db sqlite|postgres     BENCH_DB (sqlite)
   --brokers N              BENCH_BROKERS (5): brokers seeded; the last one is measured
   --tenants N              BENCH_TENANTS (100000): tenants per broker
+  --large-tenants N        BENCH_LARGE_TENANTS (0): the last broker gets N tenants instead, and the broker before it
+                           is measured too, interleaved (e.g. 1000000: 4 brokers of 100,000 and one of 1,000,000)
   --variants a,b           BENCH_VARIANTS (all): ${VARIANT_NAMES.join(', ')}
-  --seconds N              BENCH_SECONDS (10): each closed-loop run
+  --seconds N              BENCH_SECONDS (3): each closed-loop run
   --rate-seconds N         BENCH_RATE_SECONDS (= --seconds): each fixed-rate run
   --connections N          BENCH_CONNECTIONS (25): closed-loop connections
-  --rounds N               BENCH_ROUNDS (3): rounds of app, bare, bare, app
-  --rates 100,300          BENCH_RATES (100,300): open-loop arrival rates, requests/s
+  --rounds N               BENCH_ROUNDS (3): rounds of app, bare, bare, app (with two brokers measured:
+                           app, bare, app, bare on the first then the second, and back in reverse)
+  --warm-max N             BENCH_WARM_MAX (15): seconds at most of each server's warm-up until its CPU/request settles
+  --rates 100,300          BENCH_RATES (100): open-loop arrival rates, requests/s
   --sync-customers N       BENCH_SYNC_CUSTOMERS (10000): the sync measured first; 0 skips it
   --json PATH              BENCH_JSON (bench-results/<time>-<db>.json)
 PostgreSQL: BENCH_DATABASE_URL (${DEFAULT_BENCH_DATABASE_URL}); that database is created if missing and EMPTIED.`;
@@ -48,11 +54,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       db: { type: 'string' },
       brokers: { type: 'string' },
       tenants: { type: 'string' },
+      'large-tenants': { type: 'string' },
       variants: { type: 'string' },
       seconds: { type: 'string' },
       'rate-seconds': { type: 'string' },
       connections: { type: 'string' },
       rounds: { type: 'string' },
+      'warm-max': { type: 'string' },
       rates: { type: 'string' },
       'sync-customers': { type: 'string' },
       json: { type: 'string' },
@@ -74,19 +82,26 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     .filter(Boolean);
   for (const name of variants)
     if (!(VARIANT_NAMES as readonly string[]).includes(name)) throw new Error(`Unknown variant "${name}"\n${USAGE}`);
-  const seconds = positive('seconds', pick('seconds', 'BENCH_SECONDS', '10'));
+  const seconds = positive('seconds', pick('seconds', 'BENCH_SECONDS', '3'));
+  const brokers = positive('brokers', pick('brokers', 'BENCH_BROKERS', '5'));
+  const tenants = positive('tenants', pick('tenants', 'BENCH_TENANTS', '100000'), 100);
+  const largeTenants = positive('large-tenants', pick('large-tenants', 'BENCH_LARGE_TENANTS', '0'), 0);
+  if (largeTenants > 0 && (largeTenants <= tenants || brokers < 2))
+    throw new Error(`--large-tenants takes more than --tenants, with --brokers 2 or more\n${USAGE}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return {
     db,
     databaseUrl: env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL,
-    brokers: positive('brokers', pick('brokers', 'BENCH_BROKERS', '5')),
-    tenants: positive('tenants', pick('tenants', 'BENCH_TENANTS', '100000'), 100),
+    brokers,
+    tenants,
+    largeTenants,
     variants: variants as VariantName[],
     seconds,
     rateSeconds: positive('rate-seconds', pick('rate-seconds', 'BENCH_RATE_SECONDS', String(seconds))),
     connections: positive('connections', pick('connections', 'BENCH_CONNECTIONS', '25')),
     rounds: positive('rounds', pick('rounds', 'BENCH_ROUNDS', '3')),
-    rates: pick('rates', 'BENCH_RATES', '100,300')
+    warmMaxSeconds: positive('warm-max', pick('warm-max', 'BENCH_WARM_MAX', '15')),
+    rates: pick('rates', 'BENCH_RATES', '100')
       .split(',')
       .filter(Boolean)
       .map((rate) => positive('rates', rate)),

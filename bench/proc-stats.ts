@@ -19,6 +19,36 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
+// The CPU time of each of those processes still running, by pid.
+export function cpuMsByPid(pids: number[]): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      times.set(pid, cpuMs(pid));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return times;
+}
+
+// The CPU time spent between two readings of `cpuMsByPid`; a process that started meanwhile counts whole.
+export const cpuMsBetween = (before: Map<number, number>, after: Map<number, number>): number =>
+  [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
+// The process's CPU time once it has stopped using any for `quietMs`, or after `capMs`: what it spent on the
+// requests a load generator left unanswered when it stopped, so that they count with the run that sent them.
+export async function cpuMsWhenIdle(pid: number, quietMs = 100, capMs = 2000): Promise<number> {
+  const until = performance.now() + capMs;
+  let last = cpuMs(pid);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = cpuMs(pid);
+    if (now === last || performance.now() >= until) return now;
+    last = now;
+  }
+}
+
 // The highest resident set size the process has had (VmHWM), in MB.
 export function peakRssMb(pid: number): number {
   const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
