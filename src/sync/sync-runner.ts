@@ -21,7 +21,8 @@ import { TenantsRepository } from '../tenants/tenants.repository';
 import { Metrics } from '../metrics/metrics.service';
 import type { Histogram } from 'prom-client';
 
-const PAGE_SIZE = 200;
+// Customers asked for per page of the list: the run holds one page of them at a time.
+export const SYNC_PAGE_SIZE = 200;
 const MAX_PAGES = 5_000;
 // Per-customer calls in flight at once: quick for a few dozen customers, gentle on Partner Center's rate limits.
 const PARALLEL_CALLS = 4;
@@ -203,7 +204,7 @@ export class SyncRunner {
     const tokensSeen = new Set<string>();
     let continuationToken: string | null = null;
     for (let page = 0; page < MAX_PAGES; page += 1) {
-      const result = await this.client.listCustomers(credentials, { pageSize: PAGE_SIZE, continuationToken });
+      const result = await this.client.listCustomers(credentials, { pageSize: SYNC_PAGE_SIZE, continuationToken });
       await this.syncPage(credentials, run, result.items, progress);
       continuationToken = result.continuationToken;
       if (!continuationToken) return;
