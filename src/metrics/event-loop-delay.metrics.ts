@@ -12,10 +12,14 @@ export const EVENT_LOOP_DELAY_BUCKETS = [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0
 // as one late run. The histogram counts them (over 50 and over 100 ms are buckets); the gauge is the longest since
 // the previous scrape. It samples as perf_hooks.monitorEventLoopDelay does, each run observed as it comes:
 // monitorEventLoopDelay's HdrHistogram gives counts over a bound only approximately, and resetting it loses the
-// delay that spans the reset (measured: a 150 ms hold right after reset() is not recorded).
+// delay that spans the reset (measured: a 150 ms hold right after reset() is not recorded). Beside it, the
+// process's CPU time in each sample's interval (every thread's, so at least the loop's own): a late run with little
+// CPU was the machine's doing, one with as much CPU as delay the process's.
 @Injectable()
 export class EventLoopDelayMetrics implements OnModuleDestroy {
   private readonly delays: Histogram;
+  private readonly busy: Histogram;
+  private lastCpu = process.cpuUsage();
   private readonly timer: NodeJS.Timeout;
   private longest = 0;
   private lastRun = performance.now();
@@ -24,6 +28,13 @@ export class EventLoopDelayMetrics implements OnModuleDestroy {
     this.delays = metrics.histogram(
       'mca_event_loop_delay_seconds',
       `How late the event loop ran a timer due every ${PROBE_RESOLUTION_MS} ms, one sample per run`,
+      [],
+      EVENT_LOOP_DELAY_BUCKETS,
+    );
+    this.busy = metrics.histogram(
+      'mca_event_loop_busy_seconds',
+      "The process's CPU time within each of those samples' intervals: how much of a delay was the process's own " +
+        'work (on a busy machine the rest is the process waiting for a core)',
       [],
       EVENT_LOOP_DELAY_BUCKETS,
     );
@@ -44,8 +55,11 @@ export class EventLoopDelayMetrics implements OnModuleDestroy {
   private sample(): void {
     const now = performance.now();
     const delay = Math.max(0, now - this.lastRun - PROBE_RESOLUTION_MS) / 1000;
+    const cpu = process.cpuUsage(this.lastCpu);
     this.lastRun = now;
+    this.lastCpu = process.cpuUsage();
     this.delays.observe(delay);
+    this.busy.observe((cpu.user + cpu.system) / 1e6);
     this.longest = Math.max(this.longest, delay);
   }
 
