@@ -178,7 +178,7 @@ function tailBetween(first: Cumulative, last: Cumulative): Tail {
 }
 
 // Reads the app's event-loop delay from its /metrics every second until `until` settles.
-async function loopDelaysUntil(appUrl: string, until: Promise<unknown>): Promise<LoopDelays | null> {
+export async function loopDelaysUntil(appUrl: string, until: Promise<unknown>): Promise<LoopDelays | null> {
   const first = await scrapeLoop(appUrl);
   if (!first) return null;
   let [done, max] = [false, 0];
@@ -249,19 +249,22 @@ export function stallLines(name: string, rate: number, stalls: Stalls): string[]
     )}   over ${WAIT_LIMIT_MS} ms: ${l.over}${l.errors ? ` (${l.errors} errors)` : ''}${
       l.over ? ` (due at ${whenOver(l.overAt)})` : ''
     }`;
-  const { loop } = stalls;
   return [
     `${name}, ${stalls.seconds.toFixed(1)} s, open loops of ${rate} requests/s each (latency from each request's due time):`,
     line('/mca', stalls.mca),
     line('/healthz', stalls.health),
-    loop
-      ? `  event loop ${String(loop.samples).padStart(6)} samples   p99 ${ms(loop.p99)}   max ${ms(loop.max)}   over ${LOOP_LIMIT_MS} ms: ${
-          loop.over50
-        }   over ${WAIT_LIMIT_MS} ms: ${loop.over100}   (the process's CPU in them: p99 ${ms(loop.busy.p99)}, over ${LOOP_LIMIT_MS} ms: ${
-          loop.busy.over50
-        }, over ${WAIT_LIMIT_MS} ms: ${loop.busy.over100})`
-      : '  event loop: not measured (the app has no mca_event_loop_delay_seconds)',
+    loopLine(stalls.loop),
   ];
+}
+
+export function loopLine(loop: LoopDelays | null): string {
+  return loop
+    ? `  event loop ${String(loop.samples).padStart(6)} samples   p99 ${ms(loop.p99)}   max ${ms(loop.max)}   over ${LOOP_LIMIT_MS} ms: ${
+        loop.over50
+      }   over ${WAIT_LIMIT_MS} ms: ${loop.over100}   (the process's CPU in them: p99 ${ms(loop.busy.p99)}, over ${LOOP_LIMIT_MS} ms: ${
+        loop.busy.over50
+      }, over ${WAIT_LIMIT_MS} ms: ${loop.busy.over100})`
+    : '  event loop: not measured (the app has no mca_event_loop_delay_seconds)';
 }
 
 // Issue 25's target for a sync: p99 under 50 ms and no event-loop delay over 50 ms.

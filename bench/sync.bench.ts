@@ -14,6 +14,8 @@ import { cpuMs, loadAverage, peakRssMb } from './proc-stats';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 import {
   DEFAULT_STALL_RATE,
+  loopDelaysUntil,
+  loopLine,
   measureStalls,
   quietPeriod,
   stallLines,
@@ -55,7 +57,12 @@ async function syncOnce(
   const [cpuBefore, sandboxCpuBefore] = [cpuMs(app.pid), cpuMs(sandbox.pid)];
   const started = performance.now();
   const finished = startSync(app.url, cookie);
-  const [status, stalls] = await Promise.all([finished, during?.(finished) ?? []]);
+  // The event loop is read in every sync, with or without other load: without it, a late turn is the sync's own.
+  const [status, stalls, loop] = await Promise.all([
+    finished,
+    during?.(finished) ?? [],
+    loopDelaysUntil(app.url, finished),
+  ]);
   const wall = performance.now() - started;
   const calls = [...(await sandbox.callCounts())].map(
     ([route, count]) => [route, count - (before.get(route) ?? 0)] as const,
@@ -67,6 +74,7 @@ async function syncOnce(
     sandboxCpu: cpuMs(sandbox.pid) - sandboxCpuBefore,
     calls: calls.filter(([, count]) => count > 0),
     stalls,
+    loop,
   };
 }
 
@@ -164,6 +172,7 @@ async function main(): Promise<void> {
         `  ${name}: ${run.failed ? 'FAILED, ' : ''}${seconds(run.wall)} wall, app CPU ${seconds(run.cpu)} (the sandbox's ${seconds(run.sandboxCpu)}), ${total.toLocaleString('en-GB')} calls to Partner Center`,
       );
       for (const [route, count] of run.calls) console.log(`    ${String(count).padStart(7)}  ${route}`);
+      console.log(`  ${loopLine(run.loop)}`);
     }
     console.log(`  Peak RSS of the app: ${peakRssMb(app.pid).toFixed(0)} MB`);
     for (const line of [...quiet, ...first.stalls]) console.log(`  ${line}`);
