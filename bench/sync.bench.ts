@@ -57,11 +57,12 @@ async function syncOnce(
   const [cpuBefore, sandboxCpuBefore] = [cpuMs(app.pid), cpuMs(sandbox.pid)];
   const started = performance.now();
   const finished = startSync(app.url, cookie);
-  // The event loop is read in every sync, with or without other load: without it, a late turn is the sync's own.
+  // The event loop is read in every sync, with or without other load (without it, a late turn is the sync's own);
+  // `during` reads it itself: two readers would each see part of the longest delay, which each scrape resets.
   const [status, stalls, loop] = await Promise.all([
     finished,
     during?.(finished) ?? [],
-    loopDelaysUntil(app.url, finished),
+    during ? null : loopDelaysUntil(app.url, finished),
   ]);
   const wall = performance.now() - started;
   const calls = [...(await sandbox.callCounts())].map(
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
         `  ${name}: ${run.failed ? 'FAILED, ' : ''}${seconds(run.wall)} wall, app CPU ${seconds(run.cpu)} (the sandbox's ${seconds(run.sandboxCpu)}), ${total.toLocaleString('en-GB')} calls to Partner Center`,
       );
       for (const [route, count] of run.calls) console.log(`    ${String(count).padStart(7)}  ${route}`);
-      console.log(`  ${loopLine(run.loop)}`);
+      if (!run.stalls.length) console.log(`  ${loopLine(run.loop)}`);
     }
     console.log(`  Peak RSS of the app: ${peakRssMb(app.pid).toFixed(0)} MB`);
     for (const line of [...quiet, ...first.stalls]) console.log(`  ${line}`);
