@@ -5,55 +5,77 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { PartnerCenterSandbox } from '../src/partner-center/sandbox/partner-center-sandbox';
 import { MCA_TEMPLATE_ID } from '../src/partner-center/sandbox/sandbox-seed';
 import { SandboxState } from '../src/partner-center/sandbox/sandbox-state';
 import { DIST, freePort, setUp, benchUser, startServer, stopServer, type Server } from './app-process';
 import { freshPostgresDatabase } from './postgres-database';
 import { DEFAULT_BENCH_DATABASE_URL } from './options';
 import { cpuMs, loadAverage, peakRssMb } from './proc-stats';
+import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
+import {
+  DEFAULT_STALL_RATE,
+  loopDelaysUntil,
+  loopLine,
+  measureStalls,
+  quietPeriod,
+  stallLines,
+  stallVerdict,
+  startSync,
+  syncFailed,
+  warmUp,
+} from './sync-contention';
 
 // Issue 18: what a sync that reads every customer's acceptance (direct status and partner agreements, both App+User)
 // costs at 10,000 customers, the first time and when nothing changed, in calls to Partner Center, wall time and the
-// app's CPU. The sandbox runs in this process, so that it counts every call the app makes and its own CPU is not the
-// app's.
+// app's CPU; issue 25: the same at 100,000, with the app's peak RSS, and (--stalls) what users see meanwhile. The
+// sandbox runs in a process of its own (bench/sandbox-process.ts), which counts every call the app makes.
 const { values } = parseArgs({
   options: {
     customers: { type: 'string', default: process.env.BENCH_SYNC_CUSTOMERS ?? '10000' },
     db: { type: 'string', default: process.env.BENCH_DB ?? 'sqlite' },
+    syncs: { type: 'string', default: '3' },
+    stalls: { type: 'boolean', default: false },
+    'stall-rate': { type: 'string', default: String(DEFAULT_STALL_RATE) },
   },
 });
 const customers = Number(values.customers);
 const db = values.db === 'postgres' ? 'postgres' : 'sqlite';
+// 1: the first sync only; 2: and the same data at once; 3: and thirteen hours on.
+const syncs = Math.min(3, Math.max(1, Number(values.syncs) || 3));
+const stallRate = Number(values['stall-rate']) || DEFAULT_STALL_RATE;
 
-const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-async function syncOnce(app: Server, cookie: string, sandbox: PartnerCenterSandbox) {
-  const before = new Map(sandbox.callCounts);
-  const cpuBefore = cpuMs(app.pid);
+// One sync from start to end; `during` measures whatever runs meanwhile, given the sync's end.
+async function syncOnce(
+  app: Server,
+  cookie: string,
+  sandbox: SandboxProcess,
+  during?: (finished: Promise<string>) => Promise<string[]>,
+) {
+  const before = await sandbox.callCounts();
+  const [cpuBefore, sandboxCpuBefore] = [cpuMs(app.pid), cpuMs(sandbox.pid)];
   const started = performance.now();
-  const page = await fetch(`${app.url}/sync/status`, { headers: { cookie } });
-  const response = await fetch(`${app.url}/sync`, {
-    method: 'POST',
-    body: new URLSearchParams({ _csrf: csrfOf(await page.text()) }),
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    redirect: 'manual',
-  });
-  if (response.status !== 303) throw new Error(`Starting the sync failed with ${response.status}`);
-  let status = '';
-  for (;;) {
-    status = await (await fetch(`${app.url}/sync/status`, { headers: { cookie, 'HX-Request': 'true' } })).text();
-    if (!status.includes('Syncing from Microsoft')) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const finished = startSync(app.url, cookie);
+  // The event loop is read in every sync, with or without other load (without it, a late turn is the sync's own);
+  // `during` reads it itself: two readers would each see part of the longest delay, which each scrape resets.
+  const [status, stalls, loop] = await Promise.all([
+    finished,
+    during?.(finished) ?? [],
+    during ? null : loopDelaysUntil(app.url, finished),
+  ]);
   const wall = performance.now() - started;
-  const calls = [...sandbox.callCounts].map(([route, count]) => [route, count - (before.get(route) ?? 0)] as const);
+  const calls = [...(await sandbox.callCounts())].map(
+    ([route, count]) => [route, count - (before.get(route) ?? 0)] as const,
+  );
   return {
-    failed: status.includes('The last sync from Microsoft failed'),
+    failed: syncFailed(status),
     wall,
     cpu: cpuMs(app.pid) - cpuBefore,
+    sandboxCpu: cpuMs(sandbox.pid) - sandboxCpuBefore,
     calls: calls.filter(([, count]) => count > 0),
+    stalls,
+    loop,
   };
 }
 
@@ -102,8 +124,7 @@ async function main(): Promise<void> {
     });
   }
   state.save();
-  const sandbox = new PartnerCenterSandbox({ stateFile, port: await freePort() });
-  await sandbox.start();
+  const sandbox = await startSandboxProcess(stateFile, await freePort());
   const port = await freePort();
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL;
   if (db === 'postgres') await freshPostgresDatabase(databaseUrl);
@@ -120,27 +141,42 @@ async function main(): Promise<void> {
   try {
     const cookie = await setUp(app.url, benchUser(1));
     const load = loadAverage();
-    const first = await syncOnce(app, cookie, sandbox);
-    const again = await syncOnce(app, cookie, sandbox);
-    // Thirteen hours on: the accepted tenants whose daily re-check has come (each at its own hour) are read too.
-    await ageChecks(db === 'postgres' ? databaseUrl : join(dataDir, 'mca-manager.sqlite'), 13);
-    const later = await syncOnce(app, cookie, sandbox);
-    const runs = [
-      ['First sync (every customer new)', first],
-      ['Steady state (the same data, at once)', again],
-      ['Steady state, 13 hours after the last checks', later],
-    ] as const;
+    let quiet: string[] = [];
+    if (values.stalls) {
+      await warmUp(app.url, cookie);
+      quiet = stallLines('Without a sync', stallRate, await measureStalls(app.url, cookie, stallRate, quietPeriod()));
+    }
+    const first = await syncOnce(
+      app,
+      cookie,
+      sandbox,
+      values.stalls
+        ? async (finished) => {
+            const during = await measureStalls(app.url, cookie, stallRate, finished);
+            return [...stallLines('During the first sync', stallRate, during), stallVerdict(during)];
+          }
+        : undefined,
+    );
+    const runs: [string, Awaited<ReturnType<typeof syncOnce>>][] = [['First sync (every customer new)', first]];
+    if (syncs > 1) runs.push(['Steady state (the same data, at once)', await syncOnce(app, cookie, sandbox)]);
+    if (syncs > 2) {
+      // Thirteen hours on: the accepted tenants whose daily re-check has come (each at its own hour) are read too.
+      await ageChecks(db === 'postgres' ? databaseUrl : join(dataDir, 'mca-manager.sqlite'), 13);
+      runs.push(['Steady state, 13 hours after the last checks', await syncOnce(app, cookie, sandbox)]);
+    }
     console.log(
-      `Sync of ${(customers + 40).toLocaleString('en-GB')} customers, ${db}, ${cpus().length} cores, load ${load.toFixed(1)}, ${new Date().toISOString()}`,
+      `Sync of ${(customers + 40).toLocaleString('en-GB')} customers, ${db}, ${cpus().length} cores, load ${load.toFixed(1)} at the start and ${loadAverage().toFixed(1)} at the end, ${new Date().toISOString()}`,
     );
     for (const [name, run] of runs) {
       const total = run.calls.reduce((sum, [, count]) => sum + count, 0);
       console.log(
-        `  ${name}: ${run.failed ? 'FAILED, ' : ''}${seconds(run.wall)} wall, app CPU ${seconds(run.cpu)}, ${total.toLocaleString('en-GB')} calls to Partner Center`,
+        `  ${name}: ${run.failed ? 'FAILED, ' : ''}${seconds(run.wall)} wall, app CPU ${seconds(run.cpu)} (the sandbox's ${seconds(run.sandboxCpu)}), ${total.toLocaleString('en-GB')} calls to Partner Center`,
       );
       for (const [route, count] of run.calls) console.log(`    ${String(count).padStart(7)}  ${route}`);
+      if (!run.stalls.length) console.log(`  ${loopLine(run.loop)}`);
     }
     console.log(`  Peak RSS of the app: ${peakRssMb(app.pid).toFixed(0)} MB`);
+    for (const line of [...quiet, ...first.stalls]) console.log(`  ${line}`);
   } finally {
     await stopServer(app);
     await sandbox.stop();

@@ -11,7 +11,7 @@ import { WebhookEvents } from '../webhooks/webhook-events.service';
 export const HEARTBEAT_INTERVAL_MS = 20_000;
 
 export const INTERRUPTED_MESSAGE =
-  'The sync stopped without finishing (the app instance running it went silent); nothing was changed by it';
+  'The sync stopped without finishing (the app instance running it went silent); the tenants it had written are kept and none was marked removed';
 
 // Raised when this instance no longer holds the run (another one took it over): the run must write nothing more.
 export class LeaseLostError extends Error {

@@ -21,7 +21,8 @@ import { TenantsRepository } from '../tenants/tenants.repository';
 import { Metrics } from '../metrics/metrics.service';
 import type { Histogram } from 'prom-client';
 
-const PAGE_SIZE = 200;
+// Customers asked for per page of the list: the run holds one page of them at a time.
+export const SYNC_PAGE_SIZE = 200;
 const MAX_PAGES = 5_000;
 // Per-customer calls in flight at once: quick for a few dozen customers, gentle on Partner Center's rate limits.
 const PARALLEL_CALLS = 4;
@@ -54,34 +55,74 @@ function newestAgreement(items: readonly CustomerAgreement[]): PartnerAgreement 
     : null;
 }
 
+// What the reads of a run came to, kept small whatever the broker's size: counts, the first failure and ids.
 export class ReadTally {
   succeeded = 0;
-  readonly failed: { id: string; error: PartnerCenterError }[] = [];
+  failed = 0;
+  private first: PartnerCenterError | null = null;
+  private readonly firstIds: string[] = [];
+  private readonly byReason = new Map<string, number>();
+  private everyFailureAuth = true;
+
+  fail(id: string, error: PartnerCenterError): void {
+    this.failed += 1;
+    this.first ??= error;
+    if (this.firstIds.length < UNUSUAL_IDS_KEPT) this.firstIds.push(id);
+    this.byReason.set(error.message, (this.byReason.get(error.message) ?? 0) + 1);
+    this.everyFailureAuth &&= error.kind === 'auth';
+  }
+
+  get firstError(): PartnerCenterError | null {
+    return this.first;
+  }
 
   // Nobody could be read: after many tries, or (whatever the broker's size) because the app's or the user's sign-in
   // is refused, which is no single customer's doing.
   get hopeless(): boolean {
-    if (this.succeeded > 0 || this.failed.length === 0) return false;
-    return this.failed.length >= FAILURES_BEFORE_GIVING_UP || this.failed.every(({ error }) => error.kind === 'auth');
+    if (this.succeeded > 0 || this.failed === 0) return false;
+    return this.failed >= FAILURES_BEFORE_GIVING_UP || this.everyFailureAuth;
   }
 
   // The most frequent reason, named with how many customers it kept from being read.
   unread(): UnreadCustomers | null {
-    if (this.failed.length === 0) return null;
-    const byReason = new Map<string, number>();
-    for (const { error } of this.failed) byReason.set(error.message, (byReason.get(error.message) ?? 0) + 1);
-    const [reason] = [...byReason.entries()].sort((a, b) => b[1] - a[1])[0];
+    if (this.failed === 0) return null;
+    const [reason] = [...this.byReason.entries()].sort((a, b) => b[1] - a[1])[0];
+    const others = this.byReason.size - 1;
     return {
-      count: this.failed.length,
-      ids: this.failed.slice(0, UNUSUAL_IDS_KEPT).map(({ id }) => id),
-      reason:
-        byReason.size > 1 ? `${reason} (and ${byReason.size - 1} other reason${byReason.size > 2 ? 's' : ''})` : reason,
+      count: this.failed,
+      ids: [...this.firstIds],
+      reason: others > 0 ? `${reason} (and ${others} other reason${others > 1 ? 's' : ''})` : reason,
     };
   }
 }
 
-// One sync of the current broker's tenants: read everything from Partner Center first, then write all changes in
-// one transaction, so that a failure at any point leaves the previous data as it was.
+// Customers kept although their data was odd (or dropped, without an id): counted, the first ids named.
+class UnusualTally {
+  count = 0;
+  readonly ids: string[] = [];
+
+  note(customer: FetchedCustomer): void {
+    this.count += 1;
+    // Space-separated in the column: an id is shown without whitespace or control characters.
+    const shown = customer.tenantId.replace(/[\s\u0000-\u001f\u007f]+/g, '').slice(0, 64) || '(none)';
+    if (this.ids.length < UNUSUAL_IDS_KEPT) this.ids.push(shown);
+  }
+}
+
+// What a run carries from page to page: never the customers themselves, so that its memory does not grow with the
+// broker (the ids seen excepted, which the removal of gone tenants needs).
+interface RunProgress {
+  readonly seen: Set<string>;
+  readonly tally: ReadTally;
+  readonly unusual: UnusualTally;
+  written: MergeCounts;
+  processed: number;
+}
+
+// One sync of the current broker's tenants, page by page: a page of Partner Center's customers is listed, their
+// acceptances read, and the page merged in short transactions before the next page is asked for. Only once the
+// whole list was read are the tenants it did not name marked removed, so a run stopped part-way removes nothing;
+// it keeps the pages it wrote and says so.
 @Injectable()
 export class SyncRunner {
   private readonly logger = new Logger(SyncRunner.name);
@@ -117,36 +158,56 @@ export class SyncRunner {
       HEARTBEAT_INTERVAL_MS,
     );
     heartbeat.unref();
+    const progress: RunProgress = {
+      seen: new Set<string>(),
+      tally: new ReadTally(),
+      unusual: new UnusualTally(),
+      written: { created: 0, updated: 0, removed: 0 },
+      processed: 0,
+    };
     try {
       const credentials = await this.settings.credentialsFor(this.scope.brokerId());
-      const customers = await this.listCustomers(credentials, run);
-      const { fetched, unread } = await this.readAcceptances(credentials, customers, run);
+      await this.syncPages(credentials, run, progress);
+      const onBatch = (tx: Tx, counts: MergeCounts) => this.recordWritten(tx, run, counts, progress);
+      progress.written = await this.writer.markGone(this.scope.brokerId(), progress.seen, this.clock.now(), onBatch, {
+        from: progress.written,
+      });
+      const unread = progress.tally.unread();
+      if (unread)
+        this.logger.warn(`Sync ${run.id}: could not read ${unread.count} customers' acceptance: ${unread.reason}`);
       // The final transaction proves the lease itself; a heartbeat racing it would only wait on its row lock.
       clearInterval(heartbeat);
-      await this.write(run, fetched, unread);
+      const { processed, written } = progress;
+      await this.sql.transaction(async (tx) => {
+        await this.recordFindings(tx, run, progress);
+        await this.lease.succeed(tx, run, { processed, total: processed, ...written });
+      });
       done({ result: 'succeeded' });
     } catch (error) {
       done({ result: 'failed' });
+      const { created, updated, removed } = progress.written;
+      const failure =
+        error instanceof PartialMergeError || created + updated + removed === 0
+          ? error
+          : new PartialMergeError(error, progress.written);
       await this.lease
-        .fail(run, this.describe(error, run))
-        .catch((failure: unknown) =>
-          this.logger.error(`Sync ${run.id} could not record its failure: ${String(failure)}`),
+        .fail(run, this.describe(failure, run))
+        .catch((failed: unknown) =>
+          this.logger.error(`Sync ${run.id} could not record its failure: ${String(failed)}`),
         );
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  private async listCustomers(credentials: PartnerCenterCredentials, run: SyncRun): Promise<PartnerCustomer[]> {
-    const customers: PartnerCustomer[] = [];
+  private async syncPages(credentials: PartnerCenterCredentials, run: SyncRun, progress: RunProgress): Promise<void> {
     const tokensSeen = new Set<string>();
     let continuationToken: string | null = null;
     for (let page = 0; page < MAX_PAGES; page += 1) {
-      const result = await this.client.listCustomers(credentials, { pageSize: PAGE_SIZE, continuationToken });
-      customers.push(...result.items);
-      await this.lease.heartbeat(run, { processed: 0, total: null });
+      const result = await this.client.listCustomers(credentials, { pageSize: SYNC_PAGE_SIZE, continuationToken });
+      await this.syncPage(credentials, run, result.items, progress);
       continuationToken = result.continuationToken;
-      if (!continuationToken) return customers;
+      if (!continuationToken) return;
       if (tokensSeen.has(continuationToken)) break;
       tokensSeen.add(continuationToken);
     }
@@ -156,18 +217,46 @@ export class SyncRunner {
     );
   }
 
+  // One page: its customers' acceptances read, then merged (normalised against the ids of the pages before).
+  private async syncPage(
+    credentials: PartnerCenterCredentials,
+    run: SyncRun,
+    customers: readonly PartnerCustomer[],
+    progress: RunProgress,
+  ): Promise<void> {
+    const fetched = await this.readAcceptances(credentials, customers, run, progress);
+    // Before anything of the page is written: a run where nobody can be read stops without changing a tenant.
+    if (progress.tally.hopeless) throw progress.tally.firstError;
+    for (const customer of fetched) {
+      if ((customer.oddities?.length ?? 0) === 0) continue;
+      this.logger.warn(
+        `Sync ${run.id}: customer ${JSON.stringify(customer.tenantId)}: ${customer.oddities!.join(', ')}`,
+      );
+      progress.unusual.note(customer);
+    }
+    progress.written = await this.writer.mergeInBatches(
+      this.scope.brokerId(),
+      fetched,
+      this.clock.now(),
+      (tx, counts) => this.recordWritten(tx, run, counts, progress),
+      { wholeList: false, seen: progress.seen, from: progress.written },
+    );
+    progress.processed += customers.length;
+    await this.lease.heartbeat(run, { processed: progress.processed, total: null });
+  }
+
   // Each customer's acceptance, read where due (acceptanceDue), a few customers at a time. A customer that cannot be
   // read keeps what we knew of it, marked not confirmed, and the run goes on; only when nobody can be read at all
   // does the run stop.
   private async readAcceptances(
     credentials: PartnerCenterCredentials,
-    customers: PartnerCustomer[],
+    customers: readonly PartnerCustomer[],
     run: SyncRun,
-  ): Promise<{ fetched: FetchedCustomer[]; unread: UnreadCustomers | null }> {
+    progress: RunProgress,
+  ): Promise<FetchedCustomer[]> {
+    const { tally } = progress;
     const fetched: FetchedCustomer[] = [];
-    const tally = new ReadTally();
     const now = this.clock.now();
-    await this.lease.heartbeat(run, { processed: 0, total: customers.length });
     for (let start = 0; start < customers.length; start += PROGRESS_EVERY) {
       const chunk = customers.slice(start, start + PROGRESS_EVERY);
       // What we know of these customers, read chunk by chunk: a whole large broker at once would hold the event loop.
@@ -183,11 +272,10 @@ export class SyncRunner {
           this.readAcceptance(credentials, customer, known.get(storedIdOf(customer)), { now, tally }),
         )),
       );
-      if (tally.failed.length >= FAILURES_BEFORE_GIVING_UP && tally.hopeless) throw tally.failed[0].error;
-      await this.lease.heartbeat(run, { processed: fetched.length, total: customers.length });
+      if (tally.failed >= FAILURES_BEFORE_GIVING_UP && tally.hopeless) throw tally.firstError;
+      await this.lease.heartbeat(run, { processed: progress.processed + fetched.length, total: null });
     }
-    if (tally.hopeless) throw tally.failed[0].error;
-    return { fetched, unread: tally.unread() };
+    return fetched;
   }
 
   // Direct acceptance and the partner-confirmed agreements, both App+User as Microsoft documents them; `force` reads
@@ -213,64 +301,33 @@ export class SyncRunner {
       return withOddities({ ...kept, acceptance: { directlySigned, partner: newestAgreement(agreements.items) } });
     } catch (error) {
       if (!(error instanceof PartnerCenterError)) throw error;
-      tally.failed.push({ id: storedIdOf(customer).slice(0, 64), error });
+      tally.fail(storedIdOf(customer).slice(0, 64), error);
       return withOddities({ ...kept, unreadable: error.message });
     }
   }
 
-  // Written in short batches (TenantWriter.mergeInBatches), each planned on its rows as they are then (an
-  // attestation that changed a status while Partner Center was being read is kept) and committing the run's
-  // counts with it, so that a run stopped part-way says what it wrote. The run succeeds in a last transaction.
-  private async write(run: SyncRun, fetched: FetchedCustomer[], unread: UnreadCustomers | null): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      await this.recordUnusual(tx, run, fetched);
-      if (unread) await this.recordUnread(tx, run, unread);
-    });
-    const written = await this.writer.mergeInBatches(this.scope.brokerId(), fetched, this.clock.now(), (tx, counts) =>
-      this.recordWritten(tx, run, counts),
-    );
-    await this.sql
-      .transaction((tx) =>
-        this.lease.succeed(tx, run, { processed: fetched.length, total: fetched.length, ...written }),
-      )
-      .catch((error: unknown) => {
-        throw new PartialMergeError(error, written);
-      });
-  }
-
-  // Customers kept although their data was odd (or dropped, without an id): counted, the first ids named.
-  private async recordUnusual(tx: Tx, run: SyncRun, fetched: FetchedCustomer[]): Promise<void> {
-    const unusual = fetched.filter((customer) => (customer.oddities?.length ?? 0) > 0);
-    if (unusual.length === 0) return;
-    for (const customer of unusual) {
-      this.logger.warn(
-        `Sync ${run.id}: customer ${JSON.stringify(customer.tenantId)}: ${customer.oddities!.join(', ')}`,
-      );
-    }
-    // Space-separated in the column: an id is shown without whitespace or control characters.
-    const shown = (id: string) => id.replace(/[\s\u0000-\u001f\u007f]+/g, '').slice(0, 64) || '(none)';
-    const ids = unusual.slice(0, UNUSUAL_IDS_KEPT).map((customer) => shown(customer.tenantId));
+  // The unusual and unread customers so far: recorded with each batch, so that a run stopped part-way says them too.
+  private async recordFindings(tx: Tx, run: SyncRun, { unusual, tally }: RunProgress): Promise<void> {
+    const unread = tally.unread();
+    if (unusual.count === 0 && !unread) return;
     const held = await this.runs.updateWhileRunning(tx, run.id, {
-      unusualCount: unusual.length,
-      unusualIds: ids.join(' '),
-    });
-    if (!held) throw new LeaseLostError();
-  }
-
-  private async recordUnread(tx: Tx, run: SyncRun, unread: UnreadCustomers): Promise<void> {
-    this.logger.warn(`Sync ${run.id}: could not read ${unread.count} customers' acceptance: ${unread.reason}`);
-    const held = await this.runs.updateWhileRunning(tx, run.id, {
-      unreadCount: unread.count,
-      unreadIds: unread.ids.join(' ').slice(0, 2000),
-      unreadReason: unread.reason.slice(0, 1000),
+      ...(unusual.count > 0 ? { unusualCount: unusual.count, unusualIds: unusual.ids.join(' ') } : {}),
+      ...(unread
+        ? {
+            unreadCount: unread.count,
+            unreadIds: unread.ids.join(' ').slice(0, 2000),
+            unreadReason: unread.reason.slice(0, 1000),
+          }
+        : {}),
     });
     if (!held) throw new LeaseLostError();
   }
 
   // Inside each batch: the lease must still be ours (or the batch rolls back), and the counts commit with the rows.
-  private async recordWritten(tx: Tx, run: SyncRun, counts: MergeCounts): Promise<void> {
+  private async recordWritten(tx: Tx, run: SyncRun, counts: MergeCounts, progress: RunProgress): Promise<void> {
     const held = await this.runs.updateWhileRunning(tx, run.id, { ...counts, heartbeatAt: this.clock.now() });
     if (!held) throw new LeaseLostError();
+    await this.recordFindings(tx, run, progress);
   }
 
   // Stored and shown to the broker: Partner Center's own words, never an internal error's text.

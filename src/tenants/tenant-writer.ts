@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { contactLabel, type Contact } from '../common/contact';
 import { NotFoundInBrokerError } from '../common/domain-errors';
 import { currentBrokerId } from '../common/request-context';
@@ -52,6 +53,8 @@ export type MergeBatchHook = (tx: Tx, written: MergeCounts) => Promise<void>;
 // for the one in progress, and a hundred rows with their triggers take a few milliseconds.
 export const MERGE_BATCH = 100;
 const REACCEPTANCE_BATCH = 500;
+// A window of tenant ids read at once when looking for those gone from Partner Center: a few ms on SQLite.
+const GONE_WINDOW = 2_000;
 
 // The one writer of tenants and of their status: sync applies Partner Center's data through it, attestation its
 // states. Every write runs inside the caller's transaction (SqlService.transaction), so that the change and what
@@ -104,58 +107,78 @@ export class TenantWriter {
 
   // Partner Center's customers merged in short transactions of MERGE_BATCH rows each, so that no other write
   // waits long behind a large sync. Each batch is planned on its rows as they are inside its own transaction (an
-  // attestation that changed a status meanwhile is kept); then (for a whole list, not one tenant's re-check) the
-  // tenants gone from Partner Center are marked removed, in batches too. Ids are compared as stored: this writer
-  // stores them normalised (lower case).
+  // attestation that changed a status meanwhile is kept); then (for a whole list, not one page of it nor one
+  // tenant's re-check) the tenants gone from Partner Center are marked removed (markGone). Ids are compared as
+  // stored: this writer stores them normalised (lower case). A list merged page by page passes the same `seen`
+  // (the ids already merged, which a page's duplicates are dropped against) and the totals so far as `from`.
   async mergeInBatches(
     brokerId: number,
     fetched: readonly FetchedCustomer[],
     now: Date,
     onBatch: MergeBatchHook,
-    options: { wholeList: boolean; confirmEveryMs?: number } = { wholeList: true },
+    options: { wholeList: boolean; confirmEveryMs?: number; seen?: Set<string>; from?: MergeCounts } = {
+      wholeList: true,
+    },
   ): Promise<MergeCounts> {
     const requiredFrom = await this.policy.requiredFrom(brokerId);
-    const written: MergeCounts = { created: 0, updated: 0, removed: 0 };
-    const batch = async (work: (tx: Tx) => Promise<void>) =>
-      this.sql.transaction(async (tx) => {
-        await work(tx);
-        await onBatch(tx, { ...written });
-      });
+    const written: MergeCounts = { created: 0, updated: 0, removed: 0, ...options.from };
     // Normalised batch by batch too: ten thousand customers at once would hold the event loop for tens of ms.
-    const seen = new Set<string>();
-    try {
-      for (let start = 0; start < fetched.length; start += MERGE_BATCH) {
-        const slice = normaliseCustomers(fetched.slice(start, start + MERGE_BATCH), seen);
-        if (slice.length === 0) continue;
-        const totals = { ...written };
-        await batch(async (tx) => {
-          const known = await this.tenants.knownTenants(brokerId, tx, {
-            microsoftTenantIds: slice.map((c) => c.tenantId),
-          });
-          const plan = planCustomerMerge(slice, known, now, requiredFrom, options.confirmEveryMs);
-          const counts = await this.applyMergePlan(tx, brokerId, plan, now, known);
-          written.created = totals.created + counts.created;
-          written.updated = totals.updated + counts.updated;
-        }).catch((error: unknown) => {
-          Object.assign(written, totals);
-          throw error;
+    const seen = options.seen ?? new Set<string>();
+    for (let start = 0; start < fetched.length; start += MERGE_BATCH) {
+      const slice = normaliseCustomers(fetched.slice(start, start + MERGE_BATCH), seen);
+      if (slice.length === 0) continue;
+      const totals = { ...written };
+      await this.batch(onBatch, written, async (tx) => {
+        const known = await this.tenants.knownTenants(brokerId, tx, {
+          microsoftTenantIds: slice.map((c) => c.tenantId),
         });
-      }
-      const gone = options.wholeList ? goneTenants(await this.tenants.listed(brokerId), seen) : [];
+        const plan = planCustomerMerge(slice, known, now, requiredFrom, options.confirmEveryMs);
+        const counts = await this.applyMergePlan(tx, brokerId, plan, now, known);
+        written.created = totals.created + counts.created;
+        written.updated = totals.updated + counts.updated;
+      }).catch((error: unknown) => {
+        Object.assign(written, totals);
+        throw new PartialMergeError(error, written);
+      });
+    }
+    return options.wholeList ? this.markGone(brokerId, seen, now, onBatch, { from: written }) : written;
+  }
+
+  // The broker's tenants not among `seen` (the normalised ids of Partner Center's whole list) marked removed: read
+  // a window of ids at a time and written in batches, with a turn of the event loop between windows, so that neither
+  // the reads (better-sqlite3 answers synchronously) nor the writes hold other requests whatever the broker's size.
+  async markGone(
+    brokerId: number,
+    seen: ReadonlySet<string>,
+    now: Date,
+    onBatch: MergeBatchHook,
+    options: { from?: MergeCounts } = {},
+  ): Promise<MergeCounts> {
+    const written: MergeCounts = { created: 0, updated: 0, removed: 0, ...options.from };
+    const span = await this.tenants.idSpan(brokerId);
+    for (let from = (span?.low ?? 0) - 1; span && from < span.high; from += GONE_WINDOW) {
+      const gone = goneTenants(await this.tenants.listed(brokerId, { from, to: from + GONE_WINDOW }), seen);
       for (let start = 0; start < gone.length; start += MERGE_BATCH) {
         const ids = gone.slice(start, start + MERGE_BATCH);
         const before = written.removed;
-        await batch(async (tx) => {
+        await this.batch(onBatch, written, async (tx) => {
           written.removed = before + (await this.tenants.markRemoved(tx, brokerId, ids, now));
         }).catch((error: unknown) => {
           written.removed = before;
-          throw error;
+          throw new PartialMergeError(error, written);
         });
       }
-    } catch (error) {
-      throw new PartialMergeError(error, written);
+      await nextTurn();
     }
     return written;
+  }
+
+  // One short transaction of a batched merge, the caller's hook told the totals in it.
+  private batch(onBatch: MergeBatchHook, written: MergeCounts, work: (tx: Tx) => Promise<void>): Promise<void> {
+    return this.sql.transaction(async (tx) => {
+      await work(tx);
+      await onBatch(tx, { ...written });
+    });
   }
 
   // Records on the tenant's row where the app's latest attestation of it stands (its attestation_state, or null)

@@ -90,6 +90,14 @@ describe('Metrics', () => {
     else expect(open).toBeUndefined();
   });
 
+  it("should report the event loop's delay as a histogram with buckets at 50 and 100 ms, and the longest", async () => {
+    const text = await scrape();
+    expect(sample(text, 'mca_event_loop_delay_seconds_count')).toBeGreaterThan(0);
+    for (const le of ['0.05', '0.1', '+Inf'])
+      expect(sample(text, 'mca_event_loop_delay_seconds_bucket', { le })).toBeGreaterThan(0);
+    expect(sample(text, 'mca_event_loop_delay_max_seconds')).toBeGreaterThanOrEqual(0);
+  });
+
   it('should say how many jobs wait and how long the oldest due one has waited', async () => {
     // An instance without a worker: what is queued stays queued.
     const idle = await createTestApp({ env: { JOB_WORKER: 'off' } });
