@@ -99,9 +99,10 @@ const ftsPhrase = (text: string): string => `"${text.replace(/"/g, '""')}"`;
 // holds search_text, migration SearchIdsByBroker) before the matches' rows, from the broker's first id on. Where one
 // broker holds most of the table the planner walks the primary key in id order instead (it prices the broker's rows
 // as spread evenly): from the table's first id it read every earlier broker's rows before the broker's (a common
-// term at 1,000,000 + 100,000 tenants: 50 ms instead of 3); from the broker's first id, its span only. The first id is read with the broker as `= ANY (ARRAY[...])`
-// and ordered by (broker_id, id), an order only ix_tenants_broker_id yields (with `broker_id = $1` the planner drops
-// the constant from the order, and min(id) walked the primary key the same way).
+// term at 1,000,000 + 100,000 tenants: 50 ms instead of 3); from the broker's first id, its span only. The first id
+// is read with the broker as `= ANY (ARRAY[...])` and ordered by (broker_id, id), an order only ix_tenants_broker_id
+// yields (with `broker_id = $1` the planner drops the constant from the order, and min(id) walked the primary key
+// the same way).
 // A shorter term matches the start of the name, read in the order of an index that holds the keys, so that neither
 // database touches the table for it.
 // (Parameters are added in the order they appear in the text: SQLite's are positional.)
