@@ -5,6 +5,7 @@ export const VARIANT_NAMES = [
   'unfiltered',
   'filtered',
   'search-rare',
+  'search-mid',
   'search-common',
   'two-letter',
   'deep-page',
@@ -34,7 +35,8 @@ export function variants(tenantsPerBroker: number): Record<VariantName, Variant>
   return {
     unfiltered: { name: 'unfiltered', label: 'unfiltered', path: '/mca' },
     filtered: { name: 'filtered', label: 'filtered (no acceptance)', path: '/mca?status=none' },
-    'search-rare': { name: 'search-rare', label: 'search "wingtip labs" (0.1%)', path: '/mca?q=wingtip+labs' },
+    'search-rare': { name: 'search-rare', label: 'search "wingtip labs" (0.13%)', path: '/mca?q=wingtip+labs' },
+    'search-mid': { name: 'search-mid', label: 'search "berlin" (4%)', path: '/mca?q=berlin' },
     'search-common': { name: 'search-common', label: 'search "onmicrosoft" (100%)', path: '/mca?q=onmicrosoft' },
     'two-letter': { name: 'two-letter', label: 'search "wi" (two letters)', path: '/mca?q=wi' },
     'deep-page': { name: 'deep-page', label: `deep page ${deep} of ${pages}`, path: `/mca?page=${deep}` },

@@ -31,10 +31,16 @@ describe('pageStatement', () => {
     expect(fromTheEnd.sql).toContain('ORDER BY t.accepted_at ASC NULLS FIRST, t.name ASC, t.id ASC');
   });
 
-  it("should search a quoted FTS5 phrase with its quotes doubled, together with the broker's word", () => {
+  it("should search a quoted FTS5 phrase with its quotes doubled, alone or with the broker's word", () => {
     const { params } = pageStatement(SQLITE, 4, query({ q: 'say "hi"', status: 'none' }), forward);
     expect(params).toEqual([
+      4,
+      4,
+      4,
+      '{name domain microsoft_tenant_id} : "say ""hi"""',
       'broker : "\u{E000}4\u{E000}" AND {name domain microsoft_tenant_id} : "say ""hi"""',
+      4,
+      4,
       4,
       'none',
       25,
@@ -42,9 +48,11 @@ describe('pageStatement', () => {
     ]);
   });
 
-  it('should search the one text of the trigram index on PostgreSQL, its first matches by id', () => {
+  it("should search the one text of the trigram index on PostgreSQL, its first matches by id from the broker's first", () => {
     const { sql } = searchCountsStatement(POSTGRES, 4, 'wingtip');
-    expect(sql).toContain(`t.broker_id = $1 AND ${SEARCH_TEXT_SQL} LIKE lower($2) ORDER BY t.id LIMIT 1000`);
+    expect(sql).toContain(
+      `t.broker_id = $1 AND t.id >= (SELECT s.id FROM tenants AS s WHERE s.broker_id = ANY (ARRAY[$1::integer]) ORDER BY s.broker_id, s.id LIMIT 1) AND ${SEARCH_TEXT_SQL} LIKE lower($2) ORDER BY t.id LIMIT 1000`,
+    );
   });
 
   it('should read a page without a search by its ids first (a deferred join)', () => {

@@ -1,7 +1,7 @@
 import type TestAgent from 'supertest/lib/agent';
 import { setUpFirstAdmin } from '../support/http';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { brokerIdOf, seedTenants } from '../support/tenants';
+import { brokerIdOf, createBroker, seedTenants } from '../support/tenants';
 
 const names = (html: string): string[] =>
   [...html.matchAll(/<span class="tenant-name" dir="auto">([^<]*)<\/span>/g)].map((m) => m[1]);
@@ -57,5 +57,36 @@ describe('Short searches say what they match', () => {
     expect(resultLine(page.text)).toBe('Showing 1–1 of 1 tenant matching “hou”');
     expect(page.text).not.toContain(SHORT_HINT);
     expect(names((await admin.get('/mca?q=oho')).text)).toEqual(['Coho Winery']);
+  });
+
+  // On SQLite a term is read between the broker's first and last id: alone where the broker holds most of that span
+  // (each match then read and kept if it is the broker's), with the broker's word where another broker's tenants
+  // fill it. Either way a broker finds its own tenants only.
+  it("should find a broker's own tenants when another broker's were written between them", async () => {
+    const ada = await brokerIdOf(testApp, 'ada@contoso.test');
+    const other = await createBroker(testApp, 'Interleaved Partner');
+    const others = (count: number, from: number) =>
+      seedTenants(
+        testApp,
+        other,
+        Array.from({ length: count }, (_, i) => ({ name: `Other Interleaf ${from + i}` })),
+      );
+    const found = async () => {
+      const page = await admin.get('/mca?q=interleaf');
+      return { names: names(page.text), line: resultLine(page.text) };
+    };
+    await seedTenants(testApp, ada, [{ name: 'Alpha Interleaf' }]);
+    await others(3, 1);
+    await seedTenants(testApp, ada, [{ name: 'Beta Interleaf' }]);
+    expect(await found()).toEqual({
+      names: ['Alpha Interleaf', 'Beta Interleaf'],
+      line: 'Showing 1–2 of 2 tenants matching “interleaf”',
+    });
+    await others(40, 4);
+    await seedTenants(testApp, ada, [{ name: 'Omega Interleaf' }]);
+    expect(await found()).toEqual({
+      names: ['Alpha Interleaf', 'Beta Interleaf', 'Omega Interleaf'],
+      line: 'Showing 1–3 of 3 tenants matching “interleaf”',
+    });
   });
 });
