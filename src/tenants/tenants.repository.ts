@@ -353,8 +353,20 @@ function filterConditions(
   return where.join(' AND ');
 }
 
+// How many tenants the filter lists. Every tenant, or one status, is the sum the triggers keep in
+// tenant_status_counts (removed tenants included, as the report lists them): a read of a few rows, where counting
+// the broker's rows took 50-280 ms at 100,000 tenants. A mark's filter counts a range of its index; a search counts
+// the search index's matches.
 export function filteredCountStatement(dialect: Dialect, brokerId: number, filter: TenantFilter): SqlStatement {
   const params = new Params(dialect);
+  if (filter.q === '' && !isAttestationFilter(filter.status)) {
+    const broker = params.add(brokerId);
+    const status = filter.status === 'all' ? '' : ` AND status = ${params.add(filter.status)}`;
+    return {
+      sql: `SELECT coalesce(sum(tenant_count), 0) AS n FROM tenant_status_counts WHERE broker_id = ${broker}${status}`,
+      params: params.values,
+    };
+  }
   const where = filterConditions(dialect, brokerId, filter, null, params);
   return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where}`, params: params.values };
 }
