@@ -74,8 +74,14 @@ export function columnLetter(index: number): string {
 // A spreadsheet's date: days since 1899-12-30, the time of day as the fraction.
 const excelDate = (date: Date): number => 25569 + date.getTime() / 86_400_000;
 
+// Spaces at either end of a text are kept only when the text says so.
+const keepsSpaces = (text: string): boolean => text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32;
+
 const textCell = (ref: string, text: string, style = ''): string =>
-  `<c r="${ref}"${style} t="inlineStr"><is><t xml:space="preserve">${escapeXml(text)}</t></is></c>`;
+  `<c r="${ref}"${style} t="inlineStr"><is><t${keepsSpaces(text) ? ' xml:space="preserve"' : ''}>${escapeXml(text)}</t></is></c>`;
+
+// Deflate's level 3: at 100,000 tenants 0.2 s of CPU for a 7.1 MB file, where level 6 took 0.5 s for 6.5 MB.
+const ZIP_LEVEL = 3;
 
 export class XlsxSheetWriter {
   private readonly letters: string[];
@@ -94,7 +100,7 @@ export class XlsxSheetWriter {
   static async create(file: string, sheetName: string, columns: readonly XlsxColumn[]): Promise<XlsxSheetWriter> {
     const out = createWriteStream(file);
     await once(out, 'open');
-    const zip = new ZipWriter(out);
+    const zip = new ZipWriter(out, ZIP_LEVEL);
     for (const [name, content] of Object.entries(STATIC_PARTS)) await zip.add(name, content);
     const last = columnLetter(columns.length - 1);
     await zip.add(

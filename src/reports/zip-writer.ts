@@ -31,7 +31,7 @@ export class ZipWriter {
 
   constructor(
     private readonly out: Writable,
-    private readonly level = 6,
+    private readonly level: number,
   ) {}
 
   async add(name: string, data: string): Promise<void> {
