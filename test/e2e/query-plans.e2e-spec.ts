@@ -14,6 +14,7 @@ import {
   type SqlStatement,
 } from '../../src/tenants/tenants.repository';
 import { TENANT_STATUSES } from '../../src/tenants/tenant-status';
+import { queryPlan, type PgNode } from '../support/query-plan';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { createBroker } from '../support/tenants';
 
@@ -28,12 +29,6 @@ const syllables = (n: number, count: number) =>
   Array.from({ length: count }, (_, i) => SYLLABLES[Math.floor(n / SYLLABLES.length ** i) % SYLLABLES.length]).join('');
 const nameOf = (n: number) =>
   `${syllables(n, 3)} ${syllables(n * 7919 + 13, 2)} ${['Ltd', 'GmbH', 'Inc', 'BV'][n % 4]}`;
-
-interface Plan {
-  text: string; // every step, one a line
-  indexes: string[];
-  scansTenants: boolean; // reads the whole tenants table
-}
 
 describe('Query plans of the MCA page', () => {
   let testApp: TestApp;
@@ -76,40 +71,7 @@ describe('Query plans of the MCA page', () => {
     });
   }
 
-  async function plan({ sql: text, params }: SqlStatement): Promise<Plan> {
-    if (sql.dialect.name === 'sqlite') {
-      const rows = await sql.run<{ detail: string }>(`EXPLAIN QUERY PLAN ${text}`, params);
-      const details = rows.map((row) => row.detail);
-      return {
-        text: details.join('\n'),
-        indexes: details.flatMap((detail) => /USING (?:COVERING )?INDEX (\w+)/.exec(detail)?.[1] ?? []),
-        scansTenants: await sqliteScansTenants(text, params),
-      };
-    }
-    const [row] = await sql.run<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
-    const root = (row['QUERY PLAN'] as { Plan: PgNode }[])[0].Plan;
-    if (process.env.SHOW_PLANS) console.log(text, JSON.stringify(root, null, 1));
-    const nodes: PgNode[] = [];
-    const walk = (node: PgNode) => (nodes.push(node), node.Plans?.forEach(walk));
-    walk(root);
-    return {
-      text: nodes.map((node) => `${node['Node Type']} ${node['Index Name'] ?? node['Relation Name'] ?? ''}`).join('\n'),
-      indexes: nodes.flatMap((node) => node['Index Name'] ?? []),
-      scansTenants: nodes.some((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'tenants'),
-    };
-  }
-
-  // The query plan names a subquery's or a CTE's scan as it names a table's ("SCAN t"), so the bytecode says it: a
-  // cursor on the tenants table that is rewound (or started from its end) walks the whole table.
-  async function sqliteScansTenants(text: string, params: unknown[]): Promise<boolean> {
-    const [{ rootpage }] = await sql.run<{ rootpage: number }>(
-      "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'tenants'",
-      [],
-    );
-    const program = await sql.run<{ opcode: string; p1: number; p2: number }>(`EXPLAIN ${text}`, params);
-    const cursors = new Set(program.filter((op) => op.opcode === 'OpenRead' && op.p2 === rootpage).map((op) => op.p1));
-    return program.some((op) => (op.opcode === 'Rewind' || op.opcode === 'Last') && cursors.has(op.p1));
-  }
+  const plan = (statement: SqlStatement) => queryPlan(sql, statement);
 
   const expectIndexed = async (statement: SqlStatement, index: string | RegExp) => {
     const result = await plan(statement);
@@ -300,11 +262,3 @@ describe('Query plans of the MCA page', () => {
     expect(result.scansTenants).toBe(false);
   });
 });
-
-interface PgNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Index Cond'?: string;
-  Plans?: PgNode[];
-}
