@@ -8,7 +8,7 @@ import { AttestationsRepository } from '../src/attestations/attestations.reposit
 import { Clock } from '../src/common/clock';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { SqlService } from '../src/database/sql.service';
-import { ReportBuilder, type ReportBuildFigures } from '../src/reports/report-builder';
+import { peakRssBytes, ReportBuilder, type ReportBuildFigures } from '../src/reports/report-builder';
 import type { ReportFormat } from '../src/reports/report-columns';
 import { NO_FILTER, type ReportFilter } from '../src/reports/report-filter';
 import { ReportFiles } from '../src/reports/report-files';
@@ -71,7 +71,7 @@ async function child(target: Target, format: ReportFormat): Promise<void> {
   await new ReportFiles(sql, new ReportsRepository(sql), new Clock()).store(REQUEST_ID, file);
   const storeMs = performance.now() - stored;
   // The peak again after the copy into the database, which the job does too.
-  const figures: Figures = { ...built, peakRssBytes: process.resourceUsage().maxRSS * 1024, storeMs, startRssMb };
+  const figures: Figures = { ...built, peakRssBytes: await peakRssBytes(), storeMs, startRssMb };
   await dataSource.destroy();
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

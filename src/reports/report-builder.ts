@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { AttestationsRepository } from '../attestations/attestations.repository';
@@ -26,6 +26,15 @@ export interface ReportBuildFigures {
   wallMs: number;
   cpuMs: number;
   peakRssBytes: number;
+}
+
+// The process's peak RSS in bytes: VmHWM on Linux, which starts afresh when a process starts. getrusage's maxRSS
+// does not: a spawned process inherits its parent's peak (fork copies its memory, exec keeps the high-water mark),
+// so a bench's child showed the seeding parent's 995 MB as its own.
+export async function peakRssBytes(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const kB = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  return (kB ? Number(kB) : process.resourceUsage().maxRSS) * 1024;
 }
 
 @Injectable()
@@ -94,7 +103,7 @@ export class ReportBuilder {
         countMs,
         wallMs: performance.now() - started,
         cpuMs: (used.user + used.system) / 1000,
-        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        peakRssBytes: await peakRssBytes(),
       };
     } catch (error) {
       await rm(file, { force: true });
