@@ -85,8 +85,9 @@ export class ReportBuilder {
     const started = performance.now();
     const cpu = process.cpuUsage();
     await mkdir(dirname(file), { recursive: true });
+    const counting = performance.now();
     const total = await this.count(brokerId, filter);
-    const countMs = performance.now() - started;
+    const countMs = performance.now() - counting;
     await progress(0, total);
     try {
       const rows = await (format === 'csv' ? this.writeCsv : this.writeXlsx).call(
