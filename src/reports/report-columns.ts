@@ -89,3 +89,10 @@ export function xlsxCells(row: ReportRow): (string | Date | null)[] {
     return typeof value === 'string' ? neutralise(value) : value;
   });
 }
+
+// A field in quotes when it holds a quote, a comma or a line break, its quotes doubled (RFC 4180).
+const CSV_QUOTED = /[",\r\n]/;
+const csvField = (value: string): string => (CSV_QUOTED.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+
+// One CSV record with its CRLF line end (RFC 4180).
+export const csvRecord = (cells: readonly string[]): string => `${cells.map(csvField).join(',')}\r\n`;

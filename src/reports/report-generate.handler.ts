@@ -15,6 +15,7 @@ import { SqlService, type Tx } from '../database/sql.service';
 import { JobHandler, PermanentJobError, type JobContext } from '../jobs/job-handler';
 import { Outbox } from '../mail/outbox.service';
 import { ReportBuilder } from './report-builder';
+import { ReportMetrics } from './report-metrics';
 import { filterText, parseFilter, storedFilter } from './report-filter';
 import { CONTENT_TYPES, REPORT_FILE_ATTACHMENTS, ReportFiles, reportFileName, reportTempPath } from './report-files';
 import type { ReportDelivery, ReportRequest } from './report-request.entity';
@@ -89,6 +90,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     private readonly brokers: BrokersRepository,
     private readonly webhooks: WebhookEvents,
     private readonly clock: Clock,
+    private readonly metrics: ReportMetrics,
     @InjectAppConfig() config: AppConfig,
   ) {
     this.app = config;
@@ -128,7 +130,7 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
     const temp = reportTempPath(request.id);
     let reported = 0;
     try {
-      const { rows } = await this.builder.build(
+      const figures = await this.builder.build(
         request.brokerId,
         filter.filter,
         request.format,
@@ -143,6 +145,8 @@ export class ReportGenerateHandler implements JobHandler<{ requestId: number }> 
         },
         ctx.signal,
       );
+      this.metrics.record(request.id, request.format, figures);
+      const { rows } = figures;
       const bytes = await this.files.store(request.id, temp);
       if (api) await this.stored(request, rows, bytes);
       else await this.send(request, rows, bytes, await this.attachment(request, temp, bytes), recipients);

@@ -8,6 +8,7 @@ import { ReportBuilder } from './report-builder';
 import { ReportFileChunk } from './report-file-chunk.entity';
 import { REPORT_FILE_ATTACHMENTS, ReportFiles } from './report-files';
 import { ReportGenerateHandler } from './report-generate.handler';
+import { ReportMetrics } from './report-metrics';
 import { ReportPruneHandler } from './report-prune.handler';
 import { ReportScheduleTickHandler } from './report-schedule-tick.handler';
 import { ReportRefusalTally } from './report-refusal-tally.entity';
@@ -40,6 +41,7 @@ import { ReportsRepository } from './reports.repository';
     ReportSettingsService,
     ReportRefusals,
     ReportGenerateHandler,
+    ReportMetrics,
     ReportScheduleTickHandler,
     ReportPruneHandler,
   ],

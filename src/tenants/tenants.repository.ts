@@ -370,8 +370,20 @@ function filterConditions(
   return where.join(' AND ');
 }
 
+// How many tenants the filter lists. Every tenant, or one status, is the sum the triggers keep in
+// tenant_status_counts (removed tenants included, as the report lists them): a read of a few rows, where counting
+// the broker's rows took 50-280 ms at 100,000 tenants. A mark's filter counts a range of its index; a search counts
+// the search index's matches.
 export function filteredCountStatement(dialect: Dialect, brokerId: number, filter: TenantFilter): SqlStatement {
   const params = new Params(dialect);
+  if (filter.q === '' && !isAttestationFilter(filter.status)) {
+    const broker = params.add(brokerId);
+    const status = filter.status === 'all' ? '' : ` AND status = ${params.add(filter.status)}`;
+    return {
+      sql: `SELECT coalesce(sum(tenant_count), 0) AS n FROM tenant_status_counts WHERE broker_id = ${broker}${status}`,
+      params: params.values,
+    };
+  }
   const where = filterConditions(dialect, brokerId, filter, null, params);
   return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where}`, params: params.values };
 }
@@ -455,7 +467,11 @@ interface RawTenantRow {
   reacceptance: string | null;
 }
 
-const decodeTenantRow = (dialect: Dialect, raw: RawTenantRow): TenantRow => ({
+// The columns the page and the report both read.
+const decodeTenantColumns = (
+  dialect: Dialect,
+  raw: Omit<RawTenantRow, 'attestation_state' | 'partner_accepted'>,
+): Omit<FilteredTenant, 'listed'> => ({
   id: Number(raw.id),
   name: raw.name,
   domain: raw.domain,
@@ -463,13 +479,17 @@ const decodeTenantRow = (dialect: Dialect, raw: RawTenantRow): TenantRow => ({
   status: raw.status,
   acceptedAt: dialect.decodeTimestamp(raw.accepted_at),
   removedAt: dialect.decodeTimestamp(raw.removed_at),
-  attestationState: raw.attestation_state ?? null,
   directlySigned: flag(raw.directly_signed),
-  partnerAccepted: flag(raw.partner_accepted),
   attestedOutside: flag(raw.attested_outside),
   agreementSignatory: raw.agreement_signatory ?? null,
   unconfirmed: raw.acceptance_unconfirmed ?? null,
   reacceptanceNeeded: raw.reacceptance !== null && raw.reacceptance !== undefined,
+});
+
+const decodeTenantRow = (dialect: Dialect, raw: RawTenantRow): TenantRow => ({
+  ...decodeTenantColumns(dialect, raw),
+  attestationState: raw.attestation_state ?? null,
+  partnerAccepted: flag(raw.partner_accepted),
 });
 
 // A search's counts per status, and per mark when it filters by one (PostgreSQL returns count(*) as text).
@@ -503,19 +523,10 @@ export type FilteredTenant = Omit<TenantRow, 'attestationState' | 'partnerAccept
 
 type RawFilteredTenant = Omit<RawTenantRow, 'attestation_state' | 'partner_accepted'> & { listed: boolean | number };
 
-// The MCA row's decoder, without the two columns a report does not read.
-const decodeFilteredTenant = (dialect: Dialect, raw: RawFilteredTenant): FilteredTenant => {
-  const {
-    attestationState: _state,
-    partnerAccepted: _accepted,
-    ...tenant
-  } = decodeTenantRow(dialect, {
-    ...raw,
-    attestation_state: null,
-    partner_accepted: false,
-  });
-  return { ...tenant, listed: flag(raw.listed) };
-};
+// A report reads rows by the thousand: each is decoded into one object, with no copy (copying spreads cost 0.8 s
+// of CPU per 100,000 rows).
+const decodeFilteredTenant = (dialect: Dialect, raw: RawFilteredTenant): FilteredTenant =>
+  Object.assign(decodeTenantColumns(dialect, raw), { listed: flag(raw.listed) });
 
 // A tenant as the attestation pages name it.
 export interface TenantSummary {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { SqlService } from '../../src/database/sql.service';
 import { REPORT_COLUMNS } from '../../src/reports/report-columns';
 import { ReportBuilder } from '../../src/reports/report-builder';
-import { NO_FILTER } from '../../src/reports/report-filter';
+import { NO_FILTER, type ReportFilter } from '../../src/reports/report-filter';
+import { filteredCountStatement, TenantsRepository } from '../../src/tenants/tenants.repository';
 import { TENANT_STATUS_LABELS, TENANT_STATUSES } from '../../src/tenants/tenant-status';
 import { setUpFirstAdmin } from '../support/http';
 import { readCsv, readXlsx } from '../support/report-files';
@@ -30,6 +31,7 @@ describe(ReportBuilder.name, () => {
       { name: TRICKY, status: 'none' },
       { name: FORMULA, status: 'direct' },
       { name: 'Åsa Ström AB', status: 'pending' },
+      { name: 'Gone Tenant AB', status: 'attested', removedAt: new Date('2026-11-02T08:00:00Z') },
     );
     const tenants = await seedTenants(testApp, brokerId, seeds);
     await seedTenants(testApp, other, [{ name: 'Not ours' }]);
@@ -117,6 +119,34 @@ describe(ReportBuilder.name, () => {
     expect(xlsx.frozen).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(xlsx.autoFilter).toBeTruthy();
     expect(xlsx.widths).toEqual(REPORT_COLUMNS.map((c) => c.width));
+  });
+
+  it('should count what it lists once a report, from the counts the triggers keep when it does not search', async () => {
+    const file = join(testApp.dataDir, 'reports', 'counted.csv');
+    const count = jest.spyOn(testApp.app.get(TenantsRepository), 'countFiltered');
+    const filters: ReportFilter[] = [
+      NO_FILTER,
+      { status: 'none', q: '' },
+      { status: 'attested', q: '' },
+      { status: 'ready', q: '' },
+      { status: 'all', q: 'tenant' },
+      { status: 'pending', q: 'tenant' },
+    ];
+    for (const filter of filters) {
+      const totals = new Set<number>();
+      const result = await builder.build(brokerId, filter, 'csv', file, async (_, total) => {
+        totals.add(total);
+      });
+      expect(result.rows).toBeGreaterThan(0);
+      expect([...totals]).toEqual([result.rows]);
+    }
+    expect(count).toHaveBeenCalledTimes(filters.length);
+    count.mockRestore();
+    const { dialect } = testApp.app.get(SqlService);
+    for (const status of ['all', 'direct'] as const)
+      expect(filteredCountStatement(dialect, brokerId, { status, q: '' }).sql).toMatch(
+        /FROM tenant_status_counts WHERE/,
+      );
   });
 
   it('should apply the status filter and the search of the MCA page, every match and not only the first 1,000', async () => {

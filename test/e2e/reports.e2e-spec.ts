@@ -122,6 +122,18 @@ describe('MCA reports', () => {
     expect(await auditEvents(testApp, 'report.sent')).toHaveLength(1);
   });
 
+  it("should record the report's build on /metrics, as the report bench measures it", async () => {
+    const text = (await request(testApp.server).get('/metrics').expect(200)).text;
+    // The one report built so far: the CSV of every tenant above.
+    const sample = (name: string) => Number(new RegExp(`^${name}(?:\\{format="csv"\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(sample('mca_report_build_cpu_seconds_count')).toBe(1);
+    expect(sample('mca_report_build_cpu_seconds_sum')).toBeGreaterThan(0);
+    expect(sample('mca_report_build_seconds_count')).toBe(1);
+    expect(sample('mca_report_rows_sum')).toBe(tenants.length);
+    expect(sample('mca_report_count_seconds_count')).toBe(1);
+    expect(sample('mca_report_build_peak_rss_bytes')).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
   it('should apply the page filter and write XLSX when asked', async () => {
     const response = await postForm(admin, '/reports', '/reports', {
       email: 'filtered@contoso.test',
