@@ -95,16 +95,6 @@ describe('Query plans at 1,000,000 tenants', () => {
       }
     });
 
-    it('should read a page that spans two statuses of the status sort from both lists', async () => {
-      const all = await counts(scale.largeBrokerId);
-      const query = { ...DEFAULT_MCA_QUERY, sort: 'status' as const, size: 100 };
-      query.page = Math.floor((all.none + all.pending) / query.size) + 1;
-      expect((all.none + all.pending) % query.size).not.toBe(0);
-      const { byOffset, anchored } = await bothWays(query);
-      expect(anchored).toEqual(byOffset);
-      expect(statements.filter((text) => text.includes('OFFSET'))).toHaveLength(2);
-    });
-
     it('should not place a page by an anchor once a tenant moved before it (the version moved on)', async () => {
       const query = { ...DEFAULT_MCA_QUERY, page: middle };
       expect((await bothWays(query)).anchored).toHaveLength(query.size);
