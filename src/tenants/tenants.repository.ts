@@ -379,10 +379,13 @@ export function anchoredPageStatement(
   };
 }
 
+// The broker's counts per status, each row with the broker's list version (what the marks' counts are kept by).
 export function statusCountsStatement(dialect: Dialect, brokerId: number): SqlStatement {
   const params = new Params(dialect);
   return {
-    sql: `SELECT status, removed, tenant_count FROM tenant_status_counts WHERE broker_id = ${params.add(brokerId)}`,
+    sql:
+      `SELECT status, removed, tenant_count, coalesce((SELECT v.version FROM tenant_list_versions AS v WHERE v.broker_id = ${params.add(brokerId)}), 0) AS list_version ` +
+      `FROM tenant_status_counts WHERE broker_id = ${params.add(brokerId)}`,
     params: params.values,
   };
 }
@@ -659,6 +662,7 @@ const isTenantId = (id: number): boolean => Number.isInteger(id) && id >= 1 && i
 // the app does.
 export class TenantListReads {
   private readonly anchors: PageAnchors;
+  private readonly markCounts = new Map<number, { version: number; marks: AttestationCounts }>();
 
   constructor(protected readonly reader: SqlReader) {
     this.anchors = new PageAnchors(reader.dialect, (statement) => this.run(statement), anchorStepStatement);
@@ -678,9 +682,12 @@ export class TenantListReads {
       removed: 0,
       marks: zeroAttestationCounts(),
     };
-    const rows = await this.run<{ status: string; removed: boolean | number; tenant_count: number | string }>(
-      statusCountsStatement(dialect, brokerId),
-    );
+    const rows = await this.run<{
+      status: string;
+      removed: boolean | number;
+      tenant_count: number | string;
+      list_version: number | string;
+    }>(statusCountsStatement(dialect, brokerId));
     for (const row of rows) {
       if (!isStatus(row.status)) continue;
       const count = Number(row.tenant_count);
@@ -688,14 +695,26 @@ export class TenantListReads {
       if (flag(row.removed)) counts.removed += count;
       else counts.current[row.status] += count;
     }
-    const marks = await this.run<{ filter: string; tenant_count: number | string }>(
-      attestationCountsStatement(dialect, brokerId),
-    );
-    for (const row of marks) {
-      if ((ATTESTATION_FILTERS as readonly string[]).includes(row.filter))
-        counts.marks[row.filter as AttestationFilter] = Number(row.tenant_count);
-    }
+    if (rows.length > 0) counts.marks = await this.marks(brokerId, Number(rows[0].list_version));
     return counts;
+  }
+
+  // The marks' counts walk each mark's index range (a mark held by a sixth of 1,000,000 tenants: 14 ms on SQLite),
+  // so they are read again only when the broker's list version moved on (the triggers bump it when a mark changes).
+  // The version was read before the counts: counts newer than it are read again at the next version.
+  private async marks(brokerId: number, version: number): Promise<AttestationCounts> {
+    const known = this.markCounts.get(brokerId);
+    if (known?.version === version) return { ...known.marks };
+    const marks = zeroAttestationCounts();
+    const rows = await this.run<{ filter: string; tenant_count: number | string }>(
+      attestationCountsStatement(this.reader.dialect, brokerId),
+    );
+    for (const row of rows) {
+      if ((ATTESTATION_FILTERS as readonly string[]).includes(row.filter))
+        marks[row.filter as AttestationFilter] = Number(row.tenant_count);
+    }
+    this.markCounts.set(brokerId, { version, marks });
+    return { ...marks };
   }
 
   // A search's page with its counts in one statement; null when the page has no row (the counts are then read alone).

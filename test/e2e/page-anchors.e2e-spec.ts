@@ -1,4 +1,5 @@
 import { SqlService } from '../../src/database/sql.service';
+import { REACCEPTANCE_NEEDED } from '../../src/tenants/tenant-acceptance';
 import { DEFAULT_MCA_QUERY, pageWindow, type McaQuery } from '../../src/tenants/mca-query';
 import {
   pageStatement,
@@ -95,7 +96,7 @@ describe('Page anchors', () => {
     expect(statements[0]).toContain('tenant_list_versions');
   });
 
-  it("should move the broker's list version when a tenant comes, goes, is renamed or changes status, not otherwise", async () => {
+  it("should move the broker's list version when a tenant comes, goes, is renamed or changes status or a mark, not otherwise (the marks' counts with it)", async () => {
     const [tenant] = await sql.run<{ id: number | string; name: string; status: string; domain: string }>(
       `SELECT id, name, status, domain FROM tenants WHERE broker_id = ${p(1)} ORDER BY id LIMIT 1`,
       [brokerId],
@@ -111,6 +112,11 @@ describe('Page anchors', () => {
     expect(await moves(() => update('name', `${tenant.name} renamed`))).toBe(true);
     expect(await moves(() => update('status', tenant.status === 'none' ? 'pending' : 'none'))).toBe(true);
     expect(await moves(() => update('domain', `x${tenant.domain}`))).toBe(false);
+    const marked = (await reads.brokerCounts(brokerId)).marks.reaccept;
+    expect(await moves(() => update('reacceptance', REACCEPTANCE_NEEDED))).toBe(true);
+    expect((await reads.brokerCounts(brokerId)).marks.reaccept).toBe(marked + 1);
+    expect(await moves(() => update('attestation_state', 'expired'))).toBe(true);
+    expect((await reads.brokerCounts(brokerId)).marks.expired).toBe(1);
     expect(await moves(() => update('name', `${tenant.name} renamed`))).toBe(false);
     const otherBefore = await sql.run<{ version: number | string }>(
       `SELECT version FROM tenant_list_versions WHERE broker_id = ${p(1)}`,
