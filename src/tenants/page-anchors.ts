@@ -5,9 +5,10 @@ import type { TenantStatus } from './tenant-status';
 // A deep page read by its number skips every row before it (OFFSET): half a million index entries in the middle of
 // a 1,000,000-tenant broker, ten times the cost at 100,000. A page anchor is the sort key (name, id) of the row at
 // every ANCHOR_EVERYth position of one of the broker's lists, so that a deep page starts at the anchor at or before
-// it and skips fewer than ANCHOR_EVERY entries. Anchors are read lazily, at most ANCHORS_PER_STEP per page read, and kept in memory with the broker's list version (tenant_list_versions, bumped by the tenants' triggers
-// whenever a tenant comes, goes, is renamed or changes status): the page's statement checks that version itself,
-// so an anchor of an older version never places a page.
+// it and skips fewer than ANCHOR_EVERY entries. Anchors are read lazily, at most ANCHORS_PER_STEP per page read, and
+// kept in memory with the broker's list version (tenant_list_versions, bumped by the tenants' triggers whenever a
+// tenant comes, goes, is renamed or changes status or a mark): the page's statement checks that version itself, so
+// an anchor of an older version never places a page.
 export const ANCHOR_EVERY = 1000;
 export const ANCHORS_PER_STEP = 100;
 
