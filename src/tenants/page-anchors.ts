@@ -98,9 +98,15 @@ export class PageAnchors {
       this.lists.delete(key);
       return undefined;
     }
-    const next: Anchors = anchors ?? { version, keys: [], complete: false };
-    for (const row of rows) if (Number(row.n) > 0) next.keys.push({ name: row.name, id: Number(row.id) });
-    next.complete = rows.length - 1 < ANCHORS_PER_STEP;
+    // A new object: a step still under way from the same anchors then sees that they moved on.
+    const next: Anchors = {
+      version,
+      keys: [
+        ...(anchors?.keys ?? []),
+        ...rows.filter((row) => Number(row.n) > 0).map((row) => ({ name: row.name, id: Number(row.id) })),
+      ],
+      complete: rows.length - 1 < ANCHORS_PER_STEP,
+    };
     this.lists.set(key, next);
     return next;
   }
