@@ -63,7 +63,7 @@ export async function loadMcaData(
   const window = pageWindow(totalOf(query, chipCounts, attestationCounts), query.page, query.size);
   const sought =
     cursor && window.limit > 0 && canSeek(query) ? await tenants.pageFrom(brokerId, query, cursor, window.limit) : null;
-  const rows = sought ?? (window.limit > 0 ? await tenants.page(brokerId, query, window) : []);
+  const rows = sought ?? (window.limit > 0 ? await tenants.page(brokerId, query, window, chipCounts) : []);
   return withRows(query, chipCounts, attestationCounts, totals, rows);
 }
 

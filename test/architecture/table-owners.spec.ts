@@ -39,6 +39,7 @@ const OWNERS: Record<string, string> = {
   report_settings: 'reports',
   sessions: 'sessions',
   sync_runs: 'sync',
+  tenant_list_versions: 'tenants',
   tenant_status_counts: 'tenants',
   tenants: 'tenants',
   users: 'users',

@@ -1,11 +1,18 @@
 import { SqlService } from '../../src/database/sql.service';
-import { DEFAULT_MCA_QUERY } from '../../src/tenants/mca-query';
+import { DEFAULT_MCA_QUERY, pageWindow, type McaQuery } from '../../src/tenants/mca-query';
+import { ANCHOR_EVERY, ANCHORS_PER_STEP } from '../../src/tenants/page-anchors';
 import {
+  anchoredPageStatement,
+  anchorStepStatement,
+  pageStatement,
   SEARCH_MATCH_CAP,
   searchCountsStatement,
   searchPageStatement,
   statusCountsStatement,
+  TenantListReads,
+  zeroCounts,
   type SqlStatement,
+  type StatusCounts,
 } from '../../src/tenants/tenants.repository';
 import { queryPlan, type PgNode } from '../support/query-plan';
 
@@ -93,5 +100,118 @@ describe('Query plans at 1,000,000 tenants', () => {
         expect((await queryPlan(sql, statement)).scansTenants).toBe(false);
       },
     );
+  });
+
+  describe('deep pages read from page anchors', () => {
+    // Every statement the list's reads run, so that a test sees which way a page was read.
+    const statements: string[] = [];
+    let reads: TenantListReads;
+    const counts = async (brokerId: number): Promise<StatusCounts> => {
+      const { sql: text, params } = statusCountsStatement(sql.dialect, brokerId);
+      const result = zeroCounts();
+      for (const row of await sql.run<{ status: keyof StatusCounts; tenant_count: number | string }>(text, params))
+        result[row.status] += Number(row.tenant_count);
+      return result;
+    };
+    const total = (all: StatusCounts, query: McaQuery) =>
+      query.status === 'all'
+        ? Object.values(all).reduce((sum, n) => sum + n, 0)
+        : all[query.status as keyof StatusCounts];
+    // The page as the OFFSET statement reads it, and as the list's reads do once its anchors are read.
+    const bothWays = async (query: McaQuery) => {
+      const all = await counts(scale.largeBrokerId);
+      const window = pageWindow(total(all, query), query.page, query.size);
+      const { sql: text, params } = pageStatement(sql.dialect, scale.largeBrokerId, query, window);
+      const byOffset = await sql.run<{ id: number | string }>(text, params);
+      if (window.reverse) byOffset.reverse();
+      let rows = await reads.page(scale.largeBrokerId, query, window, all);
+      for (let step = 0; step * ANCHORS_PER_STEP * ANCHOR_EVERY <= window.offset + window.limit; step++) {
+        statements.length = 0;
+        rows = await reads.page(scale.largeBrokerId, query, window, all);
+      }
+      return { byOffset: byOffset.map((row) => Number(row.id)), anchored: rows.map((row) => row.id) };
+    };
+    const anchoredRead = () => statements.some((text) => text.includes('tenant_list_versions'));
+    const middle = Math.round(LARGE_BROKER_TENANTS / DEFAULT_MCA_QUERY.size / 2);
+    const ORDERS: Partial<McaQuery>[] = [
+      { page: middle },
+      { page: middle, dir: 'desc' },
+      { page: Math.round(middle * 0.95), sort: 'status' },
+      { page: Math.round(middle * 0.95), sort: 'status', dir: 'desc' },
+      { page: Math.round(middle * 0.4), status: 'none' },
+      { page: 1000, status: 'attested', dir: 'desc', size: 100 },
+    ];
+
+    beforeAll(() => {
+      reads = new TenantListReads({
+        dialect: sql.dialect,
+        run: (text, params) => (statements.push(text), sql.run(text, params)),
+      });
+    });
+
+    it('should read the same rows as OFFSET does, from an anchor, in every order a cursor serves', async () => {
+      for (const changes of ORDERS) {
+        const query = { ...DEFAULT_MCA_QUERY, ...changes };
+        const { byOffset, anchored } = await bothWays(query);
+        expect({ query, anchored, anchoredRead: anchoredRead() }).toEqual({
+          query,
+          anchored: byOffset,
+          anchoredRead: true,
+        });
+      }
+    });
+
+    it('should not place a page by an anchor once a tenant moved before it (the version moved on)', async () => {
+      const query = { ...DEFAULT_MCA_QUERY, page: middle };
+      expect((await bothWays(query)).anchored).toHaveLength(query.size);
+      const [moved] = await sql.run<{ id: number | string; name: string }>(
+        'SELECT id, name FROM tenants WHERE broker_id = ' + sql.dialect.placeholder(1) + ' ORDER BY id DESC LIMIT 1',
+        [scale.largeBrokerId],
+      );
+      const rename = (name: string) =>
+        sql.run(`UPDATE tenants SET name = ${sql.dialect.placeholder(1)} WHERE id = ${sql.dialect.placeholder(2)}`, [
+          name,
+          Number(moved.id),
+        ]);
+      await rename('!!! anchors moved');
+      try {
+        const all = await counts(scale.largeBrokerId);
+        const window = pageWindow(total(all, query), query.page, query.size);
+        statements.length = 0;
+        const first = await reads.page(scale.largeBrokerId, query, window, all);
+        const { byOffset, anchored } = await bothWays(query);
+        expect(first.map((row) => row.id)).toEqual(byOffset);
+        expect(anchored).toEqual(byOffset);
+      } finally {
+        await rename(moved.name);
+      }
+    });
+
+    it("should read an anchor's step and a page from it through the list's index alone, not the table", async () => {
+      const from = { name: 'M', id: 1 };
+      for (const [list, index] of [
+        ['all', 'ix_tenants_broker_name'],
+        ['none', 'ix_tenants_broker_status_name'],
+      ] as const) {
+        for (const statement of [
+          anchorStepStatement(sql.dialect, scale.largeBrokerId, list, from, ANCHORS_PER_STEP, ANCHOR_EVERY),
+          anchoredPageStatement(
+            sql.dialect,
+            scale.largeBrokerId,
+            list,
+            { key: from, position: ANCHOR_EVERY, version: 1 },
+            ANCHOR_EVERY - 1,
+            25,
+          ),
+        ]) {
+          const plan = await queryPlan(sql, statement);
+          expect({ plan: plan.text, scansTenants: plan.scansTenants, index: plan.indexes.includes(index) }).toEqual({
+            plan: plan.text,
+            scansTenants: false,
+            index: true,
+          });
+        }
+      }
+    });
   });
 });

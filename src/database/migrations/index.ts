@@ -25,6 +25,7 @@ import { ApiIdempotencyKeys1764281000000 } from './1764281000000-api-idempotency
 import { ApiTokenRequestCounts1764281500000 } from './1764281500000-api-token-request-counts';
 import { Webhooks1764282000000 } from './1764282000000-webhooks';
 import { AttestationBatches1764283000000 } from './1764283000000-attestation-batches';
+import { TenantListVersions1764290000000 } from './1764290000000-tenant-list-versions';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   ApiTokenRequestCounts1764281500000,
   Webhooks1764282000000,
   AttestationBatches1764283000000,
+  TenantListVersions1764290000000,
 ];
