@@ -1,5 +1,5 @@
 import type { Dialect } from '../database/dialect';
-import type { SqlStatement } from './tenants.repository';
+import type { anchorStepStatement, SqlStatement } from './tenants.repository';
 import type { TenantStatus } from './tenant-status';
 
 // A deep page read by its number skips every row before it (OFFSET): half a million index entries in the middle of
@@ -41,14 +41,7 @@ export interface AnchorStepRow {
   n: number | string;
 }
 
-export type StepStatement = (
-  dialect: Dialect,
-  brokerId: number,
-  list: AnchoredList,
-  from: AnchorKey | null,
-  anchors: number,
-  every: number,
-) => SqlStatement;
+export type StepStatement = typeof anchorStepStatement;
 
 export class PageAnchors {
   private readonly lists = new Map<string, Anchors>();
