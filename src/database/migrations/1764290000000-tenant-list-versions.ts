@@ -40,9 +40,8 @@ export class TenantListVersions1764290000000 implements MigrationInterface {
              END IF;
              RETURN NULL;
            END $$`,
-          // Named as the seeder expects of a trigger whose work it does in bulk (bench/seed-tenants.ts).
-          'CREATE TRIGGER tenants_counts_list_version AFTER INSERT OR DELETE ON tenants FOR EACH ROW EXECUTE FUNCTION tenant_list_version_bump()',
-          `CREATE TRIGGER tenants_counts_list_version_update AFTER UPDATE OF broker_id, name, status, attestation_state, reacceptance ON tenants FOR EACH ROW
+          'CREATE TRIGGER tenants_list_version AFTER INSERT OR DELETE ON tenants FOR EACH ROW EXECUTE FUNCTION tenant_list_version_bump()',
+          `CREATE TRIGGER tenants_list_version_update AFTER UPDATE OF broker_id, name, status, attestation_state, reacceptance ON tenants FOR EACH ROW
            WHEN (OLD.broker_id IS DISTINCT FROM NEW.broker_id OR OLD.name IS DISTINCT FROM NEW.name OR OLD.status IS DISTINCT FROM NEW.status
              OR OLD.attestation_state IS DISTINCT FROM NEW.attestation_state OR OLD.reacceptance IS DISTINCT FROM NEW.reacceptance)
            EXECUTE FUNCTION tenant_list_version_bump()`,
@@ -70,8 +69,8 @@ export class TenantListVersions1764290000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     const statements = isPostgres(queryRunner)
       ? [
-          'DROP TRIGGER tenants_counts_list_version_update ON tenants',
-          'DROP TRIGGER tenants_counts_list_version ON tenants',
+          'DROP TRIGGER tenants_list_version_update ON tenants',
+          'DROP TRIGGER tenants_list_version ON tenants',
           'DROP FUNCTION tenant_list_version_bump()',
         ]
       : [
