@@ -26,6 +26,8 @@ const link = (html: string, id: string): string =>
 const actionsOf = (html: string, name: string): string[] =>
   [...rowOf(html, name).matchAll(/data-action="(\w+)"/g)].map((m) => m[1]);
 
+const grouped = (n: number): string => n.toLocaleString('en-GB');
+const cappedName = (n: number): string => `Capped ${String(n).padStart(4, '0')}`;
 const ID_OF_FABRIKAM = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 // The seeded tenants, in the list's default order (by name).
 const BY_NAME = [
@@ -377,7 +379,7 @@ describe('MCA page', () => {
         testApp,
         broker,
         Array.from({ length: count }, (_, i) => ({
-          name: `Capped ${String(count - i).padStart(4, '0')}`,
+          name: cappedName(count - i),
           status: i % 2 === 0 ? 'pending' : 'none',
         })),
       );
@@ -388,21 +390,26 @@ describe('MCA page', () => {
       expect(chipCount(page.text, 'all')).toBe(SEARCH_MATCH_CAP);
       expect(chipCount(page.text, 'pending')).toBe(SEARCH_MATCH_CAP / 2);
       expect(names(page.text)[0]).toBe('Capped 0006');
-      expect(page.text).toContain('Showing <strong>1–25 of 1,000</strong> tenants');
-      expect(page.text).toContain('The search stops at the first 1,000 matches: add to it to narrow them down.');
-      const last = await viewer.get('/mca?q=capped&page=20&status=pending');
-      expect(last.text).toContain('Showing <strong>476–500 of 500</strong> tenants');
-      expect(names(last.text).at(-1)).toBe('Capped 1005');
+      expect(page.text).toContain(`Showing <strong>1–25 of ${grouped(SEARCH_MATCH_CAP)}</strong> tenants`);
+      expect(page.text).toContain(
+        `The search stops at the first ${grouped(SEARCH_MATCH_CAP)} matches: add to it to narrow them down.`,
+      );
+      const pending = SEARCH_MATCH_CAP / 2;
+      const last = await viewer.get('/mca?q=capped&page=99&status=pending');
+      expect(last.text).toContain(
+        `Showing <strong>${grouped(pending - 24)}–${grouped(pending)} of ${grouped(pending)}</strong> tenants`,
+      );
+      expect(names(last.text).at(-1)).toBe(cappedName(SEARCH_MATCH_CAP + 5));
       expect((await viewer.get('/mca?q=capped&page=99')).text).toContain(
-        'Showing <strong>976–1,000 of 1,000</strong> tenants',
+        `Showing <strong>${grouped(SEARCH_MATCH_CAP - 24)}–${grouped(SEARCH_MATCH_CAP)} of ${grouped(SEARCH_MATCH_CAP)}</strong> tenants`,
       );
     });
 
     it('should read the first matches of a short term in the order of names', async () => {
       const page = await viewer.get('/mca?q=ca&dir=desc');
       expect(chipCount(page.text, 'all')).toBe(SEARCH_MATCH_CAP);
-      expect(names(page.text)[0]).toBe('Capped 1000');
-      expect(page.text).toContain('The search stops at the first 1,000 matches');
+      expect(names(page.text)[0]).toBe(cappedName(SEARCH_MATCH_CAP));
+      expect(page.text).toContain(`The search stops at the first ${grouped(SEARCH_MATCH_CAP)} matches`);
     });
 
     it('should find the rest with a narrower search, without the note', async () => {

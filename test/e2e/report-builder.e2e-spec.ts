@@ -149,7 +149,7 @@ describe(ReportBuilder.name, () => {
       );
   });
 
-  it('should apply the status filter and the search of the MCA page, every match and not only the first 1,000', async () => {
+  it("should apply the status filter and the search of the MCA page, every match and not only the page's first ones", async () => {
     const file = join(testApp.dataDir, 'reports', 'filtered.csv');
     const none = expected.filter((t) => t.status === 'none');
     await builder.build(brokerId, { status: 'none', q: '' }, 'csv', file, async () => undefined);

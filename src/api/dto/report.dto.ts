@@ -25,7 +25,7 @@ export class ReportRequestBodyDto {
 
   @ApiPropertyOptional({
     maxLength: SEARCH_MAX_LENGTH,
-    description: "The MCA page's search; the report lists every match (not only the first 1,000)",
+    description: "The MCA page's search; the report lists every match, where the page stops at the first ones",
   })
   @IsOptional()
   q?: unknown;

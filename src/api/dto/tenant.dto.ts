@@ -11,6 +11,7 @@ import {
   type SortKey,
   type StatusFilter,
 } from '../../tenants/mca-query';
+import { SEARCH_MATCH_CAP } from '../../tenants/tenants.repository';
 import { TENANT_STATUSES, type TenantStatus } from '../../tenants/tenant-status';
 import { ListQueryDto } from './list.dto';
 
@@ -32,7 +33,7 @@ export class TenantListQueryDto extends ListQueryDto {
   @ApiPropertyOptional({
     description:
       'Search: three characters or more anywhere in the name, the domain or the Microsoft tenant id; fewer at the ' +
-      'start of the name. At most the first 1,000 matches are listed.',
+      `start of the name. At most the first ${SEARCH_MATCH_CAP.toLocaleString('en-GB')} matches are listed.`,
     maxLength: SEARCH_MAX_LENGTH,
   })
   @IsOptional()
