@@ -26,6 +26,7 @@ import { ApiTokenRequestCounts1764281500000 } from './1764281500000-api-token-re
 import { Webhooks1764282000000 } from './1764282000000-webhooks';
 import { AttestationBatches1764283000000 } from './1764283000000-attestation-batches';
 import { TenantListVersions1764290000000 } from './1764290000000-tenant-list-versions';
+import { SearchTextStatistics1764300000000 } from './1764300000000-search-text-statistics';
 
 // Applied in timestamp order (TypeORM's order) at start; a new migration is a new file added at the end of this list.
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   Webhooks1764282000000,
   AttestationBatches1764283000000,
   TenantListVersions1764290000000,
+  SearchTextStatistics1764300000000,
 ];
