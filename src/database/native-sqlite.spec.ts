@@ -45,4 +45,19 @@ describe(StatementCache.name, () => {
     expect(cache.all('SELECT a FROM t', [])).toEqual([{ a: 5 }]);
     database.close();
   });
+
+  it("should give rows as arrays in the statement's column order for that read only", () => {
+    const database = new Database(':memory:');
+    database.exec("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, NULL)");
+    const cache = new StatementCache(database);
+    const sql = 'SELECT b, a, b FROM t WHERE a >= ? ORDER BY a';
+    expect(cache.arrays(sql, [1])).toEqual([
+      ['x', 1, 'x'],
+      [null, 2, null],
+    ]);
+    expect(cache.all(sql, [2])).toEqual([{ a: 2, b: null }]);
+    expect(() => cache.arrays(sql, [])).toThrow(/Too few parameter values/);
+    expect(cache.all(sql, [2])).toEqual([{ a: 2, b: null }]);
+    database.close();
+  });
 });

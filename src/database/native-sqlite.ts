@@ -34,6 +34,17 @@ export class StatementCache {
     const statement = this.get(sql);
     return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
   }
+
+  // Each row as an array of its values in the statement's column order. Raw mode is the statement's own state, so it
+  // is set for this call only: the same text read by `all` still gets objects.
+  arrays<T extends readonly unknown[]>(sql: string, params: readonly unknown[]): T[] {
+    const statement = this.get(sql).raw(true);
+    try {
+      return statement.all(...params) as T[];
+    } finally {
+      statement.raw(false);
+    }
+  }
 }
 
 // TypeORM begins a SQLite transaction DEFERRED: the write lock is taken at the first write, so a database locked

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PoolClient } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DatabaseBusyError, DatabaseUnreachableError, isConnectionFailure, isSqliteBusy } from './database-errors';
 import { POSTGRES, SQLITE, type Dialect } from './dialect';
@@ -119,12 +120,37 @@ export class SqlService implements SqlReader, OnApplicationShutdown {
   readonly query: SqlTemplate = templateOf(this);
 
   // A read outside any transaction (committed data only).
-  async run<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+  run<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.read(
+      (statements) => statements.all<T>(sql, params),
+      () => this.dataSource.query<T[]>(sql, params as unknown[]),
+    );
+  }
+
+  // A read like `run`, each row an array of its values in the statement's column order, for reads of many rows: the
+  // drivers' object per row was half the CPU of reading a report's 100,000 rows (better-sqlite3: 0.42 s, 0.21 s as
+  // arrays). On PostgreSQL through a pooled connection of TypeORM's, as TypeORM's own query has no array rows.
+  runArrays<T extends readonly unknown[]>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.read(
+      (statements) => statements.arrays<T>(sql, params),
+      async () => {
+        const runner = this.dataSource.createQueryRunner();
+        try {
+          const client = (await runner.connect()) as PoolClient;
+          return (await client.query<T & unknown[]>({ text: sql, values: [...params], rowMode: 'array' })).rows;
+        } finally {
+          await runner.release();
+        }
+      },
+    );
+  }
+
+  private async read<T>(sqlite: (statements: StatementCache) => T, postgres: () => Promise<T>): Promise<T> {
     const gate = this.gate.check();
     if (gate) await gate;
     const statements = this.statements;
-    if (statements) return this.retryWhileBusy(async () => statements.all<T>(sql, params));
-    return this.unlessUnreachable(() => this.dataSource.query<T[]>(sql, params as unknown[]));
+    if (statements) return this.retryWhileBusy(async () => sqlite(statements));
+    return this.unlessUnreachable(postgres);
   }
 
   // Runs `work` in a transaction isolated from every other; a call inside another transaction's work joins it.

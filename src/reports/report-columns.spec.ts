@@ -1,5 +1,5 @@
 import { neutralise } from '../common/spreadsheet-cells';
-import { csvCells, REPORT_COLUMNS, type ReportRow } from './report-columns';
+import { csvCells, csvRecords, REPORT_COLUMNS, type ReportRow } from './report-columns';
 
 const row = (changes: Partial<ReportRow> = {}): ReportRow => ({
   id: 1,
@@ -88,5 +88,11 @@ describe('report columns', () => {
       'Dana Fuller <dana@customer.test>',
       'Partner Center is not available right now (HTTP 500)',
     ]);
+  });
+
+  it("should write a batch's records in its order, each quoted as one record is", () => {
+    const rows = [row({ name: 'Contoso, "the first"' }), row({ id: 2, name: '-2' })];
+    expect(csvRecords(rows)).toMatch(/^"Contoso, ""the first""",[^\n]*\r\n'-2,[^\n]*\r\n$/);
+    expect(csvRecords([])).toBe('');
   });
 });

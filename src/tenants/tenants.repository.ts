@@ -460,6 +460,7 @@ export function filteredCountStatement(dialect: Dialect, brokerId: number, filte
   return { sql: `SELECT count(*) AS n FROM tenants AS t WHERE ${where}`, params: params.values };
 }
 
+// In RawFilteredTenant's order: the batch is read as arrays.
 const BATCH_COLUMNS =
   't.id, t.name, t.domain, t.microsoft_tenant_id, t.status, t.accepted_at, t.removed_at, t.reacceptance, ' +
   't.attested_outside, t.directly_signed, t.agreement_signatory, t.acceptance_unconfirmed';
@@ -570,11 +571,7 @@ interface RawTenantRow {
   reacceptance: string | null;
 }
 
-// The columns the page and the report both read.
-const decodeTenantColumns = (
-  dialect: Dialect,
-  raw: Omit<RawTenantRow, 'attestation_state' | 'partner_accepted'>,
-): Omit<FilteredTenant, 'listed'> => ({
+const decodeTenantRow = (dialect: Dialect, raw: RawTenantRow): TenantRow => ({
   id: Number(raw.id),
   name: raw.name,
   domain: raw.domain,
@@ -582,17 +579,13 @@ const decodeTenantColumns = (
   status: raw.status,
   acceptedAt: dialect.decodeTimestamp(raw.accepted_at),
   removedAt: dialect.decodeTimestamp(raw.removed_at),
+  attestationState: raw.attestation_state ?? null,
   directlySigned: flag(raw.directly_signed),
+  partnerAccepted: flag(raw.partner_accepted),
   attestedOutside: flag(raw.attested_outside),
   agreementSignatory: raw.agreement_signatory ?? null,
   unconfirmed: raw.acceptance_unconfirmed ?? null,
   reacceptanceNeeded: raw.reacceptance !== null && raw.reacceptance !== undefined,
-});
-
-const decodeTenantRow = (dialect: Dialect, raw: RawTenantRow): TenantRow => ({
-  ...decodeTenantColumns(dialect, raw),
-  attestationState: raw.attestation_state ?? null,
-  partnerAccepted: flag(raw.partner_accepted),
 });
 
 // A search's counts per status, and per mark when it filters by one (PostgreSQL returns count(*) as text).
@@ -624,12 +617,40 @@ export interface BrokerCounts {
 // A tenant of a report, with whether the report's filter lists it (filteredBatchStatement).
 export type FilteredTenant = Omit<TenantRow, 'attestationState' | 'partnerAccepted'> & { listed: boolean };
 
-type RawFilteredTenant = Omit<RawTenantRow, 'attestation_state' | 'partner_accepted'> & { listed: boolean | number };
+// A row of filteredBatchStatement as read: BATCH_COLUMNS in their order, then `listed`.
+type RawFilteredTenant = readonly [
+  id: number | string,
+  name: string,
+  domain: string,
+  microsoftTenantId: string,
+  status: TenantStatus,
+  acceptedAt: unknown,
+  removedAt: unknown,
+  reacceptance: string | null,
+  attestedOutside: boolean | number,
+  directlySigned: boolean | number,
+  agreementSignatory: string | null,
+  unconfirmed: string | null,
+  listed: boolean | number,
+];
 
-// A report reads rows by the thousand: each is decoded into one object, with no copy (copying spreads cost 0.8 s
-// of CPU per 100,000 rows).
-const decodeFilteredTenant = (dialect: Dialect, raw: RawFilteredTenant): FilteredTenant =>
-  Object.assign(decodeTenantColumns(dialect, raw), { listed: flag(raw.listed) });
+// A report reads rows by the thousand: each is read as an array and decoded into one object, with no copy (copying
+// spreads cost 0.8 s of CPU per 100,000 rows).
+const decodeFilteredTenant = (dialect: Dialect, raw: RawFilteredTenant): FilteredTenant => ({
+  id: Number(raw[0]),
+  name: raw[1],
+  domain: raw[2],
+  microsoftTenantId: raw[3],
+  status: raw[4],
+  acceptedAt: dialect.decodeTimestamp(raw[5]),
+  removedAt: dialect.decodeTimestamp(raw[6]),
+  reacceptanceNeeded: raw[7] !== null,
+  attestedOutside: flag(raw[8]),
+  directlySigned: flag(raw[9]),
+  agreementSignatory: raw[10],
+  unconfirmed: raw[11],
+  listed: flag(raw[12]),
+});
 
 // A tenant as the attestation pages name it.
 export interface TenantSummary {
@@ -944,7 +965,7 @@ export class TenantsRepository extends TenantListReads {
     limit: number,
   ): Promise<FilteredTenant[]> {
     const { sql, params } = filteredBatchStatement(this.sql.dialect, brokerId, filter, afterId, limit);
-    return (await this.sql.run<RawFilteredTenant>(sql, params)).map((raw) =>
+    return (await this.sql.runArrays<RawFilteredTenant>(sql, params)).map((raw) =>
       decodeFilteredTenant(this.sql.dialect, raw),
     );
   }
