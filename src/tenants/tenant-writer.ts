@@ -145,8 +145,9 @@ export class TenantWriter {
   }
 
   // The broker's tenants not among `seen` (the normalised ids of Partner Center's whole list) marked removed: read
-  // a window of ids at a time and written in batches, with a turn of the event loop between windows, so that neither
-  // the reads (better-sqlite3 answers synchronously) nor the writes hold other requests whatever the broker's size.
+  // GONE_WINDOW tenants at a time (after the last id read) and written in batches, with a turn of the event loop
+  // between windows, so that neither the reads (better-sqlite3 answers synchronously) nor the writes hold other
+  // requests whatever the broker's size.
   async markGone(
     brokerId: number,
     seen: ReadonlySet<string>,
@@ -155,9 +156,10 @@ export class TenantWriter {
     options: { from?: MergeCounts } = {},
   ): Promise<MergeCounts> {
     const written: MergeCounts = { created: 0, updated: 0, removed: 0, ...options.from };
-    const span = await this.tenants.idSpan(brokerId);
-    for (let from = (span?.low ?? 0) - 1; span && from < span.high; from += GONE_WINDOW) {
-      const gone = goneTenants(await this.tenants.listed(brokerId, { from, to: from + GONE_WINDOW }), seen);
+    let after = 0;
+    for (;;) {
+      const window = await this.tenants.listed(brokerId, { after, limit: GONE_WINDOW });
+      const gone = goneTenants(window, seen);
       for (let start = 0; start < gone.length; start += MERGE_BATCH) {
         const ids = gone.slice(start, start + MERGE_BATCH);
         const before = written.removed;
