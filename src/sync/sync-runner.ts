@@ -33,6 +33,9 @@ const UNUSUAL_IDS_KEPT = 20;
 // (no user connected, an outage): the run stops with the reason instead of trying every customer.
 const FAILURES_BEFORE_GIVING_UP = 20;
 
+// What the run's row says of its unusual and unread customers changes only with their counts.
+const findingsMark = (unusual: number, unread: number): string => `${unusual}/${unread}`;
+
 // A customer's id as stored (TenantWriter keeps ids lower case).
 const storedIdOf = (customer: PartnerCustomer): string => customer.tenantId.trim().toLowerCase();
 
@@ -117,6 +120,8 @@ interface RunProgress {
   readonly unusual: UnusualTally;
   written: MergeCounts;
   processed: number;
+  // The counts of unusual and unread customers the run's row says, as committed (findingsToWrite).
+  findingsWritten: string;
 }
 
 // One sync of the current broker's tenants, page by page: a page of Partner Center's customers is listed, their
@@ -164,6 +169,7 @@ export class SyncRunner {
       unusual: new UnusualTally(),
       written: { created: 0, updated: 0, removed: 0 },
       processed: 0,
+      findingsWritten: findingsMark(0, 0),
     };
     try {
       const credentials = await this.settings.credentialsFor(this.scope.brokerId());
@@ -306,11 +312,15 @@ export class SyncRunner {
     }
   }
 
-  // The unusual and unread customers so far: recorded with each batch, so that a run stopped part-way says them too.
-  private async recordFindings(tx: Tx, run: SyncRun, { unusual, tally }: RunProgress): Promise<void> {
+  // The unusual and unread customers so far, as the run's columns, when they changed since last committed: written
+  // with each batch, so that a run stopped part-way says them too, but not again and again while they stay the same.
+  private findingsToWrite(tx: Tx, progress: RunProgress): Partial<SyncRun> {
+    const { unusual, tally } = progress;
+    const mark = findingsMark(unusual.count, tally.failed);
+    if (mark === progress.findingsWritten) return {};
+    tx.afterCommit(() => (progress.findingsWritten = mark));
     const unread = tally.unread();
-    if (unusual.count === 0 && !unread) return;
-    const held = await this.runs.updateWhileRunning(tx, run.id, {
+    return {
       ...(unusual.count > 0 ? { unusualCount: unusual.count, unusualIds: unusual.ids.join(' ') } : {}),
       ...(unread
         ? {
@@ -319,15 +329,23 @@ export class SyncRunner {
             unreadReason: unread.reason.slice(0, 1000),
           }
         : {}),
-    });
-    if (!held) throw new LeaseLostError();
+    };
+  }
+
+  private async recordFindings(tx: Tx, run: SyncRun, progress: RunProgress): Promise<void> {
+    const findings = this.findingsToWrite(tx, progress);
+    if (Object.keys(findings).length === 0) return;
+    if (!(await this.runs.updateWhileRunning(tx, run.id, findings))) throw new LeaseLostError();
   }
 
   // Inside each batch: the lease must still be ours (or the batch rolls back), and the counts commit with the rows.
   private async recordWritten(tx: Tx, run: SyncRun, counts: MergeCounts, progress: RunProgress): Promise<void> {
-    const held = await this.runs.updateWhileRunning(tx, run.id, { ...counts, heartbeatAt: this.clock.now() });
+    const held = await this.runs.updateWhileRunning(tx, run.id, {
+      ...counts,
+      heartbeatAt: this.clock.now(),
+      ...this.findingsToWrite(tx, progress),
+    });
     if (!held) throw new LeaseLostError();
-    await this.recordFindings(tx, run, progress);
   }
 
   // Stored and shown to the broker: Partner Center's own words, never an internal error's text.

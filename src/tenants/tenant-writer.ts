@@ -49,11 +49,14 @@ export class PartialMergeError extends Error {
 // Called inside each batch's transaction with the totals so far (the caller records its progress with them).
 export type MergeBatchHook = (tx: Tx, written: MergeCounts) => Promise<void>;
 
-// Customers (or removals) per transaction of a batched merge: on SQLite every other write of the process waits
-// for the one in progress, and a hundred rows with their triggers take a few milliseconds.
-export const MERGE_BATCH = 100;
+// Customers (or removals) per transaction of a batched merge. On SQLite a transaction is one turn of the event loop
+// (better-sqlite3 answers synchronously) and every other write of the process waits for it; a new row with its
+// triggers (the trigram search index above all) costs 0.1 to 0.15 ms there, so that 100 rows held the loop 10 to
+// 15 ms, up to 60 on a busy machine (issue 25). 25 keep a batch's turn to a few ms.
+export const MERGE_BATCH = 25;
 const REACCEPTANCE_BATCH = 500;
-// A window of tenant ids read at once when looking for those gone from Partner Center: a few ms on SQLite.
+// The broker's tenants read at once, in id order after the last one read, when looking for those gone from Partner
+// Center: a few ms on SQLite, and never an empty read where the broker's ids are sparse.
 const GONE_WINDOW = 2_000;
 
 // The one writer of tenants and of their status: sync applies Partner Center's data through it, attestation its
@@ -145,8 +148,9 @@ export class TenantWriter {
   }
 
   // The broker's tenants not among `seen` (the normalised ids of Partner Center's whole list) marked removed: read
-  // a window of ids at a time and written in batches, with a turn of the event loop between windows, so that neither
-  // the reads (better-sqlite3 answers synchronously) nor the writes hold other requests whatever the broker's size.
+  // GONE_WINDOW tenants at a time (after the last id read) and written in batches, with a turn of the event loop
+  // between windows, so that neither the reads (better-sqlite3 answers synchronously) nor the writes hold other
+  // requests whatever the broker's size.
   async markGone(
     brokerId: number,
     seen: ReadonlySet<string>,
@@ -155,9 +159,10 @@ export class TenantWriter {
     options: { from?: MergeCounts } = {},
   ): Promise<MergeCounts> {
     const written: MergeCounts = { created: 0, updated: 0, removed: 0, ...options.from };
-    const span = await this.tenants.idSpan(brokerId);
-    for (let from = (span?.low ?? 0) - 1; span && from < span.high; from += GONE_WINDOW) {
-      const gone = goneTenants(await this.tenants.listed(brokerId, { from, to: from + GONE_WINDOW }), seen);
+    let after = 0;
+    for (;;) {
+      const window = await this.tenants.listed(brokerId, { after, limit: GONE_WINDOW });
+      const gone = goneTenants(window, seen);
       for (let start = 0; start < gone.length; start += MERGE_BATCH) {
         const ids = gone.slice(start, start + MERGE_BATCH);
         const before = written.removed;
@@ -168,9 +173,10 @@ export class TenantWriter {
           throw new PartialMergeError(error, written);
         });
       }
+      if (window.length < GONE_WINDOW) return written;
+      after = Number(window[window.length - 1].id);
       await nextTurn();
     }
-    return written;
   }
 
   // One short transaction of a batched merge, the caller's hook told the totals in it.

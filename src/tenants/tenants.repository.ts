@@ -873,15 +873,17 @@ export class TenantsRepository extends TenantListReads {
     return manager.find(Tenant, { where, select: KNOWN_COLUMNS, ...lock });
   }
 
-  // The broker's tenants not marked removed with ids in (from, to], as the statement returns them: on SQLite a
-  // prepared statement's rows, without an entity built for each (ten thousand of those would hold the event loop for
-  // tens of ms); a window at a time, as the whole of a large broker would.
+  // The broker's first `limit` tenants not marked removed with ids after `after`, as the statement returns them: on
+  // SQLite a prepared statement's rows, without an entity built for each (ten thousand of those would hold the event
+  // loop for tens of ms); a window at a time, as the whole of a large broker would. Read by the key (broker_id, id)
+  // that ix_tenants_broker_id keeps in order, so that a window is full however sparse the broker's ids.
   listed(
     brokerId: number,
-    ids: { from: number; to: number },
+    window: { after: number; limit: number },
   ): Promise<Pick<KnownTenant, 'id' | 'microsoftTenantId' | 'removedAt'>[]> {
     return this.sql.query`SELECT id, microsoft_tenant_id AS "microsoftTenantId", removed_at AS "removedAt"
-      FROM tenants WHERE broker_id = ${brokerId} AND removed_at IS NULL AND id > ${ids.from} AND id <= ${ids.to}`;
+      FROM tenants WHERE broker_id = ${brokerId} AND removed_at IS NULL AND id > ${window.after}
+      ORDER BY id LIMIT ${window.limit}`;
   }
 
   // Without reading the new rows back (TypeORM would, for their defaults): nothing here needs them.

@@ -4,6 +4,7 @@ import { NotFoundInBrokerError } from '../../src/common/domain-errors';
 import { runForBroker } from '../../src/common/request-context';
 import { SqlService } from '../../src/database/sql.service';
 import { Tenant } from '../../src/tenants/tenant.entity';
+import { TenantsRepository } from '../../src/tenants/tenants.repository';
 import type { FetchedCustomer } from '../../src/tenants/tenant-merge';
 import { PartnerCenterSettingsService } from '../../src/partner-center-settings/partner-center-settings.service';
 import {
@@ -179,7 +180,7 @@ describe('TenantWriter.mergeInBatches', () => {
   afterAll(() => testApp.close());
 
   it('should write a large merge in short transactions that other writes get between', async () => {
-    const fetched = customers(10 * MERGE_BATCH + 50, 'Large');
+    const fetched = customers(10 * MERGE_BATCH + Math.ceil(MERGE_BATCH / 2), 'Large');
     const progress: MergeCounts[] = [];
     let merging = true;
     const merge = writer
@@ -201,15 +202,15 @@ describe('TenantWriter.mergeInBatches', () => {
     await expect(merge).resolves.toEqual({ created: fetched.length, updated: 0, removed: 0 });
     expect(progress).toHaveLength(11);
     expect(progress.map((counts) => counts.created)).toEqual([
-      ...Array.from({ length: 10 }, (_, i) => (i + 1) * 100),
-      1050,
+      ...Array.from({ length: 10 }, (_, i) => (i + 1) * MERGE_BATCH),
+      fetched.length,
     ]);
     expect(Number(await stored())).toBe(fetched.length);
     expect(waits.length).toBeGreaterThanOrEqual(progress.length - 1);
     expect(Math.max(...waits)).toBeLessThan(100);
 
     // The next run finds half of them gone: they are marked removed, in batches too, and the rest left as they are.
-    const kept = fetched.slice(0, 525);
+    const kept = fetched.slice(0, Math.floor(fetched.length / 2));
     await expect(writer.mergeInBatches(brokerId, kept, new Date(), async () => undefined)).resolves.toEqual({
       created: 0,
       updated: 0,
@@ -232,5 +233,49 @@ describe('TenantWriter.mergeInBatches', () => {
     expect((failure as PartialMergeError).written).toEqual({ created: 2 * MERGE_BATCH, updated: 0, removed: 0 });
     expect(((failure as PartialMergeError).cause as Error).message).toBe('the lease was lost');
     expect(Number(await stored())).toBe(before + 2 * MERGE_BATCH);
+  });
+});
+
+describe('TenantWriter.markGone', () => {
+  let testApp: TestApp;
+  let writer: TenantWriter;
+
+  const customers = (count: number, prefix: string): FetchedCustomer[] =>
+    Array.from({ length: count }, (_, i) => ({ tenantId: randomUUID(), companyName: `${prefix} ${i}`, domain: '' }));
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+    writer = testApp.app.get(TenantWriter);
+  });
+  afterAll(() => testApp.close());
+
+  it('should read a broker whose ids are sparse only where its tenants are, and mark exactly the gone ones', async () => {
+    const sparse = await createBroker(testApp, 'Sparse Partner');
+    const other = await createBroker(testApp, 'Dense Partner');
+    const merge = (brokerId: number, fetched: FetchedCustomer[]) =>
+      writer.mergeInBatches(brokerId, fetched, new Date(), async () => undefined, { wholeList: false });
+    // The sparse broker's ids: 30, then the other broker's 4,500, then 2,050 more.
+    const first = customers(30, 'Early');
+    await merge(sparse, first);
+    await merge(other, customers(4_500, 'Dense'));
+    const later = customers(2_050, 'Late');
+    await merge(sparse, later);
+
+    const listed = jest.spyOn(testApp.app.get(TenantsRepository), 'listed');
+    const stillThere = [...first.slice(0, 10), ...later.slice(0, 1_990), ...later.slice(2_040)];
+    const seen = new Set(stillThere.map((customer) => customer.tenantId));
+    const written = await writer.markGone(sparse, seen, new Date(), async () => undefined);
+
+    expect(written).toEqual({ created: 0, updated: 0, removed: 2_080 - stillThere.length });
+    // Two windows of its 2,080 tenants, none of them among the other broker's ids between.
+    expect(listed).toHaveBeenCalledTimes(2);
+    const gone = await testApp.app.get(SqlService).query<{ microsoft_tenant_id: string }>`
+      SELECT microsoft_tenant_id FROM tenants WHERE broker_id = ${sparse} AND removed_at IS NOT NULL`;
+    expect(gone.map((row) => row.microsoft_tenant_id).sort()).toEqual(
+      [...first.slice(10), ...later.slice(1_990, 2_040)].map((customer) => customer.tenantId).sort(),
+    );
+    const [{ n }] = await testApp.app.get(SqlService).query<{ n: number | string }>`
+      SELECT count(*) AS n FROM tenants WHERE broker_id = ${other} AND removed_at IS NOT NULL`;
+    expect(Number(n)).toBe(0);
   });
 });
