@@ -3,6 +3,7 @@ import { DEFAULT_MCA_QUERY, type McaQuery } from './mca-query';
 import {
   attestationCountsStatement,
   pageStatement,
+  SEARCH_MATCH_CAP,
   SEARCH_TEXT_SQL,
   searchCountsStatement,
   searchPageStatement,
@@ -51,7 +52,7 @@ describe('pageStatement', () => {
   it("should search the one text of the trigram index on PostgreSQL, its first matches by id from the broker's first", () => {
     const { sql } = searchCountsStatement(POSTGRES, 4, 'wingtip');
     expect(sql).toContain(
-      `t.broker_id = $1 AND t.id >= (SELECT s.id FROM tenants AS s WHERE s.broker_id = ANY (ARRAY[$1::integer]) ORDER BY s.broker_id, s.id LIMIT 1) AND ${SEARCH_TEXT_SQL} LIKE lower($2) ORDER BY t.id LIMIT 1000`,
+      `t.broker_id = $1 AND t.id >= (SELECT s.id FROM tenants AS s WHERE s.broker_id = ANY (ARRAY[$1::integer]) ORDER BY s.broker_id, s.id LIMIT 1) AND ${SEARCH_TEXT_SQL} LIKE lower($2) ORDER BY t.id LIMIT ${SEARCH_MATCH_CAP}`,
     );
   });
 
