@@ -40,7 +40,7 @@ import {
   type WarmUp,
 } from './page-figures';
 import { freshPostgresDatabase } from './postgres-database';
-import { cpuMsBetween, cpuMsByPid, cpuMsWhenIdle, peakRssMb, withLoad } from './proc-stats';
+import { cpuMsBetween, cpuMsByPid, cpuMsWhenIdle, peakRssMb, pinToCpu, withLoad } from './proc-stats';
 import { seedTenants, seedTenantsPostgres } from './seed-tenants';
 import { addSandboxCustomers, measureDuringSync } from './sync-contention';
 import { variants, type Variant, type VariantName } from './variants';
@@ -231,10 +231,13 @@ async function measureVariant(
   }
   const runs: ClosedRun[] = [];
   const open = new Map<Subject, Map<number, OpenRun[]>>(subjects.map((subject) => [subject, new Map()]));
-  // Every subject, then every subject again in reverse: each pair of figures that a ratio compares (app and bare
-  // on a broker, the app on two brokers) is taken symmetrically about the round's middle, so that a drift of the
-  // machine during the round weighs on both alike.
-  const order = [...subjects, ...[...subjects].reverse()];
+  // Every subject, then every subject again in reverse, `alternations` times: each pair of figures that a ratio
+  // compares (app and bare on a broker, the app on two brokers) is taken symmetrically about each cycle's middle,
+  // and in short runs spread over the whole round, so that a drift of the machine during the round weighs on both
+  // alike. On a shared 2-core host the same server's CPU per request moved 10-30% between 3 s runs a few seconds
+  // apart: few long runs let that decide a round's ratio.
+  const cycle = [...subjects, ...[...subjects].reverse()];
+  const order = Array.from({ length: options.alternations }, () => cycle).flat();
   for (let round = 1; round <= options.rounds; round++) {
     for (const subject of order) {
       const { result, load, cpu, dbCpu, served, cpuMsPerRequest } = await closedRun(
@@ -378,6 +381,9 @@ async function main(): Promise<void> {
       barePort,
       'bare.log',
     );
+    // The load generator (this process) on the first CPU, both servers on the second; the database's backends stay
+    // where the scheduler puts them.
+    const pinned = pinToCpu(process.pid, 0) && pinToCpu(app.pid, 1) && pinToCpu(bare.pid, 1);
 
     const figures: VariantFigures[] = [];
     const measuredLabel = brokers.map((broker) => tenantsLabel(broker.tenants)).join(' and ');
@@ -385,7 +391,7 @@ async function main(): Promise<void> {
       .flatMap((broker) => [`app@${tenantsLabel(broker.tenants)}`, `bare@${tenantsLabel(broker.tenants)}`])
       .join(', ');
     console.log(
-      `\nThe page of the broker${brokers.length > 1 ? 's' : ''} of ${measuredLabel} tenants; per variant each server warmed until its CPU/request settles (${WARM_RUN_SECONDS} s runs, at most ${options.warmMaxSeconds} s), then ${options.rounds} rounds of ${roundOrder} and back in reverse (${options.connections} connections, ${options.seconds} s each), then ${options.rates.join(' and ')} req/s for ${options.rateSeconds} s each:`,
+      `\nThe page of the broker${brokers.length > 1 ? 's' : ''} of ${measuredLabel} tenants; per variant each server warmed until its CPU/request settles (${WARM_RUN_SECONDS} s runs, at most ${options.warmMaxSeconds} s), then ${options.rounds} rounds of ${roundOrder} and back in reverse, ${options.alternations} times (${options.connections} connections, ${options.seconds} s each), then ${options.rates.join(' and ')} req/s for ${options.rateSeconds} s each${pinned ? '; the servers on CPU 1, the load generator on CPU 0' : ''}:`,
     );
     for (const name of options.variants) {
       const variantStart = performance.now();
@@ -412,7 +418,7 @@ async function main(): Promise<void> {
     const lines = [
       `MCA page, ${options.db}, ${layout} (measured: ${measuredLabel}), ${machine()}, ${started.toISOString()} to ${finished.toISOString()}; at the start ${loadAtStart}, at the end ${loadNow()}`,
       `Warm-up: each server on each variant and broker, ${WARM_RUN_SECONDS} s closed-loop runs until the last ${SETTLE_WINDOW} CPU/request lie within ${SETTLE_TOLERANCE * 100}% (at most ${options.warmMaxSeconds} s).`,
-      `Closed loop: ${options.rounds} rounds of ${roundOrder} and back in reverse, ${options.connections} connections, ${options.seconds} s each; CPU ms/req from /proc/<pid>/stat of each server.`,
+      `Closed loop: ${options.rounds} rounds of ${roundOrder} and back in reverse, ${options.alternations} times, ${options.connections} connections, ${options.seconds} s each; CPU ms/req from /proc/<pid>/stat of each server${pinned ? '; the servers pinned to CPU 1 and the load generator to CPU 0 (taskset)' : ''}.`,
       `Open loop: ${options.rates.join(', ')} req/s, ${options.rateSeconds} s per server, broker and round, latency from each request's due time, rounds pooled (and each round's p95).`,
       "Each figure is the median (min–max) over the runs; each ratio's over the rounds (a round's runs against the same round's). A target is met when the whole spread is within it, NOT met when none is, inconclusive otherwise.",
       'Both servers log a JSON line per request at info (the app by pino-http). The bare server leaves out helmet, Express and Nest (router, guards, interceptors), the once-a-minute session renewal and flash messages; both read the query string with parseMcaQuery.',

@@ -14,6 +14,7 @@ export interface BenchOptions {
   rateSeconds: number; // each open-loop run
   connections: number;
   rounds: number;
+  alternations: number; // times each round runs every subject and back in reverse
   warmMaxSeconds: number; // the cap on each server's warm-up on each variant and broker
   rates: number[]; // requests per second of the open-loop runs
   syncCustomers: number; // 0 skips the sync-contention part
@@ -30,11 +31,14 @@ const USAGE = `npm run bench -- [options]   (each option also reads the environm
   --large-tenants N        BENCH_LARGE_TENANTS (0): the last broker gets N tenants instead, and the broker before it
                            is measured too, interleaved (e.g. 1000000: 4 brokers of 100,000 and one of 1,000,000)
   --variants a,b           BENCH_VARIANTS (all): ${VARIANT_NAMES.join(', ')}
-  --seconds N              BENCH_SECONDS (3): each closed-loop run
-  --rate-seconds N         BENCH_RATE_SECONDS (= --seconds): each fixed-rate run
+  --seconds N              BENCH_SECONDS (1): each closed-loop run
+  --rate-seconds N         BENCH_RATE_SECONDS (2): each fixed-rate run
   --connections N          BENCH_CONNECTIONS (25): closed-loop connections
   --rounds N               BENCH_ROUNDS (3): rounds of app, bare, bare, app (with two brokers measured:
                            app, bare, app, bare on the first then the second, and back in reverse)
+  --alternations N         BENCH_ALTERNATIONS (3): times a round runs that order and back; a ratio compares
+                           the round's runs taken together, so short runs alternating often keep a drift of the
+                           machine (it comes and goes within seconds on a shared host) from falling on one side
   --warm-max N             BENCH_WARM_MAX (15): seconds at most of each server's warm-up until its CPU/request settles
   --rates 100,300          BENCH_RATES (100): open-loop arrival rates, requests/s
   --sync-customers N       BENCH_SYNC_CUSTOMERS (10000): the sync measured first; 0 skips it
@@ -60,6 +64,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       'rate-seconds': { type: 'string' },
       connections: { type: 'string' },
       rounds: { type: 'string' },
+      alternations: { type: 'string' },
       'warm-max': { type: 'string' },
       rates: { type: 'string' },
       'sync-customers': { type: 'string' },
@@ -82,7 +87,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     .filter(Boolean);
   for (const name of variants)
     if (!(VARIANT_NAMES as readonly string[]).includes(name)) throw new Error(`Unknown variant "${name}"\n${USAGE}`);
-  const seconds = positive('seconds', pick('seconds', 'BENCH_SECONDS', '3'));
+  const seconds = positive('seconds', pick('seconds', 'BENCH_SECONDS', '1'));
   const brokers = positive('brokers', pick('brokers', 'BENCH_BROKERS', '5'));
   const tenants = positive('tenants', pick('tenants', 'BENCH_TENANTS', '100000'), 100);
   const largeTenants = positive('large-tenants', pick('large-tenants', 'BENCH_LARGE_TENANTS', '0'), 0);
@@ -97,9 +102,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     largeTenants,
     variants: variants as VariantName[],
     seconds,
-    rateSeconds: positive('rate-seconds', pick('rate-seconds', 'BENCH_RATE_SECONDS', String(seconds))),
+    rateSeconds: positive('rate-seconds', pick('rate-seconds', 'BENCH_RATE_SECONDS', '2')),
     connections: positive('connections', pick('connections', 'BENCH_CONNECTIONS', '25')),
     rounds: positive('rounds', pick('rounds', 'BENCH_ROUNDS', '3')),
+    alternations: positive('alternations', pick('alternations', 'BENCH_ALTERNATIONS', '3')),
     warmMaxSeconds: positive('warm-max', pick('warm-max', 'BENCH_WARM_MAX', '15')),
     rates: pick('rates', 'BENCH_RATES', '100')
       .split(',')
