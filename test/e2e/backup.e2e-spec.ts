@@ -160,7 +160,9 @@ describe('backup and restore', () => {
       await again.close();
       await smtp.stop();
     }
-  });
+    // Three CLI processes and three app starts: 25 s alone, over the e2e project's 60 s beside another worker's tests
+    // on a 2-core machine (CI, 2026-12-07).
+  }, 180_000);
 
   it('should refuse to restore while an instance runs, a damaged file, a schema it does not know, and leave everything as it was', async () => {
     const running = await createTestApp();

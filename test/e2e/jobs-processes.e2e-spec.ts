@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DatabaseBusyError } from '../../src/database/database-errors';
 import { SqlService } from '../../src/database/sql.service';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { Outbox } from '../../src/mail/outbox.service';
@@ -99,7 +100,11 @@ describe('Jobs across real app processes', () => {
     );
     expect(await count`SELECT COUNT(*) AS n FROM test_job_runs`).toBe(2000);
     expect(await count`SELECT COUNT(DISTINCT job_id) AS n FROM test_job_runs`).toBe(2000);
-    expect(await count`SELECT COUNT(*) AS n FROM jobs WHERE type = 'test.count' AND attempts <> 1`).toBe(0);
+    // A second attempt only where the first found the database busy for longer than the seam waits (BUSY_BUDGET_MS:
+    // three processes write, the test's batches of 200 among them); it still ran once. Never a lease taken over.
+    const retried = await sql.query<{ last_error: string | null }>`
+      SELECT last_error FROM jobs WHERE type = 'test.count' AND attempts <> 1`;
+    expect(retried.filter((job) => job.last_error !== new DatabaseBusyError().message)).toEqual([]);
     // Both processes took part.
     expect(await count`SELECT COUNT(DISTINCT pid) AS n FROM test_job_runs`).toBe(2);
     await Promise.all(runners.map((runner) => stopAppProcess(runner)));
