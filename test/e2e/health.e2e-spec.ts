@@ -132,7 +132,9 @@ describe('/healthz and /readyz', () => {
         `/healthz under another process's BEGIN EXCLUSIVE: ${latencies.length} requests, worst ${worst.toFixed(1)} ms; a write answered 503 after ${writeMs.toFixed(0)} ms`,
       );
       expect(latencies.length).toBeGreaterThan(20);
-      expect(worst).toBeLessThan(200);
+      // Never the write's wait: a busy wait on the event loop would hold it for the whole budget. (200 ms held alone;
+      // beside another worker's tests on a slow 2-core machine the worst was 274 ms.)
+      expect(worst).toBeLessThan(BUSY_BUDGET_MS / 2);
 
       // Once the lock is gone, the same request goes through.
       const again = await signedIn
