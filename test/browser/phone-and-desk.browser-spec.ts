@@ -22,17 +22,24 @@ async function expectInsideViewport(page: Page, locator: Locator): Promise<void>
   expect(y + height).toBeLessThanOrEqual(viewport.height);
 }
 
-// The lines a text takes: its height over its line height. (This project's TypeScript has no DOM types: the page
+// The lines each text takes: its height over its line height, all read in one step in the page (the list's
+// refresh may swap the rows between two steps of a test). (This project's TypeScript has no DOM types: the page
 // functions reach the window through globalThis, or are written as strings.)
-async function lineCount(locator: Locator): Promise<number> {
-  const lineHeight = await locator.evaluate((element) => {
+async function lineCounts(locator: Locator): Promise<number[]> {
+  return locator.evaluateAll((elements) => {
     const { getComputedStyle } = globalThis as unknown as {
       getComputedStyle(target: unknown): { lineHeight: string; fontSize: string };
     };
-    const style = getComputedStyle(element);
-    return style.lineHeight === 'normal' ? parseFloat(style.fontSize) * 1.2 : parseFloat(style.lineHeight);
+    return elements.map((element) => {
+      const style = getComputedStyle(element);
+      const lineHeight =
+        style.lineHeight === 'normal' ? parseFloat(style.fontSize) * 1.2 : parseFloat(style.lineHeight);
+      const { height } = (
+        element as unknown as { getBoundingClientRect(): { height: number } }
+      ).getBoundingClientRect();
+      return Math.round(height / lineHeight);
+    });
   });
-  return Math.round((await box(locator)).height / lineHeight);
 }
 
 interface ContrastFailure {
@@ -207,10 +214,12 @@ describe.each(JAVASCRIPT_MODES)('The list on a phone and on a desk, with $name',
     expect((await box(page.locator('.app-header'))).height).toBeLessThan(DESK.height / 6);
     await page.locator('.mca-table tbody tr').nth(3).scrollIntoViewIfNeeded();
     await shot(page, 'desk-table');
-    const statuses = page.locator('.mca-table .status');
-    for (let i = 0; i < (await statuses.count()); i++) expect(await lineCount(statuses.nth(i))).toBe(1);
-    const domains = page.locator('.mca-table .tenant-domain');
-    for (let i = 0; i < (await domains.count()); i++) expect(await lineCount(domains.nth(i))).toBe(1);
+    const statuses = await lineCounts(page.locator('.mca-table .status'));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((lines) => lines === 1)).toBe(true);
+    const domains = await lineCounts(page.locator('.mca-table .tenant-domain'));
+    expect(domains.length).toBeGreaterThan(0);
+    expect(domains.every((lines) => lines === 1)).toBe(true);
     const table = await box(page.locator('.mca-table'));
     expect(table.x + table.width).toBeLessThanOrEqual(DESK.width);
 
