@@ -40,7 +40,7 @@ import {
   type WarmUp,
 } from './page-figures';
 import { freshPostgresDatabase } from './postgres-database';
-import { cpuMsBetween, cpuMsByPid, cpuMsWhenIdle, peakRssMb, pinToCpu, withLoad } from './proc-stats';
+import { allCpus, cpuMsBetween, cpuMsByPid, cpuMsWhenIdle, peakRssMb, pinToCpus, withLoad } from './proc-stats';
 import { seedTenants, seedTenantsPostgres } from './seed-tenants';
 import { addSandboxCustomers, measureDuringSync } from './sync-contention';
 import { variants, type Variant, type VariantName } from './variants';
@@ -199,11 +199,29 @@ async function warmUntilSettled(options: BenchOptions, subject: Subject): Promis
   };
 }
 
+// Where the processes run. For CPU per request (the warm-up and the closed loops) the load generator has the first
+// CPU and both servers the second; the database's backends stay where the scheduler puts them. For latency (the open
+// loops) every process may run on every CPU, as a server does in production: pinned to one core, the app's garbage
+// collector's threads took turns with its requests, and a search's p95 at 100 requests/s was 98-128 ms in every round
+// where the app has CPU to spare.
+interface Placement {
+  forCpu(): boolean;
+  forLatency(): void;
+}
+
+function pinnedForCpu([bench, ...servers]: number[]): Placement {
+  return {
+    forCpu: () => [pinToCpus(bench, '0'), ...servers.map((pid) => pinToCpus(pid, '1'))].every(Boolean),
+    forLatency: () => [bench, ...servers].forEach((pid) => pinToCpus(pid, allCpus())),
+  };
+}
+
 async function measureVariant(
   options: BenchOptions,
   name: VariantName,
   servers: Record<ServerName, Server>,
   brokers: MeasuredBroker[],
+  placement: Placement,
   backendCpu?: () => Promise<Map<number, number>>,
 ): Promise<VariantFigures> {
   const subjects: Subject[] = [];
@@ -260,6 +278,7 @@ async function measureVariant(
       });
     }
     // The fixed-rate runs alternate which subject goes first from one round to the next.
+    placement.forLatency();
     for (const rate of options.rates)
       for (const subject of round % 2 ? subjects : [...subjects].reverse()) {
         const { result, load } = await withLoad(() =>
@@ -271,6 +290,7 @@ async function measureVariant(
           if (run.server === subject.server && run.tenants === subject.tenants && run.round === round)
             run.load = Math.max(run.load, load);
       }
+    placement.forCpu();
   }
   const ratesOf = (server: ServerName, tenants: number): RateFigures[] => {
     const rounds = open.get(subjects.find((s) => s.server === server && s.tenants === tenants)!)!;
@@ -381,9 +401,8 @@ async function main(): Promise<void> {
       barePort,
       'bare.log',
     );
-    // The load generator (this process) on the first CPU, both servers on the second; the database's backends stay
-    // where the scheduler puts them.
-    const pinned = pinToCpu(process.pid, 0) && pinToCpu(app.pid, 1) && pinToCpu(bare.pid, 1);
+    const placement = pinnedForCpu([process.pid, app.pid, bare.pid]);
+    const pinned = placement.forCpu();
 
     const figures: VariantFigures[] = [];
     const measuredLabel = brokers.map((broker) => tenantsLabel(broker.tenants)).join(' and ');
@@ -391,11 +410,11 @@ async function main(): Promise<void> {
       .flatMap((broker) => [`app@${tenantsLabel(broker.tenants)}`, `bare@${tenantsLabel(broker.tenants)}`])
       .join(', ');
     console.log(
-      `\nThe page of the broker${brokers.length > 1 ? 's' : ''} of ${measuredLabel} tenants; per variant each server warmed until its CPU/request settles (${WARM_RUN_SECONDS} s runs, at most ${options.warmMaxSeconds} s), then ${options.rounds} rounds of ${roundOrder} and back in reverse, ${options.alternations} times (${options.connections} connections, ${options.seconds} s each), then ${options.rates.join(' and ')} req/s for ${options.rateSeconds} s each${pinned ? '; the servers on CPU 1, the load generator on CPU 0' : ''}:`,
+      `\nThe page of the broker${brokers.length > 1 ? 's' : ''} of ${measuredLabel} tenants; per variant each server warmed until its CPU/request settles (${WARM_RUN_SECONDS} s runs, at most ${options.warmMaxSeconds} s), then ${options.rounds} rounds of ${roundOrder} and back in reverse, ${options.alternations} times (${options.connections} connections, ${options.seconds} s each), then ${options.rates.join(' and ')} req/s for ${options.rateSeconds} s each${pinned ? '; the servers on CPU 1 and the load generator on CPU 0 for the closed loops, every process on every CPU for the fixed rates' : ''}:`,
     );
     for (const name of options.variants) {
       const variantStart = performance.now();
-      const result = await measureVariant(options, name, { app, bare }, brokers, database.backendCpu);
+      const result = await measureVariant(options, name, { app, bare }, brokers, placement, database.backendCpu);
       figures.push(result);
       const perBroker = result.brokers
         .map(
@@ -419,7 +438,7 @@ async function main(): Promise<void> {
       `MCA page, ${options.db}, ${layout} (measured: ${measuredLabel}), ${machine()}, ${started.toISOString()} to ${finished.toISOString()}; at the start ${loadAtStart}, at the end ${loadNow()}`,
       `Warm-up: each server on each variant and broker, ${WARM_RUN_SECONDS} s closed-loop runs until the last ${SETTLE_WINDOW} CPU/request lie within ${SETTLE_TOLERANCE * 100}% (at most ${options.warmMaxSeconds} s).`,
       `Closed loop: ${options.rounds} rounds of ${roundOrder} and back in reverse, ${options.alternations} times, ${options.connections} connections, ${options.seconds} s each; CPU ms/req from /proc/<pid>/stat of each server${pinned ? '; the servers pinned to CPU 1 and the load generator to CPU 0 (taskset)' : ''}.`,
-      `Open loop: ${options.rates.join(', ')} req/s, ${options.rateSeconds} s per server, broker and round, latency from each request's due time, rounds pooled (and each round's p95).`,
+      `Open loop: ${options.rates.join(', ')} req/s, ${options.rateSeconds} s per server, broker and round, latency from each request's due time, rounds pooled (and each round's p95)${pinned ? '; every process free to run on every CPU' : ''}.`,
       "Each figure is the median (min–max) over the runs; each ratio's over the rounds (a round's runs against the same round's). A target is met when the whole spread is within it, NOT met when none is, inconclusive otherwise.",
       'Both servers log a JSON line per request at info (the app by pino-http). The bare server leaves out helmet, Express and Nest (router, guards, interceptors), the once-a-minute session renewal and flash messages; both read the query string with parseMcaQuery.',
       "The API variant asks GET /api/v1/tenants (a page of 50) with a read token: the app authenticates it, checks the query's DTO and counts it against the token's rate limit; the bare server looks the token up by its hash and does the same reads and JSON.",

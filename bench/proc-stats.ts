@@ -50,19 +50,23 @@ export async function cpuMsWhenIdle(pid: number, quietMs = 100, capMs = 2000): P
   }
 }
 
-// Binds every thread of the process to one CPU (taskset); false where that cannot be done. On a 2-core host a server
-// and the load generator that the scheduler moves between the cores share each core's caches by turns: the same
-// server's CPU per request moved about 10% between runs a few seconds apart, and about 3% once each had a core.
-export function pinToCpu(pid: number, cpu: number): boolean {
+// Binds every thread of the process to the CPUs of a list ("1", "0-1"; taskset); false where that cannot be done. On
+// a 2-core host a server and the load generator that the scheduler moves between the cores share each core's caches
+// by turns: the same server's CPU per request moved about 10% between runs a few seconds apart, and about 3% once each
+// had a core.
+export function pinToCpus(pid: number, cpuList: string): boolean {
   if (cpus().length < 2) return false;
   try {
-    execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(cpu), String(pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpuList, String(pid)], { stdio: 'ignore' });
     // taskset says nothing of a process that has no threads left to bind.
-    return /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] === String(cpu);
+    return /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] === cpuList;
   } catch {
     return false;
   }
 }
+
+// Every CPU of the machine, as a list for pinToCpus.
+export const allCpus = (): string => `0-${cpus().length - 1}`;
 
 // The highest resident set size the process has had (VmHWM), in MB.
 export function peakRssMb(pid: number): number {
