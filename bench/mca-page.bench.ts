@@ -201,9 +201,9 @@ async function warmUntilSettled(options: BenchOptions, subject: Subject): Promis
 
 // Where the processes run. For CPU per request (the warm-up and the closed loops) the load generator has the first
 // CPU and both servers the second; the database's backends stay where the scheduler puts them. For latency (the open
-// loops) every process may run on every CPU, as a server does in production: pinned to one core, the app's garbage
-// collector's threads took turns with its requests, and a search's p95 at 100 requests/s was 98-128 ms in every round
-// where the app has CPU to spare (7.2-13.6 ms with both cores free, SQLite, "onmicrosoft" at 1,000,000 tenants).
+// loops) every process may run on every CPU, as a server does in production: with all of the app's threads (its
+// garbage collector's among them) on one core, a common search's p95 at 100 requests/s was 98-128 ms in every round
+// though the app had CPU to spare, and 7.2-13.6 ms with both cores free (SQLite, "onmicrosoft", 1,000,000 tenants).
 interface Placement {
   forCpu(): boolean;
   forLatency(): void;
